@@ -1,0 +1,62 @@
+import nx from '@nx/eslint-plugin';
+
+const ADAPTERS = [
+  '@prisma/client',
+  '@prisma/*',
+  'better-sqlite3',
+  'axios',
+  'axios-retry',
+  'express',
+  'tsoa',
+  '@modelcontextprotocol/*',
+];
+
+/**
+ * The layering of docs/architecture.md, enforced: a forbidden import is a lint error, and
+ * tools/lint-boundaries.test.ts proves it stays one.
+ */
+export const depConstraints = [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain'] },
+  {
+    sourceTag: 'type:feature',
+    onlyDependOnLibsWithTags: ['type:feature', 'type:domain'],
+    bannedExternalImports: ADAPTERS,
+  },
+  { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:domain'] },
+  {
+    sourceTag: 'type:domain',
+    onlyDependOnLibsWithTags: ['type:domain'],
+    bannedExternalImports: [...ADAPTERS, 'pino', 'p-queue', 'node:fs', 'node:http', 'node:https', 'node:net'],
+  },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
+  { sourceTag: 'infra:http', bannedExternalImports: ['@prisma/client', '@prisma/*', 'better-sqlite3'] },
+  { sourceTag: 'infra:db', bannedExternalImports: ['axios', 'axios-retry'] },
+  { sourceTag: 'scope:mcp', onlyDependOnLibsWithTags: ['scope:mcp', 'scope:shared'] },
+  { sourceTag: 'scope:rest', onlyDependOnLibsWithTags: ['scope:rest', 'scope:shared'] },
+  { sourceTag: 'scope:sync', onlyDependOnLibsWithTags: ['scope:sync', 'scope:shared'] },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['*'] },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/bench-results', '**/build', '**/generated'] },
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allowCircularSelfDependency: false, depConstraints },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // stdout belongs to the MCP stdio transport: libraries and the MCP server log through pino on stderr.
+    files: ['libs/**/*.ts', 'apps/mcp-server/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-console': ['error', { allow: ['error', 'warn'] }] },
+  },
+];

@@ -1,0 +1,6 @@
+export * from './vocabulary.js';
+export * from './errors.js';
+export * from './entities.js';
+export * from './normalize.js';
+export * from './ports.js';
+export * from './upstream/index.js';
