@@ -4,3 +4,4 @@ export * from './entities.js';
 export * from './normalize.js';
 export * from './ports.js';
 export * from './upstream/index.js';
+export * from './settings.js';

@@ -1,0 +1,78 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import axios, { type AxiosAdapter, type AxiosInstance } from 'axios';
+import axiosRetry from 'axios-retry';
+import PQueue from 'p-queue';
+import type { Logger } from '@testio-mcp/domain';
+import type { ResolvedClientOptions, TestIOClientOptions } from './options.js';
+import { createRetryConfig } from './retry.js';
+
+export interface TransportStats {
+  /** Attempts currently on the wire. */
+  readonly inFlight: number;
+  /** Attempts waiting for a free slot. */
+  readonly queued: number;
+}
+
+export interface Transport {
+  readonly http: AxiosInstance;
+  stats(): TransportStats;
+  /** Destroys the keep-alive agents this transport created (not agents passed in by the caller). */
+  close(): void;
+}
+
+/**
+ * The axios instance behind a client.
+ *
+ * Concurrency: the cap applies to **attempts**, not calls. The queue wraps axios' HTTP adapter, so
+ * every attempt (first try and each retry) takes a slot only while it is on the wire; a request
+ * sleeping in a retry backoff or a `Retry-After` wait holds no slot. At most `maxConcurrentRequests`
+ * HTTP requests of this client are ever in flight, whatever mix of calls is running.
+ */
+export function createTransport(
+  options: ResolvedClientOptions,
+  agents: Pick<TestIOClientOptions, 'httpAgent' | 'httpsAgent'>,
+  logger: Logger,
+): Transport {
+  const owned: Array<HttpAgent | HttpsAgent> = [];
+  const agentOptions = { keepAlive: true, maxSockets: options.maxConcurrentRequests, maxFreeSockets: options.maxConcurrentRequests };
+  const httpAgent = agents.httpAgent ?? new HttpAgent(agentOptions);
+  const httpsAgent = agents.httpsAgent ?? new HttpsAgent(agentOptions);
+  if (!agents.httpAgent) owned.push(httpAgent);
+  if (!agents.httpsAgent) owned.push(httpsAgent);
+
+  const queue = new PQueue({ concurrency: options.maxConcurrentRequests });
+  const httpAdapter = axios.getAdapter('http');
+  const adapter: AxiosAdapter = (config) =>
+    queue.add(() => httpAdapter(config), { signal: (config.signal as AbortSignal | undefined) ?? undefined });
+
+  const http = axios.create({
+    baseURL: options.baseUrl,
+    allowAbsoluteUrls: false,
+    timeout: options.timeoutMs,
+    headers: {
+      Authorization: `Token ${options.token}`,
+      Accept: 'application/json',
+      'User-Agent': options.userAgent,
+    },
+    httpAgent,
+    httpsAgent,
+    adapter,
+    // Redirects could carry the Authorization header elsewhere; TestIO does not use them.
+    maxRedirects: 0,
+    // The body is parsed and validated by us (see parse.ts) so a broken body gets a precise error.
+    responseType: 'text',
+    transformResponse: [(data: unknown) => data],
+    transitional: { clarifyTimeoutError: true, forcedJSONParsing: false, silentJSONParsing: true },
+  });
+  axiosRetry(http, createRetryConfig(options, logger));
+
+  return {
+    http,
+    stats: () => ({ inFlight: queue.pending, queued: queue.size }),
+    close: () => {
+      queue.clear();
+      for (const agent of owned) agent.destroy();
+    },
+  };
+}

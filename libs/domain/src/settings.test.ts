@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from './errors.js';
+import { parseSharedSettings, PRODUCTION_API_BASE_URL } from './settings.js';
+
+describe('shared settings', () => {
+  it('uses the reference defaults and demo mode when nothing is set', () => {
+    const settings = parseSharedSettings({});
+    expect(settings.TESTIO_CUSTOMER_API_TOKEN).toBeUndefined();
+    expect(settings.TESTIO_CUSTOMER_API_BASE_URL).toBe(PRODUCTION_API_BASE_URL);
+    expect(settings.CACHE_TTL_SECONDS).toBe(3600);
+    expect(settings.MAX_CONCURRENT_API_REQUESTS).toBe(10);
+    expect(settings.HTTP_TIMEOUT_SECONDS).toBe(90);
+    expect(settings.LOG_LEVEL).toBe('info');
+    expect(Object.isFrozen(settings)).toBe(true);
+  });
+
+  it('accepts the forgiving product id forms', () => {
+    expect(parseSharedSettings({ TESTIO_PRODUCT_IDS: '598, 599' }).TESTIO_PRODUCT_IDS).toEqual([598, 599]);
+    expect(parseSharedSettings({ TESTIO_PRODUCT_IDS: '[598,"599"]' }).TESTIO_PRODUCT_IDS).toEqual([598, 599]);
+    expect(parseSharedSettings({ LOG_LEVEL: 'WARNING' }).LOG_LEVEL).toBe('warn');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(parseSharedSettings({ TESTIO_CUSTOMER_API_TOKEN: '  ', CACHE_TTL_SECONDS: '' }).CACHE_TTL_SECONDS).toBe(3600);
+  });
+
+  it('names the variable, the value and what is allowed', () => {
+    let error: unknown;
+    try {
+      parseSharedSettings({ MAX_CONCURRENT_API_REQUESTS: '500', TESTIO_PRODUCT_IDS: '598,abc' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    const message = (error as Error).message;
+    expect(message).toContain("MAX_CONCURRENT_API_REQUESTS='500' is not valid: must be at most 50");
+    expect(message).toContain("TESTIO_PRODUCT_IDS='598,abc' is not valid: expected comma-separated numeric ids, got 'abc'");
+    expect((error as InvalidInputError).issues.map((i) => i.field).sort()).toEqual([
+      'MAX_CONCURRENT_API_REQUESTS',
+      'TESTIO_PRODUCT_IDS',
+    ]);
+  });
+
+  it('reports a bad URL without echoing the token beside it', () => {
+    const env = { TESTIO_CUSTOMER_API_BASE_URL: 'not a url', TESTIO_CUSTOMER_API_TOKEN: 'tok-SECRET-123' };
+    expect(() => parseSharedSettings(env)).toThrow(/TESTIO_CUSTOMER_API_BASE_URL='not a url' is not valid/);
+    expect(() => parseSharedSettings(env)).not.toThrow(/tok-SECRET-123/);
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it('knows loopback from network addresses', async () => {
+    const { isLoopbackHost } = await import('./settings.js');
+    expect(['127.0.0.1', 'localhost', '::1', '[::1]', '127.1.2.3'].every(isLoopbackHost)).toBe(true);
+    expect(['0.0.0.0', '::', '192.168.1.10', 'example.com'].some(isLoopbackHost)).toBe(false);
+  });
+});

@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { createProjectGraphAsync } from '@nx/devkit';
+import { ESLint, type Linter } from 'eslint';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The layering of docs/architecture.md is a lint error, not a convention. These cases feed ESLint
+ * deliberately forbidden imports, as if they were written in the named file, and expect it to refuse.
+ */
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const BOUNDARY_RULE = '@nx/enforce-module-boundaries';
+
+let eslint: ESLint;
+
+beforeAll(async () => {
+  // The boundary rule reads the cached project graph; outside `nx lint` nobody has written it yet.
+  await createProjectGraphAsync({ exitOnError: false });
+  eslint = new ESLint({ cwd: ROOT });
+}, 120_000);
+
+async function lintAs(file: string, code: string): Promise<Linter.LintMessage[]> {
+  const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
+  if (!result) throw new Error(`ESLint returned no result for ${file}`);
+  return result.messages;
+}
+
+async function boundaryErrors(file: string, code: string): Promise<string[]> {
+  const messages = await lintAs(file, code);
+  return messages.filter((m) => m.ruleId === BOUNDARY_RULE && m.severity === 2).map((m) => m.message);
+}
+
+describe('module boundaries', () => {
+  it.each([
+    ['the domain importing axios', 'libs/domain/src/probe.ts', "import axios from 'axios';\nexport const a = axios;\n"],
+    [
+      'the domain importing the api client',
+      'libs/domain/src/probe.ts',
+      "import { createTestIOClient } from '@testio-mcp/api-client';\nexport const a = createTestIOClient;\n",
+    ],
+    [
+      'services importing persistence',
+      'libs/services/src/probe.ts',
+      "import { toFtsMatchQuery } from '@testio-mcp/persistence';\nexport const a = toFtsMatchQuery;\n",
+    ],
+    ['sync importing express', 'libs/sync/src/probe.ts', "import express from 'express';\nexport const a = express;\n"],
+    [
+      'the api client importing services',
+      'libs/api-client/src/probe.ts',
+      "import { computeFreshness } from '@testio-mcp/services';\nexport const a = computeFreshness;\n",
+    ],
+    [
+      'an app importing another app',
+      'apps/mcp-server/src/probe.ts',
+      "import { parseRestApiSettings } from '@testio-mcp/rest-api';\nexport const a = parseRestApiSettings;\n",
+    ],
+  ])('refuses %s', async (_label, file, code) => {
+    const errors = await boundaryErrors(file, code);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['the api client importing the domain', 'libs/api-client/src/probe.ts', "import { UpstreamError } from '@testio-mcp/domain';\nexport const a = UpstreamError;\n"],
+    ['services importing the domain', 'libs/services/src/probe.ts', "import { NotFoundError } from '@testio-mcp/domain';\nexport const a = NotFoundError;\n"],
+    ['an app importing a feature lib', 'apps/sync-worker/src/probe.ts', "import { testNeedsRefresh } from '@testio-mcp/sync';\nexport const a = testNeedsRefresh;\n"],
+    ['a tool importing any lib', 'tools/bench/src/probe.ts', "import { toFtsMatchQuery } from '@testio-mcp/persistence';\nexport const a = toFtsMatchQuery;\n"],
+  ])('allows %s', async (_label, file, code) => {
+    expect(await boundaryErrors(file, code)).toEqual([]);
+  });
+});
+
+describe('a pure domain', () => {
+  it.each(['node:fs', 'fs/promises', 'node:http', 'net', 'node:child_process'])('refuses %s in libs/domain', async (mod) => {
+    const messages = await lintAs('libs/domain/src/probe.ts', `import * as m from '${mod}';\nexport const a = m;\n`);
+    expect(messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+  });
+
+  it('allows the same import in an adapter', async () => {
+    const messages = await lintAs('libs/api-client/src/probe.ts', "import * as m from 'node:http';\nexport const a = m;\n");
+    expect(messages.map((m) => m.ruleId)).not.toContain('no-restricted-imports');
+  });
+});
+
+describe('stdout discipline', () => {
+  it('refuses console.log in libraries and the MCP server, whose stdout may carry the stdio transport', async () => {
+    for (const file of ['libs/sync/src/probe.ts', 'apps/mcp-server/src/probe.ts']) {
+      const messages = await lintAs(file, "console.log('hello');\n");
+      expect(messages.map((m) => m.ruleId)).toContain('no-console');
+    }
+  });
+
+  it('allows console.error there (stderr)', async () => {
+    const messages = await lintAs('libs/sync/src/probe.ts', "console.error('hello');\n");
+    expect(messages.map((m) => m.ruleId)).not.toContain('no-console');
+  });
+});
