@@ -38,6 +38,18 @@ export const depConstraints = [
   { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['*'] },
 ];
 
+/**
+ * Tests and their fixtures may also use the tools (the sandbox is every integration test's fixture);
+ * production code may not.
+ */
+const testDepConstraints = depConstraints.map((c) =>
+  c.onlyDependOnLibsWithTags && !c.onlyDependOnLibsWithTags.includes('*')
+    ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:tool', 'scope:tools'] }
+    : c,
+);
+
+const TEST_FILES = ['**/*.test.ts', '**/__fixtures__/**/*.ts'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -51,6 +63,15 @@ export default [
         { enforceBuildableLibDependency: false, allowCircularSelfDependency: false, depConstraints },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: TEST_FILES,
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allowCircularSelfDependency: false, depConstraints: testDepConstraints },
+      ],
     },
   },
   {

@@ -78,19 +78,19 @@ export class TestIOClient implements TestIOApi {
     this.transport.close();
   }
 
-  listProducts(options?: RequestOptions): Promise<UpstreamProduct[]> {
+  async listProducts(options?: RequestOptions): Promise<UpstreamProduct[]> {
     return this.get('products', productListResponse, 'an object with `products` (a list of products)', options).then(
       (body) => body.products,
     );
   }
 
-  getProduct(productId: number, options?: RequestOptions): Promise<UpstreamProduct> {
+  async getProduct(productId: number, options?: RequestOptions): Promise<UpstreamProduct> {
     return this.get(apiPath`products/${id(productId, 'productId')}`, productResponse, 'an object with `product`', options).then(
       (body) => body.product,
     );
   }
 
-  listFeatures(productId: number, sectionId?: number, options?: RequestOptions): Promise<UpstreamFeature[]> {
+  async listFeatures(productId: number, sectionId?: number, options?: RequestOptions): Promise<UpstreamFeature[]> {
     const path =
       sectionId === undefined
         ? apiPath`products/${id(productId, 'productId')}/features`
@@ -110,20 +110,21 @@ export class TestIOClient implements TestIOApi {
       return features.map((feature) => ({ feature, sectionIds: [] }));
     }
     const sections = productSectionList(product);
-    const lists = await Promise.all(sections.map((s) => this.listFeatures(product.id, s.id, options)));
+    const lists = await Promise.all(
+      sections.map(async ({ id: sectionId }) => ({ sectionId, features: await this.listFeatures(product.id, sectionId, options) })),
+    );
     const byId = new Map<number, { feature: UpstreamFeature; sectionIds: number[] }>();
-    lists.forEach((features, i) => {
-      const sectionId = sections[i]!.id;
+    for (const { sectionId, features } of lists) {
       for (const feature of features) {
         const entry = byId.get(feature.id);
         if (!entry) byId.set(feature.id, { feature, sectionIds: [sectionId] });
         else if (!entry.sectionIds.includes(sectionId)) entry.sectionIds.push(sectionId);
       }
-    });
+    }
     return [...byId.values()];
   }
 
-  listUserStories(productId: number, sectionId?: number, options?: RequestOptions): Promise<UpstreamUserStory[]> {
+  async listUserStories(productId: number, sectionId?: number, options?: RequestOptions): Promise<UpstreamUserStory[]> {
     const path = withQuery(apiPath`products/${id(productId, 'productId')}/user_stories`, {
       section_id: sectionId === undefined ? undefined : id(sectionId, 'sectionId'),
     });
@@ -142,22 +143,23 @@ export class TestIOClient implements TestIOApi {
       return stories.map((userStory) => ({ userStory, sectionId: null }));
     }
     const sections = productSectionList(product);
-    const lists = await Promise.all(sections.map((s) => this.listUserStories(product.id, s.id, options)));
+    const lists = await Promise.all(
+      sections.map(async ({ id: sectionId }) => ({ sectionId, stories: await this.listUserStories(product.id, sectionId, options) })),
+    );
     const seen = new Set<string>();
     const out: UserStoryWithSection[] = [];
-    lists.forEach((stories, i) => {
-      const sectionId = sections[i]!.id;
+    for (const { sectionId, stories } of lists) {
       for (const userStory of stories) {
         const key = `${userStory.id}:${sectionId}`;
         if (seen.has(key)) continue;
         seen.add(key);
         out.push({ userStory, sectionId });
       }
-    });
+    }
     return out;
   }
 
-  getTest(testId: number, options?: RequestOptions): Promise<UpstreamExploratoryTest> {
+  async getTest(testId: number, options?: RequestOptions): Promise<UpstreamExploratoryTest> {
     return this.get(
       apiPath`exploratory_tests/${id(testId, 'testId')}`,
       exploratoryTestResponse,
@@ -166,17 +168,13 @@ export class TestIOClient implements TestIOApi {
     ).then((body) => body.exploratory_test);
   }
 
-  listTestsPage(productId: number, page: number, perPage: number, options?: GetOptions): Promise<UpstreamExploratoryTest[]> {
-    const path = withQuery(apiPath`products/${id(productId, 'productId')}/exploratory_tests`, {
-      page: id(page, 'page', 1),
-      per_page: id(perPage, 'perPage', 1),
-    });
-    return this.get(
-      path,
-      exploratoryTestListResponse,
-      'an object with `exploratory_tests` (a list of tests)',
-      options,
-    ).then((body) => body.exploratory_tests);
+  async listTestsPage(
+    productId: number,
+    page: number,
+    perPage: number,
+    options?: RequestOptions,
+  ): Promise<UpstreamExploratoryTest[]> {
+    return this.readTestsPage(productId, page, perPage, options);
   }
 
   /**
@@ -184,13 +182,13 @@ export class TestIOClient implements TestIOApi {
    * recovery of failing pages. Re-reads of a failing page use `recoveryRetries` instead of `retries`,
    * so a broken record costs a few extra requests, not a retry storm.
    */
-  walkTests(productId: number, options: TestListOptions = {}): AsyncIterable<TestListPage> {
-    const productIdChecked = id(productId, 'productId');
+  async *walkTests(productId: number, options: TestListOptions = {}): AsyncGenerator<TestListPage, void, undefined> {
+    const checkedId = id(productId, 'productId');
     const { signal } = options;
-    return walkTestPages<UpstreamExploratoryTest>(
-      productIdChecked,
+    yield* walkTestPages<UpstreamExploratoryTest>(
+      checkedId,
       (page, perPage, { recovery }) =>
-        this.listTestsPage(productIdChecked, page, perPage, {
+        this.readTestsPage(checkedId, page, perPage, {
           signal,
           retries: recovery ? this.options.recoveryRetries : undefined,
         }),
@@ -227,8 +225,22 @@ export class TestIOClient implements TestIOApi {
     return bugs;
   }
 
-  getBug(bugId: number, options?: RequestOptions): Promise<UpstreamBug> {
+  async getBug(bugId: number, options?: RequestOptions): Promise<UpstreamBug> {
     return this.get(apiPath`bugs/${id(bugId, 'bugId')}`, bugResponse, 'an object with `bug`', options).then((body) => body.bug);
+  }
+
+  private async readTestsPage(
+    productId: number,
+    page: number,
+    perPage: number,
+    options?: GetOptions,
+  ): Promise<UpstreamExploratoryTest[]> {
+    const path = withQuery(apiPath`products/${id(productId, 'productId')}/exploratory_tests`, {
+      page: id(page, 'page'),
+      per_page: id(perPage, 'perPage'),
+    });
+    const body = await this.get(path, exploratoryTestListResponse, 'an object with `exploratory_tests` (a list of tests)', options);
+    return body.exploratory_tests;
   }
 
   /** One validated GET: transport errors and bad bodies become `UpstreamError`s. */

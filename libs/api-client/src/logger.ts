@@ -1,6 +1,6 @@
 import type { Logger } from '@testio-mcp/domain';
 
-const noop = (): void => {};
+const noop = (): void => undefined;
 
 /** A logger that drops everything: the default when the caller passes none. */
 export const noopLogger: Logger = {

@@ -5,3 +5,4 @@ export * from './normalize.js';
 export * from './ports.js';
 export * from './upstream/index.js';
 export * from './settings.js';
+export * from './stores.js';

@@ -52,6 +52,12 @@ export interface StartSandboxOptions {
    * same account byte for byte. Default: the start of the current UTC day.
    */
   anchor?: Date;
+  /**
+   * A second, valid token that may list resources but gets 403 on `/products/{id}` (and everything under
+   * it) and on bug transitions, like the restricted tokens seen upstream. Default `forbidden-token`;
+   * `null` disables it.
+   */
+  forbiddenToken?: string | null;
 }
 
 export interface AdvanceOptions {

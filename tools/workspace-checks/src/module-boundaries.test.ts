@@ -50,6 +50,11 @@ describe('module boundaries', () => {
       "import { computeFreshness } from '@testio-mcp/services';\nexport const a = computeFreshness;\n",
     ],
     [
+      'library code importing the sandbox',
+      'libs/api-client/src/probe.ts',
+      "import { startSandbox } from '@testio-mcp/testio-sandbox';\nexport const a = startSandbox;\n",
+    ],
+    [
       'an app importing another app',
       'apps/mcp-server/src/probe.ts',
       "import { parseRestApiSettings } from '@testio-mcp/rest-api';\nexport const a = parseRestApiSettings;\n",
@@ -63,6 +68,11 @@ describe('module boundaries', () => {
     ['the api client importing the domain', 'libs/api-client/src/probe.ts', "import { UpstreamError } from '@testio-mcp/domain';\nexport const a = UpstreamError;\n"],
     ['services importing the domain', 'libs/services/src/probe.ts', "import { NotFoundError } from '@testio-mcp/domain';\nexport const a = NotFoundError;\n"],
     ['an app importing a feature lib', 'apps/sync-worker/src/probe.ts', "import { testNeedsRefresh } from '@testio-mcp/sync';\nexport const a = testNeedsRefresh;\n"],
+    [
+      'a test using the sandbox as its fixture',
+      'libs/api-client/src/probe.test.ts',
+      "import { startSandbox } from '@testio-mcp/testio-sandbox';\nexport const a = startSandbox;\n",
+    ],
     ['a tool importing any lib', 'tools/bench/src/probe.ts', "import { toFtsMatchQuery } from '@testio-mcp/persistence';\nexport const a = toFtsMatchQuery;\n"],
   ])('allows %s', async (_label, file, code) => {
     expect(await boundaryErrors(file, code)).toEqual([]);

@@ -76,7 +76,12 @@ export interface TestEnvironmentJson {
   proxy: boolean;
   allow_orders: boolean;
   access_type: 'url';
-  environment_test_information: { id: number; page_url: string; description: string; data_type: 'custom' } | null;
+  environment_test_information: {
+    id: number;
+    page_url: string;
+    description: string;
+    data_type: 'custom';
+  } | null;
   binary_app: { id: number; filename: string; file_size: number } | null;
 }
 
@@ -113,7 +118,14 @@ export interface Catalog {
 }
 
 const SECTION_NAMES = [
-  'Desktop Web', 'Mobile Web', 'iOS', 'Android', 'Checkout Redesign', 'Account Area', 'Beta', 'Partner Portal',
+  'Desktop Web',
+  'Mobile Web',
+  'iOS',
+  'Android',
+  'Checkout Redesign',
+  'Account Area',
+  'Beta',
+  'Partner Portal',
 ] as const;
 
 export function generateCatalog(seed: number, scale: SandboxScale): Catalog {
@@ -175,7 +187,10 @@ class IdSequences {
   }
 
   /** Gaps between ids: the account shares id spaces with every other TestIO customer. */
-  step(kind: 'section' | 'feature' | 'story' | 'environment' | 'template' | 'connection', maxGap: number): number {
+  step(
+    kind: 'section' | 'feature' | 'story' | 'environment' | 'template' | 'connection',
+    maxGap: number,
+  ): number {
     this[kind] += this.rng.int(1, maxGap);
     return this[kind];
   }
@@ -198,11 +213,19 @@ interface ProductSeed {
 
 function buildProduct(rng: Rng, ids: IdSequences, seed: ProductSeed): ProductRecord {
   const type = rng.weighted<ProductType>(
-    PRODUCT_TYPES.map((t) => [t, t === 'website' ? 5 : t.startsWith('mobile_app_i') || t === 'mobile_app_android' ? 2 : 1]),
+    PRODUCT_TYPES.map((t) => [
+      t,
+      t === 'website' ? 5 : t.startsWith('mobile_app_i') || t === 'mobile_app_android' ? 2 : 1,
+    ]),
   );
   const name = `${seed.brand} ${rng.pick(PRODUCT_KINDS[type])}`;
   const connection: ConnectionJson | null = rng.chance(0.25)
-    ? { id: ids.step('connection', 9), name: `${seed.brand} Jira`, url: `https://${seed.brand.toLowerCase()}.atlassian.net`, fixed: false }
+    ? {
+        id: ids.step('connection', 9),
+        name: `${seed.brand} Jira`,
+        url: `https://${seed.brand.toLowerCase()}.atlassian.net`,
+        fixed: false,
+      }
     : null;
 
   const templateCount = rng.int(0, 3);
@@ -239,7 +262,9 @@ function buildProduct(rng: Rng, ids: IdSequences, seed: ProductSeed): ProductRec
     seed.hasSections ? features.filter((f) => f.sectionIds.includes(section.id)) : features,
   );
 
-  const environments = Array.from({ length: rng.int(1, 3) }, (_, n) => buildEnvironment(rng, ids, type, seed.brand, n));
+  const environments = Array.from({ length: rng.int(1, 3) }, (_, n) =>
+    buildEnvironment(rng, ids, type, seed.brand, n),
+  );
   const templates = Array.from({ length: seed.hasSections ? rng.int(0, 3) : templateCount }, (_, n) => ({
     sectionId: seed.hasSections && rng.chance(0.5) ? rng.pick(sections).id : null,
     json: {
@@ -274,21 +299,25 @@ const PRODUCT_BLURBS = [
   'flagship app, released every two weeks.',
 ] as const;
 
-function buildFeatures(rng: Rng, ids: IdSequences, seed: ProductSeed, sections: SectionJson[]): FeatureRecord[] {
+function buildFeatures(
+  rng: Rng,
+  ids: IdSequences,
+  seed: ProductSeed,
+  sections: SectionJson[],
+): FeatureRecord[] {
   const count = rng.int(seed.featureRange[0], seed.featureRange[1]);
-  const titles = rng.sample(FEATURE_AREAS, Math.min(count, FEATURE_AREAS.length)).map((area) =>
-    rng.chance(0.15) ? `[${rng.pick(FEATURE_GROUPS)}] ${area}` : area,
-  );
+  const areas: string[] = rng.sample(FEATURE_AREAS, Math.min(count, FEATURE_AREAS.length));
   // More features than areas: number the extra ones, as customers do ("Checkout 2").
-  while (titles.length < count) titles.push(`${rng.pick(FEATURE_AREAS)} ${titles.length + 1}`);
+  while (areas.length < count) areas.push(`${rng.pick(FEATURE_AREAS)} ${areas.length + 1}`);
 
   const usedPaths = new Set<string>();
-  const features = titles.map((title): FeatureRecord => {
+  const features = areas.map((area): FeatureRecord => {
+    const title = rng.chance(0.15) ? `[${rng.pick(FEATURE_GROUPS)}] ${area}` : area;
     const id = ids.step('feature', 400);
     const stories: StoryRecord[] = [];
     const wanted = rng.int(1, 6);
     for (const template of rng.sample(STORY_TEMPLATES, wanted)) {
-      const path = template.replace('{f}', title.toLowerCase()).replace('{p}', rng.pick(PERSONAS));
+      const path = template.replace('{f}', area.toLowerCase()).replace('{p}', rng.pick(PERSONAS));
       // Stories join to features only by exact title, so keep them unique within a product.
       if (usedPaths.has(path)) continue;
       usedPaths.add(path);
@@ -299,8 +328,10 @@ function buildFeatures(rng: Rng, ids: IdSequences, seed: ProductSeed, sections: 
     return {
       id,
       title,
-      description: rng.chance(0.1) ? null : `Verify that ${title.toLowerCase()} works as expected.`,
-      howtofind: rng.chance(0.15) ? null : `Open the ${rng.pick(['main menu', 'footer', 'account page', 'home screen'])} and go to ${title}.`,
+      description: rng.chance(0.1) ? null : `Verify that ${area.toLowerCase()} works as expected.`,
+      howtofind: rng.chance(0.15)
+        ? null
+        : `Open the ${rng.pick(['main menu', 'footer', 'account page', 'home screen'])} and go to ${area}.`,
       stories,
       sectionIds: linked,
       hasCustomReport: rng.chance(0.08),
@@ -309,12 +340,19 @@ function buildFeatures(rng: Rng, ids: IdSequences, seed: ProductSeed, sections: 
 
   // A section nobody linked a feature to would leave its tests without features.
   for (const section of sections) {
-    if (!features.some((f) => f.sectionIds.includes(section.id))) rng.pick(features).sectionIds.push(section.id);
+    if (!features.some((f) => f.sectionIds.includes(section.id)))
+      rng.pick(features).sectionIds.push(section.id);
   }
   return features;
 }
 
-function buildEnvironment(rng: Rng, ids: IdSequences, type: ProductType, brand: string, n: number): TestEnvironmentJson {
+function buildEnvironment(
+  rng: Rng,
+  ids: IdSequences,
+  type: ProductType,
+  brand: string,
+  n: number,
+): TestEnvironmentJson {
   const host = `${brand.toLowerCase()}.example.com`;
   const isApp = type !== 'website';
   const id = ids.step('environment', 40);
@@ -324,16 +362,29 @@ function buildEnvironment(rng: Rng, ids: IdSequences, type: ProductType, brand: 
     url: n === 0 ? `https://www.${host}/` : `https://staging-${n}.${host}/`,
     username: n === 0 ? '' : 'tester',
     password: n === 0 ? '' : 'sandbox-secret',
-    access: rng.chance(0.3) ? `https://access.claims/pages/${rng.int(100, 999)}` : n === 0 ? '' : 'Use the staging credentials above.',
+    access: rng.chance(0.3)
+      ? `https://access.claims/pages/${rng.int(100, 999)}`
+      : n === 0
+        ? ''
+        : 'Use the staging credentials above.',
     proxy: rng.chance(0.1),
     allow_orders: rng.chance(0.2),
     access_type: 'url',
     environment_test_information: rng.chance(0.2)
-      ? { id: id * 3, page_url: `https://www.${host}/test-info`, description: 'Test information description', data_type: 'custom' }
+      ? {
+          id: id * 3,
+          page_url: `https://www.${host}/test-info`,
+          description: 'Test information description',
+          data_type: 'custom',
+        }
       : null,
     binary_app:
       isApp && rng.chance(0.6)
-        ? { id: id * 2, filename: `${brand}-${rng.int(1, 9)}.${rng.int(0, 20)}.${type === 'mobile_app_ios' ? 'ipa' : 'apk'}`, file_size: rng.int(20, 400) * 1_048_576 }
+        ? {
+            id: id * 2,
+            filename: `${brand}-${rng.int(1, 9)}.${rng.int(0, 20)}.${type === 'mobile_app_ios' ? 'ipa' : 'apk'}`,
+            file_size: rng.int(20, 400) * 1_048_576,
+          }
         : null,
   };
 }

@@ -92,6 +92,8 @@ export const STREAM = {
   advance: 7,
   faults: 8,
   jitter: 9,
+  testFeatures: 10,
+  testLanguage: 11,
 } as const;
 
 export function rngFor(seed: number, stream: number, ...ids: number[]): Rng {

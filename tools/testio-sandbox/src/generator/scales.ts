@@ -13,6 +13,12 @@ export interface ScaleConfig {
 export const SCALE_CONFIG: Record<SandboxScale, ScaleConfig> = {
   demo: { products: 3, tests: 60, meanBugsPerTest: 9, featuresPerProduct: [5, 9], productSkew: 0.8 },
   small: { products: 5, tests: 500, meanBugsPerTest: 20, featuresPerProduct: [8, 20], productSkew: 1 },
-  medium: { products: 20, tests: 10_000, meanBugsPerTest: 20, featuresPerProduct: [10, 40], productSkew: 1.1 },
+  medium: {
+    products: 20,
+    tests: 10_000,
+    meanBugsPerTest: 20,
+    featuresPerProduct: [10, 40],
+    productSkew: 1.1,
+  },
   large: { products: 50, tests: 50_000, meanBugsPerTest: 20, featuresPerProduct: [10, 60], productSkew: 1.1 },
 };

@@ -41,7 +41,6 @@ export const TEST_DURATION_HOURS: Record<TestingType, number> = {
   custom: 48,
 };
 
-const MAX_DURATION_MS = 48 * HOUR_MS;
 const HISTORY_MS = 730 * DAY_MS;
 
 type PlantedStatus = 'running' | 'locked' | 'customer_finalized' | 'initialized' | 'waiting' | 'cancelled';
@@ -63,17 +62,63 @@ interface Planted {
 
 const PLANTED: readonly Planted[] = [
   { status: 'running', createdAgo: 3 * DAY_MS, startFromAnchor: -6 * HOUR_MS, type: 'coverage', minBugs: 12 },
-  { status: 'running', createdAgo: 4 * DAY_MS, startFromAnchor: -20 * HOUR_MS, type: 'usability', minBugs: 8 },
+  {
+    status: 'running',
+    createdAgo: 4 * DAY_MS,
+    startFromAnchor: -20 * HOUR_MS,
+    type: 'usability',
+    minBugs: 8,
+  },
   { status: 'running', createdAgo: 1 * DAY_MS, startFromAnchor: -1 * HOUR_MS, type: 'rapid', minBugs: 4 },
-  { status: 'locked', createdAgo: 6 * DAY_MS, startFromAnchor: -3 * DAY_MS, type: 'coverage', lockedUntil: 1 * DAY_MS, minBugs: 10 },
-  { status: 'locked', createdAgo: 7 * DAY_MS, startFromAnchor: -4 * DAY_MS, type: 'focused', lockedUntil: 3 * DAY_MS, minBugs: 6 },
-  { status: 'customer_finalized', createdAgo: 11 * DAY_MS, startFromAnchor: -8 * DAY_MS, type: 'coverage', archivedAt: 2 * DAY_MS, minBugs: 10 },
-  { status: 'customer_finalized', createdAgo: 15 * DAY_MS, startFromAnchor: -12 * DAY_MS, type: 'focused', archivedAt: 6 * DAY_MS, minBugs: 5 },
+  {
+    status: 'locked',
+    createdAgo: 6 * DAY_MS,
+    startFromAnchor: -3 * DAY_MS,
+    type: 'coverage',
+    lockedUntil: 1 * DAY_MS,
+    minBugs: 10,
+  },
+  {
+    status: 'locked',
+    createdAgo: 7 * DAY_MS,
+    startFromAnchor: -4 * DAY_MS,
+    type: 'focused',
+    lockedUntil: 3 * DAY_MS,
+    minBugs: 6,
+  },
+  {
+    status: 'customer_finalized',
+    createdAgo: 11 * DAY_MS,
+    startFromAnchor: -8 * DAY_MS,
+    type: 'coverage',
+    archivedAt: 2 * DAY_MS,
+    minBugs: 10,
+  },
+  {
+    status: 'customer_finalized',
+    createdAgo: 15 * DAY_MS,
+    startFromAnchor: -12 * DAY_MS,
+    type: 'focused',
+    archivedAt: 6 * DAY_MS,
+    minBugs: 5,
+  },
   { status: 'initialized', createdAgo: 2 * DAY_MS, startFromAnchor: 3 * DAY_MS, type: 'coverage' },
   { status: 'initialized', createdAgo: 1 * DAY_MS, startFromAnchor: 5 * DAY_MS, type: 'focused' },
   { status: 'waiting', createdAgo: 1 * DAY_MS, startFromAnchor: 10 * HOUR_MS, type: 'rapid' },
-  { status: 'cancelled', createdAgo: 5 * DAY_MS, startFromAnchor: 2 * DAY_MS, type: 'coverage', cancelAt: -1 * DAY_MS },
-  { status: 'cancelled', createdAgo: 20 * DAY_MS, startFromAnchor: -14 * DAY_MS, type: 'usability', cancelAt: -16 * DAY_MS },
+  {
+    status: 'cancelled',
+    createdAgo: 5 * DAY_MS,
+    startFromAnchor: 2 * DAY_MS,
+    type: 'coverage',
+    cancelAt: -1 * DAY_MS,
+  },
+  {
+    status: 'cancelled',
+    createdAgo: 20 * DAY_MS,
+    startFromAnchor: -14 * DAY_MS,
+    type: 'usability',
+    cancelAt: -16 * DAY_MS,
+  },
 ];
 
 interface Draft {
@@ -84,7 +129,12 @@ interface Draft {
   planted: Planted | null;
 }
 
-export function generateSchedule(seed: number, scale: SandboxScale, anchorMs: number, catalog: Catalog): TestTable {
+export function generateSchedule(
+  seed: number,
+  scale: SandboxScale,
+  anchorMs: number,
+  catalog: Catalog,
+): TestTable {
   const config = SCALE_CONFIG[scale];
   const rng = rngFor(seed, STREAM.schedule);
   const productWeights = catalog.products.map((p) => [p.index, p.weight] as const);
@@ -163,12 +213,15 @@ export function generateSchedule(seed: number, scale: SandboxScale, anchorMs: nu
     let type: TestingType;
     if (draft.planted) type = draft.planted.type;
     // The oldest tests cover every testing type, including the deprecated `custom`.
-    else if (historicalSeen < TESTING_TYPES.length && draft.createdAt < anchorMs) type = TESTING_TYPES[historicalSeen] ?? 'coverage';
+    else if (historicalSeen < TESTING_TYPES.length && draft.createdAt < anchorMs)
+      type = TESTING_TYPES[historicalSeen] ?? 'coverage';
     else type = rng.weighted(TYPE_WEIGHTS);
     if (!draft.planted && draft.createdAt < anchorMs) historicalSeen++;
     table.testingType[i] = TESTING_TYPES.indexOf(type);
     table.createdAt[i] = draft.createdAt;
-    const start = draft.planted ? anchorMs + draft.planted.startFromAnchor : floorToHour(draft.createdAt + draft.leadMs);
+    const start = draft.planted
+      ? anchorMs + draft.planted.startFromAnchor
+      : floorToHour(draft.createdAt + draft.leadMs);
     table.startAt[i] = start;
     table.endAt[i] = start + TEST_DURATION_HOURS[type] * HOUR_MS;
   });
@@ -189,7 +242,8 @@ export function generateSchedule(seed: number, scale: SandboxScale, anchorMs: nu
   });
 
   drafts.forEach((draft, i) => assignLifecycle(table, i, draft, rng, anchorMs, config.meanBugsPerTest));
-  for (let i = 0; i < count; i++) table.bugOffset[i + 1] = (table.bugOffset[i] ?? 0) + (table.bugCount[i] ?? 0);
+  for (let i = 0; i < count; i++)
+    table.bugOffset[i + 1] = (table.bugOffset[i] ?? 0) + (table.bugCount[i] ?? 0);
   return table;
 }
 
@@ -201,16 +255,26 @@ const TYPE_WEIGHTS: ReadonlyArray<readonly [TestingType, number]> = [
   ['custom', 2],
 ];
 
-function assignLifecycle(table: TestTable, i: number, draft: Draft, rng: Rng, anchorMs: number, meanBugs: number): void {
+function assignLifecycle(
+  table: TestTable,
+  i: number,
+  draft: Draft,
+  rng: Rng,
+  anchorMs: number,
+  meanBugs: number,
+): void {
   const created = table.createdAt[i] ?? 0;
   const start = table.startAt[i] ?? 0;
   const end = table.endAt[i] ?? 0;
   const planted = draft.planted;
 
-  const lockedUntil = planted?.lockedUntil !== undefined ? anchorMs + planted.lockedUntil : end + rng.int(24, 72) * HOUR_MS;
+  const lockedUntil =
+    planted?.lockedUntil !== undefined ? anchorMs + planted.lockedUntil : end + rng.int(24, 72) * HOUR_MS;
   table.lockedUntil[i] = Math.max(lockedUntil, end);
   const archivedAt =
-    planted?.archivedAt !== undefined ? anchorMs + planted.archivedAt : (table.lockedUntil[i] ?? end) + rng.int(2, 14) * DAY_MS;
+    planted?.archivedAt !== undefined
+      ? anchorMs + planted.archivedAt
+      : (table.lockedUntil[i] ?? end) + rng.int(2, 14) * DAY_MS;
   table.archivedAt[i] = Math.max(archivedAt, table.lockedUntil[i] ?? end);
 
   let cancelled = false;
@@ -229,11 +293,9 @@ function assignLifecycle(table: TestTable, i: number, draft: Draft, rng: Rng, an
   }
   const type = TESTING_TYPES[table.testingType[i] ?? 0];
   const factor = type === 'rapid' ? 0.4 : type === 'usability' ? 0.6 : 1;
-  const drawn = Math.floor(-Math.log(1 - rng.next()) * meanBugs * factor * 1.05);
+  const drawn = Math.floor(-Math.log(1 - rng.next()) * meanBugs * factor * 1.3);
   table.bugCount[i] = Math.min(600, Math.max(drawn, planted?.minBugs ?? 0));
 }
-
-export const MAX_TEST_DURATION_MS = MAX_DURATION_MS;
 
 export function utcOffsetOf(table: TestTable, index: number): number {
   return UTC_OFFSETS_MINUTES[table.offsetIndex[index] ?? 0] ?? 0;

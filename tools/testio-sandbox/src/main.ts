@@ -1,0 +1,3 @@
+import { runSandboxCli } from './cli.js';
+
+await runSandboxCli(process.argv.slice(2));

@@ -1,0 +1,115 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+/** The `testio-mcp` bin as a user runs it: a real process, real stdout/stderr, real signals. */
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const BIN = path.join(ROOT, 'bin/testio-mcp.mjs');
+
+const children: ChildProcessWithoutNullStreams[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  delete env.TESTIO_CUSTOMER_API_TOKEN;
+  return env;
+}
+
+function launch(args: string[], env = cleanEnv()) {
+  // cwd outside the repo so a developer's own .env is not picked up.
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT + '/tools', env });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    out: () => stdout,
+    err: () => stderr,
+    async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+      const started = Date.now();
+      for (;;) {
+        const match = stderr.match(pattern) ?? stdout.match(pattern);
+        if (match) return match;
+        if (child.exitCode !== null) throw new Error(`exited ${child.exitCode} before ${pattern}: ${stderr}`);
+        if (Date.now() - started > timeoutMs) throw new Error(`no ${pattern} within ${timeoutMs} ms: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
+
+async function run(args: string[], env?: NodeJS.ProcessEnv) {
+  const p = launch(args, env);
+  const code = await p.exited;
+  return { code, stdout: p.out(), stderr: p.err() };
+}
+
+describe('testio-mcp CLI', () => {
+  it('prints its version and help', async () => {
+    const version = await run(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('sandbox');
+    expect(help.stdout).toContain('start');
+  });
+
+  it('refuses an unknown command with exit code 2 and a pointer to --help', async () => {
+    const result = await run(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown command 'frobnicate'");
+    expect(result.stderr).toContain('--help');
+  });
+
+  it('says clearly that a planned command is not built yet', async () => {
+    const result = await run(['serve']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('not built yet');
+  });
+
+  it('names the flag, the value and what is allowed for a bad sandbox flag', async () => {
+    const result = await run(['sandbox', '--scale', 'huge']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--scale.*huge.*demo, small, medium, large/);
+  });
+
+  it('serves the sandbox and stops cleanly on SIGTERM', async () => {
+    const p = launch(['sandbox', '--port', '0', '--scale', 'demo']);
+    const [url] = await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/customer\/v2/);
+    const response = await fetch(`${url}/products`, { headers: { Authorization: 'Token sandbox-token' } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { products: unknown[] };
+    expect(body.products).toHaveLength(3);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
+  it('npm start runs the demo on the sandbox when no token is configured, and stops on Ctrl-C', async () => {
+    const p = launch(['start'], cleanEnv({ TESTIO_SANDBOX_PORT: '0', TESTIO_SANDBOX_SCALE: 'demo' }));
+    await p.waitFor(/DEMO MODE/);
+    const [url] = await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/customer\/v2/);
+    const unauthorised = await fetch(`${url}/products`);
+    expect(unauthorised.status).toBe(401);
+    const response = await fetch(`${url}/products`, { headers: { Authorization: 'Token sandbox-token' } });
+    expect(response.status).toBe(200);
+    p.child.kill('SIGINT');
+    expect(await p.exited).toBe(0);
+    expect(p.err()).toContain('stopped');
+  });
+
+  it('npm start with a token explains that the real-account processes are not built yet', async () => {
+    const result = await run(['start'], { ...cleanEnv(), TESTIO_CUSTOMER_API_TOKEN: 'tok-not-a-real-one-123' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('not built yet');
+    expect(result.stderr + result.stdout).not.toContain('tok-not-a-real-one-123');
+  });
+});
