@@ -12,9 +12,6 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 const PLANNED = {
   serve: 'the MCP server (stdio and Streamable HTTP at /mcp)',
   api: 'the REST API (/api, /docs, /openapi.json)',
-  worker: 'the sync worker (periodic sync of the account into SQLite)',
-  sync: 'one sync run of the account into SQLite',
-  problematic: 'listing and retrying tests that failed to sync',
   setup: 'interactive set-up of a .env for a real TestIO account',
 };
 
@@ -25,6 +22,9 @@ Usage: testio-mcp <command> [options]
 Commands:
   start               the main job; with no TESTIO_CUSTOMER_API_TOKEN, runs on the embedded sandbox (demo mode)
   sandbox [options]   the local TestIO Customer API simulator (testio-mcp sandbox --help)
+  worker              keep the SQLite mirror of the account fresh (initial sync, then periodic)
+  sync [options]      one sync run: --force --refresh --since DATE --product-ids 1,2 --dry-run --status
+  problematic <cmd>   tests TestIO could not serve: list | retry | clear
 ${Object.entries(PLANNED)
   .map(([name, what]) => `  ${name.padEnd(20)}${what} (not built yet)`)
   .join('\n')}
@@ -68,6 +68,14 @@ async function main() {
     case 'sandbox': {
       const { runSandboxCli } = await import('@testio-mcp/testio-sandbox');
       await runSandboxCli(args);
+      return;
+    }
+    case 'sync':
+    case 'worker':
+    case 'problematic': {
+      const commands = await import('@testio-mcp/sync-worker');
+      const run = { sync: commands.runSyncCommand, worker: commands.runWorkerCommand, problematic: commands.runProblematicCommand }[command];
+      process.exitCode = await run(args, process.env);
       return;
     }
     case 'start': {

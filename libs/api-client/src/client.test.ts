@@ -149,6 +149,10 @@ describe('TestIOClient over HTTP (local fixture server)', () => {
     expect(server.maxInFlight).toBe(3);
     expect(maxStats).toBeLessThanOrEqual(3);
     expect(calls).toBeGreaterThan(24);
+    // Every attempt on the wire is counted, retries included, and the failed ones separately.
+    expect(c.stats().requests).toBe(calls);
+    expect(c.stats().requests - c.stats().failedRequests).toBe(24);
+    expect(c.stats().failedRequests).toBeGreaterThan(0);
   });
 
   it('403 and 422 map to their texts; a short upstream {"error"} is kept, a long one dropped', async () => {

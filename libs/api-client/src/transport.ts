@@ -12,6 +12,10 @@ export interface TransportStats {
   readonly inFlight: number;
   /** Attempts waiting for a free slot. */
   readonly queued: number;
+  /** HTTP requests sent since the client was created, retries and page re-reads included. */
+  readonly requests: number;
+  /** Of those, the ones that got no response or an error status (4xx/5xx). */
+  readonly failedRequests: number;
 }
 
 export interface Transport {
@@ -43,8 +47,23 @@ export function createTransport(
 
   const queue = new PQueue({ concurrency: options.maxConcurrentRequests });
   const httpAdapter = axios.getAdapter('http');
+  let requests = 0;
+  let failedRequests = 0;
   const adapter: AxiosAdapter = (config) =>
-    queue.add(() => httpAdapter(config), { signal: (config.signal as AbortSignal | undefined) ?? undefined });
+    queue.add(
+      async () => {
+        requests++;
+        try {
+          const response = await httpAdapter(config);
+          if (response.status >= 400) failedRequests++;
+          return response;
+        } catch (error) {
+          failedRequests++;
+          throw error;
+        }
+      },
+      { signal: (config.signal as AbortSignal | undefined) ?? undefined },
+    );
 
   const http = axios.create({
     baseURL: options.baseUrl,
@@ -69,7 +88,7 @@ export function createTransport(
 
   return {
     http,
-    stats: () => ({ inFlight: queue.pending, queued: queue.size }),
+    stats: () => ({ inFlight: queue.pending, queued: queue.size, requests, failedRequests }),
     close: () => {
       queue.clear();
       for (const agent of owned) agent.destroy();

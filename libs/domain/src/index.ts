@@ -6,3 +6,5 @@ export * from './ports.js';
 export * from './upstream/index.js';
 export * from './settings.js';
 export * from './stores.js';
+export * from './dates.js';
+export * from './inputs.js';

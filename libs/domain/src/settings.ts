@@ -9,11 +9,12 @@ import { InvalidInputError, type InvalidInputIssue } from './errors.js';
 
 export const PRODUCTION_API_BASE_URL = 'https://api.test.io/customer/v2';
 
-const bool = z
+/** `true/false`, `1/0`, `yes/no`, `on/off`, case-sensitive lower case as the reference wrote them. */
+export const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'expected true or false' })
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
-function intIn(min: number, max: number) {
+export function intIn(min: number, max: number) {
   return z
     .string()
     .trim()
@@ -71,7 +72,7 @@ export const sharedSettingsSchema = z.object({
     .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'], { message: 'expected DEBUG, INFO, WARNING, ERROR or CRITICAL' }))
     .default('info'),
   LOG_FORMAT: z.enum(['json', 'text'], { message: 'expected json or text' }).optional(),
-  TESTIO_FORCE_INITIAL_SYNC: bool.default(false),
+  TESTIO_FORCE_INITIAL_SYNC: booleanFromEnv.default(false),
 });
 export type SharedSettings = z.infer<typeof sharedSettingsSchema>;
 

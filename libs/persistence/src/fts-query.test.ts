@@ -22,6 +22,10 @@ describe('toFtsMatchQuery', () => {
     expect(toFtsMatchQuery('')).toBeNull();
   });
 
+  it('matches short terms whole when asked to', () => {
+    expect(toFtsMatchQuery('e-mail', { minPrefixLength: 2 })).toBe('"e" "mail"*');
+  });
+
   it('caps the number of terms', () => {
     expect(toFtsMatchQuery('a b c d', { maxTerms: 2 })).toBe('"a"* "b"*');
   });

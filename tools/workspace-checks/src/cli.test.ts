@@ -1,5 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startSandbox } from '@testio-mcp/testio-sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 
 /** The `testio-mcp` bin as a user runs it: a real process, real stdout/stderr, real signals. */
@@ -14,9 +17,9 @@ afterEach(() => {
 });
 
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra };
+  const env = { ...process.env };
   delete env.TESTIO_CUSTOMER_API_TOKEN;
-  return env;
+  return { ...env, ...extra };
 }
 
 function launch(args: string[], env = cleanEnv()) {
@@ -71,7 +74,7 @@ describe('testio-mcp CLI', () => {
   });
 
   it('says clearly that a planned command is not built yet', async () => {
-    const result = await run(['serve']);
+    const result = await run(['setup']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('not built yet');
   });
@@ -93,23 +96,49 @@ describe('testio-mcp CLI', () => {
     expect(await p.exited).toBe(0);
   });
 
-  it('npm start runs the demo on the sandbox when no token is configured, and stops on Ctrl-C', async () => {
-    const p = launch(['start'], cleanEnv({ TESTIO_SANDBOX_PORT: '0', TESTIO_SANDBOX_SCALE: 'demo' }));
-    await p.waitFor(/DEMO MODE/);
-    const [url] = await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/customer\/v2/);
-    const unauthorised = await fetch(`${url}/products`);
-    expect(unauthorised.status).toBe(401);
-    const response = await fetch(`${url}/products`, { headers: { Authorization: 'Token sandbox-token' } });
-    expect(response.status).toBe(200);
-    p.child.kill('SIGINT');
-    expect(await p.exited).toBe(0);
-    expect(p.err()).toContain('stopped');
+  it('npm start runs the demo on the sandbox when no token is configured, syncs it, and stops on Ctrl-C', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'testio-start-'));
+    try {
+      const p = launch(
+        ['start'],
+        cleanEnv({ TESTIO_SANDBOX_PORT: '0', TESTIO_SANDBOX_SCALE: 'demo', TESTIO_DB_PATH: path.join(dir, 'demo.db'), LOG_FORMAT: 'text' }),
+      );
+      await p.waitFor(/DEMO MODE/);
+      const [url] = await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/customer\/v2/);
+      expect((await fetch(`${url}/products`)).status).toBe(401);
+      expect((await fetch(`${url}/products`, { headers: { Authorization: 'Token sandbox-token' } })).status).toBe(200);
+      // The worker, a child process with prefixed lines, mirrors the sandbox into SQLite.
+      await p.waitFor(/\[worker\].*sync #\d+ success/, 60_000);
+      p.child.kill('SIGINT');
+      expect(await p.exited).toBe(0);
+      expect(p.err()).toContain('stopped.');
+      expect(existsSync(path.join(dir, 'demo.db'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it('npm start with a token explains that the real-account processes are not built yet', async () => {
-    const result = await run(['start'], { ...cleanEnv(), TESTIO_CUSTOMER_API_TOKEN: 'tok-not-a-real-one-123' });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('not built yet');
-    expect(result.stderr + result.stdout).not.toContain('tok-not-a-real-one-123');
+  it('npm start with a token talks to the configured API instead, and never prints the token', async () => {
+    const sandbox = await startSandbox({ port: 0, scale: 'demo', token: 'tok-real-looking-0123456789' });
+    const dir = mkdtempSync(path.join(tmpdir(), 'testio-start-'));
+    try {
+      const p = launch(
+        ['start'],
+        cleanEnv({
+          TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
+          TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
+          TESTIO_DB_PATH: path.join(dir, 'cache.db'),
+          LOG_FORMAT: 'text',
+        }),
+      );
+      await p.waitFor(/\[worker\].*sync #\d+ success/, 60_000);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+      expect(p.err()).not.toContain('DEMO MODE');
+      expect(p.err() + p.out()).not.toContain(sandbox.token);
+    } finally {
+      await sandbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,149 @@
+import { statSync } from 'node:fs';
+import { InvalidInputError, parseFlexibleDate, parseIdList, type EnvRecord, type SyncMode } from '@testio-mcp/domain';
+import type { SyncStatusReport } from '@testio-mcp/sync';
+import { Command } from 'commander';
+import { createSyncContainer } from '../container.js';
+import { createProgressDisplay } from './progress-display.js';
+import { loadContext, prepareCommand, reportCommandError } from './shared.js';
+import { formatSyncSummary } from './summary.js';
+
+interface SyncFlags {
+  force?: boolean;
+  refresh?: boolean;
+  since?: string;
+  productIds?: string;
+  dryRun?: boolean;
+  status?: boolean;
+  verbose?: boolean;
+}
+
+function buildCommand(): Command {
+  return prepareCommand(
+    new Command('testio-mcp sync')
+      .description('Run one sync of the TestIO account into the local SQLite mirror.')
+      .option('--force', 'read everything again: every test of every product, every bug')
+      .option('--refresh', 'new tests plus every test that can still change (running, locked, ...) and its bugs')
+      .option('--since <date>', "ignore tests that ended before this date ('2025-01-01', '90 days ago')")
+      .option('--product-ids <ids>', 'only these products, e.g. 598,599 (within TESTIO_PRODUCT_IDS when set)')
+      .option('--dry-run', 'show what would be synced, without calling TestIO or writing anything')
+      .option('--status', 'show the state of the mirror and of recent syncs, then exit')
+      .option('--verbose', 'with --status: one line per product')
+      .allowExcessArguments(false),
+  );
+}
+
+function formatDate(d: Date | null | undefined): string {
+  return d ? d.toISOString().replace('.000Z', 'Z') : 'never';
+}
+
+function formatStatus(report: SyncStatusReport, databasePath: string, verbose: boolean): string {
+  let size = 'missing';
+  try {
+    size = `${(statSync(databasePath).size / 1_048_576).toFixed(1)} MB`;
+  } catch {
+    // A mirror that was never created has no size; "missing" says so.
+  }
+  const lines = [`database       ${databasePath} (${size})`];
+  lines.push(
+    `sync           ${report.running && report.lease ? `running (${report.lease.holder} since ${formatDate(report.lease.acquiredAt)})` : 'idle'}`,
+  );
+  lines.push(`breaker        ${report.breaker.open ? `open: ${report.breaker.reason}` : 'closed'}`);
+  lines.push(`products       ${report.products.length}`);
+  const open = report.problematicRanges.filter((r) => r.resolvedAt === null);
+  lines.push(`problematic    ${open.length} open range(s)${open.length ? ' (testio-mcp problematic list)' : ''}`);
+  lines.push('recent runs:');
+  if (report.runs.length === 0) lines.push('  none yet');
+  for (const run of report.runs) {
+    const counts = run.counts
+      ? `${run.counts.testsDiscovered} new / ${run.counts.testsUpdated} updated tests, ${run.counts.bugsSynced} bugs`
+      : '';
+    lines.push(`  #${run.id} ${formatDate(run.startedAt)} ${run.trigger} ${run.mode} ${run.status} ${counts}${run.error ? ` (${run.error})` : ''}`);
+  }
+  if (verbose) {
+    lines.push('products:');
+    for (const p of report.products) {
+      lines.push(`  ${p.id} ${p.title}: features ${formatDate(p.featuresSyncedAt)}, tests ${formatDate(p.testsSyncedAt)}, full ${formatDate(p.lastFullSyncAt)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function modeOf(flags: SyncFlags): SyncMode {
+  if (flags.force && flags.refresh) {
+    throw new InvalidInputError({
+      field: '--force',
+      message: '--force and --refresh cannot be used together',
+      reason: '--force already reads everything again, which includes what --refresh reads',
+      hint: 'Use one of them',
+    });
+  }
+  return flags.force ? 'force' : flags.refresh ? 'refresh' : 'incremental';
+}
+
+/** `testio-mcp sync`: one run with a progress display, a summary, and exit code 0 on success. */
+export async function runSyncCommand(argv: readonly string[], env: EnvRecord): Promise<number> {
+  try {
+    const command = buildCommand();
+    command.parse([...argv], { from: 'user' });
+    const flags = command.opts<SyncFlags>();
+    const mode = modeOf(flags);
+    const now = new Date();
+    const since = flags.since ? parseFlexibleDate(flags.since, { startOfDay: true, now, field: '--since' }) : undefined;
+    const productIds = parseIdList(flags.productIds, '--product-ids');
+
+    const context = loadContext(env, 'sync');
+    const container = await createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli');
+    try {
+      if (flags.status) {
+        process.stdout.write(formatStatus(await container.engine.status({ runs: 10 }), context.runtime.databasePath, Boolean(flags.verbose)));
+        return 0;
+      }
+      if (flags.dryRun) {
+        const report = await container.engine.status({ runs: 1 });
+        const scope = productIds ?? context.runtime.productIds;
+        process.stdout.write(
+          `dry run: a ${mode} sync of ${scope ? `products ${scope.join(', ')}` : 'every product'}` +
+            `${since ?? context.runtime.since ? ` (tests ending after ${formatDate(since ?? context.runtime.since)})` : ''}` +
+            ` into ${context.runtime.databasePath}\n` +
+            report.products
+              .filter((p) => !scope || scope.includes(p.id))
+              .map((p) => `  ${p.id} ${p.title}: tests last walked ${formatDate(p.testsSyncedAt)}\n`)
+              .join('') +
+            `nothing was read from TestIO and nothing was written.\n`,
+        );
+        return 0;
+      }
+
+      const display = createProgressDisplay(process.stderr);
+      const controller = new AbortController();
+      const onSignal = (signal: NodeJS.Signals) => {
+        process.stderr.write(`\n${signal} received: finishing the current write, then stopping...\n`);
+        controller.abort(new Error(`stopped by ${signal}`));
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const result = await container.engine.run({
+          mode,
+          trigger: 'manual_cli',
+          ...(productIds ? { productIds } : {}),
+          ...((since ?? context.runtime.since) ? { since: since ?? context.runtime.since } : {}),
+          onProgress: (p) => display.update(p),
+          signal: controller.signal,
+        });
+        display.finish();
+        process.stdout.write(`${context.runtime.demo ? '[demo] ' : ''}sync #${result.runId} finished\n${formatSyncSummary(result)}`);
+        if (result.status === 'failure') return 1;
+        if (result.status === 'interrupted') return 130;
+        return 0;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    } finally {
+      await container.close();
+    }
+  } catch (error) {
+    return reportCommandError(error);
+  }
+}

@@ -1,0 +1,112 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openDatabase } from '@testio-mcp/persistence';
+import { startSandbox, type RunningSandbox } from '@testio-mcp/testio-sandbox';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectMirrorMatchesTruth } from './__fixtures__/harness.js';
+
+/**
+ * Sync processes as users run them (`testio-mcp sync`), against the sandbox over HTTP: killed at
+ * random points, or started twice at once.
+ */
+
+const BIN = resolve(import.meta.dirname, '../../../bin/testio-mcp.mjs');
+
+let sandbox: RunningSandbox;
+let dir: string;
+
+beforeEach(async () => {
+  sandbox = await startSandbox({ port: 0, seed: 7, scale: 'small' });
+  dir = mkdtempSync(join(tmpdir(), 'testio-sync-proc-'));
+});
+
+afterEach(async () => {
+  await sandbox.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function env(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
+    TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
+    TESTIO_DB_PATH: join(dir, 'mirror.db'),
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+  };
+}
+
+function runSync(args: string[]) {
+  const child = spawn(process.execPath, [BIN, 'sync', ...args], { env: env(), cwd: dir });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('exit', (code, signal) => done({ code, signal })),
+  );
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+/** A deterministic sequence of kill points, so a failure can be replayed. */
+function killPoints(count: number, seed = 42): number[] {
+  let x = seed;
+  return Array.from({ length: count }, () => {
+    x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
+    return 600 + (x % 2_400);
+  });
+}
+
+describe('sync processes', () => {
+  it('survives SIGKILL at random points ten times, then the next run completes and matches the truth', async () => {
+    for (const delay of killPoints(10)) {
+      const run = runSync(['--force']);
+      await new Promise((r) => setTimeout(r, delay));
+      run.child.kill('SIGKILL');
+      await run.exited;
+    }
+
+    const db = openDatabase({ path: join(dir, 'mirror.db'), customerId: 1 });
+    try {
+      expect(db.sqlite.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(db.sqlite.pragma('foreign_key_check')).toEqual([]);
+    } finally {
+      await db.close();
+    }
+
+    const final = runSync([]);
+    const { code } = await final.exited;
+    expect(final.err()).not.toMatch(/error|❌|warning/i);
+    expect(code).toBe(0);
+    expect(final.out()).toMatch(/outcome\s+success/);
+
+    const after = openDatabase({ path: join(dir, 'mirror.db'), customerId: 1 });
+    try {
+      expectMirrorMatchesTruth(await after.queries.countsForTruthComparison(), sandbox.truth());
+      const runs = await after.stores.syncState.listRuns(20);
+      // Every killed run was found still `running` and closed as interrupted; none is left dangling.
+      expect(runs.filter((r) => r.status === 'running')).toEqual([]);
+      expect(runs.filter((r) => r.status === 'interrupted').length).toBeGreaterThan(0);
+    } finally {
+      await after.close();
+    }
+  }, 180_000);
+
+  it('two syncs started together: one runs, the other says a sync is in progress', async () => {
+    // Latency keeps the first sync busy long enough for the second to find it running.
+    sandbox.setFaults({ latencyMs: 30 });
+    const a = runSync(['--force']);
+    const b = runSync(['--force']);
+    const [ra, rb] = await Promise.all([a.exited, b.exited]);
+    const outcomes = [
+      { code: ra.code, text: a.out() + a.err() },
+      { code: rb.code, text: b.out() + b.err() },
+    ].sort((x, y) => (x.code ?? 9) - (y.code ?? 9));
+    expect(outcomes[0]?.code).toBe(0);
+    expect(outcomes[0]?.text).toMatch(/outcome\s+success/);
+    expect(outcomes[1]?.code).toBe(1);
+    expect(outcomes[1]?.text).toMatch(/A sync is already running/);
+  }, 120_000);
+});

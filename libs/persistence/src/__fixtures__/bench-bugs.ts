@@ -1,0 +1,40 @@
+// Manual benchmark (not a test): `node --import tsx src/__fixtures__/bench-bugs.ts [bugs] [tests]`.
+// Times replaceBugsOfTests for a batch of bugs: first insert, identical re-sync, and a re-sync where
+// every bug changed. Prints one line per phase.
+import { performance } from 'node:perf_hooks';
+import { createTestDatabase } from '../testing.js';
+import { bug, product, test } from './entities.js';
+
+const bugCount = Number(process.argv[2] ?? 10_000);
+const testCount = Number(process.argv[3] ?? 15);
+const db = createTestDatabase();
+try {
+  const { stores } = db;
+  const at = new Date('2025-02-01T00:00:00Z');
+  await stores.products.upsertProducts([product(1)], at);
+  const testIds = Array.from({ length: testCount }, (_, i) => 1000 + i);
+  await stores.tests.upsertTests(testIds.map((id) => test(id, 1)), at);
+  const make = (suffix: string) =>
+    Array.from({ length: bugCount }, (_, i) => {
+      const testId = testIds[i % testIds.length] ?? 1000;
+      return bug(100_000 + i, testId, {
+        title: `Bug ${i} in the checkout flow ${suffix}`,
+        steps: ['Open the product page', 'Add to cart', `Press pay ${i}`],
+        actual_result: `Spinner forever ${suffix}`,
+        author: { name: `tester${i % 300}` },
+      });
+    });
+  const first = make('a');
+  const changed = make('b');
+  const time = async (label: string, items: typeof first) => {
+    const started = performance.now();
+    const result = await stores.bugs.replaceBugsOfTests(testIds, items, at);
+    const ms = performance.now() - started;
+    process.stdout.write(`${label}: ${bugCount} bugs in ${ms.toFixed(0)} ms (${((bugCount / ms) * 1000).toFixed(0)} bugs/s) ${JSON.stringify(result)}\n`);
+  };
+  await time('insert   ', first);
+  await time('unchanged', first);
+  await time('changed  ', changed);
+} finally {
+  await db.cleanup();
+}

@@ -1,0 +1,118 @@
+import { type Bug, type BugStore, type Stored, type UpstreamBug, usersOfBug } from '@testio-mcp/domain';
+import { prepared, writeTransaction } from '../sqlite.js';
+import { rawJson } from '../secrets.js';
+import { dbTime, toDbTime } from '../time.js';
+import { idList, run, type StoreContext } from './context.js';
+import { unknownTest } from './test-store.js';
+import { recordUsers, type UserSighting } from './users.js';
+
+const BUG_COLUMNS = [
+  'test_id',
+  'product_id',
+  'title',
+  'severity',
+  'status',
+  'known',
+  'rejection_reason',
+  'reported_at',
+  'author',
+  'test_feature_id',
+  'feature_id',
+  'language',
+  'location',
+  'steps',
+  'actual_result',
+  'expected_result',
+  'devices',
+  'raw',
+] as const;
+
+/**
+ * One statement per bug, prepared once. An unchanged bug is left alone (the `WHERE` of the update), so
+ * re-syncing a test whose bugs did not change reads but does not write them, and never touches the
+ * search index.
+ */
+const UPSERT_BUG = `
+INSERT INTO bugs (customer_id, id, ${BUG_COLUMNS.join(', ')})
+VALUES (?, ?, ${BUG_COLUMNS.map(() => '?').join(', ')})
+ON CONFLICT (customer_id, id) DO UPDATE SET ${BUG_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}
+WHERE ${BUG_COLUMNS.map((c) => `bugs.${c} IS NOT excluded.${c}`).join(' OR ')}`;
+
+const DELETE_OTHER_BUGS = `
+DELETE FROM bugs WHERE customer_id = ? AND test_id IN (SELECT value FROM json_each(?))
+  AND id NOT IN (SELECT value FROM json_each(?))`;
+
+export class SqliteBugStore implements BugStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  /**
+   * Bugs are stored under the product of their test (the mirror's, not the payload's). Fails with a
+   * `NotFoundError` for the test (nothing written) when a bug names a test the mirror does not hold.
+   * `upserted` counts the bugs given (changed or not), `deleted` the bugs removed from these tests.
+   */
+  replaceBugsOfTests(
+    testIds: readonly number[],
+    bugs: ReadonlyArray<Stored<Bug, UpstreamBug>>,
+    syncedAt: Date,
+  ): Promise<{ upserted: number; deleted: number }> {
+    const { db, customerId } = this.ctx;
+    const at = dbTime(syncedAt);
+    return run(() =>
+      writeTransaction(db, () => {
+        const involved = new Set<number>(testIds);
+        for (const b of bugs) involved.add(b.entity.test_id);
+        const productOfTest = new Map<number, number>(
+          (
+            prepared(db, 'SELECT id, product_id FROM tests WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))').all(
+              customerId,
+              idList(involved),
+            ) as { id: number; product_id: number }[]
+          ).map((r) => [r.id, r.product_id]),
+        );
+
+        const upsert = prepared(db, UPSERT_BUG);
+        const users: UserSighting[] = [];
+        const bugIds = new Set<number>();
+        for (const { entity: b, raw } of bugs) {
+          const productId = productOfTest.get(b.test_id);
+          if (productId === undefined) throw unknownTest(b.test_id);
+          const reportedAt = toDbTime(b.reported_at);
+          upsert.run(
+            customerId,
+            b.id,
+            b.test_id,
+            productId,
+            b.title,
+            b.severity,
+            b.status,
+            b.known ? 1 : 0,
+            b.rejection_reason,
+            reportedAt,
+            b.author,
+            b.test_feature_id,
+            b.feature_id,
+            b.language,
+            b.location,
+            b.steps,
+            b.actual_result,
+            b.expected_result,
+            JSON.stringify(b.devices),
+            rawJson(raw),
+          );
+          bugIds.add(b.id);
+          for (const user of usersOfBug(raw)) {
+            users.push({ username: user.username, role: 'tester', firstActivityAt: reportedAt, lastActivityAt: reportedAt });
+          }
+        }
+
+        const deleted = prepared(db, DELETE_OTHER_BUGS).run(customerId, idList(testIds), idList(bugIds)).changes;
+        prepared(
+          db,
+          'UPDATE tests SET bugs_synced_at = ? WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))',
+        ).run(at, customerId, idList(testIds));
+        recordUsers(this.ctx, users, syncedAt);
+        return { upserted: bugIds.size, deleted };
+      }),
+    );
+  }
+}

@@ -1,0 +1,300 @@
+/**
+ * The sync engine against the real TestIO sandbox over HTTP (seed 7, `small`), writing into the
+ * in-memory stores. Ground truth comes from `sandbox.truth()`.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConflictError } from '@testio-mcp/domain';
+import { startSandbox } from '@testio-mcp/testio-sandbox';
+import { createTestClock } from './__fixtures__/clock.js';
+import { createFetchApi } from './__fixtures__/fetch-api.js';
+import { ANCHOR, days, expectMirrorMatchesTruth, startHarness, type Harness } from './__fixtures__/sandbox-harness.js';
+import { createSyncEngine } from './engine.js';
+import { createCaptureLogger } from './testing/capture-logger.js';
+import { createMemoryStores } from './testing/memory-stores.js';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function fullySynced(options: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
+  harness = await startHarness(options);
+  const result = await harness.engine.run({ mode: 'force', trigger: 'manual_cli' });
+  expect(result.errors).toEqual([]);
+  expect(result.status).toBe('success');
+  return harness;
+}
+
+describe('full (force) sync', () => {
+  it('mirrors every product, test and bug of the account', async () => {
+    const h = await fullySynced();
+    const truth = h.sandbox.truth({ perTest: true });
+    expectMirrorMatchesTruth(h.stores, truth);
+    const run = await h.stores.syncState.getRun(1);
+    expect(run).toMatchObject({ status: 'success', trigger: 'manual_cli', mode: 'force' });
+    expect(run?.counts).toMatchObject({
+      productsSynced: truth.totals.products,
+      testsDiscovered: truth.totals.tests,
+      testsUpdated: 0,
+      bugsSynced: truth.totals.bugs,
+    });
+    expect(run?.counts?.upstreamCalls).toBe(h.sandbox.requestLog().length);
+    // Features and user stories per product.
+    for (const p of truth.products) {
+      const features = [...h.stores.state.features.values()].filter((f) => f.entity.product_id === p.id);
+      expect(features.length, `features of product ${p.id}`).toBe(p.features);
+    }
+    // Users: testers from bug authors, customers from test creators and submitters.
+    const users = [...h.stores.state.users.values()];
+    expect(users.some((u) => u.tester)).toBe(true);
+    expect(users.some((u) => u.customer)).toBe(true);
+    // Every product walked completely, the lease released.
+    const states = await h.stores.products.listProductSyncStates();
+    expect(states.every((s) => s.lastFullSyncAt !== null && s.featuresSyncedAt !== null)).toBe(true);
+    expect(h.stores.state.lease).toBeNull();
+  });
+
+  it('has no page cap: a product with 3,000 tests (medium scale) is walked to the end', async () => {
+    const sandbox = await startSandbox({ port: 0, seed: 7, scale: 'medium', anchor: ANCHOR });
+    try {
+      const truth = sandbox.truth({ perTest: true });
+      const big = [...truth.products].sort((a, b) => b.tests - a.tests)[0] as (typeof truth.products)[number];
+      expect(big.tests).toBeGreaterThan(1250);
+      const api = createFetchApi({ baseUrl: sandbox.baseUrl, token: sandbox.token });
+      const stores = createMemoryStores();
+      const engine = createSyncEngine({ api, stores, clock: createTestClock(new Date(truth.now)), logger: createCaptureLogger(), options: { holderId: 'm' } });
+      const result = await engine.run({ mode: 'force', trigger: 'manual_cli', productIds: [big.id] });
+      expect(result.status).toBe('success');
+      expect(result.products[0]).toMatchObject({ stoppedBy: 'end', complete: true, pages: Math.floor(big.tests / 25) + 1 });
+      expectMirrorMatchesTruth(stores, truth, [big.id]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('reports progress per phase, product and page', async () => {
+    harness = await startHarness({ engine: { progressIntervalMs: 0 } });
+    const events: string[] = [];
+    await harness.engine.run({ mode: 'force', trigger: 'mcp', onProgress: (p) => events.push(p.phase) });
+    expect(events[0]).toBe('products');
+    expect(events).toContain('features');
+    expect(events).toContain('tests');
+    expect(events.at(-1)).toBe('done');
+  });
+});
+
+describe('incremental sync', () => {
+  it('right after a full sync costs one list call per product and writes no bugs', async () => {
+    const h = await fullySynced();
+    const products = h.sandbox.truth().products.length;
+    h.sandbox.resetRequestLog();
+    h.stores.resetCalls();
+    const result = await h.engine.run({ mode: 'incremental', trigger: 'background' });
+    expect(result.status).toBe('success');
+    const log = h.sandbox.requestLog().map((r) => r.path);
+    expect(log.filter((p) => p.startsWith('/products?') || p === '/products')).toHaveLength(1);
+    expect(log.filter((p) => p.includes('/exploratory_tests'))).toHaveLength(products);
+    expect(log).toHaveLength(1 + products);
+    expect(result.counts.upstreamCalls).toBe(1 + products);
+    expect(h.stores.calls.replaceBugsOfTests ?? 0).toBe(0);
+    expect(h.stores.calls.replaceProductFeatures ?? 0).toBe(0);
+    expect(result.counts).toMatchObject({ testsDiscovered: 0, testsDeleted: 0, bugsSynced: 0 });
+    expect(result.products.every((p) => p.stoppedBy === 'boundary' || p.stoppedBy === 'end')).toBe(true);
+  });
+
+  it('after the account moves on, returns the mirror to ground truth (new, changed and deleted tests) with far fewer calls', async () => {
+    const h = await fullySynced();
+    const fullCalls = h.sandbox.requestLog().length;
+    const summary = h.sandbox.advance({ days: 3 });
+    h.clock.advance(days(3));
+    expect(summary.deletedTests).toHaveLength(1);
+    const deleted = summary.deletedTests[0] as number;
+    expect(h.stores.state.tests.has(deleted)).toBe(true);
+    h.sandbox.resetRequestLog();
+
+    const result = await h.engine.run({ mode: 'incremental', trigger: 'background' });
+    expect(result.errors).toEqual([]);
+    expect(result.status).toBe('success');
+    expectMirrorMatchesTruth(h.stores, h.sandbox.truth({ perTest: true }));
+    expect(h.stores.state.tests.has(deleted)).toBe(false);
+    expect(result.counts.testsDeleted).toBe(1);
+    expect(result.counts.testsDiscovered).toBe(summary.newTests.length);
+    const calls = h.sandbox.requestLog().length;
+    expect(calls).toBe(result.counts.upstreamCalls);
+    expect(calls).toBeLessThan(fullCalls / 2);
+  });
+
+  it('refresh mode catches up without waiting for the TTL', async () => {
+    const h = await fullySynced();
+    const summary = h.sandbox.advance({ days: 2 });
+    // The mirror's clock does not move: every cached test still looks fresh to the TTL.
+    const result = await h.engine.run({ mode: 'refresh', trigger: 'manual_cli' });
+    expect(result.status).toBe('success');
+    expectMirrorMatchesTruth(h.stores, h.sandbox.truth({ perTest: true }));
+    expect(h.stores.state.tests.has(summary.deletedTests[0] as number)).toBe(false);
+  });
+
+  it('walks a product to the end when it was never walked completely', async () => {
+    harness = await startHarness();
+    const h = harness;
+    const result = await h.engine.run({ mode: 'incremental', trigger: 'startup' });
+    expect(result.status).toBe('success');
+    expectMirrorMatchesTruth(h.stores, h.sandbox.truth({ perTest: true }));
+    expect(result.products.every((p) => p.stoppedBy === 'end' && p.complete)).toBe(true);
+  });
+});
+
+describe('scope and since', () => {
+  it('syncs only the products asked for and deletes nothing else', async () => {
+    harness = await startHarness();
+    const h = harness;
+    const truth = h.sandbox.truth({ perTest: true });
+    const productId = truth.products[1]?.id as number;
+    const result = await h.engine.run({ mode: 'force', trigger: 'manual_cli', productIds: [productId] });
+    expect(result.status).toBe('success');
+    expect(result.productIds).toEqual([productId]);
+    expectMirrorMatchesTruth(h.stores, truth, [productId]);
+    expect(h.stores.calls.deleteProductsExcept ?? 0).toBe(0);
+  });
+
+  it('rejects products outside the configured scope', async () => {
+    const truthProducts = (await startHarness()).sandbox;
+    const ids = truthProducts.truth().products.map((p) => p.id);
+    await truthProducts.close();
+    harness = await startHarness({ engine: { productIds: [ids[0] as number] } });
+    await expect(harness.engine.run({ mode: 'force', trigger: 'mcp', productIds: [ids[1] as number] })).rejects.toThrow(/outside the configured sync scope/);
+    const result = await harness.engine.run({ mode: 'force', trigger: 'mcp' });
+    expect(result.productIds).toEqual([ids[0]]);
+    expect([...harness.stores.state.products.keys()]).toEqual([ids[0]]);
+  });
+
+  it('with since, keeps only tests that ended on or after it and stops at the first older page', async () => {
+    harness = await startHarness();
+    const h = harness;
+    const since = new Date(h.clock.now().getTime() - days(60));
+    const result = await h.engine.run({ mode: 'force', trigger: 'manual_cli', since });
+    expect(result.status).toBe('success');
+    const stored = [...h.stores.state.tests.values()];
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.every((t) => t.entity.end_at !== null && Date.parse(t.entity.end_at) >= since.getTime())).toBe(true);
+    // Exactly the tests of the full list that ended on or after `since`.
+    let expected = 0;
+    for (const p of h.sandbox.truth().products) {
+      const all = await h.api.listTestsPage(p.id, 1, 10_000);
+      expected += all.filter((t) => t.end_at && Date.parse(t.end_at) >= since.getTime()).length;
+    }
+    expect(stored).toHaveLength(expected);
+    expect(result.products.some((p) => p.stoppedBy === 'since')).toBe(true);
+    expect(result.products.filter((p) => p.stoppedBy === 'since').every((p) => !p.complete)).toBe(true);
+  });
+});
+
+describe('upstream failures', () => {
+  it('records unreadable tests as problematic, marks the run partial_failure, and retryProblematic heals it', async () => {
+    harness = await startHarness();
+    const h = harness;
+    const truth = h.sandbox.truth({ perTest: true });
+    const big = [...truth.products].sort((a, b) => b.tests - a.tests)[0];
+    const list = await h.api.listTestsPage(big?.id as number, 1, 10_000);
+    const poisoned = list[40] as (typeof list)[number];
+    h.sandbox.setFaults({ failTests: [poisoned.id] });
+
+    const result = await h.engine.run({ mode: 'force', trigger: 'manual_cli' });
+    expect(result.status).toBe('partial_failure');
+    expect(result.failedRanges).toEqual([
+      { productId: big?.id, offsetFrom: 40, offsetTo: 40, boundaryBeforeId: list[39]?.id, boundaryAfterId: list[41]?.id, error: expect.stringContaining('500') },
+    ]);
+    expect(result.errors.join('\n')).toMatch(/positions 40–40 could not be read/);
+    // A partly recovered page does not end the product's walk: the older tests are all there.
+    expect(h.stores.state.tests.has(poisoned.id)).toBe(false);
+    expect(list.slice(41).every((t) => h.stores.state.tests.has(t.id))).toBe(true);
+    const bigOutcome = result.products.find((p) => p.productId === big?.id);
+    expect(bigOutcome).toMatchObject({ stoppedBy: 'end', complete: false, failedRanges: 1, deletionSkipped: true });
+    const ranges = await h.stores.syncState.listProblematicRanges();
+    expect(ranges).toHaveLength(1);
+    expect(ranges[0]).toMatchObject({ productId: big?.id, offsetFrom: 40, boundaryBeforeId: list[39]?.id, attempts: 1 });
+    const run = await h.stores.syncState.getRun(result.runId);
+    expect(run?.status).toBe('partial_failure');
+
+    // Still failing: the retry bumps the attempts and resolves nothing.
+    const stillFailing = await h.engine.retryProblematic();
+    expect(stillFailing).toMatchObject({ resolved: 0, remaining: 1 });
+    expect((await h.stores.syncState.listProblematicRanges())[0]?.attempts).toBe(2);
+
+    h.sandbox.setFaults({});
+    const healed = await h.engine.retryProblematic();
+    expect(healed).toMatchObject({ resolved: 1, remaining: 0 });
+    expect(healed.result?.status).toBe('success');
+    expect(healed.result?.productIds).toEqual([big?.id]);
+    expectMirrorMatchesTruth(h.stores, truth);
+  });
+
+  it('completes under 10% random 500s and 429s, reports what it missed, and the next runs heal it', async () => {
+    harness = await startHarness({ retries: 0, faults: { failRate: 0.05, rateLimit: { everyNth: 20, retryAfterSeconds: 1 } } });
+    const h = harness;
+    const truth = h.sandbox.truth({ perTest: true });
+    // Products must be listable for the run to start; the seeded draws make the rest deterministic.
+    const first = await h.engine.run({ mode: 'force', trigger: 'manual_cli' });
+    expect(['partial_failure', 'failure']).toContain(first.status);
+    expect(first.errors.length).toBeGreaterThan(0);
+
+    h.sandbox.setFaults({});
+    let result = await h.engine.run({ mode: 'incremental', trigger: 'background' });
+    expect(result.errors).toEqual([]);
+    const retried = await h.engine.retryProblematic();
+    expect(retried.remaining).toBe(0);
+    result = await h.engine.run({ mode: 'incremental', trigger: 'background' });
+    expect(result.status).toBe('success');
+    expectMirrorMatchesTruth(h.stores, truth);
+  });
+});
+
+describe('one sync at a time', () => {
+  it('two syncs started together: one runs, the other is told a sync is in progress', async () => {
+    harness = await startHarness();
+    const h = harness;
+    const other = h.engineFor('engine-b');
+    const [a, b] = await Promise.allSettled([
+      h.engine.run({ mode: 'force', trigger: 'manual_cli' }),
+      other.run({ mode: 'force', trigger: 'manual_cli' }),
+    ]);
+    expect(a.status).toBe('fulfilled');
+    expect(b.status).toBe('rejected');
+    const error = (b as PromiseRejectedResult).reason as ConflictError;
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.message).toMatch(/^A sync is already running \(holder engine-a since \d{4}-/);
+    expect(h.stores.state.runs).toHaveLength(1);
+    expect(h.stores.state.lease).toBeNull();
+    // Once it is done, the other process may run.
+    await expect(other.run({ mode: 'incremental', trigger: 'manual_cli' })).resolves.toMatchObject({ status: 'success' });
+  });
+
+  it('aborting through the signal ends the run as interrupted and releases the lease', async () => {
+    harness = await startHarness({ engine: { progressIntervalMs: 0 } });
+    const h = harness;
+    const controller = new AbortController();
+    const result = await h.engine.run({
+      mode: 'force',
+      trigger: 'manual_cli',
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'tests' && p.page === 1) controller.abort();
+      },
+    });
+    expect(result.status).toBe('interrupted');
+    expect(h.stores.state.lease).toBeNull();
+    expect((await h.stores.syncState.getRun(result.runId))?.status).toBe('interrupted');
+    // The page in hand was written; nothing after it, and the product is not marked walked.
+    const walked = result.products.filter((p) => p.pages > 0);
+    expect(walked).toHaveLength(1);
+    expect(walked[0]?.stoppedBy).toBe('aborted');
+    expect(h.stores.state.tests.size).toBeGreaterThan(0);
+    const states = await h.stores.products.listProductSyncStates();
+    expect(states.every((s) => s.testsSyncedAt === null)).toBe(true);
+    // The next incremental run finishes the job.
+    const next = await h.engine.run({ mode: 'incremental', trigger: 'manual_cli' });
+    expect(next.status).toBe('success');
+    expectMirrorMatchesTruth(h.stores, h.sandbox.truth({ perTest: true }));
+  });
+});

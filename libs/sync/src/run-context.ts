@@ -1,0 +1,92 @@
+import type { Clock, Logger, SyncCounts, SyncMode, SyncStores, TestIOApi } from '@testio-mcp/domain';
+import type { ResolvedSyncEngineOptions } from './options.js';
+import type { ProgressReporter } from './progress.js';
+import type { FailedRangeReport, ProductSyncOutcome } from './types.js';
+
+export type MutableCounts = { -readonly [K in keyof SyncCounts]: SyncCounts[K] };
+
+export function emptyCounts(): MutableCounts {
+  return {
+    productsSynced: 0,
+    productsDeleted: 0,
+    featuresRefreshed: 0,
+    testsDiscovered: 0,
+    testsUpdated: 0,
+    testsDeleted: 0,
+    bugsSynced: 0,
+    bugsDeleted: 0,
+    upstreamCalls: 0,
+  };
+}
+
+/** Lists stored with a run stay bounded however much goes wrong. */
+const MAX_MESSAGES = 200;
+
+/** Everything one run shares between its phases. */
+export class RunContext {
+  readonly counts = emptyCounts();
+  readonly warnings: string[] = [];
+  readonly errors: string[] = [];
+  readonly failedRanges: FailedRangeReport[] = [];
+  readonly products = new Map<number, ProductSyncOutcome>();
+  /** Products whose features were refreshed in this run (the missing-feature check refreshes once). */
+  readonly featuresRefreshed = new Set<number>();
+  problematicResolved = 0;
+  private droppedMessages = 0;
+
+  constructor(
+    readonly api: TestIOApi,
+    readonly stores: SyncStores,
+    readonly clock: Clock,
+    readonly logger: Logger,
+    readonly options: ResolvedSyncEngineOptions,
+    readonly mode: SyncMode,
+    readonly since: Date | undefined,
+    readonly signal: AbortSignal,
+    readonly progress: ProgressReporter,
+  ) {}
+
+  warn(message: string, details: object = {}): void {
+    this.logger.warn(details, message);
+    this.push(this.warnings, message);
+  }
+
+  /** Something could not be synced: the run ends `partial_failure` at best. */
+  fail(message: string, details: object = {}): void {
+    this.logger.warn(details, message);
+    this.push(this.errors, message);
+  }
+
+  private push(list: string[], message: string): void {
+    if (list.length < MAX_MESSAGES) list.push(message);
+    else this.droppedMessages++;
+  }
+
+  /** Messages beyond the cap, summarised as one line. */
+  overflowNote(): string | null {
+    return this.droppedMessages > 0 ? `… and ${this.droppedMessages} more message(s), see the logs` : null;
+  }
+
+  outcome(productId: number): ProductSyncOutcome {
+    let outcome = this.products.get(productId);
+    if (!outcome) {
+      outcome = {
+        productId,
+        features: 'skipped',
+        tests: 'skipped',
+        stoppedBy: null,
+        pages: 0,
+        testsSeen: 0,
+        testsDiscovered: 0,
+        testsUpdated: 0,
+        testsDeleted: 0,
+        bugTestsRequested: 0,
+        complete: false,
+        failedRanges: 0,
+        deletionSkipped: false,
+      };
+      this.products.set(productId, outcome);
+    }
+    return outcome;
+  }
+}

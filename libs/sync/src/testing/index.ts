@@ -1,0 +1,2 @@
+export * from './memory-stores.js';
+export * from './capture-logger.js';
