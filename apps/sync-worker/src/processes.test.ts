@@ -39,7 +39,11 @@ function env(): NodeJS.ProcessEnv {
 }
 
 function runSync(args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'sync', ...args], { env: env(), cwd: dir });
+  return runCli(['sync', ...args]);
+}
+
+function runCli(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: env(), cwd: dir });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -109,4 +113,75 @@ describe('sync processes', () => {
     expect(outcomes[1]?.code).toBe(1);
     expect(outcomes[1]?.text).toMatch(/A sync is already running/);
   }, 120_000);
+
+  it('records tests TestIO cannot serve, lists them, and heals them with problematic retry', async () => {
+    const poisoned = sandbox.truth({ perTest: true }).tests?.find((t) => t.status === 'archived')?.id as number;
+    sandbox.setFaults({ failTests: [poisoned] });
+    const first = runSync(['--force']);
+    expect((await first.exited).code).toBe(0);
+    expect(first.out()).toMatch(/outcome\s+partial_failure/);
+    expect(first.out()).toContain('testio-mcp problematic list');
+
+    const list = runCli(['problematic', 'list']);
+    expect((await list.exited).code).toBe(0);
+    expect(list.out()).toMatch(/#\d+ product \d+ positions \d+-\d+/);
+
+    // Still failing: the retry says what is left and exits 1.
+    const stillBroken = runCli(['problematic', 'retry']);
+    expect((await stillBroken.exited).code).toBe(1);
+    expect(stillBroken.out()).toMatch(/still open [1-9]/);
+
+    sandbox.setFaults({});
+    const retry = runCli(['problematic', 'retry']);
+    expect((await retry.exited).code).toBe(0);
+    expect(retry.out()).toMatch(/resolved [1-9]\d*, still open 0/);
+    const empty = runCli(['problematic', 'list']);
+    await empty.exited;
+    expect(empty.out()).toContain('no problematic ranges');
+
+    const status = runSync(['--status', '--verbose']);
+    expect((await status.exited).code).toBe(0);
+    expect(status.out()).toMatch(/problematic\s+0 open range/);
+    expect(status.out()).toMatch(/#\d+ .* manual_cli force partial_failure/);
+  }, 120_000);
+
+  it('--dry-run reads nothing from TestIO and writes nothing', async () => {
+    const dry = runSync(['--dry-run', '--refresh']);
+    expect((await dry.exited).code).toBe(0);
+    expect(dry.out()).toContain('dry run: a refresh sync of every product');
+    expect(dry.out()).toContain('nothing was read from TestIO and nothing was written');
+    expect(sandbox.requestLog()).toEqual([]);
+  }, 60_000);
+
+  it('refuses contradicting flags and bad values, naming them', async () => {
+    const both = runSync(['--force', '--refresh']);
+    expect((await both.exited).code).toBe(2);
+    expect(both.err()).toContain('--force and --refresh cannot be used together');
+    const since = runSync(['--since', '2025']);
+    expect((await since.exited).code).toBe(2);
+    expect(since.err()).toContain("Ambiguous year-only input: '2025'");
+    const ids = runSync(['--product-ids', '1,x']);
+    expect((await ids.exited).code).toBe(2);
+    expect(ids.err()).toContain("--product-ids[1]: 'x' is not a valid id");
+  }, 60_000);
+
+  it('the worker stops on SIGTERM in the middle of a sync: the write finishes, the run is interrupted, exit 0', async () => {
+    sandbox.setFaults({ latencyMs: 40 });
+    const worker = runCli(['worker']);
+    // Wait until the initial sync is under way (the first requests reach the sandbox).
+    for (let i = 0; i < 200 && sandbox.requestLog().length < 5; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(sandbox.requestLog().length).toBeGreaterThanOrEqual(5);
+    worker.child.kill('SIGTERM');
+    const { code } = await worker.exited;
+    expect(code).toBe(0);
+
+    const db = openDatabase({ path: join(dir, 'mirror.db'), customerId: 1 });
+    try {
+      const [run] = await db.stores.syncState.listRuns(1);
+      expect(run?.status).toBe('interrupted');
+      expect(await db.stores.syncState.readLease()).toBeNull();
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
 });
