@@ -42,11 +42,13 @@ export const depConstraints = [
  * Tests and their fixtures may also use the tools (the sandbox is every integration test's fixture);
  * production code may not.
  */
-const testDepConstraints = depConstraints.map((c) =>
-  c.onlyDependOnLibsWithTags && !c.onlyDependOnLibsWithTags.includes('*')
-    ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:tool', 'scope:tools'] }
-    : c,
-);
+const testDepConstraints = depConstraints.map((c) => {
+  if (!c.onlyDependOnLibsWithTags || c.onlyDependOnLibsWithTags.includes('*')) return c;
+  const extra = ['type:tool', 'scope:tools'];
+  // Service tests wire the real stack (sandbox -> client -> sync -> SQLite) instead of faking it.
+  if (c.sourceTag === 'type:feature') extra.push('type:data-access');
+  return { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, ...extra] };
+});
 
 const TEST_FILES = ['**/*.test.ts', '**/__fixtures__/**/*.ts'];
 

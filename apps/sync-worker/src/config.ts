@@ -29,7 +29,8 @@ export function nextRunDelayMs(settings: Pick<SyncWorkerSettings, 'TESTIO_REFRES
 
 /** What a sync process needs to reach TestIO and the mirror, checked and resolved once. */
 export interface SyncRuntime {
-  readonly token: string;
+  /** Absent only for commands that read the local mirror alone (`sync --status`, `--dry-run`). */
+  readonly token: string | undefined;
   readonly baseUrl: string;
   readonly databasePath: string;
   readonly customerId: number;
@@ -38,9 +39,13 @@ export interface SyncRuntime {
   readonly demo: boolean;
 }
 
-export function resolveSyncRuntime(settings: SyncWorkerSettings, now: Date): SyncRuntime {
+export function resolveSyncRuntime(
+  settings: SyncWorkerSettings,
+  now: Date,
+  options: { requireToken?: boolean } = {},
+): SyncRuntime {
   const token = settings.TESTIO_CUSTOMER_API_TOKEN;
-  if (!token) {
+  if (!token && options.requireToken !== false) {
     throw new InvalidInputError({
       field: 'TESTIO_CUSTOMER_API_TOKEN',
       message: 'No TestIO API token is configured (TESTIO_CUSTOMER_API_TOKEN)',

@@ -1,8 +1,8 @@
 import os from 'node:os';
-import { createTestIOClient, type TestIOClient } from '@testio-mcp/api-client';
-import { systemClock, type Lease, type Logger } from '@testio-mcp/domain';
+import { createTestIOClient } from '@testio-mcp/api-client';
+import { InvalidInputError, systemClock, type Lease, type Logger, type TestIOApi } from '@testio-mcp/domain';
 import { openDatabase, type MirrorDatabase } from '@testio-mcp/persistence';
-import { createReadThrough, createSyncEngine, type ReadThrough, type SyncEngine } from '@testio-mcp/sync';
+import { createSyncEngine, type SyncEngine } from '@testio-mcp/sync';
 import type { SyncRuntime, SyncWorkerSettings } from './config.js';
 
 /**
@@ -11,10 +11,8 @@ import type { SyncRuntime, SyncWorkerSettings } from './config.js';
  */
 export interface SyncContainer {
   readonly runtime: SyncRuntime;
-  readonly api: TestIOClient;
   readonly database: MirrorDatabase;
   readonly engine: SyncEngine;
-  readonly readThrough: ReadThrough;
   close(): Promise<void>;
 }
 
@@ -40,24 +38,54 @@ export function isDeadLocalHolder(lease: Lease): boolean {
   }
 }
 
-export async function createSyncContainer(
+/** Stands in for the client when no token is configured: local-only commands work, remote calls explain. */
+function offlineApi(): TestIOApi & { stats(): { requests: number }; close(): void } {
+  const refuse = (): never => {
+    throw new InvalidInputError({
+      field: 'TESTIO_CUSTOMER_API_TOKEN',
+      message: 'No TestIO API token is configured (TESTIO_CUSTOMER_API_TOKEN)',
+      reason: 'This command only reads the local mirror, but the step it reached needs the TestIO API',
+      hint: 'Put TESTIO_CUSTOMER_API_TOKEN in .env, or run `npm start` for the demo on simulated data',
+    });
+  };
+  const rejecting = async (): Promise<never> => refuse();
+  return {
+    listProducts: rejecting,
+    getProduct: rejecting,
+    listFeatures: rejecting,
+    listProductFeatures: rejecting,
+    listUserStories: rejecting,
+    listProductUserStories: rejecting,
+    getTest: rejecting,
+    listTestsPage: rejecting,
+    walkTests: () => ({ [Symbol.asyncIterator]: () => ({ next: rejecting }) }),
+    listBugsForTests: rejecting,
+    getBug: rejecting,
+    stats: () => ({ requests: 0 }),
+    close: () => undefined,
+  };
+}
+
+export function createSyncContainer(
   settings: SyncWorkerSettings,
   runtime: SyncRuntime,
   logger: Logger,
   role: string,
-): Promise<SyncContainer> {
-  const api = createTestIOClient({
-    baseUrl: runtime.baseUrl,
-    token: runtime.token,
-    maxConcurrentRequests: settings.MAX_CONCURRENT_API_REQUESTS,
-    timeoutMs: Math.round(settings.HTTP_TIMEOUT_SECONDS * 1000),
-    logger: logger.child({ component: 'api-client' }),
-  });
+): SyncContainer {
   const database = openDatabase({
     path: runtime.databasePath,
     customerId: runtime.customerId,
     logger: logger.child({ component: 'persistence' }),
   });
+  const api = runtime.token
+    ? createTestIOClient({
+        baseUrl: runtime.baseUrl,
+        token: runtime.token,
+        maxConcurrentRequests: settings.MAX_CONCURRENT_API_REQUESTS,
+        timeoutMs: Math.round(settings.HTTP_TIMEOUT_SECONDS * 1000),
+        logger: logger.child({ component: 'api-client' }),
+      })
+    : offlineApi();
   const engine = createSyncEngine({
     api,
     stores: database.stores,
@@ -72,19 +100,10 @@ export async function createSyncContainer(
       refreshIntervalMs: Math.max(1, settings.TESTIO_REFRESH_INTERVAL_SECONDS) * 1000,
     },
   });
-  const readThrough = createReadThrough({
-    api,
-    stores: database.stores,
-    clock: systemClock,
-    logger,
-    cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
-  });
   return {
     runtime,
-    api,
     database,
     engine,
-    readThrough,
     async close() {
       api.close();
       await database.close();

@@ -42,8 +42,8 @@ function runSync(args: string[]) {
   return runCli(['sync', ...args]);
 }
 
-function runCli(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: env(), cwd: dir });
+function runCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...env(), ...extraEnv }, cwd: dir });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -144,6 +144,18 @@ describe('sync processes', () => {
     expect(status.out()).toMatch(/problematic\s+0 open range/);
     expect(status.out()).toMatch(/#\d+ .* manual_cli force partial_failure/);
   }, 120_000);
+
+  it('--status and --dry-run work without a token; a real sync without one explains what to do', async () => {
+    const noToken = { TESTIO_CUSTOMER_API_TOKEN: '' };
+    const status = runCli(['sync', '--status'], noToken);
+    expect((await status.exited).code).toBe(0);
+    expect(status.out()).toMatch(/database\s+.*mirror\.db/);
+    expect(status.out()).toContain('none yet');
+    const sync = runCli(['sync'], noToken);
+    expect((await sync.exited).code).toBe(2);
+    expect(sync.err()).toContain('No TestIO API token is configured (TESTIO_CUSTOMER_API_TOKEN)');
+    expect(sync.err()).toContain('npm start');
+  }, 60_000);
 
   it('--dry-run reads nothing from TestIO and writes nothing', async () => {
     const dry = runSync(['--dry-run', '--refresh']);

@@ -73,6 +73,11 @@ describe('module boundaries', () => {
       'libs/api-client/src/probe.test.ts',
       "import { startSandbox } from '@testio-mcp/testio-sandbox';\nexport const a = startSandbox;\n",
     ],
+    [
+      'a service test wiring the real persistence',
+      'libs/services/src/probe.test.ts',
+      "import { openDatabase } from '@testio-mcp/persistence';\nexport const a = openDatabase;\n",
+    ],
     ['a tool importing any lib', 'tools/bench/src/probe.ts', "import { toFtsMatchQuery } from '@testio-mcp/persistence';\nexport const a = toFtsMatchQuery;\n"],
   ])('allows %s', async (_label, file, code) => {
     expect(await boundaryErrors(file, code)).toEqual([]);

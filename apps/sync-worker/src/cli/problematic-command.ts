@@ -47,8 +47,8 @@ export async function runProblematicCommand(argv: readonly string[], env: EnvRec
     program.parse([...argv], { from: 'user' });
     if (!action) throw new CommandFailure('testio-mcp problematic: choose one of list, retry, clear (see --help)', 2);
 
-    const { settings, runtime, logger } = loadContext(env, 'problematic');
-    const container = await createSyncContainer(settings, runtime, logger, 'problematic-cli');
+    const { settings, runtime, logger } = loadContext(env, 'problematic', { requireToken: action.name === 'retry' });
+    const container = createSyncContainer(settings, runtime, logger, 'problematic-cli');
     try {
       const stores = container.database.stores.syncState;
       if (action.name === 'list') {

@@ -20,9 +20,9 @@ export class CommandFailure extends Error {
   }
 }
 
-export function loadContext(env: EnvRecord, processName: string): CommandContext {
+export function loadContext(env: EnvRecord, processName: string, options: { requireToken?: boolean } = {}): CommandContext {
   const settings = parseSyncWorkerSettings(env);
-  const runtime = resolveSyncRuntime(settings, new Date());
+  const runtime = resolveSyncRuntime(settings, new Date(), options);
   const logger = createRootLogger({
     level: settings.LOG_LEVEL,
     ...(settings.LOG_FORMAT ? { format: settings.LOG_FORMAT } : {}),

@@ -91,8 +91,9 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
     const since = flags.since ? parseFlexibleDate(flags.since, { startOfDay: true, now, field: '--since' }) : undefined;
     const productIds = parseIdList(flags.productIds, '--product-ids');
 
-    const context = loadContext(env, 'sync');
-    const container = await createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli');
+    // The status and the dry run only read the local mirror: they work without a token.
+    const context = loadContext(env, 'sync', { requireToken: !(flags.status || flags.dryRun) });
+    const container = createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli');
     try {
       if (flags.status) {
         process.stdout.write(formatStatus(await container.engine.status({ runs: 10 }), context.runtime.databasePath, Boolean(flags.verbose)));

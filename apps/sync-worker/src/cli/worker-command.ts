@@ -15,7 +15,7 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
       new Command('testio-mcp worker').description('Keep the local mirror of the TestIO account fresh.').allowExcessArguments(false),
     ).parse([...argv], { from: 'user' });
     const { settings, runtime, logger } = loadContext(env, 'sync-worker');
-    const container = await createSyncContainer(settings, runtime, logger, 'sync-worker');
+    const container = createSyncContainer(settings, runtime, logger, 'sync-worker');
     const interval = nextRunDelayMs(settings);
     const scheduler = createSyncScheduler({
       engine: container.engine,
