@@ -115,6 +115,21 @@ export interface SyncCounts {
   readonly upstreamCalls: number;
 }
 
+/** All counters at zero: where a run starts, and what a run that did nothing reports. */
+export function emptySyncCounts(): { -readonly [K in keyof SyncCounts]: SyncCounts[K] } {
+  return {
+    productsSynced: 0,
+    productsDeleted: 0,
+    featuresRefreshed: 0,
+    testsDiscovered: 0,
+    testsUpdated: 0,
+    testsDeleted: 0,
+    bugsSynced: 0,
+    bugsDeleted: 0,
+    upstreamCalls: 0,
+  };
+}
+
 export interface SyncRun {
   readonly id: number;
   readonly trigger: SyncTrigger;

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ProductNotFoundError, type SyncCounts, type SyncStores } from '@testio-mcp/domain';
+import { ConflictError, emptySyncCounts, NotFoundError, ProductNotFoundError, type SyncCounts, type SyncStores } from '@testio-mcp/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bug, feature, product, test as testOf, userStory } from './__fixtures__/entities.js';
 import { DatabaseBusyError } from './errors.js';
@@ -26,17 +26,7 @@ function row<T>(sql: string, ...params: unknown[]): T {
   return db.sqlite.prepare(sql).get(...params) as T;
 }
 
-const ZERO: SyncCounts = {
-  productsSynced: 0,
-  productsDeleted: 0,
-  featuresRefreshed: 0,
-  testsDiscovered: 0,
-  testsUpdated: 0,
-  testsDeleted: 0,
-  bugsSynced: 0,
-  bugsDeleted: 0,
-  upstreamCalls: 0,
-};
+const ZERO: SyncCounts = emptySyncCounts();
 
 describe('ProductStore', () => {
   it('upserts products with their sections and raw payload, and lists sync states', async () => {

@@ -1,22 +1,12 @@
-import type { Clock, Logger, SyncCounts, SyncMode, SyncStores, TestIOApi } from '@testio-mcp/domain';
+import { emptySyncCounts, type Clock, type Logger, type SyncMode, type SyncStores, type TestIOApi } from '@testio-mcp/domain';
 import type { ResolvedSyncEngineOptions } from './options.js';
 import type { ProgressReporter } from './progress.js';
 import type { FailedRangeReport, ProductSyncOutcome } from './types.js';
 
-export type MutableCounts = { -readonly [K in keyof SyncCounts]: SyncCounts[K] };
+export type MutableCounts = ReturnType<typeof emptySyncCounts>;
 
 export function emptyCounts(): MutableCounts {
-  return {
-    productsSynced: 0,
-    productsDeleted: 0,
-    featuresRefreshed: 0,
-    testsDiscovered: 0,
-    testsUpdated: 0,
-    testsDeleted: 0,
-    bugsSynced: 0,
-    bugsDeleted: 0,
-    upstreamCalls: 0,
-  };
+  return emptySyncCounts();
 }
 
 /** Lists stored with a run stay bounded however much goes wrong. */
