@@ -8,3 +8,4 @@ export * from './settings.js';
 export * from './stores.js';
 export * from './dates.js';
 export * from './inputs.js';
+export * from './reader.js';

@@ -17,3 +17,4 @@ export { dbTime, fromDbTime, toDbTime } from './time.js';
 export type { DbTime } from './time.js';
 export { rawJson, stripSecrets } from './secrets.js';
 export type { PrismaClient } from './generated/prisma/client.js';
+export { createMirrorReader, createMirrorSearch } from './readers/index.js';

@@ -1,0 +1,329 @@
+import type { BugDevice, TestPlatform } from './entities.js';
+import type { ProblematicRange } from './stores.js';
+
+/**
+ * Read ports the services query the mirror through. `libs/persistence` implements them on SQLite
+ * (`createMirrorReader`, `createMirrorSearch`), bound to one tenant when created, so no method takes a
+ * customer id. Methods are intent-named and return plain rows; sorting is chosen from the closed sets
+ * below, never from free text. Timestamps are `Date`s (UTC).
+ */
+
+export type SortOrder = 'asc' | 'desc';
+
+/** A window of a result set: skip `offset` rows, return at most `limit`. */
+export interface PageRequest {
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** One window of rows and the exact number of rows matching the filters. */
+export interface PageOf<T> {
+  readonly items: T[];
+  readonly total: number;
+}
+
+// --- products ----------------------------------------------------------------------------------------
+
+export const PRODUCT_SORT_FIELDS = ['title', 'product_type', 'last_synced'] as const;
+export type ProductSortField = (typeof PRODUCT_SORT_FIELDS)[number];
+
+export interface ProductListQuery extends PageRequest {
+  /** Case-insensitive substring of title or description. */
+  readonly search?: string;
+  readonly productTypes?: readonly string[];
+  /** Only these products (the configured scope); absent = all. */
+  readonly productIds?: readonly number[];
+  readonly sortBy: ProductSortField;
+  readonly sortOrder: SortOrder;
+  /** Executed tests ending at or after these instants are counted as "recent". */
+  readonly recentSince: { readonly days30: Date; readonly days90: Date };
+}
+
+export interface ProductListRow {
+  readonly id: number;
+  readonly title: string;
+  readonly type: string | null;
+  readonly description: string | null;
+  readonly testCount: number;
+  readonly featureCount: number;
+  readonly testsLast30Days: number;
+  readonly testsLast90Days: number;
+  /** End of the newest executed test. */
+  readonly lastTestEndAt: Date | null;
+  readonly syncedAt: Date;
+}
+
+export interface ProductRef {
+  readonly id: number;
+  readonly title: string;
+  readonly type: string | null;
+  readonly syncedAt: Date;
+  readonly featuresSyncedAt: Date | null;
+  readonly testsSyncedAt: Date | null;
+}
+
+export interface ProductSummaryRow extends ProductRef {
+  readonly description: string | null;
+  readonly testCount: number;
+  /** Only statuses present. */
+  readonly testsByStatus: Record<string, number>;
+  readonly featureCount: number;
+  readonly userStoryCount: number;
+  readonly lastTestEndAt: Date | null;
+}
+
+// --- tests -------------------------------------------------------------------------------------------
+
+export const TEST_SORT_FIELDS = ['start_at', 'end_at', 'status', 'title'] as const;
+export type TestSortField = (typeof TEST_SORT_FIELDS)[number];
+
+export interface TestListQuery extends PageRequest {
+  readonly productId: number;
+  readonly statuses?: readonly string[];
+  readonly testingType?: string;
+  readonly sortBy: TestSortField;
+  readonly sortOrder: SortOrder;
+}
+
+export interface TestListRow {
+  readonly id: number;
+  readonly productId: number;
+  readonly title: string;
+  readonly goal: string | null;
+  readonly status: string;
+  readonly reviewStatus: string | null;
+  readonly testingType: string | null;
+  readonly startAt: Date | null;
+  readonly endAt: Date | null;
+  readonly environment: { readonly id: number; readonly title: string | null } | null;
+  readonly bugCount: number;
+  readonly syncedAt: Date;
+  readonly bugsSyncedAt: Date | null;
+}
+
+export interface TestRef {
+  readonly id: number;
+  readonly productId: number;
+  readonly title: string;
+  readonly status: string;
+  readonly endAt: Date | null;
+  readonly syncedAt: Date;
+  readonly bugsSyncedAt: Date | null;
+}
+
+export interface TestDetailRow extends TestListRow {
+  readonly instructions: string | null;
+  readonly outOfScope: string | null;
+  readonly enableLow: boolean | null;
+  readonly enableHigh: boolean | null;
+  readonly enableCritical: boolean | null;
+  readonly product: { readonly id: number; readonly title: string };
+  /** Catalogue features the test covered (`featureId`), with the test's copy of the title. */
+  readonly features: ReadonlyArray<{ readonly featureId: number; readonly title: string | null }>;
+  readonly platforms: ReadonlyArray<Omit<TestPlatform, 'test_id'>>;
+}
+
+/** A bug as aggregated by a test summary. */
+export interface TestBugRow {
+  readonly id: number;
+  readonly title: string;
+  readonly severity: string | null;
+  readonly status: string | null;
+  readonly known: boolean;
+  readonly reportedAt: Date | null;
+  readonly devices: BugDevice[];
+}
+
+// --- features ----------------------------------------------------------------------------------------
+
+export const FEATURE_SORT_FIELDS = ['title', 'test_count', 'bug_count', 'last_synced'] as const;
+export type FeatureSortField = (typeof FEATURE_SORT_FIELDS)[number];
+
+export interface FeatureListQuery extends PageRequest {
+  readonly productId: number;
+  readonly hasUserStories?: boolean;
+  readonly sortBy: FeatureSortField;
+  readonly sortOrder: SortOrder;
+}
+
+export interface FeatureListRow {
+  readonly id: number;
+  readonly title: string;
+  readonly description: string | null;
+  readonly howtofind: string | null;
+  readonly userStoryCount: number;
+  /** Distinct tests that covered the feature. */
+  readonly testCount: number;
+  readonly bugCount: number;
+  readonly syncedAt: Date;
+}
+
+export interface FeatureDetailRow extends FeatureListRow {
+  readonly userStories: string[];
+  readonly product: { readonly id: number; readonly title: string };
+}
+
+// --- users -------------------------------------------------------------------------------------------
+
+export const USER_SORT_FIELDS = ['username', 'user_type', 'last_activity', 'first_seen'] as const;
+export type UserSortField = (typeof USER_SORT_FIELDS)[number];
+
+export interface UserListQuery extends PageRequest {
+  readonly userType?: 'tester' | 'customer';
+  /** Only users whose last activity (from the data) is at or after this instant; users without any activity are left out. */
+  readonly activeSince: Date;
+  readonly sortBy: UserSortField;
+  readonly sortOrder: SortOrder;
+}
+
+export interface UserRow {
+  readonly id: number;
+  readonly username: string;
+  readonly isTester: boolean;
+  readonly isCustomer: boolean;
+  readonly firstSeenAt: Date;
+  readonly lastSeenAt: Date;
+  /**
+   * From the data, never the sync time: newest bug `reported_at` as author, or test `start_at`/`end_at`
+   * as creator or submitter (NULL-safe); null if none.
+   */
+  readonly lastActivityAt: Date | null;
+}
+
+export interface UserSummaryRow extends UserRow {
+  readonly testsCreated: number;
+  readonly testsSubmitted: number;
+  readonly bugsReported: number;
+}
+
+// --- bugs --------------------------------------------------------------------------------------------
+
+export const BUG_SORT_FIELDS = ['reported_at', 'severity', 'status', 'title'] as const;
+export type BugSortField = (typeof BUG_SORT_FIELDS)[number];
+
+export interface BugListQuery extends PageRequest {
+  readonly testIds: readonly number[];
+  readonly statuses?: readonly string[];
+  readonly severities?: readonly string[];
+  readonly rejectionReasons?: readonly string[];
+  /** Tester username. */
+  readonly author?: string;
+  /**
+   * `severity` sorts by rank, not alphabetically: `desc` lists the most severe first (critical, high,
+   * low, visual, content, custom), `asc` the reverse. Rows without a value come last either way.
+   */
+  readonly sortBy: BugSortField;
+  readonly sortOrder: SortOrder;
+}
+
+export interface BugListRow {
+  readonly id: number;
+  readonly testId: number;
+  readonly title: string;
+  readonly severity: string | null;
+  readonly status: string | null;
+  readonly known: boolean;
+  readonly rejectionReason: string | null;
+  readonly reportedAt: Date | null;
+}
+
+export interface BugDetailRow extends BugListRow {
+  readonly steps: string | null;
+  readonly actualResult: string | null;
+  readonly expectedResult: string | null;
+  readonly devices: BugDevice[];
+  readonly author: string | null;
+  readonly reporter: { readonly id: number; readonly username: string } | null;
+  readonly test: { readonly id: number; readonly title: string; readonly bugsSyncedAt: Date | null };
+  readonly product: { readonly id: number; readonly title: string };
+  /** The catalogue feature (resolved through the test's feature copy when the bug only names that). */
+  readonly feature: { readonly id: number; readonly title: string } | null;
+}
+
+// --- diagnostics -------------------------------------------------------------------------------------
+
+export interface MirrorStats {
+  readonly products: number;
+  readonly features: number;
+  readonly tests: number;
+  readonly bugs: number;
+  readonly users: number;
+  readonly oldestTestEndAt: Date | null;
+  readonly newestTestEndAt: Date | null;
+  /** Newest `tests_synced_at` of any product: when test data last arrived. */
+  readonly lastTestsSyncAt: Date | null;
+}
+
+/** Read-only, tenant-bound queries over the mirror. */
+export interface MirrorReader {
+  listProducts(query: ProductListQuery): Promise<PageOf<ProductListRow>>;
+  /** Oldest `synced_at` over the given products (all when absent): when the product list was last read. */
+  productsSyncedAt(productIds?: readonly number[]): Promise<Date | null>;
+  getProduct(productId: number): Promise<ProductRef | null>;
+  getProductSummary(productId: number): Promise<ProductSummaryRow | null>;
+
+  listTests(query: TestListQuery): Promise<PageOf<TestListRow>>;
+  /** Refs of the given tests that exist (missing ids are absent), in no particular order. */
+  getTestRefs(testIds: readonly number[]): Promise<TestRef[]>;
+  getTestDetail(testId: number): Promise<TestDetailRow | null>;
+  /** Every bug of a test, newest reported first. */
+  listBugsOfTest(testId: number): Promise<TestBugRow[]>;
+
+  listFeatures(query: FeatureListQuery): Promise<PageOf<FeatureListRow>>;
+  getFeatureDetail(featureId: number): Promise<FeatureDetailRow | null>;
+
+  listUsers(query: UserListQuery): Promise<PageOf<UserRow>>;
+  getUserSummary(userId: number): Promise<UserSummaryRow | null>;
+  /** Newest `last_seen_at` of any user: when user data last arrived. */
+  usersSeenAt(): Promise<Date | null>;
+
+  listBugs(query: BugListQuery): Promise<PageOf<BugListRow>>;
+  getBugDetail(bugId: number): Promise<BugDetailRow | null>;
+
+  stats(): Promise<MirrorStats>;
+  listProblematicRanges(options?: { productId?: number; includeResolved?: boolean; limit?: number }): Promise<ProblematicRange[]>;
+}
+
+// --- search ------------------------------------------------------------------------------------------
+
+export const SEARCH_ENTITY_TYPES = ['product', 'feature', 'test', 'bug'] as const;
+export type SearchEntityType = (typeof SEARCH_ENTITY_TYPES)[number];
+
+export interface SearchPortOptions {
+  readonly query: string;
+  /** `simple`: words as typed (no syntax). `raw`: an FTS5 expression; a syntax error is an `InvalidInputError`. */
+  readonly mode?: 'simple' | 'raw';
+  readonly entityTypes?: readonly SearchEntityType[];
+  readonly productIds?: readonly number[];
+  /**
+   * Tests by `end_at`, bugs by `reported_at`; inclusive. Products and features have no date, so any
+   * date bound leaves them out.
+   */
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface SearchPortHit {
+  readonly entity_type: SearchEntityType;
+  readonly entity_id: number;
+  readonly product_id: number;
+  readonly title: string;
+  readonly snippet: string | null;
+  /** Higher is better. */
+  readonly score: number;
+  readonly title_match: boolean;
+}
+
+export interface SearchPortResult {
+  /** The FTS5 expression that ran, or null when the query held no searchable word. */
+  readonly match: string | null;
+  readonly total: number;
+  readonly results: SearchPortHit[];
+}
+
+/** Full-text search over one tenant's mirror (the shape of persistence's `SearchIndex`, plus dates and raw mode). */
+export interface SearchPort {
+  search(options: SearchPortOptions): Promise<SearchPortResult>;
+}

@@ -1,0 +1,2 @@
+export { createMirrorReader } from './mirror-reader.js';
+export { createMirrorSearch } from './mirror-search.js';

@@ -1,0 +1,31 @@
+import type { SyncProgress } from '@testio-mcp/sync';
+import type * as c from './contracts/index.js';
+
+export interface SyncDataOptions {
+  /** Called once per phase/product/page while the sync runs (the MCP layer maps it to progress notifications). */
+  readonly onProgress?: (progress: SyncProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * One method per operation. Each takes the PARSED input (the output type of the operation's input
+ * schema) and returns the output type. Failures are domain errors: `NotFoundError` subclasses,
+ * `InvalidInputError`, `ConflictError` (sync already running), `UpstreamError` (only where TestIO is
+ * the answer, e.g. a test that must be re-read).
+ */
+export interface Services {
+  listProducts(input: c.ListProductsInput): Promise<c.ListProductsOutput>;
+  listTests(input: c.ListTestsInput): Promise<c.ListTestsOutput>;
+  listFeatures(input: c.ListFeaturesInput): Promise<c.ListFeaturesOutput>;
+  listUsers(input: c.ListUsersInput): Promise<c.ListUsersOutput>;
+  listBugs(input: c.ListBugsInput): Promise<c.ListBugsOutput>;
+  getTestSummary(input: c.GetTestSummaryInput): Promise<c.GetTestSummaryOutput>;
+  getProductSummary(input: c.GetProductSummaryInput): Promise<c.GetProductSummaryOutput>;
+  getFeatureSummary(input: c.GetFeatureSummaryInput): Promise<c.GetFeatureSummaryOutput>;
+  getUserSummary(input: c.GetUserSummaryInput): Promise<c.GetUserSummaryOutput>;
+  getBugSummary(input: c.GetBugSummaryInput): Promise<c.GetBugSummaryOutput>;
+  search(input: c.SearchInput): Promise<c.SearchOutput>;
+  syncData(input: c.SyncDataInput, options?: SyncDataOptions): Promise<c.SyncDataOutput>;
+  getServerDiagnostics(input: c.GetServerDiagnosticsInput): Promise<c.GetServerDiagnosticsOutput>;
+  getProblematicTests(input: c.GetProblematicTestsInput): Promise<c.GetProblematicTestsOutput>;
+}
