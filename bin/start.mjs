@@ -1,6 +1,7 @@
-// `npm start`: the main job. It runs the sync worker (and, as they land, the MCP server and the REST
-// API) as child processes with prefixed logs. With no TestIO token it first starts the embedded
-// sandbox and points everything at it: demo mode, loudly labelled. Ctrl-C stops everything cleanly.
+// `npm start`: the main job. It runs the sync worker and the MCP server (Streamable HTTP) as child
+// processes with prefixed logs (the REST API joins when it lands), then prints the MCP URL and
+// ready-to-paste client configurations. With no TestIO token it first starts the embedded sandbox and
+// points everything at it: demo mode, loudly labelled. Ctrl-C stops everything cleanly.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const BIN = fileURLToPath(new URL('./testio-mcp.mjs', import.meta.url));
 const DEMO_PORT = 4010;
 const STOP_TIMEOUT_MS = 15_000;
+const READY_TIMEOUT_MS = 60_000;
+const MCP_READY = /MCP server ready at (http:\/\/\S+?\/mcp)\b/;
 
 function parsePort(value, name) {
   if (value === undefined || value === '') return undefined;
@@ -20,15 +23,134 @@ function parsePort(value, name) {
   return port;
 }
 
-/** Runs `testio-mcp <args>` as a child whose output lines are prefixed with its name. */
+/**
+ * Runs `testio-mcp <args>` as a child whose output lines are prefixed with its name. `waitForLine(re)`
+ * resolves with the match of the first line (past or future) matching `re`, or rejects when the child
+ * exits first.
+ */
 function startChild(name, args, env) {
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `[${name}]`.padEnd(9);
+  const seen = [];
+  const waiters = new Set();
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => process.stderr.write(`${prefix} ${line}\n`));
+    createInterface({ input: stream }).on('line', (line) => {
+      process.stderr.write(`${prefix} ${line}\n`);
+      seen.push(line);
+      if (seen.length > 200) seen.shift();
+      for (const waiter of waiters) {
+        const match = line.match(waiter.pattern);
+        if (match) {
+          waiters.delete(waiter);
+          waiter.resolve(match);
+        }
+      }
+    });
   }
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { name, child, exited };
+  exited.then(({ code }) => {
+    for (const waiter of waiters) waiter.reject(new Error(`${name} exited with code ${code} before it was ready`));
+    waiters.clear();
+  });
+  const waitForLine = (pattern) =>
+    new Promise((resolve, reject) => {
+      const earlier = seen.map((line) => line.match(pattern)).find(Boolean);
+      if (earlier) resolve(earlier);
+      else waiters.add({ pattern, resolve, reject });
+    });
+  return { name, child, exited, waitForLine };
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Polls GET /health until it answers 200. */
+async function waitForHealth(healthUrl, child) {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the MCP server exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(healthUrl, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return await response.json();
+    } catch {
+      // Not listening yet, or busy: try again shortly.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const indent = (text, pad) =>
+  text
+    .split('\n')
+    .map((line) => pad + line)
+    .join('\n');
+
+/**
+ * Ready-to-paste configurations for Claude Desktop, Claude Code and Cursor, over HTTP (this running
+ * server) and over stdio (the client starts its own `testio-mcp serve`, with the env it needs).
+ * @param {{ url: string, env: Record<string, string> }} options
+ */
+export function clientConfigs({ url, env }) {
+  const command = process.execPath;
+  const args = [BIN, 'serve', '--transport', 'stdio'];
+  const stdio = { command, args, env };
+  const json = (value) => JSON.stringify(value, null, 2);
+  const quote = (value) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
+  const envFlags = Object.entries(env)
+    .map(([key, value]) => `-e ${quote(`${key}=${value}`)}`)
+    .join(' ');
+  return [
+    { client: 'Claude Code', transport: 'HTTP', where: 'run in a terminal', text: `claude mcp add --transport http testio-mcp ${url}` },
+    {
+      client: 'Claude Code',
+      transport: 'stdio',
+      where: 'run in a terminal',
+      text: `claude mcp add testio-mcp ${envFlags} -- ${[command, ...args].map(quote).join(' ')}`,
+    },
+    { client: 'Cursor', transport: 'HTTP', where: '~/.cursor/mcp.json', text: json({ mcpServers: { 'testio-mcp': { url } } }) },
+    { client: 'Cursor', transport: 'stdio', where: '~/.cursor/mcp.json', text: json({ mcpServers: { 'testio-mcp': stdio } }) },
+    { client: 'Claude Desktop', transport: 'stdio', where: 'claude_desktop_config.json', text: json({ mcpServers: { 'testio-mcp': stdio } }) },
+    {
+      client: 'Claude Desktop',
+      transport: 'HTTP',
+      where: 'claude_desktop_config.json, through the mcp-remote bridge',
+      text: json({ mcpServers: { 'testio-mcp': { command: 'npx', args: ['-y', 'mcp-remote', url] } } }),
+    },
+  ];
+}
+
+/** The env a stdio client must pass: the sandbox's in demo mode, a placeholder for a real token. */
+function stdioEnv(childEnv, demo) {
+  const env = {
+    TESTIO_CUSTOMER_API_TOKEN: demo ? childEnv.TESTIO_CUSTOMER_API_TOKEN : '<your TestIO API token>',
+    TESTIO_CUSTOMER_API_BASE_URL: childEnv.TESTIO_CUSTOMER_API_BASE_URL || 'https://api.test.io/customer/v2',
+    TESTIO_DB_PATH: childEnv.TESTIO_DB_PATH || path.join(os.homedir(), '.testio-mcp', 'cache.db'),
+  };
+  if (demo) env.TESTIO_DEMO_MODE = 'true';
+  return env;
+}
+
+function readyBanner(url, childEnv, demo) {
+  const lines = [
+    '',
+    `  MCP server       ${url}   (health: ${url.replace(/\/mcp$/, '/health')})`,
+    '',
+    '  Connect an MCP client (more in docs/mcp-clients.md):',
+  ];
+  for (const config of clientConfigs({ url, env: stdioEnv(childEnv, demo) })) {
+    lines.push('', `  ${config.client}, ${config.transport} (${config.where}):`, indent(config.text, '    '));
+  }
+  if (demo) {
+    lines.push('', '  stdio configurations use the sandbox above: they work while `npm start` runs.');
+  } else {
+    lines.push('', '  stdio configurations: replace the token placeholder (it is never printed).');
+  }
+  lines.push('', '  Press Ctrl-C to stop.', '');
+  return lines.join('\n');
 }
 
 async function stopChild({ name, child, exited }) {
@@ -83,20 +205,38 @@ export async function runStart(_args, env) {
         : [`  TestIO API       ${childEnv.TESTIO_CUSTOMER_API_BASE_URL || 'https://api.test.io/customer/v2'}`]),
       `  SQLite mirror    ${childEnv.TESTIO_DB_PATH || '~/.testio-mcp/cache.db'} (kept fresh by the sync worker)`,
       '',
-      '  Coming with the next milestones, started by this same command:',
-      '    MCP server     http://127.0.0.1:8080/mcp',
-      '    REST API       http://127.0.0.1:8081/api  (docs at /docs)',
-      '',
-      '  Press Ctrl-C to stop.',
+      '  Starting the sync worker and the MCP server...',
       '',
     ].join('\n'),
   );
 
-  const children = [startChild('worker', ['worker'], childEnv)];
+  const worker = startChild('worker', ['worker'], childEnv);
+  const children = [worker];
   let stopping = false;
+  let stopAll;
+  /** A child that exits on its own stops everything. */
+  const watchExit = (c) =>
+    c.exited.then(({ code }) => {
+      if (!stopping) {
+        process.exitCode = code === 0 ? 0 : 1;
+        void stopAll(`${c.name} exited with code ${code}`);
+      }
+    });
+
+  // The MCP server starts once the worker has opened (and migrated) the database.
+  const mcpReady = withTimeout(worker.waitForLine(/sync worker started/), READY_TIMEOUT_MS, 'the sync worker did not start')
+    .then(async () => {
+      if (stopping) return;
+      const mcp = startChild('mcp', ['serve', '--transport', 'http'], childEnv);
+      children.push(mcp);
+      watchExit(mcp);
+      const [, url] = await withTimeout(mcp.waitForLine(MCP_READY), READY_TIMEOUT_MS, 'the MCP server did not start');
+      await withTimeout(waitForHealth(url.replace(/\/mcp$/, '/health'), mcp.child), READY_TIMEOUT_MS, 'the MCP server did not answer /health');
+      if (!stopping) process.stderr.write(readyBanner(url, childEnv, Boolean(sandbox)));
+    });
 
   await new Promise((resolve) => {
-    const stopAll = async (reason) => {
+    stopAll = async (reason) => {
       if (stopping) return;
       stopping = true;
       process.stderr.write(`\n  ${reason}, stopping...\n`);
@@ -108,13 +248,12 @@ export async function runStart(_args, env) {
     };
     process.once('SIGINT', () => void stopAll('SIGINT received'));
     process.once('SIGTERM', () => void stopAll('SIGTERM received'));
-    for (const c of children) {
-      c.exited.then(({ code }) => {
-        if (!stopping) {
-          process.exitCode = code === 0 ? 0 : 1;
-          void stopAll(`${c.name} exited with code ${code}`);
-        }
-      });
-    }
+    watchExit(worker);
+    mcpReady.catch((error) => {
+      if (stopping) return;
+      process.stderr.write(`\n  ${error.message}\n`);
+      process.exitCode = 1;
+      void stopAll('start-up failed');
+    });
   });
 }

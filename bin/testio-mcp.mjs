@@ -10,7 +10,6 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 /** Subcommands that later milestones implement; they say so instead of pretending. */
 const PLANNED = {
-  serve: 'the MCP server (stdio and Streamable HTTP at /mcp)',
   api: 'the REST API (/api, /docs, /openapi.json)',
   setup: 'interactive set-up of a .env for a real TestIO account',
 };
@@ -22,6 +21,7 @@ Usage: testio-mcp <command> [options]
 Commands:
   start               the main job; with no TESTIO_CUSTOMER_API_TOKEN, runs on the embedded sandbox (demo mode)
   sandbox [options]   the local TestIO Customer API simulator (testio-mcp sandbox --help)
+  serve [options]     the MCP server: --transport stdio (default) | http [--host 127.0.0.1] [--port 8080]
   worker              keep the SQLite mirror of the account fresh (initial sync, then periodic)
   sync [options]      one sync run: --force --refresh --since DATE --product-ids 1,2 --dry-run --status
   problematic <cmd>   tests TestIO could not serve: list | retry | clear
@@ -76,6 +76,12 @@ async function main() {
       const commands = await import('@testio-mcp/sync-worker');
       const run = { sync: commands.runSyncCommand, worker: commands.runWorkerCommand, problematic: commands.runProblematicCommand }[command];
       process.exitCode = await run(args, process.env);
+      return;
+    }
+    case 'serve': {
+      // stdout belongs to the stdio transport from here on: everything else goes to stderr.
+      const { runServeCommand } = await import('@testio-mcp/mcp-server');
+      process.exitCode = await runServeCommand(args, process.env);
       return;
     }
     case 'start': {

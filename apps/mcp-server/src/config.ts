@@ -1,13 +1,72 @@
-import { hostSchema, parseSettings, portSchema, sharedSettingsSchema, type EnvRecord } from '@testio-mcp/domain';
+import {
+  booleanFromEnv,
+  hostSchema,
+  intIn,
+  InvalidInputError,
+  isDomainError,
+  parseSettings,
+  parseStringList,
+  sharedSettingsSchema,
+  type EnvRecord,
+} from '@testio-mcp/domain';
+import { z } from 'zod';
 
-/** Settings of the MCP server process: the shared ones plus its HTTP transport address. */
+/** `a,b`, `["a", "b"]` or `a`: the reference's list form for ENABLED_TOOLS and friends. */
+const stringListFromEnv = z
+  .string()
+  .trim()
+  .transform((raw, ctx) => {
+    try {
+      return parseStringList(raw, 'list') ?? [];
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      ctx.addIssue({ code: 'custom', message: 'expected names separated by commas, or a JSON array of strings' });
+      return z.NEVER;
+    }
+  });
+
+const fraction = z
+  .string()
+  .trim()
+  .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'expected a number between 0 and 1, e.g. 0.2')
+  .transform(Number);
+
+/** Settings of the MCP server process: the shared ones plus tool selection and the HTTP transport. */
 export const mcpServerSettingsSchema = sharedSettingsSchema.extend({
   TESTIO_HTTP_HOST: hostSchema.default('127.0.0.1'),
-  TESTIO_HTTP_PORT: portSchema.default(8080),
+  /** 0 picks a free port (the ready line and /health tell which). */
+  TESTIO_HTTP_PORT: intIn(0, 65_535).default(8080),
+  /**
+   * Extra Host names the HTTP transport accepts (DNS-rebinding protection). Loopback names are always
+   * accepted when bound to loopback; binding elsewhere requires listing the names clients use.
+   */
+  TESTIO_HTTP_ALLOWED_HOSTS: stringListFromEnv.optional(),
+  /** Browser origins allowed to call /mcp (e.g. `https://inspector.example`); loopback origins always are. */
+  TESTIO_HTTP_ALLOWED_ORIGINS: stringListFromEnv.optional(),
+  /** Allow-list of tools (mutually exclusive with DISABLED_TOOLS). */
+  ENABLED_TOOLS: stringListFromEnv.optional(),
+  /** Deny-list of tools (mutually exclusive with ENABLED_TOOLS). */
+  DISABLED_TOOLS: stringListFromEnv.optional(),
+  /** Tool groups to serve: discovery, summaries, analytics, search, admin (default all). */
+  TESTIO_TOOLSETS: stringListFromEnv.optional(),
+  /** Set by `npm start` when it runs on the embedded sandbox. */
+  TESTIO_DEMO_MODE: booleanFromEnv.default(false),
+  /** `get_test_summary` raises `has_alert` above this auto-acceptance rate. */
+  AUTO_ACCEPTANCE_ALERT_THRESHOLD: fraction.default(0.2),
+  SHUTDOWN_GRACE_PERIOD_SECONDS: intIn(1, 60).default(10),
 });
 
 export type McpServerSettings = ReturnType<typeof parseMcpServerSettings>;
 
 export function parseMcpServerSettings(env: EnvRecord) {
-  return parseSettings(mcpServerSettingsSchema, env);
+  const settings = parseSettings(mcpServerSettingsSchema, env);
+  if (settings.ENABLED_TOOLS && settings.DISABLED_TOOLS) {
+    throw new InvalidInputError({
+      field: 'ENABLED_TOOLS',
+      message: 'ENABLED_TOOLS and DISABLED_TOOLS cannot be used simultaneously',
+      reason: 'One is an allow-list and the other a deny-list; together they are ambiguous',
+      hint: 'Choose one approach: allow-list (ENABLED_TOOLS) or deny-list (DISABLED_TOOLS), and unset the other',
+    });
+  }
+  return settings;
 }

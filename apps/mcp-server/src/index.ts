@@ -1,1 +1,10 @@
 export * from './config.js';
+export { runServeCommand } from './cli.js';
+export { createServer, describeTool, SERVER_NAME, SERVER_VERSION, type ServerDeps } from './server.js';
+export { createMcpContainer, resolveMcpRuntime, type McpContainer, type McpRuntime } from './container.js';
+export { createHttpApp, listen, MCP_PATH, HEALTH_PATH, type HttpAppOptions, type RunningHttpServer } from './transports/http.js';
+export { serveStdio } from './transports/stdio.js';
+export { selectTools } from './toolsets.js';
+export { TOOLS, TOOL_NAMES } from './tools/index.js';
+export { TOOLSETS, defineTool, type ToolDefinition, type ToolContext, type Toolset } from './tools/define-tool.js';
+export { renderToolsDoc, writeToolsDoc } from './docs.js';

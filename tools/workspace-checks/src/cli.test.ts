@@ -2,6 +2,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startSandbox } from '@testio-mcp/testio-sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -64,6 +66,7 @@ describe('testio-mcp CLI', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('sandbox');
     expect(help.stdout).toContain('start');
+    expect(help.stdout).toContain('serve');
   });
 
   it('refuses an unknown command with exit code 2 and a pointer to --help', async () => {
@@ -96,12 +99,18 @@ describe('testio-mcp CLI', () => {
     expect(await p.exited).toBe(0);
   });
 
-  it('npm start runs the demo on the sandbox when no token is configured, syncs it, and stops on Ctrl-C', async () => {
+  it('npm start runs the demo on the sandbox when no token is configured, syncs it, serves MCP, and stops on Ctrl-C', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'testio-start-'));
     try {
       const p = launch(
         ['start'],
-        cleanEnv({ TESTIO_SANDBOX_PORT: '0', TESTIO_SANDBOX_SCALE: 'demo', TESTIO_DB_PATH: path.join(dir, 'demo.db'), LOG_FORMAT: 'text' }),
+        cleanEnv({
+          TESTIO_SANDBOX_PORT: '0',
+          TESTIO_SANDBOX_SCALE: 'demo',
+          TESTIO_HTTP_PORT: '0',
+          TESTIO_DB_PATH: path.join(dir, 'demo.db'),
+          LOG_FORMAT: 'text',
+        }),
       );
       await p.waitFor(/DEMO MODE/);
       const [url] = await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/customer\/v2/);
@@ -109,6 +118,22 @@ describe('testio-mcp CLI', () => {
       expect((await fetch(`${url}/products`, { headers: { Authorization: 'Token sandbox-token' } })).status).toBe(200);
       // The worker, a child process with prefixed lines, mirrors the sandbox into SQLite.
       await p.waitFor(/\[worker\].*sync #\d+ success/, 60_000);
+      // The MCP server: its URL and ready-to-paste client configurations, then an SDK client on it.
+      const [, mcpUrl] = await p.waitFor(/MCP server\s+(http:\/\/127\.0\.0\.1:\d+\/mcp)/, 60_000);
+      await p.waitFor(/Press Ctrl-C to stop/);
+      expect(p.err()).toContain(`claude mcp add --transport http testio-mcp ${mcpUrl}`);
+      expect(p.err()).toContain('"TESTIO_DB_PATH"');
+      const client = new Client({ name: 'cli-test', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl ?? '')));
+      try {
+        const { tools } = await client.listTools();
+        expect(tools).toHaveLength(14);
+        const result = await client.callTool({ name: 'list_products', arguments: {} });
+        expect(result.isError).toBeFalsy();
+        expect(result.structuredContent).toMatchObject({ total_count: 3 });
+      } finally {
+        await client.close();
+      }
       p.child.kill('SIGINT');
       expect(await p.exited).toBe(0);
       expect(p.err()).toContain('stopped.');
@@ -125,13 +150,16 @@ describe('testio-mcp CLI', () => {
       const p = launch(
         ['start'],
         cleanEnv({
-          TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
           TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
+          TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
+          TESTIO_HTTP_PORT: '0',
           TESTIO_DB_PATH: path.join(dir, 'cache.db'),
           LOG_FORMAT: 'text',
         }),
       );
       await p.waitFor(/\[worker\].*sync #\d+ success/, 60_000);
+      await p.waitFor(/Press Ctrl-C to stop/, 60_000);
+      expect(p.err()).toContain('<your TestIO API token>');
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
       expect(p.err()).not.toContain('DEMO MODE');

@@ -1,0 +1,142 @@
+import { formatThreePart, InvalidInputError, isDomainError, portSchema, type EnvRecord, type Logger } from '@testio-mcp/domain';
+import { Command, CommanderError, Option } from 'commander';
+import { parseMcpServerSettings, type McpServerSettings } from './config.js';
+import { createMcpContainer, resolveMcpRuntime, type McpContainer } from './container.js';
+import { createRootLogger } from './logger.js';
+import { createServer, SERVER_VERSION } from './server.js';
+import { selectTools } from './toolsets.js';
+import type { AnyToolDefinition } from './tools/define-tool.js';
+import { createHttpApp, listen } from './transports/http.js';
+import { serveStdio } from './transports/stdio.js';
+
+/**
+ * `testio-mcp serve --transport stdio|http [--host 127.0.0.1] [--port 8080]`. Settings are parsed
+ * once, the tool selection is checked before anything is opened, and every line it writes goes to
+ * stderr: in stdio mode stdout carries nothing but the protocol.
+ */
+
+interface ServeFlags {
+  transport: 'stdio' | 'http';
+  host?: string;
+  port?: string;
+}
+
+function buildCommand(): Command {
+  return new Command('testio-mcp serve')
+    .description('Serve the MCP tools over stdio (one client) or Streamable HTTP at /mcp (many clients).')
+    .addOption(new Option('--transport <transport>', 'stdio or http').choices(['stdio', 'http']).default('stdio'))
+    .option('--host <host>', 'http: address to bind (default TESTIO_HTTP_HOST or 127.0.0.1)')
+    .option('--port <port>', 'http: port to listen on, 0 for any free one (default TESTIO_HTTP_PORT or 8080)')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+}
+
+function parsePortFlag(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (value.trim() === '0') return 0;
+  const parsed = portSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidInputError({
+      field: '--port',
+      message: `--port '${value}' is not valid`,
+      reason: 'A port is a whole number between 1 and 65535 (0 picks a free one)',
+      hint: 'Use e.g. --port 8080',
+    });
+  }
+  return parsed.data;
+}
+
+/** Prints an error for a person (three-part when it is ours) and returns the exit code. */
+export function reportServeError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (isDomainError(error)) {
+    stderr.write(`${error.toUserText()}\n`);
+    return error.code === 'invalid_input' ? 2 : 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  stderr.write(`${formatThreePart(`Unexpected error: ${message}`, undefined, 'Run again with LOG_LEVEL=debug, and report it if it persists')}\n`);
+  return 1;
+}
+
+function waitForStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+async function runStdio(container: McpContainer, tools: readonly AnyToolDefinition[], logger: Logger): Promise<void> {
+  const server = createServer({ services: container.services, logger, tools });
+  const session = await serveStdio(server);
+  logger.info({ tools: tools.length, database: container.runtime.databasePath }, `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready on stdio`);
+  const reason = await Promise.race([session.closed.then(() => 'stdin closed'), waitForStopSignal()]);
+  logger.info({ reason }, 'stopping');
+  await session.close();
+}
+
+async function runHttp(
+  container: McpContainer,
+  tools: readonly AnyToolDefinition[],
+  logger: Logger,
+  settings: McpServerSettings,
+  flags: ServeFlags,
+): Promise<void> {
+  const host = flags.host ?? settings.TESTIO_HTTP_HOST;
+  const port = parsePortFlag(flags.port, settings.TESTIO_HTTP_PORT);
+  const app = createHttpApp({
+    createServer: () => createServer({ services: container.services, logger, tools }),
+    logger,
+    bindHost: host,
+    ...(settings.TESTIO_HTTP_ALLOWED_HOSTS ? { allowedHosts: settings.TESTIO_HTTP_ALLOWED_HOSTS } : {}),
+    ...(settings.TESTIO_HTTP_ALLOWED_ORIGINS ? { allowedOrigins: settings.TESTIO_HTTP_ALLOWED_ORIGINS } : {}),
+    health: async () => ({ ...(await container.health()), server: { name: 'testio-mcp', version: SERVER_VERSION }, tools: tools.length }),
+  });
+  const running = await listen(app, host, port);
+  if (host === '0.0.0.0' || host === '::') {
+    logger.warn(
+      { host },
+      'bound to every interface without authentication: only Host names in TESTIO_HTTP_ALLOWED_HOSTS (and loopback) are accepted; put a reverse proxy with authentication in front',
+    );
+  }
+  logger.info(
+    { url: running.url, health: running.url.replace(/\/mcp$/, '/health'), tools: tools.length, database: container.runtime.databasePath },
+    `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready at ${running.url}`,
+  );
+  const signal = await waitForStopSignal();
+  logger.info({ signal }, 'stopping');
+  const grace = setTimeout(() => {
+    logger.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, 'shutdown grace period exceeded, exiting');
+    process.exit(1);
+  }, settings.SHUTDOWN_GRACE_PERIOD_SECONDS * 1000);
+  grace.unref();
+  await running.close();
+}
+
+export async function runServeCommand(argv: readonly string[], env: EnvRecord): Promise<number> {
+  let container: McpContainer | undefined;
+  let logger: Logger | undefined;
+  try {
+    const command = buildCommand();
+    command.parse([...argv], { from: 'user' });
+    const flags = command.opts<ServeFlags>();
+    const settings = parseMcpServerSettings(env);
+    const tools = selectTools(settings);
+    const runtime = resolveMcpRuntime(settings);
+    logger = createRootLogger({
+      level: settings.LOG_LEVEL,
+      ...(settings.LOG_FORMAT ? { format: settings.LOG_FORMAT } : {}),
+      base: { process: 'mcp-server', ...(runtime.demo ? { demo: true } : {}) },
+    });
+    container = createMcpContainer({ settings, runtime, logger });
+    if (flags.transport === 'stdio') await runStdio(container, tools, logger);
+    else await runHttp(container, tools, logger, settings, flags);
+    await container.close();
+    logger.info('MCP server stopped');
+    return 0;
+  } catch (error) {
+    await container?.close().catch(() => undefined);
+    if (logger && !isDomainError(error) && !(error instanceof CommanderError)) logger.error({ err: error }, 'MCP server failed');
+    return reportServeError(error);
+  }
+}

@@ -1,0 +1,138 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { JsonSchema } from './json-schema.js';
+import { describeTool } from './server.js';
+import { TOOLSETS, type AnyToolDefinition } from './tools/define-tool.js';
+import { TOOLS } from './tools/index.js';
+
+/**
+ * `docs/tools.md`, rendered from the registry: the published schemas, annotations and examples, so
+ * the page cannot drift from what `tools/list` says (a test compares the file with this rendering).
+ */
+
+export const TOOLS_DOC_PATH = path.resolve(import.meta.dirname, '../../../docs/tools.md');
+
+const TOOLSET_NOTES: Record<(typeof TOOLSETS)[number], string> = {
+  discovery: 'paginated lists to find ids',
+  summaries: 'one entity in depth',
+  analytics: 'reports and metrics (none yet)',
+  search: 'full-text search',
+  admin: 'sync, health and sync problems',
+};
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n+/g, ' ');
+}
+
+function typeOf(node: JsonSchema): string {
+  if (Array.isArray(node.anyOf)) {
+    const options = (node.anyOf as JsonSchema[]).map(typeOf).filter((t) => t !== 'null');
+    return [...new Set(options)].join(' or ');
+  }
+  if (Array.isArray(node.enum)) return `${String(node.type ?? 'string')} (enum)`;
+  const type = node.type;
+  if (Array.isArray(type)) return type.filter((t) => t !== 'null').join(' or ');
+  if (type === 'array') {
+    const items = node.items as JsonSchema | undefined;
+    return `array of ${items ? typeOf(items) : 'any'}`;
+  }
+  if (typeof type === 'string') return type;
+  return 'any';
+}
+
+function bounds(node: JsonSchema): string {
+  const parts: string[] = [];
+  if (typeof node.minimum === 'number' && typeof node.maximum === 'number') parts.push(`${node.minimum}-${node.maximum}`);
+  else if (typeof node.minimum === 'number') parts.push(`≥ ${node.minimum}`);
+  if (typeof node.minLength === 'number' && typeof node.maxLength === 'number') parts.push(`${node.minLength}-${node.maxLength} chars`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+function hints(tool: AnyToolDefinition): string {
+  const a = tool.annotations;
+  return [
+    a.readOnlyHint ? 'read-only' : 'writes the local mirror',
+    a.destructiveHint ? 'destructive' : undefined,
+    a.idempotentHint ? 'idempotent' : undefined,
+    a.openWorldHint ? 'may call the TestIO API' : 'local mirror only',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+function renderTool(tool: AnyToolDefinition): string {
+  const listed = describeTool(tool);
+  const input = listed.inputSchema as JsonSchema;
+  const output = (listed.outputSchema ?? {}) as JsonSchema;
+  const required = new Set((input.required as string[] | undefined) ?? []);
+  const params = Object.entries((input.properties ?? {}) as Record<string, JsonSchema>);
+  const fields = Object.entries((output.properties ?? {}) as Record<string, JsonSchema>);
+  const outputRequired = new Set((output.required as string[] | undefined) ?? []);
+  const [example] = tool.examples;
+
+  const lines = [`## \`${tool.name}\``, '', `**${tool.title}** · toolset \`${tool.toolset}\` · ${hints(tool)}`, '', tool.description, ''];
+  lines.push('**Parameters**', '');
+  if (params.length === 0) lines.push('None.', '');
+  else {
+    lines.push('| Name | Type | Required | Default | Description |', '|---|---|---|---|---|');
+    for (const [name, schema] of params) {
+      const fallback = schema.default === undefined ? '' : `\`${JSON.stringify(schema.default)}\``;
+      lines.push(
+        `| \`${name}\` | ${cell(typeOf(schema) + bounds(schema))} | ${required.has(name) ? 'yes' : 'no'} | ${fallback} | ${cell(String(schema.description ?? ''))} |`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push('**Returns** (`structuredContent`, also as JSON text)', '');
+  lines.push('| Field | Type | Description |', '|---|---|---|');
+  for (const [name, schema] of fields) {
+    lines.push(`| \`${name}\`${outputRequired.has(name) ? '' : ' (optional)'} | ${cell(typeOf(schema))} | ${cell(String(schema.description ?? ''))} |`);
+  }
+  lines.push('', `**Example**: ${example.description}`, '', '```json', JSON.stringify({ name: tool.name, arguments: example.arguments }, null, 2), '```', '');
+  return lines.join('\n');
+}
+
+export function renderToolsDoc(tools: readonly AnyToolDefinition[] = TOOLS): string {
+  const header = [
+    '# MCP tools',
+    '',
+    '<!-- Generated from apps/mcp-server/src/tools by `npm run docs:tools`; do not edit by hand (a test fails when this file is out of date). -->',
+    '',
+    `TestIO MCP serves ${tools.length} tools over stdio and Streamable HTTP (see [mcp-clients.md](mcp-clients.md)). Every tool returns`,
+    '`structuredContent` that matches its published output schema, plus the same JSON as a text block. Errors are tool results with',
+    '`isError: true` and a three-line text: ❌ what failed, ℹ️ why, 💡 what to do next (often the tool that lists valid ids).',
+    '',
+    'Inputs are forgiving where assistants are sloppy: ids as numbers or numeric strings, lists as arrays, JSON-array strings or',
+    "comma strings (`\"598, 599\"`), dates as ISO or natural language (`last 30 days`, `this quarter`). Lists are paginated with an",
+    'exact `pagination.total_count` and `has_more`; an answer larger than about 25,000 tokens is refused with a request to narrow it.',
+    'Everything else is an error rather than a guess: an argument name the tool does not take (with the likely one suggested), a',
+    'page past the last one, a bare year as a date.',
+    '',
+    'Choose the tools a client sees with `TESTIO_TOOLSETS` (groups below), `ENABLED_TOOLS` or `DISABLED_TOOLS`.',
+    '',
+    '| Tool | Toolset | Title |',
+    '|---|---|---|',
+    ...tools.map((t) => `| [\`${t.name}\`](#${t.name}) | ${t.toolset} | ${t.title} |`),
+    '',
+    '| Toolset | For | Tools |',
+    '|---|---|---|',
+    ...TOOLSETS.map((set) => {
+      const names = tools.filter((t) => t.toolset === set).map((t) => `\`${t.name}\``);
+      return `| \`${set}\` | ${TOOLSET_NOTES[set]} | ${names.join(', ') || '—'} |`;
+    }),
+    '',
+  ];
+  return [...header, ...tools.map(renderTool)].join('\n');
+}
+
+export function writeToolsDoc(file = TOOLS_DOC_PATH): void {
+  writeFileSync(file, renderToolsDoc());
+}
+
+export function readToolsDoc(file = TOOLS_DOC_PATH): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,82 @@
+import type { Logger } from '@testio-mcp/domain';
+import type { Services } from '@testio-mcp/services';
+import type { z } from 'zod';
+
+/**
+ * The typed shape of one MCP tool. Every tool file default-exports `defineTool({...})`; `createServer`
+ * registers them all through one wrapper that parses the input, calls `handler`, checks the output and
+ * turns errors into three-part `isError` results.
+ */
+
+/** Groups that `TESTIO_TOOLSETS` switches on and off. */
+export const TOOLSETS = ['discovery', 'summaries', 'analytics', 'search', 'admin'] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+/**
+ * MCP tool annotations, with the three hints whose protocol defaults are wrong for us made required:
+ * `readOnlyHint` defaults to false, `destructiveHint` to true and `openWorldHint` to true.
+ */
+export interface ToolAnnotations {
+  readonly readOnlyHint: boolean;
+  readonly destructiveHint: boolean;
+  /** True only when the tool may call the TestIO API (not just read the local mirror). */
+  readonly openWorldHint: boolean;
+  readonly idempotentHint?: boolean;
+}
+
+export interface ProgressUpdate {
+  readonly progress: number;
+  readonly total?: number;
+  readonly message?: string;
+}
+
+/** What a handler gets besides its parsed input. Built per call by the wrapper. */
+export interface ToolContext {
+  readonly services: Services;
+  /** Child logger bound to `{ tool, requestId }`. */
+  readonly logger: Logger;
+  readonly requestId: string;
+  /** Aborted when the client cancels the call or the connection goes away. */
+  readonly signal: AbortSignal;
+  /**
+   * Sends `notifications/progress` when the client passed a progress token; a no-op otherwise.
+   * Values that do not increase are dropped (the protocol requires increasing progress).
+   */
+  reportProgress(update: ProgressUpdate): Promise<void>;
+}
+
+export interface ToolExample<I> {
+  /** One line for docs/tools.md: what the call answers. */
+  readonly description: string;
+  readonly arguments: I;
+}
+
+export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  /** snake_case, verb first; what clients call. */
+  readonly name: string;
+  /** Human-readable name shown by clients. */
+  readonly title: string;
+  /** What the tool answers, when to use it and which tool to use instead; read by the model. */
+  readonly description: string;
+  readonly toolset: Toolset;
+  readonly inputSchema: I;
+  readonly outputSchema: O;
+  readonly annotations: ToolAnnotations;
+  /**
+   * The answer carries text written by testers or customers (bug steps, test instructions, search
+   * hits): its text block is fenced as untrusted data so the model does not follow instructions in it.
+   */
+  readonly untrustedContent?: boolean;
+  /** Example calls; the first one is shown in docs/tools.md. Each must parse with `inputSchema`. */
+  readonly examples: readonly [ToolExample<z.input<I>>, ...ToolExample<z.input<I>>[]];
+  handler(input: z.output<I>, ctx: ToolContext): Promise<z.input<O>>;
+}
+
+/** Identity function that gives a tool definition its types. */
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(definition: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return definition;
+}
+
+/** A tool of any schema types, as the registry holds them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyToolDefinition = ToolDefinition<any, any>;

@@ -1,0 +1,35 @@
+import type { AnyToolDefinition } from './define-tool.js';
+import getBugSummary from './get-bug-summary.js';
+import getFeatureSummary from './get-feature-summary.js';
+import getProblematicTests from './get-problematic-tests.js';
+import getProductSummary from './get-product-summary.js';
+import getServerDiagnostics from './get-server-diagnostics.js';
+import getTestSummary from './get-test-summary.js';
+import getUserSummary from './get-user-summary.js';
+import listBugs from './list-bugs.js';
+import listFeatures from './list-features.js';
+import listProducts from './list-products.js';
+import listTests from './list-tests.js';
+import listUsers from './list-users.js';
+import search from './search.js';
+import syncData from './sync-data.js';
+
+/** Every tool, in `tools/list` order: discovery, summaries, search, admin. */
+export const TOOLS: readonly AnyToolDefinition[] = [
+  listProducts,
+  listTests,
+  listFeatures,
+  listUsers,
+  listBugs,
+  getTestSummary,
+  getProductSummary,
+  getFeatureSummary,
+  getUserSummary,
+  getBugSummary,
+  search,
+  syncData,
+  getServerDiagnostics,
+  getProblematicTests,
+];
+
+export const TOOL_NAMES: readonly string[] = TOOLS.map((tool) => tool.name);

@@ -1,0 +1,174 @@
+import type { AddressInfo } from 'node:net';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { Logger } from '@testio-mcp/domain';
+import { ConflictError, isLoopbackHost } from '@testio-mcp/domain';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import express, { type NextFunction, type Request, type Response } from 'express';
+
+/**
+ * Streamable HTTP, stateless: every POST to /mcp gets a new MCP server and transport, so nothing is
+ * shared between requests and any number of clients can connect. GET and DELETE (the session
+ * stream and session end) answer 405. Protection against DNS rebinding: the Host header must be one
+ * of the allowed names (loopback ones when bound to loopback) and a browser Origin must be loopback
+ * or explicitly allowed; anything else gets 403 before the body is read.
+ */
+
+export const MCP_PATH = '/mcp';
+export const HEALTH_PATH = '/health';
+
+export interface HealthReport {
+  readonly status: 'ok' | 'error';
+  readonly [key: string]: unknown;
+}
+
+export interface HttpAppOptions {
+  /** Called once per request: a fresh server over the shared services. */
+  readonly createServer: () => Server;
+  readonly logger: Logger;
+  /** The address the app is bound to; decides the default Host allow-list. */
+  readonly bindHost: string;
+  /** Extra Host names to accept (e.g. the name of a reverse proxy). */
+  readonly allowedHosts?: readonly string[];
+  /** Extra browser origins to accept, e.g. `https://inspector.example.com`. */
+  readonly allowedOrigins?: readonly string[];
+  readonly health: () => Promise<HealthReport>;
+}
+
+const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+function jsonRpcError(res: Response, status: number, code: number, message: string): void {
+  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/** Host names (as `URL.hostname` spells them) the app accepts. */
+export function allowedHostnames(bindHost: string, extra: readonly string[] = []): string[] {
+  const bound = bindHost.includes(':') && !bindHost.startsWith('[') ? `[${bindHost}]` : bindHost;
+  const names = new Set<string>(LOOPBACK_HOSTNAMES);
+  if (!isLoopbackHost(bindHost) && bindHost !== '0.0.0.0' && bindHost !== '::') names.add(bound.toLowerCase());
+  for (const name of extra) names.add(name.trim().toLowerCase());
+  return [...names];
+}
+
+/** An Origin is allowed when it is loopback (any port) or listed; requests without one (non-browser clients) pass. */
+export function isAllowedOrigin(origin: string, allowedOrigins: readonly string[] = []): boolean {
+  if (allowedOrigins.map((o) => o.trim().replace(/\/$/, '').toLowerCase()).includes(origin.replace(/\/$/, '').toLowerCase())) return true;
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+function originValidation(allowedOrigins: readonly string[], logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = req.headers.origin;
+    if (origin === undefined || isAllowedOrigin(origin, allowedOrigins)) {
+      next();
+      return;
+    }
+    logger.warn({ origin: origin.slice(0, 200), path: req.path }, 'request from a disallowed Origin refused');
+    jsonRpcError(res, 403, -32000, `Origin not allowed: ${origin.slice(0, 200)}`);
+  };
+}
+
+export function createHttpApp(options: HttpAppOptions): express.Express {
+  const { logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(hostHeaderValidation(allowedHostnames(options.bindHost, options.allowedHosts)));
+  app.use(originValidation(options.allowedOrigins ?? [], logger));
+
+  app.get(HEALTH_PATH, (_req, res) => {
+    options
+      .health()
+      .then((report) => res.status(report.status === 'ok' ? 200 : 503).json(report))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'health check failed');
+        res.status(503).json({ status: 'error', message: 'The health check failed; see the server log' });
+      });
+  });
+
+  app.post(MCP_PATH, express.json({ limit: '1mb' }), (req, res) => {
+    const server = options.createServer();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    server
+      .connect(transport)
+      .then(() => transport.handleRequest(req, res, req.body))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'MCP request failed');
+        if (!res.headersSent) jsonRpcError(res, 500, -32603, 'Internal server error');
+      });
+  });
+
+  const methodNotAllowed = (_req: Request, res: Response) => {
+    res.setHeader('Allow', 'POST');
+    jsonRpcError(res, 405, -32000, 'Method not allowed: this server is stateless; send JSON-RPC requests with POST');
+  };
+  app.get(MCP_PATH, methodNotAllowed);
+  app.delete(MCP_PATH, methodNotAllowed);
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: `Not found. The MCP endpoint is POST ${MCP_PATH}; health is GET ${HEALTH_PATH}` } });
+  });
+
+  // Malformed JSON bodies and other middleware errors: a JSON-RPC error, never an HTML stack page.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+    if (status >= 500) logger.error({ err: error }, 'HTTP request failed');
+    if (res.headersSent) return;
+    if (status === 400) jsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
+    else if (status === 413) jsonRpcError(res, 413, -32600, 'Request body too large');
+    else jsonRpcError(res, status, -32603, 'Internal server error');
+  });
+  return app;
+}
+
+export interface RunningHttpServer {
+  readonly url: string;
+  readonly port: number;
+  readonly httpServer: HttpServer;
+  close(): Promise<void>;
+}
+
+/** Listens on `host:port` (0 picks a free port); resolves once listening. */
+export async function listen(app: express.Express, host: string, port: number): Promise<RunningHttpServer> {
+  const httpServer = createHttpServer(app);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') {
+        reject(error);
+        return;
+      }
+      reject(
+        new ConflictError({
+          message: `Cannot listen on ${host}:${port}: ${error.code === 'EADDRINUSE' ? 'the port is already in use' : 'permission denied'}`,
+          reason: error.code === 'EADDRINUSE' ? 'Another process (perhaps another testio-mcp) is bound to it' : 'Ports below 1024 need elevated rights',
+          hint: 'Stop the other process, or choose another port with --port or TESTIO_HTTP_PORT',
+        }),
+      );
+    });
+    httpServer.listen(port, host, () => {
+      httpServer.removeAllListeners('error');
+      resolve();
+    });
+  });
+  const address = httpServer.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    url: `http://${urlHost}:${address.port}${MCP_PATH}`,
+    port: address.port,
+    httpServer,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        httpServer.close((error) => (error ? reject(error) : resolve()));
+        httpServer.closeAllConnections();
+      }),
+  };
+}
