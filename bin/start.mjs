@@ -1,5 +1,5 @@
-// `npm start`: the main job. It runs the sync worker and the MCP server (Streamable HTTP) as child
-// processes with prefixed logs (the REST API joins when it lands), then prints the MCP URL and
+// `npm start`: the main job. It runs the sync worker, the MCP server (Streamable HTTP) and the REST API as child
+// processes with prefixed logs, then prints their URLs and
 // ready-to-paste client configurations. With no TestIO token it first starts the embedded sandbox and
 // points everything at it: demo mode, loudly labelled. Ctrl-C stops everything cleanly.
 import { spawn } from 'node:child_process';
@@ -13,6 +13,7 @@ const DEMO_PORT = 4010;
 const STOP_TIMEOUT_MS = 15_000;
 const READY_TIMEOUT_MS = 60_000;
 const MCP_READY = /MCP server ready at (http:\/\/\S+?\/mcp)\b/;
+const API_READY = /TestIO REST API\s+(http:\/\/\S+?\/api)\b/;
 
 function parsePort(value, name) {
   if (value === undefined || value === '') return undefined;
@@ -134,10 +135,11 @@ function stdioEnv(childEnv, demo) {
   return env;
 }
 
-function readyBanner(url, childEnv, demo) {
+function readyBanner(url, apiUrl, childEnv, demo) {
   const lines = [
     '',
     `  MCP server       ${url}   (health: ${url.replace(/\/mcp$/, '/health')})`,
+    `  REST API         ${apiUrl}   (docs: ${apiUrl.replace(/\/api$/, '/docs')}, OpenAPI: ${apiUrl.replace(/\/api$/, '/openapi.json')})`,
     '',
     '  Connect an MCP client (more in docs/mcp-clients.md):',
   ];
@@ -172,7 +174,8 @@ async function stopChild({ name, child, exited }) {
 export async function runStart(_args, env) {
   const token = env.TESTIO_CUSTOMER_API_TOKEN?.trim();
   let sandbox = null;
-  const childEnv = { ...env };
+  // Children write to pipes, so they would pick JSON logs; a person at a terminal reads text.
+  const childEnv = { ...env, LOG_FORMAT: env.LOG_FORMAT || (process.stderr.isTTY ? 'text' : 'json') };
 
   if (!token) {
     const { startSandbox, SANDBOX_SCALES } = await import('@testio-mcp/testio-sandbox');
@@ -205,7 +208,7 @@ export async function runStart(_args, env) {
         : [`  TestIO API       ${childEnv.TESTIO_CUSTOMER_API_BASE_URL || 'https://api.test.io/customer/v2'}`]),
       `  SQLite mirror    ${childEnv.TESTIO_DB_PATH || '~/.testio-mcp/cache.db'} (kept fresh by the sync worker)`,
       '',
-      '  Starting the sync worker and the MCP server...',
+      '  Starting the sync worker, the MCP server and the REST API...',
       '',
     ].join('\n'),
   );
@@ -223,16 +226,21 @@ export async function runStart(_args, env) {
       }
     });
 
-  // The MCP server starts once the worker has opened (and migrated) the database.
+  // The servers start once the worker has opened (and migrated) the database.
   const mcpReady = withTimeout(worker.waitForLine(/sync worker started/), READY_TIMEOUT_MS, 'the sync worker did not start')
     .then(async () => {
       if (stopping) return;
       const mcp = startChild('mcp', ['serve', '--transport', 'http'], childEnv);
-      children.push(mcp);
+      const api = startChild('api', ['api'], childEnv);
+      children.push(mcp, api);
       watchExit(mcp);
-      const [, url] = await withTimeout(mcp.waitForLine(MCP_READY), READY_TIMEOUT_MS, 'the MCP server did not start');
+      watchExit(api);
+      const [[, url], [, apiUrl]] = await Promise.all([
+        withTimeout(mcp.waitForLine(MCP_READY), READY_TIMEOUT_MS, 'the MCP server did not start'),
+        withTimeout(api.waitForLine(API_READY), READY_TIMEOUT_MS, 'the REST API did not start'),
+      ]);
       await withTimeout(waitForHealth(url.replace(/\/mcp$/, '/health'), mcp.child), READY_TIMEOUT_MS, 'the MCP server did not answer /health');
-      if (!stopping) process.stderr.write(readyBanner(url, childEnv, Boolean(sandbox)));
+      if (!stopping) process.stderr.write(readyBanner(url, apiUrl, childEnv, Boolean(sandbox)));
     });
 
   await new Promise((resolve) => {

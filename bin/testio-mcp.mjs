@@ -2,15 +2,16 @@
 // The `testio-mcp` command. It only dispatches: each subcommand lives in the project that owns it.
 // Sources are TypeScript, loaded through tsx, so the CLI runs straight from a checkout.
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
-register();
+// bin/tsconfig.json adds the legacy decorators the REST controllers (tsoa) are written with.
+register({ tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) });
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 /** Subcommands that later milestones implement; they say so instead of pretending. */
 const PLANNED = {
-  api: 'the REST API (/api, /docs, /openapi.json)',
   setup: 'interactive set-up of a .env for a real TestIO account',
 };
 
@@ -22,6 +23,7 @@ Commands:
   start               the main job; with no TESTIO_CUSTOMER_API_TOKEN, runs on the embedded sandbox (demo mode)
   sandbox [options]   the local TestIO Customer API simulator (testio-mcp sandbox --help)
   serve [options]     the MCP server: --transport stdio (default) | http [--host 127.0.0.1] [--port 8080]
+  api [options]       the REST API with OpenAPI and Swagger UI: [--host 127.0.0.1] [--port 8081]
   worker              keep the SQLite mirror of the account fresh (initial sync, then periodic)
   sync [options]      one sync run: --force --refresh --since DATE --product-ids 1,2 --dry-run --status
   problematic <cmd>   tests TestIO could not serve: list | retry | clear
@@ -82,6 +84,11 @@ async function main() {
       // stdout belongs to the stdio transport from here on: everything else goes to stderr.
       const { runServeCommand } = await import('@testio-mcp/mcp-server');
       process.exitCode = await runServeCommand(args, process.env);
+      return;
+    }
+    case 'api': {
+      const { runApiCommand } = await import('@testio-mcp/rest-api');
+      process.exitCode = await runApiCommand(args, process.env);
       return;
     }
     case 'start': {

@@ -2,6 +2,7 @@ import {
   booleanFromEnv,
   hostSchema,
   intIn,
+  portSchema,
   InvalidInputError,
   isDomainError,
   parseSettings,
@@ -35,7 +36,7 @@ const fraction = z
 export const mcpServerSettingsSchema = sharedSettingsSchema.extend({
   TESTIO_HTTP_HOST: hostSchema.default('127.0.0.1'),
   /** 0 picks a free port (the ready line and /health tell which). */
-  TESTIO_HTTP_PORT: intIn(0, 65_535).default(8080),
+  TESTIO_HTTP_PORT: portSchema.default(8080),
   /**
    * Extra Host names the HTTP transport accepts (DNS-rebinding protection). Loopback names are always
    * accepted when bound to loopback; binding elsewhere requires listing the names clients use.

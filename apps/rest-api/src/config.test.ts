@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRestApiSettings } from './config.js';
+import { apiKeysRequired, parseRestApiSettings } from './config.js';
 
 describe('REST API settings', () => {
   it('serves loopback on 8081 without keys by default', () => {
@@ -18,5 +18,39 @@ describe('REST API settings', () => {
     expect(parseRestApiSettings({ TESTIO_REST_HOST: '0.0.0.0', TESTIO_API_KEYS: keys }).TESTIO_API_KEYS).toHaveLength(2);
     expect(() => parseRestApiSettings({ TESTIO_API_KEYS: 'short' })).toThrow(/at least 16 characters/);
     expect(() => parseRestApiSettings({ TESTIO_API_KEYS: 'short' })).not.toThrow(/'short'/);
+  });
+
+  it('requires keys beyond loopback or when asked to, and refuses TESTIO_REST_REQUIRE_API_KEY without keys', () => {
+    const keys = 'k-0123456789abcdef';
+    expect(apiKeysRequired(parseRestApiSettings({}))).toBe(false);
+    expect(apiKeysRequired(parseRestApiSettings({ TESTIO_REST_HOST: '10.0.0.5', TESTIO_API_KEYS: keys }))).toBe(true);
+    expect(apiKeysRequired(parseRestApiSettings({ TESTIO_REST_REQUIRE_API_KEY: 'true', TESTIO_API_KEYS: keys }))).toBe(true);
+    expect(() => parseRestApiSettings({ TESTIO_REST_REQUIRE_API_KEY: 'true' })).toThrow(/TESTIO_API_KEYS is empty/);
+  });
+
+  it('parses the reverse-proxy settings', () => {
+    const s = parseRestApiSettings({
+      TESTIO_REST_TRUST_PROXY: 'loopback, 10.0.0.0/8',
+      TESTIO_REST_BASE_PATH: '/testio/',
+      TESTIO_REST_CORS_ORIGINS: 'https://a.example.com, http://localhost:3000',
+      TESTIO_REST_RATE_LIMIT: '0',
+      TESTIO_REST_BODY_LIMIT: '1MB',
+    });
+    expect(s.TESTIO_REST_TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8']);
+    expect(s.TESTIO_REST_BASE_PATH).toBe('/testio');
+    expect(s.TESTIO_REST_CORS_ORIGINS).toEqual(['https://a.example.com', 'http://localhost:3000']);
+    expect(s.TESTIO_REST_RATE_LIMIT).toBe(0);
+    expect(s.TESTIO_REST_BODY_LIMIT).toBe('1mb');
+    expect(parseRestApiSettings({ TESTIO_REST_TRUST_PROXY: '2' }).TESTIO_REST_TRUST_PROXY).toBe(2);
+    expect(parseRestApiSettings({ TESTIO_REST_TRUST_PROXY: 'true' }).TESTIO_REST_TRUST_PROXY).toBe(true);
+    expect(parseRestApiSettings({}).TESTIO_REST_TRUST_PROXY).toBe(false);
+    expect(parseRestApiSettings({ TESTIO_REST_BASE_PATH: '/' }).TESTIO_REST_BASE_PATH).toBe('');
+  });
+
+  it('rejects malformed reverse-proxy settings with the variable named', () => {
+    expect(() => parseRestApiSettings({ TESTIO_REST_TRUST_PROXY: 'everyone' })).toThrow(/TESTIO_REST_TRUST_PROXY/);
+    expect(() => parseRestApiSettings({ TESTIO_REST_BASE_PATH: 'no-slash' })).toThrow(/TESTIO_REST_BASE_PATH/);
+    expect(() => parseRestApiSettings({ TESTIO_REST_CORS_ORIGINS: 'https://a.example.com/path' })).toThrow(/TESTIO_REST_CORS_ORIGINS/);
+    expect(() => parseRestApiSettings({ TESTIO_REST_BODY_LIMIT: 'lots' })).toThrow(/TESTIO_REST_BODY_LIMIT/);
   });
 });

@@ -115,5 +115,6 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-export const portSchema = intIn(1, 65_535);
+/** A TCP port; 0 asks the system for any free one (handy for tests and side-by-side runs). */
+export const portSchema = intIn(0, 65_535);
 export const hostSchema = z.string().trim().min(1);

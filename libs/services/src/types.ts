@@ -1,3 +1,4 @@
+import type { SyncTrigger } from '@testio-mcp/domain';
 import type { SyncProgress } from '@testio-mcp/sync';
 import type * as c from './contracts/index.js';
 
@@ -5,6 +6,8 @@ export interface SyncDataOptions {
   /** Called once per phase/product/page while the sync runs (the MCP layer maps it to progress notifications). */
   readonly onProgress?: (progress: SyncProgress) => void;
   readonly signal?: AbortSignal;
+  /** Who asked, as recorded in the sync history. Default `mcp`. */
+  readonly trigger?: SyncTrigger;
 }
 
 /**

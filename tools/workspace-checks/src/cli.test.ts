@@ -108,6 +108,7 @@ describe('testio-mcp CLI', () => {
           TESTIO_SANDBOX_PORT: '0',
           TESTIO_SANDBOX_SCALE: 'demo',
           TESTIO_HTTP_PORT: '0',
+          TESTIO_REST_PORT: '0',
           TESTIO_DB_PATH: path.join(dir, 'demo.db'),
           LOG_FORMAT: 'text',
         }),
@@ -134,6 +135,11 @@ describe('testio-mcp CLI', () => {
       } finally {
         await client.close();
       }
+      // The REST API beside it: the same numbers as JSON, and its docs.
+      const [, apiUrl] = await p.waitFor(/REST API\s+(http:\/\/127\.0\.0\.1:\d+\/api)/);
+      const products = (await (await fetch(`${apiUrl}/products`)).json()) as { total_count: number };
+      expect(products.total_count).toBe(3);
+      expect((await fetch(`${apiUrl?.replace(/\/api$/, '')}/openapi.json`)).status).toBe(200);
       p.child.kill('SIGINT');
       expect(await p.exited).toBe(0);
       expect(p.err()).toContain('stopped.');
@@ -153,6 +159,7 @@ describe('testio-mcp CLI', () => {
           TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
           TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
           TESTIO_HTTP_PORT: '0',
+          TESTIO_REST_PORT: '0',
           TESTIO_DB_PATH: path.join(dir, 'cache.db'),
           LOG_FORMAT: 'text',
         }),

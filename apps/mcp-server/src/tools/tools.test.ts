@@ -1,19 +1,37 @@
+import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
+import { toToolJsonSchema } from '../json-schema.js';
 import { describeTool } from '../server.js';
 import { TOOLS } from './index.js';
 
-/** Registry rules every tool must follow (names, annotations, documented inputs, working examples). */
+/** Registry rules every tool must follow (names, annotations, documented inputs and outputs, working examples). */
 
+type SchemaNode = {
+  properties?: Record<string, unknown>;
+  items?: unknown;
+  additionalProperties?: unknown;
+  anyOf?: unknown[];
+  oneOf?: unknown[];
+  allOf?: unknown[];
+};
+
+/**
+ * Paths of the fields (object properties, at any depth: inside nested objects, array items, record
+ * values and nullable/union options) whose published JSON Schema has no non-empty description.
+ */
 function undocumented(schema: unknown, path = ''): string[] {
   if (typeof schema !== 'object' || schema === null) return [];
-  const node = schema as { properties?: Record<string, unknown>; items?: unknown; anyOf?: unknown[] };
+  if (Array.isArray(schema)) return schema.flatMap((item) => undocumented(item, path));
+  const node = schema as SchemaNode;
   const out: string[] = [];
   for (const [key, child] of Object.entries(node.properties ?? {})) {
-    if (typeof (child as { description?: unknown }).description !== 'string') out.push(`${path}${key}`);
+    const description = (child as { description?: unknown }).description;
+    if (typeof description !== 'string' || description.trim() === '') out.push(`${path}${key}`);
     out.push(...undocumented(child, `${path}${key}.`));
   }
   if (node.items) out.push(...undocumented(node.items, `${path}[].`));
-  for (const option of node.anyOf ?? []) out.push(...undocumented(option, path));
+  if (typeof node.additionalProperties === 'object') out.push(...undocumented(node.additionalProperties, `${path}{}.`));
+  for (const option of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])]) out.push(...undocumented(option, path));
   return out;
 }
 
@@ -35,6 +53,26 @@ describe('tool registry', () => {
 
   it('describes every input field', () => {
     for (const tool of TOOLS) expect(undocumented(describeTool(tool).inputSchema), tool.name).toEqual([]);
+  });
+
+  it('describes every output field, nested ones included', () => {
+    for (const tool of TOOLS) {
+      const output = describeTool(tool).outputSchema;
+      expect(output, tool.name).toBeDefined();
+      expect(undocumented(output), tool.name).toEqual([]);
+    }
+  });
+
+  it('finds a missing description at any depth of a published schema', () => {
+    const schema = z.object({
+      ok: z.string().describe('Documented.'),
+      top: z.number(),
+      nested: z.object({ inner: z.boolean() }).describe('Documented object.'),
+      list: z.array(z.object({ item: z.string() })).describe('Documented list.'),
+      maybe: z.object({ deep: z.string() }).nullable().describe('Documented nullable.'),
+      record: z.record(z.string(), z.object({ value: z.number() })).describe('Documented record.'),
+    });
+    expect(undocumented(toToolJsonSchema(schema, 'output')).sort()).toEqual(['list.[].item', 'maybe.deep', 'nested.inner', 'record.{}.value', 'top']);
   });
 
   it('gives numbers in inputs real bounds', () => {

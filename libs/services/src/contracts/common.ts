@@ -30,9 +30,23 @@ function withoutField(message: string, field: string): string {
   return message.startsWith(`${field}`) ? message.replace(/^[^:]*:\s*/, '') : message;
 }
 
-const scalarId = z.union([z.number(), z.string()]);
+/**
+ * Issue message of a required argument that was not given. zod's own is a bare "Invalid input" (or
+ * "expected string, received undefined"), which does not tell a model what to fix.
+ */
+export const REQUIRED_ARGUMENT_MESSAGE = 'Required argument is missing';
 
-/** One positive id: `598`, `598.0` or `"598"`. */
+/** zod `error` option: the missing-argument message when the value is absent, zod's default otherwise. */
+export function requiredError(issue: { input?: unknown }): string | undefined {
+  return issue.input === undefined ? REQUIRED_ARGUMENT_MESSAGE : undefined;
+}
+
+const scalarId = z.union([z.number(), z.string()], {
+  error: (issue) =>
+    issue.input === undefined ? REQUIRED_ARGUMENT_MESSAGE : `expected an id such as 598 or "598", got ${issue.input === null ? 'null' : typeof issue.input}`,
+});
+
+/** One positive id: `598`, `598.0` or `"598"`. Absent → "Required argument is missing" (unless `.optional()`). */
 export function idInput(field: string, description: string) {
   return scalarId
     .transform((value, ctx) => {
@@ -131,7 +145,11 @@ export function enumListInput<const V extends readonly [string, ...string[]]>(fi
     .describe(`${description} Valid values: ${values.join(', ')}. Give an array, or a comma-separated string.`);
 }
 
-/** One value of a vocabulary (exact, lower case; the JSON Schema lists the values). */
+/**
+ * One value of a vocabulary. Strict, unlike `enumListInput`: the value must match exactly (lower
+ * case, no trimming), so the published JSON Schema `enum` is the whole contract; 'Title' is refused
+ * with the list of valid values.
+ */
 export function enumInput<const V extends readonly [string, ...string[]]>(values: V, description: string) {
   return z
     .enum(values, { error: (issue) => `Invalid value '${String(issue.input)}'. Valid values: ${values.join(', ')}` })
@@ -216,25 +234,60 @@ export const freshnessShape = {
 
 export const timestamp = (description: string) => z.string().nullable().describe(`${description} ISO 8601 UTC, or null.`);
 
+/** The top-level argument an issue is about, when that argument was not given at all. */
+function missingArgument(raw: unknown, path: readonly PropertyKey[]): string | undefined {
+  if (path.length !== 1 || typeof path[0] !== 'string') return undefined;
+  const args = raw === null || raw === undefined ? {} : raw;
+  if (typeof args !== 'object' || Array.isArray(args)) return undefined;
+  return (args as Record<string, unknown>)[path[0]] === undefined ? path[0] : undefined;
+}
+
+/** The description of a top-level field of an object schema (for the missing-argument reason). */
+function fieldDescription(schema: z.ZodType, field: string): string | undefined {
+  return schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>)[field]?.description : undefined;
+}
+
 /**
  * Validates raw arguments against an input schema; any problem becomes one `InvalidInputError` whose
  * `issues` name each field. The MCP and REST layers call this (or parse with the schema themselves).
+ * A required argument that was not given is reported as `Missing required argument '<field>'`, first,
+ * with the field's description; zod's bare "Invalid input" never reaches the user for it.
  */
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, operation?: string): z.output<S> {
   const result = schema.safeParse(raw ?? {});
   if (result.success) return result.data;
-  const issues: InvalidInputIssue[] = result.error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.') || '(arguments)',
-    message: issue.message,
-  }));
+  const parsed = result.error.issues.map((issue) => {
+    const missing = missingArgument(raw, issue.path);
+    // zod's generic texts ("Invalid input", "Invalid input: expected string, received undefined")
+    // become the missing-argument message; our own messages (e.g. list_bugs' test_ids) are kept.
+    const message = missing !== undefined && /^Invalid input\b/.test(issue.message) ? REQUIRED_ARGUMENT_MESSAGE : issue.message;
+    return { issue: { field: issue.path.map(String).join('.') || '(arguments)', message } satisfies InvalidInputIssue, missing };
+  });
+  // Missing arguments first: they are the likeliest mistake, and the message names them.
+  const ordered = [...parsed.filter((p) => p.missing !== undefined), ...parsed.filter((p) => p.missing === undefined)];
+  const issues: InvalidInputIssue[] = ordered.map((p) => p.issue);
   const first = issues[0] ?? { field: '(arguments)', message: 'invalid input' };
+  const firstMissing = ordered[0]?.missing;
+  const others = issues.length > 1 ? `Other problems: ${issues.slice(1).map((i) => `${i.field}: ${i.message}`).join('; ')}` : undefined;
+  const hint = operation ? `Check the parameter descriptions of ${operation} and try again` : 'Check the parameter descriptions and try again';
+  if (firstMissing !== undefined) {
+    const description = fieldDescription(schema, firstMissing);
+    const why =
+      first.message === REQUIRED_ARGUMENT_MESSAGE
+        ? `${operation ?? 'This operation'} requires ${firstMissing}${description ? `: ${description}` : ''}`
+        : first.message;
+    throw new InvalidInputError({
+      message: `Missing required argument '${firstMissing}'`,
+      reason: [why, others].filter(Boolean).join('. '),
+      hint: operation ? `Call ${operation} again with ${firstMissing} set` : `Provide ${firstMissing} and try again`,
+      field: firstMissing,
+      issues,
+    });
+  }
   throw new InvalidInputError({
     message: `Invalid argument '${first.field}': ${first.message}`,
-    reason:
-      issues.length > 1
-        ? `Other problems: ${issues.slice(1).map((i) => `${i.field}: ${i.message}`).join('; ')}`
-        : `The value does not fit the ${operation ? `${operation} ` : ''}parameter's type or range`,
-    hint: operation ? `Check the parameter descriptions of ${operation} and try again` : 'Check the parameter descriptions and try again',
+    reason: others ?? `The value does not fit the ${operation ? `${operation} ` : ''}parameter's type or range`,
+    hint,
     field: first.field,
     issues,
   });

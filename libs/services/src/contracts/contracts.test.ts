@@ -3,6 +3,7 @@ import { toJSONSchema } from 'zod';
 import { InvalidInputError } from '@testio-mcp/domain';
 import {
   OPERATION_CONTRACTS,
+  REQUIRED_ARGUMENT_MESSAGE,
   getTestSummaryInputSchema,
   listBugsInputSchema,
   listProductsInputSchema,
@@ -22,6 +23,21 @@ function invalid(fn: () => unknown): InvalidInputError {
   throw new Error('expected an InvalidInputError');
 }
 
+/** Fields (at any depth) of a JSON Schema without a description. */
+function undocumented(schema: unknown, path = ''): string[] {
+  if (typeof schema !== 'object' || schema === null) return [];
+  const node = schema as { properties?: Record<string, unknown>; items?: unknown; additionalProperties?: unknown; anyOf?: unknown[] };
+  const out: string[] = [];
+  for (const [key, child] of Object.entries(node.properties ?? {})) {
+    if (!(child as { description?: string }).description?.trim()) out.push(`${path}${key}`);
+    out.push(...undocumented(child, `${path}${key}.`));
+  }
+  if (node.items) out.push(...undocumented(node.items, `${path}[].`));
+  if (typeof node.additionalProperties === 'object') out.push(...undocumented(node.additionalProperties, `${path}{}.`));
+  for (const option of node.anyOf ?? []) out.push(...undocumented(option, path));
+  return out;
+}
+
 describe('operation contracts', () => {
   it('covers the 14 operations, each with JSON Schemas free of $ref and a description on every input field', () => {
     expect(Object.keys(OPERATION_CONTRACTS)).toHaveLength(14);
@@ -33,7 +49,43 @@ describe('operation contracts', () => {
       for (const [field, schema] of Object.entries(input.properties)) {
         expect(schema.description, `${name}.${field}`).toBeTruthy();
       }
+      expect(undocumented(output), `${name} output`).toEqual([]);
     }
+  });
+
+  it('names a missing required argument and says it is required', () => {
+    const error = invalid(() => parseInput(listTestsInputSchema, {}, 'list_tests'));
+    expect(error.field).toBe('product_id');
+    expect(error.issues).toEqual([{ field: 'product_id', message: REQUIRED_ARGUMENT_MESSAGE }]);
+    expect(error.toUserText()).toBe(
+      [
+        "❌ Missing required argument 'product_id'",
+        'ℹ️ list_tests requires product_id: Product id (from list_products), e.g. 598.',
+        '💡 Call list_tests again with product_id set',
+      ].join('\n'),
+    );
+    // No arguments object at all, a string field, and without an operation name.
+    expect(invalid(() => parseInput(getTestSummaryInputSchema, undefined, 'get_test_summary')).message).toBe("Missing required argument 'test_id'");
+    const query = invalid(() => parseInput(searchInputSchema, { limit: 5 }));
+    expect(query.message).toBe("Missing required argument 'query'");
+    expect(query.reason).toMatch(/^This operation requires query: Words to find/);
+    // The schema itself says so too, for surfaces that parse without parseInput.
+    const direct = listTestsInputSchema.safeParse({});
+    expect(direct.success).toBe(false);
+    expect(direct.error?.issues[0]?.message).toBe(REQUIRED_ARGUMENT_MESSAGE);
+  });
+
+  it('reports a missing argument first, and lists the other problems', () => {
+    const error = invalid(() => parseInput(listTestsInputSchema, { per_page: 500 }, 'list_tests'));
+    expect(error.message).toBe("Missing required argument 'product_id'");
+    expect(error.reason).toContain('Other problems: per_page: must be at most 200');
+    expect(error.issues.map((i) => i.field)).toEqual(['product_id', 'per_page']);
+  });
+
+  it('keeps the type error for a required id given with the wrong type', () => {
+    const error = invalid(() => parseInput(getTestSummaryInputSchema, { test_id: null }, 'get_test_summary'));
+    expect(error.message).toBe('Invalid argument \'test_id\': expected an id such as 598 or "598", got null');
+    expect(invalid(() => parseInput(getTestSummaryInputSchema, { test_id: true })).message).toContain('got boolean');
   });
 
   it('accepts ids as numbers, numeric strings and whole floats', () => {
@@ -56,7 +108,10 @@ describe('operation contracts', () => {
   });
 
   it('requires at least one test id for list_bugs, naming the field', () => {
-    for (const empty of [undefined, null, [], '', '[]']) {
+    const missing = invalid(() => parseInput(listBugsInputSchema, {}, 'list_bugs'));
+    expect(missing.field).toBe('test_ids');
+    expect(missing.toUserText()).toMatch(/^❌ Missing required argument 'test_ids'\nℹ️ At least one id is required/);
+    for (const empty of [null, [], '', '[]']) {
       const error = invalid(() => parseInput(listBugsInputSchema, { test_ids: empty }, 'list_bugs'));
       expect(error.field).toBe('test_ids');
       expect(error.toUserText()).toMatch(/^❌ Invalid argument 'test_ids': At least one id is required/);
@@ -83,6 +138,16 @@ describe('operation contracts', () => {
     expect(listProductsInputSchema.safeParse({ page: 0 }).success).toBe(false);
     expect(searchInputSchema.safeParse({ query: 'x', limit: 101 }).success).toBe(false);
     expect(searchInputSchema.parse({ query: 'x' })).toMatchObject({ limit: 20, match_mode: 'simple' });
+  });
+
+  it('matches single vocabulary values exactly and publishes them as a JSON Schema enum', () => {
+    expect(listTestsInputSchema.parse({ product_id: 1, sort_by: 'title', sort_order: 'asc' })).toMatchObject({ sort_by: 'title', sort_order: 'asc' });
+    const error = invalid(() => parseInput(listTestsInputSchema, { product_id: 1, sort_by: 'Title' }));
+    expect(error.field).toBe('sort_by');
+    expect(error.message).toBe("Invalid argument 'sort_by': Invalid value 'Title'. Valid values: start_at, end_at, status, title");
+    const json = toJSONSchema(listTestsInputSchema, { io: 'input' }) as { properties: Record<string, { enum?: string[] }> };
+    expect(json.properties.sort_by?.enum).toEqual(['start_at', 'end_at', 'status', 'title']);
+    expect(json.properties.sort_order?.enum).toEqual(['asc', 'desc']);
   });
 
   it('rejects unknown sort fields and empty queries with the field named', () => {

@@ -42,12 +42,12 @@ export const listProductsInputSchema = z.object({
 export type ListProductsInput = z.output<typeof listProductsInputSchema>;
 
 export const productListItemSchema = z.object({
-  id: z.number().int(),
+  id: z.number().int().describe('TestIO product id (use with list_tests, list_features, get_product_summary).'),
   name: z.string().describe('Product title.'),
-  type: z.string().nullable().describe('website, mobile_app_ios, mobile_app_android, streaming_app, ...'),
-  description: z.string().nullable().describe('Truncated to 300 characters in lists.'),
+  type: z.string().nullable().describe('Product type as TestIO reports it: website, mobile_app_ios, mobile_app_android, mobile_app_windows, streaming_app, gaming; null when unknown.'),
+  description: z.string().nullable().describe('Product description; null when none. Truncated in lists (at most 300 characters, marker "…(truncated)").'),
   test_count: z.number().int().describe('All tests of the product in the mirror, any status.'),
-  feature_count: z.number().int(),
+  feature_count: z.number().int().describe('Catalogue features of the product in the mirror.'),
   tests_last_30_days: z.number().int().describe('Executed tests (running, locked, archived, customer_finalized) that ended in the last 30 days.'),
   tests_last_90_days: z.number().int().describe('Executed tests that ended in the last 90 days.'),
   last_test_end_at: timestamp('End of the newest executed test.'),
@@ -56,13 +56,15 @@ export const productListItemSchema = z.object({
 
 export const listProductsOutputSchema = z.object({
   total_count: z.number().int().describe('Products matching the filters, over all pages.'),
-  filters_applied: z.object({
-    search: z.string().nullable(),
-    product_type: z.array(z.string()).nullable(),
-  }),
-  products: z.array(productListItemSchema),
-  page: z.number().int(),
-  per_page: z.number().int(),
+  filters_applied: z
+    .object({
+      search: z.string().nullable().describe('The search text used; null when none was given.'),
+      product_type: z.array(z.string()).nullable().describe('The product types filtered on (lower case); null when none were given.'),
+    })
+    .describe('The filters this answer applied.'),
+  products: z.array(productListItemSchema).describe('This page of products, in the requested order.'),
+  page: z.number().int().describe('Same as pagination.page (1-based).'),
+  per_page: z.number().int().describe('Same as pagination.per_page: page size used.'),
   pagination: paginationSchema,
   ...freshnessShape,
 });
@@ -84,29 +86,38 @@ export const listTestsInputSchema = z.object({
 });
 export type ListTestsInput = z.output<typeof listTestsInputSchema>;
 
-export const testEnvironmentRefSchema = z.object({ id: z.number().int(), title: z.string().nullable() });
+export const testEnvironmentRefSchema = z.object({
+  id: z.number().int().describe('TestIO test environment id.'),
+  title: z.string().nullable().describe('Environment name (e.g. a staging URL or app build); null when TestIO gives none.'),
+});
 
 export const testListItemSchema = z.object({
-  test_id: z.number().int(),
-  title: z.string(),
-  goal: z.string().nullable().describe('Truncated in lists (marker "…(truncated)"); get_test_summary has the full text.'),
-  status: z.string(),
-  review_status: z.string().nullable(),
-  testing_type: z.string().nullable(),
-  duration: z.number().int().nullable().describe('Minutes between starts_at and ends_at.'),
-  starts_at: timestamp('Start.'),
-  ends_at: timestamp('End.'),
-  test_environment: testEnvironmentRefSchema.nullable(),
-  bug_count: z.number().int().describe('Bugs of the test in the mirror.'),
+  test_id: z.number().int().describe('Exploratory test id (use with get_test_summary and list_bugs).'),
+  title: z.string().describe('Test title (truncated with "…(truncated)" on very full pages).'),
+  goal: z.string().nullable().describe('Test goal; null when none. Truncated in lists (marker "…(truncated)"); get_test_summary has the full text.'),
+  status: z.string().describe('Test status: running, locked, archived, cancelled, customer_finalized, initialized (or waiting, as TestIO sends it).'),
+  review_status: z.string().nullable().describe("TestIO's review status of the test, as sent; null when none."),
+  testing_type: z.string().nullable().describe('coverage, rapid, usability, focused or custom; null when unknown.'),
+  duration: z.number().int().nullable().describe('Whole minutes between starts_at and ends_at; null when either is missing.'),
+  starts_at: timestamp('When the test started.'),
+  ends_at: timestamp('When the test ended (or is scheduled to end).'),
+  test_environment: testEnvironmentRefSchema.nullable().describe('The environment the test ran against; null when none.'),
+  bug_count: z.number().int().describe('Bugs of the test in the mirror, any status.'),
 });
 
 export const listTestsOutputSchema = z.object({
-  product: z.object({ id: z.number().int(), name: z.string(), type: z.string().nullable() }),
+  product: z
+    .object({
+      id: z.number().int().describe('TestIO product id.'),
+      name: z.string().describe('Product title.'),
+      type: z.string().nullable().describe('Product type (website, mobile_app_ios, ...); null when unknown.'),
+    })
+    .describe('The product whose tests these are.'),
   statuses_filter: z.array(z.string()).describe('Statuses filtered on (all six when none were given).'),
-  testing_type_filter: z.string().nullable(),
+  testing_type_filter: z.string().nullable().describe('The testing type filtered on; null when none was given.'),
   pagination: paginationSchema,
   total_tests: z.number().int().describe('Tests on this page (see pagination.total_count for all pages).'),
-  tests: z.array(testListItemSchema),
+  tests: z.array(testListItemSchema).describe('This page of tests, in the requested order (default: newest end first).'),
   ...freshnessShape,
 });
 export type ListTestsOutput = z.infer<typeof listTestsOutputSchema>;
@@ -128,18 +139,18 @@ export type ListFeaturesInput = z.output<typeof listFeaturesInputSchema>;
 
 export const featureListItemSchema = z.object({
   id: z.number().int().describe('Catalogue feature id (use with get_feature_summary).'),
-  title: z.string(),
-  description: z.string().nullable().describe('Truncated in lists.'),
-  howtofind: z.string().nullable().describe('Truncated in lists.'),
-  user_story_count: z.number().int(),
-  test_count: z.number().int().describe('Tests that covered the feature.'),
-  bug_count: z.number().int().describe('Bugs filed against the feature.'),
+  title: z.string().describe('Feature title.'),
+  description: z.string().nullable().describe('What the feature is; null when none. Truncated in lists (marker "…(truncated)").'),
+  howtofind: z.string().nullable().describe('Where testers find the feature in the product; null when none. Truncated in lists.'),
+  user_story_count: z.number().int().describe('User stories written for the feature.'),
+  test_count: z.number().int().describe('Distinct tests in the mirror that covered the feature.'),
+  bug_count: z.number().int().describe('Bugs in the mirror filed against the feature, any status.'),
 });
 
 export const listFeaturesOutputSchema = z.object({
-  product_id: z.number().int(),
+  product_id: z.number().int().describe('The product whose catalogue this is.'),
   pagination: paginationSchema,
-  features: z.array(featureListItemSchema),
+  features: z.array(featureListItemSchema).describe('This page of catalogue features, in the requested order.'),
   total: z.number().int().describe('Features on this page.'),
   ...freshnessShape,
 });
@@ -162,18 +173,24 @@ export type ListUsersInput = z.output<typeof listUsersInputSchema>;
 
 export const userListItemSchema = z.object({
   id: z.number().int().describe('Local user id (use with get_user_summary).'),
-  username: z.string(),
+  username: z.string().describe('TestIO username.'),
   user_type: z.enum(USER_TYPES).describe('tester when the user reported bugs, else customer (see roles).'),
   roles: z.array(z.enum(USER_TYPES)).describe('Every role the data shows (a person can be both).'),
   first_seen: timestamp('When the sync first saw the user.'),
-  last_activity: timestamp('Newest bug reported (tester) or test ended (customer).'),
+  last_activity: timestamp('Newest activity in the data: a bug reported (as tester) or the start/end of a test created or submitted (as customer).'),
 });
 
 export const listUsersOutputSchema = z.object({
-  users: z.array(userListItemSchema),
+  users: z.array(userListItemSchema).describe('This page of users, in the requested order.'),
   pagination: paginationSchema,
   total: z.number().int().describe('Users on this page.'),
-  filter: z.object({ user_type: z.string().nullable(), days: z.number().int(), active_since: z.string() }),
+  filter: z
+    .object({
+      user_type: z.string().nullable().describe('tester or customer; null when both were listed.'),
+      days: z.number().int().describe('The activity window in days.'),
+      active_since: z.string().describe('Start of that window: now minus days (ISO 8601 UTC).'),
+    })
+    .describe('The filters this answer applied.'),
   hint: z.string().optional().describe('Only when nothing matched: where users come from.'),
   ...freshnessShape,
 });
@@ -203,25 +220,33 @@ export type ListBugsInput = z.output<typeof listBugsInputSchema>;
 
 export const bugListItemSchema = z.object({
   id: z.number().int().describe('Bug id (use with get_bug_summary).'),
-  title: z.string(),
-  severity: z.string().nullable(),
-  status: z.string().nullable().describe('accepted, auto_accepted, rejected or forwarded (open).'),
-  known: z.boolean(),
-  rejection_reason: z.string().nullable(),
-  test_id: z.number().int(),
+  title: z.string().describe('Bug title (truncated with "…(truncated)" on very full pages).'),
+  severity: z.string().nullable().describe('critical, high, low (functional) or visual, content, custom (bug type); null when unknown.'),
+  status: z
+    .string()
+    .nullable()
+    .describe('accepted (by the customer), auto_accepted (after 10 days without review), rejected, or forwarded (open: awaiting the customer review); null when unknown.'),
+  known: z.boolean().describe("TestIO's known flag: the bug is marked as an already known issue."),
+  rejection_reason: z
+    .string()
+    .nullable()
+    .describe('Rejected bugs only: device_not_relevant, ignored_instructions, intended_behavior, irrelevant, known_bug, not_reproducible or request_timeout (read from TestIO\'s rejection comment); else null.'),
+  test_id: z.number().int().describe('The test the bug was reported in.'),
   reported_at: timestamp('When the bug was reported.'),
 });
 
 export const listBugsOutputSchema = z.object({
-  bugs: z.array(bugListItemSchema),
+  bugs: z.array(bugListItemSchema).describe('This page of bugs, in the requested order (default: newest first).'),
   pagination: paginationSchema,
-  filters_applied: z.object({
-    test_ids: z.array(z.number().int()),
-    status: z.array(z.string()).nullable(),
-    severity: z.array(z.string()).nullable(),
-    rejection_reason: z.array(z.string()).nullable(),
-    reported_by_user_id: z.number().int().nullable(),
-  }),
+  filters_applied: z
+    .object({
+      test_ids: z.array(z.number().int()).describe('The test ids asked for (deduplicated); unknown ones are named in warnings.'),
+      status: z.array(z.string()).nullable().describe('Bug statuses filtered on; null when none were given.'),
+      severity: z.array(z.string()).nullable().describe('Severities filtered on; null when none were given.'),
+      rejection_reason: z.array(z.string()).nullable().describe('Rejection reasons filtered on; null when none were given.'),
+      reported_by_user_id: z.number().int().nullable().describe('The reporter filtered on (user id); null when none was given.'),
+    })
+    .describe('The filters this answer applied (all combined with AND).'),
   ...freshnessShape,
 });
 export type ListBugsOutput = z.infer<typeof listBugsOutputSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SYNC_RUN_STATUSES } from '@testio-mcp/domain';
-import { boolInput, dateInput, enumInput, enumListInput, freshnessShape, idInput, idListInput, intInput, timestamp } from './common.js';
+import { boolInput, dateInput, enumInput, enumListInput, freshnessShape, idInput, idListInput, intInput, requiredError, timestamp } from './common.js';
 
 // ---------------------------------------------------------------------------------------------------
 // search
@@ -12,7 +12,7 @@ export const MAX_SEARCH_RESULTS = 100;
 
 export const searchInputSchema = z.object({
   query: z
-    .string()
+    .string({ error: requiredError })
     .trim()
     .min(1, { message: 'Search query cannot be empty' })
     .max(500, { message: 'Search query is too long (500 characters at most)' })
@@ -30,20 +30,20 @@ export const searchInputSchema = z.object({
 export type SearchInput = z.output<typeof searchInputSchema>;
 
 export const searchResultSchema = z.object({
-  entity_type: z.enum(SEARCH_ENTITY_TYPES),
+  entity_type: z.enum(SEARCH_ENTITY_TYPES).describe('What matched: product, feature, test or bug.'),
   entity_id: z.number().int().describe('Id to pass to the matching get_*_summary tool.'),
-  product_id: z.number().int(),
-  title: z.string(),
+  product_id: z.number().int().describe('The product the entity belongs to (its own id for a product).'),
+  title: z.string().describe('Title of the entity (at most 300 characters, marker "…(truncated)").'),
   score: z.number().describe('Relevance, higher is better (negated BM25, title weighted; 4 decimals).'),
   rank: z.number().int().describe('1 = best.'),
   snippet: z.string().nullable().describe('Best-matching passage, matches between **; null when none could be built.'),
 });
 
 export const searchOutputSchema = z.object({
-  query: z.string(),
+  query: z.string().describe('The query as given (trimmed).'),
   sanitized_query: z.string().optional().describe('The full-text expression that ran, when it differs from query.'),
   total: z.number().int().describe('All matches for the query and filters (results holds at most limit).'),
-  results: z.array(searchResultSchema),
+  results: z.array(searchResultSchema).describe('The best matches, best first (at most limit).'),
   ...freshnessShape,
 });
 export type SearchOutput = z.infer<typeof searchOutputSchema>;
@@ -74,19 +74,23 @@ export const syncDataOutputSchema = z.object({
   status: z
     .enum(['success', 'partial_failure', 'failure', 'interrupted'])
     .describe('success: nothing went wrong; partial_failure: some items were skipped (see errors); failure: the run failed (see errors); interrupted: stopped early.'),
-  mode: z.enum(['incremental', 'refresh', 'force']),
+  mode: z
+    .enum(['incremental', 'refresh', 'force'])
+    .describe(
+      'incremental when since was absent (new and changed tests); force when since was given (every test, or those that ended on or after since, with their bugs); refresh (incremental ignoring the cache TTL) is not started by sync_data.',
+    ),
   product_ids: z.array(z.number().int()).nullable().describe('Products in scope; null = all.'),
-  products_synced: z.number().int(),
-  products_deleted: z.number().int(),
-  features_refreshed: z.number().int(),
-  tests_discovered: z.number().int(),
-  tests_updated: z.number().int(),
-  tests_deleted: z.number().int(),
-  bugs_synced: z.number().int(),
+  products_synced: z.number().int().describe('Products read from TestIO and written to the mirror.'),
+  products_deleted: z.number().int().describe('Products removed from the mirror because TestIO no longer lists them.'),
+  features_refreshed: z.number().int().describe('Catalogue features written while refreshing product catalogues.'),
+  tests_discovered: z.number().int().describe('Tests written that were new to the mirror.'),
+  tests_updated: z.number().int().describe('Tests already in the mirror that were re-read and rewritten.'),
+  tests_deleted: z.number().int().describe('Tests removed from the mirror because TestIO no longer has them.'),
+  bugs_synced: z.number().int().describe('Bugs read from TestIO and written to the mirror.'),
   failed_ranges: z.number().int().describe('Ranges of test lists TestIO could not serve; see get_problematic_tests.'),
-  duration_seconds: z.number(),
-  started_at: z.string(),
-  finished_at: z.string(),
+  duration_seconds: z.number().describe('Wall-clock duration of the run in seconds (2 decimals).'),
+  started_at: z.string().describe('When the run started (ISO 8601 UTC).'),
+  finished_at: z.string().describe('When the run finished (ISO 8601 UTC).'),
   errors: z.array(z.string()).describe('What could not be synced (at most 20 listed).'),
   warnings: z.array(z.string()).describe('Notes that did not change the outcome (at most 20 listed).'),
 });
@@ -104,71 +108,86 @@ export const getServerDiagnosticsInputSchema = z.object({
 export type GetServerDiagnosticsInput = z.output<typeof getServerDiagnosticsInputSchema>;
 
 export const syncEventSchema = z.object({
-  run_id: z.number().int(),
-  trigger: z.string(),
-  mode: z.string(),
-  status: z.enum(SYNC_RUN_STATUSES),
-  started_at: z.string(),
-  started_at_relative: z.string(),
-  completed_at: timestamp('End of the run.'),
-  duration_seconds: z.number().nullable(),
-  products_synced: z.number().int().nullable(),
-  tests_discovered: z.number().int().nullable(),
-  tests_updated: z.number().int().nullable(),
-  bugs_synced: z.number().int().nullable(),
-  warnings_count: z.number().int(),
-  error: z.string().nullable(),
+  run_id: z.number().int().describe('Sync run id (sync_data returns it as run_id).'),
+  trigger: z.string().describe('What started the run: startup, background, manual_cli, mcp or rest.'),
+  mode: z.string().describe('incremental, refresh (incremental ignoring the cache TTL) or force (full walk).'),
+  status: z.enum(SYNC_RUN_STATUSES).describe('running, success, partial_failure, failure or interrupted.'),
+  started_at: z.string().describe('When the run started (ISO 8601 UTC).'),
+  started_at_relative: z.string().describe('The same, relative to now: "just now", "42 seconds ago", "3 hours ago", "2 days ago".'),
+  completed_at: timestamp('End of the run; null while it runs.'),
+  duration_seconds: z.number().nullable().describe('Run duration in seconds (2 decimals); null while it runs.'),
+  products_synced: z.number().int().nullable().describe('Products written; null when the run recorded no counts.'),
+  tests_discovered: z.number().int().nullable().describe('Tests new to the mirror; null when the run recorded no counts.'),
+  tests_updated: z.number().int().nullable().describe('Known tests rewritten; null when the run recorded no counts.'),
+  bugs_synced: z.number().int().nullable().describe('Bugs written; null when the run recorded no counts.'),
+  warnings_count: z.number().int().describe('Warnings the run recorded.'),
+  error: z.string().nullable().describe('Why the run failed (at most 500 characters); null when it did not.'),
 });
 
 export const getServerDiagnosticsOutputSchema = z.object({
   api: z
     .object({
       checked: z.boolean().describe('False when the probe was skipped (check_api false or no API configured).'),
-      connected: z.boolean().nullable(),
-      latency_ms: z.number().nullable(),
-      product_count: z.number().int().nullable(),
-      message: z.string(),
+      connected: z.boolean().nullable().describe('Whether GET /products answered; null when not checked.'),
+      latency_ms: z.number().nullable().describe('Milliseconds the probe took (until the answer, error or timeout); null when not checked.'),
+      product_count: z
+        .number()
+        .int()
+        .nullable()
+        .describe('Products the API listed (within TESTIO_PRODUCT_IDS when set); null when not checked or not connected.'),
+      message: z.string().describe('Outcome in words, e.g. "Connected. 12 products available." or "API connection failed: ...".'),
     })
     .describe('TestIO API reachability.'),
-  database: z.object({
-    path: z.string(),
-    size_mb: z.number().nullable(),
-    product_count: z.number().int(),
-    feature_count: z.number().int(),
-    test_count: z.number().int(),
-    bug_count: z.number().int(),
-    user_count: z.number().int(),
-  }),
-  sync: z.object({
-    running: z.boolean().describe('A sync holds the lease right now.'),
-    last_sync: timestamp('End of the newest finished run.'),
-    last_sync_relative: z.string().nullable(),
-    last_sync_status: z.enum(SYNC_RUN_STATUSES).nullable(),
-    last_sync_duration_seconds: z.number().nullable(),
-    last_successful_sync: timestamp('End of the newest run with status success or partial_failure.'),
-    success_rate_24h: z.number().nullable().describe('Percent of finished runs in the last 24 h that succeeded (success or partial_failure); null when none.'),
-    syncs_completed_24h: z.number().int().describe('Runs with status success.'),
-    syncs_partial_24h: z.number().int().describe('Runs with status partial_failure.'),
-    syncs_failed_24h: z.number().int().describe('Runs with status failure.'),
-    syncs_interrupted_24h: z.number().int(),
-    circuit_breaker_active: z.boolean().describe('Automatic syncs are paused after repeated failures.'),
-    circuit_breaker: z.object({
-      failures: z.number().int(),
-      max_failures: z.number().int(),
-      window_seconds: z.number(),
-      retry_at: timestamp('When automatic syncs resume.'),
-      last_error: z.string().nullable(),
-      reason: z.string(),
-    }),
-    open_problematic_ranges: z.number().int().describe('See get_problematic_tests.'),
-  }),
-  storage: z.object({
-    oldest_test_date: timestamp('End of the oldest test.'),
-    newest_test_date: timestamp('End of the newest test.'),
-  }),
-  events: z.array(syncEventSchema).optional(),
-  data_as_of: freshnessShape.data_as_of,
-  warnings: freshnessShape.warnings,
+  database: z
+    .object({
+      path: z.string().describe('Path of the SQLite mirror file.'),
+      size_mb: z.number().nullable().describe('File size in MiB (2 decimals); null when unknown.'),
+      product_count: z.number().int().describe('Products in the mirror.'),
+      feature_count: z.number().int().describe('Catalogue features in the mirror.'),
+      test_count: z.number().int().describe('Tests in the mirror.'),
+      bug_count: z.number().int().describe('Bugs in the mirror.'),
+      user_count: z.number().int().describe('Users (testers and customers) in the mirror.'),
+    })
+    .describe('The local mirror: where it is, its size and row counts.'),
+  sync: z
+    .object({
+      running: z.boolean().describe('A sync holds the lease right now.'),
+      last_sync: timestamp('End of the newest finished run.'),
+      last_sync_relative: z.string().nullable().describe('last_sync relative to now ("3 hours ago"); null when no run finished.'),
+      last_sync_status: z.enum(SYNC_RUN_STATUSES).nullable().describe('Status of that run; null when no run finished.'),
+      last_sync_duration_seconds: z.number().nullable().describe('Duration of that run in seconds (2 decimals); null when unknown.'),
+      last_successful_sync: timestamp('End of the newest run with status success or partial_failure.'),
+      success_rate_24h: z
+        .number()
+        .nullable()
+        .describe('Percent 0-100 (1 decimal, not a fraction) of the runs started in the last 24 h and finished that succeeded (success or partial_failure); null when none finished.'),
+      syncs_completed_24h: z.number().int().describe('Runs started in the last 24 h with status success.'),
+      syncs_partial_24h: z.number().int().describe('Runs started in the last 24 h with status partial_failure.'),
+      syncs_failed_24h: z.number().int().describe('Runs started in the last 24 h with status failure.'),
+      syncs_interrupted_24h: z.number().int().describe('Runs started in the last 24 h with status interrupted (stopped early).'),
+      circuit_breaker_active: z.boolean().describe('Automatic syncs are paused after repeated failures.'),
+      circuit_breaker: z
+        .object({
+          failures: z.number().int().describe('Runs with status failure started within the window.'),
+          max_failures: z.number().int().describe('Failures within the window that pause automatic syncs (default 3).'),
+          window_seconds: z.number().describe('Length of the window in seconds (default 300).'),
+          retry_at: timestamp('When automatic syncs resume if nothing else fails; null while the breaker is closed.'),
+          last_error: z.string().nullable().describe('Error of the newest failed run in the window (at most 500 characters); null while the breaker is closed.'),
+          reason: z.string().describe('The breaker state in words.'),
+        })
+        .describe('State of the circuit breaker of automatic syncs (manual sync_data calls are not blocked by it).'),
+      open_problematic_ranges: z.number().int().describe('Unresolved ranges of test lists TestIO could not serve; see get_problematic_tests.'),
+    })
+    .describe('Sync health over the last 50 runs.'),
+  storage: z
+    .object({
+      oldest_test_date: timestamp('End of the oldest test.'),
+      newest_test_date: timestamp('End of the newest test.'),
+    })
+    .describe('Time span of the tests in the mirror (by end date).'),
+  events: z.array(syncEventSchema).optional().describe('Only with include_sync_events: the newest sync runs, newest first (at most sync_event_limit).'),
+  data_as_of: freshnessShape.data_as_of.describe('End of the newest successful sync run (success or partial_failure), ISO 8601 UTC; null when none.'),
+  warnings: freshnessShape.warnings.describe('Health problems: automatic syncs paused, or the API probe failed. Absent when none.'),
 });
 export type GetServerDiagnosticsOutput = z.infer<typeof getServerDiagnosticsOutputSchema>;
 
@@ -183,24 +202,24 @@ export const getProblematicTestsInputSchema = z.object({
 export type GetProblematicTestsInput = z.output<typeof getProblematicTestsInputSchema>;
 
 export const problematicRangeSchema = z.object({
-  id: z.number().int(),
-  product_id: z.number().int(),
+  id: z.number().int().describe('Id of the recorded range.'),
+  product_id: z.number().int().describe('The product whose test list it is.'),
   position_range: z.string().describe('"start-end": 0-based positions in the newest-first test list when last seen.'),
-  recovery_attempts: z.number().int(),
+  recovery_attempts: z.number().int().describe('How many syncs failed on this range (1 when first recorded; each later failure adds 1).'),
   boundary_before_id: z.number().int().nullable().describe('Readable test just newer than the range.'),
   boundary_before_end_at: timestamp('Its end.'),
   boundary_after_id: z.number().int().nullable().describe('Readable test just older than the range.'),
   boundary_after_end_at: timestamp('Its end.'),
-  last_error: z.string(),
-  first_seen_at: z.string(),
-  last_seen_at: z.string(),
-  resolved_at: timestamp('When a complete sync resolved it.'),
+  last_error: z.string().describe('The newest error TestIO gave for the range (at most 500 characters).'),
+  first_seen_at: z.string().describe('When a sync first failed to read the range (ISO 8601 UTC).'),
+  last_seen_at: z.string().describe('When a sync last failed to read the range (ISO 8601 UTC).'),
+  resolved_at: timestamp('When a complete sync resolved it; null while open.'),
 });
 
 export const getProblematicTestsOutputSchema = z.object({
-  count: z.number().int(),
+  count: z.number().int().describe('Ranges listed in tests.'),
   tests: z.array(problematicRangeSchema).describe('At most 100 ranges, newest first.'),
-  message: z.string(),
+  message: z.string().describe('What the list means and what to do next, in words.'),
 });
 export type GetProblematicTestsOutput = z.infer<typeof getProblematicTestsOutputSchema>;
 

@@ -104,7 +104,7 @@ export function createManagementOperations(ctx: ServiceContext) {
     // The engine applies the configured scope (TESTIO_PRODUCT_IDS) and refuses product ids outside it.
     const result: SyncResult = await engine.run({
       mode,
-      trigger: 'mcp',
+      trigger: options.trigger ?? 'mcp',
       ...(input.product_ids ? { productIds: input.product_ids } : {}),
       ...(since ? { since } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
