@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 30_000,
+    testTimeout: 60_000,
+    // Integration suites sync the sandbox into SQLite in beforeAll; give them room on a busy 2-core machine.
+    hookTimeout: 120_000,
   },
 });

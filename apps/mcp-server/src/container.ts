@@ -1,12 +1,17 @@
-import { statSync } from 'node:fs';
-import os from 'node:os';
 import { createTestIOClient, type TestIOClient } from '@testio-mcp/api-client';
-import { InvalidInputError, systemClock, type Clock, type Lease, type Logger } from '@testio-mcp/domain';
-import { createMirrorReader, createMirrorSearch, openDatabase, type MirrorDatabase } from '@testio-mcp/persistence';
+import { InvalidInputError, systemClock, type Clock, type Logger } from '@testio-mcp/domain';
+import {
+  createMirrorReader,
+  createMirrorSearch,
+  databaseSizeBytes,
+  defaultDatabasePath,
+  openDatabase,
+  resolveUserPath,
+  type MirrorDatabase,
+} from '@testio-mcp/persistence';
 import { createServices, type Services } from '@testio-mcp/services';
-import { createReadThrough, createSyncEngine, type SyncEngine } from '@testio-mcp/sync';
+import { createReadThrough, createSyncEngine, isDeadLocalHolder, leaseHolderId, type SyncEngine } from '@testio-mcp/sync';
 import type { McpServerSettings } from './config.js';
-import { defaultDatabasePath, resolveUserPath } from './paths.js';
 import type { HealthReport } from './transports/http.js';
 
 /**
@@ -55,37 +60,6 @@ export interface McpContainer {
   /** What GET /health answers: the mirror is readable, and the last sync run. */
   health(): Promise<HealthReport>;
   close(): Promise<void>;
-}
-
-/** `<role>:<pid>@<host>`: lets another process of this host see whether the lease holder is alive. */
-export function leaseHolderId(role: string): string {
-  return `${role}:${process.pid}@${os.hostname()}`;
-}
-
-/** A lease held by a process of this host that no longer exists can be taken at once. */
-export function isDeadLocalHolder(lease: Lease): boolean {
-  const match = /^[^:]+:(\d+)@(.+)$/.exec(lease.holder);
-  if (!match || match[2] !== os.hostname()) return false;
-  const pid = Number(match[1]);
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-function databaseSizeBytes(path: string): number | null {
-  let total = 0;
-  for (const file of [path, `${path}-wal`]) {
-    try {
-      total += statSync(file).size;
-    } catch {
-      // The WAL file exists only while connections are open; a missing file adds nothing.
-    }
-  }
-  return total > 0 ? total : null;
 }
 
 export interface McpContainerOptions {

@@ -1,15 +1,28 @@
-import { statSync } from 'node:fs';
-import os from 'node:os';
 import { createTestIOClient, type TestIOClient } from '@testio-mcp/api-client';
-import { InvalidInputError, systemClock, type Clock, type Lease, type Logger } from '@testio-mcp/domain';
-import { createMirrorReader, createMirrorSearch, openDatabase, type MirrorDatabase } from '@testio-mcp/persistence';
+import { InvalidInputError, systemClock, type Clock, type Logger } from '@testio-mcp/domain';
+import {
+  createMirrorReader,
+  createMirrorSearch,
+  databaseSizeBytes,
+  defaultDatabasePath,
+  openDatabase,
+  resolveUserPath,
+  type MirrorDatabase,
+} from '@testio-mcp/persistence';
 import { createServices, type Services } from '@testio-mcp/services';
-import { createReadThrough, createSyncEngine, type ReadThrough, type RefreshOutcome, type SyncEngine } from '@testio-mcp/sync';
+import {
+  createReadThrough,
+  createSyncEngine,
+  isDeadLocalHolder,
+  leaseHolderId,
+  type ReadThrough,
+  type RefreshOutcome,
+  type SyncEngine,
+} from '@testio-mcp/sync';
 import type { AppDeps, AppOptions } from './app.js';
 import { apiKeysRequired, type RestApiSettings } from './config.js';
 import { createHealthProbe, type HealthProbe } from './health.js';
 import { createMetrics, type ApiMetrics, type CacheEntity } from './metrics.js';
-import { defaultDatabasePath, resolveUserPath } from './paths.js';
 import { SyncJobs } from './sync-jobs.js';
 
 /**
@@ -46,37 +59,6 @@ export function resolveRestRuntime(settings: RestApiSettings): RestRuntime {
     productIds: settings.TESTIO_PRODUCT_IDS,
     demo: settings.TESTIO_DEMO_MODE,
   };
-}
-
-/** `<role>:<pid>@<host>`: lets another process of this host see whether the lease holder is alive. */
-export function leaseHolderId(role: string): string {
-  return `${role}:${process.pid}@${os.hostname()}`;
-}
-
-/** A lease held by a process of this host that no longer exists can be taken at once. */
-export function isDeadLocalHolder(lease: Lease): boolean {
-  const match = /^[^:]+:(\d+)@(.+)$/.exec(lease.holder);
-  if (!match || match[2] !== os.hostname()) return false;
-  const pid = Number(match[1]);
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-function databaseSizeBytes(path: string): number | null {
-  let total = 0;
-  for (const file of [path, `${path}-wal`]) {
-    try {
-      total += statSync(file).size;
-    } catch {
-      // The WAL file exists only while connections are open; a missing file adds nothing.
-    }
-  }
-  return total > 0 ? total : null;
 }
 
 /** Counts every read-through decision into `testio_cache_lookups_total`. */

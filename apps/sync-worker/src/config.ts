@@ -7,7 +7,7 @@ import {
   sharedSettingsSchema,
   type EnvRecord,
 } from '@testio-mcp/domain';
-import { defaultDatabasePath, resolveUserPath } from './paths.js';
+import { defaultDatabasePath, resolveUserPath } from '@testio-mcp/persistence';
 
 /** The worker's settings: the shared ones, plus how long shutdown may take. */
 export const syncWorkerSettingsSchema = sharedSettingsSchema.extend({

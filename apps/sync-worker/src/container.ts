@@ -1,8 +1,7 @@
-import os from 'node:os';
 import { createTestIOClient } from '@testio-mcp/api-client';
-import { InvalidInputError, systemClock, type Lease, type Logger, type TestIOApi } from '@testio-mcp/domain';
+import { InvalidInputError, systemClock, type Logger, type TestIOApi } from '@testio-mcp/domain';
 import { openDatabase, type MirrorDatabase } from '@testio-mcp/persistence';
-import { createSyncEngine, type SyncEngine } from '@testio-mcp/sync';
+import { createSyncEngine, isDeadLocalHolder, leaseHolderId, type SyncEngine } from '@testio-mcp/sync';
 import type { SyncRuntime, SyncWorkerSettings } from './config.js';
 
 /**
@@ -14,28 +13,6 @@ export interface SyncContainer {
   readonly database: MirrorDatabase;
   readonly engine: SyncEngine;
   close(): Promise<void>;
-}
-
-/** `<role>:<pid>@<host>`: enough to tell, on this host, whether a lease holder is still alive. */
-export function leaseHolderId(role: string): string {
-  return `${role}:${process.pid}@${os.hostname()}`;
-}
-
-/**
- * A lease held by a process of this host that no longer exists can be taken at once instead of waiting
- * for it to expire (a crashed or killed worker must not block syncing).
- */
-export function isDeadLocalHolder(lease: Lease): boolean {
-  const match = /^[^:]+:(\d+)@(.+)$/.exec(lease.holder);
-  if (!match || match[2] !== os.hostname()) return false;
-  const pid = Number(match[1]);
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 /** Stands in for the client when no token is configured: local-only commands work, remote calls explain. */

@@ -1,7 +1,6 @@
 export * from './config.js';
-export * from './paths.js';
 export { createRootLogger, textFormatter, type LogFormat, type RootLoggerOptions } from './logger.js';
-export { createSyncContainer, isDeadLocalHolder, leaseHolderId, type SyncContainer } from './container.js';
+export { createSyncContainer, type SyncContainer } from './container.js';
 export { runSyncCommand } from './cli/sync-command.js';
 export { runWorkerCommand } from './cli/worker-command.js';
 export { runProblematicCommand } from './cli/problematic-command.js';

@@ -18,3 +18,4 @@ export type { DbTime } from './time.js';
 export { rawJson, stripSecrets } from './secrets.js';
 export type { PrismaClient } from './generated/prisma/client.js';
 export { createMirrorReader, createMirrorSearch } from './readers/index.js';
+export { databaseSizeBytes, defaultDatabasePath, demoDatabasePath, resolveUserPath } from './paths.js';

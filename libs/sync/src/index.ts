@@ -25,3 +25,4 @@ export { SingleFlight } from './single-flight.js';
 export { SyncAbortedError } from './abort.js';
 export { fetchProductCatalogue, type ProductCatalogue } from './phases/features.js';
 export { createCountingApi, type CountingApi } from './upstream-calls.js';
+export { isDeadLocalHolder, leaseHolderId } from './lease-holder.js';

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,4 +16,17 @@ export function demoDatabasePath(home = os.homedir()): string {
 export function resolveUserPath(value: string, home = os.homedir(), cwd = process.cwd()): string {
   const expanded = value === '~' ? home : value.startsWith('~/') ? path.join(home, value.slice(2)) : value;
   return path.resolve(cwd, expanded);
+}
+
+/** Bytes on disk of the mirror and its write-ahead log; null when neither exists. */
+export function databaseSizeBytes(file: string): number | null {
+  let total = 0;
+  for (const part of [file, `${file}-wal`]) {
+    try {
+      total += statSync(part).size;
+    } catch {
+      // The WAL file exists only while connections are open; a missing file adds nothing.
+    }
+  }
+  return total > 0 ? total : null;
 }
