@@ -1,6 +1,6 @@
 import { formatThreePart, InvalidInputError, isDomainError, portSchema, type EnvRecord, type Logger } from '@testio-mcp/domain';
 import { Command, CommanderError, Option } from 'commander';
-import { parseMcpServerSettings, type McpServerSettings } from './config.js';
+import { parseMcpServerSettings, restBaseUrl, type McpServerSettings } from './config.js';
 import { createMcpContainer, resolveMcpRuntime, type McpContainer } from './container.js';
 import { createRootLogger } from './logger.js';
 import { createServer, SERVER_VERSION } from './server.js';
@@ -66,8 +66,8 @@ function waitForStopSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-async function runStdio(container: McpContainer, tools: readonly AnyToolDefinition[], logger: Logger): Promise<void> {
-  const server = createServer({ services: container.services, logger, tools });
+async function runStdio(container: McpContainer, tools: readonly AnyToolDefinition[], logger: Logger, settings: McpServerSettings): Promise<void> {
+  const server = createServer({ services: container.services, logger, tools, restBaseUrl: restBaseUrl(settings) });
   const session = await serveStdio(server);
   logger.info({ tools: tools.length, database: container.runtime.databasePath }, `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready on stdio`);
   const reason = await Promise.race([session.closed.then(() => 'stdin closed'), waitForStopSignal()]);
@@ -85,7 +85,7 @@ async function runHttp(
   const host = flags.host ?? settings.TESTIO_HTTP_HOST;
   const port = parsePortFlag(flags.port, settings.TESTIO_HTTP_PORT);
   const app = createHttpApp({
-    createServer: () => createServer({ services: container.services, logger, tools }),
+    createServer: () => createServer({ services: container.services, logger, tools, restBaseUrl: restBaseUrl(settings) }),
     logger,
     bindHost: host,
     ...(settings.TESTIO_HTTP_ALLOWED_HOSTS ? { allowedHosts: settings.TESTIO_HTTP_ALLOWED_HOSTS } : {}),
@@ -129,7 +129,7 @@ export async function runServeCommand(argv: readonly string[], env: EnvRecord): 
       base: { process: 'mcp-server', ...(runtime.demo ? { demo: true } : {}) },
     });
     container = createMcpContainer({ settings, runtime, logger });
-    if (flags.transport === 'stdio') await runStdio(container, tools, logger);
+    if (flags.transport === 'stdio') await runStdio(container, tools, logger, settings);
     else await runHttp(container, tools, logger, settings, flags);
     await container.close();
     logger.info('MCP server stopped');

@@ -55,7 +55,19 @@ export const mcpServerSettingsSchema = sharedSettingsSchema.extend({
   /** `get_test_summary` raises `has_alert` above this auto-acceptance rate. */
   AUTO_ACCEPTANCE_ALERT_THRESHOLD: fraction.default(0.2),
   SHUTDOWN_GRACE_PERIOD_SECONDS: intIn(1, 60).default(10),
+  /** Where the REST API of this deployment listens (the same variables as the REST API's); shown by testio://knowledge/programmatic-access. */
+  TESTIO_REST_HOST: hostSchema.default('127.0.0.1'),
+  TESTIO_REST_PORT: portSchema.default(8081),
+  /** The REST API's public URL when it sits behind a proxy (e.g. https://testio.example.com/api-root); wins over host and port. */
+  TESTIO_REST_PUBLIC_URL: z.url({ message: 'expected an http(s) URL' }).optional(),
 });
+
+/** The REST base URL the resources show: TESTIO_REST_PUBLIC_URL, else http://{TESTIO_REST_HOST}:{TESTIO_REST_PORT}. */
+export function restBaseUrl(settings: Pick<McpServerSettings, 'TESTIO_REST_HOST' | 'TESTIO_REST_PORT' | 'TESTIO_REST_PUBLIC_URL'>): string {
+  if (settings.TESTIO_REST_PUBLIC_URL) return settings.TESTIO_REST_PUBLIC_URL.replace(/\/+$/, '');
+  const host = settings.TESTIO_REST_HOST.includes(':') && !settings.TESTIO_REST_HOST.startsWith('[') ? `[${settings.TESTIO_REST_HOST}]` : settings.TESTIO_REST_HOST;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${settings.TESTIO_REST_PORT}`;
+}
 
 export type McpServerSettings = ReturnType<typeof parseMcpServerSettings>;
 

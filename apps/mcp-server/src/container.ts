@@ -1,8 +1,10 @@
 import { createTestIOClient, type TestIOClient } from '@testio-mcp/api-client';
-import { InvalidInputError, systemClock, type Clock, type Logger } from '@testio-mcp/domain';
+import { InvalidInputError, playbookThresholdsFrom, systemClock, type Clock, type Logger } from '@testio-mcp/domain';
 import {
+  createAnalyticsReader,
   createMirrorReader,
   createMirrorSearch,
+  createReportFileWriter,
   databaseSizeBytes,
   defaultDatabasePath,
   openDatabase,
@@ -95,6 +97,8 @@ export function createMcpContainer({ settings, runtime, logger, clock = systemCl
   const readThrough = createReadThrough({ api, stores: database.stores, clock, logger, cacheTtlSeconds: settings.CACHE_TTL_SECONDS });
   const services = createServices({
     reader: createMirrorReader(database.sqlite, runtime.customerId),
+    analytics: createAnalyticsReader(database.sqlite, runtime.customerId),
+    reportFiles: createReportFileWriter(resolveUserPath(settings.TESTIO_EXPORT_DIR)),
     search: createMirrorSearch(database.sqlite, runtime.customerId, logger.child({ component: 'search' })),
     readThrough,
     engine,
@@ -109,6 +113,7 @@ export function createMcpContainer({ settings, runtime, logger, clock = systemCl
       productIds: runtime.productIds ?? null,
       databasePath: runtime.databasePath,
       databaseSizeBytes: () => databaseSizeBytes(runtime.databasePath),
+      playbookThresholds: playbookThresholdsFrom(settings),
     },
   });
 

@@ -15,7 +15,7 @@ export const TOOLS_DOC_PATH = path.resolve(import.meta.dirname, '../../../docs/t
 const TOOLSET_NOTES: Record<(typeof TOOLSETS)[number], string> = {
   discovery: 'paginated lists to find ids',
   summaries: 'one entity in depth',
-  analytics: 'reports and metrics (none yet)',
+  analytics: 'quality reports and ad-hoc metrics',
   search: 'full-text search',
   admin: 'sync, health and sync problems',
 };

@@ -98,6 +98,10 @@ describe('tools/list', () => {
       'get_feature_summary',
       'get_user_summary',
       'get_bug_summary',
+      'generate_quality_report',
+      'get_product_quality_report',
+      'query_metrics',
+      'get_analytics_capabilities',
       'search',
       'sync_data',
       'get_server_diagnostics',
@@ -117,7 +121,12 @@ describe('tools/list', () => {
     }
     const sync = tools.find((t) => t.name === 'sync_data');
     expect(sync?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true });
-    for (const tool of tools.filter((t) => t.name !== 'sync_data')) {
+    // The quality report only writes when output_file asks it to (new files in the export directory).
+    const writers = ['sync_data', 'generate_quality_report', 'get_product_quality_report'];
+    for (const name of writers.slice(1)) {
+      expect(tools.find((t) => t.name === name)?.annotations, name).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    }
+    for (const tool of tools.filter((t) => !writers.includes(t.name))) {
       expect(tool.annotations?.readOnlyHint, tool.name).toBe(true);
     }
   });

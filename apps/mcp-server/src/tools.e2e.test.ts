@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { connectInMemory, expectThreePartError, structuredOf } from './__fixtures__/harness.js';
 import { startMcpStack, type McpStack } from './__fixtures__/stack.js';
+import { generateQualityReportOutputSchema } from './tools/generate-quality-report.js';
+import { getAnalyticsCapabilitiesOutputSchema } from './tools/get-analytics-capabilities.js';
 import { getBugSummaryOutputSchema } from './tools/get-bug-summary.js';
 import { getFeatureSummaryOutputSchema } from './tools/get-feature-summary.js';
 import { getProblematicTestsOutputSchema } from './tools/get-problematic-tests.js';
@@ -17,6 +19,7 @@ import { listFeaturesOutputSchema } from './tools/list-features.js';
 import { listProductsOutputSchema } from './tools/list-products.js';
 import { listTestsOutputSchema } from './tools/list-tests.js';
 import { listUsersOutputSchema } from './tools/list-users.js';
+import { queryMetricsOutputSchema } from './tools/query-metrics.js';
 import { searchOutputSchema } from './tools/search.js';
 import { syncDataOutputSchema } from './tools/sync-data.js';
 
@@ -224,6 +227,20 @@ describe('search, sync and diagnostics', () => {
     } finally {
       await syncState.releaseLease('sync-worker:1@elsewhere');
     }
+  });
+});
+
+describe('analytics (analytics.e2e.test.ts has the details)', () => {
+  it('query_metrics, get_analytics_capabilities and the quality report (under both names) count what the sandbox holds', async () => {
+    const p = product();
+    const metrics = await call('query_metrics', { dimensions: 'product', metrics: 'test_count,bug_count', filters: { product_ids: p.id, test_statuses: 'all' } }, queryMetricsOutputSchema);
+    expect(metrics.data).toEqual([expect.objectContaining({ product_id: p.id, test_count: p.tests, bug_count: p.bugs })]);
+    const caps = await call('get_analytics_capabilities', {}, getAnalyticsCapabilitiesOutputSchema);
+    expect(caps.metrics).toHaveLength(13);
+    const report = await call('generate_quality_report', { product_ids: p.id, statuses: 'all', max_tests: 3 }, generateQualityReportOutputSchema);
+    expect(report.summary).toMatchObject({ total_tests: p.tests, total_bugs: p.bugs });
+    const alias = await call('get_product_quality_report', { product_ids: [p.id], statuses: 'all', max_tests: 3 }, generateQualityReportOutputSchema);
+    expect(alias.summary).toEqual(report.summary);
   });
 });
 

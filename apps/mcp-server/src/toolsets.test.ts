@@ -52,7 +52,13 @@ describe('tool selection', () => {
   it('stops on an unknown toolset, both lists at once, or an empty selection', () => {
     expect(userText(() => selectTools({ TESTIO_TOOLSETS: ['reports'] }))).toMatch(/'reports'[\s\S]*discovery, summaries, analytics, search, admin/);
     expect(() => selectTools({ ENABLED_TOOLS: ['search'], DISABLED_TOOLS: ['sync_data'] })).toThrow(/cannot be used simultaneously/);
-    expect(() => selectTools({ TESTIO_TOOLSETS: ['analytics'] })).toThrow(/leaves no tool/);
+    expect(selectTools({ TESTIO_TOOLSETS: ['analytics'] }).map((t) => t.name)).toEqual([
+      'generate_quality_report',
+      'get_product_quality_report',
+      'query_metrics',
+      'get_analytics_capabilities',
+    ]);
+    expect(() => selectTools({ TESTIO_TOOLSETS: ['analytics'], DISABLED_TOOLS: ['generate_quality_report', 'get_product_quality_report', 'query_metrics', 'get_analytics_capabilities'] })).toThrow(/leaves no tool/);
     expect(() => selectTools({ DISABLED_TOOLS: [...TOOL_NAMES] })).toThrow(/leaves no tool/);
   });
 });

@@ -8,6 +8,7 @@ import {
   getProductSummaryInputSchema,
   getServerDiagnosticsInputSchema,
   getTestSummaryInputSchema,
+  generateQualityReportInputSchema,
   getUserSummaryInputSchema,
   listBugsInputSchema,
   listFeaturesInputSchema,
@@ -15,6 +16,7 @@ import {
   listTestsInputSchema,
   listUsersInputSchema,
   parseInput,
+  queryMetricsInputSchema,
   searchInputSchema,
 } from '@testio-mcp/services';
 import { createCaptureLogger } from '@testio-mcp/sync/testing';
@@ -56,6 +58,7 @@ function envFor(dbPath: string): Record<string, string> {
     TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
     TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
     TESTIO_DB_PATH: dbPath,
+    TESTIO_EXPORT_DIR: path.join(path.dirname(dbPath), 'exports'),
     LOG_LEVEL: 'error',
   };
 }
@@ -268,6 +271,53 @@ describe('operations endpoints on a synced sandbox', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('analytics endpoints on a synced sandbox', () => {
+  it('GET /api/quality-report: the MCP answer plus test_data, with the true counts', async () => {
+    const product = must([...truth.products].sort((a, b) => b.bugs - a.bugs)[0], 'a product');
+    const body = await call('get', '/api/quality-report', `/api/quality-report?product_ids=${product.id}&statuses=all&max_tests=5`);
+    const input = parseInput(generateQualityReportInputSchema, { product_ids: [product.id], statuses: ['all'], max_tests: 5 });
+    expect(body).toEqual(await container.services.getQualityReportWithTests(input));
+    const { test_data: testData, ...mcp } = body as { test_data: Array<{ test_id: number; bugs_count: number }> } & Record<string, unknown>;
+    expect(mcp).toEqual(await container.services.generateQualityReport(input));
+    expect(body['summary']).toMatchObject({ total_tests: product.tests, total_bugs: product.bugs });
+    expect(testData).toHaveLength(product.tests);
+    for (const t of testData) expect(t.bugs_count, `test ${t.test_id}`).toBe(truth.tests?.find((x) => x.id === t.test_id)?.bugs);
+
+    const exported = await call('get', '/api/quality-report', `/api/quality-report?product_ids=${product.id}&output_file=rest/report&max_tests=0`);
+    expect((exported['export'] as { files: unknown[] }).files).toHaveLength(3);
+    const refused = await request(app).get(`/api/quality-report?product_ids=${product.id}&output_file=../escape`).expect(400);
+    expect(refused.body.error).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('climbs out of the export directory') });
+    const again = await request(app).get(`/api/quality-report?product_ids=${product.id}&output_file=rest/report`).expect(400);
+    expect(again.body.error.message).toMatch(/already exists/);
+  });
+
+  it('POST /api/analytics/query: the same rows as query_metrics, true totals, and errors listing valid names', async () => {
+    const query = { dimensions: ['product'], metrics: ['test_count', 'bug_count', 'rejection_rate'], filters: { test_statuses: 'all' } };
+    const body = await call('post', '/api/analytics/query', '/api/analytics/query', 200, query);
+    expect(body).toEqual(await container.services.queryMetrics(parseInput(queryMetricsInputSchema, query)));
+    for (const p of truth.products) {
+      expect((body['data'] as Array<Record<string, unknown>>).find((r) => r['product_id'] === p.id)).toMatchObject({ test_count: p.tests, bug_count: p.bugs });
+    }
+    const bad = await request(app).post('/api/analytics/query').send({ dimensions: 'product', metrics: 'acceptance_rate' }).expect(400);
+    expect(bad.body.error).toMatchObject({ code: 'invalid_input', message: "Unknown metric 'acceptance_rate'" });
+    expect(bad.body.error.reason).toContain('Valid metrics: test_count, bug_count');
+    await request(app).post('/api/analytics/query').send({ dimensions: 'product', metrics: 'bug_count', colour: 'red' }).expect(422);
+  });
+
+  it('GET /api/analytics/capabilities and /api/thresholds', async () => {
+    const caps = await call('get', '/api/analytics/capabilities', '/api/analytics/capabilities');
+    expect(caps).toEqual(await container.services.getAnalyticsCapabilities({}));
+    expect((caps['dimensions'] as unknown[]).length).toBe(14);
+    expect((caps['metrics'] as unknown[]).length).toBe(13);
+    const thresholds = await call('get', '/api/thresholds', '/api/thresholds');
+    expect(thresholds).toEqual({
+      rejection_rate: { warning: 0.2, critical: 0.35, direction: 'above' },
+      auto_acceptance_rate: { warning: 0.2, critical: 0.4, direction: 'above' },
+      review_rate: { warning: 0.8, critical: 0.6, direction: 'below' },
+    });
   });
 });
 

@@ -4,6 +4,7 @@ import type { Services } from '@testio-mcp/services';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { AnalyticsController } from './controllers/analytics.controller.js';
 import { BugsController } from './controllers/bugs.controller.js';
 import { DiagnosticsController } from './controllers/diagnostics.controller.js';
 import { FeaturesController } from './controllers/features.controller.js';
@@ -138,6 +139,7 @@ export function createApp(deps: AppDeps): Express {
     .register(UsersController, () => new UsersController(deps.services))
     .register(SearchController, () => new SearchController(deps.services))
     .register(DiagnosticsController, () => new DiagnosticsController(deps.services))
+    .register(AnalyticsController, () => new AnalyticsController(deps.services))
     .register(SyncController, () => new SyncController(deps.services, syncJobs))
     .register(HealthController, () => new HealthController(deps.health, policy, clock));
 

@@ -1,8 +1,10 @@
 import { createTestIOClient, type TestIOClient } from '@testio-mcp/api-client';
-import { InvalidInputError, systemClock, type Clock, type Logger } from '@testio-mcp/domain';
+import { InvalidInputError, playbookThresholdsFrom, systemClock, type Clock, type Logger } from '@testio-mcp/domain';
 import {
+  createAnalyticsReader,
   createMirrorReader,
   createMirrorSearch,
+  createReportFileWriter,
   databaseSizeBytes,
   defaultDatabasePath,
   openDatabase,
@@ -152,6 +154,8 @@ export function createRestContainer({ settings, runtime, logger, clock = systemC
   );
   const services = createServices({
     reader: createMirrorReader(database.sqlite, runtime.customerId),
+    analytics: createAnalyticsReader(database.sqlite, runtime.customerId),
+    reportFiles: createReportFileWriter(resolveUserPath(settings.TESTIO_EXPORT_DIR)),
     search: createMirrorSearch(database.sqlite, runtime.customerId, logger.child({ component: 'search' })),
     readThrough,
     engine,
@@ -166,6 +170,7 @@ export function createRestContainer({ settings, runtime, logger, clock = systemC
       productIds: runtime.productIds ?? null,
       databasePath: runtime.databasePath,
       databaseSizeBytes: () => databaseSizeBytes(runtime.databasePath),
+      playbookThresholds: playbookThresholdsFrom(settings),
     },
   });
   const health = createHealthProbe({ database, engine, clock });

@@ -327,3 +327,155 @@ export interface SearchPortResult {
 export interface SearchPort {
   search(options: SearchPortOptions): Promise<SearchPortResult>;
 }
+
+// --- analytics ---------------------------------------------------------------------------------------
+
+/**
+ * The metric cube's vocabulary (the reference's exact keys). The persistence reader maps every key to
+ * fixed SQL through an exhaustive whitelist; the services describe every key for
+ * `get_analytics_capabilities`. Neither ever puts caller text into SQL.
+ */
+export const METRIC_DIMENSIONS = [
+  'feature',
+  'product',
+  'platform',
+  'tester',
+  'customer',
+  'severity',
+  'status',
+  'testing_type',
+  'month',
+  'week',
+  'quarter',
+  'rejection_reason',
+  'test_environment',
+  'known_bug',
+] as const;
+export type MetricDimension = (typeof METRIC_DIMENSIONS)[number];
+
+export const METRIC_KEYS = [
+  'test_count',
+  'bug_count',
+  'bug_severity_score',
+  'features_tested',
+  'active_testers',
+  'bugs_per_test',
+  'tests_created',
+  'tests_submitted',
+  'overall_acceptance_rate',
+  'rejection_rate',
+  'review_rate',
+  'active_acceptance_rate',
+  'auto_acceptance_rate',
+] as const;
+export type MetricKey = (typeof METRIC_KEYS)[number];
+
+/** Dimensions that describe a bug: grouping by one of them leaves out tests without a matching bug. */
+export const BUG_LEVEL_DIMENSIONS: readonly MetricDimension[] = ['tester', 'severity', 'status', 'rejection_reason', 'known_bug'];
+
+/** `bug_severity_score` weights, for TestIO's real severities. */
+export const SEVERITY_SCORE_WEIGHTS = { critical: 5, high: 3, low: 1, visual: 1, content: 1, custom: 1 } as const;
+
+/**
+ * Which tests (and bugs) an analytics question is about. Every field is optional; absent = no filter.
+ * Test filters pick tests; bug filters pick bugs (and then only tests with such a bug count).
+ */
+export interface AnalyticsScope {
+  readonly productIds?: readonly number[];
+  readonly testIds?: readonly number[];
+  /** Test statuses; absent = every status. */
+  readonly testStatuses?: readonly string[];
+  readonly testingTypes?: readonly string[];
+  /** Inclusive bounds on the test's `end_at`. */
+  readonly from?: Date;
+  readonly to?: Date;
+  /** Stored bug statuses (accepted, auto_accepted, rejected, forwarded). */
+  readonly bugStatuses?: readonly string[];
+  readonly severities?: readonly string[];
+  /** Operating system names: tests that required one of them, bugs found on one of them. */
+  readonly platforms?: readonly string[];
+}
+
+export interface MetricQuery {
+  readonly dimensions: readonly MetricDimension[];
+  readonly metrics: readonly MetricKey[];
+  readonly scope: AnalyticsScope;
+  /** A selected dimension or metric; absent = the first metric. */
+  readonly sortBy?: MetricDimension | MetricKey;
+  readonly sortOrder: SortOrder;
+  readonly limit: number;
+}
+
+/** One group: per dimension its label (`null` = unattributed) and id where it has one; per metric its value. */
+export interface MetricRow {
+  readonly dimensions: Readonly<Record<string, { readonly id: number | null; readonly label: string | null }>>;
+  readonly metrics: Readonly<Record<string, number | null>>;
+}
+
+export interface MetricQueryResult {
+  readonly rows: MetricRow[];
+  /** Groups before the limit. */
+  readonly totalRows: number;
+}
+
+/** One test of a report scope with its bug counts. */
+export interface ReportTestRow {
+  readonly id: number;
+  readonly productId: number;
+  readonly title: string;
+  readonly status: string;
+  readonly testingType: string | null;
+  readonly startAt: Date | null;
+  readonly endAt: Date | null;
+  readonly environment: { readonly id: number; readonly title: string | null } | null;
+  readonly bugsSyncedAt: Date | null;
+  readonly bugs: number;
+  /** Bugs per stored status (accepted, auto_accepted, rejected, forwarded; others only in `bugs`). */
+  readonly bugsByStatus: Readonly<Record<string, number>>;
+  /** Bugs per severity (only severities present). */
+  readonly bugsBySeverity: Readonly<Record<string, number>>;
+  readonly knownBugs: number;
+}
+
+/** Bug counts of a report scope, per product, along one more axis. */
+export interface ReportBreakdowns {
+  readonly rejectionReasons: ReadonlyArray<{ readonly productId: number; readonly reason: string | null; readonly bugs: number }>;
+  /** Operating systems the bug was found on: once per distinct OS of its devices; null when it names none. */
+  readonly platforms: ReadonlyArray<{ readonly productId: number; readonly platform: string | null; readonly bugs: number }>;
+}
+
+/** Analytics over one tenant's mirror. */
+export interface AnalyticsReader {
+  runMetricQuery(query: MetricQuery): Promise<MetricQueryResult>;
+  /** Every test in the scope with its bug counts, newest end first. Bug filters of the scope are ignored. */
+  reportTests(scope: AnalyticsScope): Promise<ReportTestRow[]>;
+  reportBreakdowns(scope: AnalyticsScope): Promise<ReportBreakdowns>;
+  /** Operating system names known to the mirror (test requirements and bug devices), for filter hints. */
+  listPlatforms(): Promise<string[]>;
+}
+
+// --- report files ------------------------------------------------------------------------------------
+
+export interface ReportFile {
+  /** Appended to the base name, e.g. `.md`, `.json`, `.tests.csv`. */
+  readonly suffix: string;
+  readonly content: string;
+}
+
+export interface WrittenReportFile {
+  /** Absolute path of the written file. */
+  readonly path: string;
+  readonly suffix: string;
+  readonly sizeBytes: number;
+}
+
+/**
+ * Writes report files inside one configured directory and nowhere else. `relativeBase` is a relative
+ * path without the suffix; absolute paths, `..`, paths through symlinks leading out, and existing
+ * files (unless `overwrite`) are refused with an `InvalidInputError` on `field`, before anything is
+ * written.
+ */
+export interface ReportFileWriter {
+  readonly directory: string;
+  write(request: { readonly relativeBase: string; readonly files: readonly ReportFile[]; readonly overwrite: boolean; readonly field: string }): Promise<WrittenReportFile[]>;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from './errors.js';
-import { parseSharedSettings, PRODUCTION_API_BASE_URL } from './settings.js';
+import { parseSharedSettings, playbookThresholdsFrom, PRODUCTION_API_BASE_URL } from './settings.js';
 
 describe('shared settings', () => {
   it('uses the reference defaults and demo mode when nothing is set', () => {
@@ -53,5 +53,21 @@ describe('isLoopbackHost', () => {
     const { isLoopbackHost } = await import('./settings.js');
     expect(['127.0.0.1', 'localhost', '::1', '[::1]', '127.1.2.3'].every(isLoopbackHost)).toBe(true);
     expect(['0.0.0.0', '::', '192.168.1.10', 'example.com'].some(isLoopbackHost)).toBe(false);
+  });
+
+  it('has the playbook thresholds and the export directory, and refuses thresholds out of order', () => {
+    const settings = parseSharedSettings({});
+    expect(playbookThresholdsFrom(settings)).toEqual({
+      rejection_rate: { warning: 0.2, critical: 0.35, direction: 'above' },
+      auto_acceptance_rate: { warning: 0.2, critical: 0.4, direction: 'above' },
+      review_rate: { warning: 0.8, critical: 0.6, direction: 'below' },
+    });
+    expect(settings.TESTIO_EXPORT_DIR).toBe('~/.testio-mcp/exports');
+    expect(parseSharedSettings({ PLAYBOOK_REJECTION_WARNING: '0.1', PLAYBOOK_REJECTION_CRITICAL: '0.5' }).PLAYBOOK_REJECTION_CRITICAL).toBe(0.5);
+    expect(() => parseSharedSettings({ PLAYBOOK_REJECTION_WARNING: '0.4' })).toThrow(
+      /PLAYBOOK_REJECTION_WARNING=0.4 must be below PLAYBOOK_REJECTION_CRITICAL=0.35/,
+    );
+    expect(() => parseSharedSettings({ PLAYBOOK_REVIEW_CRITICAL: '0.9' })).toThrow(/PLAYBOOK_REVIEW_WARNING=0.8 must be above PLAYBOOK_REVIEW_CRITICAL=0.9/);
+    expect(() => parseSharedSettings({ PLAYBOOK_AUTO_ACCEPTANCE_WARNING: '20' })).toThrow(InvalidInputError);
   });
 });

@@ -50,6 +50,20 @@ export const idListFromEnv = z
     return [...new Set(parts.map(Number))];
   });
 
+/** A fraction 0-1 such as `0.2` (not a percent). */
+export const fractionFromEnv = z
+  .string()
+  .trim()
+  .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'expected a number between 0 and 1, e.g. 0.2')
+  .transform(Number);
+
+/** Default playbook thresholds (reference-data §3.6): warning/critical, as fractions. */
+export const DEFAULT_PLAYBOOK_THRESHOLDS = {
+  rejection_rate: { warning: 0.2, critical: 0.35, direction: 'above' },
+  auto_acceptance_rate: { warning: 0.2, critical: 0.4, direction: 'above' },
+  review_rate: { warning: 0.8, critical: 0.6, direction: 'below' },
+} as const;
+
 export const sharedSettingsSchema = z.object({
   /** Absent ⇒ demo mode: the embedded sandbox stands in for TestIO. */
   TESTIO_CUSTOMER_API_TOKEN: z.string().trim().min(1).optional(),
@@ -73,6 +87,15 @@ export const sharedSettingsSchema = z.object({
     .default('info'),
   LOG_FORMAT: z.enum(['json', 'text'], { message: 'expected json or text' }).optional(),
   TESTIO_FORCE_INITIAL_SYNC: booleanFromEnv.default(false),
+  /** Playbook thresholds of the quality report and the analytics (health: healthy / warning / critical). */
+  PLAYBOOK_REJECTION_WARNING: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.rejection_rate.warning),
+  PLAYBOOK_REJECTION_CRITICAL: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.rejection_rate.critical),
+  PLAYBOOK_AUTO_ACCEPTANCE_WARNING: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.auto_acceptance_rate.warning),
+  PLAYBOOK_AUTO_ACCEPTANCE_CRITICAL: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.auto_acceptance_rate.critical),
+  PLAYBOOK_REVIEW_WARNING: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.review_rate.warning),
+  PLAYBOOK_REVIEW_CRITICAL: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.review_rate.critical),
+  /** Where quality reports are exported (`output_file` is relative to it); created when missing. */
+  TESTIO_EXPORT_DIR: z.string().trim().min(1).default('~/.testio-mcp/exports'),
 });
 export type SharedSettings = z.infer<typeof sharedSettingsSchema>;
 
@@ -102,7 +125,73 @@ export function parseSettings<S extends z.ZodObject>(schema: S, env: EnvRecord):
       issues,
     });
   }
+  checkPlaybookThresholds(result.data as Record<string, unknown>);
   return Object.freeze(result.data);
+}
+
+export type ThresholdDirection = 'above' | 'below';
+
+export interface PlaybookThreshold {
+  readonly warning: number;
+  readonly critical: number;
+  /** `above`: higher is worse (critical > warning); `below`: lower is worse (critical < warning). */
+  readonly direction: ThresholdDirection;
+}
+
+export interface PlaybookThresholds {
+  readonly rejection_rate: PlaybookThreshold;
+  readonly auto_acceptance_rate: PlaybookThreshold;
+  readonly review_rate: PlaybookThreshold;
+}
+
+const THRESHOLD_VARIABLES = [
+  ['PLAYBOOK_REJECTION_WARNING', 'PLAYBOOK_REJECTION_CRITICAL', 'above'],
+  ['PLAYBOOK_AUTO_ACCEPTANCE_WARNING', 'PLAYBOOK_AUTO_ACCEPTANCE_CRITICAL', 'above'],
+  ['PLAYBOOK_REVIEW_WARNING', 'PLAYBOOK_REVIEW_CRITICAL', 'below'],
+] as const;
+
+/**
+ * The playbook thresholds must be ordered: for rates where higher is worse (rejection, auto-acceptance)
+ * warning < critical; for the review rate (lower is worse) warning > critical. Settings schemas that
+ * hold the variables are checked by `parseSettings`.
+ */
+function checkPlaybookThresholds(settings: Record<string, unknown>): void {
+  for (const [warningKey, criticalKey, direction] of THRESHOLD_VARIABLES) {
+    const warning = settings[warningKey];
+    const critical = settings[criticalKey];
+    if (typeof warning !== 'number' || typeof critical !== 'number') continue;
+    const ordered = direction === 'above' ? warning < critical : warning > critical;
+    if (ordered) continue;
+    throw new InvalidInputError({
+      field: warningKey,
+      message: `Invalid configuration: ${warningKey}=${warning} must be ${direction === 'above' ? 'below' : 'above'} ${criticalKey}=${critical}`,
+      reason:
+        direction === 'above'
+          ? 'A higher rate is worse, so the warning level must come before (be lower than) the critical level'
+          : 'A lower review rate is worse, so the warning level must be higher than the critical level',
+      hint: `Fix ${warningKey} or ${criticalKey} (defaults ${direction === 'above' ? 'are warning < critical' : 'are 0.80 and 0.60'}), then start again`,
+    });
+  }
+}
+
+/** The thresholds block from parsed settings. */
+export function playbookThresholdsFrom(settings: {
+  readonly PLAYBOOK_REJECTION_WARNING: number;
+  readonly PLAYBOOK_REJECTION_CRITICAL: number;
+  readonly PLAYBOOK_AUTO_ACCEPTANCE_WARNING: number;
+  readonly PLAYBOOK_AUTO_ACCEPTANCE_CRITICAL: number;
+  readonly PLAYBOOK_REVIEW_WARNING: number;
+  readonly PLAYBOOK_REVIEW_CRITICAL: number;
+}): PlaybookThresholds {
+  return {
+    rejection_rate: { warning: settings.PLAYBOOK_REJECTION_WARNING, critical: settings.PLAYBOOK_REJECTION_CRITICAL, direction: 'above' },
+    auto_acceptance_rate: {
+      warning: settings.PLAYBOOK_AUTO_ACCEPTANCE_WARNING,
+      critical: settings.PLAYBOOK_AUTO_ACCEPTANCE_CRITICAL,
+      direction: 'above',
+    },
+    review_rate: { warning: settings.PLAYBOOK_REVIEW_WARNING, critical: settings.PLAYBOOK_REVIEW_CRITICAL, direction: 'below' },
+  };
 }
 
 export function parseSharedSettings(env: EnvRecord): Readonly<SharedSettings> {

@@ -17,5 +17,5 @@ export { dbTime, fromDbTime, toDbTime } from './time.js';
 export type { DbTime } from './time.js';
 export { rawJson, stripSecrets } from './secrets.js';
 export type { PrismaClient } from './generated/prisma/client.js';
-export { createMirrorReader, createMirrorSearch } from './readers/index.js';
+export { createMirrorReader, createMirrorSearch, createAnalyticsReader, buildMetricSql, createReportFileWriter, stripReportExtension } from './readers/index.js';
 export { databaseSizeBytes, defaultDatabasePath, demoDatabasePath, resolveUserPath } from './paths.js';

@@ -1,6 +1,10 @@
 import {
+  DEFAULT_PLAYBOOK_THRESHOLDS,
   DomainError,
   normalizeProduct,
+  type AnalyticsReader,
+  type PlaybookThresholds,
+  type ReportFileWriter,
   type Clock,
   type Logger,
   type MirrorReader,
@@ -29,6 +33,8 @@ export interface ServicesSettings {
   readonly productListRefreshSeconds?: number;
   /** Longest the diagnostics API probe may take (default 10 s). */
   readonly apiProbeTimeoutMs?: number;
+  /** PLAYBOOK_* thresholds of the quality report (default: the reference's 0.20/0.35, 0.20/0.40, 0.80/0.60). */
+  readonly playbookThresholds?: PlaybookThresholds;
 }
 
 export interface ServicesDeps {
@@ -43,6 +49,10 @@ export interface ServicesDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settings?: ServicesSettings;
+  /** The metric cube and report aggregates (`createAnalyticsReader`); analytics operations need it. */
+  readonly analytics?: AnalyticsReader;
+  /** Where `output_file` of the quality report writes (`createReportFileWriter(TESTIO_EXPORT_DIR)`); without it exports are refused. */
+  readonly reportFiles?: ReportFileWriter;
 }
 
 export interface ResolvedSettings {
@@ -54,6 +64,7 @@ export interface ResolvedSettings {
   readonly databaseSizeBytes: () => number | null | Promise<number | null>;
   readonly productListRefreshSeconds: number;
   readonly apiProbeTimeoutMs: number;
+  readonly playbookThresholds: PlaybookThresholds;
 }
 
 export interface ServiceContext extends Omit<ServicesDeps, 'settings'> {
@@ -74,6 +85,7 @@ export function resolveContext(deps: ServicesDeps): ServiceContext {
       databaseSizeBytes: s.databaseSizeBytes ?? (() => null),
       productListRefreshSeconds: s.productListRefreshSeconds ?? 60,
       apiProbeTimeoutMs: s.apiProbeTimeoutMs ?? 10_000,
+      playbookThresholds: s.playbookThresholds ?? DEFAULT_PLAYBOOK_THRESHOLDS,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { resolveContext, type ServicesDeps } from './context.js';
+import { createAnalyticsOperations } from './operations/analytics.js';
 import { createDiscoveryOperations } from './operations/discovery.js';
 import { createManagementOperations } from './operations/management.js';
 import { createSummaryOperations } from './operations/summaries.js';
@@ -15,5 +16,6 @@ export function createServices(deps: ServicesDeps): Services {
     ...createDiscoveryOperations(ctx),
     ...createSummaryOperations(ctx),
     ...createManagementOperations(ctx),
+    ...createAnalyticsOperations(ctx),
   };
 }

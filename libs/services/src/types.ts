@@ -2,6 +2,17 @@ import type { SyncTrigger } from '@testio-mcp/domain';
 import type { SyncProgress } from '@testio-mcp/sync';
 import type * as c from './contracts/index.js';
 
+export interface AnalyticsProgress {
+  readonly progress: number;
+  readonly total: number;
+  readonly message: string;
+}
+
+export interface AnalyticsOptions {
+  /** Called once per step (the MCP layer maps it to progress notifications). */
+  readonly onProgress?: (progress: AnalyticsProgress) => void;
+}
+
 export interface SyncDataOptions {
   /** Called once per phase/product/page while the sync runs (the MCP layer maps it to progress notifications). */
   readonly onProgress?: (progress: SyncProgress) => void;
@@ -31,4 +42,11 @@ export interface Services {
   syncData(input: c.SyncDataInput, options?: SyncDataOptions): Promise<c.SyncDataOutput>;
   getServerDiagnostics(input: c.GetServerDiagnosticsInput): Promise<c.GetServerDiagnosticsOutput>;
   getProblematicTests(input: c.GetProblematicTestsInput): Promise<c.GetProblematicTestsOutput>;
+  queryMetrics(input: c.QueryMetricsInput, options?: AnalyticsOptions): Promise<c.QueryMetricsOutput>;
+  getAnalyticsCapabilities(input?: c.GetAnalyticsCapabilitiesInput): Promise<c.GetAnalyticsCapabilitiesOutput>;
+  generateQualityReport(input: c.GenerateQualityReportInput, options?: AnalyticsOptions): Promise<c.GenerateQualityReportOutput>;
+  /** The quality report plus every test of the scope (`test_data`), as REST serves it. */
+  getQualityReportWithTests(input: c.GenerateQualityReportInput, options?: AnalyticsOptions): Promise<c.QualityReportWithTestsOutput>;
+  /** The playbook thresholds in force. */
+  getThresholds(): Promise<c.GetThresholdsOutput>;
 }

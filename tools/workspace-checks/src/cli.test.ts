@@ -128,7 +128,7 @@ describe('testio-mcp CLI', () => {
       await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl ?? '')));
       try {
         const { tools } = await client.listTools();
-        expect(tools).toHaveLength(14);
+        expect(tools).toHaveLength(18);
         const result = await client.callTool({ name: 'list_products', arguments: {} });
         expect(result.isError).toBeFalsy();
         expect(result.structuredContent).toMatchObject({ total_count: 3 });

@@ -41,8 +41,11 @@ async function viaMcp(name: string, args: Record<string, unknown>): Promise<unkn
   return result.structuredContent;
 }
 
-async function viaRest(pathAndQuery: string): Promise<unknown> {
-  const res = await fetch(`${apiUrl}${pathAndQuery}`);
+async function viaRest(pathAndQuery: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(
+    `${apiUrl}${pathAndQuery}`,
+    body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   expect(res.status, `${pathAndQuery}: ${await res.clone().text()}`).toBe(200);
   return res.json();
 }
@@ -85,6 +88,7 @@ describe('MCP and REST give the same numbers', () => {
       'list_products', 'list_tests', 'list_features', 'list_users', 'list_bugs',
       'get_test_summary', 'get_product_summary', 'get_feature_summary', 'get_user_summary', 'get_bug_summary',
       'search', 'get_server_diagnostics', 'get_problematic_tests',
+      'generate_quality_report', 'get_product_quality_report', 'query_metrics', 'get_analytics_capabilities',
     ]);
     // sync_data runs a sync and answers when it is done; REST starts it as a job (POST /api/sync, 202) and
     // reports the same result at GET /api/sync/{id}, so the two are compared by the REST suite instead.
@@ -156,5 +160,26 @@ describe('MCP and REST give the same numbers', () => {
     const counts = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => k.endsWith('_count')));
     expect(counts(viaHttp.database)).toEqual(counts(viaTool.database));
     expect(viaTool.database['test_count']).toBe(truth.totals.tests);
+  });
+
+  it('analytics: metrics, capabilities and the quality report', async () => {
+    const product = truth.products.reduce((a, b) => (b.tests > a.tests ? b : a));
+    expect(stable(await viaRest('/analytics/capabilities'))).toEqual(stable(await viaMcp('get_analytics_capabilities', {})));
+
+    const query = { metrics: ['test_count', 'bug_count', 'rejection_rate'], dimensions: ['product'], filters: { test_statuses: 'all' } };
+    const metrics = await viaMcp('query_metrics', query);
+    expect(stable(await viaRest('/analytics/query', query))).toEqual(stable(metrics));
+    const rows = (metrics as { data: Array<Record<string, unknown>> }).data;
+    const row = rows.find((r) => r['product_id'] === product.id);
+    expect(row?.['test_count']).toBe(product.tests);
+    expect(row?.['bug_count']).toBe(product.bugs);
+
+    const report = (await viaMcp('generate_quality_report', { product_ids: [product.id] })) as Record<string, unknown>;
+    const viaHttp = (await viaRest(`/quality-report?product_ids=${product.id}`)) as Record<string, unknown>;
+    // REST adds the per-test rows (`test_data`) to the same answer.
+    const { test_data: testData, ...restOfHttp } = viaHttp;
+    expect(Array.isArray(testData)).toBe(true);
+    expect(stable(restOfHttp)).toEqual(stable(report));
+    expect(stable(await viaMcp('get_product_quality_report', { product_ids: [product.id] }))).toEqual(stable(report));
   });
 });

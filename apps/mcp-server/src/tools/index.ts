@@ -1,4 +1,6 @@
 import type { AnyToolDefinition } from './define-tool.js';
+import generateQualityReport, { getProductQualityReport } from './generate-quality-report.js';
+import getAnalyticsCapabilities from './get-analytics-capabilities.js';
 import getBugSummary from './get-bug-summary.js';
 import getFeatureSummary from './get-feature-summary.js';
 import getProblematicTests from './get-problematic-tests.js';
@@ -11,10 +13,11 @@ import listFeatures from './list-features.js';
 import listProducts from './list-products.js';
 import listTests from './list-tests.js';
 import listUsers from './list-users.js';
+import queryMetrics from './query-metrics.js';
 import search from './search.js';
 import syncData from './sync-data.js';
 
-/** Every tool, in `tools/list` order: discovery, summaries, search, admin. */
+/** Every tool, in `tools/list` order: discovery, summaries, analytics, search, admin. */
 export const TOOLS: readonly AnyToolDefinition[] = [
   listProducts,
   listTests,
@@ -26,6 +29,10 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   getFeatureSummary,
   getUserSummary,
   getBugSummary,
+  generateQualityReport,
+  getProductQualityReport,
+  queryMetrics,
+  getAnalyticsCapabilities,
   search,
   syncData,
   getServerDiagnostics,

@@ -36,10 +36,10 @@ function undocumented(schema: unknown, path = ''): string[] {
 }
 
 describe('tool registry', () => {
-  it('has 14 uniquely named, snake_case, verb-first tools', () => {
+  it('has 18 uniquely named, snake_case, verb-first tools', () => {
     const names = TOOLS.map((t) => t.name);
-    expect(new Set(names).size).toBe(14);
-    for (const name of names) expect(name).toMatch(/^(list|get|search|sync)(_[a-z]+)*$/);
+    expect(new Set(names).size).toBe(18);
+    for (const name of names) expect(name).toMatch(/^(list|get|search|sync|query|generate)(_[a-z]+)*$/);
   });
 
   it('declares every hint, and no tool is both read-only and destructive', () => {

@@ -111,6 +111,11 @@ export function fakeServices(overrides: Partial<Services> = {}): Services {
     syncData: missing('syncData'),
     getServerDiagnostics: async () => diagnostics(),
     getProblematicTests: missing('getProblematicTests'),
+    queryMetrics: missing('queryMetrics'),
+    getAnalyticsCapabilities: missing('getAnalyticsCapabilities'),
+    generateQualityReport: missing('generateQualityReport'),
+    getQualityReportWithTests: missing('getQualityReportWithTests'),
+    getThresholds: missing('getThresholds'),
   };
   return { ...base, ...overrides };
 }

@@ -1,2 +1,4 @@
 export { createMirrorReader } from './mirror-reader.js';
 export { createMirrorSearch } from './mirror-search.js';
+export { createAnalyticsReader, buildMetricSql } from './analytics-reader.js';
+export { createReportFileWriter, stripReportExtension } from './report-files.js';

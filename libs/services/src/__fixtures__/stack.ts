@@ -1,7 +1,9 @@
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createTestIOClient } from '@testio-mcp/api-client';
 import type { Clock, TestIOApi } from '@testio-mcp/domain';
-import { createMirrorReader, createMirrorSearch } from '@testio-mcp/persistence';
+import { createAnalyticsReader, createMirrorReader, createMirrorSearch, createReportFileWriter } from '@testio-mcp/persistence';
 import { createTestDatabase, type TestDatabase } from '@testio-mcp/persistence/testing';
 import { createReadThrough, createSyncEngine, type SyncEngine, type ReadThrough, type SyncResult } from '@testio-mcp/sync';
 import { createCaptureLogger } from '@testio-mcp/sync/testing';
@@ -30,6 +32,8 @@ export interface Stack {
   /** The initial force sync. */
   readonly sync: SyncResult;
   readonly truth: GroundTruth;
+  /** Where quality reports are exported (a temp directory of this stack). */
+  readonly exportDir: string;
   /** Services over the same stack with other deps or settings (e.g. a failing API). */
   withServices(overrides: Partial<Omit<ServicesDeps, 'settings'>> & { settings?: ServicesSettings }): Services;
   close(): Promise<void>;
@@ -70,8 +74,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(options.productIds ? { productIds: options.productIds } : {}),
       ...options.settings,
     };
+    const exportDir = mkdtempSync(path.join(tmpdir(), 'services-exports-'));
     const deps: ServicesDeps = {
       reader: createMirrorReader(db.sqlite, db.customerId),
+      analytics: createAnalyticsReader(db.sqlite, db.customerId),
+      reportFiles: createReportFileWriter(exportDir),
       search: createMirrorSearch(db.sqlite, db.customerId),
       readThrough,
       engine,
@@ -92,8 +99,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       services: createServices(deps),
       sync,
       truth: sandbox.truth({ perTest: true }),
+      exportDir,
       withServices: (overrides) => createServices({ ...deps, ...overrides, settings: { ...settings, ...overrides.settings } }),
       async close() {
+        rmSync(exportDir, { recursive: true, force: true });
         await db.cleanup();
         await sandbox.close();
       },

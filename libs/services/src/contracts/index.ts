@@ -1,3 +1,4 @@
+import * as a from './analytics.js';
 import * as d from './discovery.js';
 import * as m from './management.js';
 import * as s from './summaries.js';
@@ -6,6 +7,7 @@ export * from './common.js';
 export * from './discovery.js';
 export * from './summaries.js';
 export * from './management.js';
+export * from './analytics.js';
 
 /**
  * Every operation's input and output schema under its tool name, and the `Services` method that runs
@@ -33,6 +35,17 @@ export const OPERATION_CONTRACTS = {
     method: 'getProblematicTests',
     input: m.getProblematicTestsInputSchema,
     output: m.getProblematicTestsOutputSchema,
+  },
+  query_metrics: { method: 'queryMetrics', input: a.queryMetricsInputSchema, output: a.queryMetricsOutputSchema },
+  get_analytics_capabilities: {
+    method: 'getAnalyticsCapabilities',
+    input: a.getAnalyticsCapabilitiesInputSchema,
+    output: a.getAnalyticsCapabilitiesOutputSchema,
+  },
+  generate_quality_report: {
+    method: 'generateQualityReport',
+    input: a.generateQualityReportInputSchema,
+    output: a.generateQualityReportOutputSchema,
   },
 } as const;
 export type OperationName = keyof typeof OPERATION_CONTRACTS;

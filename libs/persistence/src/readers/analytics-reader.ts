@@ -1,0 +1,386 @@
+import {
+  BUG_LEVEL_DIMENSIONS,
+  SEVERITY_SCORE_WEIGHTS,
+  type AnalyticsReader,
+  type AnalyticsScope,
+  type MetricDimension,
+  type MetricKey,
+  type MetricQuery,
+  type MetricQueryResult,
+  type MetricRow,
+  type ReportBreakdowns,
+  type ReportTestRow,
+  type SortOrder,
+} from '@testio-mcp/domain';
+import { toDomainError } from '../errors.js';
+import type { Sqlite } from '../sqlite.js';
+import { dbTime, fromDbTime } from '../time.js';
+
+/**
+ * The metric cube and the quality-report aggregates on SQLite. Every piece of SQL comes from the closed
+ * maps below, keyed by the domain's dimension and metric vocabularies (exhaustive `Record`s, so a new
+ * key cannot be forgotten); caller values are only ever bound as parameters (lists as one JSON
+ * parameter read with `json_each`).
+ *
+ * The cube is anchored on tests, not on test features (reference defect A1): its fact rows are one row
+ * per test (with bug columns NULL) plus one row per bug, so a test without features or bugs and a bug
+ * without a feature link still count. Dimensions that describe a bug (tester, severity, status,
+ * rejection_reason, known_bug) and bug filters keep only the bug rows. `feature` and `platform` are
+ * many-to-many: a test row is repeated per feature it covered / operating system it required, a bug row
+ * carries the bug's own feature / the operating systems of its devices. Every metric is a
+ * `COUNT(DISTINCT ...)` (or a ratio of two), so repeated rows never inflate a number.
+ */
+
+interface DimensionSql {
+  /** Display value (the group key). */
+  readonly label: string;
+  /** Id column next to it, when the dimension has one. */
+  readonly id?: string;
+  /** The dimension needs the per-feature / per-platform fact expansion. */
+  readonly needs?: 'feature' | 'platform';
+  /** Extra joins of the outer query, by name (see OUTER_JOINS). */
+  readonly joins?: readonly OuterJoin[];
+}
+
+type OuterJoin = 'products' | 'features' | 'tester' | 'customer';
+
+const OUTER_JOINS: Record<OuterJoin, string> = {
+  products: 'JOIN products p ON p.customer_id = @cid AND p.id = t.product_id',
+  features: 'LEFT JOIN features fe ON fe.customer_id = @cid AND fe.id = f.feature_id',
+  tester: 'LEFT JOIN users ut ON ut.customer_id = @cid AND ut.username = b.author',
+  customer: 'LEFT JOIN users uc ON uc.customer_id = @cid AND uc.username = t.created_by',
+};
+
+const DIMENSIONS: Record<MetricDimension, DimensionSql> = {
+  feature: { label: "CASE WHEN f.feature_id IS NULL THEN NULL ELSE coalesce(fe.title, 'Feature ' || f.feature_id) END", id: 'f.feature_id', needs: 'feature', joins: ['features'] },
+  product: { label: 'p.title', id: 't.product_id', joins: ['products'] },
+  platform: { label: 'f.platform', needs: 'platform' },
+  tester: { label: 'b.author', id: 'ut.id', joins: ['tester'] },
+  customer: { label: 't.created_by', id: 'uc.id', joins: ['customer'] },
+  severity: { label: 'b.severity' },
+  status: { label: 'b.status' },
+  testing_type: { label: 't.testing_type' },
+  month: { label: "strftime('%Y-%m', t.end_at)" },
+  week: { label: "strftime('%Y-W%W', t.end_at)" },
+  quarter: { label: "strftime('%Y', t.end_at) || '-Q' || ((CAST(strftime('%m', t.end_at) AS INTEGER) + 2) / 3)" },
+  rejection_reason: { label: 'b.rejection_reason' },
+  test_environment: {
+    label: "json_extract(t.environment, '$.title')",
+    id: "CAST(json_extract(t.environment, '$.id') AS INTEGER)",
+  },
+  known_bug: { label: "CASE WHEN b.known THEN 'true' ELSE 'false' END" },
+};
+
+const ACCEPTED = "b.status IN ('accepted', 'auto_accepted')";
+const bugsWhere = (condition: string): string => `COUNT(DISTINCT CASE WHEN ${condition} THEN b.id END)`;
+const ratio = (part: string, whole: string): string => `CAST(${part} AS REAL) / NULLIF(${whole}, 0)`;
+const SEVERITY_SCORE = Object.entries(SEVERITY_SCORE_WEIGHTS)
+  .map(([severity, weight]) => `${weight} * ${bugsWhere(`b.severity = '${severity}'`)}`)
+  .join(' + ');
+
+interface MetricSql {
+  readonly sql: string;
+  readonly needs?: 'feature';
+  /** Integer counts come back as integers, rates as fractions. */
+  readonly kind: 'count' | 'rate';
+}
+
+const METRICS: Record<MetricKey, MetricSql> = {
+  test_count: { sql: 'COUNT(DISTINCT f.test_id)', kind: 'count' },
+  bug_count: { sql: 'COUNT(DISTINCT f.bug_id)', kind: 'count' },
+  bug_severity_score: { sql: `(${SEVERITY_SCORE})`, kind: 'count' },
+  features_tested: { sql: 'COUNT(DISTINCT f.feature_id)', needs: 'feature', kind: 'count' },
+  active_testers: { sql: 'COUNT(DISTINCT b.author)', kind: 'count' },
+  bugs_per_test: { sql: ratio('COUNT(DISTINCT f.bug_id)', 'COUNT(DISTINCT f.test_id)'), kind: 'rate' },
+  tests_created: { sql: 'COUNT(DISTINCT CASE WHEN t.created_by IS NOT NULL THEN t.id END)', kind: 'count' },
+  tests_submitted: { sql: 'COUNT(DISTINCT CASE WHEN t.submitted_by IS NOT NULL THEN t.id END)', kind: 'count' },
+  overall_acceptance_rate: { sql: ratio(bugsWhere(ACCEPTED), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
+  rejection_rate: { sql: ratio(bugsWhere("b.status = 'rejected'"), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
+  review_rate: { sql: ratio(bugsWhere("b.status IN ('accepted', 'rejected')"), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
+  active_acceptance_rate: { sql: ratio(bugsWhere("b.status = 'accepted'"), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
+  auto_acceptance_rate: { sql: ratio(bugsWhere("b.status = 'auto_accepted'"), bugsWhere(ACCEPTED)), kind: 'rate' },
+};
+
+const DIRECTION: Record<SortOrder, string> = { asc: 'ASC', desc: 'DESC' };
+const BUG_LEVEL = new Set<MetricDimension>(BUG_LEVEL_DIMENSIONS);
+
+function list(values: readonly (string | number)[] | undefined): string | null {
+  return values === undefined || values.length === 0 ? null : JSON.stringify(values);
+}
+
+function lowerList(values: readonly string[] | undefined): string | null {
+  return values === undefined || values.length === 0 ? null : JSON.stringify(values.map((v) => v.toLowerCase()));
+}
+
+/** Named parameters of a scope (the same names in every statement). */
+function scopeParams(customerId: number, scope: AnalyticsScope): Record<string, unknown> {
+  return {
+    cid: customerId,
+    products: list(scope.productIds),
+    tests: list(scope.testIds),
+    statuses: list(scope.testStatuses),
+    types: list(scope.testingTypes),
+    from: scope.from ? dbTime(scope.from) : null,
+    to: scope.to ? dbTime(scope.to) : null,
+    bug_statuses: list(scope.bugStatuses),
+    severities: list(scope.severities),
+    platforms: lowerList(scope.platforms),
+  };
+}
+
+/** The tests of a scope (test filters only). */
+const SCOPED_TESTS = `scoped_tests AS (
+  SELECT t.id, t.product_id FROM tests t
+  WHERE t.customer_id = @cid
+    AND (@products IS NULL OR t.product_id IN (SELECT value FROM json_each(@products)))
+    AND (@tests IS NULL OR t.id IN (SELECT value FROM json_each(@tests)))
+    AND (@statuses IS NULL OR t.status IN (SELECT value FROM json_each(@statuses)))
+    AND (@types IS NULL OR t.testing_type IN (SELECT value FROM json_each(@types)))
+    AND (@from IS NULL OR t.end_at >= @from)
+    AND (@to IS NULL OR t.end_at <= @to)
+)`;
+
+const BUG_FILTERS = `(@bug_statuses IS NULL OR b.status IN (SELECT value FROM json_each(@bug_statuses)))
+    AND (@severities IS NULL OR b.severity IN (SELECT value FROM json_each(@severities)))`;
+
+const DEVICE_OS = "json_extract(d.value, '$.operating_system')";
+
+function run<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(toDomainError(error));
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
+/** Builds the statement of one metric query. Exported for tests; every fragment comes from the maps above. */
+export function buildMetricSql(query: Pick<MetricQuery, 'dimensions' | 'metrics' | 'sortBy' | 'sortOrder'> & { hasBugFilter: boolean; hasPlatformFilter: boolean }): string {
+  const dims = query.dimensions.map((key) => {
+    const sql = DIMENSIONS[key];
+    if (!sql) throw new RangeError(`unknown dimension ${String(key)}`);
+    return { key, sql };
+  });
+  const metrics = query.metrics.map((key) => {
+    const sql = METRICS[key];
+    if (!sql) throw new RangeError(`unknown metric ${String(key)}`);
+    return { key, sql };
+  });
+  const expandFeature = dims.some((d) => d.sql.needs === 'feature') || metrics.some((m) => m.sql.needs === 'feature');
+  const expandPlatform = dims.some((d) => d.sql.needs === 'platform');
+  const bugsOnly = query.hasBugFilter || dims.some((d) => BUG_LEVEL.has(d.key));
+
+  // Fact rows: tests (unless only bugs count), then bugs.
+  const testPlatformFilter = query.hasPlatformFilter
+    ? expandPlatform
+      ? 'AND lower(tp.operating_system) IN (SELECT value FROM json_each(@platforms))'
+      : `AND EXISTS (SELECT 1 FROM test_platforms x WHERE x.customer_id = @cid AND x.test_id = st.id
+           AND lower(x.operating_system) IN (SELECT value FROM json_each(@platforms)))`
+    : '';
+  const testRows = `SELECT st.id AS test_id, NULL AS bug_id, ${expandFeature ? 'tf.feature_id' : 'NULL'} AS feature_id,
+      ${expandPlatform ? 'tp.operating_system' : 'NULL'} AS platform
+    FROM scoped_tests st
+    ${expandFeature ? 'LEFT JOIN test_features tf ON tf.customer_id = @cid AND tf.test_id = st.id' : ''}
+    ${expandPlatform ? 'LEFT JOIN test_platforms tp ON tp.customer_id = @cid AND tp.test_id = st.id' : ''}
+    WHERE 1 = 1 ${testPlatformFilter}`;
+  const bugPlatformFilter = query.hasPlatformFilter
+    ? expandPlatform
+      ? `AND lower(${DEVICE_OS}) IN (SELECT value FROM json_each(@platforms))`
+      : `AND EXISTS (SELECT 1 FROM json_each(b.devices) d WHERE lower(${DEVICE_OS}) IN (SELECT value FROM json_each(@platforms)))`
+    : '';
+  const bugRows = `SELECT b.test_id AS test_id, b.id AS bug_id, ${expandFeature ? 'coalesce(b.feature_id, tfb.feature_id)' : 'NULL'} AS feature_id,
+      ${expandPlatform ? DEVICE_OS : 'NULL'} AS platform
+    FROM bugs b
+    JOIN scoped_tests st ON st.id = b.test_id
+    ${expandFeature ? 'LEFT JOIN test_features tfb ON tfb.customer_id = @cid AND tfb.id = b.test_feature_id' : ''}
+    ${expandPlatform ? 'LEFT JOIN json_each(b.devices) d' : ''}
+    WHERE b.customer_id = @cid AND ${BUG_FILTERS} ${bugPlatformFilter}`;
+  const facts = bugsOnly ? bugRows : `${testRows}\n    UNION ALL\n    ${bugRows}`;
+
+  const joins = [...new Set(dims.flatMap((d) => d.sql.joins ?? []))].map((j) => OUTER_JOINS[j]);
+  const select = [
+    ...dims.flatMap((d, i) => [`${d.sql.label} AS d${i}_label`, `${d.sql.id ?? 'NULL'} AS d${i}_id`]),
+    ...metrics.map((m) => `${m.sql.sql} AS m_${m.key}`),
+    'COUNT(*) OVER () AS total_rows',
+  ];
+  const groupBy = dims.length > 0 ? `GROUP BY ${dims.map((_, i) => `d${i}_label, d${i}_id`).join(', ')}` : '';
+
+  const dir = DIRECTION[query.sortOrder];
+  if (!dir) throw new RangeError(`invalid sort order ${String(query.sortOrder)}`);
+  const sortDim = dims.findIndex((d) => d.key === query.sortBy);
+  const sortMetric = metrics.find((m) => m.key === query.sortBy) ?? metrics[0];
+  const sortColumn = sortDim >= 0 ? `d${sortDim}_label` : sortMetric ? `m_${sortMetric.key}` : null;
+  const order = [
+    ...(sortColumn ? [`${sortColumn} IS NULL`, `${sortColumn} ${dir}`] : []),
+    ...dims.map((_, i) => `d${i}_label IS NULL, d${i}_label ASC`),
+  ];
+
+  return `WITH ${SCOPED_TESTS},
+  facts AS (
+    ${facts}
+  )
+  SELECT ${select.join(',\n    ')}
+  FROM facts f
+  JOIN tests t ON t.customer_id = @cid AND t.id = f.test_id
+  LEFT JOIN bugs b ON b.customer_id = @cid AND b.id = f.bug_id
+  ${joins.join('\n  ')}
+  ${groupBy}
+  ${order.length > 0 ? `ORDER BY ${order.join(', ')}` : ''}
+  LIMIT @limit`;
+}
+
+interface ReportTestRaw {
+  id: number;
+  product_id: number;
+  title: string;
+  status: string;
+  testing_type: string | null;
+  start_at: string | null;
+  end_at: string | null;
+  environment: string | null;
+  bugs_synced_at: string | null;
+  bugs: number;
+  accepted: number;
+  auto_accepted: number;
+  rejected: number;
+  forwarded: number;
+  critical: number;
+  high: number;
+  low: number;
+  visual: number;
+  content: number;
+  custom: number;
+  known: number;
+}
+
+const REPORT_TESTS = `WITH ${SCOPED_TESTS}
+  SELECT t.id, t.product_id, t.title, t.status, t.testing_type, t.start_at, t.end_at, t.environment, t.bugs_synced_at,
+    COUNT(b.id) AS bugs,
+    TOTAL(b.status = 'accepted') AS accepted, TOTAL(b.status = 'auto_accepted') AS auto_accepted,
+    TOTAL(b.status = 'rejected') AS rejected, TOTAL(b.status = 'forwarded') AS forwarded,
+    TOTAL(b.severity = 'critical') AS critical, TOTAL(b.severity = 'high') AS high, TOTAL(b.severity = 'low') AS low,
+    TOTAL(b.severity = 'visual') AS visual, TOTAL(b.severity = 'content') AS content, TOTAL(b.severity = 'custom') AS custom,
+    TOTAL(b.known) AS known
+  FROM scoped_tests st
+  JOIN tests t ON t.customer_id = @cid AND t.id = st.id
+  LEFT JOIN bugs b ON b.customer_id = @cid AND b.test_id = t.id
+  GROUP BY t.id
+  ORDER BY t.end_at IS NULL, t.end_at DESC, t.id DESC`;
+
+const REPORT_REJECTIONS = `WITH ${SCOPED_TESTS}
+  SELECT st.product_id AS product_id, b.rejection_reason AS reason, COUNT(*) AS bugs
+  FROM bugs b JOIN scoped_tests st ON st.id = b.test_id
+  WHERE b.customer_id = @cid AND b.status = 'rejected'
+  GROUP BY st.product_id, b.rejection_reason`;
+
+const REPORT_PLATFORMS = `WITH ${SCOPED_TESTS}
+  SELECT st.product_id AS product_id, ${DEVICE_OS} AS platform, COUNT(DISTINCT b.id) AS bugs
+  FROM bugs b JOIN scoped_tests st ON st.id = b.test_id
+  LEFT JOIN json_each(b.devices) d
+  WHERE b.customer_id = @cid
+  GROUP BY st.product_id, platform`;
+
+const PLATFORMS = `SELECT os FROM (
+    SELECT DISTINCT operating_system AS os FROM test_platforms WHERE customer_id = @cid AND operating_system IS NOT NULL
+    UNION
+    SELECT DISTINCT ${DEVICE_OS} AS os FROM bugs b, json_each(b.devices) d WHERE b.customer_id = @cid AND ${DEVICE_OS} IS NOT NULL
+  ) ORDER BY os COLLATE NOCASE`;
+
+const STATUS_KEYS = ['accepted', 'auto_accepted', 'rejected', 'forwarded'] as const;
+const SEVERITY_KEYS = ['critical', 'high', 'low', 'visual', 'content', 'custom'] as const;
+
+function toReportTest(r: ReportTestRaw): ReportTestRow {
+  let environment: ReportTestRow['environment'] = null;
+  if (r.environment) {
+    try {
+      const env = JSON.parse(r.environment) as { id?: unknown; title?: unknown } | null;
+      if (env && typeof env.id === 'number') environment = { id: env.id, title: typeof env.title === 'string' ? env.title : null };
+    } catch {
+      environment = null;
+    }
+  }
+  const bugsBySeverity: Record<string, number> = {};
+  for (const key of SEVERITY_KEYS) if (r[key] > 0) bugsBySeverity[key] = r[key];
+  return {
+    id: r.id,
+    productId: r.product_id,
+    title: r.title,
+    status: r.status,
+    testingType: r.testing_type,
+    startAt: fromDbTime(r.start_at),
+    endAt: fromDbTime(r.end_at),
+    environment,
+    bugsSyncedAt: fromDbTime(r.bugs_synced_at),
+    bugs: r.bugs,
+    bugsByStatus: Object.fromEntries(STATUS_KEYS.map((k) => [k, r[k]])),
+    bugsBySeverity,
+    knownBugs: r.known,
+  };
+}
+
+export function createAnalyticsReader(db: Sqlite, customerId: number): AnalyticsReader {
+  const cache = new Map<string, ReturnType<Sqlite['prepare']>>();
+  const statement = (sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      if (cache.size > 500) cache.clear();
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
+
+  return {
+    runMetricQuery(query: MetricQuery): Promise<MetricQueryResult> {
+      return run(() => {
+        const hasBugFilter = Boolean(query.scope.bugStatuses?.length || query.scope.severities?.length);
+        const hasPlatformFilter = Boolean(query.scope.platforms?.length);
+        const sql = buildMetricSql({ ...query, hasBugFilter, hasPlatformFilter });
+        const raw = statement(sql).all({ ...scopeParams(customerId, query.scope), limit: Math.max(1, Math.trunc(query.limit)) }) as Array<
+          Record<string, unknown>
+        >;
+        const rows: MetricRow[] = raw.map((r) => ({
+          dimensions: Object.fromEntries(
+            query.dimensions.map((key, i) => {
+              const label = r[`d${i}_label`];
+              const id = r[`d${i}_id`];
+              return [key, { label: label === null || label === undefined ? null : String(label), id: typeof id === 'number' ? id : null }];
+            }),
+          ),
+          metrics: Object.fromEntries(
+            query.metrics.map((key) => {
+              const value = r[`m_${key}`];
+              if (typeof value !== 'number') return [key, null];
+              return [key, METRICS[key].kind === 'rate' ? round(value) : value];
+            }),
+          ),
+        }));
+        const total = raw[0]?.['total_rows'];
+        return { rows, totalRows: typeof total === 'number' ? total : 0 };
+      });
+    },
+
+    reportTests(scope: AnalyticsScope): Promise<ReportTestRow[]> {
+      return run(() => (statement(REPORT_TESTS).all(scopeParams(customerId, scope)) as ReportTestRaw[]).map(toReportTest));
+    },
+
+    reportBreakdowns(scope: AnalyticsScope): Promise<ReportBreakdowns> {
+      return run(() => {
+        const params = scopeParams(customerId, scope);
+        const rejectionReasons = statement(REPORT_REJECTIONS).all(params) as Array<{ product_id: number; reason: string | null; bugs: number }>;
+        const platforms = statement(REPORT_PLATFORMS).all(params) as Array<{ product_id: number; platform: string | null; bugs: number }>;
+        return {
+          rejectionReasons: rejectionReasons.map((r) => ({ productId: r.product_id, reason: r.reason, bugs: r.bugs })),
+          platforms: platforms.map((r) => ({ productId: r.product_id, platform: r.platform, bugs: r.bugs })),
+        };
+      });
+    },
+
+    listPlatforms(): Promise<string[]> {
+      return run(() => (statement(PLATFORMS).all({ cid: customerId }) as Array<{ os: string }>).map((r) => r.os));
+    },
+  };
+}
