@@ -199,6 +199,14 @@ describe('errors', () => {
     expectErrorBody(big.body, 'payload_too_large');
   });
 
+  it('answers a path that is not valid percent-encoding with a 400, not a 500', async () => {
+    const { app } = buildApp();
+    for (const path of ['/api/products/%zz/summary', '/api/products/%/tests', '/api/sync/%E0%A4%A']) {
+      const res = await request(app).get(path).expect(400);
+      expectErrorBody(res.body, 'invalid_input');
+    }
+  });
+
   it('answers unknown routes with a 404 error body', async () => {
     const { app } = buildApp();
     const res = await request(app).get('/api/unknown').expect(404);

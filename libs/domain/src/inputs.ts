@@ -21,7 +21,8 @@ export function coerceId(value: unknown, field: string): number {
     const n = Number(value);
     if (Number.isSafeInteger(n)) return n;
   }
-  fail(field, `'${String(value).slice(0, 80)}' is not a valid id`, 'Ids are whole numbers such as 598');
+  const shown = typeof value === 'string' ? `'${value.slice(0, 80)}'` : `a value of type ${Array.isArray(value) ? 'array' : typeof value}`;
+  fail(field, `${shown} is not a valid id`, 'Ids are whole numbers such as 598');
 }
 
 function splitListString(value: string): unknown[] {

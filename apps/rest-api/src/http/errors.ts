@@ -170,7 +170,7 @@ function bodyParserResponse(error: { type?: unknown; status?: unknown }, request
   if (typeof error.type === 'string' && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
     return {
       status: error.status,
-      body: body('invalid_request', 'The request body could not be read', requestId, { hint: 'Send a JSON object with Content-Type: application/json' }),
+      body: body('invalid_input', 'The request body could not be read', requestId, { hint: 'Send a JSON object with Content-Type: application/json' }),
       headers: {},
       unexpected: false,
     };
@@ -203,6 +203,17 @@ export function toErrorResponse(error: unknown, requestId: string, req: RequestL
     };
   }
   if (isDomainError(error)) return domainResponse(error, requestId);
+  if (error instanceof URIError) {
+    // Express cannot decode a path such as /api/products/%zz: the client sent a broken URL.
+    return {
+      status: 400,
+      body: body('invalid_input', 'The request path is not valid percent-encoding', requestId, {
+        hint: 'Encode path values with encodeURIComponent; ids are whole numbers such as 598',
+      }),
+      headers: {},
+      unexpected: false,
+    };
+  }
   if (typeof error === 'object' && error !== null) {
     const parsed = bodyParserResponse(error as { type?: unknown; status?: unknown }, requestId);
     if (parsed) return parsed;

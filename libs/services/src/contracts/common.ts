@@ -146,13 +146,25 @@ export function enumListInput<const V extends readonly [string, ...string[]]>(fi
 }
 
 /**
+ * A short, safe rendering of whatever a client sent, for error messages: never throws (objects without a
+ * usable toString, symbols, cycles) and never repeats a huge value in full.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value.length > 80 ? `${value.slice(0, 80)}…` : value}'`;
+  if (value === null || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined') {
+    return String(value);
+  }
+  return `of type ${Array.isArray(value) ? 'array' : typeof value}`;
+}
+
+/**
  * One value of a vocabulary. Strict, unlike `enumListInput`: the value must match exactly (lower
  * case, no trimming), so the published JSON Schema `enum` is the whole contract; 'Title' is refused
  * with the list of valid values.
  */
 export function enumInput<const V extends readonly [string, ...string[]]>(values: V, description: string) {
   return z
-    .enum(values, { error: (issue) => `Invalid value '${String(issue.input)}'. Valid values: ${values.join(', ')}` })
+    .enum(values, { error: (issue) => `Invalid value ${describeValue(issue.input)}. Valid values: ${values.join(', ')}` })
     .describe(`${description} One of: ${values.join(', ')}.`);
 }
 

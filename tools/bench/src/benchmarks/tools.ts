@@ -1,0 +1,264 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMirrorReader, createMirrorSearch, openSqlite } from '@testio-mcp/persistence';
+import { callTool, connectMcp } from '../mcp.js';
+import { copyMirror, ensureMirror, pick, readSamples, rng, type Samples } from '../mirror.js';
+import { productEnv, startMcpHttp } from '../process.js';
+import { formatTable, round, writeResult } from '../results.js';
+import { startBenchSandbox, type Scale } from '../sandbox.js';
+import { summarize, type LatencySummary } from '../stats.js';
+
+/**
+ * `tools`: every MCP tool through `testio-mcp serve --transport http` with the SDK client, on a synced
+ * mirror. For the list, summary and search tools the reader queries the service runs are also timed
+ * in-process on better-sqlite3 (`createMirrorReader` / `createMirrorSearch`, the same prepared SQL):
+ * that is the floor, and the ratio says what MCP, HTTP, JSON and the services add.
+ */
+
+export interface ToolsBenchOptions {
+  readonly scale: Scale;
+  /** Measured calls per read tool (after a warm-up of 10). */
+  readonly calls: number;
+  readonly fresh: boolean;
+}
+
+type Reader = ReturnType<typeof createMirrorReader>;
+type Search = ReturnType<typeof createMirrorSearch>;
+
+interface CallSpec {
+  readonly args: Record<string, unknown>;
+  /** The reader calls behind the tool, for the floor; absent for tools without one. */
+  readonly floor?: (reader: Reader, search: Search) => Promise<unknown>;
+}
+
+const DAY = 86_400_000;
+const STATUSES = ['running', 'locked', 'archived', 'customer_finalized'];
+const SEVERITIES = ['critical', 'high', 'low', 'visual'];
+const BUG_STATUSES = ['accepted', 'rejected', 'forwarded', 'auto_accepted'];
+
+/** Varied, valid arguments for each tool, drawn from the mirror's own ids and words. */
+export function toolCalls(samples: Samples, random: () => number): Record<string, () => CallSpec> {
+  const now = () => new Date();
+  const recentSince = () => ({ days30: new Date(Date.now() - 30 * DAY), days90: new Date(Date.now() - 90 * DAY) });
+  return {
+    list_products: () => {
+      const word = random() < 0.3 ? pick(random, samples.words).slice(0, 5) : undefined;
+      const sortBy = pick(random, ['title', 'product_type', 'last_synced'] as const);
+      return {
+        args: { ...(word ? { search: word } : {}), sort_by: sortBy, per_page: 50 },
+        floor: async (r) => {
+          await r.listProducts({ ...(word ? { search: word } : {}), sortBy, sortOrder: 'asc', limit: 50, offset: 0, recentSince: recentSince() });
+          await r.productsSyncedAt();
+        },
+      };
+    },
+    list_tests: () => {
+      const productId = pick(random, samples.productIds);
+      const statuses = random() < 0.4 ? [pick(random, STATUSES)] : undefined;
+      const sortBy = pick(random, ['end_at', 'start_at', 'status', 'title'] as const);
+      const perPage = pick(random, [25, 100, 200]);
+      return {
+        args: { product_id: productId, ...(statuses ? { statuses } : {}), sort_by: sortBy, per_page: perPage },
+        floor: async (r) => {
+          await r.getProduct(productId);
+          await r.listTests({ productId, ...(statuses ? { statuses } : {}), sortBy, sortOrder: 'desc', limit: perPage, offset: 0 });
+        },
+      };
+    },
+    list_features: () => {
+      const productId = pick(random, samples.productIds);
+      const sortBy = pick(random, ['title', 'test_count', 'bug_count'] as const);
+      return {
+        args: { product_id: productId, sort_by: sortBy },
+        floor: async (r) => {
+          await r.getProduct(productId);
+          await r.listFeatures({ productId, sortBy, sortOrder: 'asc', limit: 100, offset: 0 });
+        },
+      };
+    },
+    list_users: () => {
+      const userType = pick(random, ['tester', 'customer', undefined] as const);
+      const sortBy = pick(random, ['username', 'last_activity', 'first_seen'] as const);
+      return {
+        args: { ...(userType ? { user_type: userType } : {}), days: 3650, sort_by: sortBy },
+        floor: async (r) => {
+          await r.listUsers({ ...(userType ? { userType } : {}), activeSince: new Date(now().getTime() - 3650 * DAY), sortBy, sortOrder: 'asc', limit: 100, offset: 0 });
+          await r.usersSeenAt();
+        },
+      };
+    },
+    list_bugs: () => {
+      const testIds = Array.from({ length: 1 + Math.floor(random() * 10) }, () => pick(random, samples.testIds));
+      const unique = [...new Set(testIds)];
+      const statuses = random() < 0.3 ? [pick(random, BUG_STATUSES)] : undefined;
+      const severities = random() < 0.3 ? [pick(random, SEVERITIES)] : undefined;
+      const sortBy = pick(random, ['reported_at', 'severity', 'status'] as const);
+      return {
+        args: { test_ids: unique, ...(statuses ? { status: statuses } : {}), ...(severities ? { severity: severities } : {}), sort_by: sortBy },
+        floor: async (r) => {
+          await r.getTestRefs(unique);
+          await r.listBugs({ testIds: unique, ...(statuses ? { statuses } : {}), ...(severities ? { severities } : {}), sortBy, sortOrder: 'desc', limit: 100, offset: 0 });
+        },
+      };
+    },
+    get_test_summary: () => {
+      const id = pick(random, samples.testIds);
+      return {
+        args: { test_id: id },
+        floor: async (r) => {
+          await r.getTestRefs([id]);
+          await r.getTestDetail(id);
+          await r.listBugsOfTest(id);
+        },
+      };
+    },
+    get_product_summary: () => {
+      const id = pick(random, samples.productIds);
+      return { args: { product_id: id }, floor: (r) => r.getProductSummary(id) };
+    },
+    get_feature_summary: () => {
+      const id = pick(random, samples.featureIds);
+      return { args: { feature_id: id }, floor: (r) => r.getFeatureDetail(id) };
+    },
+    get_user_summary: () => {
+      const id = pick(random, samples.userIds);
+      return { args: { user_id: id }, floor: (r) => r.getUserSummary(id) };
+    },
+    get_bug_summary: () => {
+      const id = pick(random, samples.bugIds);
+      return { args: { bug_id: id }, floor: (r) => r.getBugDetail(id) };
+    },
+    search: () => {
+      const kind = random();
+      const query = kind < 0.5 ? pick(random, samples.words) : kind < 0.8 ? pick(random, samples.words).slice(0, 4) : pick(random, samples.phrases);
+      const productIds = random() < 0.3 ? [pick(random, samples.productIds)] : undefined;
+      return {
+        args: { query, ...(productIds ? { product_ids: productIds } : {}), limit: 20 },
+        floor: (_r, s) => s.search({ query, mode: 'simple', ...(productIds ? { productIds } : {}), limit: 20 }),
+      };
+    },
+    get_server_diagnostics: () => ({ args: { check_api: false, include_sync_events: random() < 0.5 } }),
+    get_problematic_tests: () => ({ args: random() < 0.5 ? {} : { product_id: pick(random, samples.productIds) } }),
+  };
+}
+
+export interface ToolFigures {
+  readonly tool: string;
+  readonly calls: number;
+  readonly errors: number;
+  readonly mcp: LatencySummary;
+  readonly floor: LatencySummary | null;
+  readonly ratioP50: number | null;
+  readonly ratioP95: number | null;
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unknown> {
+  const mirror = await ensureMirror(options.scale, { fresh: options.fresh });
+  const dir = mkdtempSync(join(tmpdir(), 'testio-bench-tools-'));
+  const sandbox = await startBenchSandbox({ scale: options.scale });
+  const dbPath = copyMirror(mirror, dir);
+  // The largest TTL: the cached mirror counts as fresh, so timings are of the mirror, not of TestIO.
+  const env = productEnv(sandbox, dbPath, { LOG_LEVEL: 'info', CACHE_TTL_SECONDS: '86400' });
+  const server = await startMcpHttp(env, dir);
+  const client = await connectMcp(server.url);
+  try {
+    const samples = readSamples(dbPath);
+    const { tools } = await client.listTools();
+    const generators = toolCalls(samples, rng(42));
+    console.error(`tools benchmark: scale ${options.scale} (${mirror.tests} tests, ${mirror.bugs} bugs), ${tools.length} tools, ${options.calls} calls per read tool, server ${server.url}`);
+    const planned = new Map<string, CallSpec[]>();
+    for (const tool of tools) {
+      const generate = generators[tool.name];
+      if (generate) planned.set(tool.name, Array.from({ length: options.calls + 10 }, generate));
+    }
+    sandbox.resetRequestLog();
+    const mcpTimes = new Map<string, number[]>();
+    const errors = new Map<string, number>();
+    const errorSamples: string[] = [];
+    // Interleave the tools (round robin) so a slow period of the machine hits every tool alike.
+    const started = Date.now();
+    for (let i = 0; i < options.calls + 10; i++) {
+      if (i > 0 && i % 50 === 0) console.error(`  ${i}/${options.calls + 10} rounds, ${Math.round((Date.now() - started) / 1000)} s`);
+      for (const [name, specs] of planned) {
+        const spec = specs[i] as CallSpec;
+        if (process.env.BENCH_DEBUG) console.error(`  ${name} ${JSON.stringify(spec.args)}`);
+        let answer: Awaited<ReturnType<typeof callTool>> | undefined;
+        const ms = await time(async () => (answer = await callTool(client, name, spec.args)));
+        if (i < 10) continue;
+        (mcpTimes.get(name) ?? mcpTimes.set(name, []).get(name))?.push(ms);
+        if (answer?.isError) {
+          errors.set(name, (errors.get(name) ?? 0) + 1);
+          if (errorSamples.length < 10) errorSamples.push(`${name} ${JSON.stringify(spec.args)}: ${answer.text.split('\n')[0] ?? ''}`);
+        }
+      }
+    }
+    const upstreamCalls = sandbox.requestLog().length;
+    const unmeasured = tools.map((t) => t.name).filter((n) => !planned.has(n) && n !== 'sync_data');
+
+    // sync_data: an incremental sync of the whole (unchanged) account, a few times.
+    const syncTimes: number[] = [];
+    for (let i = 0; i < 5; i++) syncTimes.push(await time(() => callTool(client, 'sync_data', {})));
+
+    const db = openSqlite(dbPath);
+    const reader = createMirrorReader(db, 1);
+    const search = createMirrorSearch(db, 1);
+    const floorTimes = new Map<string, number[]>();
+    try {
+      for (let i = 0; i < options.calls + 10; i++) {
+        for (const [name, specs] of planned) {
+          const floor = specs[i]?.floor;
+          if (!floor) continue;
+          const ms = await time(() => floor(reader, search));
+          if (i >= 10) (floorTimes.get(name) ?? floorTimes.set(name, []).get(name))?.push(ms);
+        }
+      }
+    } finally {
+      db.close();
+    }
+
+    const figures: ToolFigures[] = [...mcpTimes].map(([tool, times]) => {
+      const mcp = summarize(times);
+      const floorSamples = floorTimes.get(tool);
+      const floor = floorSamples?.length ? summarize(floorSamples) : null;
+      return {
+        tool,
+        calls: times.length,
+        errors: errors.get(tool) ?? 0,
+        mcp,
+        floor,
+        ratioP50: floor && floor.p50 > 0 ? round(mcp.p50 / floor.p50, 1) : null,
+        ratioP95: floor && floor.p95 > 0 ? round(mcp.p95 / floor.p95, 1) : null,
+      };
+    });
+    const syncData = summarize(syncTimes);
+    console.log(
+      formatTable(
+        ['tool', 'calls', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'floor p50', 'floor p95', '× p50', '× p95'],
+        [
+          ...figures.map((f) => [f.tool, f.calls, f.errors, f.mcp.p50, f.mcp.p95, f.mcp.p99, f.mcp.max, f.floor?.p50, f.floor?.p95, f.ratioP50, f.ratioP95]),
+          ['sync_data (incremental)', syncData.count, 0, syncData.p50, syncData.p95, syncData.p99, syncData.max, null, null, null, null],
+        ],
+      ),
+    );
+    const rssKb = server.proc.peakRssKb();
+    console.log(`\nupstream calls during the read calls: ${upstreamCalls}; MCP server peak RSS: ${rssKb === null ? 'n/a' : `${round(rssKb / 1024, 1)} MB`}`);
+    if (unmeasured.length) console.log(`not measured (no input generator yet): ${unmeasured.join(', ')}`);
+    if (errorSamples.length) console.log(`tool errors (first ${errorSamples.length}):\n  ${errorSamples.join('\n  ')}`);
+    const result = { mirror: { tests: mirror.tests, bugs: mirror.bugs }, tools: figures, unmeasured, syncData, upstreamCalls, serverPeakRssMb: rssKb === null ? null : round(rssKb / 1024, 1), errorSamples };
+    const file = writeResult({ benchmark: 'tools', scale: options.scale, options: { ...options }, figures: result });
+    console.error(`written ${file}`);
+    return result;
+  } finally {
+    await client.close();
+    await server.proc.stop();
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,98 @@
+import { parseArgs } from 'node:util';
+import { runRestBenchmark } from './benchmarks/rest.js';
+import { runSearchBenchmark } from './benchmarks/search.js';
+import { runSyncBenchmark } from './benchmarks/sync.js';
+import { runToolsBenchmark } from './benchmarks/tools.js';
+import { SCALES, type Scale } from './sandbox.js';
+
+/**
+ * `npm run bench -- <sync|tools|rest|search> [--scale small|medium|large] [options]`
+ * Prints a table on stdout, progress on stderr, and writes JSON under bench-results/. Never asserts.
+ */
+
+const USAGE = `usage: npm run bench -- <benchmark> [options]
+
+benchmarks:
+  sync     full + incremental sync from the sandbox with latency      (default --scale small)
+  tools    every MCP tool over HTTP with the SDK client, vs the SQL floor (default --scale medium)
+  rest     REST endpoints under autocannon load, idle and during a sync  (default --scale medium)
+  search   FTS query latency by query kind, SQL and through MCP          (default --scale large)
+
+options:
+  --scale demo|small|medium|large
+  --latency-ms N      sandbox latency for sync (default 50) and for the sync during rest load (default 0)
+  --concurrency N     MAX_CONCURRENT_API_REQUESTS of the sync (default 10)
+  --calls N           measured calls per tool (tools, default 300) / queries per kind (search, default 200)
+  --duration N        seconds of load per endpoint and phase (rest, default 5)
+  --connections N     concurrent connections (rest, default 10)
+  --no-mcp            search: time the SQL only
+  --fresh             rebuild the cached mirror under bench-results/cache/
+`;
+
+const DEFAULT_SCALE: Record<string, Scale> = { sync: 'small', tools: 'medium', rest: 'medium', search: 'large' };
+
+function intFlag(value: string | undefined, name: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} '${value}' must be a whole number ≥ ${min}`);
+  return n;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      scale: { type: 'string' },
+      'latency-ms': { type: 'string' },
+      concurrency: { type: 'string' },
+      calls: { type: 'string' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      'no-mcp': { type: 'boolean' },
+      fresh: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const name = positionals[0];
+  if (values.help || name === undefined) {
+    process.stdout.write(USAGE);
+    return name === undefined && !values.help ? 2 : 0;
+  }
+  const fallbackScale = DEFAULT_SCALE[name];
+  if (!fallbackScale) throw new Error(`unknown benchmark '${name}': one of sync, tools, rest, search`);
+  const scale = (values.scale ?? fallbackScale) as Scale;
+  if (!SCALES.includes(scale)) throw new Error(`--scale '${values.scale}' must be one of ${SCALES.join(', ')}`);
+  const fresh = values.fresh === true;
+  switch (name) {
+    case 'sync':
+      await runSyncBenchmark({ scale, latencyMs: intFlag(values['latency-ms'], 'latency-ms', 50, 0), concurrency: intFlag(values.concurrency, 'concurrency', 10, 1) });
+      break;
+    case 'tools':
+      await runToolsBenchmark({ scale, calls: intFlag(values.calls, 'calls', 300, 1), fresh });
+      break;
+    case 'rest':
+      await runRestBenchmark({
+        scale,
+        durationSeconds: intFlag(values.duration, 'duration', 5, 1),
+        connections: intFlag(values.connections, 'connections', 10, 1),
+        latencyMs: intFlag(values['latency-ms'], 'latency-ms', 0, 0),
+        fresh,
+      });
+      break;
+    case 'search':
+      await runSearchBenchmark({ scale, queries: intFlag(values.calls, 'calls', 200, 1), fresh, viaMcp: values['no-mcp'] !== true });
+      break;
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,145 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { BIN } from './paths.js';
+
+/**
+ * A `testio-mcp` subcommand as a user runs it: a real process, its output captured, its peak RSS
+ * sampled from `/proc/<pid>/status` (VmHWM, the kernel's high-water mark, Linux only).
+ */
+
+export interface Launched {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly pid: number;
+  /** Resolves with the exit code (null when killed) and signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  out(): string;
+  err(): string;
+  /** Waits until stdout or stderr matches, the process exits, or the timeout passes. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Highest VmHWM seen, in kB; null when /proc is not available. */
+  peakRssKb(): number | null;
+  /** SIGTERM, then SIGKILL after `graceMs` if it is still running. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const OUTPUT_CAP = 8 * 1024 * 1024;
+
+export function readVmHwmKb(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+)\s*kB/.exec(status);
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface LaunchOptions {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Sampling period of VmHWM (default 100 ms). */
+  readonly rssSampleMs?: number;
+  /** Called with every chunk of output (both streams), e.g. to scan logs as they come. */
+  readonly onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export function launchCli(args: readonly string[], options: LaunchOptions): Launched {
+  const child = spawn(process.execPath, [BIN, ...args], { env: options.env, cwd: options.cwd });
+  const pid = child.pid ?? -1;
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    const text = d.toString();
+    if (stdout.length < OUTPUT_CAP) stdout += text;
+    options.onOutput?.(text, 'stdout');
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    const text = d.toString();
+    if (stderr.length < OUTPUT_CAP) stderr += text;
+    options.onOutput?.(text, 'stderr');
+  });
+  let peak: number | null = null;
+  const sample = () => {
+    const kb = readVmHwmKb(pid);
+    if (kb !== null) peak = Math.max(peak ?? 0, kb);
+  };
+  const timer = setInterval(sample, options.rssSampleMs ?? 100);
+  timer.unref();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      clearInterval(timer);
+      resolve({ code, signal });
+    });
+  });
+  return {
+    child,
+    pid,
+    exited,
+    out: () => stdout,
+    err: () => stderr,
+    async waitFor(pattern, timeoutMs = 60_000) {
+      const started = Date.now();
+      for (;;) {
+        const match = stderr.match(pattern) ?? stdout.match(pattern);
+        if (match) return match;
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(`testio-mcp ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before ${pattern}: ${stderr.slice(-2000)}`);
+        }
+        if (Date.now() - started > timeoutMs) throw new Error(`no ${pattern} within ${timeoutMs} ms from testio-mcp ${args.join(' ')}: ${stderr.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    peakRssKb: () => {
+      if (child.exitCode === null && child.signalCode === null) sample();
+      return peak;
+    },
+    async stop(graceMs = 10_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      sample();
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/**
+ * The environment of a child: this process' environment without any TESTIO_* / LOG_* setting of the
+ * developer (so a local `.env` or shell never leaks in), plus `extra`.
+ */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(TESTIO_|LOG_|CACHE_TTL|MAX_CONCURRENT|HTTP_TIMEOUT|ENABLED_TOOLS|DISABLED_TOOLS|AUTO_ACCEPTANCE|SHUTDOWN_)/.test(key)) continue;
+    env[key] = value;
+  }
+  return { ...env, LOG_FORMAT: 'json', ...extra };
+}
+
+/** Environment that points a `testio-mcp` process at a sandbox and a mirror file. */
+export function productEnv(sandbox: { baseUrl: string; token: string }, dbPath: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return childEnv({
+    TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
+    TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
+    TESTIO_DB_PATH: dbPath,
+    TESTIO_HTTP_PORT: '0',
+    TESTIO_REST_PORT: '0',
+    TESTIO_REFRESH_INTERVAL_SECONDS: '0',
+    ...extra,
+  });
+}
+
+/** `serve --transport http`: resolves with the MCP URL once the server logged its ready line. */
+export async function startMcpHttp(env: NodeJS.ProcessEnv, cwd: string, onOutput?: LaunchOptions['onOutput']): Promise<{ proc: Launched; url: string }> {
+  const proc = launchCli(['serve', '--transport', 'http'], { env, cwd, ...(onOutput ? { onOutput } : {}) });
+  const match = await proc.waitFor(/MCP server ready at (http:\/\/127\.0\.0\.1:\d+\/mcp)/);
+  return { proc, url: match[1] as string };
+}
+
+/** `api`: resolves with the `/api` base URL once the server printed it. */
+export async function startRestApi(env: NodeJS.ProcessEnv, cwd: string, onOutput?: LaunchOptions['onOutput']): Promise<{ proc: Launched; url: string }> {
+  const proc = launchCli(['api'], { env, cwd, ...(onOutput ? { onOutput } : {}) });
+  const match = await proc.waitFor(/TestIO REST API\s+(http:\/\/127\.0\.0\.1:\d+\/api)/);
+  return { proc, url: match[1] as string };
+}

@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunningSandbox, SandboxFaults } from '@testio-mcp/testio-sandbox';
+import { launchCli, productEnv, startMcpHttp, startRestApi, type Launched } from '../../process.js';
+import { startBenchSandbox, type Scale } from '../../sandbox.js';
+import { makeSecrets, type Secrets } from './secrets.js';
+
+/**
+ * The product as users run it, on loopback only: the sandbox (with a per-run secret token), a mirror
+ * file in a temp dir, and `testio-mcp` processes. Everything they print is kept, for the leak checks.
+ */
+
+export interface Stack {
+  readonly sandbox: RunningSandbox;
+  readonly secrets: Secrets;
+  readonly dir: string;
+  readonly dbPath: string;
+  /** Environment of a `testio-mcp` process on this stack. */
+  env(extra?: Record<string, string>): NodeJS.ProcessEnv;
+  /** Runs `testio-mcp <args>` to completion. */
+  run(args: string[], extra?: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
+  /** Starts `testio-mcp <args>` and keeps it (stopped by `close`). */
+  launch(args: string[], extra?: Record<string, string>): Launched;
+  startMcp(extra?: Record<string, string>): Promise<{ proc: Launched; url: string }>;
+  startRest(extra?: Record<string, string>): Promise<{ proc: Launched; url: string; base: string }>;
+  /** Everything every process of this stack printed so far. */
+  output(): string;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: { scale: Scale; faults?: SandboxFaults; port?: number }): Promise<Stack> {
+  const secrets = makeSecrets();
+  const sandbox = await startBenchSandbox({ scale: options.scale, token: secrets.token, ...(options.port ? { port: options.port } : {}) });
+  if (options.faults) sandbox.setFaults(options.faults);
+  const dir = mkdtempSync(join(tmpdir(), 'testio-reliability-'));
+  const dbPath = join(dir, 'mirror.db');
+  const procs: Launched[] = [];
+  const chunks: string[] = [];
+  const env = (extra: Record<string, string> = {}) =>
+    productEnv(sandbox, dbPath, { LOG_LEVEL: 'info', TESTIO_API_KEYS: secrets.apiKey, TESTIO_REST_RATE_LIMIT: '0', ...extra });
+  const launch = (args: string[], extra: Record<string, string> = {}) => {
+    const proc = launchCli(args, { env: env(extra), cwd: dir, rssSampleMs: 1000, onOutput: (text) => chunks.push(text) });
+    procs.push(proc);
+    return proc;
+  };
+  return {
+    sandbox,
+    secrets,
+    dir,
+    dbPath,
+    env,
+    launch,
+    async run(args, extra = {}) {
+      const proc = launch(args, extra);
+      const { code, signal } = await proc.exited;
+      return { code, signal, out: proc.out(), err: proc.err() };
+    },
+    async startMcp(extra = {}) {
+      const started = await startMcpHttp(env(extra), dir, (text) => chunks.push(text));
+      procs.push(started.proc);
+      return started;
+    },
+    async startRest(extra = {}) {
+      const started = await startRestApi(env(extra), dir, (text) => chunks.push(text));
+      procs.push(started.proc);
+      return { ...started, base: started.url.replace(/\/api$/, '') };
+    },
+    output: () => chunks.join(''),
+    async close() {
+      await Promise.all(procs.map((p) => p.stop(5_000)));
+      await sandbox.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

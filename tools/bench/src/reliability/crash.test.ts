@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { announce, FULL, runs, SEED } from './__fixtures__/config.js';
+import { expectConsistent, expectMatchesTruth, expectNoDanglingRun, runStatuses } from './__fixtures__/mirror-checks.js';
+import { startStack, type Stack } from './__fixtures__/stack.js';
+
+/**
+ * SIGKILL of sync processes (`sync --force`, `sync`, `worker`) at random moments, with the account
+ * changing between some of them. After every kill the database passes its integrity and foreign-key
+ * checks; at the end one plain `testio-mcp sync` completes, matches the ground truth, and leaves no
+ * run `running`.
+ */
+
+const KILLS = runs(3, 20);
+let stack: Stack;
+
+beforeAll(async () => {
+  announce('crash safety', { kills: KILLS });
+  stack = await startStack({ scale: 'small', faults: { latencyMs: 10 } });
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('SIGKILL at random points', () => {
+  it(`survives ${KILLS} kills, then resumes to the ground truth`, async () => {
+    const plan = fc.sample(
+      fc.record({
+        command: fc.constantFrom(['sync', '--force'], ['sync'], ['worker']),
+        delayMs: fc.integer({ min: 1_500, max: 9_000 }),
+        advance: fc.boolean(),
+      }),
+      { numRuns: KILLS, seed: SEED },
+    );
+    plan[0] = { command: ['sync', '--force'], delayMs: plan[0]?.delayMs ?? 4_000, advance: false };
+    for (const [i, step] of plan.entries()) {
+      if (FULL && step.advance && i > 0) stack.sandbox.advance({ hours: 12 });
+      const proc = stack.launch([...step.command], { LOG_LEVEL: 'warn', TESTIO_FORCE_INITIAL_SYNC: 'true' });
+      await new Promise((r) => setTimeout(r, step.delayMs));
+      proc.child.kill('SIGKILL');
+      const { signal } = await proc.exited;
+      console.error(`[reliability] kill ${i + 1}/${KILLS}: ${step.command.join(' ')} after ${step.delayMs} ms (${signal ?? 'had exited'}), ${stack.sandbox.requestLog().length} upstream requests so far`);
+      expectConsistent(stack.dbPath);
+    }
+    const statuses = runStatuses(stack.dbPath);
+    expect(statuses.length).toBeGreaterThan(0);
+
+    const final = await stack.run(['sync'], { LOG_LEVEL: 'warn' });
+    expect(final.code, final.out + final.err).toBe(0);
+    expect(final.out).toMatch(/outcome\s+success/);
+    expectConsistent(stack.dbPath);
+    expectNoDanglingRun(stack.dbPath);
+    await expectMatchesTruth(stack.dbPath, stack.sandbox.truth());
+    const after = runStatuses(stack.dbPath);
+    expect(after.filter((s) => s === 'interrupted').length, after.join(',')).toBeGreaterThan(0);
+  }, 1_800_000);
+});
