@@ -154,6 +154,9 @@ async function expectDocumented(response: Response, what: string): Promise<void>
   expect(text, what).not.toMatch(/SQLITE_|at .*\.ts:\d+|node_modules|<html/i);
 }
 
+/** Node's default `--max-http-header-size`. */
+const NODE_MAX_HEADER_BYTES = 16 * 1024;
+
 describe('REST endpoints under generated input', () => {
   it.each(ENDPOINTS.map((e) => [`${e.method} ${e.path}`, e] as const))('%s answers 2xx or a documented JSON error', async (_name, endpoint) => {
     await fc.assert(
@@ -162,7 +165,15 @@ describe('REST endpoints under generated input', () => {
           .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${encode(k)}=${encode(String(x))}`))
           .join('&');
         const url = `${base}${path}${qs ? `?${qs}` : ''}`;
-        const response = await fetch(url, { headers: headersFor(auth) });
+        let response: Response;
+        try {
+          response = await fetch(url, { headers: headersFor(auth) });
+        } catch (error) {
+          // Node's HTTP layer refuses a request line over its 16 KB header limit (431) and closes the
+          // socket; on a busy machine the client may see the reset before the 431. Only for such URLs.
+          if (url.length > NODE_MAX_HEADER_BYTES) return;
+          throw error;
+        }
         await expectDocumented(response, `GET ${url.slice(base.length, base.length + 300)} (${auth})`);
         if (auth === 'wrong' && !path.startsWith('/health')) expect([401, 414, 431]).toContain(response.status);
       }),
