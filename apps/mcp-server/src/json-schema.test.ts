@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { findRefs, inlineRefs, toToolJsonSchema } from './json-schema.js';
+import { findRefs, inlineRefs, splitTypeUnions, toToolJsonSchema } from './json-schema.js';
 
 describe('tool JSON Schemas', () => {
   it('inlines references to definitions, keeping sibling keys', () => {
@@ -28,3 +28,38 @@ describe('tool JSON Schemas', () => {
     expect(json).toMatchObject({ properties: { b: { type: 'integer', minimum: 1, description: 'An id.' } } });
   });
 });
+
+describe('type unions', () => {
+  const union = (node: unknown): boolean =>
+    Array.isArray(node) ? node.some(union) : typeof node === 'object' && node !== null && Object.entries(node).some(([k, v]) => (k === 'type' && Array.isArray(v)) || union(v));
+
+  it('publishes nullable fields as anyOf branches of one type each, constraints in their branch', () => {
+    const schema = z.object({
+      when: z.string().max(30).nullable().describe('When it ended.'),
+      rate: z.number().min(0).max(1).nullable(),
+      mode: z.enum(['a', 'b']).nullable(),
+    });
+    const json = toToolJsonSchema(schema, 'output');
+    expect(union(json)).toBe(false);
+    const props = json.properties as Record<string, JsonSchemaNode>;
+    expect(props.when).toEqual({ description: 'When it ended.', anyOf: [{ type: 'string', maxLength: 30 }, { type: 'null' }] });
+    expect(props.rate?.anyOf).toEqual([{ type: 'number', minimum: 0, maximum: 1 }, { type: 'null' }]);
+    expect(JSON.stringify(props.mode)).not.toContain('"type":["');
+  });
+
+  it('keeps the meaning: values valid before are valid after, and invalid ones stay invalid', () => {
+    const split = splitTypeUnions({ type: ['string', 'null'], enum: ['x', null], description: 'd' });
+    expect(split).toEqual({ description: 'd', anyOf: [{ type: 'string', enum: ['x'] }, { type: 'null', enum: [null] }] });
+    expect(splitTypeUnions({ type: ['integer'], minimum: 1 })).toEqual({ type: 'integer', minimum: 1 });
+  });
+
+  it('leaves no type array in any published tool schema', async () => {
+    const { TOOLS } = await import('./tools/index.js');
+    for (const tool of TOOLS) {
+      expect(union(toToolJsonSchema(tool.inputSchema, 'input')), `${tool.name} input`).toBe(false);
+      expect(union(toToolJsonSchema(tool.outputSchema, 'output')), `${tool.name} output`).toBe(false);
+    }
+  });
+});
+
+type JsonSchemaNode = { anyOf?: unknown; [key: string]: unknown };

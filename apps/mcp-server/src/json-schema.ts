@@ -4,14 +4,77 @@ import { z } from 'zod';
  * zod → the JSON Schema published in `tools/list`. Draft-07, like the SDK's own conversion (the SDK
  * client validates `structuredContent` with Ajv, whose default dialect is draft-07). Every `$ref` is
  * inlined and `$defs`/`definitions` removed: several clients (Gemini CLI, older Cursor builds) cannot
- * resolve references in tool schemas.
+ * resolve references in tool schemas. A `type` array (`["string", "null"]`, zod's nullable) is split into
+ * `anyOf` branches of one type each: clients that map tool schemas onto a single-`type` dialect (the
+ * OpenAPI subset behind Gemini function declarations) reject or flatten type arrays — the MCP Inspector's
+ * `--strict` lint flags them.
  */
 
 export type JsonSchema = { [key: string]: unknown };
 
 export function toToolJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const json = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as JsonSchema;
-  return inlineRefs(json);
+  return splitTypeUnions(inlineRefs(json));
+}
+
+/** Keywords that only constrain values of one JSON type; they move into that type's branch. */
+const KEYWORDS_BY_TYPE: Record<string, readonly string[]> = {
+  string: ['minLength', 'maxLength', 'pattern', 'format'],
+  number: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'],
+  integer: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'],
+  array: ['items', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems', 'contains'],
+  object: ['properties', 'required', 'additionalProperties', 'propertyNames', 'minProperties', 'maxProperties', 'patternProperties'],
+  boolean: [],
+  null: [],
+};
+
+function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function matchesType(value: unknown, type: string): boolean {
+  const actual = jsonTypeOf(value);
+  return actual === type || (type === 'number' && actual === 'integer');
+}
+
+/** Rewrites every `{type: [A, B], ...}` as `{anyOf: [{type: A, ...}, {type: B, ...}], description, ...}`. */
+export function splitTypeUnions(root: JsonSchema): JsonSchema {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (!isObject(node)) return node;
+    const out: JsonSchema = {};
+    for (const [key, value] of Object.entries(node)) {
+      out[key] =
+        key === 'properties' && isObject(value) ? Object.fromEntries(Object.entries(value).map(([field, schema]) => [field, visit(schema)])) : visit(value);
+    }
+    if (!Array.isArray(out.type)) return out;
+    const types = out.type.filter((t): t is string => typeof t === 'string');
+    if (types.length === 1) return { ...out, type: types[0] };
+    const typed = new Set(Object.values(KEYWORDS_BY_TYPE).flat());
+    const common: JsonSchema = {};
+    for (const [key, value] of Object.entries(out)) {
+      if (key !== 'type' && key !== 'enum' && key !== 'const' && !typed.has(key)) common[key] = value;
+    }
+    const branches = types.map((type) => {
+      const branch: JsonSchema = { type };
+      for (const key of KEYWORDS_BY_TYPE[type] ?? []) if (key in out) branch[key] = out[key];
+      if (Array.isArray(out.enum)) branch.enum = out.enum.filter((v) => matchesType(v, type));
+      if ('const' in out && matchesType(out.const, type)) branch.const = out.const;
+      return branch;
+    });
+    const kept = branches.filter((b) => !Array.isArray(b.enum) || b.enum.length > 0);
+    const existing = Array.isArray(common.anyOf) ? common.anyOf : undefined;
+    if (existing) {
+      // Already a union (rare): both must hold, so keep the old one under allOf.
+      delete common.anyOf;
+      return { ...common, allOf: [{ anyOf: existing }, { anyOf: kept }] };
+    }
+    return { ...common, anyOf: kept };
+  };
+  return visit(root) as JsonSchema;
 }
 
 function isObject(value: unknown): value is JsonSchema {
