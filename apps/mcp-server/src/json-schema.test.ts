@@ -11,13 +11,21 @@ describe('tool JSON Schemas', () => {
     });
     expect(inlined).toEqual({
       type: 'object',
-      properties: { a: { type: 'integer', minimum: 1, description: 'the a' }, definitions: { type: 'string' } },
+      properties: {
+        a: { type: 'integer', minimum: 1, description: 'the a' },
+        definitions: { type: 'string' },
+      },
     });
     expect(findRefs(inlined)).toEqual([]);
   });
 
   it('refuses a recursive schema instead of publishing a $ref', () => {
-    expect(() => inlineRefs({ $ref: '#/$defs/Node', $defs: { Node: { properties: { next: { $ref: '#/$defs/Node' } } } } })).toThrow(/Recursive/);
+    expect(() =>
+      inlineRefs({
+        $ref: '#/$defs/Node',
+        $defs: { Node: { properties: { next: { $ref: '#/$defs/Node' } } } },
+      }),
+    ).toThrow(/Recursive/);
   });
 
   it('converts a schema whose parts are reused without leaving references', () => {
@@ -31,7 +39,11 @@ describe('tool JSON Schemas', () => {
 
 describe('type unions', () => {
   const union = (node: unknown): boolean =>
-    Array.isArray(node) ? node.some(union) : typeof node === 'object' && node !== null && Object.entries(node).some(([k, v]) => (k === 'type' && Array.isArray(v)) || union(v));
+    Array.isArray(node)
+      ? node.some(union)
+      : typeof node === 'object' &&
+        node !== null &&
+        Object.entries(node).some(([k, v]) => (k === 'type' && Array.isArray(v)) || union(v));
 
   it('publishes nullable fields as anyOf branches of one type each, constraints in their branch', () => {
     const schema = z.object({
@@ -42,14 +54,23 @@ describe('type unions', () => {
     const json = toToolJsonSchema(schema, 'output');
     expect(union(json)).toBe(false);
     const props = json.properties as Record<string, JsonSchemaNode>;
-    expect(props.when).toEqual({ description: 'When it ended.', anyOf: [{ type: 'string', maxLength: 30 }, { type: 'null' }] });
+    expect(props.when).toEqual({
+      description: 'When it ended.',
+      anyOf: [{ type: 'string', maxLength: 30 }, { type: 'null' }],
+    });
     expect(props.rate?.anyOf).toEqual([{ type: 'number', minimum: 0, maximum: 1 }, { type: 'null' }]);
     expect(JSON.stringify(props.mode)).not.toContain('"type":["');
   });
 
   it('keeps the meaning: values valid before are valid after, and invalid ones stay invalid', () => {
     const split = splitTypeUnions({ type: ['string', 'null'], enum: ['x', null], description: 'd' });
-    expect(split).toEqual({ description: 'd', anyOf: [{ type: 'string', enum: ['x'] }, { type: 'null', enum: [null] }] });
+    expect(split).toEqual({
+      description: 'd',
+      anyOf: [
+        { type: 'string', enum: ['x'] },
+        { type: 'null', enum: [null] },
+      ],
+    });
     expect(splitTypeUnions({ type: ['integer'], minimum: 1 })).toEqual({ type: 'integer', minimum: 1 });
   });
 

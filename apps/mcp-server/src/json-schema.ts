@@ -23,7 +23,15 @@ const KEYWORDS_BY_TYPE: Record<string, readonly string[]> = {
   number: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'],
   integer: ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'],
   array: ['items', 'additionalItems', 'minItems', 'maxItems', 'uniqueItems', 'contains'],
-  object: ['properties', 'required', 'additionalProperties', 'propertyNames', 'minProperties', 'maxProperties', 'patternProperties'],
+  object: [
+    'properties',
+    'required',
+    'additionalProperties',
+    'propertyNames',
+    'minProperties',
+    'maxProperties',
+    'patternProperties',
+  ],
   boolean: [],
   null: [],
 };
@@ -48,7 +56,9 @@ export function splitTypeUnions(root: JsonSchema): JsonSchema {
     const out: JsonSchema = {};
     for (const [key, value] of Object.entries(node)) {
       out[key] =
-        key === 'properties' && isObject(value) ? Object.fromEntries(Object.entries(value).map(([field, schema]) => [field, visit(schema)])) : visit(value);
+        key === 'properties' && isObject(value)
+          ? Object.fromEntries(Object.entries(value).map(([field, schema]) => [field, visit(schema)]))
+          : visit(value);
     }
     if (!Array.isArray(out.type)) return out;
     const types = out.type.filter((t): t is string => typeof t === 'string');
@@ -124,8 +134,13 @@ export function findRefs(node: unknown, path = '$'): string[] {
   if (!isObject(node)) return [];
   return Object.entries(node).flatMap(([key, value]) => {
     if (key === 'properties' && isObject(value)) {
-      return Object.entries(value).flatMap(([field, schema]) => findRefs(schema, `${path}.properties.${field}`));
+      return Object.entries(value).flatMap(([field, schema]) =>
+        findRefs(schema, `${path}.properties.${field}`),
+      );
     }
-    return [...(key === '$ref' || key === '$defs' || key === 'definitions' ? [`${path}.${key}`] : []), ...findRefs(value, `${path}.${key}`)];
+    return [
+      ...(key === '$ref' || key === '$defs' || key === 'definitions' ? [`${path}.${key}`] : []),
+      ...findRefs(value, `${path}.${key}`),
+    ];
   });
 }
