@@ -1,5 +1,6 @@
 import { type Bug, type BugStore, type Stored, type UpstreamBug, usersOfBug } from '@testio-mcp/domain';
 import { prepared, writeTransaction } from '../sqlite.js';
+import { compactBugRaw } from '../raw-payloads.js';
 import { rawJson } from '../secrets.js';
 import { dbTime, toDbTime } from '../time.js';
 import { idList, run, type StoreContext } from './context.js';
@@ -97,7 +98,7 @@ export class SqliteBugStore implements BugStore {
             b.actual_result,
             b.expected_result,
             JSON.stringify(b.devices),
-            rawJson(raw),
+            rawJson(compactBugRaw(raw, b)),
           );
           bugIds.add(b.id);
           for (const user of usersOfBug(raw)) {

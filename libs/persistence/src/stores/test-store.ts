@@ -9,6 +9,7 @@ import {
   usersOfTest,
 } from '@testio-mcp/domain';
 import { prepared, writeTransaction } from '../sqlite.js';
+import { compactTestFeatureRaw, compactTestRaw } from '../raw-payloads.js';
 import { rawJson } from '../secrets.js';
 import { dbTime, fromDbTime, toDbTime } from '../time.js';
 import { bit, idList, run, type StoreContext } from './context.js';
@@ -149,7 +150,7 @@ export class SqliteTestStore implements TestStore {
             bit(t.enable_high),
             bit(t.enable_critical),
             t.environment === null ? null : JSON.stringify(t.environment),
-            rawJson(raw),
+            rawJson(compactTestRaw(raw, t)),
             at,
           );
           deleteFeatures.run(customerId, t.id);
@@ -167,7 +168,7 @@ export class SqliteTestStore implements TestStore {
               bit(f.enable_default),
               bit(f.enable_content),
               bit(f.enable_visual),
-              rawJson(rawFeatures.find((r) => r.id === f.id) ?? { id: f.id }),
+              rawJson(compactTestFeatureRaw(rawFeatures.find((r) => r.id === f.id) ?? { id: f.id }, f)),
             );
           }
           deletePlatforms.run(customerId, t.id);
