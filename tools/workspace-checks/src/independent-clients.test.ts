@@ -1,0 +1,195 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startSandbox, type RunningSandbox } from '@testio-mcp/testio-sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  installIndependentClients,
+  runCommand,
+  type IndependentClients,
+} from './__fixtures__/independent-clients.js';
+import { BIN, launch, type Launched } from './__fixtures__/processes.js';
+
+/**
+ * Our own MCP tests use the official SDK client, which shares its protocol code with the server. These
+ * checks use two clients built apart from it: the MCP Inspector CLI (stdio and Streamable HTTP, with its
+ * `--strict` portability lint of tool schemas) and the official conformance suite's generic server
+ * scenarios (the others need fixture tools such as `test_image_content` that only SDK demo servers have).
+ */
+
+let clients: IndependentClients;
+let sandbox: RunningSandbox;
+let dir: string;
+let serverEnv: Record<string, string>;
+let http: Launched;
+let mcpUrl: string;
+
+beforeAll(async () => {
+  clients = await installIndependentClients();
+  sandbox = await startSandbox({ port: 0, seed: 7, scale: 'demo', anchor: new Date('2025-06-01T00:00:00Z') });
+  dir = mkdtempSync(path.join(tmpdir(), 'testio-independent-'));
+  serverEnv = {
+    TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
+    TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
+    TESTIO_DB_PATH: path.join(dir, 'mirror.db'),
+    CACHE_TTL_SECONDS: '86400',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+  };
+  const env = { ...process.env, ...serverEnv };
+  const sync = launch(['sync', '--force'], env);
+  expect(await sync.exited, sync.err()).toBe(0);
+  http = launch(['serve', '--transport', 'http'], { ...env, TESTIO_HTTP_PORT: '0', LOG_LEVEL: 'info' });
+  [, mcpUrl = ''] = await http.waitFor(/MCP server ready at (http:\/\/\S+?\/mcp)\b/);
+}, 400_000);
+
+afterAll(async () => {
+  await http?.stop();
+  await sandbox?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** `mcp-inspector --cli --format json` against `testio-mcp serve` over stdio, spawned by the Inspector. */
+function inspectStdio(args: readonly string[]) {
+  const envFlags = Object.entries(serverEnv).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+  return runCommand(clients.inspector, [
+    '--cli',
+    '--format',
+    'json',
+    ...envFlags,
+    ...args,
+    '--',
+    process.execPath,
+    BIN,
+    'serve',
+  ]);
+}
+
+function parse(stdout: string): Record<string, unknown> & { result: Record<string, unknown> } {
+  return JSON.parse(stdout) as Record<string, unknown> & { result: Record<string, unknown> };
+}
+
+describe('MCP Inspector CLI over stdio', () => {
+  it('lists every tool, and --strict finds nothing unportable in their schemas', async () => {
+    const listed = await inspectStdio(['--method', 'tools/list', '--strict']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const body = parse(listed.stdout);
+    const tools = body.result.tools as { name: string; annotations?: { readOnlyHint?: boolean } }[];
+    expect(tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['list_products', 'list_tests', 'search', 'sync_data', 'query_metrics']),
+    );
+    expect(tools).toHaveLength(18);
+    expect(body.schemaFindings ?? []).toEqual([]);
+    expect(listed.stderr).not.toMatch(/Warning: tool/);
+  }, 120_000);
+
+  it('calls a tool and gets the mirror’s data as structured content', async () => {
+    const called = await inspectStdio(['--method', 'tools/call', '--tool-name', 'list_products']);
+    expect(called.code, called.stderr).toBe(0);
+    const result = parse(called.stdout).result as {
+      structuredContent: { total_count: number; products: { id: number }[] };
+    };
+    const truth = sandbox.truth();
+    expect(result.structuredContent.total_count).toBe(truth.products.length);
+    expect(result.structuredContent.products.map((p) => p.id).sort()).toEqual(
+      truth.products.map((p) => p.id).sort(),
+    );
+  }, 120_000);
+
+  it('reports a bad argument as a tool error (exit 5) with our three-part message', async () => {
+    const called = await inspectStdio([
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'get_test_summary',
+      '--tool-args-json',
+      '{"test_id":"abc"}',
+    ]);
+    expect(called.code).toBe(5);
+    const result = parse(called.stdout).result as { isError: boolean; content: { text: string }[] };
+    expect(result.isError).toBe(true);
+    expect(result.content[0]?.text).toMatch(/^❌ Invalid argument 'test_id'[\s\S]*ℹ️[\s\S]*💡/u);
+  }, 120_000);
+
+  it('reads a resource and renders a prompt with arguments', async () => {
+    const read = await inspectStdio(['--method', 'resources/read', '--uri', 'testio://knowledge/playbook']);
+    expect(read.code, read.stderr).toBe(0);
+    const contents = parse(read.stdout).result.contents as { text: string }[];
+    expect(contents[0]?.text).toMatch(/rejection/i);
+
+    const prompt = await inspectStdio([
+      '--method',
+      'prompts/get',
+      '--prompt-name',
+      'analyze-product-quality',
+      '--prompt-args',
+      'product=portfolio',
+    ]);
+    expect(prompt.code, prompt.stderr).toBe(0);
+    const messages = parse(prompt.stdout).result.messages as { content: { text: string } }[];
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages[0]?.content.text).toContain('portfolio');
+  }, 120_000);
+});
+
+describe('MCP Inspector CLI over Streamable HTTP', () => {
+  it('lists the same tools and calls one', async () => {
+    const listed = await runCommand(clients.inspector, [
+      '--cli',
+      '--format',
+      'json',
+      mcpUrl,
+      '--method',
+      'tools/list',
+      '--strict',
+    ]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((parse(listed.stdout).result.tools as unknown[]).length).toBe(18);
+    expect(parse(listed.stdout).schemaFindings ?? []).toEqual([]);
+
+    const called = await runCommand(clients.inspector, [
+      '--cli',
+      '--format',
+      'json',
+      mcpUrl,
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'get_analytics_capabilities',
+    ]);
+    expect(called.code, called.stderr).toBe(0);
+    expect(JSON.stringify(parse(called.stdout).result.structuredContent)).toContain('dimensions');
+  }, 120_000);
+});
+
+describe('official conformance suite (Node 22)', () => {
+  // The generic scenarios that apply to a product server; each must pass on its own.
+  const scenarios = [
+    'server-initialize',
+    'ping',
+    'tools-list',
+    'tools-call-error',
+    'resources-list',
+    'prompts-list',
+    'completion-complete',
+    'dns-rebinding-protection',
+  ];
+
+  it.each(scenarios)(
+    '%s passes',
+    async (scenario) => {
+      const outcome = await runCommand(clients.node22, [
+        clients.conformance,
+        'server',
+        '--url',
+        mcpUrl,
+        '--scenario',
+        scenario,
+      ]);
+      const plain = outcome.stdout.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
+      expect(outcome.code, `${plain}\n${outcome.stderr}`).toBe(0);
+      expect(plain).toMatch(/Passed: (\d+)\/\1, 0 failed/);
+    },
+    120_000,
+  );
+});
