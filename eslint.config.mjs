@@ -16,7 +16,14 @@ const ADAPTERS = [
  * tools/lint-boundaries.test.ts proves it stays one.
  */
 export const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:runtime'] },
+  {
+    // libs/app-runtime: what the apps' entry points share (log destinations, rotation, signals), for apps only.
+    // It never creates a logger, so not even pino may be imported there.
+    sourceTag: 'type:runtime',
+    onlyDependOnLibsWithTags: ['type:domain'],
+    bannedExternalImports: [...ADAPTERS, 'pino'],
+  },
   {
     sourceTag: 'type:feature',
     onlyDependOnLibsWithTags: ['type:feature', 'type:domain'],

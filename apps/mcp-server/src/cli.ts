@@ -1,3 +1,4 @@
+import { loggingFromSettings, waitForStop } from '@testio-mcp/app-runtime';
 import { formatThreePart, InvalidInputError, isDomainError, portSchema, type EnvRecord, type Logger } from '@testio-mcp/domain';
 import { Command, CommanderError, Option } from 'commander';
 import { parseMcpServerSettings, restBaseUrl, type McpServerSettings } from './config.js';
@@ -59,20 +60,25 @@ export function reportServeError(error: unknown, stderr: NodeJS.WritableStream =
   return 1;
 }
 
-function waitForStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+/** Waits for SIGINT/SIGTERM (or `also`); the returned request's `done()` ends the grace period. */
+function stopRequested(logger: Logger, settings: McpServerSettings, also?: Promise<string>) {
+  return waitForStop({
+    graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS,
+    also,
+    report: (message) => logger.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, message),
   });
 }
 
-async function runStdio(container: McpContainer, tools: readonly AnyToolDefinition[], logger: Logger, settings: McpServerSettings): Promise<void> {
+async function runStdio(container: McpContainer, tools: readonly AnyToolDefinition[], logger: Logger, settings: McpServerSettings): Promise<string> {
   const server = createServer({ services: container.services, logger, tools, restBaseUrl: restBaseUrl(settings) });
   const session = await serveStdio(server);
   logger.info({ tools: tools.length, database: container.runtime.databasePath }, `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready on stdio`);
-  const reason = await Promise.race([session.closed.then(() => 'stdin closed'), waitForStopSignal()]);
-  logger.info({ reason }, 'stopping');
+  const stop = await stopRequested(logger, settings, session.closed.then(() => 'stdin closed'));
+  logger.info({ reason: stop.reason }, 'stopping');
   await session.close();
+  await container.close();
+  stop.done();
+  return stop.reason;
 }
 
 async function runHttp(
@@ -81,7 +87,7 @@ async function runHttp(
   logger: Logger,
   settings: McpServerSettings,
   flags: ServeFlags,
-): Promise<void> {
+): Promise<string> {
   const host = flags.host ?? settings.TESTIO_HTTP_HOST;
   const port = parsePortFlag(flags.port, settings.TESTIO_HTTP_PORT);
   const app = createHttpApp({
@@ -103,14 +109,12 @@ async function runHttp(
     { url: running.url, health: running.url.replace(/\/mcp$/, '/health'), tools: tools.length, database: container.runtime.databasePath },
     `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready at ${running.url}`,
   );
-  const signal = await waitForStopSignal();
-  logger.info({ signal }, 'stopping');
-  const grace = setTimeout(() => {
-    logger.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, 'shutdown grace period exceeded, exiting');
-    process.exit(1);
-  }, settings.SHUTDOWN_GRACE_PERIOD_SECONDS * 1000);
-  grace.unref();
+  const stop = await stopRequested(logger, settings);
+  logger.info({ signal: stop.reason }, 'stopping: running requests finish first');
   await running.close();
+  await container.close();
+  stop.done();
+  return stop.reason;
 }
 
 export async function runServeCommand(argv: readonly string[], env: EnvRecord): Promise<number> {
@@ -124,15 +128,13 @@ export async function runServeCommand(argv: readonly string[], env: EnvRecord): 
     const tools = selectTools(settings);
     const runtime = resolveMcpRuntime(settings);
     logger = createRootLogger({
-      level: settings.LOG_LEVEL,
-      ...(settings.LOG_FORMAT ? { format: settings.LOG_FORMAT } : {}),
+      ...loggingFromSettings(settings),
       base: { process: 'mcp-server', ...(runtime.demo ? { demo: true } : {}) },
     });
     container = createMcpContainer({ settings, runtime, logger });
-    if (flags.transport === 'stdio') await runStdio(container, tools, logger, settings);
-    else await runHttp(container, tools, logger, settings, flags);
-    await container.close();
-    logger.info('MCP server stopped');
+    const reason =
+      flags.transport === 'stdio' ? await runStdio(container, tools, logger, settings) : await runHttp(container, tools, logger, settings, flags);
+    logger.info({ reason }, `MCP server stopped (${reason})`);
     return 0;
   } catch (error) {
     await container?.close().catch(() => undefined);

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
+import { loggingFromSettings, waitForStop } from '@testio-mcp/app-runtime';
 import { formatThreePart, InvalidInputError, isDomainError, isLoopbackHost, portSchema, type EnvRecord, type Logger } from '@testio-mcp/domain';
 import { Command, CommanderError } from 'commander';
 import { createApp } from './app.js';
@@ -93,22 +94,6 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-function waitForStop(signal: AbortSignal | undefined): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (reason: string) => {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigterm);
-      resolve(reason);
-    };
-    const onSigint = () => done('SIGINT');
-    const onSigterm = () => done('SIGTERM');
-    process.once('SIGINT', onSigint);
-    process.once('SIGTERM', onSigterm);
-    if (signal?.aborted) done('abort');
-    else signal?.addEventListener('abort', () => done('abort'), { once: true });
-  });
-}
-
 export async function runApiCommand(argv: readonly string[], env: EnvRecord, options: RunApiOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
@@ -127,8 +112,7 @@ export async function runApiCommand(argv: readonly string[], env: EnvRecord, opt
     });
     const runtime = resolveRestRuntime(settings);
     logger = createRootLogger({
-      level: settings.LOG_LEVEL,
-      ...(settings.LOG_FORMAT ? { format: settings.LOG_FORMAT } : {}),
+      ...loggingFromSettings(settings),
       base: { process: 'rest-api', ...(runtime.demo ? { demo: true } : {}) },
     });
     const appOptions = appOptionsFromSettings(settings, REST_API_VERSION);
@@ -156,19 +140,19 @@ export async function runApiCommand(argv: readonly string[], env: EnvRecord, opt
     );
     options.onListening?.(urls);
 
-    const reason = await waitForStop(options.signal);
-    logger.info({ reason }, 'stopping: running requests and syncs finish first');
-    const grace = setTimeout(() => {
-      logger?.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, 'shutdown grace period exceeded, exiting');
-      process.exit(1);
-    }, settings.SHUTDOWN_GRACE_PERIOD_SECONDS * 1000);
-    grace.unref();
+    const log = logger;
+    const stop = await waitForStop({
+      graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS,
+      signal: options.signal,
+      report: (message) => log.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, message),
+    });
+    logger.info({ reason: stop.reason }, 'stopping: running requests and syncs finish first');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await container.close();
     await closed;
-    clearTimeout(grace);
-    logger.info('REST API stopped');
+    stop.done();
+    logger.info({ reason: stop.reason }, `REST API stopped (${stop.reason})`);
     return 0;
   } catch (error) {
     await container?.close().catch(() => undefined);

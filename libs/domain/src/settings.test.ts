@@ -71,3 +71,19 @@ describe('isLoopbackHost', () => {
     expect(() => parseSharedSettings({ PLAYBOOK_AUTO_ACCEPTANCE_WARNING: '20' })).toThrow(InvalidInputError);
   });
 });
+
+describe('log file settings', () => {
+  it('defaults to no file, 10 MB and 5 rotated files', () => {
+    const settings = parseSharedSettings({});
+    expect(settings.LOG_FILE).toBeUndefined();
+    expect(settings.LOG_FILE_MAX_SIZE_MB).toBe(10);
+    expect(settings.LOG_FILE_MAX_FILES).toBe(5);
+  });
+
+  it('names the variable, the value and the limits of a bad size or count', () => {
+    expect(() => parseSharedSettings({ LOG_FILE_MAX_SIZE_MB: '0' })).toThrow("LOG_FILE_MAX_SIZE_MB='0' is not valid: must be at least 1");
+    expect(() => parseSharedSettings({ LOG_FILE_MAX_FILES: 'many' })).toThrow(
+      "LOG_FILE_MAX_FILES='many' is not valid: expected an integer between 1 and 100",
+    );
+  });
+});

@@ -86,6 +86,12 @@ export const sharedSettingsSchema = z.object({
     .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'], { message: 'expected DEBUG, INFO, WARNING, ERROR or CRITICAL' }))
     .default('info'),
   LOG_FORMAT: z.enum(['json', 'text'], { message: 'expected json or text' }).optional(),
+  /** Also write JSON log lines to this file (`~` allowed), rotated by size: path -> path.1 -> ... -> path.N. */
+  LOG_FILE: z.string().trim().min(1).optional(),
+  /** Rotate the log file once it would grow past this many megabytes. */
+  LOG_FILE_MAX_SIZE_MB: intIn(1, 1024).default(10),
+  /** Rotated files kept beside the log file (path.1 ... path.N); the oldest is dropped. */
+  LOG_FILE_MAX_FILES: intIn(1, 100).default(5),
   TESTIO_FORCE_INITIAL_SYNC: booleanFromEnv.default(false),
   /** Playbook thresholds of the quality report and the analytics (health: healthy / warning / critical). */
   PLAYBOOK_REJECTION_WARNING: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.rejection_rate.warning),

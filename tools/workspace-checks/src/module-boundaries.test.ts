@@ -55,6 +55,22 @@ describe('module boundaries', () => {
       "import { startSandbox } from '@testio-mcp/testio-sandbox';\nexport const a = startSandbox;\n",
     ],
     [
+      'a feature lib importing the app runtime (it is for apps only)',
+      'libs/services/src/probe.ts',
+      "import { waitForStop } from '@testio-mcp/app-runtime';\nexport const a = waitForStop;\n",
+    ],
+    [
+      'the domain importing the app runtime',
+      'libs/domain/src/probe.ts',
+      "import { REDACT_PATHS } from '@testio-mcp/app-runtime';\nexport const a = REDACT_PATHS;\n",
+    ],
+    ['the app runtime creating a pino logger', 'libs/app-runtime/src/probe.ts', "import { pino } from 'pino';\nexport const a = pino();\n"],
+    [
+      'the app runtime importing an adapter lib',
+      'libs/app-runtime/src/probe.ts',
+      "import { createTestIOClient } from '@testio-mcp/api-client';\nexport const a = createTestIOClient;\n",
+    ],
+    [
       'an app importing another app',
       'apps/mcp-server/src/probe.ts',
       "import { parseRestApiSettings } from '@testio-mcp/rest-api';\nexport const a = parseRestApiSettings;\n",
@@ -68,6 +84,11 @@ describe('module boundaries', () => {
     ['the api client importing the domain', 'libs/api-client/src/probe.ts', "import { UpstreamError } from '@testio-mcp/domain';\nexport const a = UpstreamError;\n"],
     ['services importing the domain', 'libs/services/src/probe.ts', "import { NotFoundError } from '@testio-mcp/domain';\nexport const a = NotFoundError;\n"],
     ['an app importing a feature lib', 'apps/sync-worker/src/probe.ts', "import { testNeedsRefresh } from '@testio-mcp/sync';\nexport const a = testNeedsRefresh;\n"],
+    [
+      'an app importing the app runtime',
+      'apps/rest-api/src/probe.ts',
+      "import { createLogDestination } from '@testio-mcp/app-runtime';\nexport const a = createLogDestination;\n",
+    ],
     [
       'a test using the sandbox as its fixture',
       'libs/api-client/src/probe.test.ts',

@@ -1,3 +1,4 @@
+import { loggingFromSettings } from '@testio-mcp/app-runtime';
 import { formatThreePart, isDomainError, type EnvRecord, type Logger } from '@testio-mcp/domain';
 import { CommanderError, type Command } from 'commander';
 import { parseSyncWorkerSettings, resolveSyncRuntime, type SyncRuntime, type SyncWorkerSettings } from '../config.js';
@@ -24,8 +25,7 @@ export function loadContext(env: EnvRecord, processName: string, options: { requ
   const settings = parseSyncWorkerSettings(env);
   const runtime = resolveSyncRuntime(settings, new Date(), options);
   const logger = createRootLogger({
-    level: settings.LOG_LEVEL,
-    ...(settings.LOG_FORMAT ? { format: settings.LOG_FORMAT } : {}),
+    ...loggingFromSettings(settings),
     base: { process: processName, ...(runtime.demo ? { demo: true } : {}) },
   });
   return { settings, runtime, logger };

@@ -1,3 +1,4 @@
+import { waitForStop } from '@testio-mcp/app-runtime';
 import type { EnvRecord } from '@testio-mcp/domain';
 import { createSyncScheduler } from '@testio-mcp/sync';
 import { Command } from 'commander';
@@ -40,24 +41,15 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
     );
     scheduler.start();
 
-    await new Promise<void>((resolve) => {
-      const stop = (signal: NodeJS.Signals) => {
-        logger.info({ signal }, 'stopping: the current write finishes first');
-        const grace = setTimeout(() => {
-          logger.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, 'shutdown grace period exceeded, exiting');
-          process.exit(1);
-        }, settings.SHUTDOWN_GRACE_PERIOD_SECONDS * 1000);
-        grace.unref();
-        scheduler
-          .stop()
-          .catch((error: unknown) => logger.error({ err: error }, 'the sync did not stop cleanly'))
-          .finally(() => resolve());
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    const stop = await waitForStop({
+      graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS,
+      report: (message) => logger.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, message),
     });
+    logger.info({ signal: stop.reason }, 'stopping: the current write finishes first');
+    await scheduler.stop().catch((error: unknown) => logger.error({ err: error }, 'the sync did not stop cleanly'));
     await container.close();
-    logger.info('sync worker stopped');
+    stop.done();
+    logger.info({ signal: stop.reason }, `sync worker stopped (${stop.reason})`);
     return 0;
   } catch (error) {
     return reportCommandError(error);
