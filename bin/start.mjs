@@ -8,7 +8,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('./testio-mcp.mjs', import.meta.url));
+/**
+ * The entry this process was started from: bin/testio-mcp.mjs in a checkout, the bundled bin of the installed
+ * package. The children and the stdio client configurations run the same one.
+ */
+const BIN = process.argv[1] ? path.resolve(process.argv[1]) : fileURLToPath(new URL('./testio-mcp.mjs', import.meta.url));
 const DEMO_PORT = 4010;
 const STOP_TIMEOUT_MS = 15_000;
 const READY_TIMEOUT_MS = 60_000;

@@ -6,8 +6,22 @@ import type { Logger } from '@testio-mcp/domain';
 import { toDbTime } from './time.js';
 import type { Sqlite } from './sqlite.js';
 
-/** `prisma/migrations` of this repository, resolved from this file (works from `src/` and `dist/`). */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
+/**
+ * Set only in the published package's bundle (tools/package, esbuild `define`): where the migrations are,
+ * relative to the bundled file. Undefined when the sources or `dist/` of this project run.
+ */
+declare const TESTIO_MCP_BUNDLED_MIGRATIONS_DIR: string | undefined;
+
+/**
+ * `prisma/migrations` of this repository, resolved from this file (works from `src/` and `dist/`), or the
+ * package's `migrations/` folder when this file is bundled into the published CLI.
+ */
+export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(
+  new URL(
+    typeof TESTIO_MCP_BUNDLED_MIGRATIONS_DIR === 'string' ? TESTIO_MCP_BUNDLED_MIGRATIONS_DIR : '../../../prisma/migrations',
+    import.meta.url,
+  ),
+);
 
 /** Prisma's own bookkeeping table, created exactly as `prisma migrate` creates it on SQLite. */
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
