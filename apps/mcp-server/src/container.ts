@@ -87,6 +87,7 @@ export function createMcpContainer({ settings, runtime, logger, clock = systemCl
     logger,
     options: {
       cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
+      productConcurrency: settings.MAX_CONCURRENT_API_REQUESTS,
       holderId: leaseHolderId('mcp-server'),
       canStealLease: isDeadLocalHolder,
       ...(runtime.productIds ? { productIds: runtime.productIds } : {}),

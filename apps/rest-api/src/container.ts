@@ -141,6 +141,7 @@ export function createRestContainer({ settings, runtime, logger, clock = systemC
     logger,
     options: {
       cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
+      productConcurrency: settings.MAX_CONCURRENT_API_REQUESTS,
       holderId: leaseHolderId('rest-api'),
       canStealLease: isDeadLocalHolder,
       ...(runtime.productIds ? { productIds: runtime.productIds } : {}),

@@ -70,6 +70,7 @@ export function createSyncContainer(
     logger,
     options: {
       cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
+      productConcurrency: settings.MAX_CONCURRENT_API_REQUESTS,
       holderId: leaseHolderId(role),
       canStealLease: isDeadLocalHolder,
       ...(runtime.productIds ? { productIds: runtime.productIds } : {}),

@@ -18,6 +18,12 @@ export interface SyncEngineOptions {
   readonly canStealLease?: (lease: Lease) => boolean;
   /** Tests whose bugs are fetched and written per transaction. Default 150. */
   readonly bugBatchTests?: number;
+  /**
+   * Products walked at the same time (their test pages are sequential, TestIO gives no page count), and
+   * bug batches of one product fetched while its walk goes on. The API client's queue still caps the
+   * requests in flight (`MAX_CONCURRENT_API_REQUESTS`); pass that value. Default 5.
+   */
+  readonly productConcurrency?: number;
   /** The configured product scope (`TESTIO_PRODUCT_IDS`); runs may narrow it, never widen it. */
   readonly productIds?: readonly number[];
   /** Total HTTP requests made by the API client so far; the run reports the delta. */
@@ -41,6 +47,7 @@ export interface ResolvedSyncEngineOptions {
   readonly holderId: string;
   readonly canStealLease: ((lease: Lease) => boolean) | undefined;
   readonly bugBatchTests: number;
+  readonly productConcurrency: number;
   readonly productIds: readonly number[] | undefined;
   readonly countUpstreamCalls: (() => number) | undefined;
   readonly refreshIntervalMs: number;
@@ -70,6 +77,7 @@ export function resolveSyncEngineOptions(options: SyncEngineOptions = {}): Resol
     holderId: options.holderId ?? `sync-${randomUUID()}`,
     canStealLease: options.canStealLease,
     bugBatchTests: positiveInt('bugBatchTests', options.bugBatchTests ?? 150),
+    productConcurrency: positiveInt('productConcurrency', options.productConcurrency ?? 5),
     productIds: options.productIds,
     countUpstreamCalls: options.countUpstreamCalls,
     refreshIntervalMs: positiveInt('refreshIntervalMs', options.refreshIntervalMs ?? 3_600_000),

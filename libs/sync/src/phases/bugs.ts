@@ -1,4 +1,4 @@
-import { normalizeBug, type Bug, type Stored, type UpstreamBug } from '@testio-mcp/domain';
+import { MAX_TESTS_PER_BUG_REQUEST, normalizeBug, type Bug, type Stored, type UpstreamBug } from '@testio-mcp/domain';
 import { errorMessage, throwIfAborted } from '../abort.js';
 import type { RunContext } from '../run-context.js';
 
@@ -52,13 +52,22 @@ export async function syncBugsOfTests(ctx: RunContext, testIds: readonly number[
   return true;
 }
 
+/** Bug batches of one product in flight at the same time (fetch + write) while its walk goes on. */
+const MAX_BATCHES_IN_FLIGHT = 3;
+
 /**
- * Test ids waiting for their bugs, written in chunks of `bugBatchTests` so a big product's bugs are
- * never all held in memory. Tests must be in the mirror before they are queued.
+ * Test ids waiting for their bugs. They are fetched and written in the background, in batches of whole
+ * requests (multiples of `MAX_TESTS_PER_BUG_REQUEST`, at most `bugBatchTests` tests, one transaction
+ * each), at most `MAX_BATCHES_IN_FLIGHT` at a time, so a product's walk goes on while the bugs of its
+ * pages arrive and a big product's bugs are never all held in memory. Tests must be in the mirror
+ * before they are queued. `flushAll` (and `settle`, which never throws) wait until nothing is in flight:
+ * no write outlives the product's walk.
  */
 export class BugQueue {
   private pending: number[] = [];
   private queued = new Set<number>();
+  private inFlight = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
 
   constructor(private readonly ctx: RunContext) {}
 
@@ -72,20 +81,55 @@ export class BugQueue {
     return this.pending.length;
   }
 
-  /** Writes full chunks only. */
+  /** Starts batches of whole requests; waits only while too many batches are in flight. */
   async flushFull(): Promise<void> {
-    while (this.pending.length >= this.ctx.options.bugBatchTests) {
-      throwIfAborted(this.ctx.signal);
-      await syncBugsOfTests(this.ctx, this.pending.splice(0, this.ctx.options.bugBatchTests));
+    const max = this.ctx.options.bugBatchTests;
+    const unit = Math.min(MAX_TESTS_PER_BUG_REQUEST, max);
+    const largest = max - (max % unit);
+    while (this.pending.length >= unit) {
+      const take = Math.min(largest, this.pending.length - (this.pending.length % unit));
+      await this.start(this.pending.splice(0, take));
     }
   }
 
-  /** Writes everything left. */
+  /** Writes everything left and waits for every batch in flight. */
   async flushAll(): Promise<void> {
     await this.flushFull();
-    if (this.pending.length > 0) {
-      throwIfAborted(this.ctx.signal);
-      await syncBugsOfTests(this.ctx, this.pending.splice(0));
+    if (this.pending.length > 0) await this.start(this.pending.splice(0));
+    await this.settle();
+    this.rethrow();
+  }
+
+  /** Waits for every batch in flight; never throws (a failure is thrown by the next flush). */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async start(testIds: number[]): Promise<void> {
+    this.rethrow();
+    throwIfAborted(this.ctx.signal);
+    while (this.inFlight.size >= MAX_BATCHES_IN_FLIGHT) {
+      await Promise.race(this.inFlight);
+      this.rethrow();
     }
+    throwIfAborted(this.ctx.signal);
+    const batch: Promise<void> = syncBugsOfTests(this.ctx, testIds).then(
+      () => {
+        this.inFlight.delete(batch);
+      },
+      (error: unknown) => {
+        this.inFlight.delete(batch);
+        this.failure ??= { error };
+      },
+    );
+    this.inFlight.add(batch);
+  }
+
+  /** A failed batch (its write failed; a failed fetch is recorded, not thrown) is thrown once. */
+  private rethrow(): void {
+    const failure = this.failure;
+    if (!failure) return;
+    this.failure = null;
+    throw failure.error;
   }
 }

@@ -10,6 +10,7 @@ import {
   type UserStory,
 } from '@testio-mcp/domain';
 import { errorMessage } from '../abort.js';
+import { forEachConcurrent } from '../concurrency.js';
 import type { RunContext } from '../run-context.js';
 
 export interface ProductCatalogue {
@@ -81,22 +82,26 @@ export async function refreshProductFeatures(ctx: RunContext, product: UpstreamP
   }
 }
 
-/** Phase FEATURES: per product, only when forced or older than the TTL. */
+/** Phase FEATURES: per product (up to `productConcurrency` at a time), only when forced or older than the TTL. */
 export async function syncFeatures(ctx: RunContext, productIds: readonly number[]): Promise<void> {
   const states = await ctx.stores.products.listProductSyncStates(productIds);
   const now = ctx.clock.now();
   const ttlMs = ctx.options.cacheTtlSeconds * 1000;
-  for (const [index, state] of states.entries()) {
-    if (ctx.signal.aborted) return;
-    const fresh = state.featuresSyncedAt !== null && now.getTime() - state.featuresSyncedAt.getTime() <= ttlMs;
-    if (ctx.mode !== 'force' && fresh) {
-      ctx.outcome(state.id).features = 'fresh';
-      continue;
-    }
-    ctx.progress.report(
-      { phase: 'features', productId: state.id, productIndex: index, productCount: states.length, message: `Refreshing features of product ${state.id}` },
-      true,
-    );
-    await refreshProductFeatures(ctx, state.raw);
-  }
+  await forEachConcurrent(
+    states,
+    ctx.options.productConcurrency,
+    async (state, index) => {
+      const fresh = state.featuresSyncedAt !== null && now.getTime() - state.featuresSyncedAt.getTime() <= ttlMs;
+      if (ctx.mode !== 'force' && fresh) {
+        ctx.outcome(state.id).features = 'fresh';
+        return;
+      }
+      ctx.progress.report(
+        { phase: 'features', productId: state.id, productIndex: index, productCount: states.length, message: `Refreshing features of product ${state.id}` },
+        true,
+      );
+      await refreshProductFeatures(ctx, state.raw);
+    },
+    ctx.signal,
+  );
 }

@@ -10,6 +10,7 @@ import {
   type UpstreamExploratoryTest,
 } from '@testio-mcp/domain';
 import { SyncAbortedError, errorMessage } from '../abort.js';
+import { forEachConcurrent } from '../concurrency.js';
 import { bugsWereSettling, isMutableTestStatus, testNeedsRefresh } from '../refresh-policy.js';
 import type { RunContext } from '../run-context.js';
 import type { WalkStop } from '../types.js';
@@ -121,14 +122,25 @@ export function needsBugs(
   return mode === 'refresh' || now.getTime() - previous.bugsSyncedAt.getTime() > ttlSeconds * 1000;
 }
 
-/** Phase TESTS (with their bugs), product after product. */
+/** Phase TESTS (with their bugs), up to `productConcurrency` products at a time. */
 export async function syncTests(ctx: RunContext, productIds: readonly number[]): Promise<void> {
   const states = await ctx.stores.products.listProductSyncStates(productIds);
   const open = await ctx.stores.syncState.listProblematicRanges({ includeResolved: false });
-  for (const [index, state] of states.entries()) {
-    if (ctx.signal.aborted) return;
-    await syncProductTests(ctx, state, index, states.length, open.filter((r) => r.productId === state.id));
-  }
+  // Products are walked side by side; each write is still one transaction on the one connection.
+  await forEachConcurrent(
+    states,
+    ctx.options.productConcurrency,
+    async (state, index) => {
+      const bugs = new BugQueue(ctx);
+      try {
+        await syncProductTests(ctx, state, index, states.length, open.filter((r) => r.productId === state.id), bugs);
+      } finally {
+        // Whatever happened, no bug batch of this product writes after its walk is over.
+        await bugs.settle();
+      }
+    },
+    ctx.signal,
+  );
 }
 
 async function syncProductTests(
@@ -137,6 +149,7 @@ async function syncProductTests(
   index: number,
   productCount: number,
   openRanges: readonly ProblematicRange[],
+  bugs: BugQueue,
 ): Promise<void> {
   const { api, stores, options, mode } = ctx;
   const outcome = ctx.outcome(product.id);
@@ -154,7 +167,6 @@ async function syncProductTests(
     options.safetyMarginTests,
     fullWalk ? [] : testsToPass(local, { mode: mode === 'refresh' ? 'refresh' : 'incremental', now: startedAt, ttlSeconds, since }),
   );
-  const bugs = new BugQueue(ctx);
   const seen = new Set<number>();
   let lastReadable: UpstreamExploratoryTest | null = null;
   let awaitingAfter: FailedTestRange[] = [];
