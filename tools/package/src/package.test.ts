@@ -107,8 +107,9 @@ beforeAll(async () => {
   expect(built.code, built.stderr).toBe(0);
   tarball = path.join(work, 'out', `testio-mcp-${VERSION}.tgz`);
 
-  // An empty project that allows better-sqlite3's install script (npm 11 blocks dependency scripts by
-  // default); with no network but the registry, prebuild-install fails and node-gyp compiles it.
+  // An empty project that approves better-sqlite3's install script (npm 11 reviews dependency scripts
+  // against allowScripts) and, like the workspace, not @scarf/scarf's usage report. With no network but the
+  // registry, prebuild-install finds no binary and node-gyp compiles better-sqlite3.
   app = path.join(work, 'app');
   mkdirSync(app);
   writeFileSync(
@@ -116,7 +117,7 @@ beforeAll(async () => {
     JSON.stringify({
       name: 'testio-mcp-install-check',
       private: true,
-      allowScripts: { 'better-sqlite3': true },
+      allowScripts: { 'better-sqlite3': true, '@scarf/scarf': false },
     }),
   );
   const started = Date.now();
