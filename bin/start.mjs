@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
  */
 const BIN = process.argv[1] ? path.resolve(process.argv[1]) : fileURLToPath(new URL('./testio-mcp.mjs', import.meta.url));
 const DEMO_PORT = 4010;
-const STOP_TIMEOUT_MS = 15_000;
 const READY_TIMEOUT_MS = 60_000;
 const MCP_READY = /MCP server ready at (http:\/\/\S+?\/mcp)\b/;
 const API_READY = /TestIO REST API\s+(http:\/\/\S+?\/api)\b/;
@@ -29,12 +28,24 @@ function parsePort(value, name) {
 }
 
 /**
+ * With LOG_FILE set, each child writes (and rotates) its own file: `server.log` becomes `server.worker.log`,
+ * `server.mcp.log` and `server.api.log`, so no two processes rotate the same file.
+ */
+function childLogEnv(env, name) {
+  if (!env.LOG_FILE) return env;
+  const parsed = path.parse(env.LOG_FILE);
+  return { ...env, LOG_FILE: path.join(parsed.dir, `${parsed.name}.${name}${parsed.ext}`) };
+}
+
+/**
  * Runs `testio-mcp <args>` as a child whose output lines are prefixed with its name. `waitForLine(re)`
  * resolves with the match of the first line (past or future) matching `re`, or rejects when the child
  * exits first.
  */
 function startChild(name, args, env) {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C at the terminal reaches `start` only, which then stops the children in
+  // order (a child seeing the terminal's SIGINT and then start's SIGTERM would take it for a second signal).
+  const child = spawn(process.execPath, [BIN, ...args], { env: childLogEnv(env, name), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = `[${name}]`.padEnd(9);
   const seen = [];
   const waiters = new Set();
@@ -159,13 +170,13 @@ function readyBanner(url, apiUrl, childEnv, demo) {
   return lines.join('\n');
 }
 
-async function stopChild({ name, child, exited }) {
+async function stopChild({ name, child, exited }, timeoutMs) {
   if (child.exitCode !== null || child.signalCode !== null) return exited;
   child.kill('SIGTERM');
   const timer = setTimeout(() => {
-    process.stderr.write(`  ${name} did not stop within ${STOP_TIMEOUT_MS / 1000} s, killing it\n`);
+    process.stderr.write(`  ${name} did not stop within ${timeoutMs / 1000} s, killing it\n`);
     child.kill('SIGKILL');
-  }, STOP_TIMEOUT_MS);
+  }, timeoutMs);
   const result = await exited;
   clearTimeout(timer);
   return result;
@@ -221,6 +232,13 @@ export async function runStart(_args, env) {
   const children = [worker];
   let stopping = false;
   let stopAll;
+  // Each child has SHUTDOWN_GRACE_PERIOD_SECONDS to stop on its own (and exits by itself past it).
+  const graceSeconds = Number(env.SHUTDOWN_GRACE_PERIOD_SECONDS) > 0 ? Number(env.SHUTDOWN_GRACE_PERIOD_SECONDS) : 10;
+  const stopTimeoutMs = (graceSeconds + 5) * 1000;
+  // The children have process groups of their own: whatever ends this process ends them too.
+  process.once('exit', () => {
+    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+  });
   /** A child that exits on its own stops everything. */
   const watchExit = (c) =>
     c.exited.then(({ code }) => {
@@ -248,18 +266,26 @@ export async function runStart(_args, env) {
     });
 
   await new Promise((resolve) => {
-    stopAll = async (reason) => {
+    stopAll = async (reason, signal) => {
       if (stopping) return;
       stopping = true;
-      process.stderr.write(`\n  ${reason}, stopping...\n`);
-      const results = await Promise.all(children.map(stopChild));
+      process.stderr.write(`\n  ${reason}, stopping (again to stop at once)...\n`);
+      const results = await Promise.all(children.map((c) => stopChild(c, stopTimeoutMs)));
       if (results.some((r) => r.code !== 0 && r.code !== null)) process.exitCode = 1;
       if (sandbox) await sandbox.close();
-      process.stderr.write('  stopped.\n');
+      process.stderr.write(`  stopped${signal ? ` (${signal})` : ''}.\n`);
       resolve();
     };
-    process.once('SIGINT', () => void stopAll('SIGINT received'));
-    process.once('SIGTERM', () => void stopAll('SIGTERM received'));
+    const onSignal = (signal) => {
+      if (!stopping) {
+        void stopAll(`${signal} received`, signal);
+        return;
+      }
+      process.stderr.write(`\n  second ${signal} received: stopping at once\n`);
+      for (const c of children) c.child.kill('SIGKILL');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
     watchExit(worker);
     mcpReady.catch((error) => {
       if (stopping) return;

@@ -1,5 +1,7 @@
 export * from './config.js';
 export { runServeCommand } from './cli.js';
+export { runSetupCommand } from './setup/setup-command.js';
+export { DEFAULT_ENV_FILE, renderEnvFile, writeSecretFile, type SetupValues } from './setup/env-file.js';
 export { createServer, describeTool, SERVER_NAME, SERVER_VERSION, type ServerDeps } from './server.js';
 export { createMcpContainer, resolveMcpRuntime, type McpContainer, type McpRuntime } from './container.js';
 export { createHttpApp, listen, MCP_PATH, HEALTH_PATH, type HttpAppOptions, type RunningHttpServer } from './transports/http.js';

@@ -76,10 +76,11 @@ describe('testio-mcp CLI', () => {
     expect(result.stderr).toContain('--help');
   });
 
-  it('says clearly that a planned command is not built yet', async () => {
+  it('setup without a terminal refuses politely and points to --non-interactive (setup.test.ts covers the rest)', async () => {
     const result = await run(['setup']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('not built yet');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('setup needs a terminal');
+    expect(result.stderr).not.toContain('not built yet');
   });
 
   it('names the flag, the value and what is allowed for a bad sandbox flag', async () => {
@@ -142,7 +143,7 @@ describe('testio-mcp CLI', () => {
       expect((await fetch(`${apiUrl?.replace(/\/api$/, '')}/openapi.json`)).status).toBe(200);
       p.child.kill('SIGINT');
       expect(await p.exited).toBe(0);
-      expect(p.err()).toContain('stopped.');
+      expect(p.err()).toContain('stopped (SIGINT).');
       expect(existsSync(path.join(dir, 'demo.db'))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
