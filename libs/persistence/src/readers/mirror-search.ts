@@ -8,7 +8,7 @@ import {
   type SearchPortResult,
 } from '@testio-mcp/domain';
 import { toFtsMatchQuery } from '../fts-query.js';
-import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, TITLE_WEIGHT } from '../search.js';
+import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, TITLE_WEIGHT } from '../search-constants.js';
 import { prepared, readTransaction, type Sqlite } from '../sqlite.js';
 import { dbTime } from '../time.js';
 
@@ -63,22 +63,73 @@ function where(index: EntityIndex, f: Filters): string {
     ${f.to && index.date ? `AND ${index.date} <= @to` : ''}`;
 }
 
-function hitsSelect(index: EntityIndex, f: Filters): string {
+/**
+ * Matches of one index ranked per query: at most `@cap` of them, the most recently added first (highest
+ * `pk`; FTS5 walks its doclists in rowid order and stops at the cap), each with its BM25 scores computed
+ * in that same walk. Without base-row filters the walk reads the FTS index alone and only the kept
+ * candidates are joined to their rows (which also checks the tenant); with product or date filters the
+ * join is part of the walk so the cap counts matches that pass them.
+ */
+function candidatesSelect(index: EntityIndex, f: Filters): string {
   const weights = index.columns.map((_, i) => (i === 0 ? TITLE_WEIGHT.toFixed(1) : '1.0')).join(', ');
   const titleOnly = index.columns.map((_, i) => (i === 0 ? '1.0' : '0.0')).join(', ');
-  return `SELECT '${index.type}' AS entity_type, e.id AS entity_id, ${index.product} AS product_id, e.title AS title,
-      e.pk AS pk, -bm25(${index.fts}, ${weights}) AS score, bm25(${index.fts}, ${titleOnly}) < 0 AS title_match
-    FROM ${index.fts} CROSS JOIN ${index.table} AS e ON e.pk = ${index.fts}.rowid WHERE ${where(index, f)}`;
+  const scores = `-bm25(${index.fts}, ${weights}) AS score, bm25(${index.fts}, ${titleOnly}) < 0 AS title_match`;
+  const columns = `'${index.type}' AS entity_type, e.id AS entity_id, ${index.product} AS product_id, e.title AS title, e.pk AS pk`;
+  if (!f.products && !f.from && !f.to) {
+    return `SELECT ${columns}, c.score, c.title_match FROM (
+        SELECT rowid AS pk, ${scores} FROM ${index.fts} WHERE ${index.fts} MATCH @match ORDER BY rowid DESC LIMIT @cap
+      ) AS c CROSS JOIN ${index.table} AS e ON e.pk = c.pk WHERE e.customer_id = @customerId`;
+  }
+  // The walk only covers the pk range of the rows that pass the filters (@lo_<type>..@hi_<type>), so a
+  // product whose rows are old is not reached by joining every newer match first.
+  return `SELECT * FROM (SELECT ${columns}, ${scores}
+    FROM ${index.fts} CROSS JOIN ${index.table} AS e ON e.pk = ${index.fts}.rowid WHERE ${where(index, f)}
+      AND ${index.fts}.rowid >= @lo_${index.type} AND ${index.fts}.rowid <= @hi_${index.type}
+    ORDER BY ${index.fts}.rowid DESC LIMIT @cap)`;
 }
 
-function countSelect(index: EntityIndex, f: Filters): string {
-  return `SELECT count(*) AS n FROM ${index.fts} CROSS JOIN ${index.table} AS e ON e.pk = ${index.fts}.rowid WHERE ${where(index, f)}`;
+/** The pk range of the rows that pass the base-row filters (read from their indexes, not the rows). */
+function boundsSelect(index: EntityIndex, f: Filters): string {
+  return `SELECT coalesce(min(e.pk), 0) AS lo, coalesce(max(e.pk), -1) AS hi FROM ${index.table} AS e WHERE ${filterWhere(index, f)}`;
 }
 
+/**
+ * Exact number of matches. Without filters, when the file holds no other tenant, FTS5 counts its
+ * doclists alone (milliseconds for 100k matches); otherwise the base rows are filtered first (their
+ * indexes) and probed against the match set, instead of looking up the base row of every match.
+ */
+function countSelect(index: EntityIndex, f: Filters, onlyTenant: boolean): string {
+  if (onlyTenant && !f.products && !f.from && !f.to) {
+    return `SELECT count(*) AS n FROM ${index.fts} WHERE ${index.fts} MATCH @match`;
+  }
+  return `SELECT count(*) AS n FROM ${index.table} AS e WHERE ${filterWhere(index, f)}
+    AND e.pk IN (SELECT rowid FROM ${index.fts} WHERE ${index.fts} MATCH @match)`;
+}
+
+function filterWhere(index: EntityIndex, f: Filters): string {
+  return `e.customer_id = @customerId
+    ${f.products ? `AND ${index.product} IN (SELECT value FROM json_each(@productIds))` : ''}
+    ${f.from && index.date ? `AND ${index.date} >= @from` : ''}
+    ${f.to && index.date ? `AND ${index.date} <= @to` : ''}`;
+}
+
+/**
+ * Snippets of the chosen rows in one walk over the rowid range they span: `rowid = ?` seeks would
+ * re-merge the doclists of every prefix term once per row (milliseconds each), and `snippet()` is only
+ * computed for the chosen rows.
+ */
 function snippetSelect(index: EntityIndex): string {
-  return `SELECT rowid AS pk, snippet(${index.fts}, -1, '**', '**', '…', 16) AS snippet FROM ${index.fts}
-    WHERE ${index.fts} MATCH @match AND rowid IN (SELECT value FROM json_each(@pks))`;
+  return `SELECT pk, snippet FROM (SELECT rowid AS pk,
+      CASE WHEN rowid IN (SELECT value FROM json_each(@pks)) THEN snippet(${index.fts}, -1, '**', '**', '…', 16) END AS snippet
+    FROM ${index.fts} WHERE ${index.fts} MATCH @match AND rowid >= @low AND rowid <= @high) WHERE snippet IS NOT NULL`;
 }
+
+/**
+ * Matches of one entity type that are ranked (title matches first, then weighted BM25) when a query
+ * matches more: the most recently added ones. Below it the ranking is exhaustive; `total` is always
+ * exact. Raised to `offset + limit` when a caller pages further.
+ */
+export const SEARCH_CANDIDATES_PER_ENTITY = 300;
 
 interface HitRow {
   entity_type: SearchEntityType;
@@ -101,37 +152,45 @@ function isFtsSyntaxError(error: unknown): boolean {
 }
 
 export function createMirrorSearch(db: Sqlite, customerId: number, logger?: Logger): SearchPort {
-  return {
-    search(options: SearchPortOptions): Promise<SearchPortResult> {
-      try {
-        return Promise.resolve(runSearch(db, customerId, options));
-      } catch (error) {
-        if (error instanceof InvalidInputError) return Promise.reject(error);
-        if (options.mode === 'raw' && isFtsSyntaxError(error)) {
-          return Promise.reject(
-            new InvalidInputError({
-              message: 'Invalid search syntax',
-              field: 'query',
-              reason: 'The query is not a valid FTS5 expression (operators AND, OR, NOT, "phrases", prefix*)',
-              hint: "Fix the expression, or use match_mode='simple' to search the words as typed",
-            }),
-          );
-        }
-        logger?.error({ err: error }, 'full-text search failed');
-        return Promise.reject(
-          new InvalidInputError({
-            message: 'The search could not be run for this text',
-            field: 'query',
-            reason: 'The full-text index rejected the query',
-            hint: 'Try fewer or simpler words',
-          }),
-        );
-      }
-    },
-  };
+  return { search: (options) => searchMirror(db, customerId, options, { logger }) };
 }
 
-function runSearch(db: Sqlite, customerId: number, options: SearchPortOptions): SearchPortResult {
+/** The search of `createMirrorSearch` and `createSearchIndex`; `prefix: false` matches simple words whole. */
+export function searchMirror(
+  db: Sqlite,
+  customerId: number,
+  options: SearchPortOptions,
+  extra: { readonly prefix?: boolean; readonly logger?: Logger | undefined } = {},
+): Promise<SearchPortResult> {
+  try {
+    return Promise.resolve(runSearch(db, customerId, options, extra.prefix ?? true));
+  } catch (error) {
+    if (error instanceof InvalidInputError) return Promise.reject(error);
+    if (options.mode === 'raw' && isFtsSyntaxError(error)) {
+      return Promise.reject(
+        new InvalidInputError({
+          message: 'Invalid search syntax',
+          field: 'query',
+          reason: 'The query is not a valid FTS5 expression (operators AND, OR, NOT, "phrases", prefix*)',
+          hint: "Fix the expression, or use match_mode='simple' to search the words as typed",
+        }),
+      );
+    }
+    // Our quoting makes every simple query valid FTS5; anything reaching here is unexpected. The driver's
+    // message is logged, never shown.
+    extra.logger?.error({ err: error }, 'full-text search failed');
+    return Promise.reject(
+      new InvalidInputError({
+        message: 'The search could not be run for this text',
+        field: 'query',
+        reason: 'The full-text index rejected the query',
+        hint: 'Try fewer or simpler words',
+      }),
+    );
+  }
+}
+
+function runSearch(db: Sqlite, customerId: number, options: SearchPortOptions, prefix: boolean): SearchPortResult {
   const types = options.entityTypes ?? SEARCH_ENTITY_TYPES;
   const unknown = types.filter((t) => !(SEARCH_ENTITY_TYPES as readonly string[]).includes(t));
   if (unknown.length > 0) {
@@ -142,7 +201,7 @@ function runSearch(db: Sqlite, customerId: number, options: SearchPortOptions): 
     });
   }
   const text = String(options.query ?? '').trim();
-  const match = options.mode === 'raw' ? (text === '' ? null : text) : toFtsMatchQuery(text, { prefix: true, minPrefixLength: 2 });
+  const match = options.mode === 'raw' ? (text === '' ? null : text) : toFtsMatchQuery(text, { prefix, minPrefixLength: 2 });
   const dated = options.from !== undefined || options.to !== undefined;
   // Products and features carry no date: any date bound leaves them out.
   const indexes = INDEXES.filter((i) => types.includes(i.type) && (!dated || i.date !== null));
@@ -153,17 +212,31 @@ function runSearch(db: Sqlite, customerId: number, options: SearchPortOptions): 
   const limit = clamp(options.limit, 1, MAX_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT);
   const offset = clamp(options.offset, 0, Number.MAX_SAFE_INTEGER, 0);
   const filters: Filters = { products: productIds !== undefined, from: options.from !== undefined, to: options.to !== undefined };
-  const params: Record<string, unknown> = { match, customerId, limit, offset };
+  const cap = Math.max(SEARCH_CANDIDATES_PER_ENTITY, offset + limit);
+  const params: Record<string, unknown> = { match, customerId, limit, offset, cap };
   if (filters.products) params['productIds'] = JSON.stringify(productIds);
   if (options.from) params['from'] = dbTime(options.from);
   if (options.to) params['to'] = dbTime(options.to);
 
   return readTransaction(db, () => {
-    const total = indexes.reduce((sum, index) => sum + (prepared(db, countSelect(index, filters)).get(params) as { n: number }).n, 0);
+    const onlyTenant = prepared(db, 'SELECT NOT EXISTS (SELECT 1 FROM products WHERE customer_id <> @customerId) AS only').get({ customerId }) as {
+      only: number;
+    };
+    const total = indexes.reduce(
+      (sum, index) => sum + (prepared(db, countSelect(index, filters, onlyTenant.only === 1)).get(params) as { n: number }).n,
+      0,
+    );
     if (total === 0 || offset >= total) return { match, total, results: [] };
+    if (filters.products || filters.from || filters.to) {
+      for (const index of indexes) {
+        const bounds = prepared(db, boundsSelect(index, filters)).get(params) as { lo: number; hi: number };
+        params[`lo_${index.type}`] = bounds.lo;
+        params[`hi_${index.type}`] = bounds.hi;
+      }
+    }
     const rows = prepared(
       db,
-      `${indexes.map((i) => hitsSelect(i, filters)).join('\nUNION ALL\n')}
+      `${indexes.map((i) => candidatesSelect(i, filters)).join('\nUNION ALL\n')}
        ORDER BY title_match DESC, score DESC, entity_type, entity_id LIMIT @limit OFFSET @offset`,
     ).all(params) as HitRow[];
 
@@ -171,9 +244,13 @@ function runSearch(db: Sqlite, customerId: number, options: SearchPortOptions): 
     for (const index of indexes) {
       const pks = rows.filter((r) => r.entity_type === index.type).map((r) => r.pk);
       if (pks.length === 0) continue;
-      for (const s of prepared(db, snippetSelect(index)).all({ match, pks: JSON.stringify(pks) }) as { pk: number; snippet: string | null }[]) {
-        if (s.snippet) snippets.set(`${index.type}:${s.pk}`, s.snippet);
-      }
+      const found = prepared(db, snippetSelect(index)).all({
+        match,
+        pks: JSON.stringify(pks),
+        low: Math.min(...pks),
+        high: Math.max(...pks),
+      }) as { pk: number; snippet: string | null }[];
+      for (const s of found) if (s.snippet) snippets.set(`${index.type}:${s.pk}`, s.snippet);
     }
     return {
       match,
