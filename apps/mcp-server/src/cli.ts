@@ -72,8 +72,10 @@ function stopRequested(logger: Logger, settings: McpServerSettings, also?: Promi
 async function runStdio(container: McpContainer, tools: readonly AnyToolDefinition[], logger: Logger, settings: McpServerSettings): Promise<string> {
   const server = createServer({ services: container.services, logger, tools, restBaseUrl: restBaseUrl(settings) });
   const session = await serveStdio(server);
+  // Listening for signals before saying "ready": whoever reacts to that line may signal at once.
+  const stopping = stopRequested(logger, settings, session.closed.then(() => 'stdin closed'));
   logger.info({ tools: tools.length, database: container.runtime.databasePath }, `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready on stdio`);
-  const stop = await stopRequested(logger, settings, session.closed.then(() => 'stdin closed'));
+  const stop = await stopping;
   logger.info({ reason: stop.reason }, 'stopping');
   await session.close();
   await container.close();
@@ -99,6 +101,7 @@ async function runHttp(
     health: async () => ({ ...(await container.health()), server: { name: 'testio-mcp', version: SERVER_VERSION }, tools: tools.length }),
   });
   const running = await listen(app, host, port);
+  const stopping = stopRequested(logger, settings);
   if (host === '0.0.0.0' || host === '::') {
     logger.warn(
       { host },
@@ -109,7 +112,7 @@ async function runHttp(
     { url: running.url, health: running.url.replace(/\/mcp$/, '/health'), tools: tools.length, database: container.runtime.databasePath },
     `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready at ${running.url}`,
   );
-  const stop = await stopRequested(logger, settings);
+  const stop = await stopping;
   logger.info({ signal: stop.reason }, 'stopping: running requests finish first');
   await running.close();
   await container.close();

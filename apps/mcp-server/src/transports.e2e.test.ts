@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -79,6 +81,34 @@ describe('stdio', () => {
     expect(messages.map((m) => m.id).sort()).toEqual([1, 2, 3]);
     expect(messages.find((m) => m.id === 3)?.result?.isError).toBe(true);
     expect(messages.find((m) => m.id === 2)?.result?.isError).toBeUndefined();
+  }, 60_000);
+
+  it('with LOG_FILE set, stdout still carries nothing but JSON-RPC and the JSON log lines go to the file too', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcp-log-file-'));
+    try {
+      const logFile = path.join(dir, 'mcp.log');
+      const child = spawn(process.execPath, [BIN, 'serve'], { env: serverEnv({ LOG_FILE: logFile, LOG_FORMAT: 'text' }), stdio: ['pipe', 'pipe', 'pipe'] });
+      const lines: string[] = [];
+      let stderr = '';
+      createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
+      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_products', arguments: { per_page: 1 } } });
+      for (let i = 0; i < 600 && lines.length < 2; i += 1) await new Promise((r) => setTimeout(r, 50));
+      child.stdin.end();
+      expect(await exited).toBe(0);
+      expect(lines.map((line) => (JSON.parse(line) as { id: number }).id).sort()).toEqual([1, 2]);
+      const logged = readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+      expect(logged.map((l) => l.msg)).toContain('MCP server ready on stdio');
+      // stderr keeps its own format (text here); the file is always JSON.
+      expect(stderr).toMatch(/INFO {2}MCP server ready on stdio/);
+      expect(readFileSync(logFile, 'utf8')).not.toContain(stack.sandbox.token);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('refuses to start on an unknown tool name, listing the valid ones', async () => {

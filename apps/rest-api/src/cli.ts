@@ -125,6 +125,13 @@ export async function runApiCommand(argv: readonly string[], env: EnvRecord, opt
     server.requestTimeout = 120_000;
     const host = settings.TESTIO_REST_HOST;
     const bound = await listen(server, host, settings.TESTIO_REST_PORT);
+    // Listening for signals before printing the URLs: whoever reacts to them may signal at once.
+    const log = logger;
+    const stopping = waitForStop({
+      graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS,
+      signal: options.signal,
+      report: (message) => log.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, message),
+    });
     const base = `http://${urlHost(host)}:${bound}${appOptions.basePath}`;
     const urls = { base, api: `${base}/api`, docs: `${base}/docs` };
     stdout.write(`${runtime.demo ? 'DEMO MODE: ' : ''}TestIO REST API  ${urls.api}\nAPI docs         ${urls.docs}\n`);
@@ -140,12 +147,7 @@ export async function runApiCommand(argv: readonly string[], env: EnvRecord, opt
     );
     options.onListening?.(urls);
 
-    const log = logger;
-    const stop = await waitForStop({
-      graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS,
-      signal: options.signal,
-      report: (message) => log.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, message),
-    });
+    const stop = await stopping;
     logger.info({ reason: stop.reason }, 'stopping: running requests and syncs finish first');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();

@@ -196,16 +196,30 @@ export async function runSandboxCli(argv: readonly string[]): Promise<void> {
     ...CONTROL_ENDPOINTS.map((line) => `    ${line}`),
     'Press Ctrl+C to stop.',
   ];
-  process.stderr.write(`${lines.join('\n')}\n`);
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
+  const force = (second: NodeJS.Signals) => {
+    process.stderr.write(`testio-mcp sandbox: second ${second} received while stopping: exiting now\n`);
+    process.exit(second === 'SIGINT' ? 130 : 143);
+  };
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (first: NodeJS.Signals) => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      process.stderr.write(`testio-mcp sandbox: ${signal}, stopping\n`);
-      void sandbox.close().then(resolve, resolve);
+      // A second signal stops at once; open keep-alive connections no longer hold the process.
+      process.on('SIGINT', force);
+      process.on('SIGTERM', force);
+      process.stderr.write(`testio-mcp sandbox: ${first}, stopping\n`);
+      void sandbox.close().then(
+        () => resolve(first),
+        () => resolve(first),
+      );
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // Only now: whoever reacts to these lines may signal at once.
+    process.stderr.write(`${lines.join('\n')}\n`);
   });
+  process.off('SIGINT', force);
+  process.off('SIGTERM', force);
+  process.stderr.write(`testio-mcp sandbox: stopped (${signal})\n`);
 }

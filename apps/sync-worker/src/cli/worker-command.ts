@@ -30,6 +30,11 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
           `sync #${result.runId} ${result.status}`,
         ),
     });
+    // Listening for signals before saying "started": whoever reacts to that line may signal at once.
+    const stopping = waitForStop({
+      graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS,
+      report: (message) => logger.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, message),
+    });
     logger.info(
       {
         database: runtime.databasePath,
@@ -41,10 +46,7 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
     );
     scheduler.start();
 
-    const stop = await waitForStop({
-      graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS,
-      report: (message) => logger.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, message),
-    });
+    const stop = await stopping;
     logger.info({ signal: stop.reason }, 'stopping: the current write finishes first');
     await scheduler.stop().catch((error: unknown) => logger.error({ err: error }, 'the sync did not stop cleanly'));
     await container.close();
