@@ -29,3 +29,23 @@ export async function forEachConcurrent<T>(
   await Promise.all(workers);
   if (failed) throw firstError;
 }
+
+/** Counting semaphore: `acquire` resolves with the release function once a permit is free. */
+export class Semaphore {
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(private permits: number) {}
+
+  async acquire(): Promise<() => void> {
+    if (this.permits > 0) this.permits--;
+    else await new Promise<void>((resolve) => this.waiters.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiters.shift();
+      if (next) next();
+      else this.permits++;
+    };
+  }
+}

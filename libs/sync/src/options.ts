@@ -16,7 +16,7 @@ export interface SyncEngineOptions {
   readonly holderId?: string;
   /** Judges a live-looking lease holder dead (e.g. its PID on this host is gone). */
   readonly canStealLease?: (lease: Lease) => boolean;
-  /** Tests whose bugs are fetched and written per transaction. Default 150. */
+  /** Tests whose bugs are fetched and written per transaction (whole requests of 15). Default 30. */
   readonly bugBatchTests?: number;
   /**
    * Products walked at the same time (their test pages are sequential, TestIO gives no page count), and
@@ -76,7 +76,7 @@ export function resolveSyncEngineOptions(options: SyncEngineOptions = {}): Resol
     heartbeatMs,
     holderId: options.holderId ?? `sync-${randomUUID()}`,
     canStealLease: options.canStealLease,
-    bugBatchTests: positiveInt('bugBatchTests', options.bugBatchTests ?? 150),
+    bugBatchTests: positiveInt('bugBatchTests', options.bugBatchTests ?? 30),
     productConcurrency: positiveInt('productConcurrency', options.productConcurrency ?? 5),
     productIds: options.productIds,
     countUpstreamCalls: options.countUpstreamCalls,

@@ -1,7 +1,11 @@
 import { emptySyncCounts, type Clock, type Logger, type SyncMode, type SyncStores, type TestIOApi } from '@testio-mcp/domain';
+import { Semaphore } from './concurrency.js';
 import type { ResolvedSyncEngineOptions } from './options.js';
 import type { ProgressReporter } from './progress.js';
 import type { FailedRangeReport, ProductSyncOutcome } from './types.js';
+
+/** Bug batches in flight (fetched, not yet written) across a run, whatever the product count. */
+export const MAX_BUG_BATCHES_IN_FLIGHT = 4;
 
 export type MutableCounts = ReturnType<typeof emptySyncCounts>;
 
@@ -21,6 +25,8 @@ export class RunContext {
   readonly products = new Map<number, ProductSyncOutcome>();
   /** Products whose features were refreshed in this run (the missing-feature check refreshes once). */
   readonly featuresRefreshed = new Set<number>();
+  /** Bug batches in flight across the run's products (`phases/bugs.ts`). */
+  readonly bugSlots = new Semaphore(MAX_BUG_BATCHES_IN_FLIGHT);
   problematicResolved = 0;
   private droppedMessages = 0;
 

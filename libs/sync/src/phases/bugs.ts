@@ -52,16 +52,14 @@ export async function syncBugsOfTests(ctx: RunContext, testIds: readonly number[
   return true;
 }
 
-/** Bug batches of one product in flight at the same time (fetch + write) while its walk goes on. */
-const MAX_BATCHES_IN_FLIGHT = 3;
-
 /**
  * Test ids waiting for their bugs. They are fetched and written in the background, in batches of whole
  * requests (multiples of `MAX_TESTS_PER_BUG_REQUEST`, at most `bugBatchTests` tests, one transaction
- * each), at most `MAX_BATCHES_IN_FLIGHT` at a time, so a product's walk goes on while the bugs of its
- * pages arrive and a big product's bugs are never all held in memory. Tests must be in the mirror
- * before they are queued. `flushAll` (and `settle`, which never throws) wait until nothing is in flight:
- * no write outlives the product's walk.
+ * each), so a product's walk goes on while the bugs of its pages arrive. At most
+ * `MAX_BUG_BATCHES_IN_FLIGHT` batches of the run are in flight (the run's `bugSlots`): that bounds the
+ * bugs held in memory (a `large` account has products of 1,000 tests with ~20 bugs each). Tests must be
+ * in the mirror before they are queued. `flushAll` (and `settle`, which never throws) wait until
+ * nothing of this queue is in flight: no write outlives the product's walk.
  */
 export class BugQueue {
   private pending: number[] = [];
@@ -108,20 +106,25 @@ export class BugQueue {
   private async start(testIds: number[]): Promise<void> {
     this.rethrow();
     throwIfAborted(this.ctx.signal);
-    while (this.inFlight.size >= MAX_BATCHES_IN_FLIGHT) {
-      await Promise.race(this.inFlight);
+    const release = await this.ctx.bugSlots.acquire();
+    try {
       this.rethrow();
+      throwIfAborted(this.ctx.signal);
+    } catch (error) {
+      release();
+      throw error;
     }
-    throwIfAborted(this.ctx.signal);
-    const batch: Promise<void> = syncBugsOfTests(this.ctx, testIds).then(
-      () => {
+    const batch: Promise<void> = syncBugsOfTests(this.ctx, testIds)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.failure ??= { error };
+        },
+      )
+      .finally(() => {
+        release();
         this.inFlight.delete(batch);
-      },
-      (error: unknown) => {
-        this.inFlight.delete(batch);
-        this.failure ??= { error };
-      },
-    );
+      });
     this.inFlight.add(batch);
   }
 
