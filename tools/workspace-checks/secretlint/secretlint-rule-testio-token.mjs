@@ -7,8 +7,12 @@
  *   YAML, JSON, code), and
  * - the credential of an `Authorization: Token <value>` header (curl commands, HTTP examples),
  *
- * when the value looks like a real credential: 16 characters or more, letters mixed with digits or with
- * both cases, and not a placeholder (`<your token>`, `${TOKEN}`, `sandbox-token`, `your-token-here`).
+ * when the value looks like a real credential: 16 characters or more, letters and digits, and not a
+ * placeholder (`<your token>`, `${TOKEN}`, `sandbox-token`, `your-token-here`) or an identifier in code.
+ *
+ * Tests and their fixtures (`*.test.*`, `__fixtures__/`) are not judged by this rule: they hand made-up
+ * tokens to the sandbox and to fakes on purpose, and a value alone cannot tell those from real ones. The
+ * recommended preset, which knows real credential formats, still scans them.
  * Referenced from `.secretlintrc.json` as `@testio-mcp/workspace-checks/secretlint-rule-testio-token`.
  */
 
@@ -42,11 +46,10 @@ const PLACEHOLDER =
 /** Whether `value` could be a live credential rather than a placeholder, a variable or prose. */
 export function looksLikeCredential(value) {
   if (value.length < 16 || PLACEHOLDER.test(value)) return false;
-  const lower = /[a-z]/.test(value);
-  const upper = /[A-Z]/.test(value);
-  const digit = /\d/.test(value);
-  return ((lower || upper) && digit) || (lower && upper);
+  return /[A-Za-z]/.test(value) && /\d/.test(value);
 }
+
+const TEST_FILE = /(\.test\.[cm]?[jt]sx?$|(^|[\\/])__fixtures__[\\/])/;
 
 function mask(value) {
   return `${value.slice(0, 4)}${'*'.repeat(Math.max(0, value.length - 4))}`;
@@ -67,6 +70,7 @@ export const creator = {
     };
     return {
       file(source) {
+        if (source.filePath && TEST_FILE.test(source.filePath)) return;
         const text = source.content;
         for (const match of text.matchAll(VARIABLE)) {
           const [, name, raw] = match;

@@ -140,6 +140,21 @@ describe('secret scanner', () => {
     expect(secretlint([unignored('placeholders.env')], { cwd: scratch })).toEqual([]);
   });
 
+  it('leaves test files to the preset: made-up TestIO tokens pass, real credential formats do not', () => {
+    // Built at run time, so this file itself holds no GitHub token for the whole-repository scan to find.
+    const githubToken = `ghp_${'A1b2C3d4e5F6'.repeat(3)}`;
+    const content = `const env = { TESTIO_CUSTOMER_API_TOKEN: 'Xk29fLq81ZpT0aVw3NcE' };\nconst gh = '${githubToken}';\n`;
+    writeFileSync(path.join(scratch, 'client.test.ts'), content);
+    expect(secretlint(['client.test.ts'], { cwd: scratch }).map((f) => f.messageId)).toEqual([
+      'GITHUB_TOKEN',
+    ]);
+    writeFileSync(path.join(scratch, 'client.ts'), content);
+    expect(secretlint(['client.ts'], { cwd: scratch }).map((f) => f.messageId)).toEqual([
+      'TestioApiToken',
+      'GITHUB_TOKEN',
+    ]);
+  });
+
   it.each([
     ['a .env line', 'TESTIO_CUSTOMER_API_TOKEN=Xk29fLq81ZpT0aVw3NcE\n', 1],
     ['a shell export', 'export TESTIO_CUSTOMER_API_TOKEN="Xk29fLq81ZpT0aVw3NcE"\n', 1],
@@ -159,6 +174,7 @@ describe('secret scanner', () => {
     ],
     ['a short value', 'TESTIO_CUSTOMER_API_TOKEN=abc123\n', 0],
     ['a template', 'Authorization: `Token ${token}`\n', 0],
+    ['an identifier in code', "const MESSAGE_OF = { TESTIO_API_KEYS: 'TestioRestApiKey' };\n", 0],
   ])('the TestIO rule on %s', (_label, content, expected) => {
     const file = `case-${Math.random().toString(36).slice(2)}.txt`;
     writeFileSync(path.join(scratch, file), content);
