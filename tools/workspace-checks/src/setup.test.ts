@@ -44,6 +44,18 @@ async function run(args: string[], input?: string, extra: Record<string, string>
 
 const mode = (file: string) => statSync(file).mode & 0o777;
 
+/** Runs `testio-mcp <args>` in a pseudo-terminal and types the answers (asynchronously: the sandbox runs in this process). */
+async function drive(steps: string[][], args: string[]) {
+  const driver = spawn('python3', [path.join(import.meta.dirname, '__fixtures__/pty-drive.py'), JSON.stringify(steps), '--', process.execPath, BIN, ...args], {
+    cwd: home,
+    env: env(),
+  });
+  let stdout = '';
+  driver.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  await new Promise((resolve) => driver.on('exit', resolve));
+  return JSON.parse(stdout) as { exitCode: number | null; failure: string | null; transcript: string };
+}
+
 describe('testio-mcp setup --non-interactive', () => {
   it('checks the token against the API, writes a 0600 env file that serve then uses, and never prints the token', async () => {
     writeFileSync(path.join(home, 'token.txt'), `${TOKEN}\n`);
@@ -180,8 +192,13 @@ describe('testio-mcp setup without --non-interactive', () => {
 
   it.skipIf(!python)('asks its questions at a terminal (a pseudo-terminal driven by python3), hides the token, and writes the file', async () => {
     const file = path.join(home, 'interactive.env');
+    const wrong = 'tok-typo-00000000000000000000';
     const steps = [
       ['base URL', `${sandbox.baseUrl}\r`],
+      // A wrong token first: refused, asked again.
+      ['token', `${wrong}\r`],
+      ['refused the token \\(HTTP 401', ''],
+      ['Enter the token again', '\r'],
       ['token', `${TOKEN}\r`],
       ['Token accepted', ''],
       ['Customer name', 'acme\r'],
@@ -193,19 +210,11 @@ describe('testio-mcp setup without --non-interactive', () => {
       ['Write the settings to', `${file}\r`],
       ['Saved the settings', ''],
     ];
-    // Asynchronously: the sandbox answering the token check runs in this process.
-    const driver = spawn(
-      'python3',
-      [path.join(import.meta.dirname, '__fixtures__/pty-drive.py'), JSON.stringify(steps), '--', process.execPath, BIN, 'setup'],
-      { cwd: home, env: env() },
-    );
-    let stdout = '';
-    driver.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    await new Promise((resolve) => driver.on('exit', resolve));
-    const result = JSON.parse(stdout) as { exitCode: number | null; failure: string | null; transcript: string };
+    const result = await drive(steps, ['setup']);
     expect(result.failure, result.transcript).toBeNull();
     expect(result.exitCode, result.transcript).toBe(0);
     expect(result.transcript).not.toContain(TOKEN);
+    expect(result.transcript).not.toContain(wrong);
     expect(mode(file)).toBe(0o600);
     const text = readFileSync(file, 'utf8');
     expect(text).toContain(`TESTIO_CUSTOMER_API_TOKEN=${TOKEN}`);
@@ -214,4 +223,12 @@ describe('testio-mcp setup without --non-interactive', () => {
     expect(text).toMatch(/^TESTIO_PRODUCT_IDS=\d+$/m);
     expect(text).toContain('TESTIO_TOOLSETS=summaries,analytics,search,admin');
   }, 120_000);
+
+  it.skipIf(!python)('Ctrl-C at a prompt cancels with exit 130 and writes nothing', async () => {
+    const result = await drive([['base URL', '\u0003']], ['setup']);
+    expect(result.failure, result.transcript).toBeNull();
+    expect(result.exitCode, result.transcript).toBe(130);
+    expect(result.transcript).toContain('cancelled; nothing was written');
+    expect(existsSync(path.join(home, '.testio-mcp.env'))).toBe(false);
+  }, 60_000);
 });
