@@ -58,6 +58,8 @@ try {
       concurrent: true,
       // Report every check's findings, not only the first one's.
       continueOnError: true,
+      // Progress lines help at a terminal; elsewhere (an IDE, an agent, CI) only the findings matter.
+      quiet: !process.stdout.isTTY,
     },
     logger,
   );
