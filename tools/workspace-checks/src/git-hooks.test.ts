@@ -168,7 +168,8 @@ describe('prepare installs the hooks', () => {
   });
 });
 
-describe('the pre-commit hook', () => {
+// A commit runs ESLint, Prettier, secretlint and Nx; on a loaded two-core CI machine that can take a while.
+describe('the pre-commit hook', { timeout: 180_000 }, () => {
   beforeAll(() => {
     if (run('git', ['config', '--local', '--get', 'core.hooksPath']).stdout.trim() !== '.githooks') {
       expect(run('npm', ['run', 'prepare']).status).toBe(0);
