@@ -69,11 +69,16 @@ function unignored(name: string): string {
   return name;
 }
 
+/** The environment without GIT_* (set when this runs inside a git hook), so git works on `cwd` alone. */
+function noGitEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('GIT_')));
+}
+
 function scanSecrets(repo: string) {
   return spawnSync(
     process.execPath,
     [path.join(ROOT, 'tools/workspace-checks/scripts/scan-secrets.mjs'), repo],
-    { encoding: 'utf8' },
+    { encoding: 'utf8', env: noGitEnv() },
   );
 }
 
@@ -91,8 +96,8 @@ describe('secret scanner', () => {
       'LOG_LEVEL=info\nTESTIO_CUSTOMER_API_TOKEN=Xk29fLq81ZpT0aVw3NcE\n',
     );
     writeFileSync(path.join(repo, 'README.md'), 'Set TESTIO_CUSTOMER_API_TOKEN=<your token> in .env\n');
-    expect(spawnSync('git', ['init', '--quiet'], { cwd: repo }).status).toBe(0);
-    expect(spawnSync('git', ['add', '.'], { cwd: repo }).status).toBe(0);
+    expect(spawnSync('git', ['init', '--quiet'], { cwd: repo, env: noGitEnv() }).status).toBe(0);
+    expect(spawnSync('git', ['add', '.'], { cwd: repo, env: noGitEnv() }).status).toBe(0);
 
     const found = scanSecrets(repo);
     expect(found.status).toBe(1);
@@ -101,7 +106,10 @@ describe('secret scanner', () => {
     expect(found.stderr).not.toContain('Xk29fLq81ZpT0aVw3NcE');
     expect(found.stderr).not.toContain('leaked-credentials');
 
-    expect(spawnSync('git', ['rm', '--quiet', '--cached', 'deploy/prod.env'], { cwd: repo }).status).toBe(0);
+    expect(
+      spawnSync('git', ['rm', '--quiet', '--cached', 'deploy/prod.env'], { cwd: repo, env: noGitEnv() })
+        .status,
+    ).toBe(0);
     const clean = scanSecrets(repo);
     expect(clean.status).toBe(0);
     expect(clean.stdout).toContain('secrets: 4 git-tracked files scanned, no secrets found');
