@@ -125,7 +125,8 @@ async function prettierCheck(files) {
     const code = staged(file);
     if (code === null) continue;
     const options = { ...(await prettier.resolveConfig(filepath)), filepath };
-    if (await prettier.check(code, options)) continue;
+    // A file Prettier cannot parse is ESLint's and TypeScript's to report, with a better message.
+    if ((await prettier.check(code, options).catch(() => null)) !== false) continue;
     const before = gitShow(`HEAD:${file}`);
     // The ratchet: an old file that was never formatted is not this commit's problem.
     if (before !== null && !(await prettier.check(before, options).catch(() => false))) continue;
