@@ -281,6 +281,8 @@ export interface MirrorReader {
   getBugDetail(bugId: number): Promise<BugDetailRow | null>;
 
   stats(): Promise<MirrorStats>;
+  /** `MirrorStats.lastTestsSyncAt` alone, without counting every table (answers' freshness blocks). */
+  lastTestsSyncAt(): Promise<Date | null>;
   listProblematicRanges(options?: { productId?: number; includeResolved?: boolean; limit?: number }): Promise<ProblematicRange[]>;
 }
 

@@ -622,6 +622,12 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
       });
     },
 
+    lastTestsSyncAt(): Promise<Date | null> {
+      return run(() =>
+        fromDbTime(one<{ t: string | null }>('SELECT max(tests_synced_at) AS t FROM products WHERE customer_id = @customerId', {})?.t),
+      );
+    },
+
     stats(): Promise<MirrorStats> {
       return run(() => {
         const r = one<{

@@ -281,7 +281,7 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
       from || to ? `ended ${periodLabel(from, to)}` : null,
       limitedIds ? `the ${limitedIds.length} most recent tests` : null,
     ].filter(Boolean);
-    const stats = await reader.stats();
+    const lastTestsSyncAt = await reader.lastTestsSyncAt();
     return {
       data,
       total_rows: result.totalRows,
@@ -301,7 +301,7 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
       period: { start: iso(from), end: iso(to) },
       sort: { by: sortBy, order: sortOrder },
       query_explanation: `Showing ${metrics.join(', ')} grouped by ${dimensions.join(' and ')} for ${filterText.join(', ')}; sorted by ${sortBy} ${sortOrder === 'asc' ? 'ascending' : 'descending'}.`,
-      ...freshnessBlock(ctx, stats.lastTestsSyncAt, { warnings, refreshFailed: fresh.refreshFailed }),
+      ...freshnessBlock(ctx, lastTestsSyncAt, { warnings, refreshFailed: fresh.refreshFailed }),
     };
   }
 

@@ -74,7 +74,7 @@ export function createManagementOperations(ctx: ServiceContext) {
     if (result.total > result.results.length) {
       warnings.push(`Showing the best ${result.results.length} of ${result.total} matches; narrow the query or raise limit (max 100).`);
     }
-    const stats = await reader.stats();
+    const lastTestsSyncAt = await reader.lastTestsSyncAt();
     return {
       query: input.query,
       ...(result.match !== null && result.match !== input.query ? { sanitized_query: result.match } : {}),
@@ -88,7 +88,7 @@ export function createManagementOperations(ctx: ServiceContext) {
         rank: i + 1,
         snippet: truncate(r.snippet, 300),
       })),
-      ...freshnessBlock(ctx, stats.lastTestsSyncAt, { warnings }),
+      ...freshnessBlock(ctx, lastTestsSyncAt, { warnings }),
     };
   }
 
