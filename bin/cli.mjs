@@ -13,12 +13,42 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 
 /** Flags every command accepts, each the twin of an environment variable. */
 export const GLOBAL_FLAGS = [
-  { flag: '--log-level', env: 'LOG_LEVEL', arg: 'LEVEL', help: 'debug, info, warning, error or critical (default info)' },
-  { flag: '--log-format', env: 'LOG_FORMAT', arg: 'FORMAT', help: 'json or text (default text on a terminal, json otherwise)' },
-  { flag: '--log-file', env: 'LOG_FILE', arg: 'PATH', help: 'also write JSON log lines to PATH, rotated by size' },
-  { flag: '--max-concurrent-requests', env: 'MAX_CONCURRENT_API_REQUESTS', arg: 'N', help: 'concurrent calls to TestIO, 1-50 (default 10)' },
-  { flag: '--http-timeout', env: 'HTTP_TIMEOUT_SECONDS', arg: 'SECONDS', help: 'per-request timeout to TestIO, 1-300 (default 90)' },
-  { flag: '--cache-ttl', env: 'CACHE_TTL_SECONDS', arg: 'SECONDS', help: 'when mutable data counts as stale, 60-86400 (default 3600)' },
+  {
+    flag: '--log-level',
+    env: 'LOG_LEVEL',
+    arg: 'LEVEL',
+    help: 'debug, info, warning, error or critical (default info)',
+  },
+  {
+    flag: '--log-format',
+    env: 'LOG_FORMAT',
+    arg: 'FORMAT',
+    help: 'json or text (default text on a terminal, json otherwise)',
+  },
+  {
+    flag: '--log-file',
+    env: 'LOG_FILE',
+    arg: 'PATH',
+    help: 'also write JSON log lines to PATH, rotated by size',
+  },
+  {
+    flag: '--max-concurrent-requests',
+    env: 'MAX_CONCURRENT_API_REQUESTS',
+    arg: 'N',
+    help: 'concurrent calls to TestIO, 1-50 (default 10)',
+  },
+  {
+    flag: '--http-timeout',
+    env: 'HTTP_TIMEOUT_SECONDS',
+    arg: 'SECONDS',
+    help: 'per-request timeout to TestIO, 1-300 (default 90)',
+  },
+  {
+    flag: '--cache-ttl',
+    env: 'CACHE_TTL_SECONDS',
+    arg: 'SECONDS',
+    help: 'when mutable data counts as stale, 60-86400 (default 3600)',
+  },
 ];
 
 const USER_ENV_FILE = '~/.testio-mcp.env';
@@ -63,14 +93,18 @@ function fail(message, code = 2) {
   process.exit(code);
 }
 
-const expandHome = (file) => (file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : file);
+const expandHome = (file) =>
+  file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : file;
 
 /**
  * Splits argv into the command, its own arguments and the global flags, wherever they appear. A global
  * flag's value is `--flag value` or `--flag=value`; `--` ends flag parsing.
  */
 export function parseArgv(argv) {
-  const known = new Map([['--env-file', { flag: '--env-file', env: null }], ...GLOBAL_FLAGS.map((g) => [g.flag, g])]);
+  const known = new Map([
+    ['--env-file', { flag: '--env-file', env: null }],
+    ...GLOBAL_FLAGS.map((g) => [g.flag, g]),
+  ]);
   const result = { command: undefined, args: [], flags: [], envFile: undefined, help: false, version: false };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -85,7 +119,9 @@ export function parseArgv(argv) {
       let value = eq === -1 ? argv[i + 1] : arg.slice(eq + 1);
       if (eq === -1) {
         if (value === undefined || (value.startsWith('--') && value.length > 2)) {
-          fail(`${name} needs a value, e.g. ${name}${spec.arg ? ` ${spec.arg}` : ' PATH'} (testio-mcp --help lists the global options)`);
+          fail(
+            `${name} needs a value, e.g. ${name}${spec.arg ? ` ${spec.arg}` : ' PATH'} (testio-mcp --help lists the global options)`,
+          );
         }
         i += 1;
       }
@@ -103,7 +139,10 @@ export function parseArgv(argv) {
       continue;
     }
     if (result.command === undefined) {
-      if (arg.startsWith('-')) fail(`unknown option '${arg}' before the command. Run 'testio-mcp --help' for the options and commands.`);
+      if (arg.startsWith('-'))
+        fail(
+          `unknown option '${arg}' before the command. Run 'testio-mcp --help' for the options and commands.`,
+        );
       result.command = arg;
       continue;
     }
@@ -117,7 +156,8 @@ function loadEnvFiles(envFile) {
   if (envFile !== undefined) {
     if (envFile.trim() === '') fail('--env-file needs a path, e.g. --env-file ./.env');
     const file = expandHome(envFile);
-    if (!existsSync(file)) fail(`--env-file '${envFile}' does not exist; create it (testio-mcp setup) or point to another file`);
+    if (!existsSync(file))
+      fail(`--env-file '${envFile}' does not exist; create it (testio-mcp setup) or point to another file`);
     process.loadEnvFile(file);
     return;
   }
@@ -133,7 +173,9 @@ async function applyGlobalFlags(flags) {
   for (const { flag, env, value } of flags) {
     const parsed = sharedSettingsSchema.shape[env].safeParse(value);
     if (!parsed.success || value.trim() === '') {
-      const reason = parsed.success ? 'a value is required' : parsed.error.issues.map((issue) => issue.message).join('; ');
+      const reason = parsed.success
+        ? 'a value is required'
+        : parsed.error.issues.map((issue) => issue.message).join('; ');
       fail(`${flag} '${value}' is not valid: ${reason} (it sets ${env}; see testio-mcp --help)`);
     }
     process.env[env] = value;
@@ -151,7 +193,11 @@ async function runCommand(command, args) {
     case 'worker':
     case 'problematic': {
       const commands = await import('@testio-mcp/sync-worker');
-      const run = { sync: commands.runSyncCommand, worker: commands.runWorkerCommand, problematic: commands.runProblematicCommand }[command];
+      const run = {
+        sync: commands.runSyncCommand,
+        worker: commands.runWorkerCommand,
+        problematic: commands.runProblematicCommand,
+      }[command];
       process.exitCode = await run(args, process.env);
       return;
     }
@@ -172,7 +218,10 @@ async function runCommand(command, args) {
       return;
     }
     case 'start': {
-      if (args.length > 0) fail(`'start' takes no arguments (got '${args[0]}'); configure it with environment variables or global options`);
+      if (args.length > 0)
+        fail(
+          `'start' takes no arguments (got '${args[0]}'); configure it with environment variables or global options`,
+        );
       const { runStart } = await import('./start.mjs');
       await runStart(args, process.env);
       return;
@@ -201,7 +250,8 @@ async function main() {
     return;
   }
   if (parsed.help) {
-    if (!COMMANDS.has(command)) fail(`unknown command '${command}'. Run 'testio-mcp --help' for the list of commands.`);
+    if (!COMMANDS.has(command))
+      fail(`unknown command '${command}'. Run 'testio-mcp --help' for the list of commands.`);
     // The command's own help (its options), then the options every command shares.
     if (command === 'start') process.stdout.write(START_HELP);
     else await runCommand(command, [...args.filter((a) => !a.startsWith('-')), '--help']);

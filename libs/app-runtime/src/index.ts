@@ -1,5 +1,10 @@
 export { formatTextLine, lineSplitter, textFormatter, type LogFormat } from './text-format.js';
-export { createRotatingFile, resolveUserPath, type RotatingFile, type RotatingFileOptions } from './rotating-file.js';
+export {
+  createRotatingFile,
+  resolveUserPath,
+  type RotatingFile,
+  type RotatingFileOptions,
+} from './rotating-file.js';
 export {
   createLogDestination,
   loggingFromSettings,

@@ -37,7 +37,11 @@ describe('the log destination', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'log-dest-'));
     try {
       const out = sink(true);
-      const destination = createLogDestination({ destination: out.stream, format: 'text', file: { path: path.join(dir, 'app.log'), maxSizeMb: 1, maxFiles: 2 } });
+      const destination = createLogDestination({
+        destination: out.stream,
+        format: 'text',
+        file: { path: path.join(dir, 'app.log'), maxSizeMb: 1, maxFiles: 2 },
+      });
       destination.write(record);
       destination.file?.close();
       expect(readFileSync(path.join(dir, 'app.log'), 'utf8')).toBe(record);
@@ -48,9 +52,17 @@ describe('the log destination', () => {
   });
 
   it('maps the settings to logger options and redacts the token paths', () => {
-    expect(loggingFromSettings({ LOG_LEVEL: 'debug', LOG_FILE_MAX_SIZE_MB: 10, LOG_FILE_MAX_FILES: 5 })).toEqual({ level: 'debug' });
     expect(
-      loggingFromSettings({ LOG_LEVEL: 'info', LOG_FORMAT: 'text', LOG_FILE: '/tmp/x.log', LOG_FILE_MAX_SIZE_MB: 2, LOG_FILE_MAX_FILES: 3 }),
+      loggingFromSettings({ LOG_LEVEL: 'debug', LOG_FILE_MAX_SIZE_MB: 10, LOG_FILE_MAX_FILES: 5 }),
+    ).toEqual({ level: 'debug' });
+    expect(
+      loggingFromSettings({
+        LOG_LEVEL: 'info',
+        LOG_FORMAT: 'text',
+        LOG_FILE: '/tmp/x.log',
+        LOG_FILE_MAX_SIZE_MB: 2,
+        LOG_FILE_MAX_FILES: 3,
+      }),
     ).toEqual({ level: 'info', format: 'text', file: { path: '/tmp/x.log', maxSizeMb: 2, maxFiles: 3 } });
     expect(rootLoggerOptions({ level: 'info' }).redact.paths).toContain('TESTIO_CUSTOMER_API_TOKEN');
   });

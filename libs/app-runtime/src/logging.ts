@@ -64,9 +64,16 @@ export interface LogDestination {
 export function createLogDestination(options: Omit<RootLoggerOptions, 'level' | 'base'>): LogDestination {
   const out = options.destination ?? process.stderr;
   const format = options.format ?? ((out as { isTTY?: boolean }).isTTY ? 'text' : 'json');
-  const toOut = format === 'text' ? lineSplitter((line) => out.write(`${formatTextLine(line)}\n`)) : (chunk: string) => out.write(chunk);
+  const toOut =
+    format === 'text'
+      ? lineSplitter((line) => out.write(`${formatTextLine(line)}\n`))
+      : (chunk: string) => out.write(chunk);
   const file = options.file
-    ? createRotatingFile({ path: options.file.path, maxBytes: options.file.maxSizeMb * 1024 * 1024, maxFiles: options.file.maxFiles })
+    ? createRotatingFile({
+        path: options.file.path,
+        maxBytes: options.file.maxSizeMb * 1024 * 1024,
+        maxFiles: options.file.maxFiles,
+      })
     : undefined;
   return {
     file,
@@ -86,12 +93,20 @@ export interface LoggingSettings {
   readonly LOG_FILE_MAX_FILES: number;
 }
 
-export function loggingFromSettings(settings: LoggingSettings): Pick<RootLoggerOptions, 'level' | 'format' | 'file'> {
+export function loggingFromSettings(
+  settings: LoggingSettings,
+): Pick<RootLoggerOptions, 'level' | 'format' | 'file'> {
   return {
     level: settings.LOG_LEVEL,
     ...(settings.LOG_FORMAT ? { format: settings.LOG_FORMAT } : {}),
     ...(settings.LOG_FILE
-      ? { file: { path: settings.LOG_FILE, maxSizeMb: settings.LOG_FILE_MAX_SIZE_MB, maxFiles: settings.LOG_FILE_MAX_FILES } }
+      ? {
+          file: {
+            path: settings.LOG_FILE,
+            maxSizeMb: settings.LOG_FILE_MAX_SIZE_MB,
+            maxFiles: settings.LOG_FILE_MAX_FILES,
+          },
+        }
       : {}),
   };
 }

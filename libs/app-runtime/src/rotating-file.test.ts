@@ -64,13 +64,20 @@ describe('a log file rotated by size', () => {
     const blocker = path.join(dir, 'not-a-dir');
     writeFileSync(blocker, '');
     const errors: string[] = [];
-    const log = createRotatingFile({ path: path.join(blocker, 'x.log'), maxBytes: 1000, maxFiles: 1, onError: (e) => errors.push(e.message) });
+    const log = createRotatingFile({
+      path: path.join(blocker, 'x.log'),
+      maxBytes: 1000,
+      maxFiles: 1,
+      onError: (e) => errors.push(e.message),
+    });
     log.write(line(1));
     log.write(line(2));
     expect(errors).toHaveLength(1);
   });
 
   it('refuses nonsensical limits', () => {
-    expect(() => createRotatingFile({ path: path.join(dir, 'c.log'), maxBytes: 100, maxFiles: 0 })).toThrow(/maxFiles/);
+    expect(() => createRotatingFile({ path: path.join(dir, 'c.log'), maxBytes: 100, maxFiles: 0 })).toThrow(
+      /maxFiles/,
+    );
   });
 });

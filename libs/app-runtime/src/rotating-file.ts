@@ -36,11 +36,14 @@ export function resolveUserPath(file: string): string {
 }
 
 export function createRotatingFile(options: RotatingFileOptions): RotatingFile {
-  if (!Number.isInteger(options.maxFiles) || options.maxFiles < 1) throw new RangeError(`maxFiles must be an integer of at least 1, got ${options.maxFiles}`);
+  if (!Number.isInteger(options.maxFiles) || options.maxFiles < 1)
+    throw new RangeError(`maxFiles must be an integer of at least 1, got ${options.maxFiles}`);
   if (!(options.maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${options.maxBytes}`);
   const file = resolveUserPath(options.path);
   const onError =
-    options.onError ?? ((error: Error) => process.stderr.write(`log file ${file} cannot be written (${error.message}); logging to it stops\n`));
+    options.onError ??
+    ((error: Error) =>
+      process.stderr.write(`log file ${file} cannot be written (${error.message}); logging to it stops\n`));
   let fd: number | undefined;
   let size = 0;
   let broken = false;

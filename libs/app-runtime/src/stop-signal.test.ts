@@ -5,7 +5,11 @@ describe('waitForStop', () => {
   it('resolves with the first signal, forces the exit on a second one, and lets go when done', async () => {
     const exits: number[] = [];
     const reports: string[] = [];
-    const waiting = waitForStop({ graceSeconds: 30, exit: (code) => exits.push(code), report: (m) => reports.push(m) });
+    const waiting = waitForStop({
+      graceSeconds: 30,
+      exit: (code) => exits.push(code),
+      report: (m) => reports.push(m),
+    });
     process.emit('SIGTERM', 'SIGTERM');
     const stop = await waiting;
     expect(stop.reason).toBe('SIGTERM');
@@ -21,7 +25,12 @@ describe('waitForStop', () => {
   it('exits with status 1 when the shutdown outlasts the grace period', async () => {
     const exits: number[] = [];
     const controller = new AbortController();
-    const waiting = waitForStop({ graceSeconds: 0.05, signal: controller.signal, exit: (code) => exits.push(code), report: () => undefined });
+    const waiting = waitForStop({
+      graceSeconds: 0.05,
+      signal: controller.signal,
+      exit: (code) => exits.push(code),
+      report: () => undefined,
+    });
     controller.abort();
     const stop = await waiting;
     expect(stop.reason).toBe('abort');
@@ -31,7 +40,11 @@ describe('waitForStop', () => {
   });
 
   it('stops for another reason too, e.g. stdin closed', async () => {
-    const stop = await waitForStop({ graceSeconds: 5, also: Promise.resolve('stdin closed'), exit: () => undefined });
+    const stop = await waitForStop({
+      graceSeconds: 5,
+      also: Promise.resolve('stdin closed'),
+      exit: () => undefined,
+    });
     expect(stop.reason).toBe('stdin closed');
     stop.done();
   });

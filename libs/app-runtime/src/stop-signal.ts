@@ -54,7 +54,9 @@ export function waitForStop(options: WaitForStopOptions): Promise<StopRequest> {
         process.on(s, force);
       }
       grace = setTimeout(() => {
-        report(`shutdown took longer than the grace period (${options.graceSeconds} s, SHUTDOWN_GRACE_PERIOD_SECONDS): exiting now`);
+        report(
+          `shutdown took longer than the grace period (${options.graceSeconds} s, SHUTDOWN_GRACE_PERIOD_SECONDS): exiting now`,
+        );
         exit(1);
       }, options.graceSeconds * 1000);
       grace.unref();

@@ -3,7 +3,14 @@ import { Writable } from 'node:stream';
 /** How log lines look: `text` is compact and for people at a terminal, `json` one object per line for machines. */
 export type LogFormat = 'json' | 'text';
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'process']);
 
 function formatValue(value: unknown): string {

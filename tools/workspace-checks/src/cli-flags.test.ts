@@ -42,11 +42,26 @@ async function run(args: string[], extra: Record<string, string> = {}) {
 
 describe('global flag values', () => {
   it.each([
-    [['serve', '--log-level', 'loud'], "--log-level 'loud' is not valid: expected DEBUG, INFO, WARNING, ERROR or CRITICAL (it sets LOG_LEVEL"],
-    [['--log-format=xml', 'api'], "--log-format 'xml' is not valid: expected json or text (it sets LOG_FORMAT"],
-    [['--max-concurrent-requests', '0', 'worker'], "--max-concurrent-requests '0' is not valid: must be at least 1 (it sets MAX_CONCURRENT_API_REQUESTS"],
-    [['sync', '--http-timeout=301'], "--http-timeout '301' is not valid: must be at most 300 (it sets HTTP_TIMEOUT_SECONDS"],
-    [['--cache-ttl', 'soon', 'serve'], "--cache-ttl 'soon' is not valid: expected an integer between 60 and 86400 (it sets CACHE_TTL_SECONDS"],
+    [
+      ['serve', '--log-level', 'loud'],
+      "--log-level 'loud' is not valid: expected DEBUG, INFO, WARNING, ERROR or CRITICAL (it sets LOG_LEVEL",
+    ],
+    [
+      ['--log-format=xml', 'api'],
+      "--log-format 'xml' is not valid: expected json or text (it sets LOG_FORMAT",
+    ],
+    [
+      ['--max-concurrent-requests', '0', 'worker'],
+      "--max-concurrent-requests '0' is not valid: must be at least 1 (it sets MAX_CONCURRENT_API_REQUESTS",
+    ],
+    [
+      ['sync', '--http-timeout=301'],
+      "--http-timeout '301' is not valid: must be at most 300 (it sets HTTP_TIMEOUT_SECONDS",
+    ],
+    [
+      ['--cache-ttl', 'soon', 'serve'],
+      "--cache-ttl 'soon' is not valid: expected an integer between 60 and 86400 (it sets CACHE_TTL_SECONDS",
+    ],
     [['sandbox', '--cache-ttl', '59'], "--cache-ttl '59' is not valid: must be at least 60"],
     [['serve', '--log-level'], '--log-level needs a value'],
     [['--frobnicate', 'serve'], "unknown option '--frobnicate' before the command"],
@@ -106,25 +121,30 @@ describe('precedence and placement', () => {
 });
 
 describe('help and version', () => {
-  it.each([[['serve', '--help']], [['--help', 'serve']], [['help', 'serve']], [['serve', '-h', '--log-level', 'debug']]])(
-    '%j shows the command help and the global options',
-    async (args) => {
-      const result = await run(args);
+  it.each([
+    [['serve', '--help']],
+    [['--help', 'serve']],
+    [['help', 'serve']],
+    [['serve', '-h', '--log-level', 'debug']],
+  ])('%j shows the command help and the global options', async (args) => {
+    const result = await run(args);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: testio-mcp serve');
+    expect(result.stdout).toContain('--transport');
+    expect(result.stdout).toContain('Global options');
+    expect(result.stdout).toContain('--max-concurrent-requests N');
+    expect(result.stdout).toContain('[CACHE_TTL_SECONDS]');
+  });
+
+  it.each(['setup', 'start', 'sync', 'api', 'worker', 'sandbox', 'problematic'])(
+    '%s --help lists its options and the global ones',
+    async (command) => {
+      const result = await run([command, '--help']);
       expect(result.code).toBe(0);
-      expect(result.stdout).toContain('Usage: testio-mcp serve');
-      expect(result.stdout).toContain('--transport');
+      expect(result.stdout).toContain(`testio-mcp ${command}`);
       expect(result.stdout).toContain('Global options');
-      expect(result.stdout).toContain('--max-concurrent-requests N');
-      expect(result.stdout).toContain('[CACHE_TTL_SECONDS]');
     },
   );
-
-  it.each(['setup', 'start', 'sync', 'api', 'worker', 'sandbox', 'problematic'])('%s --help lists its options and the global ones', async (command) => {
-    const result = await run([command, '--help']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`testio-mcp ${command}`);
-    expect(result.stdout).toContain('Global options');
-  });
 
   it('prints the version before or after the command', async () => {
     for (const args of [['--version'], ['-v'], ['serve', '--version']]) {

@@ -46,10 +46,21 @@ const mode = (file: string) => statSync(file).mode & 0o777;
 
 /** Runs `testio-mcp <args>` in a pseudo-terminal and types the answers (asynchronously: the sandbox runs in this process). */
 async function drive(steps: string[][], args: string[]) {
-  const driver = spawn('python3', [path.join(import.meta.dirname, '__fixtures__/pty-drive.py'), JSON.stringify(steps), '--', process.execPath, BIN, ...args], {
-    cwd: home,
-    env: env(),
-  });
+  const driver = spawn(
+    'python3',
+    [
+      path.join(import.meta.dirname, '__fixtures__/pty-drive.py'),
+      JSON.stringify(steps),
+      '--',
+      process.execPath,
+      BIN,
+      ...args,
+    ],
+    {
+      cwd: home,
+      env: env(),
+    },
+  );
   let stdout = '';
   driver.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   await new Promise((resolve) => driver.on('exit', resolve));
@@ -102,9 +113,20 @@ describe('testio-mcp setup --non-interactive', () => {
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name).sort()).toEqual(
-        ['get_problematic_tests', 'get_server_diagnostics', 'list_bugs', 'list_features', 'list_products', 'list_tests', 'list_users', 'sync_data'].sort(),
+        [
+          'get_problematic_tests',
+          'get_server_diagnostics',
+          'list_bugs',
+          'list_features',
+          'list_products',
+          'list_tests',
+          'list_users',
+          'sync_data',
+        ].sort(),
       );
-      const sync = await client.callTool({ name: 'sync_data', arguments: {} }, undefined, { timeout: 60_000 });
+      const sync = await client.callTool({ name: 'sync_data', arguments: {} }, undefined, {
+        timeout: 60_000,
+      });
       expect(sync.isError, JSON.stringify(sync.content)).toBeFalsy();
       const products = await client.callTool({ name: 'list_products', arguments: {} });
       expect(products.structuredContent).toMatchObject({ total_count: 3 });
@@ -115,7 +137,10 @@ describe('testio-mcp setup --non-interactive', () => {
   }, 120_000);
 
   it('reads the token from stdin with --token-file -, and writes ~/.testio-mcp.env by default', async () => {
-    const result = await run(['setup', '--non-interactive', '--token-file', '-', '--base-url', sandbox.baseUrl], `${TOKEN}\n`);
+    const result = await run(
+      ['setup', '--non-interactive', '--token-file', '-', '--base-url', sandbox.baseUrl],
+      `${TOKEN}\n`,
+    );
     expect(result.code, result.stderr).toBe(0);
     const file = path.join(home, '.testio-mcp.env');
     expect(mode(file)).toBe(0o600);
@@ -130,7 +155,16 @@ describe('testio-mcp setup --non-interactive', () => {
   it('refuses a wrong token: exit 1, nothing written, the token not echoed', async () => {
     const wrong = 'tok-wrong-9876543210zyxwvutsrq';
     const file = path.join(home, 'out.env');
-    const result = await run(['setup', '--non-interactive', '--token', wrong, '--base-url', sandbox.baseUrl, '--output', file]);
+    const result = await run([
+      'setup',
+      '--non-interactive',
+      '--token',
+      wrong,
+      '--base-url',
+      sandbox.baseUrl,
+      '--output',
+      file,
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/TestIO refused the token \(HTTP 401/);
     expect(result.stderr).toContain('Nothing was written');
@@ -140,7 +174,16 @@ describe('testio-mcp setup --non-interactive', () => {
 
   it('says when the API cannot be reached, and saves nothing', async () => {
     const file = path.join(home, 'out.env');
-    const result = await run(['setup', '--non-interactive', '--token', TOKEN, '--base-url', 'http://127.0.0.1:9/customer/v2', '--output', file]);
+    const result = await run([
+      'setup',
+      '--non-interactive',
+      '--token',
+      TOKEN,
+      '--base-url',
+      'http://127.0.0.1:9/customer/v2',
+      '--output',
+      file,
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('could not be reached');
     expect(existsSync(file)).toBe(false);
@@ -150,7 +193,17 @@ describe('testio-mcp setup --non-interactive', () => {
     const file = path.join(home, 'existing.env');
     writeFileSync(file, 'OLD=1\n');
     chmodSync(file, 0o644);
-    const args = ['setup', '--non-interactive', '--token', TOKEN, '--base-url', sandbox.baseUrl, '--skip-check', '--output', file];
+    const args = [
+      'setup',
+      '--non-interactive',
+      '--token',
+      TOKEN,
+      '--base-url',
+      sandbox.baseUrl,
+      '--skip-check',
+      '--output',
+      file,
+    ];
     const refused = await run(args);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('--force');
@@ -162,10 +215,20 @@ describe('testio-mcp setup --non-interactive', () => {
   });
 
   it('names the flag, the value and what is allowed for a bad value (exit 2)', async () => {
-    const base = ['setup', '--non-interactive', '--token', TOKEN, '--skip-check', '--output', path.join(home, 'x.env')];
+    const base = [
+      'setup',
+      '--non-interactive',
+      '--token',
+      TOKEN,
+      '--skip-check',
+      '--output',
+      path.join(home, 'x.env'),
+    ];
     const toolsets = await run([...base, '--toolsets', 'discovery,magic']);
     expect(toolsets.code).toBe(2);
-    expect(toolsets.stderr).toContain("--toolsets 'discovery,magic' is not valid: unknown toolset 'magic'; valid: discovery, summaries, analytics, search, admin");
+    expect(toolsets.stderr).toContain(
+      "--toolsets 'discovery,magic' is not valid: unknown toolset 'magic'; valid: discovery, summaries, analytics, search, admin",
+    );
     const id = await run([...base, '--customer-id', '0']);
     expect(id.code).toBe(2);
     expect(id.stderr).toContain("--customer-id '0' is not valid");
@@ -190,45 +253,53 @@ describe('testio-mcp setup without --non-interactive', () => {
 
   const python = spawnSync('python3', ['--version']).status === 0;
 
-  it.skipIf(!python)('asks its questions at a terminal (a pseudo-terminal driven by python3), hides the token, and writes the file', async () => {
-    const file = path.join(home, 'interactive.env');
-    const wrong = 'tok-typo-00000000000000000000';
-    const steps = [
-      ['base URL', `${sandbox.baseUrl}\r`],
-      // A wrong token first: refused, asked again.
-      ['token', `${wrong}\r`],
-      ['refused the token \\(HTTP 401', ''],
-      ['Enter the token again', '\r'],
-      ['token', `${TOKEN}\r`],
-      ['Token accepted', ''],
-      ['Customer name', 'acme\r'],
-      ['Customer id', '42\r'],
-      // The products come from the API: select the first one.
-      ['Products to mirror', ' \r'],
-      // Toolsets: all are checked; uncheck the first (discovery).
-      ['toolsets to serve', ' \r'],
-      ['Write the settings to', `${file}\r`],
-      ['Saved the settings', ''],
-    ];
-    const result = await drive(steps, ['setup']);
-    expect(result.failure, result.transcript).toBeNull();
-    expect(result.exitCode, result.transcript).toBe(0);
-    expect(result.transcript).not.toContain(TOKEN);
-    expect(result.transcript).not.toContain(wrong);
-    expect(mode(file)).toBe(0o600);
-    const text = readFileSync(file, 'utf8');
-    expect(text).toContain(`TESTIO_CUSTOMER_API_TOKEN=${TOKEN}`);
-    expect(text).toContain('TESTIO_CUSTOMER_NAME=acme');
-    expect(text).toContain('TESTIO_CUSTOMER_ID=42');
-    expect(text).toMatch(/^TESTIO_PRODUCT_IDS=\d+$/m);
-    expect(text).toContain('TESTIO_TOOLSETS=summaries,analytics,search,admin');
-  }, 120_000);
+  it.skipIf(!python)(
+    'asks its questions at a terminal (a pseudo-terminal driven by python3), hides the token, and writes the file',
+    async () => {
+      const file = path.join(home, 'interactive.env');
+      const wrong = 'tok-typo-00000000000000000000';
+      const steps = [
+        ['base URL', `${sandbox.baseUrl}\r`],
+        // A wrong token first: refused, asked again.
+        ['token', `${wrong}\r`],
+        ['refused the token \\(HTTP 401', ''],
+        ['Enter the token again', '\r'],
+        ['token', `${TOKEN}\r`],
+        ['Token accepted', ''],
+        ['Customer name', 'acme\r'],
+        ['Customer id', '42\r'],
+        // The products come from the API: select the first one.
+        ['Products to mirror', ' \r'],
+        // Toolsets: all are checked; uncheck the first (discovery).
+        ['toolsets to serve', ' \r'],
+        ['Write the settings to', `${file}\r`],
+        ['Saved the settings', ''],
+      ];
+      const result = await drive(steps, ['setup']);
+      expect(result.failure, result.transcript).toBeNull();
+      expect(result.exitCode, result.transcript).toBe(0);
+      expect(result.transcript).not.toContain(TOKEN);
+      expect(result.transcript).not.toContain(wrong);
+      expect(mode(file)).toBe(0o600);
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain(`TESTIO_CUSTOMER_API_TOKEN=${TOKEN}`);
+      expect(text).toContain('TESTIO_CUSTOMER_NAME=acme');
+      expect(text).toContain('TESTIO_CUSTOMER_ID=42');
+      expect(text).toMatch(/^TESTIO_PRODUCT_IDS=\d+$/m);
+      expect(text).toContain('TESTIO_TOOLSETS=summaries,analytics,search,admin');
+    },
+    120_000,
+  );
 
-  it.skipIf(!python)('Ctrl-C at a prompt cancels with exit 130 and writes nothing', async () => {
-    const result = await drive([['base URL', '\u0003']], ['setup']);
-    expect(result.failure, result.transcript).toBeNull();
-    expect(result.exitCode, result.transcript).toBe(130);
-    expect(result.transcript).toContain('cancelled; nothing was written');
-    expect(existsSync(path.join(home, '.testio-mcp.env'))).toBe(false);
-  }, 60_000);
+  it.skipIf(!python)(
+    'Ctrl-C at a prompt cancels with exit 130 and writes nothing',
+    async () => {
+      const result = await drive([['base URL', '\u0003']], ['setup']);
+      expect(result.failure, result.transcript).toBeNull();
+      expect(result.exitCode, result.transcript).toBe(130);
+      expect(result.transcript).toContain('cancelled; nothing was written');
+      expect(existsSync(path.join(home, '.testio-mcp.env'))).toBe(false);
+    },
+    60_000,
+  );
 });

@@ -45,7 +45,9 @@ function env(target: RunningSandbox | null, extra: Record<string, string> = {}):
     TESTIO_SANDBOX_PORT: '0',
     TESTIO_SANDBOX_SCALE: 'demo',
     LOG_FORMAT: 'json',
-    ...(target ? { TESTIO_CUSTOMER_API_TOKEN: target.token, TESTIO_CUSTOMER_API_BASE_URL: target.baseUrl } : {}),
+    ...(target
+      ? { TESTIO_CUSTOMER_API_TOKEN: target.token, TESTIO_CUSTOMER_API_BASE_URL: target.baseUrl }
+      : {}),
     ...extra,
   };
 }
@@ -114,7 +116,10 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
 
 describe('start', () => {
   it('passes the global flags to its children, gives each its own log file, and stops them all on SIGTERM', async () => {
-    const p = start(['start', '--log-format', 'json', '--log-file', path.join(dir, 'logs', 'server.log')], env(null, { LOG_FORMAT: 'text' }));
+    const p = start(
+      ['start', '--log-format', 'json', '--log-file', path.join(dir, 'logs', 'server.log')],
+      env(null, { LOG_FORMAT: 'text' }),
+    );
     await p.waitFor(/Press Ctrl-C to stop/, 90_000);
     // --log-format json beat LOG_FORMAT=text in the children too.
     expect(p.err()).toMatch(/^\[worker\] +\{"level":30,/m);
@@ -126,7 +131,8 @@ describe('start', () => {
     expect(p.err()).toMatch(/\[worker\].*sync worker stopped \(SIGTERM\)/);
     expect(p.err()).toMatch(/\[mcp\].*MCP server stopped \(SIGTERM\)/);
     expect(p.err()).toMatch(/\[api\].*REST API stopped \(SIGTERM\)/);
-    for (const name of ['worker', 'mcp', 'api']) expect(existsSync(path.join(dir, 'logs', `server.${name}.log`))).toBe(true);
+    for (const name of ['worker', 'mcp', 'api'])
+      expect(existsSync(path.join(dir, 'logs', `server.${name}.log`))).toBe(true);
   }, 120_000);
 });
 

@@ -45,10 +45,21 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 /** Runs `testio-mcp <args>` in a pseudo-terminal, waits for `ready`, types Ctrl-C, and returns the transcript. */
 async function atTerminal(args: string[], ready: string, processEnv = env()) {
   const steps = [[ready, '\u0003']];
-  const driver = spawn('python3', [path.join(import.meta.dirname, '__fixtures__/pty-drive.py'), JSON.stringify(steps), '--', process.execPath, BIN, ...args], {
-    cwd: dir,
-    env: { ...processEnv, PTY_STEP_TIMEOUT: '60' },
-  });
+  const driver = spawn(
+    'python3',
+    [
+      path.join(import.meta.dirname, '__fixtures__/pty-drive.py'),
+      JSON.stringify(steps),
+      '--',
+      process.execPath,
+      BIN,
+      ...args,
+    ],
+    {
+      cwd: dir,
+      env: { ...processEnv, PTY_STEP_TIMEOUT: '60' },
+    },
+  );
   let stdout = '';
   driver.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   await new Promise((resolve) => driver.on('exit', resolve));
@@ -62,17 +73,25 @@ describe.skipIf(!python)('at a terminal', () => {
     ['serve', ['serve', '--transport', 'http'], 'MCP server ready at', 'MCP server stopped \\(SIGINT\\)'],
     ['api', ['api'], 'REST API ready at', 'REST API stopped \\(SIGINT\\)'],
     ['worker', ['worker'], 'sync #1 success', 'sync worker stopped \\(SIGINT\\)'],
-  ])('%s logs text and stops on Ctrl-C', async (_name, args, ready, stopped) => {
-    const result = await atTerminal(args, ready);
-    expect(result.failure, result.transcript).toBeNull();
-    expect(result.exitCode, result.transcript).toBe(0);
-    expect(result.transcript).toMatch(TEXT_LINE(ready));
-    expect(result.transcript).toMatch(TEXT_LINE(stopped));
-    expect(result.transcript).not.toContain('{"level"');
-  }, 90_000);
+  ])(
+    '%s logs text and stops on Ctrl-C',
+    async (_name, args, ready, stopped) => {
+      const result = await atTerminal(args, ready);
+      expect(result.failure, result.transcript).toBeNull();
+      expect(result.exitCode, result.transcript).toBe(0);
+      expect(result.transcript).toMatch(TEXT_LINE(ready));
+      expect(result.transcript).toMatch(TEXT_LINE(stopped));
+      expect(result.transcript).not.toContain('{"level"');
+    },
+    90_000,
+  );
 
   it('start stops all its children on one Ctrl-C, each child stopping once and cleanly', async () => {
-    const result = await atTerminal(['start'], 'Press Ctrl-C to stop', env({ TESTIO_CUSTOMER_API_TOKEN: '', TESTIO_SANDBOX_PORT: '0', TESTIO_SANDBOX_SCALE: 'demo' }));
+    const result = await atTerminal(
+      ['start'],
+      'Press Ctrl-C to stop',
+      env({ TESTIO_CUSTOMER_API_TOKEN: '', TESTIO_SANDBOX_PORT: '0', TESTIO_SANDBOX_SCALE: 'demo' }),
+    );
     expect(result.failure, result.transcript).toBeNull();
     expect(result.exitCode, result.transcript).toBe(0);
     expect(result.transcript).toContain('stopped (SIGINT).');
@@ -89,13 +108,17 @@ describe('through a pipe', () => {
     ['serve', ['serve', '--transport', 'http'], 'MCP server ready at'],
     ['api', ['api'], 'REST API ready at'],
     ['worker', ['worker'], 'sync worker started'],
-  ])('%s logs one JSON object per line', async (_name, args, ready) => {
-    const p = launch(args, env(), dir);
-    await p.waitFor(new RegExp(ready));
-    p.child.kill('SIGTERM');
-    expect(await p.exited).toBe(0);
-    const lines = p.err().trim().split('\n');
-    expect(lines.length).toBeGreaterThan(2);
-    for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
-  }, 60_000);
+  ])(
+    '%s logs one JSON object per line',
+    async (_name, args, ready) => {
+      const p = launch(args, env(), dir);
+      await p.waitFor(new RegExp(ready));
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+      const lines = p.err().trim().split('\n');
+      expect(lines.length).toBeGreaterThan(2);
+      for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
+    },
+    60_000,
+  );
 });

@@ -26,13 +26,22 @@ describe('the env file setup writes', () => {
   });
 
   it('leaves products and toolsets commented out when they mean "all"', () => {
-    const values = parseEnv(renderEnvFile({ token: 't', baseUrl: 'http://127.0.0.1:4010/customer/v2', customerName: 'default', customerId: 1 }));
+    const values = parseEnv(
+      renderEnvFile({
+        token: 't',
+        baseUrl: 'http://127.0.0.1:4010/customer/v2',
+        customerName: 'default',
+        customerId: 1,
+      }),
+    );
     expect(values).not.toHaveProperty('TESTIO_PRODUCT_IDS');
     expect(values).not.toHaveProperty('TESTIO_TOOLSETS');
   });
 
   it('refuses a value with a line break instead of writing a broken file', () => {
-    expect(() => renderEnvFile({ token: 'a\nB=1', baseUrl: 'http://x', customerName: 'n', customerId: 1 })).toThrow(/line break/);
+    expect(() =>
+      renderEnvFile({ token: 'a\nB=1', baseUrl: 'http://x', customerName: 'n', customerId: 1 }),
+    ).toThrow(/line break/);
   });
 
   it('writes 0600, replaces a looser file atomically, and leaves no temporary file behind', () => {

@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -49,8 +58,12 @@ export function renderEnvFile(values: SetupValues, now = new Date()): string {
     line('TESTIO_CUSTOMER_API_BASE_URL', values.baseUrl),
     line('TESTIO_CUSTOMER_NAME', values.customerName),
     line('TESTIO_CUSTOMER_ID', String(values.customerId)),
-    values.productIds?.length ? line('TESTIO_PRODUCT_IDS', values.productIds.join(',')) : '# TESTIO_PRODUCT_IDS=598,599   (unset: every product)',
-    values.toolsets?.length ? line('TESTIO_TOOLSETS', values.toolsets.join(',')) : '# TESTIO_TOOLSETS=discovery,summaries   (unset: every toolset)',
+    values.productIds?.length
+      ? line('TESTIO_PRODUCT_IDS', values.productIds.join(','))
+      : '# TESTIO_PRODUCT_IDS=598,599   (unset: every product)',
+    values.toolsets?.length
+      ? line('TESTIO_TOOLSETS', values.toolsets.join(','))
+      : '# TESTIO_TOOLSETS=discovery,summaries   (unset: every toolset)',
     '',
   ].join('\n');
 }

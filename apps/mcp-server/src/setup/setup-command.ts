@@ -3,7 +3,13 @@ import { PRODUCTION_API_BASE_URL, sharedSettingsSchema, type EnvRecord } from '@
 import { Command, CommanderError } from 'commander';
 import { TOOLSETS } from '../tools/define-tool.js';
 import { TOOLS } from '../tools/index.js';
-import { DEFAULT_ENV_FILE, expandHome, renderEnvFile, writeSecretFile, type SetupValues } from './env-file.js';
+import {
+  DEFAULT_ENV_FILE,
+  expandHome,
+  renderEnvFile,
+  writeSecretFile,
+  type SetupValues,
+} from './env-file.js';
 import { checkToken, type TokenCheck } from './token-check.js';
 
 /**
@@ -52,7 +58,10 @@ function buildCommand(): Command {
       `Write the settings of a real TestIO account to an env file (default ${DEFAULT_ENV_FILE}, mode 0600), after checking the token with GET /products. Interactive on a terminal.`,
     )
     .option('--non-interactive', 'ask nothing: take every value from the flags below (for scripts)')
-    .option('--token <token>', 'the TestIO Customer API token (visible to other users in the process list; prefer --token-file)')
+    .option(
+      '--token <token>',
+      'the TestIO Customer API token (visible to other users in the process list; prefer --token-file)',
+    )
     .option('--token-file <path>', 'read the token from the first line of this file, or from stdin with -')
     .option('--base-url <url>', `the API base URL (default ${PRODUCTION_API_BASE_URL})`)
     .option('--customer-name <name>', 'your TestIO customer name, e.g. the subdomain (default "default")')
@@ -68,7 +77,10 @@ function buildCommand(): Command {
 }
 
 /** Checks a flag or an answer with the schema of the variable it becomes, so the limits agree. */
-function checkWith(variable: 'TESTIO_CUSTOMER_API_BASE_URL' | 'TESTIO_CUSTOMER_ID' | 'TESTIO_PRODUCT_IDS', value: string): string | null {
+function checkWith(
+  variable: 'TESTIO_CUSTOMER_API_BASE_URL' | 'TESTIO_CUSTOMER_ID' | 'TESTIO_PRODUCT_IDS',
+  value: string,
+): string | null {
   const parsed = sharedSettingsSchema.shape[variable].safeParse(value);
   return parsed.success ? null : parsed.error.issues.map((i) => i.message).join('; ');
 }
@@ -79,7 +91,8 @@ function badFlag(flag: string, value: string, allowed: string): SetupStop {
 
 function parseBaseUrl(raw: string, flag = '--base-url'): string {
   const problem = checkWith('TESTIO_CUSTOMER_API_BASE_URL', raw.trim());
-  if (problem || !/^https?:\/\//.test(raw.trim())) throw badFlag(flag, raw, 'expected an http(s) URL such as https://api.test.io/customer/v2');
+  if (problem || !/^https?:\/\//.test(raw.trim()))
+    throw badFlag(flag, raw, 'expected an http(s) URL such as https://api.test.io/customer/v2');
   return raw.trim().replace(/\/+$/, '');
 }
 
@@ -91,7 +104,8 @@ function parseCustomerId(raw: string): number {
 
 function parseCustomerName(raw: string): string {
   const name = raw.trim();
-  if (name === '' || /[\r\n"']/.test(name)) throw badFlag('--customer-name', raw, 'expected a non-empty name without quotes or line breaks');
+  if (name === '' || /[\r\n"']/.test(name))
+    throw badFlag('--customer-name', raw, 'expected a non-empty name without quotes or line breaks');
   return name;
 }
 
@@ -99,7 +113,15 @@ function parseProductIds(raw: string): number[] | undefined {
   if (raw.trim() === '') return undefined;
   const problem = checkWith('TESTIO_PRODUCT_IDS', raw);
   if (problem) throw badFlag('--product-ids', raw, `${problem} (e.g. 598,599)`);
-  return [...new Set(raw.replace(/[[\]"]/g, '').split(',').map((p) => Number(p.trim())).filter((n) => n > 0))];
+  return [
+    ...new Set(
+      raw
+        .replace(/[[\]"]/g, '')
+        .split(',')
+        .map((p) => Number(p.trim()))
+        .filter((n) => n > 0),
+    ),
+  ];
 }
 
 function parseToolsets(raw: string): string[] | undefined {
@@ -109,7 +131,12 @@ function parseToolsets(raw: string): string[] | undefined {
     .filter(Boolean);
   if (names.length === 0) return undefined;
   const unknown = names.filter((n) => !(TOOLSETS as readonly string[]).includes(n));
-  if (unknown.length > 0) throw badFlag('--toolsets', raw, `unknown toolset ${unknown.map((n) => `'${n}'`).join(', ')}; valid: ${TOOLSETS.join(', ')}`);
+  if (unknown.length > 0)
+    throw badFlag(
+      '--toolsets',
+      raw,
+      `unknown toolset ${unknown.map((n) => `'${n}'`).join(', ')}; valid: ${TOOLSETS.join(', ')}`,
+    );
   // All of them is the same as none listed: keep the file short and open to new toolsets.
   return names.length === TOOLSETS.length ? undefined : TOOLSETS.filter((t) => names.includes(t));
 }
@@ -117,7 +144,11 @@ function parseToolsets(raw: string): string[] | undefined {
 function parseToken(raw: string, source: string): string {
   const token = raw.trim();
   if (token === '') throw new SetupStop(`${source} is empty: expected the TestIO Customer API token`, 2);
-  if (/\s/.test(token)) throw new SetupStop(`${source} is not valid: a token has no spaces or line breaks (the value is not shown)`, 2);
+  if (/\s/.test(token))
+    throw new SetupStop(
+      `${source} is not valid: a token has no spaces or line breaks (the value is not shown)`,
+      2,
+    );
   return token;
 }
 
@@ -126,9 +157,15 @@ function readTokenFile(file: string): string {
   try {
     text = readFileSync(file === '-' ? 0 : expandHome(file), 'utf8');
   } catch (error) {
-    throw new SetupStop(`--token-file '${file}' cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 2);
+    throw new SetupStop(
+      `--token-file '${file}' cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      2,
+    );
   }
-  return parseToken(text.split(/\r?\n/)[0] ?? '', file === '-' ? 'the token on stdin' : `--token-file '${file}'`);
+  return parseToken(
+    text.split(/\r?\n/)[0] ?? '',
+    file === '-' ? 'the token on stdin' : `--token-file '${file}'`,
+  );
 }
 
 function describeValues(values: SetupValues, file: string): string {
@@ -158,16 +195,24 @@ function write(values: SetupValues, file: string): void {
   try {
     writeSecretFile(file, renderEnvFile(values));
   } catch (error) {
-    throw new SetupStop(`could not write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; nothing was saved`, 1);
+    throw new SetupStop(
+      `could not write ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; nothing was saved`,
+      1,
+    );
   }
 }
 
 async function runNonInteractive(flags: SetupFlags): Promise<number> {
-  if (flags.token !== undefined && flags.tokenFile !== undefined) throw new SetupStop('use either --token or --token-file, not both', 2);
+  if (flags.token !== undefined && flags.tokenFile !== undefined)
+    throw new SetupStop('use either --token or --token-file, not both', 2);
   if (flags.token === undefined && flags.tokenFile === undefined) {
-    throw new SetupStop('--non-interactive needs the token: --token-file PATH (or - for stdin), or --token TOKEN', 2);
+    throw new SetupStop(
+      '--non-interactive needs the token: --token-file PATH (or - for stdin), or --token TOKEN',
+      2,
+    );
   }
-  const token = flags.tokenFile !== undefined ? readTokenFile(flags.tokenFile) : parseToken(flags.token ?? '', '--token');
+  const token =
+    flags.tokenFile !== undefined ? readTokenFile(flags.tokenFile) : parseToken(flags.token ?? '', '--token');
   const values: SetupValues = {
     token,
     baseUrl: parseBaseUrl(flags.baseUrl ?? PRODUCTION_API_BASE_URL),
@@ -177,11 +222,14 @@ async function runNonInteractive(flags: SetupFlags): Promise<number> {
     toolsets: flags.toolsets !== undefined ? parseToolsets(flags.toolsets) : undefined,
   };
   const file = expandHome(flags.output ?? DEFAULT_ENV_FILE);
-  if (existsSync(file) && !flags.force) throw new SetupStop(`${file} already exists; nothing was written (add --force to replace it)`, 1);
+  if (existsSync(file) && !flags.force)
+    throw new SetupStop(`${file} already exists; nothing was written (add --force to replace it)`, 1);
   if (!flags.skipCheck) {
     const check = await checkToken({ baseUrl: values.baseUrl, token });
     if (!check.ok) throw new SetupStop(`${check.message}\nNothing was written.`, 1);
-    process.stdout.write(`Token accepted: it can see ${check.products.length} product${check.products.length === 1 ? '' : 's'}.\n`);
+    process.stdout.write(
+      `Token accepted: it can see ${check.products.length} product${check.products.length === 1 ? '' : 's'}.\n`,
+    );
   }
   write(values, file);
   process.stdout.write(`Saved the settings:\n${describeValues(values, file)}\n${nextSteps(file)}`);
@@ -202,20 +250,31 @@ function toolsetChoices(selected: readonly string[] | undefined) {
 
 type Prompts = typeof import('@inquirer/prompts');
 
-async function askToken({ password, confirm, select }: Prompts, baseUrl: string, skipCheck: boolean): Promise<{ token: string; check: TokenCheck | null }> {
+async function askToken(
+  { password, confirm, select }: Prompts,
+  baseUrl: string,
+  skipCheck: boolean,
+): Promise<{ token: string; check: TokenCheck | null }> {
   for (;;) {
     const token = (
       await password({
         message: 'TestIO Customer API token (TestIO UI: Integrations → API; input is hidden):',
         mask: '*',
-        validate: (value) => (value.trim() === '' ? 'The token is required' : /\s/.test(value.trim()) ? 'A token has no spaces' : true),
+        validate: (value) =>
+          value.trim() === ''
+            ? 'The token is required'
+            : /\s/.test(value.trim())
+              ? 'A token has no spaces'
+              : true,
       })
     ).trim();
     if (skipCheck) return { token, check: null };
     process.stdout.write(`Checking the token with GET ${baseUrl}/products ...\n`);
     const check = await checkToken({ baseUrl, token });
     if (check.ok) {
-      process.stdout.write(`Token accepted: it can see ${check.products.length} product${check.products.length === 1 ? '' : 's'}.\n`);
+      process.stdout.write(
+        `Token accepted: it can see ${check.products.length} product${check.products.length === 1 ? '' : 's'}.\n`,
+      );
       return { token, check };
     }
     process.stdout.write(`${check.message}\n`);
@@ -251,7 +310,10 @@ async function runInteractive(flags: SetupFlags): Promise<number> {
     await input({
       message: 'TestIO Customer API base URL:',
       default: flags.baseUrl ?? PRODUCTION_API_BASE_URL,
-      validate: (v) => (checkWith('TESTIO_CUSTOMER_API_BASE_URL', v.trim()) || !/^https?:\/\//.test(v.trim()) ? 'Expected an http(s) URL' : true),
+      validate: (v) =>
+        checkWith('TESTIO_CUSTOMER_API_BASE_URL', v.trim()) || !/^https?:\/\//.test(v.trim())
+          ? 'Expected an http(s) URL'
+          : true,
     }),
   );
   const { token, check } = await askToken(prompts, baseUrl, Boolean(flags.skipCheck));
@@ -274,7 +336,11 @@ async function runInteractive(flags: SetupFlags): Promise<number> {
   if (check?.ok && check.products.length > 0) {
     const chosen = await checkbox({
       message: 'Products to mirror (space selects, enter confirms; none selected = all):',
-      choices: check.products.map((p) => ({ name: `${p.name} (${p.id})`, value: p.id, checked: preset?.includes(p.id) ?? false })),
+      choices: check.products.map((p) => ({
+        name: `${p.name} (${p.id})`,
+        value: p.id,
+        checked: preset?.includes(p.id) ?? false,
+      })),
       pageSize: 12,
     });
     productIds = chosen.length > 0 && chosen.length < check.products.length ? chosen : undefined;
@@ -283,7 +349,10 @@ async function runInteractive(flags: SetupFlags): Promise<number> {
       await input({
         message: 'Product ids to mirror, comma-separated (empty = all):',
         default: preset?.join(',') ?? '',
-        validate: (v) => (v.trim() === '' || !checkWith('TESTIO_PRODUCT_IDS', v) ? true : 'Comma-separated numbers, e.g. 598,599'),
+        validate: (v) =>
+          v.trim() === '' || !checkWith('TESTIO_PRODUCT_IDS', v)
+            ? true
+            : 'Comma-separated numbers, e.g. 598,599',
       }),
     );
   }
@@ -296,7 +365,11 @@ async function runInteractive(flags: SetupFlags): Promise<number> {
   let file = expandHome(flags.output ?? DEFAULT_ENV_FILE);
   for (;;) {
     file = expandHome(
-      await input({ message: 'Write the settings to:', default: file, validate: (v) => (v.trim() === '' ? 'A path is required' : true) }),
+      await input({
+        message: 'Write the settings to:',
+        default: file,
+        validate: (v) => (v.trim() === '' ? 'A path is required' : true),
+      }),
     );
     if (!existsSync(file)) break;
     if (await confirm({ message: `${file} exists. Replace it?`, default: false })) break;

@@ -11,7 +11,11 @@ export type TokenCheck =
  * most, so a wrong token or an unreachable address is reported within seconds. The token is never part
  * of the message.
  */
-export async function checkToken(options: { baseUrl: string; token: string; timeoutMs?: number }): Promise<TokenCheck> {
+export async function checkToken(options: {
+  baseUrl: string;
+  token: string;
+  timeoutMs?: number;
+}): Promise<TokenCheck> {
   const client = createTestIOClient({
     baseUrl: options.baseUrl,
     token: options.token,
@@ -39,9 +43,19 @@ export async function checkToken(options: { baseUrl: string; token: string; time
           message: `${options.baseUrl} could not be reached (${error.status === 408 ? 'timed out' : 'network error'}): check the base URL and your connection, or use --skip-check to save without checking`,
         };
       }
-      return { ok: false, kind: 'failed', message: `GET ${options.baseUrl}/products answered HTTP ${error.status}: ${error.message}` };
+      return {
+        ok: false,
+        kind: 'failed',
+        message: `GET ${options.baseUrl}/products answered HTTP ${error.status}: ${error.message}`,
+      };
     }
-    return { ok: false, kind: 'failed', message: isDomainError(error) ? error.message : `the check failed: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      kind: 'failed',
+      message: isDomainError(error)
+        ? error.message
+        : `the check failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   } finally {
     client.close();
   }
