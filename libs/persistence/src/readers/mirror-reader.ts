@@ -382,9 +382,13 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
         readTransaction(db, () => {
           const params = { productId: q.productId, statuses: jsonList(q.statuses), testingType: q.testingType ?? null };
           const total = count(`SELECT count(*) AS n FROM tests t WHERE ${TEST_WHERE}`, params);
+          // The page is chosen first, then its rows are read with their bug counts: a product of 12,000
+          // tests would otherwise count the bugs of every test before sorting (~80 ms at `large`).
+          const order = orderBy(pick(TEST_SORT, q.sortBy), q.sortOrder, 't.id');
           const rows = all<TestRowRaw>(
-            `SELECT ${TEST_COLUMNS} FROM tests t WHERE ${TEST_WHERE} ${orderBy(pick(TEST_SORT, q.sortBy), q.sortOrder, 't.id')}
-             LIMIT @limit OFFSET @offset`,
+            `SELECT ${TEST_COLUMNS} FROM tests t WHERE t.customer_id = @customerId AND t.id IN (
+               SELECT t.id FROM tests t WHERE ${TEST_WHERE} ${order} LIMIT @limit OFFSET @offset)
+             ${order}`,
             { ...params, limit: q.limit, offset: q.offset },
           );
           return { total, items: rows.map(toTestRow) };
