@@ -16,6 +16,7 @@ export { DatabaseBusyError, isBusyError, mappingErrors, toDomainError } from './
 export { dbTime, fromDbTime, toDbTime } from './time.js';
 export type { DbTime } from './time.js';
 export { rawJson, stripSecrets } from './secrets.js';
+export { compactBugRaw, compactTestFeatureRaw, compactTestRaw, expandBugRaw, expandTestFeatureRaw, expandTestRaw } from './raw-payloads.js';
 export type { PrismaClient } from './generated/prisma/client.js';
 export { createMirrorReader, createMirrorSearch, createAnalyticsReader, buildMetricSql, createReportFileWriter, stripReportExtension } from './readers/index.js';
 export { databaseSizeBytes, defaultDatabasePath, demoDatabasePath, resolveUserPath } from './paths.js';
