@@ -66,5 +66,16 @@ describe('search over more matches than the ranking window', () => {
     const result = await search.search({ query: 'zebra', limit: 100 });
     expect(result.total).toBe(1);
     expect(result.results.map((r) => r.title)).toEqual(['Zebra of another tenant']);
+
+    // The other tenant's matches are the newest: tenant 1 still gets a full page of its own.
+    await other.stores.bugs.replaceBugsOfTests(
+      [10],
+      Array.from({ length: MANY }, (_, i) => bug(5000 + i, 10, { title: `Zebra elsewhere ${i}` })),
+      T0,
+    );
+    const first = await createMirrorSearch(db.sqlite, 1).search({ query: 'zebra', entityTypes: ['bug'], limit: 100 });
+    expect(first.total).toBe(5 + MANY);
+    expect(first.results).toHaveLength(100);
+    expect(first.results.every((r) => r.entity_id < 5000)).toBe(true);
   });
 });

@@ -66,22 +66,22 @@ function where(index: EntityIndex, f: Filters): string {
 /**
  * Matches of one index ranked per query: at most `@cap` of them, the most recently added first (highest
  * `pk`; FTS5 walks its doclists in rowid order and stops at the cap), each with its BM25 scores computed
- * in that same walk. Without base-row filters the walk reads the FTS index alone and only the kept
- * candidates are joined to their rows (which also checks the tenant); with product or date filters the
- * join is part of the walk so the cap counts matches that pass them.
+ * in that same walk. Without base-row filters, when the file holds one tenant (`ftsOnly`), the walk reads
+ * the FTS index alone and only the kept candidates are joined to their rows; otherwise (product or date
+ * filters, other tenants) the join is part of the walk so the cap counts matches that pass them.
  */
-function candidatesSelect(index: EntityIndex, f: Filters): string {
+function candidatesSelect(index: EntityIndex, f: Filters, ftsOnly: boolean): string {
   const weights = index.columns.map((_, i) => (i === 0 ? TITLE_WEIGHT.toFixed(1) : '1.0')).join(', ');
   const titleOnly = index.columns.map((_, i) => (i === 0 ? '1.0' : '0.0')).join(', ');
   const scores = `-bm25(${index.fts}, ${weights}) AS score, bm25(${index.fts}, ${titleOnly}) < 0 AS title_match`;
   const columns = `'${index.type}' AS entity_type, e.id AS entity_id, ${index.product} AS product_id, e.title AS title, e.pk AS pk`;
-  if (!f.products && !f.from && !f.to) {
+  if (ftsOnly) {
     return `SELECT ${columns}, c.score, c.title_match FROM (
         SELECT rowid AS pk, ${scores} FROM ${index.fts} WHERE ${index.fts} MATCH @match ORDER BY rowid DESC LIMIT @cap
       ) AS c CROSS JOIN ${index.table} AS e ON e.pk = c.pk WHERE e.customer_id = @customerId`;
   }
   // The walk only covers the pk range of the rows that pass the filters (@lo_<type>..@hi_<type>), so a
-  // product whose rows are old is not reached by joining every newer match first.
+  // product (or tenant) whose rows are old is not reached by joining every newer match first.
   return `SELECT * FROM (SELECT ${columns}, ${scores}
     FROM ${index.fts} CROSS JOIN ${index.table} AS e ON e.pk = ${index.fts}.rowid WHERE ${where(index, f)}
       AND ${index.fts}.rowid >= @lo_${index.type} AND ${index.fts}.rowid <= @hi_${index.type}
@@ -98,8 +98,8 @@ function boundsSelect(index: EntityIndex, f: Filters): string {
  * doclists alone (milliseconds for 100k matches); otherwise the base rows are filtered first (their
  * indexes) and probed against the match set, instead of looking up the base row of every match.
  */
-function countSelect(index: EntityIndex, f: Filters, onlyTenant: boolean): string {
-  if (onlyTenant && !f.products && !f.from && !f.to) {
+function countSelect(index: EntityIndex, f: Filters, ftsOnly: boolean): string {
+  if (ftsOnly) {
     return `SELECT count(*) AS n FROM ${index.fts} WHERE ${index.fts} MATCH @match`;
   }
   return `SELECT count(*) AS n FROM ${index.table} AS e WHERE ${filterWhere(index, f)}
@@ -222,12 +222,10 @@ function runSearch(db: Sqlite, customerId: number, options: SearchPortOptions, p
     const onlyTenant = prepared(db, 'SELECT NOT EXISTS (SELECT 1 FROM products WHERE customer_id <> @customerId) AS only').get({ customerId }) as {
       only: number;
     };
-    const total = indexes.reduce(
-      (sum, index) => sum + (prepared(db, countSelect(index, filters, onlyTenant.only === 1)).get(params) as { n: number }).n,
-      0,
-    );
+    const ftsOnly = onlyTenant.only === 1 && !filters.products && !filters.from && !filters.to;
+    const total = indexes.reduce((sum, index) => sum + (prepared(db, countSelect(index, filters, ftsOnly)).get(params) as { n: number }).n, 0);
     if (total === 0 || offset >= total) return { match, total, results: [] };
-    if (filters.products || filters.from || filters.to) {
+    if (!ftsOnly) {
       for (const index of indexes) {
         const bounds = prepared(db, boundsSelect(index, filters)).get(params) as { lo: number; hi: number };
         params[`lo_${index.type}`] = bounds.lo;
@@ -236,7 +234,7 @@ function runSearch(db: Sqlite, customerId: number, options: SearchPortOptions, p
     }
     const rows = prepared(
       db,
-      `${indexes.map((i) => candidatesSelect(i, filters)).join('\nUNION ALL\n')}
+      `${indexes.map((i) => candidatesSelect(i, filters, ftsOnly)).join('\nUNION ALL\n')}
        ORDER BY title_match DESC, score DESC, entity_type, entity_id LIMIT @limit OFFSET @offset`,
     ).all(params) as HitRow[];
 
