@@ -9,7 +9,6 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -31,12 +30,6 @@ export interface SetupValues {
   readonly productIds?: readonly number[] | undefined;
   /** Undefined: every toolset. */
   readonly toolsets?: readonly string[] | undefined;
-}
-
-export function expandHome(file: string): string {
-  if (file === '~') return os.homedir();
-  if (file.startsWith('~/')) return path.join(os.homedir(), file.slice(2));
-  return path.resolve(file);
 }
 
 /** `KEY=value`, quoted when the value has anything but plain characters (Node's and dotenv's parsers agree). */

@@ -1,15 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { PRODUCTION_API_BASE_URL, sharedSettingsSchema, type EnvRecord } from '@testio-mcp/domain';
+import { resolveUserPath } from '@testio-mcp/persistence';
 import { Command, CommanderError } from 'commander';
 import { TOOLSETS } from '../tools/define-tool.js';
 import { TOOLS } from '../tools/index.js';
-import {
-  DEFAULT_ENV_FILE,
-  expandHome,
-  renderEnvFile,
-  writeSecretFile,
-  type SetupValues,
-} from './env-file.js';
+import { DEFAULT_ENV_FILE, renderEnvFile, writeSecretFile, type SetupValues } from './env-file.js';
 import { checkToken, type TokenCheck } from './token-check.js';
 
 /**
@@ -155,7 +150,7 @@ function parseToken(raw: string, source: string): string {
 function readTokenFile(file: string): string {
   let text: string;
   try {
-    text = readFileSync(file === '-' ? 0 : expandHome(file), 'utf8');
+    text = readFileSync(file === '-' ? 0 : resolveUserPath(file), 'utf8');
   } catch (error) {
     throw new SetupStop(
       `--token-file '${file}' cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
@@ -180,7 +175,7 @@ function describeValues(values: SetupValues, file: string): string {
 }
 
 function nextSteps(file: string): string {
-  const cli = expandHome(DEFAULT_ENV_FILE) === file ? 'testio-mcp' : `testio-mcp --env-file ${file}`;
+  const cli = resolveUserPath(DEFAULT_ENV_FILE) === file ? 'testio-mcp' : `testio-mcp --env-file ${file}`;
   return [
     '',
     'Next:',
@@ -221,7 +216,7 @@ async function runNonInteractive(flags: SetupFlags): Promise<number> {
     productIds: flags.productIds !== undefined ? parseProductIds(flags.productIds) : undefined,
     toolsets: flags.toolsets !== undefined ? parseToolsets(flags.toolsets) : undefined,
   };
-  const file = expandHome(flags.output ?? DEFAULT_ENV_FILE);
+  const file = resolveUserPath(flags.output ?? DEFAULT_ENV_FILE);
   if (existsSync(file) && !flags.force)
     throw new SetupStop(`${file} already exists; nothing was written (add --force to replace it)`, 1);
   if (!flags.skipCheck) {
@@ -362,9 +357,9 @@ async function runInteractive(flags: SetupFlags): Promise<number> {
     required: true,
   });
   const toolsets = parseToolsets(chosenToolsets.join(','));
-  let file = expandHome(flags.output ?? DEFAULT_ENV_FILE);
+  let file = resolveUserPath(flags.output ?? DEFAULT_ENV_FILE);
   for (;;) {
-    file = expandHome(
+    file = resolveUserPath(
       await input({
         message: 'Write the settings to:',
         default: file,
