@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announce, FULL, runs, SEED } from './__fixtures__/config.js';
-import { expectConsistent, expectMatchesTruth, expectNoDanglingRun, runStatuses } from './__fixtures__/mirror-checks.js';
+import {
+  expectConsistent,
+  expectMatchesTruth,
+  expectNoDanglingRun,
+  runStatuses,
+} from './__fixtures__/mirror-checks.js';
 import { startStack, type Stack } from './__fixtures__/stack.js';
 
 /**
@@ -28,7 +33,10 @@ describe('SIGKILL at random points', () => {
     const plan = fc.sample(
       fc.record({
         command: fc.constantFrom(['sync', '--force'], ['sync'], ['worker']),
-        delayMs: fc.integer({ min: 1_500, max: 9_000 }),
+        // A full sync of `small` takes 2.5–4 s here and a plain one under 1.5 s: kills past that land on an
+        // exited process and test nothing. Unbiased: fast-check's bias would pile kills on 100 ms, before
+        // the process has even opened the database.
+        delayMs: fc.noBias(fc.integer({ min: 100, max: 3_500 })),
         advance: fc.boolean(),
       }),
       { numRuns: KILLS, seed: SEED },
@@ -40,7 +48,9 @@ describe('SIGKILL at random points', () => {
       await new Promise((r) => setTimeout(r, step.delayMs));
       proc.child.kill('SIGKILL');
       const { signal } = await proc.exited;
-      console.error(`[reliability] kill ${i + 1}/${KILLS}: ${step.command.join(' ')} after ${step.delayMs} ms (${signal ?? 'had exited'}), ${stack.sandbox.requestLog().length} upstream requests so far`);
+      console.error(
+        `[reliability] kill ${i + 1}/${KILLS}: ${step.command.join(' ')} after ${step.delayMs} ms (${signal ?? 'had exited'}), ${stack.sandbox.requestLog().length} upstream requests so far`,
+      );
       expectConsistent(stack.dbPath);
     }
     const statuses = runStatuses(stack.dbPath);
@@ -51,7 +61,11 @@ describe('SIGKILL at random points', () => {
     expect(final.out).toMatch(/outcome\s+success/);
     expectConsistent(stack.dbPath);
     expectNoDanglingRun(stack.dbPath);
-    await expectMatchesTruth(stack.dbPath, stack.sandbox.truth());
+    // Once the account changed, bugs read before the change stay as read until they are read again (fresh
+    // for CACHE_TTL_SECONDS, and bugs of tests past the walk are refreshed on read): the bug counts are
+    // only promised when nothing changed.
+    const advanced = FULL && plan.some((step, i) => step.advance && i > 0);
+    await expectMatchesTruth(stack.dbPath, stack.sandbox.truth(), { bugs: !advanced });
     const after = runStatuses(stack.dbPath);
     expect(after.filter((s) => s === 'interrupted').length, after.join(',')).toBeGreaterThan(0);
   }, 1_800_000);

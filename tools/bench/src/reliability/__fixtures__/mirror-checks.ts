@@ -80,16 +80,31 @@ function comparable(p: GroundTruth['products'][number] | MirrorCounts['products'
   };
 }
 
-/** Per product: tests, bugs, catalogue sizes, and counts per test status, bug status and severity. */
-export async function expectMatchesTruth(path: string, truth: GroundTruth): Promise<void> {
+function withoutBugs(p: ReturnType<typeof comparable>) {
+  const { bugs: _bugs, bugsByStatus: _byStatus, bugsBySeverity: _bySeverity, ...rest } = p;
+  return rest;
+}
+
+/**
+ * Per product: tests, bugs, catalogue sizes, and counts per test status, bug status and severity.
+ * `bugs: false` leaves the bugs out: once the account changed after a test's bugs were read, a
+ * background sync does not promise them (bugs of tests past the walk are refreshed when read, the pull
+ * model of the sync design).
+ */
+export async function expectMatchesTruth(
+  path: string,
+  truth: GroundTruth,
+  options: { bugs?: boolean } = {},
+): Promise<void> {
+  const bugs = options.bugs ?? true;
   const db = openDatabase({ path, customerId: 1 });
   try {
     const mirror = await db.queries.countsForTruthComparison();
-    expect(mirror.products.map(comparable)).toEqual(
-      [...truth.products].sort((a, b) => a.id - b.id).map(comparable),
-    );
+    const shape = (p: GroundTruth['products'][number] | MirrorCounts['products'][number]) =>
+      bugs ? comparable(p) : withoutBugs(comparable(p));
+    expect(mirror.products.map(shape)).toEqual([...truth.products].sort((a, b) => a.id - b.id).map(shape));
     expect(mirror.totals.tests).toBe(truth.totals.tests);
-    expect(mirror.totals.bugs).toBe(truth.totals.bugs);
+    if (bugs) expect(mirror.totals.bugs).toBe(truth.totals.bugs);
   } finally {
     await db.close();
   }
