@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { heapFlagsFor } from '@testio-mcp/app-runtime';
 
 /**
  * The entry this process was started from: bin/testio-mcp.mjs in a checkout, the bundled bin of the installed
@@ -45,7 +46,7 @@ function childLogEnv(env, name) {
 function startChild(name, args, env) {
   // Its own process group: a Ctrl-C at the terminal reaches `start` only, which then stops the children in
   // order (a child seeing the terminal's SIGINT and then start's SIGTERM would take it for a second signal).
-  const child = spawn(process.execPath, [BIN, ...args], { env: childLogEnv(env, name), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [...heapFlagsFor(env), BIN, ...args], { env: childLogEnv(env, name), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prefix = `[${name}]`.padEnd(9);
   const seen = [];
   const waiters = new Set();
@@ -112,7 +113,7 @@ const indent = (text, pad) =>
  */
 export function clientConfigs({ url, env }) {
   const command = process.execPath;
-  const args = [BIN, 'serve', '--transport', 'stdio'];
+  const args = [...heapFlagsFor(process.env), BIN, 'serve', '--transport', 'stdio'];
   const stdio = { command, args, env };
   const json = (value) => JSON.stringify(value, null, 2);
   const quote = (value) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);

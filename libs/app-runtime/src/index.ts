@@ -17,3 +17,4 @@ export {
   type RootLoggerOptions,
 } from './logging.js';
 export { waitForStop, type StopReason, type StopRequest, type WaitForStopOptions } from './stop-signal.js';
+export { HEAP_FLAGS, heapFlagsFor } from './node-flags.js';

@@ -3,6 +3,7 @@ import { runRestBenchmark } from './benchmarks/rest.js';
 import { runSearchBenchmark } from './benchmarks/search.js';
 import { runSyncBenchmark } from './benchmarks/sync.js';
 import { runToolsBenchmark } from './benchmarks/tools.js';
+import { currentNodeFlags, setNodeFlags } from './process.js';
 import { SCALES, type Scale } from './sandbox.js';
 
 /**
@@ -27,6 +28,7 @@ options:
   --connections N     concurrent connections (rest, default 10)
   --no-mcp            search: time the SQL only
   --fresh             rebuild the cached mirror under bench-results/cache/
+  --no-heap-flags     launch testio-mcp with plain node, without the V8 heap limits testio-mcp start uses
 `;
 
 const DEFAULT_SCALE: Record<string, Scale> = { sync: 'small', tools: 'medium', rest: 'medium', search: 'large' };
@@ -51,6 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       connections: { type: 'string' },
       'no-mcp': { type: 'boolean' },
       fresh: { type: 'boolean' },
+      'no-heap-flags': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,6 +67,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const scale = (values.scale ?? fallbackScale) as Scale;
   if (!SCALES.includes(scale)) throw new Error(`--scale '${values.scale}' must be one of ${SCALES.join(', ')}`);
   const fresh = values.fresh === true;
+  if (values['no-heap-flags'] === true) setNodeFlags([]);
+  process.stderr.write(`testio-mcp processes run with node ${currentNodeFlags().join(' ') || '(no flags)'}\n`);
   switch (name) {
     case 'sync':
       await runSyncBenchmark({ scale, latencyMs: intFlag(values['latency-ms'], 'latency-ms', 50, 0), concurrency: intFlag(values.concurrency, 'concurrency', 10, 1) });

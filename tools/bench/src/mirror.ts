@@ -19,6 +19,8 @@ export interface CachedMirror {
   readonly buildSeconds: number;
   readonly tests: number;
   readonly bugs: number;
+  /** Peak RSS of the `sync --force` that built it (absent in caches built before it was recorded). */
+  readonly syncPeakRssMb?: number | null;
 }
 
 /** Folds the WAL into the main file so the database is one self-contained file. */
@@ -65,9 +67,10 @@ export async function ensureMirror(scale: Scale, options: { fresh?: boolean; log
       buildSeconds: (Date.now() - started) / 1000,
       tests: truth.totals.tests,
       bugs: truth.totals.bugs,
+      syncPeakRssMb: sync.peakRssKb() === null ? null : Math.round((sync.peakRssKb() ?? 0) / 102.4) / 10,
     };
     writeFileSync(meta, `${JSON.stringify(info, null, 2)}\n`);
-    log(`built the ${scale} mirror in ${info.buildSeconds.toFixed(1)} s`);
+    log(`built the ${scale} mirror in ${info.buildSeconds.toFixed(1)} s (sync peak RSS ${info.syncPeakRssMb ?? '?'} MB)`);
     return info;
   } finally {
     await sandbox.close();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { heapFlagsFor } from '@testio-mcp/app-runtime';
 import { BIN } from './paths.js';
 
 /**
@@ -43,8 +44,23 @@ export interface LaunchOptions {
   readonly onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
 }
 
+let nodeFlags: readonly string[] = heapFlagsFor(process.env);
+
+/**
+ * Node flags of every process launched from here: by default the V8 heap flags `testio-mcp start` gives
+ * its children (`heapFlagsFor`), so figures are those of the product as launched; `--no-heap-flags`
+ * measures plain `node`.
+ */
+export function setNodeFlags(flags: readonly string[]): void {
+  nodeFlags = [...flags];
+}
+
+export function currentNodeFlags(): readonly string[] {
+  return nodeFlags;
+}
+
 export function launchCli(args: readonly string[], options: LaunchOptions): Launched {
-  const child = spawn(process.execPath, [BIN, ...args], { env: options.env, cwd: options.cwd });
+  const child = spawn(process.execPath, [...nodeFlags, BIN, ...args], { env: options.env, cwd: options.cwd });
   const pid = child.pid ?? -1;
   let stdout = '';
   let stderr = '';

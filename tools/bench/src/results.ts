@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { RESULTS_DIR } from './paths.js';
+import { currentNodeFlags } from './process.js';
 
 /** Where a benchmark ran: printed with every figure so numbers are never compared across machines blindly. */
 export interface MachineInfo {
@@ -11,6 +12,8 @@ export interface MachineInfo {
   readonly platform: string;
   readonly arch: string;
   readonly node: string;
+  /** Node flags of the launched `testio-mcp` processes. */
+  readonly nodeFlags: readonly string[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -22,6 +25,7 @@ export function machineInfo(): MachineInfo {
     platform: `${platform()} ${release()}`,
     arch: arch(),
     node: process.version,
+    nodeFlags: currentNodeFlags(),
   };
 }
 

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { HEAP_FLAGS } from '@testio-mcp/app-runtime';
 import { startSandbox } from '@testio-mcp/testio-sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -125,6 +126,12 @@ describe('testio-mcp CLI', () => {
       await p.waitFor(/Press Ctrl-C to stop/);
       expect(p.err()).toContain(`claude mcp add --transport http testio-mcp ${mcpUrl}`);
       expect(p.err()).toContain('"TESTIO_DB_PATH"');
+      // The worker and both servers run under the V8 heap limits (ADR 0011), and so does the printed stdio server.
+      expect(p.err()).toContain('"--max-old-space-size=192"');
+      const children = readFileSync(`/proc/${p.child.pid}/task/${p.child.pid}/children`, 'utf8').trim().split(/\s+/);
+      const commandLines = children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
+      expect(commandLines.map((argv) => argv.slice(1, 3))).toEqual(Array(3).fill([...HEAP_FLAGS]));
+      expect(commandLines.map((argv) => argv.find((a) => ['worker', 'serve', 'api'].includes(a))).sort()).toEqual(['api', 'serve', 'worker']);
       const client = new Client({ name: 'cli-test', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl ?? '')));
       try {
