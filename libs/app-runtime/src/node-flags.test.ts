@@ -20,7 +20,12 @@ describe('heapFlagsFor', () => {
   it('are flags this Node accepts and applies', () => {
     const result = spawnSync(
       process.execPath,
-      [...HEAP_FLAGS, '-e', "console.log(require('v8').getHeapStatistics().heap_size_limit)"],
+      [
+        ...HEAP_FLAGS,
+        '-e',
+        "process.stdout.write(String(require('v8').getHeapStatistics().heap_size_limit))",
+      ],
+      // FORCE_COLOR (set by Nx) would make console.log colour the number; write it plainly instead.
       { encoding: 'utf8' },
     );
     expect(result.status, result.stderr).toBe(0);
