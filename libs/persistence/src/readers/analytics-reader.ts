@@ -52,7 +52,12 @@ const OUTER_JOINS: Record<OuterJoin, string> = {
 };
 
 const DIMENSIONS: Record<MetricDimension, DimensionSql> = {
-  feature: { label: "CASE WHEN f.feature_id IS NULL THEN NULL ELSE coalesce(fe.title, 'Feature ' || f.feature_id) END", id: 'f.feature_id', needs: 'feature', joins: ['features'] },
+  feature: {
+    label: "CASE WHEN f.feature_id IS NULL THEN NULL ELSE coalesce(fe.title, 'Feature ' || f.feature_id) END",
+    id: 'f.feature_id',
+    needs: 'feature',
+    joins: ['features'],
+  },
   product: { label: 'p.title', id: 't.product_id', joins: ['products'] },
   platform: { label: 'f.platform', needs: 'platform' },
   tester: { label: 'b.author', id: 'ut.id', joins: ['tester'] },
@@ -62,7 +67,9 @@ const DIMENSIONS: Record<MetricDimension, DimensionSql> = {
   testing_type: { label: 't.testing_type' },
   month: { label: "strftime('%Y-%m', t.end_at)" },
   week: { label: "strftime('%Y-W%W', t.end_at)" },
-  quarter: { label: "strftime('%Y', t.end_at) || '-Q' || ((CAST(strftime('%m', t.end_at) AS INTEGER) + 2) / 3)" },
+  quarter: {
+    label: "strftime('%Y', t.end_at) || '-Q' || ((CAST(strftime('%m', t.end_at) AS INTEGER) + 2) / 3)",
+  },
   rejection_reason: { label: 'b.rejection_reason' },
   test_environment: {
     label: "json_extract(t.environment, '$.title')",
@@ -93,12 +100,24 @@ const METRICS: Record<MetricKey, MetricSql> = {
   active_testers: { sql: 'COUNT(DISTINCT b.author)', kind: 'count' },
   bugs_per_test: { sql: ratio('COUNT(DISTINCT f.bug_id)', 'COUNT(DISTINCT f.test_id)'), kind: 'rate' },
   tests_created: { sql: 'COUNT(DISTINCT CASE WHEN t.created_by IS NOT NULL THEN t.id END)', kind: 'count' },
-  tests_submitted: { sql: 'COUNT(DISTINCT CASE WHEN t.submitted_by IS NOT NULL THEN t.id END)', kind: 'count' },
+  tests_submitted: {
+    sql: 'COUNT(DISTINCT CASE WHEN t.submitted_by IS NOT NULL THEN t.id END)',
+    kind: 'count',
+  },
   overall_acceptance_rate: { sql: ratio(bugsWhere(ACCEPTED), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
   rejection_rate: { sql: ratio(bugsWhere("b.status = 'rejected'"), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
-  review_rate: { sql: ratio(bugsWhere("b.status IN ('accepted', 'rejected')"), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
-  active_acceptance_rate: { sql: ratio(bugsWhere("b.status = 'accepted'"), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
-  auto_acceptance_rate: { sql: ratio(bugsWhere("b.status = 'auto_accepted'"), bugsWhere(ACCEPTED)), kind: 'rate' },
+  review_rate: {
+    sql: ratio(bugsWhere("b.status IN ('accepted', 'rejected')"), 'COUNT(DISTINCT b.id)'),
+    kind: 'rate',
+  },
+  active_acceptance_rate: {
+    sql: ratio(bugsWhere("b.status = 'accepted'"), 'COUNT(DISTINCT b.id)'),
+    kind: 'rate',
+  },
+  auto_acceptance_rate: {
+    sql: ratio(bugsWhere("b.status = 'auto_accepted'"), bugsWhere(ACCEPTED)),
+    kind: 'rate',
+  },
 };
 
 const DIRECTION: Record<SortOrder, string> = { asc: 'ASC', desc: 'DESC' };
@@ -109,7 +128,9 @@ function list(values: readonly (string | number)[] | undefined): string | null {
 }
 
 function lowerList(values: readonly string[] | undefined): string | null {
-  return values === undefined || values.length === 0 ? null : JSON.stringify(values.map((v) => v.toLowerCase()));
+  return values === undefined || values.length === 0
+    ? null
+    : JSON.stringify(values.map((v) => v.toLowerCase()));
 }
 
 /** Named parameters of a scope (the same names in every statement). */
@@ -128,7 +149,12 @@ function scopeParams(customerId: number, scope: AnalyticsScope): Record<string, 
   };
 }
 
-/** The tests of a scope (test filters only). */
+/**
+ * The tests of a scope (test filters only). Bugs are always reached from it with
+ * `scoped_tests st CROSS JOIN bugs b ON ... b.test_id = st.id`: CROSS JOIN keeps that loop order in SQLite,
+ * which otherwise (no statistics for the json_each filters) scanned every bug of the account and probed
+ * the scope, 2× slower for one product of `medium` (docs/performance.md).
+ */
 const SCOPED_TESTS = `scoped_tests AS (
   SELECT t.id, t.product_id FROM tests t
   WHERE t.customer_id = @cid
@@ -158,7 +184,12 @@ function round(value: number): number {
 }
 
 /** Builds the statement of one metric query. Exported for tests; every fragment comes from the maps above. */
-export function buildMetricSql(query: Pick<MetricQuery, 'dimensions' | 'metrics' | 'sortBy' | 'sortOrder'> & { hasBugFilter: boolean; hasPlatformFilter: boolean }): string {
+export function buildMetricSql(
+  query: Pick<MetricQuery, 'dimensions' | 'metrics' | 'sortBy' | 'sortOrder'> & {
+    hasBugFilter: boolean;
+    hasPlatformFilter: boolean;
+  },
+): string {
   const dims = query.dimensions.map((key) => {
     const sql = DIMENSIONS[key];
     if (!sql) throw new RangeError(`unknown dimension ${String(key)}`);
@@ -169,7 +200,8 @@ export function buildMetricSql(query: Pick<MetricQuery, 'dimensions' | 'metrics'
     if (!sql) throw new RangeError(`unknown metric ${String(key)}`);
     return { key, sql };
   });
-  const expandFeature = dims.some((d) => d.sql.needs === 'feature') || metrics.some((m) => m.sql.needs === 'feature');
+  const expandFeature =
+    dims.some((d) => d.sql.needs === 'feature') || metrics.some((m) => m.sql.needs === 'feature');
   const expandPlatform = dims.some((d) => d.sql.needs === 'platform');
   const bugsOnly = query.hasBugFilter || dims.some((d) => BUG_LEVEL.has(d.key));
 
@@ -193,8 +225,8 @@ export function buildMetricSql(query: Pick<MetricQuery, 'dimensions' | 'metrics'
     : '';
   const bugRows = `SELECT b.test_id AS test_id, b.id AS bug_id, ${expandFeature ? 'coalesce(b.feature_id, tfb.feature_id)' : 'NULL'} AS feature_id,
       ${expandPlatform ? DEVICE_OS : 'NULL'} AS platform
-    FROM bugs b
-    JOIN scoped_tests st ON st.id = b.test_id
+    FROM scoped_tests st
+    CROSS JOIN bugs b ON b.customer_id = @cid AND b.test_id = st.id
     ${expandFeature ? 'LEFT JOIN test_features tfb ON tfb.customer_id = @cid AND tfb.id = b.test_feature_id' : ''}
     ${expandPlatform ? 'LEFT JOIN json_each(b.devices) d' : ''}
     WHERE b.customer_id = @cid AND ${BUG_FILTERS} ${bugPlatformFilter}`;
@@ -272,15 +304,14 @@ const REPORT_TESTS = `WITH ${SCOPED_TESTS}
 
 const REPORT_REJECTIONS = `WITH ${SCOPED_TESTS}
   SELECT st.product_id AS product_id, b.rejection_reason AS reason, COUNT(*) AS bugs
-  FROM bugs b JOIN scoped_tests st ON st.id = b.test_id
-  WHERE b.customer_id = @cid AND b.status = 'rejected'
+  FROM scoped_tests st CROSS JOIN bugs b ON b.customer_id = @cid AND b.test_id = st.id
+  WHERE b.status = 'rejected'
   GROUP BY st.product_id, b.rejection_reason`;
 
 const REPORT_PLATFORMS = `WITH ${SCOPED_TESTS}
   SELECT st.product_id AS product_id, ${DEVICE_OS} AS platform, COUNT(DISTINCT b.id) AS bugs
-  FROM bugs b JOIN scoped_tests st ON st.id = b.test_id
+  FROM scoped_tests st CROSS JOIN bugs b ON b.customer_id = @cid AND b.test_id = st.id
   LEFT JOIN json_each(b.devices) d
-  WHERE b.customer_id = @cid
   GROUP BY st.product_id, platform`;
 
 const PLATFORMS = `SELECT os FROM (
@@ -297,7 +328,8 @@ function toReportTest(r: ReportTestRaw): ReportTestRow {
   if (r.environment) {
     try {
       const env = JSON.parse(r.environment) as { id?: unknown; title?: unknown } | null;
-      if (env && typeof env.id === 'number') environment = { id: env.id, title: typeof env.title === 'string' ? env.title : null };
+      if (env && typeof env.id === 'number')
+        environment = { id: env.id, title: typeof env.title === 'string' ? env.title : null };
     } catch {
       environment = null;
     }
@@ -332,6 +364,13 @@ export function createAnalyticsReader(db: Sqlite, customerId: number): Analytics
     }
     return stmt;
   };
+  // The platform list reads every bug's devices (~0.7 s at `medium`) for what changes only when a sync
+  // writes; keep it until the database changes. data_version moves when another connection (the worker)
+  // commits, total_changes() when this one writes (bugs refreshed on read).
+  let platforms: { stamp: string; value: string[] } | undefined;
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const ownChanges = db.prepare('SELECT total_changes()').pluck();
+  const changeStamp = (): string => `${String(dataVersion.get())}:${String(ownChanges.get())}`;
 
   return {
     runMetricQuery(query: MetricQuery): Promise<MetricQueryResult> {
@@ -339,15 +378,22 @@ export function createAnalyticsReader(db: Sqlite, customerId: number): Analytics
         const hasBugFilter = Boolean(query.scope.bugStatuses?.length || query.scope.severities?.length);
         const hasPlatformFilter = Boolean(query.scope.platforms?.length);
         const sql = buildMetricSql({ ...query, hasBugFilter, hasPlatformFilter });
-        const raw = statement(sql).all({ ...scopeParams(customerId, query.scope), limit: Math.max(1, Math.trunc(query.limit)) }) as Array<
-          Record<string, unknown>
-        >;
+        const raw = statement(sql).all({
+          ...scopeParams(customerId, query.scope),
+          limit: Math.max(1, Math.trunc(query.limit)),
+        }) as Array<Record<string, unknown>>;
         const rows: MetricRow[] = raw.map((r) => ({
           dimensions: Object.fromEntries(
             query.dimensions.map((key, i) => {
               const label = r[`d${i}_label`];
               const id = r[`d${i}_id`];
-              return [key, { label: label === null || label === undefined ? null : String(label), id: typeof id === 'number' ? id : null }];
+              return [
+                key,
+                {
+                  label: label === null || label === undefined ? null : String(label),
+                  id: typeof id === 'number' ? id : null,
+                },
+              ];
             }),
           ),
           metrics: Object.fromEntries(
@@ -364,23 +410,46 @@ export function createAnalyticsReader(db: Sqlite, customerId: number): Analytics
     },
 
     reportTests(scope: AnalyticsScope): Promise<ReportTestRow[]> {
-      return run(() => (statement(REPORT_TESTS).all(scopeParams(customerId, scope)) as ReportTestRaw[]).map(toReportTest));
+      return run(() =>
+        (statement(REPORT_TESTS).all(scopeParams(customerId, scope)) as ReportTestRaw[]).map(toReportTest),
+      );
     },
 
     reportBreakdowns(scope: AnalyticsScope): Promise<ReportBreakdowns> {
       return run(() => {
         const params = scopeParams(customerId, scope);
-        const rejectionReasons = statement(REPORT_REJECTIONS).all(params) as Array<{ product_id: number; reason: string | null; bugs: number }>;
-        const platforms = statement(REPORT_PLATFORMS).all(params) as Array<{ product_id: number; platform: string | null; bugs: number }>;
+        const rejectionReasons = statement(REPORT_REJECTIONS).all(params) as Array<{
+          product_id: number;
+          reason: string | null;
+          bugs: number;
+        }>;
+        const platforms = statement(REPORT_PLATFORMS).all(params) as Array<{
+          product_id: number;
+          platform: string | null;
+          bugs: number;
+        }>;
         return {
-          rejectionReasons: rejectionReasons.map((r) => ({ productId: r.product_id, reason: r.reason, bugs: r.bugs })),
+          rejectionReasons: rejectionReasons.map((r) => ({
+            productId: r.product_id,
+            reason: r.reason,
+            bugs: r.bugs,
+          })),
           platforms: platforms.map((r) => ({ productId: r.product_id, platform: r.platform, bugs: r.bugs })),
         };
       });
     },
 
     listPlatforms(): Promise<string[]> {
-      return run(() => (statement(PLATFORMS).all({ cid: customerId }) as Array<{ os: string }>).map((r) => r.os));
+      return run(() => {
+        const stamp = changeStamp();
+        if (platforms?.stamp !== stamp) {
+          platforms = {
+            stamp,
+            value: (statement(PLATFORMS).all({ cid: customerId }) as Array<{ os: string }>).map((r) => r.os),
+          };
+        }
+        return platforms.value;
+      });
     },
   };
 }
