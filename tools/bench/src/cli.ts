@@ -24,6 +24,7 @@ options:
   --latency-ms N      sandbox latency for sync (default 50) and for the sync during rest load (default 0)
   --concurrency N     MAX_CONCURRENT_API_REQUESTS of the sync (default 10)
   --calls N           measured calls per tool (tools, default 300) / queries per kind (search, default 200)
+  --analytics-calls N tools: measured calls per analytics tool (quality reports, metrics; default 30)
   --duration N        seconds of load per endpoint and phase (rest, default 5)
   --connections N     concurrent connections (rest, default 10)
   --no-mcp            search: time the SQL only
@@ -31,12 +32,18 @@ options:
   --no-heap-flags     launch testio-mcp with plain node, without the V8 heap limits testio-mcp start uses
 `;
 
-const DEFAULT_SCALE: Record<string, Scale> = { sync: 'small', tools: 'medium', rest: 'medium', search: 'large' };
+const DEFAULT_SCALE: Record<string, Scale> = {
+  sync: 'small',
+  tools: 'medium',
+  rest: 'medium',
+  search: 'large',
+};
 
 function intFlag(value: string | undefined, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} '${value}' must be a whole number ≥ ${min}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name} '${value}' must be a whole number ≥ ${min}`);
   return n;
 }
 
@@ -49,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'latency-ms': { type: 'string' },
       concurrency: { type: 'string' },
       calls: { type: 'string' },
+      'analytics-calls': { type: 'string' },
       duration: { type: 'string' },
       connections: { type: 'string' },
       'no-mcp': { type: 'boolean' },
@@ -65,16 +73,28 @@ export async function main(argv: readonly string[]): Promise<number> {
   const fallbackScale = DEFAULT_SCALE[name];
   if (!fallbackScale) throw new Error(`unknown benchmark '${name}': one of sync, tools, rest, search`);
   const scale = (values.scale ?? fallbackScale) as Scale;
-  if (!SCALES.includes(scale)) throw new Error(`--scale '${values.scale}' must be one of ${SCALES.join(', ')}`);
+  if (!SCALES.includes(scale))
+    throw new Error(`--scale '${values.scale}' must be one of ${SCALES.join(', ')}`);
   const fresh = values.fresh === true;
   if (values['no-heap-flags'] === true) setNodeFlags([]);
-  process.stderr.write(`testio-mcp processes run with node ${currentNodeFlags().join(' ') || '(no flags)'}\n`);
+  process.stderr.write(
+    `testio-mcp processes run with node ${currentNodeFlags().join(' ') || '(no flags)'}\n`,
+  );
   switch (name) {
     case 'sync':
-      await runSyncBenchmark({ scale, latencyMs: intFlag(values['latency-ms'], 'latency-ms', 50, 0), concurrency: intFlag(values.concurrency, 'concurrency', 10, 1) });
+      await runSyncBenchmark({
+        scale,
+        latencyMs: intFlag(values['latency-ms'], 'latency-ms', 50, 0),
+        concurrency: intFlag(values.concurrency, 'concurrency', 10, 1),
+      });
       break;
     case 'tools':
-      await runToolsBenchmark({ scale, calls: intFlag(values.calls, 'calls', 300, 1), fresh });
+      await runToolsBenchmark({
+        scale,
+        calls: intFlag(values.calls, 'calls', 300, 1),
+        analyticsCalls: intFlag(values['analytics-calls'], 'analytics-calls', 30, 1),
+        fresh,
+      });
       break;
     case 'rest':
       await runRestBenchmark({
@@ -86,7 +106,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       });
       break;
     case 'search':
-      await runSearchBenchmark({ scale, queries: intFlag(values.calls, 'calls', 200, 1), fresh, viaMcp: values['no-mcp'] !== true });
+      await runSearchBenchmark({
+        scale,
+        queries: intFlag(values.calls, 'calls', 200, 1),
+        fresh,
+        viaMcp: values['no-mcp'] !== true,
+      });
       break;
   }
   return 0;

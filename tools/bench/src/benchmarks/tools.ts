@@ -1,7 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMirrorReader, createMirrorSearch, openSqlite } from '@testio-mcp/persistence';
+import {
+  EXECUTED_TEST_STATUSES,
+  type AnalyticsScope,
+  type MetricDimension,
+  type MetricKey,
+} from '@testio-mcp/domain';
+import {
+  createAnalyticsReader,
+  createMirrorReader,
+  createMirrorSearch,
+  openSqlite,
+} from '@testio-mcp/persistence';
 import { callTool, connectMcp } from '../mcp.js';
 import { copyMirror, ensureMirror, pick, readSamples, rng, type Samples } from '../mirror.js';
 import { productEnv, startMcpHttp } from '../process.js';
@@ -20,16 +31,27 @@ export interface ToolsBenchOptions {
   readonly scale: Scale;
   /** Measured calls per read tool (after a warm-up of 10). */
   readonly calls: number;
+  /** Measured calls per analytics tool (each aggregates every bug in scope: ~0.5 s at `medium`). */
+  readonly analyticsCalls: number;
   readonly fresh: boolean;
 }
 
 type Reader = ReturnType<typeof createMirrorReader>;
 type Search = ReturnType<typeof createMirrorSearch>;
+type Analytics = ReturnType<typeof createAnalyticsReader>;
+
+/** The tools that aggregate a whole scope; they get `analyticsCalls` calls instead of `calls`. */
+export const ANALYTICS_TOOLS: ReadonlySet<string> = new Set([
+  'generate_quality_report',
+  'get_product_quality_report',
+  'query_metrics',
+  'get_analytics_capabilities',
+]);
 
 interface CallSpec {
   readonly args: Record<string, unknown>;
   /** The reader calls behind the tool, for the floor; absent for tools without one. */
-  readonly floor?: (reader: Reader, search: Search) => Promise<unknown>;
+  readonly floor?: (reader: Reader, search: Search, analytics: Analytics) => Promise<unknown>;
 }
 
 const DAY = 86_400_000;
@@ -37,10 +59,43 @@ const STATUSES = ['running', 'locked', 'archived', 'customer_finalized'];
 const SEVERITIES = ['critical', 'high', 'low', 'visual'];
 const BUG_STATUSES = ['accepted', 'rejected', 'forwarded', 'auto_accepted'];
 
+/** The UTC day bounds the services give a `YYYY-MM-DD` start or end date. */
+function period(args: { start_date?: string; end_date?: string }): { from?: Date; to?: Date } {
+  return {
+    ...(args.start_date ? { from: new Date(`${args.start_date}T00:00:00.000Z`) } : {}),
+    ...(args.end_date ? { to: new Date(`${args.end_date}T23:59:59.999Z`) } : {}),
+  };
+}
+
+/**
+ * A quality report of `count` products, over all time or a period of the months before the sandbox's
+ * anchor (2025-06-01), listing 20 tests one by one or none. Never `output_file`: the benchmark reads.
+ * The floor is the report's two aggregate queries over the same scope (executed tests).
+ */
+function qualityReport(samples: Samples, random: () => number, count: number): CallSpec {
+  const productIds = [...new Set(Array.from({ length: count }, () => pick(random, samples.productIds)))];
+  const dates = pick(random, [
+    {},
+    { start_date: '2025-03-01', end_date: '2025-05-31' },
+    { start_date: '2024-06-01' },
+  ]);
+  const scope: AnalyticsScope = { productIds, testStatuses: [...EXECUTED_TEST_STATUSES], ...period(dates) };
+  return {
+    args: { product_ids: productIds, ...dates, max_tests: pick(random, [0, 20]) },
+    floor: async (_r, _s, a) => {
+      await a.reportTests(scope);
+      await a.reportBreakdowns(scope);
+    },
+  };
+}
+
 /** Varied, valid arguments for each tool, drawn from the mirror's own ids and words. */
 export function toolCalls(samples: Samples, random: () => number): Record<string, () => CallSpec> {
   const now = () => new Date();
-  const recentSince = () => ({ days30: new Date(Date.now() - 30 * DAY), days90: new Date(Date.now() - 90 * DAY) });
+  const recentSince = () => ({
+    days30: new Date(Date.now() - 30 * DAY),
+    days90: new Date(Date.now() - 90 * DAY),
+  });
   return {
     list_products: () => {
       const word = random() < 0.3 ? pick(random, samples.words).slice(0, 5) : undefined;
@@ -48,7 +103,14 @@ export function toolCalls(samples: Samples, random: () => number): Record<string
       return {
         args: { ...(word ? { search: word } : {}), sort_by: sortBy, per_page: 50 },
         floor: async (r) => {
-          await r.listProducts({ ...(word ? { search: word } : {}), sortBy, sortOrder: 'asc', limit: 50, offset: 0, recentSince: recentSince() });
+          await r.listProducts({
+            ...(word ? { search: word } : {}),
+            sortBy,
+            sortOrder: 'asc',
+            limit: 50,
+            offset: 0,
+            recentSince: recentSince(),
+          });
           await r.productsSyncedAt();
         },
       };
@@ -59,10 +121,22 @@ export function toolCalls(samples: Samples, random: () => number): Record<string
       const sortBy = pick(random, ['end_at', 'start_at', 'status', 'title'] as const);
       const perPage = pick(random, [25, 100, 200]);
       return {
-        args: { product_id: productId, ...(statuses ? { statuses } : {}), sort_by: sortBy, per_page: perPage },
+        args: {
+          product_id: productId,
+          ...(statuses ? { statuses } : {}),
+          sort_by: sortBy,
+          per_page: perPage,
+        },
         floor: async (r) => {
           await r.getProduct(productId);
-          await r.listTests({ productId, ...(statuses ? { statuses } : {}), sortBy, sortOrder: 'desc', limit: perPage, offset: 0 });
+          await r.listTests({
+            productId,
+            ...(statuses ? { statuses } : {}),
+            sortBy,
+            sortOrder: 'desc',
+            limit: perPage,
+            offset: 0,
+          });
         },
       };
     },
@@ -83,22 +157,44 @@ export function toolCalls(samples: Samples, random: () => number): Record<string
       return {
         args: { ...(userType ? { user_type: userType } : {}), days: 3650, sort_by: sortBy },
         floor: async (r) => {
-          await r.listUsers({ ...(userType ? { userType } : {}), activeSince: new Date(now().getTime() - 3650 * DAY), sortBy, sortOrder: 'asc', limit: 100, offset: 0 });
+          await r.listUsers({
+            ...(userType ? { userType } : {}),
+            activeSince: new Date(now().getTime() - 3650 * DAY),
+            sortBy,
+            sortOrder: 'asc',
+            limit: 100,
+            offset: 0,
+          });
           await r.usersSeenAt();
         },
       };
     },
     list_bugs: () => {
-      const testIds = Array.from({ length: 1 + Math.floor(random() * 10) }, () => pick(random, samples.testIds));
+      const testIds = Array.from({ length: 1 + Math.floor(random() * 10) }, () =>
+        pick(random, samples.testIds),
+      );
       const unique = [...new Set(testIds)];
       const statuses = random() < 0.3 ? [pick(random, BUG_STATUSES)] : undefined;
       const severities = random() < 0.3 ? [pick(random, SEVERITIES)] : undefined;
       const sortBy = pick(random, ['reported_at', 'severity', 'status'] as const);
       return {
-        args: { test_ids: unique, ...(statuses ? { status: statuses } : {}), ...(severities ? { severity: severities } : {}), sort_by: sortBy },
+        args: {
+          test_ids: unique,
+          ...(statuses ? { status: statuses } : {}),
+          ...(severities ? { severity: severities } : {}),
+          sort_by: sortBy,
+        },
         floor: async (r) => {
           await r.getTestRefs(unique);
-          await r.listBugs({ testIds: unique, ...(statuses ? { statuses } : {}), ...(severities ? { severities } : {}), sortBy, sortOrder: 'desc', limit: 100, offset: 0 });
+          await r.listBugs({
+            testIds: unique,
+            ...(statuses ? { statuses } : {}),
+            ...(severities ? { severities } : {}),
+            sortBy,
+            sortOrder: 'desc',
+            limit: 100,
+            offset: 0,
+          });
         },
       };
     },
@@ -131,15 +227,70 @@ export function toolCalls(samples: Samples, random: () => number): Record<string
     },
     search: () => {
       const kind = random();
-      const query = kind < 0.5 ? pick(random, samples.words) : kind < 0.8 ? pick(random, samples.words).slice(0, 4) : pick(random, samples.phrases);
+      const query =
+        kind < 0.5
+          ? pick(random, samples.words)
+          : kind < 0.8
+            ? pick(random, samples.words).slice(0, 4)
+            : pick(random, samples.phrases);
       const productIds = random() < 0.3 ? [pick(random, samples.productIds)] : undefined;
       return {
         args: { query, ...(productIds ? { product_ids: productIds } : {}), limit: 20 },
-        floor: (_r, s) => s.search({ query, mode: 'simple', ...(productIds ? { productIds } : {}), limit: 20 }),
+        floor: (_r, s) =>
+          s.search({ query, mode: 'simple', ...(productIds ? { productIds } : {}), limit: 20 }),
       };
     },
+    generate_quality_report: () => qualityReport(samples, random, 1 + Math.floor(random() * 2)),
+    get_product_quality_report: () => qualityReport(samples, random, 1),
+    query_metrics: () => {
+      const dimensions = pick(random, [
+        ['product'],
+        ['month'],
+        ['severity'],
+        ['feature'],
+        ['tester'],
+        ['product', 'severity'],
+        ['month', 'status'],
+      ]);
+      const metrics = pick(random, [
+        ['bug_count', 'test_count'],
+        ['overall_acceptance_rate', 'rejection_rate'],
+        ['bugs_per_test'],
+        ['active_testers', 'bug_severity_score'],
+      ]);
+      const productIds = random() < 0.6 ? [pick(random, samples.productIds)] : undefined;
+      const dates = random() < 0.3 ? { start_date: '2025-01-01' } : {};
+      const scope: AnalyticsScope = {
+        ...(productIds ? { productIds } : {}),
+        testStatuses: [...EXECUTED_TEST_STATUSES],
+        ...period(dates),
+      };
+      return {
+        args: {
+          dimensions,
+          metrics,
+          ...(productIds ? { filters: { product_ids: productIds } } : {}),
+          ...dates,
+        },
+        // The freshness read of the scope's tests, then the cube query (the default sort: first metric).
+        floor: async (_r, _s, a) => {
+          await a.reportTests(scope);
+          await a.runMetricQuery({
+            dimensions: dimensions as MetricDimension[],
+            metrics: metrics as MetricKey[],
+            scope,
+            sortBy: (dimensions[0] === 'month' ? 'month' : metrics[0]) as MetricDimension | MetricKey,
+            sortOrder: dimensions[0] === 'month' ? 'asc' : 'desc',
+            limit: 100,
+          });
+        },
+      };
+    },
+    get_analytics_capabilities: () => ({ args: {}, floor: (_r, _s, a) => a.listPlatforms() }),
     get_server_diagnostics: () => ({ args: { check_api: false, include_sync_events: random() < 0.5 } }),
-    get_problematic_tests: () => ({ args: random() < 0.5 ? {} : { product_id: pick(random, samples.productIds) } }),
+    get_problematic_tests: () => ({
+      args: random() < 0.5 ? {} : { product_id: pick(random, samples.productIds) },
+    }),
   };
 }
 
@@ -172,22 +323,28 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
     const samples = readSamples(dbPath);
     const { tools } = await client.listTools();
     const generators = toolCalls(samples, rng(42));
-    console.error(`tools benchmark: scale ${options.scale} (${mirror.tests} tests, ${mirror.bugs} bugs), ${tools.length} tools, ${options.calls} calls per read tool, server ${server.url}`);
+    console.error(
+      `tools benchmark: scale ${options.scale} (${mirror.tests} tests, ${mirror.bugs} bugs), ${tools.length} tools, ${options.calls} calls per read tool, ${options.analyticsCalls} per analytics tool, server ${server.url}`,
+    );
     const planned = new Map<string, CallSpec[]>();
     for (const tool of tools) {
       const generate = generators[tool.name];
-      if (generate) planned.set(tool.name, Array.from({ length: options.calls + 10 }, generate));
+      const calls = ANALYTICS_TOOLS.has(tool.name) ? options.analyticsCalls : options.calls;
+      if (generate) planned.set(tool.name, Array.from({ length: calls + 10 }, generate));
     }
+    const rounds = Math.max(0, ...[...planned.values()].map((specs) => specs.length));
     sandbox.resetRequestLog();
     const mcpTimes = new Map<string, number[]>();
     const errors = new Map<string, number>();
     const errorSamples: string[] = [];
     // Interleave the tools (round robin) so a slow period of the machine hits every tool alike.
     const started = Date.now();
-    for (let i = 0; i < options.calls + 10; i++) {
-      if (i > 0 && i % 50 === 0) console.error(`  ${i}/${options.calls + 10} rounds, ${Math.round((Date.now() - started) / 1000)} s`);
+    for (let i = 0; i < rounds; i++) {
+      if (i > 0 && i % 50 === 0)
+        console.error(`  ${i}/${rounds} rounds, ${Math.round((Date.now() - started) / 1000)} s`);
       for (const [name, specs] of planned) {
-        const spec = specs[i] as CallSpec;
+        const spec = specs[i];
+        if (!spec) continue;
         if (process.env.BENCH_DEBUG) console.error(`  ${name} ${JSON.stringify(spec.args)}`);
         let answer: Awaited<ReturnType<typeof callTool>> | undefined;
         const ms = await time(async () => (answer = await callTool(client, name, spec.args)));
@@ -195,7 +352,8 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
         (mcpTimes.get(name) ?? mcpTimes.set(name, []).get(name))?.push(ms);
         if (answer?.isError) {
           errors.set(name, (errors.get(name) ?? 0) + 1);
-          if (errorSamples.length < 10) errorSamples.push(`${name} ${JSON.stringify(spec.args)}: ${answer.text.split('\n')[0] ?? ''}`);
+          if (errorSamples.length < 10)
+            errorSamples.push(`${name} ${JSON.stringify(spec.args)}: ${answer.text.split('\n')[0] ?? ''}`);
         }
       }
     }
@@ -209,13 +367,14 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
     const db = openSqlite(dbPath);
     const reader = createMirrorReader(db, 1);
     const search = createMirrorSearch(db, 1);
+    const analytics = createAnalyticsReader(db, 1);
     const floorTimes = new Map<string, number[]>();
     try {
-      for (let i = 0; i < options.calls + 10; i++) {
+      for (let i = 0; i < rounds; i++) {
         for (const [name, specs] of planned) {
           const floor = specs[i]?.floor;
           if (!floor) continue;
-          const ms = await time(() => floor(reader, search));
+          const ms = await time(() => floor(reader, search, analytics));
           if (i >= 10) (floorTimes.get(name) ?? floorTimes.set(name, []).get(name))?.push(ms);
         }
       }
@@ -240,19 +399,71 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
     const syncData = summarize(syncTimes);
     console.log(
       formatTable(
-        ['tool', 'calls', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'floor p50', 'floor p95', '× p50', '× p95'],
         [
-          ...figures.map((f) => [f.tool, f.calls, f.errors, f.mcp.p50, f.mcp.p95, f.mcp.p99, f.mcp.max, f.floor?.p50, f.floor?.p95, f.ratioP50, f.ratioP95]),
-          ['sync_data (incremental)', syncData.count, 0, syncData.p50, syncData.p95, syncData.p99, syncData.max, null, null, null, null],
+          'tool',
+          'calls',
+          'errors',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'max ms',
+          'floor p50',
+          'floor p95',
+          '× p50',
+          '× p95',
+        ],
+        [
+          ...figures.map((f) => [
+            f.tool,
+            f.calls,
+            f.errors,
+            f.mcp.p50,
+            f.mcp.p95,
+            f.mcp.p99,
+            f.mcp.max,
+            f.floor?.p50,
+            f.floor?.p95,
+            f.ratioP50,
+            f.ratioP95,
+          ]),
+          [
+            'sync_data (incremental)',
+            syncData.count,
+            0,
+            syncData.p50,
+            syncData.p95,
+            syncData.p99,
+            syncData.max,
+            null,
+            null,
+            null,
+            null,
+          ],
         ],
       ),
     );
     const rssKb = server.proc.peakRssKb();
-    console.log(`\nupstream calls during the read calls: ${upstreamCalls}; MCP server peak RSS: ${rssKb === null ? 'n/a' : `${round(rssKb / 1024, 1)} MB`}`);
+    console.log(
+      `\nupstream calls during the read calls: ${upstreamCalls}; MCP server peak RSS: ${rssKb === null ? 'n/a' : `${round(rssKb / 1024, 1)} MB`}`,
+    );
     if (unmeasured.length) console.log(`not measured (no input generator yet): ${unmeasured.join(', ')}`);
-    if (errorSamples.length) console.log(`tool errors (first ${errorSamples.length}):\n  ${errorSamples.join('\n  ')}`);
-    const result = { mirror: { tests: mirror.tests, bugs: mirror.bugs }, tools: figures, unmeasured, syncData, upstreamCalls, serverPeakRssMb: rssKb === null ? null : round(rssKb / 1024, 1), errorSamples };
-    const file = writeResult({ benchmark: 'tools', scale: options.scale, options: { ...options }, figures: result });
+    if (errorSamples.length)
+      console.log(`tool errors (first ${errorSamples.length}):\n  ${errorSamples.join('\n  ')}`);
+    const result = {
+      mirror: { tests: mirror.tests, bugs: mirror.bugs },
+      tools: figures,
+      unmeasured,
+      syncData,
+      upstreamCalls,
+      serverPeakRssMb: rssKb === null ? null : round(rssKb / 1024, 1),
+      errorSamples,
+    };
+    const file = writeResult({
+      benchmark: 'tools',
+      scale: options.scale,
+      options: { ...options },
+      figures: result,
+    });
     console.error(`written ${file}`);
     return result;
   } finally {
