@@ -3,7 +3,11 @@ import { UpstreamError } from '@testio-mcp/domain';
 import { nextRecoverySize, walkTestPages, type PageReader, type WalkedPage } from './walk-tests.js';
 
 /** An in-memory list of `total` items (ids 1000 + position) where positions in `poisoned` break any page holding them. */
-function fakeApi(total: number, poisoned: number[] = [], failOnce: Array<{ page: number; perPage: number }> = []) {
+function fakeApi(
+  total: number,
+  poisoned: number[] = [],
+  failOnce: Array<{ page: number; perPage: number }> = [],
+) {
   const calls: Array<{ page: number; perPage: number; recovery: boolean }> = [];
   const items = Array.from({ length: total }, (_, i) => ({ id: 1000 + i }));
   const once = [...failOnce];
@@ -11,7 +15,11 @@ function fakeApi(total: number, poisoned: number[] = [], failOnce: Array<{ page:
     calls.push({ page, perPage, recovery });
     const start = (page - 1) * perPage;
     const fail = () =>
-      new UpstreamError({ status: 500, operation: { method: 'GET', path: `p?page=${page}&per_page=${perPage}` }, message: 'boom' });
+      new UpstreamError({
+        status: 500,
+        operation: { method: 'GET', path: `p?page=${page}&per_page=${perPage}` },
+        message: 'boom',
+      });
     const idx = once.findIndex((f) => f.page === page && f.perPage === perPage);
     if (idx >= 0) {
       once.splice(idx, 1);
@@ -42,6 +50,29 @@ describe('nextRecoverySize', () => {
 });
 
 describe('walkTestPages', () => {
+  it('gives a re-read that was rate limited the normal retries, and still reports the broken position', async () => {
+    const api = fakeApi(60, [31]);
+    let limited = 0;
+    const read: PageReader<{ id: number }> = async (page, perPage, context) => {
+      // The first re-read of the failing page runs out of its retries on 429s.
+      if (context.recovery && limited === 0) {
+        limited++;
+        throw new UpstreamError({
+          status: 429,
+          operation: { method: 'GET', path: 'p' },
+          message: 'slow down',
+        });
+      }
+      return api.read(page, perPage, context);
+    };
+    const pages = await collect(walkTestPages(1, read, { pageSize: 25 }));
+    expect(limited).toBe(1);
+    expect(pages.flatMap((p) => p.failedRanges).map(({ offset, count }) => ({ offset, count }))).toEqual([
+      { offset: 31, count: 1 },
+    ]);
+    expect(pages.flatMap((p) => p.tests)).toEqual(api.items.filter((_, i) => i !== 31));
+  });
+
   it('reads until a short page, with offsets and no cap', async () => {
     const api = fakeApi(1234);
     const pages = await collect(walkTestPages(1, api.read, { pageSize: 25 }));
@@ -86,14 +117,21 @@ describe('walkTestPages', () => {
   it('isolates poisoned positions, reports them merged, and keeps walking', async () => {
     const api = fakeApi(120, [37, 38, 90]);
     const pages = await collect(walkTestPages(9, api.read, { pageSize: 25 }));
-    const failed = pages.flatMap((p) => p.failedRanges).map(({ productId, offset, count }) => ({ productId, offset, count }));
+    const failed = pages
+      .flatMap((p) => p.failedRanges)
+      .map(({ productId, offset, count }) => ({ productId, offset, count }));
     expect(failed).toEqual([
       { productId: 9, offset: 37, count: 2 },
       { productId: 9, offset: 90, count: 1 },
     ]);
     const expected = api.items.filter((_, i) => ![37, 38, 90].includes(i));
     expect(pages.flatMap((p) => p.tests)).toEqual(expected);
-    expect(pages[1]?.tests.map((t) => t.id)).toEqual(api.items.slice(25, 50).filter((_, i) => i !== 12 && i !== 13).map((t) => t.id));
+    expect(pages[1]?.tests.map((t) => t.id)).toEqual(
+      api.items
+        .slice(25, 50)
+        .filter((_, i) => i !== 12 && i !== 13)
+        .map((t) => t.id),
+    );
     expect(pages.at(-1)?.isLast).toBe(true);
   });
 
@@ -121,7 +159,10 @@ describe('walkTestPages', () => {
   });
 
   it('ends with the error when a whole page cannot be read at all', async () => {
-    const api = fakeApi(100, Array.from({ length: 25 }, (_, i) => 25 + i));
+    const api = fakeApi(
+      100,
+      Array.from({ length: 25 }, (_, i) => 25 + i),
+    );
     const seen: number[] = [];
     await expect(async () => {
       for await (const page of walkTestPages(1, api.read, { pageSize: 25 })) seen.push(page.page);

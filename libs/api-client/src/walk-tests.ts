@@ -45,6 +45,21 @@ interface RangeResult<T> {
 }
 
 /**
+ * One re-read of a failing page. A 429 says nothing about the page, only that we were too fast, and the
+ * few retries of a re-read are soon spent on it while other requests share the rate limit: a 429 gets
+ * the normal retries once more instead of ending the product's walk (and losing the positions found
+ * broken so far).
+ */
+async function readForRecovery<T>(read: PageReader<T>, page: number, size: number): Promise<T[]> {
+  try {
+    return await read(page, size, { recovery: true });
+  } catch (error) {
+    if (!(error instanceof UpstreamError && error.status === 429)) throw error;
+    return read(page, size, { recovery: false });
+  }
+}
+
+/**
  * Re-reads `[offset, offset + length)` with smaller pages, recursing into sub-ranges that still fail,
  * down to single positions. Positions failing at size 1 are reported, never dropped. With per_page p
  * and page n the API returns positions [(n-1)p, np), so a sub-range at `pos` of size s is page pos/s+1.
@@ -61,7 +76,7 @@ async function recoverRange<T>(
     signal?.throwIfAborted();
     let items: T[];
     try {
-      items = await read(pos / size + 1, size, { recovery: true });
+      items = await readForRecovery(read, pos / size + 1, size);
     } catch (error) {
       if (!isRecoverablePageError(error)) throw error;
       if (size === 1) {
@@ -101,8 +116,10 @@ export async function* walkTestPages<T>(
 ): AsyncGenerator<WalkedPage<T>, void, undefined> {
   const pageSize = options.pageSize ?? DEFAULT_TEST_PAGE_SIZE;
   const startPage = options.startPage ?? 1;
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`walkTests: pageSize must be a positive integer, got ${pageSize}`);
-  if (!Number.isInteger(startPage) || startPage < 1) throw new RangeError(`walkTests: startPage must be a positive integer, got ${startPage}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new RangeError(`walkTests: pageSize must be a positive integer, got ${pageSize}`);
+  if (!Number.isInteger(startPage) || startPage < 1)
+    throw new RangeError(`walkTests: startPage must be a positive integer, got ${startPage}`);
   const { signal, logger } = options;
   /** Failed positions since the last test that could be read; a whole page's worth means the API is down. */
   let failedInARow = 0;
@@ -118,12 +135,18 @@ export async function* walkTestPages<T>(
       tests = await read(page, pageSize, { recovery: false });
       if (tests.length > pageSize) {
         // The server ignored per_page (TestIO staging does): this answer is the whole list.
-        logger?.warn({ productId, page, pageSize, received: tests.length }, 'TestIO ignored pagination; treating the page as the full list');
+        logger?.warn(
+          { productId, page, pageSize, received: tests.length },
+          'TestIO ignored pagination; treating the page as the full list',
+        );
       }
       isLast = tests.length < pageSize || tests.length > pageSize;
     } catch (error) {
       if (!isRecoverablePageError(error)) throw error;
-      logger?.warn({ productId, page, pageSize, status: error.status }, 'test page failed; re-reading it with smaller pages');
+      logger?.warn(
+        { productId, page, pageSize, status: error.status },
+        'test page failed; re-reading it with smaller pages',
+      );
       if (pageSize === 1) {
         tests = [];
         failed = [{ offset, count: 1, error }];
