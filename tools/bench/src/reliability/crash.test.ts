@@ -39,6 +39,13 @@ const COMMANDS = [
   { args: ['worker'], lastsMs: 3_000 },
 ] as const;
 
+/** Resolves once `reached()` holds (polled every 10 ms) or the process has exited. */
+async function midSync(reached: () => boolean, exited: Promise<unknown>): Promise<void> {
+  let done = false;
+  void exited.then(() => (done = true));
+  while (!done && !reached()) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe('SIGKILL at random points', () => {
   it(`survives ${KILLS} kills, then resumes to the ground truth`, async () => {
     const plan = fc.sample(
@@ -53,15 +60,19 @@ describe('SIGKILL at random points', () => {
       ),
       { numRuns: KILLS, seed: SEED },
     );
-    plan[0] = { command: ['sync', '--force'], delayMs: plan[0]?.delayMs ?? 4_000, advance: false };
+    plan[0] = { command: ['sync', '--force'], delayMs: 0, advance: false };
     for (const [i, step] of plan.entries()) {
       if (FULL && step.advance && i > 0) stack.sandbox.advance({ hours: 12 });
+      const started = Date.now();
       const proc = stack.launch([...step.command], { LOG_LEVEL: 'warn', TESTIO_FORCE_INITIAL_SYNC: 'true' });
-      await new Promise((r) => setTimeout(r, step.delayMs));
+      // The first kill lands mid-sync on any machine: once the run has read some pages (a full sync of
+      // `small` makes 76 requests), so there is always an interrupted run to close afterwards.
+      if (i === 0) await midSync(() => stack.sandbox.requestLog().length >= 20, proc.exited);
+      else await new Promise((r) => setTimeout(r, step.delayMs));
       proc.child.kill('SIGKILL');
       const { signal } = await proc.exited;
       console.error(
-        `[reliability] kill ${i + 1}/${KILLS}: ${step.command.join(' ')} after ${step.delayMs} ms (${signal ?? 'had exited'}), ${stack.sandbox.requestLog().length} upstream requests so far`,
+        `[reliability] kill ${i + 1}/${KILLS}: ${step.command.join(' ')} after ${Date.now() - started} ms (${signal ?? 'had exited'}), ${stack.sandbox.requestLog().length} upstream requests so far`,
       );
       expectConsistent(stack.dbPath);
     }
