@@ -21,7 +21,7 @@ import {
 } from '@testio-mcp/domain';
 import { bug, product, test as testOf } from '../__fixtures__/entities.js';
 import { createTestDatabase, type TestDatabase } from '../testing.js';
-import { buildMetricSql, createAnalyticsReader } from './analytics-reader.js';
+import { buildMetricSql, createAnalyticsReader, scopeParams } from './analytics-reader.js';
 import { createReportFileWriter } from './report-files.js';
 
 const T0 = new Date('2025-02-01T08:00:00.000Z');
@@ -258,19 +258,7 @@ describe('metric cube', () => {
 describe('query plans', () => {
   // Without ANALYZE statistics SQLite once chose to scan every test feature per test (13 s for the
   // feature dimension at `medium`) and every bug of the account per query; each lookup must bind a key.
-  const params = {
-    cid: 1,
-    products: '[1]',
-    tests: null,
-    statuses: '["archived"]',
-    types: null,
-    from: null,
-    to: null,
-    bug_statuses: null,
-    severities: null,
-    platforms: null,
-    limit: 100,
-  };
+  const params = { ...scopeParams(1, { productIds: [1], testStatuses: ['archived'] }), limit: 100 };
   const unboundLookups = (sql: string): string[] =>
     (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>)
       .map((r) => r.detail)

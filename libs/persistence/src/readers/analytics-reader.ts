@@ -133,8 +133,8 @@ function lowerList(values: readonly string[] | undefined): string | null {
     : JSON.stringify(values.map((v) => v.toLowerCase()));
 }
 
-/** Named parameters of a scope (the same names in every statement). */
-function scopeParams(customerId: number, scope: AnalyticsScope): Record<string, unknown> {
+/** Named parameters of a scope (the same names in every statement). Exported for tests. */
+export function scopeParams(customerId: number, scope: AnalyticsScope): Record<string, unknown> {
   return {
     cid: customerId,
     products: list(scope.productIds),

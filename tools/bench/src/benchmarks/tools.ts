@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   EXECUTED_TEST_STATUSES,
+  parseFlexibleDate,
   type AnalyticsScope,
   type MetricDimension,
   type MetricKey,
@@ -59,11 +60,16 @@ const STATUSES = ['running', 'locked', 'archived', 'customer_finalized'];
 const SEVERITIES = ['critical', 'high', 'low', 'visual'];
 const BUG_STATUSES = ['accepted', 'rejected', 'forwarded', 'auto_accepted'];
 
-/** The UTC day bounds the services give a `YYYY-MM-DD` start or end date. */
+/** The period of a tool's `start_date` / `end_date`, parsed as the services parse it. */
 function period(args: { start_date?: string; end_date?: string }): { from?: Date; to?: Date } {
+  const now = new Date();
   return {
-    ...(args.start_date ? { from: new Date(`${args.start_date}T00:00:00.000Z`) } : {}),
-    ...(args.end_date ? { to: new Date(`${args.end_date}T23:59:59.999Z`) } : {}),
+    ...(args.start_date
+      ? { from: parseFlexibleDate(args.start_date, { startOfDay: true, now, field: 'start_date' }) }
+      : {}),
+    ...(args.end_date
+      ? { to: parseFlexibleDate(args.end_date, { startOfDay: false, now, field: 'end_date' }) }
+      : {}),
   };
 }
 
