@@ -16,7 +16,10 @@ const ADAPTERS = [
  * tools/lint-boundaries.test.ts proves it stays one.
  */
 export const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:runtime'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:runtime'],
+  },
   {
     // libs/app-runtime: what the apps' entry points share (log destinations, rotation, signals), for apps only.
     // It never creates a logger, so not even pino may be imported there.
@@ -79,7 +82,11 @@ export default [
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
-        { enforceBuildableLibDependency: false, allowCircularSelfDependency: false, depConstraints: testDepConstraints },
+        {
+          enforceBuildableLibDependency: false,
+          allowCircularSelfDependency: false,
+          depConstraints: testDepConstraints,
+        },
       ],
     },
   },
@@ -94,8 +101,10 @@ export default [
         {
           patterns: [
             {
-              regex: '^(node:)?(fs|fs/promises|http|https|http2|net|tls|dgram|dns|child_process|worker_threads|cluster|sqlite)$',
-              message: 'libs/domain does no I/O; put adapters in api-client or persistence and define a port here.',
+              regex:
+                '^(node:)?(fs|fs/promises|http|https|http2|net|tls|dgram|dns|child_process|worker_threads|cluster|sqlite)$',
+              message:
+                'libs/domain does no I/O; put adapters in api-client or persistence and define a port here.',
             },
           ],
         },

@@ -13,7 +13,9 @@ import { heapFlagsFor } from '@testio-mcp/app-runtime';
  * The entry this process was started from: bin/testio-mcp.mjs in a checkout, the bundled bin of the installed
  * package. The children and the stdio client configurations run the same one.
  */
-const BIN = process.argv[1] ? path.resolve(process.argv[1]) : fileURLToPath(new URL('./testio-mcp.mjs', import.meta.url));
+const BIN = process.argv[1]
+  ? path.resolve(process.argv[1])
+  : fileURLToPath(new URL('./testio-mcp.mjs', import.meta.url));
 const DEMO_PORT = 4010;
 const READY_TIMEOUT_MS = 60_000;
 const MCP_READY = /MCP server ready at (http:\/\/\S+?\/mcp)\b/;
@@ -46,7 +48,11 @@ function childLogEnv(env, name) {
 function startChild(name, args, env) {
   // Its own process group: a Ctrl-C at the terminal reaches `start` only, which then stops the children in
   // order (a child seeing the terminal's SIGINT and then start's SIGTERM would take it for a second signal).
-  const child = spawn(process.execPath, [...heapFlagsFor(env), BIN, ...args], { env: childLogEnv(env, name), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [...heapFlagsFor(env), BIN, ...args], {
+    env: childLogEnv(env, name),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   const prefix = `[${name}]`.padEnd(9);
   const seen = [];
   const waiters = new Set();
@@ -66,7 +72,8 @@ function startChild(name, args, env) {
   }
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   exited.then(({ code }) => {
-    for (const waiter of waiters) waiter.reject(new Error(`${name} exited with code ${code} before it was ready`));
+    for (const waiter of waiters)
+      waiter.reject(new Error(`${name} exited with code ${code} before it was ready`));
     waiters.clear();
   });
   const waitForLine = (pattern) =>
@@ -121,16 +128,36 @@ export function clientConfigs({ url, env }) {
     .map(([key, value]) => `-e ${quote(`${key}=${value}`)}`)
     .join(' ');
   return [
-    { client: 'Claude Code', transport: 'HTTP', where: 'run in a terminal', text: `claude mcp add --transport http testio-mcp ${url}` },
+    {
+      client: 'Claude Code',
+      transport: 'HTTP',
+      where: 'run in a terminal',
+      text: `claude mcp add --transport http testio-mcp ${url}`,
+    },
     {
       client: 'Claude Code',
       transport: 'stdio',
       where: 'run in a terminal',
       text: `claude mcp add testio-mcp ${envFlags} -- ${[command, ...args].map(quote).join(' ')}`,
     },
-    { client: 'Cursor', transport: 'HTTP', where: '~/.cursor/mcp.json', text: json({ mcpServers: { 'testio-mcp': { url } } }) },
-    { client: 'Cursor', transport: 'stdio', where: '~/.cursor/mcp.json', text: json({ mcpServers: { 'testio-mcp': stdio } }) },
-    { client: 'Claude Desktop', transport: 'stdio', where: 'claude_desktop_config.json', text: json({ mcpServers: { 'testio-mcp': stdio } }) },
+    {
+      client: 'Cursor',
+      transport: 'HTTP',
+      where: '~/.cursor/mcp.json',
+      text: json({ mcpServers: { 'testio-mcp': { url } } }),
+    },
+    {
+      client: 'Cursor',
+      transport: 'stdio',
+      where: '~/.cursor/mcp.json',
+      text: json({ mcpServers: { 'testio-mcp': stdio } }),
+    },
+    {
+      client: 'Claude Desktop',
+      transport: 'stdio',
+      where: 'claude_desktop_config.json',
+      text: json({ mcpServers: { 'testio-mcp': stdio } }),
+    },
     {
       client: 'Claude Desktop',
       transport: 'HTTP',
@@ -197,7 +224,9 @@ export async function runStart(_args, env) {
     const { startSandbox, SANDBOX_SCALES } = await import('@testio-mcp/testio-sandbox');
     const scale = env.TESTIO_SANDBOX_SCALE ?? 'small';
     if (!SANDBOX_SCALES.includes(scale)) {
-      throw new Error(`TESTIO_SANDBOX_SCALE='${scale}' is not valid: expected one of ${SANDBOX_SCALES.join(', ')}`);
+      throw new Error(
+        `TESTIO_SANDBOX_SCALE='${scale}' is not valid: expected one of ${SANDBOX_SCALES.join(', ')}`,
+      );
     }
     const port = parsePort(env.TESTIO_SANDBOX_PORT, 'TESTIO_SANDBOX_PORT') ?? DEMO_PORT;
     sandbox = await startSandbox({ port, scale, seed: 7 });
@@ -221,7 +250,9 @@ export async function runStart(_args, env) {
             `  TestIO sandbox   ${sandbox.baseUrl}   (Authorization: Token ${sandbox.token})`,
             `  ground truth     ${sandbox.origin}/_sandbox/truth`,
           ]
-        : [`  TestIO API       ${childEnv.TESTIO_CUSTOMER_API_BASE_URL || 'https://api.test.io/customer/v2'}`]),
+        : [
+            `  TestIO API       ${childEnv.TESTIO_CUSTOMER_API_BASE_URL || 'https://api.test.io/customer/v2'}`,
+          ]),
       `  SQLite mirror    ${childEnv.TESTIO_DB_PATH || '~/.testio-mcp/cache.db'} (kept fresh by the sync worker)`,
       '',
       '  Starting the sync worker, the MCP server and the REST API...',
@@ -234,11 +265,13 @@ export async function runStart(_args, env) {
   let stopping = false;
   let stopAll;
   // Each child has SHUTDOWN_GRACE_PERIOD_SECONDS to stop on its own (and exits by itself past it).
-  const graceSeconds = Number(env.SHUTDOWN_GRACE_PERIOD_SECONDS) > 0 ? Number(env.SHUTDOWN_GRACE_PERIOD_SECONDS) : 10;
+  const graceSeconds =
+    Number(env.SHUTDOWN_GRACE_PERIOD_SECONDS) > 0 ? Number(env.SHUTDOWN_GRACE_PERIOD_SECONDS) : 10;
   const stopTimeoutMs = (graceSeconds + 5) * 1000;
   // The children have process groups of their own: whatever ends this process ends them too.
   process.once('exit', () => {
-    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    for (const c of children)
+      if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
   });
   /** A child that exits on its own stops everything. */
   const watchExit = (c) =>
@@ -250,21 +283,28 @@ export async function runStart(_args, env) {
     });
 
   // The servers start once the worker has opened (and migrated) the database.
-  const mcpReady = withTimeout(worker.waitForLine(/sync worker started/), READY_TIMEOUT_MS, 'the sync worker did not start')
-    .then(async () => {
-      if (stopping) return;
-      const mcp = startChild('mcp', ['serve', '--transport', 'http'], childEnv);
-      const api = startChild('api', ['api'], childEnv);
-      children.push(mcp, api);
-      watchExit(mcp);
-      watchExit(api);
-      const [[, url], [, apiUrl]] = await Promise.all([
-        withTimeout(mcp.waitForLine(MCP_READY), READY_TIMEOUT_MS, 'the MCP server did not start'),
-        withTimeout(api.waitForLine(API_READY), READY_TIMEOUT_MS, 'the REST API did not start'),
-      ]);
-      await withTimeout(waitForHealth(url.replace(/\/mcp$/, '/health'), mcp.child), READY_TIMEOUT_MS, 'the MCP server did not answer /health');
-      if (!stopping) process.stderr.write(readyBanner(url, apiUrl, childEnv, Boolean(sandbox)));
-    });
+  const mcpReady = withTimeout(
+    worker.waitForLine(/sync worker started/),
+    READY_TIMEOUT_MS,
+    'the sync worker did not start',
+  ).then(async () => {
+    if (stopping) return;
+    const mcp = startChild('mcp', ['serve', '--transport', 'http'], childEnv);
+    const api = startChild('api', ['api'], childEnv);
+    children.push(mcp, api);
+    watchExit(mcp);
+    watchExit(api);
+    const [[, url], [, apiUrl]] = await Promise.all([
+      withTimeout(mcp.waitForLine(MCP_READY), READY_TIMEOUT_MS, 'the MCP server did not start'),
+      withTimeout(api.waitForLine(API_READY), READY_TIMEOUT_MS, 'the REST API did not start'),
+    ]);
+    await withTimeout(
+      waitForHealth(url.replace(/\/mcp$/, '/health'), mcp.child),
+      READY_TIMEOUT_MS,
+      'the MCP server did not answer /health',
+    );
+    if (!stopping) process.stderr.write(readyBanner(url, apiUrl, childEnv, Boolean(sandbox)));
+  });
 
   await new Promise((resolve) => {
     stopAll = async (reason, signal) => {

@@ -1,4 +1,13 @@
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -27,7 +36,11 @@ let exportRoot: string;
 beforeAll(async () => {
   exportRoot = mkdtempSync(path.join(tmpdir(), 'mcp-exports-'));
   stack = await startMcpStack({ TESTIO_EXPORT_DIR: path.join(exportRoot, 'default') });
-  const session = await connectInMemory({ services: stack.container.services, logger: stack.log.logger, restBaseUrl: 'http://127.0.0.1:18081' });
+  const session = await connectInMemory({
+    services: stack.container.services,
+    logger: stack.log.logger,
+    restBaseUrl: 'http://127.0.0.1:18081',
+  });
   client = session.client;
   closeSession = session.close;
 }, 120_000);
@@ -41,11 +54,15 @@ afterAll(async () => {
 type Row = Record<string, string | number | null>;
 
 async function query(args: Record<string, unknown>) {
-  return queryMetricsOutputSchema.parse(structuredOf(await client.callTool({ name: 'query_metrics', arguments: args })));
+  return queryMetricsOutputSchema.parse(
+    structuredOf(await client.callTool({ name: 'query_metrics', arguments: args })),
+  );
 }
 
 async function report(args: Record<string, unknown>, tool = 'generate_quality_report') {
-  return generateQualityReportOutputSchema.parse(structuredOf(await client.callTool({ name: tool, arguments: args })));
+  return generateQualityReportOutputSchema.parse(
+    structuredOf(await client.callTool({ name: tool, arguments: args })),
+  );
 }
 
 async function callError(name: string, args: Record<string, unknown>, pattern?: RegExp): Promise<string> {
@@ -56,25 +73,40 @@ const EXECUTED = new Set<string>(EXECUTED_TEST_STATUSES);
 
 /** Ground truth summed over the tests of some products in some statuses. */
 function truthOf(productIds: readonly number[] | null, executedOnly: boolean) {
-  const tests = (stack.truth.tests ?? []).filter((t) => (productIds === null || productIds.includes(t.productId)) && (!executedOnly || EXECUTED.has(t.status)));
+  const tests = (stack.truth.tests ?? []).filter(
+    (t) =>
+      (productIds === null || productIds.includes(t.productId)) && (!executedOnly || EXECUTED.has(t.status)),
+  );
   const byStatus: Record<string, number> = {};
-  for (const t of tests) for (const [k, v] of Object.entries(t.bugsByStatus)) byStatus[k] = (byStatus[k] ?? 0) + v;
+  for (const t of tests)
+    for (const [k, v] of Object.entries(t.bugsByStatus)) byStatus[k] = (byStatus[k] ?? 0) + v;
   return { tests: tests.length, bugs: tests.reduce((n, t) => n + t.bugs, 0), byStatus };
 }
 
-const rate = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000);
+const rate = (part: number, whole: number) =>
+  whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
 
 describe('query_metrics', () => {
   it('returns rows for every dimension alone and in pairs, and every metric alone and in pairs', async () => {
     for (const dimension of METRIC_DIMENSIONS) {
-      const data = await query({ dimensions: [dimension], metrics: [...METRIC_KEYS], filters: { test_statuses: 'all' } });
+      const data = await query({
+        dimensions: [dimension],
+        metrics: [...METRIC_KEYS],
+        filters: { test_statuses: 'all' },
+      });
       expect(data.data.length, dimension).toBeGreaterThan(0);
-      expect(Object.keys(data.data[0] ?? {}), dimension).toEqual(expect.arrayContaining([dimension, ...METRIC_KEYS]));
+      expect(Object.keys(data.data[0] ?? {}), dimension).toEqual(
+        expect.arrayContaining([dimension, ...METRIC_KEYS]),
+      );
     }
     for (let i = 0; i < METRIC_DIMENSIONS.length; i++) {
       for (let j = i + 1; j < METRIC_DIMENSIONS.length; j++) {
         const pair = [METRIC_DIMENSIONS[i], METRIC_DIMENSIONS[j]];
-        const data = await query({ dimensions: pair, metrics: ['test_count', 'bug_count', 'rejection_rate'], limit: 5 });
+        const data = await query({
+          dimensions: pair,
+          metrics: ['test_count', 'bug_count', 'rejection_rate'],
+          limit: 5,
+        });
         expect(data.data.length, pair.join('+')).toBeGreaterThan(0);
       }
     }
@@ -90,7 +122,11 @@ describe('query_metrics', () => {
   }, 120_000);
 
   it('totals reconcile with the ground truth: tests, bugs, bug statuses, severities and rates per product', async () => {
-    const all = await query({ dimensions: ['product'], metrics: ['test_count', 'bug_count', 'rejection_rate', 'auto_acceptance_rate', 'review_rate'], filters: { test_statuses: 'all' } });
+    const all = await query({
+      dimensions: ['product'],
+      metrics: ['test_count', 'bug_count', 'rejection_rate', 'auto_acceptance_rate', 'review_rate'],
+      filters: { test_statuses: 'all' },
+    });
     expect(all.total_rows).toBe(stack.truth.totals.products);
     for (const p of stack.truth.products) {
       const row = all.data.find((r: Row) => r['product_id'] === p.id);
@@ -99,7 +135,10 @@ describe('query_metrics', () => {
         test_count: p.tests,
         bug_count: p.bugs,
         rejection_rate: rate(p.bugsByStatus['rejected'] ?? 0, p.bugs),
-        auto_acceptance_rate: rate(p.bugsByStatus['auto_accepted'] ?? 0, (p.bugsByStatus['accepted'] ?? 0) + (p.bugsByStatus['auto_accepted'] ?? 0)),
+        auto_acceptance_rate: rate(
+          p.bugsByStatus['auto_accepted'] ?? 0,
+          (p.bugsByStatus['accepted'] ?? 0) + (p.bugsByStatus['auto_accepted'] ?? 0),
+        ),
         review_rate: rate((p.bugsByStatus['accepted'] ?? 0) + (p.bugsByStatus['rejected'] ?? 0), p.bugs),
       });
     }
@@ -107,19 +146,42 @@ describe('query_metrics', () => {
     const executed = await query({ dimensions: 'product', metrics: 'test_count,bug_count' });
     for (const p of stack.truth.products) {
       const t = truthOf([p.id], true);
-      expect(executed.data.find((r: Row) => r['product_id'] === p.id), p.name).toMatchObject({ test_count: t.tests, bug_count: t.bugs });
+      expect(
+        executed.data.find((r: Row) => r['product_id'] === p.id),
+        p.name,
+      ).toMatchObject({ test_count: t.tests, bug_count: t.bugs });
     }
-    const byStatus = await query({ dimensions: 'status', metrics: 'bug_count', filters: { test_statuses: 'all' } });
+    const byStatus = await query({
+      dimensions: 'status',
+      metrics: 'bug_count',
+      filters: { test_statuses: 'all' },
+    });
     expect(Object.fromEntries(byStatus.data.map((r: Row) => [r['status'], r['bug_count']]))).toEqual(
       Object.fromEntries(Object.entries(stack.truth.totals.bugsByStatus).filter(([, n]) => n > 0)),
     );
-    const bySeverity = await query({ dimensions: 'severity', metrics: 'bug_count', filters: { test_statuses: 'all' } });
+    const bySeverity = await query({
+      dimensions: 'severity',
+      metrics: 'bug_count',
+      filters: { test_statuses: 'all' },
+    });
     expect(Object.fromEntries(bySeverity.data.map((r: Row) => [r['severity'], r['bug_count']]))).toEqual(
       Object.fromEntries(Object.entries(stack.truth.totals.bugsBySeverity).filter(([, n]) => n > 0)),
     );
     // Partitions by a test property add up to the totals; many-to-many dimensions never lose a test.
-    for (const dimension of ['month', 'testing_type', 'customer', 'test_environment', 'feature', 'platform'] as const) {
-      const data = await query({ dimensions: dimension, metrics: 'test_count,bug_count', filters: { test_statuses: 'all' }, limit: 1000 });
+    for (const dimension of [
+      'month',
+      'testing_type',
+      'customer',
+      'test_environment',
+      'feature',
+      'platform',
+    ] as const) {
+      const data = await query({
+        dimensions: dimension,
+        metrics: 'test_count,bug_count',
+        filters: { test_statuses: 'all' },
+        limit: 1000,
+      });
       const tests = data.data.reduce((n: number, r: Row) => n + Number(r['test_count']), 0);
       const bugs = data.data.reduce((n: number, r: Row) => n + Number(r['bug_count']), 0);
       if (['feature', 'platform'].includes(dimension)) {
@@ -133,10 +195,22 @@ describe('query_metrics', () => {
   });
 
   it('filters by bug status and severity, and says when results are capped', async () => {
-    const rejected = await query({ dimensions: 'product', metrics: 'bug_count', filters: { bug_statuses: 'rejected', test_statuses: 'all' } });
-    expect(rejected.data.reduce((n: number, r: Row) => n + Number(r['bug_count']), 0)).toBe(stack.truth.totals.bugsByStatus['rejected']);
-    const critical = await query({ dimensions: ['product'], metrics: ['bug_count'], filters: { severities: ['critical'], test_statuses: 'all' } });
-    expect(critical.data.reduce((n: number, r: Row) => n + Number(r['bug_count']), 0)).toBe(stack.truth.totals.bugsBySeverity['critical']);
+    const rejected = await query({
+      dimensions: 'product',
+      metrics: 'bug_count',
+      filters: { bug_statuses: 'rejected', test_statuses: 'all' },
+    });
+    expect(rejected.data.reduce((n: number, r: Row) => n + Number(r['bug_count']), 0)).toBe(
+      stack.truth.totals.bugsByStatus['rejected'],
+    );
+    const critical = await query({
+      dimensions: ['product'],
+      metrics: ['bug_count'],
+      filters: { severities: ['critical'], test_statuses: 'all' },
+    });
+    expect(critical.data.reduce((n: number, r: Row) => n + Number(r['bug_count']), 0)).toBe(
+      stack.truth.totals.bugsBySeverity['critical'],
+    );
 
     const capped = await query({ dimensions: 'tester', metrics: 'bug_count', limit: 5 });
     expect(capped.returned_rows).toBe(5);
@@ -149,25 +223,66 @@ describe('query_metrics', () => {
   });
 
   it('answers unknown names, too many dimensions and bad filters with the three-part error listing valid names', async () => {
-    const metric = await callError('query_metrics', { dimensions: 'product', metrics: 'acceptance_rate' }, /Unknown metric 'acceptance_rate'/);
+    const metric = await callError(
+      'query_metrics',
+      { dimensions: 'product', metrics: 'acceptance_rate' },
+      /Unknown metric 'acceptance_rate'/,
+    );
     expect(metric).toContain(`Valid metrics: ${METRIC_KEYS.join(', ')}`);
     expect(metric).toMatch(/Did you mean overall_acceptance_rate/);
-    const dimension = await callError('query_metrics', { dimensions: ['colour'], metrics: ['bug_count'] }, /Unknown dimension 'colour'/);
+    const dimension = await callError(
+      'query_metrics',
+      { dimensions: ['colour'], metrics: ['bug_count'] },
+      /Unknown dimension 'colour'/,
+    );
     expect(dimension).toContain(`Valid dimensions: ${METRIC_DIMENSIONS.join(', ')}`);
-    await callError('query_metrics', { dimensions: 'product,month,severity,tester', metrics: 'bug_count' }, /Too many dimensions: 4/);
+    await callError(
+      'query_metrics',
+      { dimensions: 'product,month,severity,tester', metrics: 'bug_count' },
+      /Too many dimensions: 4/,
+    );
     await callError('query_metrics', { dimensions: 'product', metrics: [] }, /at least one metric/);
-    await callError('query_metrics', { dimensions: 'product', metrics: 'bug_count', sort_by: 'severity' }, /not a selected dimension or metric/);
-    await callError('query_metrics', { dimensions: 'product', metrics: 'bug_count', filters: { status: 'accepted' } }, /Unknown filter 'status'.*bug_statuses/);
-    await callError('query_metrics', { dimensions: 'product', metrics: 'bug_count', filters: { severities: 'major' } }, /'major'.*critical, high, low/);
-    await callError('query_metrics', { dimensions: 'product', metrics: 'bug_count', filters: { product_ids: 999_999 } }, /list_products/);
-    await callError('query_metrics', { dimensions: 'product', metrics: 'bug_count', start_date: '2025-05-01', end_date: '2025-04-01' }, /Invalid date range/);
+    await callError(
+      'query_metrics',
+      { dimensions: 'product', metrics: 'bug_count', sort_by: 'severity' },
+      /not a selected dimension or metric/,
+    );
+    await callError(
+      'query_metrics',
+      { dimensions: 'product', metrics: 'bug_count', filters: { status: 'accepted' } },
+      /Unknown filter 'status'.*bug_statuses/,
+    );
+    await callError(
+      'query_metrics',
+      { dimensions: 'product', metrics: 'bug_count', filters: { severities: 'major' } },
+      /'major'.*critical, high, low/,
+    );
+    await callError(
+      'query_metrics',
+      { dimensions: 'product', metrics: 'bug_count', filters: { product_ids: 999_999 } },
+      /list_products/,
+    );
+    await callError(
+      'query_metrics',
+      { dimensions: 'product', metrics: 'bug_count', start_date: '2025-05-01', end_date: '2025-04-01' },
+      /Invalid date range/,
+    );
   });
 
   it('get_analytics_capabilities lists every dimension, metric and filter with the configured thresholds', async () => {
-    const caps = getAnalyticsCapabilitiesOutputSchema.parse(structuredOf(await client.callTool({ name: 'get_analytics_capabilities', arguments: {} })));
+    const caps = getAnalyticsCapabilitiesOutputSchema.parse(
+      structuredOf(await client.callTool({ name: 'get_analytics_capabilities', arguments: {} })),
+    );
     expect(caps.dimensions.map((d) => d.key)).toEqual([...METRIC_DIMENSIONS]);
     expect(caps.metrics.map((m) => m.key)).toEqual([...METRIC_KEYS]);
-    expect(caps.filters.map((f) => f.key)).toEqual(['product_ids', 'test_statuses', 'bug_statuses', 'severities', 'testing_types', 'platforms']);
+    expect(caps.filters.map((f) => f.key)).toEqual([
+      'product_ids',
+      'test_statuses',
+      'bug_statuses',
+      'severities',
+      'testing_types',
+      'platforms',
+    ]);
     expect(caps.limits).toEqual({ max_dimensions: 3, max_rows: 1000, default_rows: 100 });
     expect(caps.thresholds.review_rate).toEqual({ warning: 0.8, critical: 0.6, direction: 'below' });
     expect(caps.platforms.length).toBeGreaterThan(0);
@@ -193,7 +308,11 @@ describe('generate_quality_report', () => {
     expect(all.summary.bugs_by_severity).toEqual(stack.truth.totals.bugsBySeverity);
     for (const p of stack.truth.products) {
       const row = all.by_product.find((x) => x.product_id === p.id);
-      expect(row, p.name).toMatchObject({ total_tests: p.tests, total_bugs: p.bugs, tests_by_status: Object.fromEntries(Object.entries(p.testsByStatus).filter(([, n]) => n > 0)) });
+      expect(row, p.name).toMatchObject({
+        total_tests: p.tests,
+        total_bugs: p.bugs,
+        tests_by_status: Object.fromEntries(Object.entries(p.testsByStatus).filter(([, n]) => n > 0)),
+      });
     }
     expect(all.by_test).toHaveLength(5);
 
@@ -211,7 +330,15 @@ describe('generate_quality_report', () => {
     const r = await report({ product_ids: productId, ...period });
     const q = await query({
       dimensions: 'product',
-      metrics: ['test_count', 'bug_count', 'overall_acceptance_rate', 'active_acceptance_rate', 'auto_acceptance_rate', 'rejection_rate', 'review_rate'],
+      metrics: [
+        'test_count',
+        'bug_count',
+        'overall_acceptance_rate',
+        'active_acceptance_rate',
+        'auto_acceptance_rate',
+        'rejection_rate',
+        'review_rate',
+      ],
       filters: { product_ids: [productId] },
       ...period,
     });
@@ -226,22 +353,46 @@ describe('generate_quality_report', () => {
       rejection_rate: r.summary.rejection_rate,
       review_rate: r.summary.review_rate,
     });
-    const months = await query({ dimensions: 'month', metrics: 'test_count,bug_count,rejection_rate', filters: { product_ids: productId }, ...period });
-    expect(months.data.map((m: Row) => [m['month'], m['test_count'], m['bug_count'], m['rejection_rate']])).toEqual(
-      r.monthly_trend.map((m) => [m.month, m.tests, m.bugs, m.rejection_rate]),
-    );
-    const reasons = await query({ dimensions: 'rejection_reason', metrics: 'bug_count', filters: { product_ids: productId, bug_statuses: 'rejected' }, ...period });
-    expect(Object.fromEntries(reasons.data.map((x: Row) => [x['rejection_reason'] ?? 'unspecified', x['bug_count']]))).toEqual(
-      Object.fromEntries(r.top_rejection_reasons.map((x) => [x.reason, x.bugs])),
-    );
-    const platforms = await query({ dimensions: 'platform', metrics: 'bug_count', filters: { product_ids: productId }, ...period, limit: 1000 });
+    const months = await query({
+      dimensions: 'month',
+      metrics: 'test_count,bug_count,rejection_rate',
+      filters: { product_ids: productId },
+      ...period,
+    });
+    expect(
+      months.data.map((m: Row) => [m['month'], m['test_count'], m['bug_count'], m['rejection_rate']]),
+    ).toEqual(r.monthly_trend.map((m) => [m.month, m.tests, m.bugs, m.rejection_rate]));
+    const reasons = await query({
+      dimensions: 'rejection_reason',
+      metrics: 'bug_count',
+      filters: { product_ids: productId, bug_statuses: 'rejected' },
+      ...period,
+    });
+    expect(
+      Object.fromEntries(
+        reasons.data.map((x: Row) => [x['rejection_reason'] ?? 'unspecified', x['bug_count']]),
+      ),
+    ).toEqual(Object.fromEntries(r.top_rejection_reasons.map((x) => [x.reason, x.bugs])));
+    const platforms = await query({
+      dimensions: 'platform',
+      metrics: 'bug_count',
+      filters: { product_ids: productId },
+      ...period,
+      limit: 1000,
+    });
     const fromReport = Object.fromEntries(r.bugs_by_platform.map((x) => [x.platform, x.bugs]));
     for (const row of platforms.data) {
       const key = row['platform'] === null ? 'unknown' : String(row['platform']);
       if (Number(row['bug_count']) > 0) expect(row['bug_count'], key).toBe(fromReport[key]);
     }
-    const severities = await query({ dimensions: 'severity', metrics: 'bug_count', filters: { product_ids: productId }, ...period });
-    for (const row of severities.data) expect(row['bug_count']).toBe(r.summary.bugs_by_severity[String(row['severity']) as 'critical']);
+    const severities = await query({
+      dimensions: 'severity',
+      metrics: 'bug_count',
+      filters: { product_ids: productId },
+      ...period,
+    });
+    for (const row of severities.data)
+      expect(row['bug_count']).toBe(r.summary.bugs_by_severity[String(row['severity']) as 'critical']);
     // The alias answers the same.
     const alias = await report({ product_ids: productId, ...period }, 'get_product_quality_report');
     expect(alias.summary).toEqual(r.summary);
@@ -253,27 +404,59 @@ describe('generate_quality_report', () => {
     if (!quiet || !busy) throw new Error('the sandbox should have tests with and without bugs');
     const r = await report({ test_ids: [quiet.id, busy.id] });
     const q = r.by_test.find((t) => t.test_id === quiet.id);
-    expect(q).toMatchObject({ bugs_count: 0, rejection_rate: null, review_rate: null, auto_acceptance_rate: null, health_status: 'unknown' });
+    expect(q).toMatchObject({
+      bugs_count: 0,
+      rejection_rate: null,
+      review_rate: null,
+      auto_acceptance_rate: null,
+      health_status: 'unknown',
+    });
     const b = r.by_test.find((t) => t.test_id === busy.id);
-    expect(b).toMatchObject({ bugs_count: busy.bugs, bugs: { rejected: busy.bugsByStatus['rejected'], open: busy.bugsByStatus['forwarded'] } });
-    await callError('generate_quality_report', { test_ids: [busy.id], start_date: 'last year' }, /cannot be combined/);
+    expect(b).toMatchObject({
+      bugs_count: busy.bugs,
+      bugs: { rejected: busy.bugsByStatus['rejected'], open: busy.bugsByStatus['forwarded'] },
+    });
+    await callError(
+      'generate_quality_report',
+      { test_ids: [busy.id], start_date: 'last year' },
+      /cannot be combined/,
+    );
     const other = stack.truth.products.find((p) => p.id !== busy.productId)?.id;
-    await callError('generate_quality_report', { product_ids: other, test_ids: busy.id }, new RegExp(`Test ${busy.id} belongs to product ${busy.productId}`));
+    await callError(
+      'generate_quality_report',
+      { product_ids: other, test_ids: busy.id },
+      new RegExp(`Test ${busy.id} belongs to product ${busy.productId}`),
+    );
     await callError('generate_quality_report', { product_ids: [999_999] }, /Product ID '999999' not found/);
     await callError('generate_quality_report', { test_ids: [999_999_999] }, /list_tests/);
   });
 
   it('renders Markdown a person can hand to a customer, and reports progress', async () => {
     const updates: Array<{ progress: number; total?: number; message?: string }> = [];
-    const result = await client.callTool({ name: 'generate_quality_report', arguments: { max_tests: 10 } }, CallToolResultSchema, {
-      onprogress: (p) => updates.push(p),
-      timeout: 60_000,
-    });
+    const result = await client.callTool(
+      { name: 'generate_quality_report', arguments: { max_tests: 10 } },
+      CallToolResultSchema,
+      {
+        onprogress: (p) => updates.push(p),
+        timeout: 60_000,
+      },
+    );
     const r = generateQualityReportOutputSchema.parse(structuredOf(result));
     expect(updates.map((u) => u.progress)).toEqual([1, 2, 3, 4]);
     expect(updates.every((u) => u.total === 4 && typeof u.message === 'string')).toBe(true);
     const md = r.markdown;
-    for (const heading of ['# Quality report', '## Summary', '### Health indicators', '## Products', '## Bugs by severity', '## Why bugs were rejected', '## Bugs by platform', '## Monthly trend', '## Tests (newest 10 of', '## How to read this report']) {
+    for (const heading of [
+      '# Quality report',
+      '## Summary',
+      '### Health indicators',
+      '## Products',
+      '## Bugs by severity',
+      '## Why bugs were rejected',
+      '## Bugs by platform',
+      '## Monthly trend',
+      '## Tests (newest 10 of',
+      '## How to read this report',
+    ]) {
       expect(md).toContain(heading);
     }
     for (const p of r.products) expect(md).toContain(p.title);
@@ -285,13 +468,21 @@ describe('generate_quality_report', () => {
 
 describe('report exports', () => {
   /** A second composition over the same mirror with its own export directory (one per test). */
-  async function withExportDir<T>(fn: (dir: string, call: (args: Record<string, unknown>) => Promise<unknown>) => Promise<T>): Promise<T> {
+  async function withExportDir<T>(
+    fn: (dir: string, call: (args: Record<string, unknown>) => Promise<unknown>) => Promise<T>,
+  ): Promise<T> {
     const dir = mkdtempSync(path.join(exportRoot, 'case-'));
     const settings = parseMcpServerSettings({ ...stack.env, TESTIO_EXPORT_DIR: path.join(dir, 'exports') });
-    const container = createMcpContainer({ settings, runtime: resolveMcpRuntime(settings), logger: stack.log.logger });
+    const container = createMcpContainer({
+      settings,
+      runtime: resolveMcpRuntime(settings),
+      logger: stack.log.logger,
+    });
     const session = await connectInMemory({ services: container.services, logger: stack.log.logger });
     try {
-      return await fn(path.join(dir, 'exports'), (args) => session.client.callTool({ name: 'generate_quality_report', arguments: args }));
+      return await fn(path.join(dir, 'exports'), (args) =>
+        session.client.callTool({ name: 'generate_quality_report', arguments: args }),
+      );
     } finally {
       await session.close();
       await container.close();
@@ -300,7 +491,9 @@ describe('report exports', () => {
 
   it('writes the Markdown, JSON and CSV under the export directory and returns paths and sizes', async () => {
     await withExportDir(async (dir, call) => {
-      const r = generateQualityReportOutputSchema.parse(structuredOf(await call({ output_file: 'acme/q2-quality.md', statuses: 'all' })));
+      const r = generateQualityReportOutputSchema.parse(
+        structuredOf(await call({ output_file: 'acme/q2-quality.md', statuses: 'all' })),
+      );
       expect(r.export?.directory).toBe(dir);
       expect(r.export?.record_count).toBe(stack.truth.totals.tests);
       expect(r.export?.files.map((f) => [path.relative(dir, f.path), f.format])).toEqual([
@@ -309,15 +502,22 @@ describe('report exports', () => {
         [path.join('acme', 'q2-quality.tests.csv'), 'csv'],
       ]);
       for (const f of r.export?.files ?? []) expect(lstatSync(f.path).size).toBe(f.size_bytes);
-      const json = JSON.parse(readFileSync(path.join(dir, 'acme', 'q2-quality.json'), 'utf8')) as { test_data: unknown[]; summary: { total_bugs: number } };
+      const json = JSON.parse(readFileSync(path.join(dir, 'acme', 'q2-quality.json'), 'utf8')) as {
+        test_data: unknown[];
+        summary: { total_bugs: number };
+      };
       expect(json.test_data).toHaveLength(stack.truth.totals.tests);
       expect(json.summary.total_bugs).toBe(stack.truth.totals.bugs);
-      const csv = readFileSync(path.join(dir, 'acme', 'q2-quality.tests.csv'), 'utf8').trim().split('\r\n');
+      const csv = readFileSync(path.join(dir, 'acme', 'q2-quality.tests.csv'), 'utf8')
+        .trim()
+        .split('\r\n');
       expect(csv).toHaveLength(stack.truth.totals.tests + 1);
       expect(csv[0]).toMatch(/^test_id,product_id,product_title,title,status/);
       const md = readFileSync(path.join(dir, 'acme', 'q2-quality.md'), 'utf8');
       expect(md).toContain(`## Tests`);
-      expect(md.split('\n').filter((l) => /^\| .* \(\d+\) \|/.test(l))).toHaveLength(stack.truth.totals.tests);
+      expect(md.split('\n').filter((l) => /^\| .* \(\d+\) \|/.test(l))).toHaveLength(
+        stack.truth.totals.tests,
+      );
     });
   });
 
@@ -339,7 +539,9 @@ describe('report exports', () => {
       expect(readdirSync(outside)).toEqual(before);
       expect(existsSync(path.join(dir, '..', 'x.md'))).toBe(false);
       expect(existsSync('/abs/x.md')).toBe(false);
-      const replaced = generateQualityReportOutputSchema.parse(structuredOf(await call({ output_file: 'first', overwrite: true, max_tests: 0 })));
+      const replaced = generateQualityReportOutputSchema.parse(
+        structuredOf(await call({ output_file: 'first', overwrite: true, max_tests: 0 })),
+      );
       expect(replaced.export?.files).toHaveLength(3);
     });
   });
@@ -355,51 +557,92 @@ describe('prompts, completion and resources', () => {
       ['focus_area', false],
     ]);
     const product = stack.truth.products[0];
-    const analyze = await client.getPrompt({ name: 'analyze-product-quality', arguments: { product: product?.name ?? '' } });
+    const analyze = await client.getPrompt({
+      name: 'analyze-product-quality',
+      arguments: { product: product?.name ?? '' },
+    });
     const text = (analyze.messages[0]?.content as { text: string }).text;
     expect(text).toContain(`Product: ${product?.name}`);
     expect(text).toContain('Period: last 30 days');
     expect(text).toContain('generate_quality_report');
     expect(text).toContain('≥ 35%');
     expect(text).not.toContain('get_product_quality_report(product_id');
-    const full = await client.getPrompt({ name: 'analyze-product-quality', arguments: { focus_area: 'full report' } });
-    expect((full.messages[0]?.content as { text: string }).text).toContain('without stopping for questions: YES');
-    const prep = await client.getPrompt({ name: 'prep-meeting', arguments: { analysis_dir: './acme-ebr/', context: 'QBR with the CTO' } });
+    const full = await client.getPrompt({
+      name: 'analyze-product-quality',
+      arguments: { focus_area: 'full report' },
+    });
+    expect((full.messages[0]?.content as { text: string }).text).toContain(
+      'without stopping for questions: YES',
+    );
+    const prep = await client.getPrompt({
+      name: 'prep-meeting',
+      arguments: { analysis_dir: './acme-ebr/', context: 'QBR with the CTO' },
+    });
     expect((prep.messages[0]?.content as { text: string }).text).toMatch(/acme-ebr[\s\S]*QBR with the CTO/);
-    await expect(client.getPrompt({ name: 'prep-meeting', arguments: {} })).rejects.toThrow(/❌ Missing required argument 'analysis_dir'[\s\S]*💡/);
-    await expect(client.getPrompt({ name: 'prep-meeting', arguments: { analysis_dir: 'x', colour: 'red' } })).rejects.toThrow(/Invalid argument 'colour'/);
-    await expect(client.getPrompt({ name: 'nope' })).rejects.toThrow(/Unknown prompt 'nope'[\s\S]*analyze-product-quality/);
+    await expect(client.getPrompt({ name: 'prep-meeting', arguments: {} })).rejects.toThrow(
+      /❌ Missing required argument 'analysis_dir'[\s\S]*💡/,
+    );
+    await expect(
+      client.getPrompt({ name: 'prep-meeting', arguments: { analysis_dir: 'x', colour: 'red' } }),
+    ).rejects.toThrow(/Invalid argument 'colour'/);
+    await expect(client.getPrompt({ name: 'nope' })).rejects.toThrow(
+      /Unknown prompt 'nope'[\s\S]*analyze-product-quality/,
+    );
   });
 
   it('completes product names for the prompt and product ids for the product template', async () => {
     const product = [...stack.truth.products].sort((a, b) => a.name.localeCompare(b.name))[0];
     if (!product) throw new Error('no product');
-    const byName = await client.complete({ ref: { type: 'ref/prompt', name: 'analyze-product-quality' }, argument: { name: 'product', value: product.name.slice(0, 3).toLowerCase() } });
+    const byName = await client.complete({
+      ref: { type: 'ref/prompt', name: 'analyze-product-quality' },
+      argument: { name: 'product', value: product.name.slice(0, 3).toLowerCase() },
+    });
     expect(byName.completion.values).toContain(product.name);
-    const ids = await client.complete({ ref: { type: 'ref/resource', uri: 'testio://products/{id}' }, argument: { name: 'id', value: String(product.id).slice(0, 2) } });
+    const ids = await client.complete({
+      ref: { type: 'ref/resource', uri: 'testio://products/{id}' },
+      argument: { name: 'id', value: String(product.id).slice(0, 2) },
+    });
     expect(ids.completion.values).toContain(String(product.id));
   });
 
   it('serves the playbook with the thresholds in force, the REST guide with the real base URL, and entity templates', async () => {
     const { resources } = await client.listResources();
-    expect(resources.map((r) => r.uri)).toEqual(['testio://knowledge/playbook', 'testio://knowledge/programmatic-access']);
+    expect(resources.map((r) => r.uri)).toEqual([
+      'testio://knowledge/playbook',
+      'testio://knowledge/programmatic-access',
+    ]);
     const playbook = await client.readResource({ uri: 'testio://knowledge/playbook' });
-    expect((playbook.contents[0] as { text: string }).text).toMatch(/Rejection rate \| rejected \/ all bugs \| < 20% \| 20% – 35% \| ≥ 35%/);
+    expect((playbook.contents[0] as { text: string }).text).toMatch(
+      /Rejection rate \| rejected \/ all bugs \| < 20% \| 20% – 35% \| ≥ 35%/,
+    );
     const access = await client.readResource({ uri: 'testio://knowledge/programmatic-access' });
-    expect((access.contents[0] as { text: string }).text).toContain('curl -s -X POST http://127.0.0.1:18081/api/analytics/query');
+    expect((access.contents[0] as { text: string }).text).toContain(
+      'curl -s -X POST http://127.0.0.1:18081/api/analytics/query',
+    );
     expect((access.contents[0] as { text: string }).text).toContain('BASE = "http://127.0.0.1:18081"');
     const { resourceTemplates } = await client.listResourceTemplates();
-    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['testio://products/{id}', 'testio://tests/{id}', 'testio://features/{id}', 'testio://bugs/{id}']);
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual([
+      'testio://products/{id}',
+      'testio://tests/{id}',
+      'testio://features/{id}',
+      'testio://bugs/{id}',
+    ]);
     const product = stack.truth.products[0];
     const read = await client.readResource({ uri: `testio://products/${product?.id}` });
     const viaResource = JSON.parse((read.contents[0] as { text: string }).text) as Record<string, unknown>;
-    const viaTool = structuredOf(await client.callTool({ name: 'get_product_summary', arguments: { product_id: product?.id } }));
+    const viaTool = structuredOf(
+      await client.callTool({ name: 'get_product_summary', arguments: { product_id: product?.id } }),
+    );
     expect(viaResource).toEqual(viaTool);
     expect(viaResource['test_count']).toBe(product?.tests);
     const testId = stack.truth.tests?.[0]?.id;
-    const test = JSON.parse((((await client.readResource({ uri: `testio://tests/${testId}` })).contents[0]) as { text: string }).text) as { test: { id: number } };
+    const test = JSON.parse(
+      ((await client.readResource({ uri: `testio://tests/${testId}` })).contents[0] as { text: string }).text,
+    ) as { test: { id: number } };
     expect(test.test.id).toBe(testId);
-    await expect(client.readResource({ uri: 'testio://products/999999' })).rejects.toThrow(/Product ID '999999' not found[\s\S]*list_products/);
+    await expect(client.readResource({ uri: 'testio://products/999999' })).rejects.toThrow(
+      /Product ID '999999' not found[\s\S]*list_products/,
+    );
     await expect(client.readResource({ uri: 'testio://products/abc' })).rejects.toThrow(/Invalid product id/);
     await expect(client.readResource({ uri: 'testio://nothing' })).rejects.toThrow(/Unknown resource/);
   });

@@ -1,5 +1,12 @@
 import { loggingFromSettings, waitForStop } from '@testio-mcp/app-runtime';
-import { formatThreePart, InvalidInputError, isDomainError, portSchema, type EnvRecord, type Logger } from '@testio-mcp/domain';
+import {
+  formatThreePart,
+  InvalidInputError,
+  isDomainError,
+  portSchema,
+  type EnvRecord,
+  type Logger,
+} from '@testio-mcp/domain';
 import { Command, CommanderError, Option } from 'commander';
 import { parseMcpServerSettings, restBaseUrl, type McpServerSettings } from './config.js';
 import { createMcpContainer, resolveMcpRuntime, type McpContainer } from './container.js';
@@ -25,7 +32,9 @@ interface ServeFlags {
 function buildCommand(): Command {
   return new Command('testio-mcp serve')
     .description('Serve the MCP tools over stdio (one client) or Streamable HTTP at /mcp (many clients).')
-    .addOption(new Option('--transport <transport>', 'stdio or http').choices(['stdio', 'http']).default('stdio'))
+    .addOption(
+      new Option('--transport <transport>', 'stdio or http').choices(['stdio', 'http']).default('stdio'),
+    )
     .option('--host <host>', 'http: address to bind (default TESTIO_HTTP_HOST or 127.0.0.1)')
     .option('--port <port>', 'http: port to listen on, 0 for any free one (default TESTIO_HTTP_PORT or 8080)')
     .allowExcessArguments(false)
@@ -56,7 +65,9 @@ export function reportServeError(error: unknown, stderr: NodeJS.WritableStream =
     return error.code === 'invalid_input' ? 2 : 1;
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`${formatThreePart(`Unexpected error: ${message}`, undefined, 'Run again with LOG_LEVEL=debug, and report it if it persists')}\n`);
+  stderr.write(
+    `${formatThreePart(`Unexpected error: ${message}`, undefined, 'Run again with LOG_LEVEL=debug, and report it if it persists')}\n`,
+  );
   return 1;
 }
 
@@ -69,12 +80,29 @@ function stopRequested(logger: Logger, settings: McpServerSettings, also?: Promi
   });
 }
 
-async function runStdio(container: McpContainer, tools: readonly AnyToolDefinition[], logger: Logger, settings: McpServerSettings): Promise<string> {
-  const server = createServer({ services: container.services, logger, tools, restBaseUrl: restBaseUrl(settings) });
+async function runStdio(
+  container: McpContainer,
+  tools: readonly AnyToolDefinition[],
+  logger: Logger,
+  settings: McpServerSettings,
+): Promise<string> {
+  const server = createServer({
+    services: container.services,
+    logger,
+    tools,
+    restBaseUrl: restBaseUrl(settings),
+  });
   const session = await serveStdio(server);
   // Listening for signals before saying "ready": whoever reacts to that line may signal at once.
-  const stopping = stopRequested(logger, settings, session.closed.then(() => 'stdin closed'));
-  logger.info({ tools: tools.length, database: container.runtime.databasePath }, `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready on stdio`);
+  const stopping = stopRequested(
+    logger,
+    settings,
+    session.closed.then(() => 'stdin closed'),
+  );
+  logger.info(
+    { tools: tools.length, database: container.runtime.databasePath },
+    `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready on stdio`,
+  );
   const stop = await stopping;
   logger.info({ reason: stop.reason }, 'stopping');
   await session.close();
@@ -93,12 +121,17 @@ async function runHttp(
   const host = flags.host ?? settings.TESTIO_HTTP_HOST;
   const port = parsePortFlag(flags.port, settings.TESTIO_HTTP_PORT);
   const app = createHttpApp({
-    createServer: () => createServer({ services: container.services, logger, tools, restBaseUrl: restBaseUrl(settings) }),
+    createServer: () =>
+      createServer({ services: container.services, logger, tools, restBaseUrl: restBaseUrl(settings) }),
     logger,
     bindHost: host,
     ...(settings.TESTIO_HTTP_ALLOWED_HOSTS ? { allowedHosts: settings.TESTIO_HTTP_ALLOWED_HOSTS } : {}),
     ...(settings.TESTIO_HTTP_ALLOWED_ORIGINS ? { allowedOrigins: settings.TESTIO_HTTP_ALLOWED_ORIGINS } : {}),
-    health: async () => ({ ...(await container.health()), server: { name: 'testio-mcp', version: SERVER_VERSION }, tools: tools.length }),
+    health: async () => ({
+      ...(await container.health()),
+      server: { name: 'testio-mcp', version: SERVER_VERSION },
+      tools: tools.length,
+    }),
   });
   const running = await listen(app, host, port);
   const stopping = stopRequested(logger, settings);
@@ -109,7 +142,12 @@ async function runHttp(
     );
   }
   logger.info(
-    { url: running.url, health: running.url.replace(/\/mcp$/, '/health'), tools: tools.length, database: container.runtime.databasePath },
+    {
+      url: running.url,
+      health: running.url.replace(/\/mcp$/, '/health'),
+      tools: tools.length,
+      database: container.runtime.databasePath,
+    },
     `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready at ${running.url}`,
   );
   const stop = await stopping;
@@ -136,12 +174,15 @@ export async function runServeCommand(argv: readonly string[], env: EnvRecord): 
     });
     container = createMcpContainer({ settings, runtime, logger });
     const reason =
-      flags.transport === 'stdio' ? await runStdio(container, tools, logger, settings) : await runHttp(container, tools, logger, settings, flags);
+      flags.transport === 'stdio'
+        ? await runStdio(container, tools, logger, settings)
+        : await runHttp(container, tools, logger, settings, flags);
     logger.info({ reason }, `MCP server stopped (${reason})`);
     return 0;
   } catch (error) {
     await container?.close().catch(() => undefined);
-    if (logger && !isDomainError(error) && !(error instanceof CommanderError)) logger.error({ err: error }, 'MCP server failed');
+    if (logger && !isDomainError(error) && !(error instanceof CommanderError))
+      logger.error({ err: error }, 'MCP server failed');
     return reportServeError(error);
   }
 }

@@ -18,18 +18,32 @@ describe('MCP server settings', () => {
   });
 
   it('reads tool lists as comma strings or JSON arrays', () => {
-    expect(parseMcpServerSettings({ ENABLED_TOOLS: 'search, list_products' }).ENABLED_TOOLS).toEqual(['search', 'list_products']);
+    expect(parseMcpServerSettings({ ENABLED_TOOLS: 'search, list_products' }).ENABLED_TOOLS).toEqual([
+      'search',
+      'list_products',
+    ]);
     expect(parseMcpServerSettings({ DISABLED_TOOLS: '["sync_data"]' }).DISABLED_TOOLS).toEqual(['sync_data']);
-    expect(parseMcpServerSettings({ TESTIO_TOOLSETS: 'discovery,search' }).TESTIO_TOOLSETS).toEqual(['discovery', 'search']);
-    expect(parseMcpServerSettings({ TESTIO_HTTP_ALLOWED_HOSTS: 'mcp.internal' }).TESTIO_HTTP_ALLOWED_HOSTS).toEqual(['mcp.internal']);
+    expect(parseMcpServerSettings({ TESTIO_TOOLSETS: 'discovery,search' }).TESTIO_TOOLSETS).toEqual([
+      'discovery',
+      'search',
+    ]);
+    expect(
+      parseMcpServerSettings({ TESTIO_HTTP_ALLOWED_HOSTS: 'mcp.internal' }).TESTIO_HTTP_ALLOWED_HOSTS,
+    ).toEqual(['mcp.internal']);
   });
 
   it('refuses ENABLED_TOOLS and DISABLED_TOOLS together', () => {
-    expect(() => parseMcpServerSettings({ ENABLED_TOOLS: 'search', DISABLED_TOOLS: 'sync_data' })).toThrow(/cannot be used simultaneously/);
+    expect(() => parseMcpServerSettings({ ENABLED_TOOLS: 'search', DISABLED_TOOLS: 'sync_data' })).toThrow(
+      /cannot be used simultaneously/,
+    );
   });
 
   it('checks the alert threshold is a fraction', () => {
-    expect(parseMcpServerSettings({ AUTO_ACCEPTANCE_ALERT_THRESHOLD: '0.35' }).AUTO_ACCEPTANCE_ALERT_THRESHOLD).toBe(0.35);
-    expect(() => parseMcpServerSettings({ AUTO_ACCEPTANCE_ALERT_THRESHOLD: '35' })).toThrow(/AUTO_ACCEPTANCE_ALERT_THRESHOLD='35'/);
+    expect(
+      parseMcpServerSettings({ AUTO_ACCEPTANCE_ALERT_THRESHOLD: '0.35' }).AUTO_ACCEPTANCE_ALERT_THRESHOLD,
+    ).toBe(0.35);
+    expect(() => parseMcpServerSettings({ AUTO_ACCEPTANCE_ALERT_THRESHOLD: '35' })).toThrow(
+      /AUTO_ACCEPTANCE_ALERT_THRESHOLD='35'/,
+    );
   });
 });

@@ -21,7 +21,10 @@ const stringListFromEnv = z
       return parseStringList(raw, 'list') ?? [];
     } catch (error) {
       if (!isDomainError(error)) throw error;
-      ctx.addIssue({ code: 'custom', message: 'expected names separated by commas, or a JSON array of strings' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'expected names separated by commas, or a JSON array of strings',
+      });
       return z.NEVER;
     }
   });
@@ -63,9 +66,14 @@ export const mcpServerSettingsSchema = sharedSettingsSchema.extend({
 });
 
 /** The REST base URL the resources show: TESTIO_REST_PUBLIC_URL, else http://{TESTIO_REST_HOST}:{TESTIO_REST_PORT}. */
-export function restBaseUrl(settings: Pick<McpServerSettings, 'TESTIO_REST_HOST' | 'TESTIO_REST_PORT' | 'TESTIO_REST_PUBLIC_URL'>): string {
+export function restBaseUrl(
+  settings: Pick<McpServerSettings, 'TESTIO_REST_HOST' | 'TESTIO_REST_PORT' | 'TESTIO_REST_PUBLIC_URL'>,
+): string {
   if (settings.TESTIO_REST_PUBLIC_URL) return settings.TESTIO_REST_PUBLIC_URL.replace(/\/+$/, '');
-  const host = settings.TESTIO_REST_HOST.includes(':') && !settings.TESTIO_REST_HOST.startsWith('[') ? `[${settings.TESTIO_REST_HOST}]` : settings.TESTIO_REST_HOST;
+  const host =
+    settings.TESTIO_REST_HOST.includes(':') && !settings.TESTIO_REST_HOST.startsWith('[')
+      ? `[${settings.TESTIO_REST_HOST}]`
+      : settings.TESTIO_REST_HOST;
   return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${settings.TESTIO_REST_PORT}`;
 }
 

@@ -1,5 +1,11 @@
 import { createTestIOClient, type TestIOClient } from '@testio-mcp/api-client';
-import { InvalidInputError, playbookThresholdsFrom, systemClock, type Clock, type Logger } from '@testio-mcp/domain';
+import {
+  InvalidInputError,
+  playbookThresholdsFrom,
+  systemClock,
+  type Clock,
+  type Logger,
+} from '@testio-mcp/domain';
 import {
   createAnalyticsReader,
   createMirrorReader,
@@ -12,7 +18,13 @@ import {
   type MirrorDatabase,
 } from '@testio-mcp/persistence';
 import { createServices, type Services } from '@testio-mcp/services';
-import { createReadThrough, createSyncEngine, isDeadLocalHolder, leaseHolderId, type SyncEngine } from '@testio-mcp/sync';
+import {
+  createReadThrough,
+  createSyncEngine,
+  isDeadLocalHolder,
+  leaseHolderId,
+  type SyncEngine,
+} from '@testio-mcp/sync';
 import type { McpServerSettings } from './config.js';
 import type { HealthReport } from './transports/http.js';
 
@@ -39,7 +51,8 @@ export function resolveMcpRuntime(settings: McpServerSettings): McpRuntime {
     throw new InvalidInputError({
       field: 'TESTIO_CUSTOMER_API_TOKEN',
       message: 'No TestIO API token is configured (TESTIO_CUSTOMER_API_TOKEN)',
-      reason: 'The MCP server reads your account from the local mirror and refreshes it from the TestIO Customer API, which needs a token',
+      reason:
+        'The MCP server reads your account from the local mirror and refreshes it from the TestIO Customer API, which needs a token',
       hint: 'Put TESTIO_CUSTOMER_API_TOKEN in .env (TestIO UI: Integrations → API), or run `npm start` for the demo on simulated data',
     });
   }
@@ -71,7 +84,12 @@ export interface McpContainerOptions {
   readonly clock?: Clock;
 }
 
-export function createMcpContainer({ settings, runtime, logger, clock = systemClock }: McpContainerOptions): McpContainer {
+export function createMcpContainer({
+  settings,
+  runtime,
+  logger,
+  clock = systemClock,
+}: McpContainerOptions): McpContainer {
   const api = createTestIOClient({
     baseUrl: runtime.baseUrl,
     token: runtime.token,
@@ -79,7 +97,11 @@ export function createMcpContainer({ settings, runtime, logger, clock = systemCl
     timeoutMs: Math.round(settings.HTTP_TIMEOUT_SECONDS * 1000),
     logger: logger.child({ component: 'api-client' }),
   });
-  const database = openDatabase({ path: runtime.databasePath, customerId: runtime.customerId, logger: logger.child({ component: 'persistence' }) });
+  const database = openDatabase({
+    path: runtime.databasePath,
+    customerId: runtime.customerId,
+    logger: logger.child({ component: 'persistence' }),
+  });
   const engine = createSyncEngine({
     api,
     stores: database.stores,
@@ -95,7 +117,13 @@ export function createMcpContainer({ settings, runtime, logger, clock = systemCl
       refreshIntervalMs: Math.max(1, settings.TESTIO_REFRESH_INTERVAL_SECONDS) * 1000,
     },
   });
-  const readThrough = createReadThrough({ api, stores: database.stores, clock, logger, cacheTtlSeconds: settings.CACHE_TTL_SECONDS });
+  const readThrough = createReadThrough({
+    api,
+    stores: database.stores,
+    clock,
+    logger,
+    cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
+  });
   const services = createServices({
     reader: createMirrorReader(database.sqlite, runtime.customerId),
     analytics: createAnalyticsReader(database.sqlite, runtime.customerId),
@@ -134,7 +162,13 @@ export function createMcpContainer({ settings, runtime, logger, clock = systemCl
         sync: {
           running: status.running,
           last_run: last
-            ? { id: last.id, status: last.status, trigger: last.trigger, started_at: last.startedAt.toISOString(), finished_at: last.finishedAt?.toISOString() ?? null }
+            ? {
+                id: last.id,
+                status: last.status,
+                trigger: last.trigger,
+                started_at: last.startedAt.toISOString(),
+                finished_at: last.finishedAt?.toISOString() ?? null,
+              }
             : null,
           circuit_breaker_open: status.breaker.open,
         },

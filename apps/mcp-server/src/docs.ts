@@ -42,9 +42,11 @@ function typeOf(node: JsonSchema): string {
 
 function bounds(node: JsonSchema): string {
   const parts: string[] = [];
-  if (typeof node.minimum === 'number' && typeof node.maximum === 'number') parts.push(`${node.minimum}-${node.maximum}`);
+  if (typeof node.minimum === 'number' && typeof node.maximum === 'number')
+    parts.push(`${node.minimum}-${node.maximum}`);
   else if (typeof node.minimum === 'number') parts.push(`≥ ${node.minimum}`);
-  if (typeof node.minLength === 'number' && typeof node.maxLength === 'number') parts.push(`${node.minLength}-${node.maxLength} chars`);
+  if (typeof node.minLength === 'number' && typeof node.maxLength === 'number')
+    parts.push(`${node.minLength}-${node.maxLength} chars`);
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
@@ -70,7 +72,14 @@ function renderTool(tool: AnyToolDefinition): string {
   const outputRequired = new Set((output.required as string[] | undefined) ?? []);
   const [example] = tool.examples;
 
-  const lines = [`## \`${tool.name}\``, '', `**${tool.title}** · toolset \`${tool.toolset}\` · ${hints(tool)}`, '', tool.description, ''];
+  const lines = [
+    `## \`${tool.name}\``,
+    '',
+    `**${tool.title}** · toolset \`${tool.toolset}\` · ${hints(tool)}`,
+    '',
+    tool.description,
+    '',
+  ];
   lines.push('**Parameters**', '');
   if (params.length === 0) lines.push('None.', '');
   else {
@@ -86,9 +95,19 @@ function renderTool(tool: AnyToolDefinition): string {
   lines.push('**Returns** (`structuredContent`, also as JSON text)', '');
   lines.push('| Field | Type | Description |', '|---|---|---|');
   for (const [name, schema] of fields) {
-    lines.push(`| \`${name}\`${outputRequired.has(name) ? '' : ' (optional)'} | ${cell(typeOf(schema))} | ${cell(String(schema.description ?? ''))} |`);
+    lines.push(
+      `| \`${name}\`${outputRequired.has(name) ? '' : ' (optional)'} | ${cell(typeOf(schema))} | ${cell(String(schema.description ?? ''))} |`,
+    );
   }
-  lines.push('', `**Example**: ${example.description}`, '', '```json', JSON.stringify({ name: tool.name, arguments: example.arguments }, null, 2), '```', '');
+  lines.push(
+    '',
+    `**Example**: ${example.description}`,
+    '',
+    '```json',
+    JSON.stringify({ name: tool.name, arguments: example.arguments }, null, 2),
+    '```',
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -103,7 +122,7 @@ export function renderToolsDoc(tools: readonly AnyToolDefinition[] = TOOLS): str
     '`isError: true` and a three-line text: ❌ what failed, ℹ️ why, 💡 what to do next (often the tool that lists valid ids).',
     '',
     'Inputs are forgiving where assistants are sloppy: ids as numbers or numeric strings, lists as arrays, JSON-array strings or',
-    "comma strings (`\"598, 599\"`), dates as ISO or natural language (`last 30 days`, `this quarter`). Lists are paginated with an",
+    'comma strings (`"598, 599"`), dates as ISO or natural language (`last 30 days`, `this quarter`). Lists are paginated with an',
     'exact `pagination.total_count` and `has_more`; an answer larger than about 25,000 tokens is refused with a request to narrow it.',
     'Everything else is an error rather than a guess: an argument name the tool does not take (with the likely one suggested), a',
     'page past the last one, a bare year as a date.',

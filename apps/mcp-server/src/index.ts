@@ -4,9 +4,22 @@ export { runSetupCommand } from './setup/setup-command.js';
 export { DEFAULT_ENV_FILE, renderEnvFile, writeSecretFile, type SetupValues } from './setup/env-file.js';
 export { createServer, describeTool, SERVER_NAME, SERVER_VERSION, type ServerDeps } from './server.js';
 export { createMcpContainer, resolveMcpRuntime, type McpContainer, type McpRuntime } from './container.js';
-export { createHttpApp, listen, MCP_PATH, HEALTH_PATH, type HttpAppOptions, type RunningHttpServer } from './transports/http.js';
+export {
+  createHttpApp,
+  listen,
+  MCP_PATH,
+  HEALTH_PATH,
+  type HttpAppOptions,
+  type RunningHttpServer,
+} from './transports/http.js';
 export { serveStdio } from './transports/stdio.js';
 export { selectTools } from './toolsets.js';
 export { TOOLS, TOOL_NAMES } from './tools/index.js';
-export { TOOLSETS, defineTool, type ToolDefinition, type ToolContext, type Toolset } from './tools/define-tool.js';
+export {
+  TOOLSETS,
+  defineTool,
+  type ToolDefinition,
+  type ToolContext,
+  type Toolset,
+} from './tools/define-tool.js';
 export { renderToolsDoc, writeToolsDoc } from './docs.js';

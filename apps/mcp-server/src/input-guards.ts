@@ -31,7 +31,12 @@ export function suggestArgument(unknown: string, known: readonly string[]): stri
   if (exact) return exact;
   const scored = known
     .map((k) => ({ k, d: editDistance(target, normalize(k)) }))
-    .filter(({ k, d }) => d <= Math.max(1, Math.floor(normalize(k).length / 4)) || normalize(k).startsWith(target) || target.startsWith(normalize(k)))
+    .filter(
+      ({ k, d }) =>
+        d <= Math.max(1, Math.floor(normalize(k).length / 4)) ||
+        normalize(k).startsWith(target) ||
+        target.startsWith(normalize(k)),
+    )
     .sort((a, b) => a.d - b.d);
   return scored[0]?.k;
 }
@@ -48,7 +53,9 @@ export function rejectUnknownArguments(tool: string, schema: z.ZodObject, raw: u
     field: first,
     message: `Unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k.slice(0, 60)}'`).join(', ')} for ${tool}`,
     reason: `${tool} takes: ${known.join(', ')}`,
-    hint: suggestion ? `Did you mean '${suggestion}'? Call ${tool} again with it` : `Call ${tool} again with the arguments listed above only`,
+    hint: suggestion
+      ? `Did you mean '${suggestion}'? Call ${tool} again with it`
+      : `Call ${tool} again with the arguments listed above only`,
   });
 }
 
@@ -76,6 +83,9 @@ export function rejectPageOutOfRange(tool: string, output: Record<string, unknow
     field: 'page',
     message: `Page ${page} of ${tool} is out of range: there ${total === 1 ? 'is 1 result' : `are ${total} results`}, so the last page with per_page=${perPage} is ${lastPage}`,
     reason: 'Pages start at 1 and offset is added to the page offset (offset + (page - 1) * per_page)',
-    hint: total === 0 ? `Nothing matches these filters: call ${tool} with page=1, or loosen the filters` : `Ask for page ${lastPage} or lower (and offset=0)`,
+    hint:
+      total === 0
+        ? `Nothing matches these filters: call ${tool} with page=1, or loosen the filters`
+        : `Ask for page ${lastPage} or lower (and offset=0)`,
   });
 }

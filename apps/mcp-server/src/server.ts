@@ -23,7 +23,12 @@ import {
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { rejectPageOutOfRange, rejectUnknownArguments } from './input-guards.js';
 import { toToolJsonSchema } from './json-schema.js';
-import { describeToolError, OutputContractError, responseTooLargeText, unknownToolText } from './tool-errors.js';
+import {
+  describeToolError,
+  OutputContractError,
+  responseTooLargeText,
+  unknownToolText,
+} from './tool-errors.js';
 import type { AnyToolDefinition, ProgressUpdate, ToolContext } from './tools/define-tool.js';
 import { TOOLS } from './tools/index.js';
 import type { PromptContext } from './prompts/define-prompt.js';
@@ -80,7 +85,10 @@ const RESOURCE_NOT_FOUND = -32002;
 function protocolError(error: unknown, logger: Logger, what: string): McpError {
   if (error instanceof McpError) return error;
   if (isDomainError(error)) {
-    return new McpError(error.code === 'not_found' ? RESOURCE_NOT_FOUND : ErrorCode.InvalidParams, error.toUserText());
+    return new McpError(
+      error.code === 'not_found' ? RESOURCE_NOT_FOUND : ErrorCode.InvalidParams,
+      error.toUserText(),
+    );
   }
   const described = describeToolError(error, what);
   logger.error({ err: error, errorId: described.errorId }, `${what} failed`);
@@ -128,7 +136,12 @@ function progressReporter(extra: Extra, logger: Logger): (update: ProgressUpdate
     try {
       await extra.sendNotification({
         method: 'notifications/progress',
-        params: { progressToken: token, progress, ...(total === undefined ? {} : { total }), ...(message ? { message } : {}) },
+        params: {
+          progressToken: token,
+          progress,
+          ...(total === undefined ? {} : { total }),
+          ...(message ? { message } : {}),
+        },
       });
     } catch (error) {
       // The client went away; the call itself carries on and its answer is dropped by the transport.
@@ -148,7 +161,12 @@ export function createServer(deps: ServerDeps): Server {
   const server = new Server(
     { name: SERVER_NAME, title: 'TestIO MCP', version: SERVER_VERSION },
     {
-      capabilities: { tools: { listChanged: false }, prompts: { listChanged: false }, resources: { listChanged: false }, completions: {} },
+      capabilities: {
+        tools: { listChanged: false },
+        prompts: { listChanged: false },
+        resources: { listChanged: false },
+        completions: {},
+      },
       instructions: SERVER_INSTRUCTIONS,
     },
   );
@@ -161,7 +179,10 @@ export function createServer(deps: ServerDeps): Server {
     const tool = byName.get(name);
     if (!tool) {
       deps.logger.info({ tool: name.slice(0, 100) }, 'call to an unknown or disabled tool');
-      return { isError: true, content: [{ type: 'text', text: unknownToolText(name, enabledNames, knownNames) }] };
+      return {
+        isError: true,
+        content: [{ type: 'text', text: unknownToolText(name, enabledNames, knownNames) }],
+      };
     }
     const requestId = String(extra.requestId);
     const logger = deps.logger.child({ tool: tool.name, requestId });
@@ -185,11 +206,20 @@ export function createServer(deps: ServerDeps): Server {
       rejectPageOutOfRange(tool.name, structuredContent);
       const json = JSON.stringify(structuredContent);
       if (json.length > maxChars) {
-        logger.warn({ durationMs: elapsed(), chars: json.length, limit: maxChars }, `${tool.name} answer too large`);
-        return { isError: true, content: [{ type: 'text', text: responseTooLargeText(tool.name, json.length, maxChars) }] };
+        logger.warn(
+          { durationMs: elapsed(), chars: json.length, limit: maxChars },
+          `${tool.name} answer too large`,
+        );
+        return {
+          isError: true,
+          content: [{ type: 'text', text: responseTooLargeText(tool.name, json.length, maxChars) }],
+        };
       }
       logger.info({ durationMs: elapsed(), chars: json.length }, `${tool.name} ok`);
-      return { structuredContent, content: [{ type: 'text', text: textBlock(json, tool.untrustedContent === true) }] };
+      return {
+        structuredContent,
+        content: [{ type: 'text', text: textBlock(json, tool.untrustedContent === true) }],
+      };
     } catch (error) {
       const described = describeToolError(error, tool.name);
       const fields = {
@@ -209,8 +239,14 @@ export function createServer(deps: ServerDeps): Server {
 /** `prompts/*`, `completion/complete` and `resources/*`, driven by the registries in prompts/ and resources/. */
 function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
   const logger = deps.logger.child({ component: 'prompts-resources' });
-  const promptContext = async (): Promise<PromptContext> => ({ services: deps.services, thresholds: await deps.services.getThresholds() });
-  const resourceContext = async (): Promise<ResourceContext> => ({ ...(await promptContext()), restBaseUrl: deps.restBaseUrl ?? null });
+  const promptContext = async (): Promise<PromptContext> => ({
+    services: deps.services,
+    thresholds: await deps.services.getThresholds(),
+  });
+  const resourceContext = async (): Promise<ResourceContext> => ({
+    ...(await promptContext()),
+    restBaseUrl: deps.restBaseUrl ?? null,
+  });
   const promptNames = PROMPTS.map((p) => p.name).join(', ');
 
   server.setRequestHandler(ListPromptsRequestSchema, () => ({
@@ -227,7 +263,11 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
     if (!prompt) {
       throw new McpError(
         ErrorCode.InvalidParams,
-        formatThreePart(`Unknown prompt '${request.params.name.slice(0, 100)}'`, 'This server has no prompt by that name', `Use one of: ${promptNames}`),
+        formatThreePart(
+          `Unknown prompt '${request.params.name.slice(0, 100)}'`,
+          'This server has no prompt by that name',
+          `Use one of: ${promptNames}`,
+        ),
       );
     }
     const given = request.params.arguments ?? {};
@@ -250,13 +290,20 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
       if (a.required && !args[a.name]) {
         throw new McpError(
           ErrorCode.InvalidParams,
-          formatThreePart(`Missing required argument '${a.name}' for prompt ${prompt.name}`, a.description, `Call ${prompt.name} again with ${a.name} set`),
+          formatThreePart(
+            `Missing required argument '${a.name}' for prompt ${prompt.name}`,
+            a.description,
+            `Call ${prompt.name} again with ${a.name} set`,
+          ),
         );
       }
     }
     try {
       const text = await prompt.render(args, await promptContext());
-      return { description: prompt.description, messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }] };
+      return {
+        description: prompt.description,
+        messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }],
+      };
     } catch (error) {
       throw protocolError(error, logger, `prompt ${prompt.name}`);
     }
@@ -270,34 +317,57 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
         const arg = PROMPTS.find((p) => p.name === ref.name)?.arguments.find((a) => a.name === argument.name);
         if (arg?.complete) values = await arg.complete(argument.value, await promptContext());
       } else if (ref.uri === 'testio://products/{id}' && argument.name === 'id') {
-        values = (await completeProductNames(argument.value, await promptContext())).filter((v) => /^\d+$/.test(v));
+        values = (await completeProductNames(argument.value, await promptContext())).filter((v) =>
+          /^\d+$/.test(v),
+        );
       }
-      return { completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 } };
+      return {
+        completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 },
+      };
     } catch (error) {
       throw protocolError(error, logger, 'completion');
     }
   });
 
   server.setRequestHandler(ListResourcesRequestSchema, () => ({
-    resources: RESOURCES.map((r) => ({ uri: r.uri, name: r.name, title: r.title, description: r.description, mimeType: r.mimeType })),
+    resources: RESOURCES.map((r) => ({
+      uri: r.uri,
+      name: r.name,
+      title: r.title,
+      description: r.description,
+      mimeType: r.mimeType,
+    })),
   }));
 
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
-    resourceTemplates: RESOURCE_TEMPLATES.map((t) => ({ uriTemplate: t.uriTemplate, name: t.name, title: t.title, description: t.description, mimeType: t.mimeType })),
+    resourceTemplates: RESOURCE_TEMPLATES.map((t) => ({
+      uriTemplate: t.uriTemplate,
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      mimeType: t.mimeType,
+    })),
   }));
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const uri = request.params.uri;
     try {
       const fixed = RESOURCES.find((r) => r.uri === uri);
-      if (fixed) return { contents: [{ uri, mimeType: fixed.mimeType, text: await fixed.read(await resourceContext()) }] };
+      if (fixed)
+        return {
+          contents: [{ uri, mimeType: fixed.mimeType, text: await fixed.read(await resourceContext()) }],
+        };
       for (const template of RESOURCE_TEMPLATES) {
         const id = matchTemplate(template, uri);
         if (id === undefined) continue;
         if (id === null) {
           throw new McpError(
             ErrorCode.InvalidParams,
-            formatThreePart(`Invalid ${template.entity} id in '${uri.slice(0, 200)}'`, 'Ids are positive whole numbers', `Use ${template.uriTemplate.replace('{id}', '598')}`),
+            formatThreePart(
+              `Invalid ${template.entity} id in '${uri.slice(0, 200)}'`,
+              'Ids are positive whole numbers',
+              `Use ${template.uriTemplate.replace('{id}', '598')}`,
+            ),
           );
         }
         const data = await template.read(id, await resourceContext());

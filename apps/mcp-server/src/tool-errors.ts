@@ -52,7 +52,12 @@ export function describeToolError(error: unknown, tool: string): DescribedToolEr
   const mapped = isDomainError(error) ? error : toDomainError(error);
   if (isDomainError(mapped)) {
     const level = levelOf(mapped);
-    return { text: mapped.toUserText(), level, code: mapped.code, ...(level === 'error' ? { errorId: newErrorId() } : {}) };
+    return {
+      text: mapped.toUserText(),
+      level,
+      code: mapped.code,
+      ...(level === 'error' ? { errorId: newErrorId() } : {}),
+    };
   }
   const errorId = newErrorId();
   return {

@@ -45,7 +45,11 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function call<S extends z.ZodType>(name: string, args: Record<string, unknown>, schema: S): Promise<z.output<S>> {
+async function call<S extends z.ZodType>(
+  name: string,
+  args: Record<string, unknown>,
+  schema: S,
+): Promise<z.output<S>> {
   called.add(name);
   const result = await client.callTool({ name, arguments: args });
   return schema.parse(structuredOf(result));
@@ -69,7 +73,11 @@ describe('discovery', () => {
     expect(data.pagination.has_more).toBe(false);
     for (const truth of stack.truth.products) {
       const row = data.products.find((p) => p.id === truth.id);
-      expect(row, truth.name).toMatchObject({ name: truth.name, test_count: truth.tests, feature_count: truth.features });
+      expect(row, truth.name).toMatchObject({
+        name: truth.name,
+        test_count: truth.tests,
+        feature_count: truth.features,
+      });
     }
   });
 
@@ -78,23 +86,41 @@ describe('discovery', () => {
     const all = await call('list_tests', { product_id: p.id, per_page: 200 }, listTestsOutputSchema);
     expect(all.pagination.total_count).toBe(p.tests);
     expect(all.tests).toHaveLength(p.tests);
-    const archived = await call('list_tests', { product_id: String(p.id), statuses: 'archived', per_page: 1 }, listTestsOutputSchema);
+    const archived = await call(
+      'list_tests',
+      { product_id: String(p.id), statuses: 'archived', per_page: 1 },
+      listTestsOutputSchema,
+    );
     expect(archived.pagination.total_count).toBe(p.testsByStatus.archived);
     const perPage = 10;
     const lastPage = Math.ceil(p.tests / perPage);
-    const middle = await call('list_tests', { product_id: p.id, page: lastPage - 1, per_page: perPage }, listTestsOutputSchema);
+    const middle = await call(
+      'list_tests',
+      { product_id: p.id, page: lastPage - 1, per_page: perPage },
+      listTestsOutputSchema,
+    );
     expect(middle.pagination).toMatchObject({ has_more: true, total_count: p.tests });
-    const last = await call('list_tests', { product_id: p.id, page: lastPage, per_page: perPage }, listTestsOutputSchema);
+    const last = await call(
+      'list_tests',
+      { product_id: p.id, page: lastPage, per_page: perPage },
+      listTestsOutputSchema,
+    );
     expect(last.pagination.has_more).toBe(false);
     expect(last.tests).toHaveLength(p.tests - (lastPage - 1) * perPage);
     for (const test of all.tests) {
-      expect(test.bug_count, `test ${test.test_id}`).toBe(testsOf(p.id).find((t) => t.id === test.test_id)?.bugs);
+      expect(test.bug_count, `test ${test.test_id}`).toBe(
+        testsOf(p.id).find((t) => t.id === test.test_id)?.bugs,
+      );
     }
   });
 
   it('list_features: every feature of the product', async () => {
     const p = product();
-    const data = await call('list_features', { product_id: p.id, sort_by: 'bug_count', sort_order: 'desc' }, listFeaturesOutputSchema);
+    const data = await call(
+      'list_features',
+      { product_id: p.id, sort_by: 'bug_count', sort_order: 'desc' },
+      listFeaturesOutputSchema,
+    );
     expect(data.pagination.total_count).toBe(p.features);
   });
 
@@ -111,11 +137,19 @@ describe('discovery', () => {
     const total = await call('list_bugs', { test_ids: testIds, per_page: 1 }, listBugsOutputSchema);
     expect(total.pagination.total_count).toBe(p.bugs);
     for (const [severity, count] of Object.entries(p.bugsBySeverity)) {
-      const data = await call('list_bugs', { test_ids: testIds.join(','), severity, per_page: 1 }, listBugsOutputSchema);
+      const data = await call(
+        'list_bugs',
+        { test_ids: testIds.join(','), severity, per_page: 1 },
+        listBugsOutputSchema,
+      );
       expect(data.pagination.total_count, severity).toBe(count);
     }
     for (const [status, count] of Object.entries(p.bugsByStatus)) {
-      const data = await call('list_bugs', { test_ids: JSON.stringify(testIds), status: [status], per_page: 1 }, listBugsOutputSchema);
+      const data = await call(
+        'list_bugs',
+        { test_ids: JSON.stringify(testIds), status: [status], per_page: 1 },
+        listBugsOutputSchema,
+      );
       expect(data.pagination.total_count, status).toBe(count);
     }
   });
@@ -140,7 +174,11 @@ describe('summaries', () => {
     expect(severities).toBe(busiest.bugs);
     // The same numbers through list_bugs, one severity at a time.
     for (const [severity, count] of Object.entries(data.bugs.by_severity)) {
-      const bugs = await call('list_bugs', { test_ids: busiest.id, severity, per_page: 1 }, listBugsOutputSchema);
+      const bugs = await call(
+        'list_bugs',
+        { test_ids: busiest.id, severity, per_page: 1 },
+        listBugsOutputSchema,
+      );
       expect(bugs.pagination.total_count, severity).toBe(count);
     }
   });
@@ -148,8 +186,15 @@ describe('summaries', () => {
   it("get_product_summary: the product's test and feature counts", async () => {
     const p = product();
     const data = await call('get_product_summary', { product_id: p.id }, getProductSummaryOutputSchema);
-    expect(data).toMatchObject({ id: p.id, title: p.name, test_count: p.tests, feature_count: p.features, user_story_count: p.userStories });
-    for (const [status, count] of Object.entries(p.testsByStatus)) expect(data.tests_by_status[status] ?? 0, status).toBe(count);
+    expect(data).toMatchObject({
+      id: p.id,
+      title: p.name,
+      test_count: p.tests,
+      feature_count: p.features,
+      user_story_count: p.userStories,
+    });
+    for (const [status, count] of Object.entries(p.testsByStatus))
+      expect(data.tests_by_status[status] ?? 0, status).toBe(count);
   });
 
   it('get_feature_summary, get_user_summary and get_bug_summary on ids the lists gave', async () => {
@@ -160,7 +205,11 @@ describe('summaries', () => {
     const fs = await call('get_feature_summary', { feature_id: feature.id }, getFeatureSummaryOutputSchema);
     expect(fs).toMatchObject({ id: feature.id, title: feature.title, product: { id: p.id } });
 
-    const users = await call('list_users', { user_type: 'tester', days: 36_500, per_page: 1 }, listUsersOutputSchema);
+    const users = await call(
+      'list_users',
+      { user_type: 'tester', days: 36_500, per_page: 1 },
+      listUsersOutputSchema,
+    );
     const user = users.users[0];
     if (!user) throw new Error('no tester');
     const us = await call('get_user_summary', { user_id: String(user.id) }, getUserSummaryOutputSchema);
@@ -184,16 +233,31 @@ describe('search, sync and diagnostics', () => {
     const bug = bugs.bugs[0];
     if (!bug) throw new Error('no bug');
     const word = bug.title.split(/[^A-Za-z]+/).find((w) => w.length >= 4) ?? bug.title;
-    const data = await call('search', { query: word, entities: 'bug', product_ids: [p.id], limit: 100 }, searchOutputSchema);
+    const data = await call(
+      'search',
+      { query: word, entities: 'bug', product_ids: [p.id], limit: 100 },
+      searchOutputSchema,
+    );
     expect(data.total).toBeGreaterThan(0);
     expect(data.results.every((r) => r.entity_type === 'bug' && r.product_id === p.id)).toBe(true);
-    const dated = await call('search', { query: word, start_date: 'last 30 days', end_date: 'today' }, searchOutputSchema);
+    const dated = await call(
+      'search',
+      { query: word, start_date: 'last 30 days', end_date: 'today' },
+      searchOutputSchema,
+    );
     expect(dated.results.every((r) => r.entity_type === 'test' || r.entity_type === 'bug')).toBe(true);
   });
 
   it('get_server_diagnostics: the mirror holds what the sandbox has', async () => {
-    const data = await call('get_server_diagnostics', { include_sync_events: true }, getServerDiagnosticsOutputSchema);
-    expect(data.database).toMatchObject({ product_count: stack.truth.totals.products, bug_count: stack.truth.totals.bugs });
+    const data = await call(
+      'get_server_diagnostics',
+      { include_sync_events: true },
+      getServerDiagnosticsOutputSchema,
+    );
+    expect(data.database).toMatchObject({
+      product_count: stack.truth.totals.products,
+      bug_count: stack.truth.totals.bugs,
+    });
     expect(data.api.connected).toBe(true);
     expect(data.events?.length).toBeGreaterThan(0);
   });
@@ -233,13 +297,31 @@ describe('search, sync and diagnostics', () => {
 describe('analytics (analytics.e2e.test.ts has the details)', () => {
   it('query_metrics, get_analytics_capabilities and the quality report (under both names) count what the sandbox holds', async () => {
     const p = product();
-    const metrics = await call('query_metrics', { dimensions: 'product', metrics: 'test_count,bug_count', filters: { product_ids: p.id, test_statuses: 'all' } }, queryMetricsOutputSchema);
-    expect(metrics.data).toEqual([expect.objectContaining({ product_id: p.id, test_count: p.tests, bug_count: p.bugs })]);
+    const metrics = await call(
+      'query_metrics',
+      {
+        dimensions: 'product',
+        metrics: 'test_count,bug_count',
+        filters: { product_ids: p.id, test_statuses: 'all' },
+      },
+      queryMetricsOutputSchema,
+    );
+    expect(metrics.data).toEqual([
+      expect.objectContaining({ product_id: p.id, test_count: p.tests, bug_count: p.bugs }),
+    ]);
     const caps = await call('get_analytics_capabilities', {}, getAnalyticsCapabilitiesOutputSchema);
     expect(caps.metrics).toHaveLength(13);
-    const report = await call('generate_quality_report', { product_ids: p.id, statuses: 'all', max_tests: 3 }, generateQualityReportOutputSchema);
+    const report = await call(
+      'generate_quality_report',
+      { product_ids: p.id, statuses: 'all', max_tests: 3 },
+      generateQualityReportOutputSchema,
+    );
     expect(report.summary).toMatchObject({ total_tests: p.tests, total_bugs: p.bugs });
-    const alias = await call('get_product_quality_report', { product_ids: [p.id], statuses: 'all', max_tests: 3 }, generateQualityReportOutputSchema);
+    const alias = await call(
+      'get_product_quality_report',
+      { product_ids: [p.id], statuses: 'all', max_tests: 3 },
+      generateQualityReportOutputSchema,
+    );
     expect(alias.summary).toEqual(report.summary);
   });
 });
@@ -281,7 +363,11 @@ describe('errors', () => {
     await callError('list_tests', { product_id: product().id, page: 0 }, /page/);
     await callError('list_tests', { product_id: product().id, per_page: 1000 }, /per_page/);
     await callError('list_products', { per_page: 101 }, /per_page/);
-    await callError('list_tests', { product_id: product().id, page: 99 }, /Page 99 of list_tests is out of range/);
+    await callError(
+      'list_tests',
+      { product_id: product().id, page: 99 },
+      /Page 99 of list_tests is out of range/,
+    );
     await callError('list_tests', { product_id: product().id, status: 'running' }, /Did you mean 'statuses'/);
     await callError('list_users', { days: 'forever' }, /days/);
     await callError('search', { query: 'login', start_date: 'not a date at all' }, /date/i);

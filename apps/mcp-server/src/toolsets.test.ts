@@ -38,8 +38,14 @@ describe('tool selection', () => {
       'get_user_summary',
       'get_bug_summary',
     ]);
-    expect(names({ TESTIO_TOOLSETS: ['search'], ENABLED_TOOLS: ['list_products'] })).toEqual(['list_products', 'search']);
-    expect(names({ TESTIO_TOOLSETS: ['admin'], DISABLED_TOOLS: ['sync_data'] })).toEqual(['get_server_diagnostics', 'get_problematic_tests']);
+    expect(names({ TESTIO_TOOLSETS: ['search'], ENABLED_TOOLS: ['list_products'] })).toEqual([
+      'list_products',
+      'search',
+    ]);
+    expect(names({ TESTIO_TOOLSETS: ['admin'], DISABLED_TOOLS: ['sync_data'] })).toEqual([
+      'get_server_diagnostics',
+      'get_problematic_tests',
+    ]);
   });
 
   it('stops on an unknown tool name, listing the valid ones', () => {
@@ -50,15 +56,29 @@ describe('tool selection', () => {
   });
 
   it('stops on an unknown toolset, both lists at once, or an empty selection', () => {
-    expect(userText(() => selectTools({ TESTIO_TOOLSETS: ['reports'] }))).toMatch(/'reports'[\s\S]*discovery, summaries, analytics, search, admin/);
-    expect(() => selectTools({ ENABLED_TOOLS: ['search'], DISABLED_TOOLS: ['sync_data'] })).toThrow(/cannot be used simultaneously/);
+    expect(userText(() => selectTools({ TESTIO_TOOLSETS: ['reports'] }))).toMatch(
+      /'reports'[\s\S]*discovery, summaries, analytics, search, admin/,
+    );
+    expect(() => selectTools({ ENABLED_TOOLS: ['search'], DISABLED_TOOLS: ['sync_data'] })).toThrow(
+      /cannot be used simultaneously/,
+    );
     expect(selectTools({ TESTIO_TOOLSETS: ['analytics'] }).map((t) => t.name)).toEqual([
       'generate_quality_report',
       'get_product_quality_report',
       'query_metrics',
       'get_analytics_capabilities',
     ]);
-    expect(() => selectTools({ TESTIO_TOOLSETS: ['analytics'], DISABLED_TOOLS: ['generate_quality_report', 'get_product_quality_report', 'query_metrics', 'get_analytics_capabilities'] })).toThrow(/leaves no tool/);
+    expect(() =>
+      selectTools({
+        TESTIO_TOOLSETS: ['analytics'],
+        DISABLED_TOOLS: [
+          'generate_quality_report',
+          'get_product_quality_report',
+          'query_metrics',
+          'get_analytics_capabilities',
+        ],
+      }),
+    ).toThrow(/leaves no tool/);
     expect(() => selectTools({ DISABLED_TOOLS: [...TOOL_NAMES] })).toThrow(/leaves no tool/);
   });
 });

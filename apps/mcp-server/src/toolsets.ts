@@ -29,7 +29,10 @@ function checkNames(variable: string, names: readonly string[], valid: readonly 
   });
 }
 
-export function selectTools(settings: ToolSelectionSettings, registry: readonly AnyToolDefinition[] = TOOLS): AnyToolDefinition[] {
+export function selectTools(
+  settings: ToolSelectionSettings,
+  registry: readonly AnyToolDefinition[] = TOOLS,
+): AnyToolDefinition[] {
   const allNames = registry.map((tool) => tool.name);
   const enabled = settings.ENABLED_TOOLS?.map((n) => n.trim().toLowerCase());
   const disabled = settings.DISABLED_TOOLS?.map((n) => n.trim().toLowerCase());
@@ -47,7 +50,8 @@ export function selectTools(settings: ToolSelectionSettings, registry: readonly 
   if (enabled) checkNames('ENABLED_TOOLS', enabled, allNames);
   if (disabled) checkNames('DISABLED_TOOLS', disabled, allNames);
 
-  const inGroups = (tool: AnyToolDefinition) => toolsets === undefined || toolsets.includes(tool.toolset as Toolset);
+  const inGroups = (tool: AnyToolDefinition) =>
+    toolsets === undefined || toolsets.includes(tool.toolset as Toolset);
   const selected = registry.filter((tool) => {
     if (enabled) return enabled.includes(tool.name) || (toolsets !== undefined && inGroups(tool));
     if (disabled?.includes(tool.name)) return false;
@@ -55,7 +59,15 @@ export function selectTools(settings: ToolSelectionSettings, registry: readonly 
   });
 
   if (selected.length === 0) {
-    const groups = TOOLSETS.map((set) => `${set} (${registry.filter((t) => t.toolset === set).map((t) => t.name).join(', ') || 'no tools yet'})`);
+    const groups = TOOLSETS.map(
+      (set) =>
+        `${set} (${
+          registry
+            .filter((t) => t.toolset === set)
+            .map((t) => t.name)
+            .join(', ') || 'no tools yet'
+        })`,
+    );
     throw new InvalidInputError({
       field: toolsets ? 'TESTIO_TOOLSETS' : 'DISABLED_TOOLS',
       message: 'The tool selection leaves no tool to serve',

@@ -32,7 +32,13 @@ afterAll(async () => {
 
 /** The env a client config would carry, without a developer's own settings leaking in. */
 function serverEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_FORMAT: 'json', ...stack.env, ...extra };
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    LOG_FORMAT: 'json',
+    ...stack.env,
+    ...extra,
+  };
 }
 
 describe('stdio', () => {
@@ -51,7 +57,9 @@ describe('stdio', () => {
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual(TOOL_NAMES);
-      const data = listProductsOutputSchema.parse(structuredOf(await client.callTool({ name: 'list_products', arguments: {} })));
+      const data = listProductsOutputSchema.parse(
+        structuredOf(await client.callTool({ name: 'list_products', arguments: {} })),
+      );
       expect(data.total_count).toBe(stack.truth.totals.products);
       expectThreePartError(await client.callTool({ name: 'get_test_summary', arguments: { test_id: 'x' } }));
       expect(stderr).toContain('MCP server ready on stdio');
@@ -62,20 +70,40 @@ describe('stdio', () => {
   }, 60_000);
 
   it('writes nothing but JSON-RPC to stdout, and exits 0 when the client closes stdin', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: serverEnv({ LOG_LEVEL: 'debug' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: serverEnv({ LOG_LEVEL: 'debug' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const lines: string[] = [];
     createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    });
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_products', arguments: { per_page: 1 } } });
-    send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_tests', arguments: { product_id: 'nope' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'list_products', arguments: { per_page: 1 } },
+    });
+    send({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'list_tests', arguments: { product_id: 'nope' } },
+    });
     for (let i = 0; i < 600 && lines.length < 3; i += 1) await new Promise((r) => setTimeout(r, 50));
     child.stdin.end();
     expect(await exited).toBe(0);
     expect(lines.length).toBe(3);
-    const messages = lines.map((line) => JSON.parse(line) as { jsonrpc: string; id: number; result?: { isError?: boolean } });
+    const messages = lines.map(
+      (line) => JSON.parse(line) as { jsonrpc: string; id: number; result?: { isError?: boolean } },
+    );
     expect(messages.every((m) => m.jsonrpc === '2.0')).toBe(true);
     // Requests run concurrently: answers may come in any order.
     expect(messages.map((m) => m.id).sort()).toEqual([1, 2, 3]);
@@ -87,21 +115,41 @@ describe('stdio', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mcp-log-file-'));
     try {
       const logFile = path.join(dir, 'mcp.log');
-      const child = spawn(process.execPath, [BIN, 'serve'], { env: serverEnv({ LOG_FILE: logFile, LOG_FORMAT: 'text' }), stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'serve'], {
+        env: serverEnv({ LOG_FILE: logFile, LOG_FORMAT: 'text' }),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       const lines: string[] = [];
       let stderr = '';
       createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
-      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+      send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'raw', version: '1' },
+        },
+      });
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_products', arguments: { per_page: 1 } } });
+      send({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'list_products', arguments: { per_page: 1 } },
+      });
       for (let i = 0; i < 600 && lines.length < 2; i += 1) await new Promise((r) => setTimeout(r, 50));
       child.stdin.end();
       expect(await exited).toBe(0);
       expect(lines.map((line) => (JSON.parse(line) as { id: number }).id).sort()).toEqual([1, 2]);
-      const logged = readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+      const logged = readFileSync(logFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { msg: string });
       expect(logged.map((l) => l.msg)).toContain('MCP server ready on stdio');
       // stderr keeps its own format (text here); the file is always JSON.
       expect(stderr).toMatch(/INFO {2}MCP server ready on stdio/);
@@ -112,7 +160,10 @@ describe('stdio', () => {
   }, 60_000);
 
   it('refuses to start on an unknown tool name, listing the valid ones', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: serverEnv({ ENABLED_TOOLS: 'list_product' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: serverEnv({ ENABLED_TOOLS: 'list_product' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -153,11 +204,20 @@ describe('Streamable HTTP', () => {
   /** A raw request, so the Host header can be anything. */
   function raw(options: { method: string; path: string; headers?: Record<string, string>; body?: string }) {
     return new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: server.port, method: options.method, path: options.path, headers: options.headers }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          method: options.method,
+          path: options.path,
+          headers: options.headers,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       req.end(options.body);
     });
@@ -181,7 +241,10 @@ describe('Streamable HTTP', () => {
       ]);
       expect(listProductsOutputSchema.parse(structuredOf(ra)).total_count).toBe(stack.truth.totals.products);
       expect(listProductsOutputSchema.parse(structuredOf(rb)).products).toHaveLength(2);
-      expectThreePartError(await a.callTool({ name: 'get_product_summary', arguments: { product_id: 424242 } }), /list_products/);
+      expectThreePartError(
+        await a.callTool({ name: 'get_product_summary', arguments: { product_id: 424242 } }),
+        /list_products/,
+      );
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
@@ -203,28 +266,60 @@ describe('Streamable HTTP', () => {
   }, 60_000);
 
   it('refuses a foreign Host header (DNS rebinding) and a foreign Origin with 403', async () => {
-    const evilHost = await raw({ method: 'POST', path: '/mcp', headers: { ...mcpHeaders, host: 'evil.example:8080' }, body: initialize });
+    const evilHost = await raw({
+      method: 'POST',
+      path: '/mcp',
+      headers: { ...mcpHeaders, host: 'evil.example:8080' },
+      body: initialize,
+    });
     expect(evilHost.status).toBe(403);
-    const evilOrigin = await raw({ method: 'POST', path: '/mcp', headers: { ...mcpHeaders, origin: 'https://evil.example' }, body: initialize });
+    const evilOrigin = await raw({
+      method: 'POST',
+      path: '/mcp',
+      headers: { ...mcpHeaders, origin: 'https://evil.example' },
+      body: initialize,
+    });
     expect(evilOrigin.status).toBe(403);
     expect(JSON.parse(evilOrigin.body)).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
-    const nullOrigin = await raw({ method: 'POST', path: '/mcp', headers: { ...mcpHeaders, origin: 'null' }, body: initialize });
+    const nullOrigin = await raw({
+      method: 'POST',
+      path: '/mcp',
+      headers: { ...mcpHeaders, origin: 'null' },
+      body: initialize,
+    });
     expect(nullOrigin.status).toBe(403);
-    const local = await raw({ method: 'POST', path: '/mcp', headers: { ...mcpHeaders, host: `localhost:${server.port}`, origin: 'http://localhost:6274' }, body: initialize });
+    const local = await raw({
+      method: 'POST',
+      path: '/mcp',
+      headers: { ...mcpHeaders, host: `localhost:${server.port}`, origin: 'http://localhost:6274' },
+      body: initialize,
+    });
     expect(local.status).toBe(200);
-    const listed = await raw({ method: 'POST', path: '/mcp', headers: { ...mcpHeaders, origin: 'https://inspector.example.com' }, body: initialize });
+    const listed = await raw({
+      method: 'POST',
+      path: '/mcp',
+      headers: { ...mcpHeaders, origin: 'https://inspector.example.com' },
+      body: initialize,
+    });
     expect(listed.status).toBe(200);
   });
 
   it('answers GET and DELETE on /mcp with 405, bad JSON with a parse error, and /health with the sync state', async () => {
-    expect((await raw({ method: 'GET', path: '/mcp', headers: { accept: 'text/event-stream' } })).status).toBe(405);
+    expect(
+      (await raw({ method: 'GET', path: '/mcp', headers: { accept: 'text/event-stream' } })).status,
+    ).toBe(405);
     expect((await raw({ method: 'DELETE', path: '/mcp' })).status).toBe(405);
     const bad = await raw({ method: 'POST', path: '/mcp', headers: mcpHeaders, body: '{"jsonrpc": "2.0", ' });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body)).toMatchObject({ error: { code: -32700 } });
     const health = await raw({ method: 'GET', path: '/health' });
     expect(health.status).toBe(200);
-    expect(JSON.parse(health.body)).toMatchObject({ status: 'ok', sync: { last_run: { status: 'success' } } });
-    expect((await raw({ method: 'GET', path: '/health', headers: { host: 'evil.example' } })).status).toBe(403);
+    expect(JSON.parse(health.body)).toMatchObject({
+      status: 'ok',
+      sync: { last_run: { status: 'success' } },
+    });
+    expect((await raw({ method: 'GET', path: '/health', headers: { host: 'evil.example' } })).status).toBe(
+      403,
+    );
   });
 });

@@ -11,6 +11,9 @@ const project = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(project, '..', '..', 'node_modules', '@tsoa', 'cli', 'dist', 'cli.js');
 
 mkdirSync(join(project, 'src', 'generated'), { recursive: true });
-const result = spawnSync(process.execPath, [cli, 'spec-and-routes', '-c', 'tsoa.json'], { cwd: project, stdio: 'inherit' });
+const result = spawnSync(process.execPath, [cli, 'spec-and-routes', '-c', 'tsoa.json'], {
+  cwd: project,
+  stdio: 'inherit',
+});
 if (result.error) throw result.error;
 process.exit(result.status ?? 1);

@@ -64,11 +64,27 @@ function envFor(dbPath: string): Record<string, string> {
 }
 
 /** GET a documented endpoint, expect `status`, and validate the body against the spec. */
-async function call(method: 'get' | 'post', template: string, url: string, status = 200, body?: object): Promise<Record<string, unknown>> {
-  const req = method === 'get' ? request(app).get(url) : request(app).post(url).send(body ?? {});
+async function call(
+  method: 'get' | 'post',
+  template: string,
+  url: string,
+  status = 200,
+  body?: object,
+): Promise<Record<string, unknown>> {
+  const req =
+    method === 'get'
+      ? request(app).get(url)
+      : request(app)
+          .post(url)
+          .send(body ?? {});
   const res = await req;
-  expect(res.status, `${method.toUpperCase()} ${url}: ${JSON.stringify(res.body).slice(0, 500)}`).toBe(status);
-  expect(validator.validateResponse(template, method, status, res.body), `${method.toUpperCase()} ${url}`).toEqual([]);
+  expect(res.status, `${method.toUpperCase()} ${url}: ${JSON.stringify(res.body).slice(0, 500)}`).toBe(
+    status,
+  );
+  expect(
+    validator.validateResponse(template, method, status, res.body),
+    `${method.toUpperCase()} ${url}`,
+  ).toEqual([]);
   covered.add(`${method} ${template}`);
   return res.body as Record<string, unknown>;
 }
@@ -84,7 +100,12 @@ beforeAll(async () => {
   const settings = parseRestApiSettings(envFor(path.join(dir, 'mirror.db')));
   const offset = new Date(sandbox.truth().now).getTime() - Date.now();
   clock = { now: () => new Date(Date.now() + offset) };
-  container = createRestContainer({ settings, runtime: resolveRestRuntime(settings), logger: createCaptureLogger(), clock });
+  container = createRestContainer({
+    settings,
+    runtime: resolveRestRuntime(settings),
+    logger: createCaptureLogger(),
+    clock,
+  });
   const sync = await container.engine.run({ mode: 'force', trigger: 'manual_cli' });
   expect(sync.status).toBe('success');
   app = createApp(container.appDeps(options()));
@@ -100,124 +121,258 @@ afterAll(async () => {
 describe('discovery endpoints on a synced sandbox', () => {
   it('GET /api/products: every product with its true test and feature counts', async () => {
     const body = await call('get', '/api/products', '/api/products?per_page=100');
-    expect(body).toEqual(await container.services.listProducts(parseInput(listProductsInputSchema, { per_page: 100 })));
+    expect(body).toEqual(
+      await container.services.listProducts(parseInput(listProductsInputSchema, { per_page: 100 })),
+    );
     expect(body['total_count']).toBe(truth.totals.products);
-    for (const product of body['products'] as Array<{ id: number; test_count: number; feature_count: number }>) {
-      const expected = must(truth.products.find((p) => p.id === product.id), `truth of product ${product.id}`);
+    for (const product of body['products'] as Array<{
+      id: number;
+      test_count: number;
+      feature_count: number;
+    }>) {
+      const expected = must(
+        truth.products.find((p) => p.id === product.id),
+        `truth of product ${product.id}`,
+      );
       expect(product.test_count).toBe(expected.tests);
       expect(product.feature_count).toBe(expected.features);
     }
-    const filtered = await call('get', '/api/products', '/api/products?product_type=website&product_type=mobile_app_ios,streaming_app&sort_by=title&sort_order=desc&page=1&per_page=2');
+    const filtered = await call(
+      'get',
+      '/api/products',
+      '/api/products?product_type=website&product_type=mobile_app_ios,streaming_app&sort_by=title&sort_order=desc&page=1&per_page=2',
+    );
     expect(filtered).toEqual(
       await container.services.listProducts(
-        parseInput(listProductsInputSchema, { product_type: ['website', 'mobile_app_ios', 'streaming_app'], sort_by: 'title', sort_order: 'desc', per_page: 2 }),
+        parseInput(listProductsInputSchema, {
+          product_type: ['website', 'mobile_app_ios', 'streaming_app'],
+          sort_by: 'title',
+          sort_order: 'desc',
+          per_page: 2,
+        }),
       ),
     );
   });
 
   it('GET /api/products/{id}/summary, /tests, /features, /user_stories and /api/tests', async () => {
     const product = must([...truth.products].sort((a, b) => b.tests - a.tests)[0], 'a product');
-    const summary = await call('get', '/api/products/{product_id}/summary', `/api/products/${product.id}/summary`);
-    expect(summary).toEqual(await container.services.getProductSummary(parseInput(getProductSummaryInputSchema, { product_id: product.id })));
+    const summary = await call(
+      'get',
+      '/api/products/{product_id}/summary',
+      `/api/products/${product.id}/summary`,
+    );
+    expect(summary).toEqual(
+      await container.services.getProductSummary(
+        parseInput(getProductSummaryInputSchema, { product_id: product.id }),
+      ),
+    );
     expect(summary['test_count']).toBe(product.tests);
     expect(summary['tests_by_status']).toEqual(product.testsByStatus);
 
-    const tests = await call('get', '/api/products/{product_id}/tests', `/api/products/${product.id}/tests?per_page=5&statuses=archived,locked`);
+    const tests = await call(
+      'get',
+      '/api/products/{product_id}/tests',
+      `/api/products/${product.id}/tests?per_page=5&statuses=archived,locked`,
+    );
     expect(tests).toEqual(
-      await container.services.listTests(parseInput(listTestsInputSchema, { product_id: product.id, per_page: 5, statuses: ['archived', 'locked'] })),
+      await container.services.listTests(
+        parseInput(listTestsInputSchema, {
+          product_id: product.id,
+          per_page: 5,
+          statuses: ['archived', 'locked'],
+        }),
+      ),
     );
     expect((tests['pagination'] as { total_count: number }).total_count).toBe(
       (product.testsByStatus['archived'] ?? 0) + (product.testsByStatus['locked'] ?? 0),
     );
-    const viaQuery = await call('get', '/api/tests', `/api/tests?product_id=${product.id}&per_page=5&statuses=archived&statuses=locked`);
+    const viaQuery = await call(
+      'get',
+      '/api/tests',
+      `/api/tests?product_id=${product.id}&per_page=5&statuses=archived&statuses=locked`,
+    );
     expect(viaQuery).toEqual(tests);
 
-    const features = await call('get', '/api/products/{product_id}/features', `/api/products/${product.id}/features?per_page=200`);
-    expect(features).toEqual(await container.services.listFeatures(parseInput(listFeaturesInputSchema, { product_id: product.id, per_page: 200 })));
+    const features = await call(
+      'get',
+      '/api/products/{product_id}/features',
+      `/api/products/${product.id}/features?per_page=200`,
+    );
+    expect(features).toEqual(
+      await container.services.listFeatures(
+        parseInput(listFeaturesInputSchema, { product_id: product.id, per_page: 200 }),
+      ),
+    );
     expect((features['pagination'] as { total_count: number }).total_count).toBe(product.features);
 
-    const stories = await call('get', '/api/products/{product_id}/user_stories', `/api/products/${product.id}/user_stories?per_page=200`);
+    const stories = await call(
+      'get',
+      '/api/products/{product_id}/user_stories',
+      `/api/products/${product.id}/user_stories?per_page=200`,
+    );
     const featureList = features['features'] as Array<{ id: number; user_story_count: number }>;
     const expectedStories = featureList.reduce((n, f) => n + Math.min(f.user_story_count, 50), 0);
     expect(stories['total']).toBe(expectedStories);
-    const withStories = must(featureList.find((f) => f.user_story_count > 0), 'a feature with user stories');
-    const oneFeature = await call('get', '/api/products/{product_id}/user_stories', `/api/products/${product.id}/user_stories?feature_id=${withStories.id}`);
+    const withStories = must(
+      featureList.find((f) => f.user_story_count > 0),
+      'a feature with user stories',
+    );
+    const oneFeature = await call(
+      'get',
+      '/api/products/{product_id}/user_stories',
+      `/api/products/${product.id}/user_stories?feature_id=${withStories.id}`,
+    );
     expect(oneFeature['total']).toBe(Math.min(withStories.user_story_count, 50));
   });
 
   it('GET /api/tests/{id}/summary, /api/bugs and /api/bugs/{id}/summary agree with the truth', async () => {
     const test = must([...(truth.tests ?? [])].sort((a, b) => b.bugs - a.bugs)[0], 'a test with bugs');
     const summary = await call('get', '/api/tests/{test_id}/summary', `/api/tests/${test.id}/summary`);
-    expect(summary).toEqual(await container.services.getTestSummary(parseInput(getTestSummaryInputSchema, { test_id: test.id })));
+    expect(summary).toEqual(
+      await container.services.getTestSummary(parseInput(getTestSummaryInputSchema, { test_id: test.id })),
+    );
     expect((summary['bugs'] as { total_count: number }).total_count).toBe(test.bugs);
 
-    const bugs = await call('get', '/api/bugs', `/api/bugs?test_ids=${test.id}&per_page=200&sort_by=severity`);
-    expect(bugs).toEqual(await container.services.listBugs(parseInput(listBugsInputSchema, { test_ids: [test.id], per_page: 200, sort_by: 'severity' })));
+    const bugs = await call(
+      'get',
+      '/api/bugs',
+      `/api/bugs?test_ids=${test.id}&per_page=200&sort_by=severity`,
+    );
+    expect(bugs).toEqual(
+      await container.services.listBugs(
+        parseInput(listBugsInputSchema, { test_ids: [test.id], per_page: 200, sort_by: 'severity' }),
+      ),
+    );
     expect((bugs['pagination'] as { total_count: number }).total_count).toBe(test.bugs);
-    const byStatus = (bugs['bugs'] as Array<{ status: string }>).reduce<Record<string, number>>((acc, b) => ({ ...acc, [b.status]: (acc[b.status] ?? 0) + 1 }), {});
+    const byStatus = (bugs['bugs'] as Array<{ status: string }>).reduce<Record<string, number>>(
+      (acc, b) => ({ ...acc, [b.status]: (acc[b.status] ?? 0) + 1 }),
+      {},
+    );
     expect(byStatus).toEqual(Object.fromEntries(Object.entries(test.bugsByStatus).filter(([, n]) => n > 0)));
 
     const bug = must((bugs['bugs'] as Array<{ id: number }>)[0], 'a bug');
     const bugSummary = await call('get', '/api/bugs/{bug_id}/summary', `/api/bugs/${bug.id}/summary`);
-    expect(bugSummary).toEqual(await container.services.getBugSummary(parseInput(getBugSummaryInputSchema, { bug_id: bug.id })));
+    expect(bugSummary).toEqual(
+      await container.services.getBugSummary(parseInput(getBugSummaryInputSchema, { bug_id: bug.id })),
+    );
     expect((bugSummary['test'] as { id: number }).id).toBe(test.id);
   });
 
   it('GET /api/features/{id}/summary, /api/users and /api/users/{id}/summary', async () => {
     const product = must(truth.products[0], 'a product');
-    const features = await container.services.listFeatures(parseInput(listFeaturesInputSchema, { product_id: product.id }));
+    const features = await container.services.listFeatures(
+      parseInput(listFeaturesInputSchema, { product_id: product.id }),
+    );
     const feature = must(features.features[0], 'a feature');
-    const summary = await call('get', '/api/features/{feature_id}/summary', `/api/features/${feature.id}/summary`);
-    expect(summary).toEqual(await container.services.getFeatureSummary(parseInput(getFeatureSummaryInputSchema, { feature_id: feature.id })));
+    const summary = await call(
+      'get',
+      '/api/features/{feature_id}/summary',
+      `/api/features/${feature.id}/summary`,
+    );
+    expect(summary).toEqual(
+      await container.services.getFeatureSummary(
+        parseInput(getFeatureSummaryInputSchema, { feature_id: feature.id }),
+      ),
+    );
     expect(summary['test_count']).toBe(feature.test_count);
 
-    const users = await call('get', '/api/users', '/api/users?days=36500&per_page=200&sort_by=last_activity&sort_order=desc');
+    const users = await call(
+      'get',
+      '/api/users',
+      '/api/users?days=36500&per_page=200&sort_by=last_activity&sort_order=desc',
+    );
     const direct = await container.services.listUsers(
-      parseInput(listUsersInputSchema, { days: 36500, per_page: 200, sort_by: 'last_activity', sort_order: 'desc' }),
+      parseInput(listUsersInputSchema, {
+        days: 36500,
+        per_page: 200,
+        sort_by: 'last_activity',
+        sort_order: 'desc',
+      }),
     );
     // `filter.active_since` is "now minus days", to the millisecond of each call.
     expect(users).toEqual({ ...direct, filter: { ...direct.filter, active_since: expect.any(String) } });
     const list = users['users'] as Array<{ id: number; user_type: string }>;
     expect(list.length).toBeGreaterThan(0);
     const testers = await call('get', '/api/users', '/api/users?user_type=tester&days=36500');
-    expect((testers['users'] as Array<{ roles: string[] }>).every((u) => u.roles.includes('tester'))).toBe(true);
+    expect((testers['users'] as Array<{ roles: string[] }>).every((u) => u.roles.includes('tester'))).toBe(
+      true,
+    );
 
     const user = must(list[0], 'a user');
     const userSummary = await call('get', '/api/users/{user_id}/summary', `/api/users/${user.id}/summary`);
-    expect(userSummary).toEqual(await container.services.getUserSummary(parseInput(getUserSummaryInputSchema, { user_id: user.id })));
+    expect(userSummary).toEqual(
+      await container.services.getUserSummary(parseInput(getUserSummaryInputSchema, { user_id: user.id })),
+    );
   });
 
   it('GET /api/search', async () => {
     const product = must(truth.products[0], 'a product');
-    const word = must(product.name.split(/\s+/).find((w) => w.length >= 3), 'a word of the product name');
-    const body = await call('get', '/api/search', `/api/search?query=${encodeURIComponent(word)}&entities=product,test&limit=10`);
-    expect(body).toEqual(await container.services.search(parseInput(searchInputSchema, { query: word, entities: ['product', 'test'], limit: 10 })));
-    expect((body['results'] as Array<{ entity_type: string; entity_id: number }>).some((r) => r.entity_type === 'product' && r.entity_id === product.id)).toBe(true);
+    const word = must(
+      product.name.split(/\s+/).find((w) => w.length >= 3),
+      'a word of the product name',
+    );
+    const body = await call(
+      'get',
+      '/api/search',
+      `/api/search?query=${encodeURIComponent(word)}&entities=product,test&limit=10`,
+    );
+    expect(body).toEqual(
+      await container.services.search(
+        parseInput(searchInputSchema, { query: word, entities: ['product', 'test'], limit: 10 }),
+      ),
+    );
+    expect(
+      (body['results'] as Array<{ entity_type: string; entity_id: number }>).some(
+        (r) => r.entity_type === 'product' && r.entity_id === product.id,
+      ),
+    ).toBe(true);
   });
 });
 
 describe('operations endpoints on a synced sandbox', () => {
   it('GET /api/diagnostics', async () => {
-    const body = await call('get', '/api/diagnostics', '/api/diagnostics?include_sync_events=true&sync_event_limit=3&check_api=false');
+    const body = await call(
+      'get',
+      '/api/diagnostics',
+      '/api/diagnostics?include_sync_events=true&sync_event_limit=3&check_api=false',
+    );
     const direct = await container.services.getServerDiagnostics(
-      parseInput(getServerDiagnosticsInputSchema, { include_sync_events: true, sync_event_limit: 3, check_api: false }),
+      parseInput(getServerDiagnosticsInputSchema, {
+        include_sync_events: true,
+        sync_event_limit: 3,
+        check_api: false,
+      }),
     );
     expect(body['database']).toEqual(direct.database);
     expect((body['database'] as { test_count: number }).test_count).toBe(truth.totals.tests);
     expect((body['database'] as { bug_count: number }).bug_count).toBe(truth.totals.bugs);
     const probed = await call('get', '/api/diagnostics', '/api/diagnostics');
-    expect(probed['api']).toMatchObject({ checked: true, connected: true, product_count: truth.totals.products });
+    expect(probed['api']).toMatchObject({
+      checked: true,
+      connected: true,
+      product_count: truth.totals.products,
+    });
   });
 
   it('GET /api/sync/problematic and /api/sync/history', async () => {
-    const problematic = await call('get', '/api/sync/problematic', '/api/sync/problematic?include_resolved=true');
+    const problematic = await call(
+      'get',
+      '/api/sync/problematic',
+      '/api/sync/problematic?include_resolved=true',
+    );
     expect(problematic['count']).toBe(0);
     const history = await call('get', '/api/sync/history', '/api/sync/history?limit=5');
-    expect((history['runs'] as Array<{ status: string; mode: string }>)[0]).toMatchObject({ status: 'success', mode: 'force' });
+    expect((history['runs'] as Array<{ status: string; mode: string }>)[0]).toMatchObject({
+      status: 'success',
+      mode: 'force',
+    });
   });
 
   it('POST /api/sync runs a sync in the background; GET /api/sync/{id} reports its outcome', async () => {
-    const job = await call('post', '/api/sync', '/api/sync', 202, { since: 'all', product_ids: [must(truth.products[0], 'a product').id] });
+    const job = await call('post', '/api/sync', '/api/sync', 202, {
+      since: 'all',
+      product_ids: [must(truth.products[0], 'a product').id],
+    });
     expect(job['state']).toBe('running');
     await container.syncJobs.wait(job['id'] as string);
     const done = await call('get', '/api/sync/{id}', `/api/sync/${job['id'] as string}`);
@@ -245,20 +400,37 @@ describe('operations endpoints on a synced sandbox', () => {
 
   it('GET /health is ok after a sync; /metrics is parseable and counts upstream calls and cache decisions', async () => {
     const health = await call('get', '/health', '/health');
-    expect(health).toMatchObject({ status: 'ok', database: { reachable: true }, sync: { last_run_status: 'success' } });
+    expect(health).toMatchObject({
+      status: 'ok',
+      database: { reachable: true },
+      sync: { last_run_status: 'success' },
+    });
     const res = await request(app).get('/metrics').expect(200);
     const samples = parsePrometheus(res.text);
     const value = (name: string) => samples.filter((s) => s.name === name).reduce((n, s) => n + s.value, 0);
     expect(value('testio_upstream_requests_total')).toBeGreaterThan(0);
     expect(value('testio_cache_lookups_total')).toBeGreaterThan(0);
     expect(value('testio_database_up')).toBe(1);
-    expect(samples.some((s) => s.name === 'testio_http_requests_total' && s.labels['route'] === '/api/products/:product_id/summary')).toBe(true);
-    expect(samples.some((s) => s.name === 'testio_sync_runs_total' && s.labels['trigger'] === 'rest')).toBe(true);
+    expect(
+      samples.some(
+        (s) =>
+          s.name === 'testio_http_requests_total' &&
+          s.labels['route'] === '/api/products/:product_id/summary',
+      ),
+    ).toBe(true);
+    expect(samples.some((s) => s.name === 'testio_sync_runs_total' && s.labels['trigger'] === 'rest')).toBe(
+      true,
+    );
   });
 
   it('GET /health answers 503 once the database is gone', async () => {
     const settings = parseRestApiSettings(envFor(container.runtime.databasePath));
-    const second = createRestContainer({ settings, runtime: resolveRestRuntime(settings), logger: createCaptureLogger(), clock });
+    const second = createRestContainer({
+      settings,
+      runtime: resolveRestRuntime(settings),
+      logger: createCaptureLogger(),
+      clock,
+    });
     const secondApp = createApp(second.appDeps(options()));
     try {
       await request(secondApp).get('/health').expect(200);
@@ -277,34 +449,71 @@ describe('operations endpoints on a synced sandbox', () => {
 describe('analytics endpoints on a synced sandbox', () => {
   it('GET /api/quality-report: the MCP answer plus test_data, with the true counts', async () => {
     const product = must([...truth.products].sort((a, b) => b.bugs - a.bugs)[0], 'a product');
-    const body = await call('get', '/api/quality-report', `/api/quality-report?product_ids=${product.id}&statuses=all&max_tests=5`);
-    const input = parseInput(generateQualityReportInputSchema, { product_ids: [product.id], statuses: ['all'], max_tests: 5 });
+    const body = await call(
+      'get',
+      '/api/quality-report',
+      `/api/quality-report?product_ids=${product.id}&statuses=all&max_tests=5`,
+    );
+    const input = parseInput(generateQualityReportInputSchema, {
+      product_ids: [product.id],
+      statuses: ['all'],
+      max_tests: 5,
+    });
     expect(body).toEqual(await container.services.getQualityReportWithTests(input));
-    const { test_data: testData, ...mcp } = body as { test_data: Array<{ test_id: number; bugs_count: number }> } & Record<string, unknown>;
+    const { test_data: testData, ...mcp } = body as {
+      test_data: Array<{ test_id: number; bugs_count: number }>;
+    } & Record<string, unknown>;
     expect(mcp).toEqual(await container.services.generateQualityReport(input));
     expect(body['summary']).toMatchObject({ total_tests: product.tests, total_bugs: product.bugs });
     expect(testData).toHaveLength(product.tests);
-    for (const t of testData) expect(t.bugs_count, `test ${t.test_id}`).toBe(truth.tests?.find((x) => x.id === t.test_id)?.bugs);
+    for (const t of testData)
+      expect(t.bugs_count, `test ${t.test_id}`).toBe(truth.tests?.find((x) => x.id === t.test_id)?.bugs);
 
-    const exported = await call('get', '/api/quality-report', `/api/quality-report?product_ids=${product.id}&output_file=rest/report&max_tests=0`);
+    const exported = await call(
+      'get',
+      '/api/quality-report',
+      `/api/quality-report?product_ids=${product.id}&output_file=rest/report&max_tests=0`,
+    );
     expect((exported['export'] as { files: unknown[] }).files).toHaveLength(3);
-    const refused = await request(app).get(`/api/quality-report?product_ids=${product.id}&output_file=../escape`).expect(400);
-    expect(refused.body.error).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('climbs out of the export directory') });
-    const again = await request(app).get(`/api/quality-report?product_ids=${product.id}&output_file=rest/report`).expect(400);
+    const refused = await request(app)
+      .get(`/api/quality-report?product_ids=${product.id}&output_file=../escape`)
+      .expect(400);
+    expect(refused.body.error).toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('climbs out of the export directory'),
+    });
+    const again = await request(app)
+      .get(`/api/quality-report?product_ids=${product.id}&output_file=rest/report`)
+      .expect(400);
     expect(again.body.error.message).toMatch(/already exists/);
   });
 
   it('POST /api/analytics/query: the same rows as query_metrics, true totals, and errors listing valid names', async () => {
-    const query = { dimensions: ['product'], metrics: ['test_count', 'bug_count', 'rejection_rate'], filters: { test_statuses: 'all' } };
+    const query = {
+      dimensions: ['product'],
+      metrics: ['test_count', 'bug_count', 'rejection_rate'],
+      filters: { test_statuses: 'all' },
+    };
     const body = await call('post', '/api/analytics/query', '/api/analytics/query', 200, query);
     expect(body).toEqual(await container.services.queryMetrics(parseInput(queryMetricsInputSchema, query)));
     for (const p of truth.products) {
-      expect((body['data'] as Array<Record<string, unknown>>).find((r) => r['product_id'] === p.id)).toMatchObject({ test_count: p.tests, bug_count: p.bugs });
+      expect(
+        (body['data'] as Array<Record<string, unknown>>).find((r) => r['product_id'] === p.id),
+      ).toMatchObject({ test_count: p.tests, bug_count: p.bugs });
     }
-    const bad = await request(app).post('/api/analytics/query').send({ dimensions: 'product', metrics: 'acceptance_rate' }).expect(400);
-    expect(bad.body.error).toMatchObject({ code: 'invalid_input', message: "Unknown metric 'acceptance_rate'" });
+    const bad = await request(app)
+      .post('/api/analytics/query')
+      .send({ dimensions: 'product', metrics: 'acceptance_rate' })
+      .expect(400);
+    expect(bad.body.error).toMatchObject({
+      code: 'invalid_input',
+      message: "Unknown metric 'acceptance_rate'",
+    });
     expect(bad.body.error.reason).toContain('Valid metrics: test_count, bug_count');
-    await request(app).post('/api/analytics/query').send({ dimensions: 'product', metrics: 'bug_count', colour: 'red' }).expect(422);
+    await request(app)
+      .post('/api/analytics/query')
+      .send({ dimensions: 'product', metrics: 'bug_count', colour: 'red' })
+      .expect(422);
   });
 
   it('GET /api/analytics/capabilities and /api/thresholds', async () => {
@@ -324,11 +533,20 @@ describe('analytics endpoints on a synced sandbox', () => {
 describe('errors and auth on the real app', () => {
   it('404, 400 and 422 with the documented error body', async () => {
     const notFound = await request(app).get('/api/products/999999/summary').expect(404);
-    expect(validator.validateResponse('/api/products/{product_id}/summary', 'get', 404, notFound.body)).toEqual([]);
-    expect(notFound.body.error).toMatchObject({ code: 'not_found', message: "Product ID '999999' not found" });
+    expect(
+      validator.validateResponse('/api/products/{product_id}/summary', 'get', 404, notFound.body),
+    ).toEqual([]);
+    expect(notFound.body.error).toMatchObject({
+      code: 'not_found',
+      message: "Product ID '999999' not found",
+    });
 
-    const invalid = await request(app).get(`/api/products/${must(truth.products[0], 'a product').id}/tests?statuses=running,flying`).expect(400);
-    expect(invalid.body.error.fields).toEqual([{ field: 'statuses', message: expect.stringContaining("'flying'") }]);
+    const invalid = await request(app)
+      .get(`/api/products/${must(truth.products[0], 'a product').id}/tests?statuses=running,flying`)
+      .expect(400);
+    expect(invalid.body.error.fields).toEqual([
+      { field: 'statuses', message: expect.stringContaining("'flying'") },
+    ]);
 
     const noIds = await request(app).get('/api/bugs').expect(422);
     expect(noIds.body.error.fields).toEqual([expect.objectContaining({ field: 'test_ids', in: 'query' })]);
@@ -345,7 +563,9 @@ describe('errors and auth on the real app', () => {
   });
 
   it('every documented operation was exercised with a validated happy path', () => {
-    const documented = Object.entries(openapi.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
+    const documented = Object.entries(openapi.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m} ${p}`),
+    );
     expect(documented.filter((op) => !covered.has(op))).toEqual([]);
   });
 });

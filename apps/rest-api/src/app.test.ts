@@ -1,8 +1,22 @@
-import { ConflictError, InvalidInputError, NotFoundError, ProductNotFoundError, UpstreamError } from '@testio-mcp/domain';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  ProductNotFoundError,
+  UpstreamError,
+} from '@testio-mcp/domain';
 import type { SyncDataOutput } from '@testio-mcp/services';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { buildApp, diagnostics, fakeServices, HEALTHY, parsePrometheus, PRODUCTS, syncOutput } from './__fixtures__/fakes.js';
+import {
+  buildApp,
+  diagnostics,
+  fakeServices,
+  HEALTHY,
+  parsePrometheus,
+  PRODUCTS,
+  syncOutput,
+} from './__fixtures__/fakes.js';
 import { createSpecValidator } from './__fixtures__/openapi-validator.js';
 import { loadOpenApiSpec } from './app.js';
 
@@ -24,15 +38,23 @@ describe('request id', () => {
     const generated = await request(app).get('/api/products').expect(200);
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
 
-    const echoed = await request(app).get('/api/nothing-here').set('X-Request-Id', 'trace-42.abc').expect(404);
+    const echoed = await request(app)
+      .get('/api/nothing-here')
+      .set('X-Request-Id', 'trace-42.abc')
+      .expect(404);
     expect(echoed.headers['x-request-id']).toBe('trace-42.abc');
     expectErrorBody(echoed.body, 'not_found', 'trace-42.abc');
-    expect(logger.lines.some((l) => l.bindings['request_id'] === 'trace-42.abc' && l.msg === 'request rejected')).toBe(true);
+    expect(
+      logger.lines.some((l) => l.bindings['request_id'] === 'trace-42.abc' && l.msg === 'request rejected'),
+    ).toBe(true);
   });
 
   it('replaces an unsafe incoming id', async () => {
     const { app } = buildApp();
-    const res = await request(app).get('/api/products').set('X-Request-Id', 'bad id with spaces<script>').expect(200);
+    const res = await request(app)
+      .get('/api/products')
+      .set('X-Request-Id', 'bad id with spaces<script>')
+      .expect(200);
     expect(res.headers['x-request-id']).not.toContain('script');
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -48,7 +70,10 @@ describe('API keys', () => {
   it('optional on loopback with keys: no key passes, a wrong key is refused, a right one is accepted', async () => {
     const { app } = buildApp({ apiKeys: [KEY], requireApiKey: false });
     await request(app).get('/api/products').expect(200);
-    const wrong = await request(app).get('/api/products').set('X-API-Key', 'k-not-a-real-key-000').expect(401);
+    const wrong = await request(app)
+      .get('/api/products')
+      .set('X-API-Key', 'k-not-a-real-key-000')
+      .expect(401);
     expectErrorBody(wrong.body, 'unauthorized');
     await request(app).get('/api/products').set('Authorization', `Bearer ${KEY}`).expect(200);
   });
@@ -77,7 +102,12 @@ describe('API keys', () => {
 
 describe('rate limit', () => {
   it('answers 429 with Retry-After past the limit, per key, and resets with the window', async () => {
-    const { app, clock } = buildApp({ apiKeys: [KEY, OTHER_KEY], requireApiKey: true, rateLimit: 2, rateLimitWindowSeconds: 60 });
+    const { app, clock } = buildApp({
+      apiKeys: [KEY, OTHER_KEY],
+      requireApiKey: true,
+      rateLimit: 2,
+      rateLimitWindowSeconds: 60,
+    });
     const first = await request(app).get('/api/products').set('X-API-Key', KEY).expect(200);
     expect(first.headers['ratelimit-limit']).toBe('2');
     expect(first.headers['ratelimit-remaining']).toBe('1');
@@ -108,11 +138,23 @@ describe('rate limit', () => {
 
 describe('CORS', () => {
   it('sends CORS headers only to configured origins, and answers preflights without a key', async () => {
-    const { app } = buildApp({ corsOrigins: ['https://dash.example.com'], apiKeys: [KEY], requireApiKey: true });
-    const allowed = await request(app).get('/api/products').set('Origin', 'https://dash.example.com').set('X-API-Key', KEY).expect(200);
+    const { app } = buildApp({
+      corsOrigins: ['https://dash.example.com'],
+      apiKeys: [KEY],
+      requireApiKey: true,
+    });
+    const allowed = await request(app)
+      .get('/api/products')
+      .set('Origin', 'https://dash.example.com')
+      .set('X-API-Key', KEY)
+      .expect(200);
     expect(allowed.headers['access-control-allow-origin']).toBe('https://dash.example.com');
     expect(allowed.headers['access-control-expose-headers']).toContain('X-Request-Id');
-    const other = await request(app).get('/api/products').set('Origin', 'https://evil.example.com').set('X-API-Key', KEY).expect(200);
+    const other = await request(app)
+      .get('/api/products')
+      .set('Origin', 'https://evil.example.com')
+      .set('X-API-Key', KEY)
+      .expect(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     const preflight = await request(app)
       .options('/api/products')
@@ -136,12 +178,39 @@ describe('errors', () => {
       [new ProductNotFoundError(99999), 404, 'not_found'],
       [new ConflictError({ message: 'busy' }), 409, 'conflict'],
       [new InvalidInputError({ message: 'bad', field: 'x' }), 400, 'invalid_input'],
-      [new UpstreamError({ message: 'TestIO said 500', status: 500, operation: { method: 'GET', path: 'products/1' } }), 503, 'upstream_unavailable'],
-      [new UpstreamError({ message: 'TestIO said 404', status: 404, operation: { method: 'GET', path: 'products/1' } }), 502, 'upstream_error'],
-      [new UpstreamError({ message: 'bad token', status: 401, operation: { method: 'GET', path: 'products/1' } }), 502, 'upstream_unauthorized'],
+      [
+        new UpstreamError({
+          message: 'TestIO said 500',
+          status: 500,
+          operation: { method: 'GET', path: 'products/1' },
+        }),
+        503,
+        'upstream_unavailable',
+      ],
+      [
+        new UpstreamError({
+          message: 'TestIO said 404',
+          status: 404,
+          operation: { method: 'GET', path: 'products/1' },
+        }),
+        502,
+        'upstream_error',
+      ],
+      [
+        new UpstreamError({
+          message: 'bad token',
+          status: 401,
+          operation: { method: 'GET', path: 'products/1' },
+        }),
+        502,
+        'upstream_unauthorized',
+      ],
     ];
     for (const [error, status, code] of cases) {
-      const { app } = buildApp({}, { services: fakeServices({ getProductSummary: () => Promise.reject(error) }) });
+      const { app } = buildApp(
+        {},
+        { services: fakeServices({ getProductSummary: () => Promise.reject(error) }) },
+      );
       const res = await request(app).get('/api/products/99999/summary').expect(status);
       expectErrorBody(res.body, code, res.headers['x-request-id'] as string);
       expect(res.body.error.message).toBe(error.message);
@@ -149,14 +218,25 @@ describe('errors', () => {
   });
 
   it('gives REST hints on not-found errors', async () => {
-    const { app } = buildApp({}, { services: fakeServices({ getProductSummary: () => Promise.reject(new ProductNotFoundError(5)) }) });
+    const { app } = buildApp(
+      {},
+      { services: fakeServices({ getProductSummary: () => Promise.reject(new ProductNotFoundError(5)) }) },
+    );
     const res = await request(app).get('/api/products/5/summary').expect(404);
     expect(res.body.error.hint).toBe('Use GET /api/products to see available products');
   });
 
   it('passes Retry-After of a rate-limited upstream on', async () => {
-    const error = new UpstreamError({ message: 'slow down', status: 429, retryAfterSeconds: 30, operation: { method: 'GET', path: 'x' } });
-    const { app } = buildApp({}, { services: fakeServices({ getProductSummary: () => Promise.reject(error) }) });
+    const error = new UpstreamError({
+      message: 'slow down',
+      status: 429,
+      retryAfterSeconds: 30,
+      operation: { method: 'GET', path: 'x' },
+    });
+    const { app } = buildApp(
+      {},
+      { services: fakeServices({ getProductSummary: () => Promise.reject(error) }) },
+    );
     const res = await request(app).get('/api/products/5/summary').expect(503);
     expectErrorBody(res.body, 'upstream_rate_limited');
     expect(res.headers['retry-after']).toBe('30');
@@ -164,7 +244,10 @@ describe('errors', () => {
 
   it('hides unexpected errors behind a 500 without message or stack, and logs them', async () => {
     const boom = new Error('SQLITE_CORRUPT: secret driver detail');
-    const { app, logger } = buildApp({}, { services: fakeServices({ getProductSummary: () => Promise.reject(boom) }) });
+    const { app, logger } = buildApp(
+      {},
+      { services: fakeServices({ getProductSummary: () => Promise.reject(boom) }) },
+    );
     const res = await request(app).get('/api/products/5/summary').expect(500);
     expectErrorBody(res.body, 'internal_error');
     expect(JSON.stringify(res.body)).not.toContain('SQLITE');
@@ -175,7 +258,9 @@ describe('errors', () => {
     const { app } = buildApp();
     const res = await request(app).get('/api/products?per_page=500&page=0&sort_by=nope').expect(422);
     expectErrorBody(res.body, 'validation_failed');
-    const fields = (res.body.error.fields as Array<{ field: string; in: string }>).map((f) => `${f.in}:${f.field}`).sort();
+    const fields = (res.body.error.fields as Array<{ field: string; in: string }>)
+      .map((f) => `${f.in}:${f.field}`)
+      .sort();
     expect(fields).toEqual(['query:page', 'query:per_page', 'query:sort_by']);
     const path = await request(app).get('/api/products/abc/summary').expect(422);
     expect(path.body.error.fields).toEqual([expect.objectContaining({ field: 'product_id', in: 'path' })]);
@@ -185,7 +270,9 @@ describe('errors', () => {
     const { app } = buildApp();
     const res = await request(app).get('/api/products?product_type=website,spaceship').expect(400);
     expectErrorBody(res.body, 'invalid_input');
-    expect(res.body.error.fields).toEqual([{ field: 'product_type', message: expect.stringContaining("'spaceship'") }]);
+    expect(res.body.error.fields).toEqual([
+      { field: 'product_type', message: expect.stringContaining("'spaceship'") },
+    ]);
   });
 
   it('rejects unknown body properties, malformed JSON and oversized bodies', async () => {
@@ -193,9 +280,16 @@ describe('errors', () => {
     const extra = await request(app).post('/api/sync').send({ since: 'all', force: true }).expect(422);
     expectErrorBody(extra.body, 'validation_failed');
     expect(extra.body.error.fields[0]).toMatchObject({ in: 'body' });
-    const malformed = await request(app).post('/api/sync').set('Content-Type', 'application/json').send('{"since": ').expect(400);
+    const malformed = await request(app)
+      .post('/api/sync')
+      .set('Content-Type', 'application/json')
+      .send('{"since": ')
+      .expect(400);
     expectErrorBody(malformed.body, 'invalid_json');
-    const big = await request(app).post('/api/sync').send({ since: 'x'.repeat(5000) }).expect(413);
+    const big = await request(app)
+      .post('/api/sync')
+      .send({ since: 'x'.repeat(5000) })
+      .expect(413);
     expectErrorBody(big.body, 'payload_too_large');
   });
 
@@ -231,7 +325,13 @@ describe('/health', () => {
     const { app } = buildApp({ staleAfterSeconds: 7200 });
     const res = await request(app).get('/health').expect(200);
     expect(spec.validateResponse('/health', 'get', 200, res.body)).toEqual([]);
-    expect(res.body).toMatchObject({ status: 'ok', version: '9.9.9', database: { reachable: true }, sync: { last_sync_age_seconds: 3600 }, problems: [] });
+    expect(res.body).toMatchObject({
+      status: 'ok',
+      version: '9.9.9',
+      database: { reachable: true },
+      sync: { last_sync_age_seconds: 3600 },
+      problems: [],
+    });
   });
 
   it('is degraded (200) when the data is stale, unhealthy (503) when the database is gone', async () => {
@@ -240,7 +340,15 @@ describe('/health', () => {
     expect(degraded.body.status).toBe('degraded');
     expect(degraded.body.problems[0]).toMatch(/3600 s old/);
 
-    const gone = buildApp({}, { health: async () => ({ database: { reachable: false, error: 'The SQLite mirror does not answer queries' }, sync: null }) });
+    const gone = buildApp(
+      {},
+      {
+        health: async () => ({
+          database: { reachable: false, error: 'The SQLite mirror does not answer queries' },
+          sync: null,
+        }),
+      },
+    );
     const res = await request(gone.app).get('/health').expect(503);
     expect(spec.validateResponse('/health', 'get', 503, res.body)).toEqual([]);
     expect(res.body).toMatchObject({ status: 'unhealthy', database: { reachable: false }, sync: null });
@@ -257,17 +365,38 @@ describe('/metrics', () => {
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     const samples = parsePrometheus(res.text);
     const requests = samples.filter((s) => s.name === 'testio_http_requests_total');
-    expect(requests).toContainEqual({ name: 'testio_http_requests_total', labels: { method: 'GET', route: '/api/products', status: '200' }, value: 1 });
+    expect(requests).toContainEqual({
+      name: 'testio_http_requests_total',
+      labels: { method: 'GET', route: '/api/products', status: '200' },
+      value: 1,
+    });
     expect(requests).toContainEqual({
       name: 'testio_http_requests_total',
       labels: { method: 'GET', route: '/api/products/:product_id/summary', status: '422' },
       value: 1,
     });
-    expect(requests).toContainEqual({ name: 'testio_http_requests_total', labels: { method: 'GET', route: 'unmatched', status: '404' }, value: 1 });
-    expect(samples.some((s) => s.name === 'testio_http_request_duration_seconds_bucket' && s.labels['route'] === '/api/products')).toBe(true);
+    expect(requests).toContainEqual({
+      name: 'testio_http_requests_total',
+      labels: { method: 'GET', route: 'unmatched', status: '404' },
+      value: 1,
+    });
+    expect(
+      samples.some(
+        (s) =>
+          s.name === 'testio_http_request_duration_seconds_bucket' && s.labels['route'] === '/api/products',
+      ),
+    ).toBe(true);
     expect(samples).toContainEqual({ name: 'testio_database_up', labels: {}, value: 1 });
-    expect(samples).toContainEqual({ name: 'testio_sync_last_success_age_seconds', labels: {}, value: HEALTHY.sync?.last_success_age_seconds });
-    expect(samples).toContainEqual({ name: 'testio_sync_last_run_duration_seconds', labels: { status: 'success' }, value: 12 });
+    expect(samples).toContainEqual({
+      name: 'testio_sync_last_success_age_seconds',
+      labels: {},
+      value: HEALTHY.sync?.last_success_age_seconds,
+    });
+    expect(samples).toContainEqual({
+      name: 'testio_sync_last_run_duration_seconds',
+      labels: { status: 'success' },
+      value: 12,
+    });
   });
 });
 
@@ -281,9 +410,17 @@ describe('sync jobs', () => {
         }),
     });
     const { app, syncJobs, metrics } = buildApp({}, { services });
-    const started = await request(app).post('/api/sync').send({ product_ids: '598', since: 'all' }).expect(202);
+    const started = await request(app)
+      .post('/api/sync')
+      .send({ product_ids: '598', since: 'all' })
+      .expect(202);
     expect(spec.validateResponse('/api/sync', 'post', 202, started.body)).toEqual([]);
-    expect(started.body).toMatchObject({ id: 'sync-job1', state: 'running', request: { product_ids: [598], since: 'all' }, href: '/api/sync/sync-job1' });
+    expect(started.body).toMatchObject({
+      id: 'sync-job1',
+      state: 'running',
+      request: { product_ids: [598], since: 'all' },
+      href: '/api/sync/sync-job1',
+    });
     expect(started.headers['location']).toBe('/api/sync/sync-job1');
 
     const conflict = await request(app).post('/api/sync').send({}).expect(409);
@@ -298,14 +435,28 @@ describe('sync jobs', () => {
     expect(spec.validateResponse('/api/sync/{id}', 'get', 200, done.body)).toEqual([]);
     expect(done.body).toMatchObject({ state: 'completed', result: { run_id: 7, status: 'success' } });
     const samples = parsePrometheus(await metrics.registry.metrics());
-    expect(samples).toContainEqual({ name: 'testio_sync_runs_total', labels: { status: 'success', trigger: 'rest' }, value: 1 });
+    expect(samples).toContainEqual({
+      name: 'testio_sync_runs_total',
+      labels: { status: 'success', trigger: 'rest' },
+      value: 1,
+    });
   });
 
   it('409 when another process holds the sync lease; a failed start becomes a failed job', async () => {
-    const busy = buildApp({}, { services: fakeServices({ getServerDiagnostics: async () => diagnostics(true) }) });
+    const busy = buildApp(
+      {},
+      { services: fakeServices({ getServerDiagnostics: async () => diagnostics(true) }) },
+    );
     expectErrorBody((await request(busy.app).post('/api/sync').send({}).expect(409)).body, 'conflict');
 
-    const failing = buildApp({}, { services: fakeServices({ syncData: () => Promise.reject(new ConflictError({ message: 'lease taken' })) }) });
+    const failing = buildApp(
+      {},
+      {
+        services: fakeServices({
+          syncData: () => Promise.reject(new ConflictError({ message: 'lease taken' })),
+        }),
+      },
+    );
     const job = await request(failing.app).post('/api/sync').expect(202);
     await failing.syncJobs.wait(job.body.id);
     const res = await request(failing.app).get(`/api/sync/${job.body.id}`).expect(200);
@@ -314,7 +465,10 @@ describe('sync jobs', () => {
 
   it('400 for invalid sync arguments, 404 for unknown jobs', async () => {
     const { app } = buildApp();
-    expectErrorBody((await request(app).post('/api/sync').send({ product_ids: 'abc' }).expect(400)).body, 'invalid_input');
+    expectErrorBody(
+      (await request(app).post('/api/sync').send({ product_ids: 'abc' }).expect(400)).body,
+      'invalid_input',
+    );
     expectErrorBody((await request(app).get('/api/sync/sync-nope').expect(404)).body, 'not_found');
   });
 
@@ -354,7 +508,10 @@ describe('not found vs product list', () => {
   });
 
   it('NotFoundError of any entity is a 404', async () => {
-    const { app } = buildApp({}, { services: fakeServices({ getBugSummary: () => Promise.reject(new NotFoundError('bug', 3)) }) });
+    const { app } = buildApp(
+      {},
+      { services: fakeServices({ getBugSummary: () => Promise.reject(new NotFoundError('bug', 3)) }) },
+    );
     expectErrorBody((await request(app).get('/api/bugs/3/summary').expect(404)).body, 'not_found');
   });
 });

@@ -97,7 +97,9 @@ function servedSpec(options: AppOptions): Record<string, unknown> {
 }
 
 /** Where each parameter of the operation a request matched comes from, per the OpenAPI document. */
-function parameterLocations(spec: Record<string, unknown>): (req: Request) => Record<string, ParameterLocation> {
+function parameterLocations(
+  spec: Record<string, unknown>,
+): (req: Request) => Record<string, ParameterLocation> {
   type Operation = { parameters?: Array<{ name: string; in: string }> };
   const paths = (spec['paths'] ?? {}) as Record<string, Record<string, Operation>>;
   return (req) => {
@@ -127,9 +129,21 @@ export function createApp(deps: AppDeps): Express {
   const metrics = deps.metrics ?? createMetrics();
   metrics.setSources({ health: deps.health });
   const syncJobs =
-    deps.syncJobs ?? new SyncJobs({ services: deps.services, logger: deps.logger, clock, metrics, basePath: options.basePath });
+    deps.syncJobs ??
+    new SyncJobs({
+      services: deps.services,
+      logger: deps.logger,
+      clock,
+      metrics,
+      basePath: options.basePath,
+    });
   const startedAt = clock.now();
-  const policy: HealthPolicy = { staleAfterSeconds: options.staleAfterSeconds, version: options.version, startedAt, demo: options.demo };
+  const policy: HealthPolicy = {
+    staleAfterSeconds: options.staleAfterSeconds,
+    version: options.version,
+    startedAt,
+    demo: options.demo,
+  };
 
   const container = new ControllerContainer()
     .register(ProductsController, () => new ProductsController(deps.services))
@@ -189,7 +203,14 @@ export function createApp(deps: AppDeps): Express {
         origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
         methods: ['GET', 'POST', 'OPTIONS'],
         allowedHeaders: ['Authorization', 'X-API-Key', 'X-Request-Id', 'Content-Type'],
-        exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Location'],
+        exposedHeaders: [
+          'X-Request-Id',
+          'Retry-After',
+          'RateLimit-Limit',
+          'RateLimit-Remaining',
+          'RateLimit-Reset',
+          'Location',
+        ],
         maxAge: 600,
       }),
     );
@@ -201,11 +222,16 @@ export function createApp(deps: AppDeps): Express {
   router.get('/openapi.json', (_req, res) => {
     res.json(spec);
   });
-  const uiOptions = { customSiteTitle: 'TestIO MCP REST API', swaggerOptions: { persistAuthorization: true, displayRequestDuration: true } };
+  const uiOptions = {
+    customSiteTitle: 'TestIO MCP REST API',
+    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+  };
   router.use('/docs', swaggerUi.serveFiles(spec, uiOptions), swaggerUi.setup(spec, uiOptions));
 
   router.use(apiKeyMiddleware({ keys: options.apiKeys, required: options.requireApiKey }));
-  router.use(rateLimitMiddleware({ limit: options.rateLimit, windowMs: options.rateLimitWindowSeconds * 1000, clock }));
+  router.use(
+    rateLimitMiddleware({ limit: options.rateLimit, windowMs: options.rateLimitWindowSeconds * 1000, clock }),
+  );
   router.use(express.json({ limit: options.bodyLimit, strict: true }));
 
   router.get('/metrics', async (_req, res, next) => {
@@ -224,7 +250,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(options.basePath || '/', router);
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
-    next(new HttpError(404, 'not_found', `No endpoint ${req.method} ${req.path}`, 'See /docs or /openapi.json for the endpoints'));
+    next(
+      new HttpError(
+        404,
+        'not_found',
+        `No endpoint ${req.method} ${req.path}`,
+        'See /docs or /openapi.json for the endpoints',
+      ),
+    );
   });
 
   // The one error boundary: every failure becomes `{ error: { code, message, hint, request_id } }`.

@@ -19,7 +19,12 @@ describe('testio-mcp api', () => {
   let dir: string;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ port: 0, seed: 7, scale: 'small', anchor: new Date('2025-06-01T00:00:00Z') });
+    sandbox = await startSandbox({
+      port: 0,
+      seed: 7,
+      scale: 'small',
+      anchor: new Date('2025-06-01T00:00:00Z'),
+    });
     dir = mkdtempSync(path.join(os.tmpdir(), 'rest-cli-'));
   });
 
@@ -48,13 +53,21 @@ describe('testio-mcp api', () => {
         checks = (async () => {
           const health = await fetch(`${u.base}/health`);
           const docs = await fetch(`${u.docs}/`);
-          return { health: health.status, body: (await health.json()) as { status: string }, docs: docs.status };
+          return {
+            health: health.status,
+            body: (await health.json()) as { status: string },
+            docs: docs.status,
+          };
         })().finally(() => stop.abort());
       },
     });
     await expect(exit).resolves.toBe(0);
     // Never synced: the mirror answers, but the data is not there yet.
-    await expect(checks).resolves.toEqual({ health: 200, body: expect.objectContaining({ status: 'degraded' }), docs: 200 });
+    await expect(checks).resolves.toEqual({
+      health: 200,
+      body: expect.objectContaining({ status: 'degraded' }),
+      docs: 200,
+    });
     expect(urls?.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
     expect(printed()).toContain(`TestIO REST API  ${urls?.api}`);
     expect(printed()).toContain(`API docs         ${urls?.docs}`);
@@ -63,7 +76,11 @@ describe('testio-mcp api', () => {
   it('refuses a network address without API keys (exit 2, three-part message)', async () => {
     const stderr = new PassThrough();
     const printed = collect(stderr);
-    const code = await runApiCommand(['--host', '0.0.0.0', '--port', '0'], { TESTIO_CUSTOMER_API_TOKEN: 't' }, { stderr });
+    const code = await runApiCommand(
+      ['--host', '0.0.0.0', '--port', '0'],
+      { TESTIO_CUSTOMER_API_TOKEN: 't' },
+      { stderr },
+    );
     expect(code).toBe(2);
     expect(printed()).toMatch(/❌ .*TESTIO_API_KEYS is empty/);
   });

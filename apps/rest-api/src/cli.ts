@@ -2,11 +2,24 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { loggingFromSettings, waitForStop } from '@testio-mcp/app-runtime';
-import { formatThreePart, InvalidInputError, isDomainError, isLoopbackHost, portSchema, type EnvRecord, type Logger } from '@testio-mcp/domain';
+import {
+  formatThreePart,
+  InvalidInputError,
+  isDomainError,
+  isLoopbackHost,
+  portSchema,
+  type EnvRecord,
+  type Logger,
+} from '@testio-mcp/domain';
 import { Command, CommanderError } from 'commander';
 import { createApp } from './app.js';
 import { parseRestApiSettings } from './config.js';
-import { appOptionsFromSettings, createRestContainer, resolveRestRuntime, type RestContainer } from './container.js';
+import {
+  appOptionsFromSettings,
+  createRestContainer,
+  resolveRestRuntime,
+  type RestContainer,
+} from './container.js';
 import { createRootLogger } from './logger.js';
 
 /**
@@ -36,7 +49,10 @@ interface ApiFlags {
 function buildCommand(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Command {
   return new Command('testio-mcp api')
     .description('Serve the REST API (/api/*, /docs, /openapi.json, /health, /metrics).')
-    .option('--host <host>', 'address to bind (default TESTIO_REST_HOST or 127.0.0.1); anything but loopback requires TESTIO_API_KEYS')
+    .option(
+      '--host <host>',
+      'address to bind (default TESTIO_REST_HOST or 127.0.0.1); anything but loopback requires TESTIO_API_KEYS',
+    )
     .option('--port <port>', 'port to listen on, 0 for any free one (default TESTIO_REST_PORT or 8081)')
     .allowExcessArguments(false)
     .exitOverride()
@@ -75,7 +91,9 @@ export function reportApiError(error: unknown, stderr: NodeJS.WritableStream = p
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`${formatThreePart(`Unexpected error: ${message}`, undefined, 'Run again with LOG_LEVEL=debug, and report it if it persists')}\n`);
+  stderr.write(
+    `${formatThreePart(`Unexpected error: ${message}`, undefined, 'Run again with LOG_LEVEL=debug, and report it if it persists')}\n`,
+  );
   return 1;
 }
 
@@ -94,7 +112,11 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-export async function runApiCommand(argv: readonly string[], env: EnvRecord, options: RunApiOptions = {}): Promise<number> {
+export async function runApiCommand(
+  argv: readonly string[],
+  env: EnvRecord,
+  options: RunApiOptions = {},
+): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   let container: RestContainer | undefined;
@@ -134,7 +156,9 @@ export async function runApiCommand(argv: readonly string[], env: EnvRecord, opt
     });
     const base = `http://${urlHost(host)}:${bound}${appOptions.basePath}`;
     const urls = { base, api: `${base}/api`, docs: `${base}/docs` };
-    stdout.write(`${runtime.demo ? 'DEMO MODE: ' : ''}TestIO REST API  ${urls.api}\nAPI docs         ${urls.docs}\n`);
+    stdout.write(
+      `${runtime.demo ? 'DEMO MODE: ' : ''}TestIO REST API  ${urls.api}\nAPI docs         ${urls.docs}\n`,
+    );
     logger.info(
       {
         url: urls.api,
@@ -158,7 +182,8 @@ export async function runApiCommand(argv: readonly string[], env: EnvRecord, opt
     return 0;
   } catch (error) {
     await container?.close().catch(() => undefined);
-    if (logger && !isDomainError(error) && !(error instanceof CommanderError)) logger.error({ err: error }, 'REST API failed');
+    if (logger && !isDomainError(error) && !(error instanceof CommanderError))
+      logger.error({ err: error }, 'REST API failed');
     return reportApiError(error, stderr);
   }
 }

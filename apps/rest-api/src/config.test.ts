@@ -15,7 +15,9 @@ describe('REST API settings', () => {
 
   it('accepts a network bind address with keys, and rejects short keys', () => {
     const keys = 'k-0123456789abcdef, k-fedcba9876543210';
-    expect(parseRestApiSettings({ TESTIO_REST_HOST: '0.0.0.0', TESTIO_API_KEYS: keys }).TESTIO_API_KEYS).toHaveLength(2);
+    expect(
+      parseRestApiSettings({ TESTIO_REST_HOST: '0.0.0.0', TESTIO_API_KEYS: keys }).TESTIO_API_KEYS,
+    ).toHaveLength(2);
     expect(() => parseRestApiSettings({ TESTIO_API_KEYS: 'short' })).toThrow(/at least 16 characters/);
     expect(() => parseRestApiSettings({ TESTIO_API_KEYS: 'short' })).not.toThrow(/'short'/);
   });
@@ -23,9 +25,15 @@ describe('REST API settings', () => {
   it('requires keys beyond loopback or when asked to, and refuses TESTIO_REST_REQUIRE_API_KEY without keys', () => {
     const keys = 'k-0123456789abcdef';
     expect(apiKeysRequired(parseRestApiSettings({}))).toBe(false);
-    expect(apiKeysRequired(parseRestApiSettings({ TESTIO_REST_HOST: '10.0.0.5', TESTIO_API_KEYS: keys }))).toBe(true);
-    expect(apiKeysRequired(parseRestApiSettings({ TESTIO_REST_REQUIRE_API_KEY: 'true', TESTIO_API_KEYS: keys }))).toBe(true);
-    expect(() => parseRestApiSettings({ TESTIO_REST_REQUIRE_API_KEY: 'true' })).toThrow(/TESTIO_API_KEYS is empty/);
+    expect(
+      apiKeysRequired(parseRestApiSettings({ TESTIO_REST_HOST: '10.0.0.5', TESTIO_API_KEYS: keys })),
+    ).toBe(true);
+    expect(
+      apiKeysRequired(parseRestApiSettings({ TESTIO_REST_REQUIRE_API_KEY: 'true', TESTIO_API_KEYS: keys })),
+    ).toBe(true);
+    expect(() => parseRestApiSettings({ TESTIO_REST_REQUIRE_API_KEY: 'true' })).toThrow(
+      /TESTIO_API_KEYS is empty/,
+    );
   });
 
   it('parses the reverse-proxy settings', () => {
@@ -48,9 +56,15 @@ describe('REST API settings', () => {
   });
 
   it('rejects malformed reverse-proxy settings with the variable named', () => {
-    expect(() => parseRestApiSettings({ TESTIO_REST_TRUST_PROXY: 'everyone' })).toThrow(/TESTIO_REST_TRUST_PROXY/);
-    expect(() => parseRestApiSettings({ TESTIO_REST_BASE_PATH: 'no-slash' })).toThrow(/TESTIO_REST_BASE_PATH/);
-    expect(() => parseRestApiSettings({ TESTIO_REST_CORS_ORIGINS: 'https://a.example.com/path' })).toThrow(/TESTIO_REST_CORS_ORIGINS/);
+    expect(() => parseRestApiSettings({ TESTIO_REST_TRUST_PROXY: 'everyone' })).toThrow(
+      /TESTIO_REST_TRUST_PROXY/,
+    );
+    expect(() => parseRestApiSettings({ TESTIO_REST_BASE_PATH: 'no-slash' })).toThrow(
+      /TESTIO_REST_BASE_PATH/,
+    );
+    expect(() => parseRestApiSettings({ TESTIO_REST_CORS_ORIGINS: 'https://a.example.com/path' })).toThrow(
+      /TESTIO_REST_CORS_ORIGINS/,
+    );
     expect(() => parseRestApiSettings({ TESTIO_REST_BODY_LIMIT: 'lots' })).toThrow(/TESTIO_REST_BODY_LIMIT/);
   });
 });

@@ -35,7 +35,9 @@ export const trustProxySchema = z
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    const bad = list.filter((s) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) && !['loopback', 'linklocal', 'uniquelocal'].includes(s));
+    const bad = list.filter(
+      (s) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) && !['loopback', 'linklocal', 'uniquelocal'].includes(s),
+    );
     if (list.length === 0 || bad.length > 0) {
       ctx.addIssue({
         code: 'custom',
@@ -54,7 +56,10 @@ export const basePathSchema = z
   .pipe(
     z
       .string()
-      .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'expected a path such as /testio (letters, digits, . _ ~ -), or empty'),
+      .regex(
+        /^(\/[A-Za-z0-9._~-]+)*$/,
+        'expected a path such as /testio (letters, digits, . _ ~ -), or empty',
+      ),
   );
 
 /** A byte size the way express' body parser reads it: `100kb`, `1mb`, `2048`. */
@@ -66,7 +71,10 @@ const byteSize = z
 
 const originSchema = z
   .string()
-  .regex(/^https?:\/\/[^/\s]+$/, 'expected origins such as https://dashboard.example.com (scheme://host[:port], no path)');
+  .regex(
+    /^https?:\/\/[^/\s]+$/,
+    'expected origins such as https://dashboard.example.com (scheme://host[:port], no path)',
+  );
 
 const fraction = z
   .string()
@@ -78,7 +86,9 @@ const fraction = z
 export const restApiSettingsSchema = sharedSettingsSchema.extend({
   TESTIO_REST_HOST: hostSchema.default('127.0.0.1'),
   TESTIO_REST_PORT: portSchema.default(8081),
-  TESTIO_API_KEYS: commaList.pipe(z.array(z.string().min(16, 'every API key must be at least 16 characters long'))).optional(),
+  TESTIO_API_KEYS: commaList
+    .pipe(z.array(z.string().min(16, 'every API key must be at least 16 characters long')))
+    .optional(),
   /** Require a key even on loopback (it is always required on any other address). */
   TESTIO_REST_REQUIRE_API_KEY: booleanFromEnv.default(false),
   TESTIO_REST_TRUST_PROXY: trustProxySchema.default(false),
@@ -124,6 +134,8 @@ export function parseRestApiSettings(env: EnvRecord) {
 }
 
 /** Whether every request (except the docs) must carry a valid key. */
-export function apiKeysRequired(settings: Pick<RestApiSettings, 'TESTIO_REST_HOST' | 'TESTIO_REST_REQUIRE_API_KEY'>): boolean {
+export function apiKeysRequired(
+  settings: Pick<RestApiSettings, 'TESTIO_REST_HOST' | 'TESTIO_REST_REQUIRE_API_KEY'>,
+): boolean {
   return settings.TESTIO_REST_REQUIRE_API_KEY || !isLoopbackHost(settings.TESTIO_REST_HOST);
 }

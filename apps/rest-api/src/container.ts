@@ -1,5 +1,11 @@
 import { createTestIOClient, type TestIOClient } from '@testio-mcp/api-client';
-import { InvalidInputError, playbookThresholdsFrom, systemClock, type Clock, type Logger } from '@testio-mcp/domain';
+import {
+  InvalidInputError,
+  playbookThresholdsFrom,
+  systemClock,
+  type Clock,
+  type Logger,
+} from '@testio-mcp/domain';
 import {
   createAnalyticsReader,
   createMirrorReader,
@@ -49,7 +55,8 @@ export function resolveRestRuntime(settings: RestApiSettings): RestRuntime {
     throw new InvalidInputError({
       field: 'TESTIO_CUSTOMER_API_TOKEN',
       message: 'No TestIO API token is configured (TESTIO_CUSTOMER_API_TOKEN)',
-      reason: 'The REST API reads your account from the local mirror and refreshes it from the TestIO Customer API, which needs a token',
+      reason:
+        'The REST API reads your account from the local mirror and refreshes it from the TestIO Customer API, which needs a token',
       hint: 'Put TESTIO_CUSTOMER_API_TOKEN in .env (TestIO UI: Integrations → API), or run `npm start` for the demo on simulated data',
     });
   }
@@ -78,7 +85,8 @@ export function instrumentReadThrough(readThrough: ReadThrough, metrics: ApiMetr
   return {
     ensureTestsFresh: (ids, options) => readThrough.ensureTestsFresh(ids, options).then(count('tests')),
     ensureBugsFresh: (ids, options) => readThrough.ensureBugsFresh(ids, options).then(count('bugs')),
-    ensureFeaturesFresh: (ids, options) => readThrough.ensureFeaturesFresh(ids, options).then(count('features')),
+    ensureFeaturesFresh: (ids, options) =>
+      readThrough.ensureFeaturesFresh(ids, options).then(count('features')),
   };
 }
 
@@ -124,7 +132,13 @@ export interface RestContainerOptions {
   readonly basePath?: string;
 }
 
-export function createRestContainer({ settings, runtime, logger, clock = systemClock, basePath = '' }: RestContainerOptions): RestContainer {
+export function createRestContainer({
+  settings,
+  runtime,
+  logger,
+  clock = systemClock,
+  basePath = '',
+}: RestContainerOptions): RestContainer {
   const metrics = createMetrics();
   const api = createTestIOClient({
     baseUrl: runtime.baseUrl,
@@ -133,7 +147,11 @@ export function createRestContainer({ settings, runtime, logger, clock = systemC
     timeoutMs: Math.round(settings.HTTP_TIMEOUT_SECONDS * 1000),
     logger: logger.child({ component: 'api-client' }),
   });
-  const database = openDatabase({ path: runtime.databasePath, customerId: runtime.customerId, logger: logger.child({ component: 'persistence' }) });
+  const database = openDatabase({
+    path: runtime.databasePath,
+    customerId: runtime.customerId,
+    logger: logger.child({ component: 'persistence' }),
+  });
   const engine = createSyncEngine({
     api,
     stores: database.stores,
@@ -150,7 +168,13 @@ export function createRestContainer({ settings, runtime, logger, clock = systemC
     },
   });
   const readThrough = instrumentReadThrough(
-    createReadThrough({ api, stores: database.stores, clock, logger, cacheTtlSeconds: settings.CACHE_TTL_SECONDS }),
+    createReadThrough({
+      api,
+      stores: database.stores,
+      clock,
+      logger,
+      cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
+    }),
     metrics,
   );
   const services = createServices({

@@ -23,12 +23,19 @@ export interface HealthSnapshot {
 export type HealthProbe = () => Promise<HealthSnapshot>;
 
 /** The production probe: one `SELECT 1` on the mirror, then the sync engine's status. */
-export function createHealthProbe(deps: { database: Pick<MirrorDatabase, 'sqlite'>; engine: Pick<SyncEngine, 'status'>; clock: Clock }): HealthProbe {
+export function createHealthProbe(deps: {
+  database: Pick<MirrorDatabase, 'sqlite'>;
+  engine: Pick<SyncEngine, 'status'>;
+  clock: Clock;
+}): HealthProbe {
   return async () => {
     try {
       deps.database.sqlite.prepare('SELECT 1').get();
     } catch {
-      return { database: { reachable: false, error: 'The SQLite mirror does not answer queries' }, sync: null };
+      return {
+        database: { reachable: false, error: 'The SQLite mirror does not answer queries' },
+        sync: null,
+      };
     }
     try {
       const status = await deps.engine.status({ runs: 20 });
@@ -44,14 +51,20 @@ export function createHealthProbe(deps: { database: Pick<MirrorDatabase, 'sqlite
           lease_expires_at: status.running ? (status.lease?.expiresAt.toISOString() ?? null) : null,
           last_run_status: last?.status ?? null,
           last_run_finished_at: last?.finishedAt?.toISOString() ?? null,
-          last_run_duration_seconds: last?.durationMs === null || last?.durationMs === undefined ? null : last.durationMs / 1000,
+          last_run_duration_seconds:
+            last?.durationMs === null || last?.durationMs === undefined ? null : last.durationMs / 1000,
           last_success_at: success?.finishedAt?.toISOString() ?? null,
-          last_success_age_seconds: success?.finishedAt ? Math.max(0, Math.round((now - success.finishedAt.getTime()) / 1000)) : null,
+          last_success_age_seconds: success?.finishedAt
+            ? Math.max(0, Math.round((now - success.finishedAt.getTime()) / 1000))
+            : null,
           circuit_breaker_open: status.breaker.open,
         },
       };
     } catch {
-      return { database: { reachable: false, error: 'The sync state could not be read from the mirror' }, sync: null };
+      return {
+        database: { reachable: false, error: 'The sync state could not be read from the mirror' },
+        sync: null,
+      };
     }
   };
 }
@@ -76,11 +89,15 @@ export function evaluateHealth(snapshot: HealthSnapshot, policy: HealthPolicy, n
     status = 'unhealthy';
     problems.push(snapshot.database.error ?? 'The database is unreachable');
   } else if (snapshot.sync) {
-    if (snapshot.sync.last_success_age_seconds === null) problems.push('The mirror has never been synced successfully');
+    if (snapshot.sync.last_success_age_seconds === null)
+      problems.push('The mirror has never been synced successfully');
     else if (snapshot.sync.last_success_age_seconds > policy.staleAfterSeconds) {
-      problems.push(`The last successful sync is ${snapshot.sync.last_success_age_seconds} s old (limit ${policy.staleAfterSeconds} s)`);
+      problems.push(
+        `The last successful sync is ${snapshot.sync.last_success_age_seconds} s old (limit ${policy.staleAfterSeconds} s)`,
+      );
     }
-    if (snapshot.sync.circuit_breaker_open) problems.push('Automatic syncs are paused by the circuit breaker after repeated failures');
+    if (snapshot.sync.circuit_breaker_open)
+      problems.push('Automatic syncs are paused by the circuit breaker after repeated failures');
     if (problems.length > 0) status = 'degraded';
   }
   return {

@@ -24,7 +24,10 @@ export class ControllerContainer implements IocContainer {
   get<T>(controller: ServiceIdentifier<T>): Promise<T>;
   get<T>(controller: ServiceIdentifier<T>): T | Promise<T> {
     const factory = this.factories.get(controller);
-    if (!factory) throw new Error(`No factory registered for controller ${(controller as { name?: string }).name ?? '?'}`);
+    if (!factory)
+      throw new Error(
+        `No factory registered for controller ${(controller as { name?: string }).name ?? '?'}`,
+      );
     return factory() as T;
   }
 }

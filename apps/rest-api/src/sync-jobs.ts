@@ -58,13 +58,19 @@ export class SyncJobs {
     if (here || this.starting) {
       throw new ConflictError({
         message: 'A sync is already running',
-        reason: here ? `Sync job ${here.id} started through this API has not finished` : 'Another sync request is being started',
+        reason: here
+          ? `Sync job ${here.id} started through this API has not finished`
+          : 'Another sync request is being started',
         hint: here ? `Follow it with GET ${here.href}, then try again` : 'Try again in a moment',
       });
     }
     this.starting = true;
     try {
-      const diagnostics = await this.deps.services.getServerDiagnostics({ include_sync_events: false, sync_event_limit: 1, check_api: false });
+      const diagnostics = await this.deps.services.getServerDiagnostics({
+        include_sync_events: false,
+        sync_event_limit: 1,
+        check_api: false,
+      });
       if (diagnostics.sync.running) {
         throw new ConflictError({
           message: 'A sync is already running',
@@ -98,7 +104,13 @@ export class SyncJobs {
     const options = {
       signal: abort.signal,
       trigger: 'rest' as const,
-      onProgress: (p: { phase: string; message: string; productId?: number; productIndex: number; productCount: number }) => {
+      onProgress: (p: {
+        phase: string;
+        message: string;
+        productId?: number;
+        productIndex: number;
+        productCount: number;
+      }) => {
         job.progress = {
           phase: p.phase,
           message: p.message,
@@ -115,8 +127,14 @@ export class SyncJobs {
         job.result = result;
         job.finished_at = this.deps.clock.now().toISOString();
         this.deps.metrics?.syncRuns.inc({ status: result.status, trigger: 'rest' });
-        this.deps.metrics?.syncDuration.observe({ status: result.status, trigger: 'rest' }, result.duration_seconds);
-        logger.info({ status: result.status, run_id: result.run_id, duration_seconds: result.duration_seconds }, 'sync job finished');
+        this.deps.metrics?.syncDuration.observe(
+          { status: result.status, trigger: 'rest' },
+          result.duration_seconds,
+        );
+        logger.info(
+          { status: result.status, run_id: result.run_id, duration_seconds: result.duration_seconds },
+          'sync job finished',
+        );
         return job;
       },
       (error: unknown) => {
@@ -125,7 +143,8 @@ export class SyncJobs {
         job.finished_at = this.deps.clock.now().toISOString();
         const status = isDomainError(error) && error.code === 'conflict' ? 'conflict' : 'error';
         this.deps.metrics?.syncRuns.inc({ status, trigger: 'rest' });
-        if (isDomainError(error)) logger.warn({ code: error.code, message: error.message }, 'sync job failed');
+        if (isDomainError(error))
+          logger.warn({ code: error.code, message: error.message }, 'sync job failed');
         else logger.error({ err: error }, 'sync job crashed');
         return job;
       },
@@ -153,7 +172,12 @@ export class SyncJobs {
 
 function jobError(error: unknown): SyncJobError {
   if (isDomainError(error)) {
-    return { code: error.code, message: error.message, hint: error.hint ?? null, ...(error.reason ? { reason: error.reason } : {}) };
+    return {
+      code: error.code,
+      message: error.message,
+      hint: error.hint ?? null,
+      ...(error.reason ? { reason: error.reason } : {}),
+    };
   }
   return { code: 'internal_error', message: 'The sync crashed', hint: 'See the server log for details' };
 }

@@ -1,5 +1,10 @@
 import { FeatureNotFoundError } from '@testio-mcp/domain';
-import { getFeatureSummaryInputSchema, listFeaturesInputSchema, parseInput, type Services } from '@testio-mcp/services';
+import {
+  getFeatureSummaryInputSchema,
+  listFeaturesInputSchema,
+  parseInput,
+  type Services,
+} from '@testio-mcp/services';
 import type { UserStoriesResponse } from './dto/user-stories.js';
 
 /**
@@ -8,23 +13,42 @@ import type { UserStoriesResponse } from './dto/user-stories.js';
  */
 export async function listUserStories(
   services: Pick<Services, 'listFeatures' | 'getFeatureSummary'>,
-  args: { product_id: number; feature_id?: number | undefined; page?: number | undefined; per_page?: number | undefined },
+  args: {
+    product_id: number;
+    feature_id?: number | undefined;
+    page?: number | undefined;
+    per_page?: number | undefined;
+  },
 ): Promise<UserStoriesResponse> {
   if (args.feature_id !== undefined) {
-    const feature = await services.getFeatureSummary(parseInput(getFeatureSummaryInputSchema, { feature_id: args.feature_id }, 'get_feature_summary'));
+    const feature = await services.getFeatureSummary(
+      parseInput(getFeatureSummaryInputSchema, { feature_id: args.feature_id }, 'get_feature_summary'),
+    );
     if (feature.product.id !== args.product_id) {
       throw new FeatureNotFoundError(args.feature_id, {
         message: `Feature ID '${args.feature_id}' not found in product ${args.product_id}`,
         reason: `The feature belongs to product ${feature.product.id}`,
       });
     }
-    const stories = feature.user_stories.map((title) => ({ title, feature_id: feature.id, feature_title: feature.title }));
+    const stories = feature.user_stories.map((title) => ({
+      title,
+      feature_id: feature.id,
+      feature_title: feature.title,
+    }));
     return {
       product_id: args.product_id,
       feature_id: feature.id,
       user_stories: stories,
       total: stories.length,
-      pagination: { page: 1, per_page: 1, offset: 0, start_index: 0, end_index: 0, total_count: 1, has_more: false },
+      pagination: {
+        page: 1,
+        per_page: 1,
+        offset: 0,
+        start_index: 0,
+        end_index: 0,
+        total_count: 1,
+        has_more: false,
+      },
       truncated_feature_ids: feature.user_story_count > stories.length ? [feature.id] : [],
       data_as_of: feature.data_as_of,
       stale: feature.stale,
@@ -39,9 +63,15 @@ export async function listUserStories(
     ),
   );
   const summaries = await Promise.all(
-    features.features.map((f) => services.getFeatureSummary(parseInput(getFeatureSummaryInputSchema, { feature_id: f.id }, 'get_feature_summary'))),
+    features.features.map((f) =>
+      services.getFeatureSummary(
+        parseInput(getFeatureSummaryInputSchema, { feature_id: f.id }, 'get_feature_summary'),
+      ),
+    ),
   );
-  const stories = summaries.flatMap((s) => s.user_stories.map((title) => ({ title, feature_id: s.id, feature_title: s.title })));
+  const stories = summaries.flatMap((s) =>
+    s.user_stories.map((title) => ({ title, feature_id: s.id, feature_title: s.title })),
+  );
   const warnings = [...(features.warnings ?? []), ...summaries.flatMap((s) => s.warnings ?? [])];
   return {
     product_id: features.product_id,
@@ -49,7 +79,9 @@ export async function listUserStories(
     user_stories: stories,
     total: stories.length,
     pagination: features.pagination,
-    truncated_feature_ids: summaries.filter((s) => s.user_story_count > s.user_stories.length).map((s) => s.id),
+    truncated_feature_ids: summaries
+      .filter((s) => s.user_story_count > s.user_stories.length)
+      .map((s) => s.id),
     data_as_of: features.data_as_of,
     stale: features.stale || summaries.some((s) => s.stale),
     ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}),

@@ -35,7 +35,10 @@ describe('sync worker settings', () => {
   });
 
   it('names TESTIO_SYNC_SINCE when it cannot be read', () => {
-    const settings = parseSyncWorkerSettings({ TESTIO_CUSTOMER_API_TOKEN: 'tok', TESTIO_SYNC_SINCE: 'whenever' });
+    const settings = parseSyncWorkerSettings({
+      TESTIO_CUSTOMER_API_TOKEN: 'tok',
+      TESTIO_SYNC_SINCE: 'whenever',
+    });
     try {
       resolveSyncRuntime(settings, now);
       expect.unreachable();

@@ -23,8 +23,12 @@ export function parseSyncWorkerSettings(env: EnvRecord) {
 }
 
 /** Milliseconds until the next run, or null when periodic sync is off. */
-export function nextRunDelayMs(settings: Pick<SyncWorkerSettings, 'TESTIO_REFRESH_INTERVAL_SECONDS'>): number | null {
-  return settings.TESTIO_REFRESH_INTERVAL_SECONDS === 0 ? null : settings.TESTIO_REFRESH_INTERVAL_SECONDS * 1000;
+export function nextRunDelayMs(
+  settings: Pick<SyncWorkerSettings, 'TESTIO_REFRESH_INTERVAL_SECONDS'>,
+): number | null {
+  return settings.TESTIO_REFRESH_INTERVAL_SECONDS === 0
+    ? null
+    : settings.TESTIO_REFRESH_INTERVAL_SECONDS * 1000;
 }
 
 /** What a sync process needs to reach TestIO and the mirror, checked and resolved once. */

@@ -115,7 +115,8 @@ describe('sync processes', () => {
   }, 120_000);
 
   it('records tests TestIO cannot serve, lists them, and heals them with problematic retry', async () => {
-    const poisoned = sandbox.truth({ perTest: true }).tests?.find((t) => t.status === 'archived')?.id as number;
+    const poisoned = sandbox.truth({ perTest: true }).tests?.find((t) => t.status === 'archived')
+      ?.id as number;
     sandbox.setFaults({ failTests: [poisoned] });
     const first = runSync(['--force']);
     expect((await first.exited).code).toBe(0);
@@ -181,7 +182,8 @@ describe('sync processes', () => {
     sandbox.setFaults({ latencyMs: 40 });
     const worker = runCli(['worker']);
     // Wait until the initial sync is under way (the first requests reach the sandbox).
-    for (let i = 0; i < 200 && sandbox.requestLog().length < 5; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && sandbox.requestLog().length < 5; i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(sandbox.requestLog().length).toBeGreaterThanOrEqual(5);
     worker.child.kill('SIGTERM');
     const { code } = await worker.exited;

@@ -18,7 +18,9 @@ function encodeSegment(value: PathValue): string {
   }
   const raw = String(value);
   if (raw === '' || raw === '.' || raw === '..') {
-    throw new ApiPathError(`apiPath: a path value must not be empty, "." or ".." (got ${JSON.stringify(raw)})`);
+    throw new ApiPathError(
+      `apiPath: a path value must not be empty, "." or ".." (got ${JSON.stringify(raw)})`,
+    );
   }
   return encodeURIComponent(raw);
 }
@@ -28,8 +30,14 @@ export function apiPath(strings: TemplateStringsArray, ...values: PathValue[]): 
   values.forEach((value, i) => {
     out += encodeSegment(value) + (strings[i + 1] ?? '');
   });
-  if (out.startsWith('/')) throw new ApiPathError('apiPath: paths are relative to the API base URL, drop the leading "/"');
-  if (out.split('?')[0]?.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
+  if (out.startsWith('/'))
+    throw new ApiPathError('apiPath: paths are relative to the API base URL, drop the leading "/"');
+  if (
+    out
+      .split('?')[0]
+      ?.split('/')
+      .some((segment) => segment === '' || segment === '.' || segment === '..')
+  ) {
     throw new ApiPathError(`apiPath: empty, "." or ".." path segment in ${JSON.stringify(out)}`);
   }
   return out;

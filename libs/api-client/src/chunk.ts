@@ -2,7 +2,8 @@ import { MAX_TESTS_PER_BUG_REQUEST } from '@testio-mcp/domain';
 
 /** Splits `items` into consecutive chunks of at most `size` items. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`chunk size must be a positive integer, got ${size}`);
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

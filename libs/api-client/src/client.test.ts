@@ -76,7 +76,8 @@ describe('TestIOClient over HTTP (local fixture server)', () => {
       const url = req.url ?? '';
       if (url.includes('/features')) return json(res, 200, { features: [] });
       if (url.includes('/user_stories')) return json(res, 200, { user_stories: [] });
-      if (url.includes('/exploratory_tests/')) return json(res, 200, { exploratory_test: { id: 5, status: 'archived' } });
+      if (url.includes('/exploratory_tests/'))
+        return json(res, 200, { exploratory_test: { id: 5, status: 'archived' } });
       if (url.includes('/exploratory_tests')) return json(res, 200, { exploratory_tests: [] });
       if (url.startsWith('/customer/v2/bugs/')) return json(res, 200, { bug: { id: 9 } });
       if (url.startsWith('/customer/v2/bugs')) return json(res, 200, { bugs: [] });
@@ -110,8 +111,20 @@ describe('TestIOClient over HTTP (local fixture server)', () => {
   it('merges section features by id with the union of their section ids', async () => {
     server.setHandler((req, res) => {
       const url = req.url ?? '';
-      if (url.endsWith('/sections/10/features')) return json(res, 200, { features: [{ id: 1, title: 'A' }, { id: 2, title: 'B' }] });
-      if (url.endsWith('/sections/20/features')) return json(res, 200, { features: [{ id: 2, title: 'B' }, { id: 3, title: 'C' }] });
+      if (url.endsWith('/sections/10/features'))
+        return json(res, 200, {
+          features: [
+            { id: 1, title: 'A' },
+            { id: 2, title: 'B' },
+          ],
+        });
+      if (url.endsWith('/sections/20/features'))
+        return json(res, 200, {
+          features: [
+            { id: 2, title: 'B' },
+            { id: 3, title: 'C' },
+          ],
+        });
       if (url.includes('/user_stories?section_id=')) {
         return json(res, 200, { user_stories: [{ id: 7, path: 'story', title: 'story' }] });
       }
@@ -178,7 +191,8 @@ describe('TestIOClient over HTTP (local fixture server)', () => {
     let calls = 0;
     server.setHandler((_req, res) => {
       calls++;
-      if (calls === 1) return json(res, 429, {}, { 'retry-after': new Date(Date.now() + 1000).toUTCString() });
+      if (calls === 1)
+        return json(res, 429, {}, { 'retry-after': new Date(Date.now() + 1000).toUTCString() });
       return json(res, 200, { products: [] });
     });
     expect(await client().listProducts()).toEqual([]);
@@ -210,7 +224,10 @@ describe('TestIOClient over HTTP (local fixture server)', () => {
       ['500', 500],
     ])('%s with the token echoed in the body', async (_name, status) => {
       server.setHandler((req, res) =>
-        json(res, status, { error: `bad ${String(req.headers.authorization)} ${TOKEN}`, auth: req.headers.authorization }),
+        json(res, status, {
+          error: `bad ${String(req.headers.authorization)} ${TOKEN}`,
+          auth: req.headers.authorization,
+        }),
       );
       const logger = createCaptureLogger();
       const error = await failure(client({ logger, retries: 2 }).listProducts());
@@ -250,7 +267,8 @@ describe('TestIOClient over HTTP (local fixture server)', () => {
       const error = await failure(c.listProducts());
       expect(error).toMatchObject({ status: 0, code: 'upstream_unavailable', attempts: 3 });
       expect(error.reason).toContain('ECONNREFUSED');
-      for (const text of [...renderings(error), logger.text(), inspect(c, { depth: 5 })]) expect(text).not.toContain(TOKEN);
+      for (const text of [...renderings(error), logger.text(), inspect(c, { depth: 5 })])
+        expect(text).not.toContain(TOKEN);
     });
   });
 });

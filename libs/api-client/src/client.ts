@@ -79,39 +79,58 @@ export class TestIOClient implements TestIOApi {
   }
 
   async listProducts(options?: RequestOptions): Promise<UpstreamProduct[]> {
-    return this.get('products', productListResponse, 'an object with `products` (a list of products)', options).then(
-      (body) => body.products,
-    );
+    return this.get(
+      'products',
+      productListResponse,
+      'an object with `products` (a list of products)',
+      options,
+    ).then((body) => body.products);
   }
 
   async getProduct(productId: number, options?: RequestOptions): Promise<UpstreamProduct> {
-    return this.get(apiPath`products/${id(productId, 'productId')}`, productResponse, 'an object with `product`', options).then(
-      (body) => body.product,
-    );
+    return this.get(
+      apiPath`products/${id(productId, 'productId')}`,
+      productResponse,
+      'an object with `product`',
+      options,
+    ).then((body) => body.product);
   }
 
-  async listFeatures(productId: number, sectionId?: number, options?: RequestOptions): Promise<UpstreamFeature[]> {
+  async listFeatures(
+    productId: number,
+    sectionId?: number,
+    options?: RequestOptions,
+  ): Promise<UpstreamFeature[]> {
     const path =
       sectionId === undefined
         ? apiPath`products/${id(productId, 'productId')}/features`
         : apiPath`products/${id(productId, 'productId')}/sections/${id(sectionId, 'sectionId')}/features`;
-    return this.get(path, featureListResponse, 'an object with `features` (a list of features)', options).then(
-      (body) => body.features,
-    );
+    return this.get(
+      path,
+      featureListResponse,
+      'an object with `features` (a list of features)',
+      options,
+    ).then((body) => body.features);
   }
 
   /**
    * Legacy products: `/products/{id}/features` (section ids `[]`). Sectioned products: every section's
    * list, de-duplicated by feature id (first occurrence wins) with the union of its section ids.
    */
-  async listProductFeatures(product: UpstreamProduct, options?: RequestOptions): Promise<FeatureWithSections[]> {
+  async listProductFeatures(
+    product: UpstreamProduct,
+    options?: RequestOptions,
+  ): Promise<FeatureWithSections[]> {
     if (!productHasSections(product)) {
       const features = await this.listFeatures(product.id, undefined, options);
       return features.map((feature) => ({ feature, sectionIds: [] }));
     }
     const sections = productSectionList(product);
     const lists = await Promise.all(
-      sections.map(async ({ id: sectionId }) => ({ sectionId, features: await this.listFeatures(product.id, sectionId, options) })),
+      sections.map(async ({ id: sectionId }) => ({
+        sectionId,
+        features: await this.listFeatures(product.id, sectionId, options),
+      })),
     );
     const byId = new Map<number, { feature: UpstreamFeature; sectionIds: number[] }>();
     for (const { sectionId, features } of lists) {
@@ -124,27 +143,40 @@ export class TestIOClient implements TestIOApi {
     return [...byId.values()];
   }
 
-  async listUserStories(productId: number, sectionId?: number, options?: RequestOptions): Promise<UpstreamUserStory[]> {
+  async listUserStories(
+    productId: number,
+    sectionId?: number,
+    options?: RequestOptions,
+  ): Promise<UpstreamUserStory[]> {
     const path = withQuery(apiPath`products/${id(productId, 'productId')}/user_stories`, {
       section_id: sectionId === undefined ? undefined : id(sectionId, 'sectionId'),
     });
-    return this.get(path, userStoryListResponse, 'an object with `user_stories` (a list of user stories)', options).then(
-      (body) => body.user_stories,
-    );
+    return this.get(
+      path,
+      userStoryListResponse,
+      'an object with `user_stories` (a list of user stories)',
+      options,
+    ).then((body) => body.user_stories);
   }
 
   /**
    * Legacy products: one list (section `null`). Sectioned products: one entry per story and section it
    * was listed under (a story of a feature shared by two sections comes back twice, once per section).
    */
-  async listProductUserStories(product: UpstreamProduct, options?: RequestOptions): Promise<UserStoryWithSection[]> {
+  async listProductUserStories(
+    product: UpstreamProduct,
+    options?: RequestOptions,
+  ): Promise<UserStoryWithSection[]> {
     if (!productHasSections(product)) {
       const stories = await this.listUserStories(product.id, undefined, options);
       return stories.map((userStory) => ({ userStory, sectionId: null }));
     }
     const sections = productSectionList(product);
     const lists = await Promise.all(
-      sections.map(async ({ id: sectionId }) => ({ sectionId, stories: await this.listUserStories(product.id, sectionId, options) })),
+      sections.map(async ({ id: sectionId }) => ({
+        sectionId,
+        stories: await this.listUserStories(product.id, sectionId, options),
+      })),
     );
     const seen = new Set<string>();
     const out: UserStoryWithSection[] = [];
@@ -182,7 +214,10 @@ export class TestIOClient implements TestIOApi {
    * recovery of failing pages. Re-reads of a failing page use `recoveryRetries` instead of `retries`,
    * so a broken record costs a few extra requests, not a retry storm.
    */
-  async *walkTests(productId: number, options: TestListOptions = {}): AsyncGenerator<TestListPage, void, undefined> {
+  async *walkTests(
+    productId: number,
+    options: TestListOptions = {},
+  ): AsyncGenerator<TestListPage, void, undefined> {
     const checkedId = id(productId, 'productId');
     const { signal } = options;
     yield* walkTestPages<UpstreamExploratoryTest>(
@@ -226,7 +261,9 @@ export class TestIOClient implements TestIOApi {
   }
 
   async getBug(bugId: number, options?: RequestOptions): Promise<UpstreamBug> {
-    return this.get(apiPath`bugs/${id(bugId, 'bugId')}`, bugResponse, 'an object with `bug`', options).then((body) => body.bug);
+    return this.get(apiPath`bugs/${id(bugId, 'bugId')}`, bugResponse, 'an object with `bug`', options).then(
+      (body) => body.bug,
+    );
   }
 
   private async readTestsPage(
@@ -239,7 +276,12 @@ export class TestIOClient implements TestIOApi {
       page: id(page, 'page'),
       per_page: id(perPage, 'perPage'),
     });
-    const body = await this.get(path, exploratoryTestListResponse, 'an object with `exploratory_tests` (a list of tests)', options);
+    const body = await this.get(
+      path,
+      exploratoryTestListResponse,
+      'an object with `exploratory_tests` (a list of tests)',
+      options,
+    );
     return body.exploratory_tests;
   }
 
@@ -277,7 +319,11 @@ export class TestIOClient implements TestIOApi {
     }
   }
 
-  private toUpstreamError(error: unknown, operation: UpstreamOperation, signal: AbortSignal | undefined): unknown {
+  private toUpstreamError(
+    error: unknown,
+    operation: UpstreamOperation,
+    signal: AbortSignal | undefined,
+  ): unknown {
     if (signal?.aborted) return signal.reason;
     const secrets = [this.token];
     let result: UpstreamError;
@@ -293,18 +339,31 @@ export class TestIOClient implements TestIOApi {
             kind: 'http',
             status: response.status,
             upstreamMessage:
-              response.status === 400 || response.status === 422 ? extractUpstreamMessage(response.data, secrets) : undefined,
+              response.status === 400 || response.status === 422
+                ? extractUpstreamMessage(response.data, secrets)
+                : undefined,
             retryAfterSeconds: retryAfterSecondsOf(error),
             maxRetryAfterSeconds: this.options.maxRetryAfterSeconds,
           },
         });
       } else if (isTimeoutError(error)) {
-        result = createUpstreamError({ operation, attempts, secrets, failure: { kind: 'timeout', timeoutMs: this.options.timeoutMs } });
+        result = createUpstreamError({
+          operation,
+          attempts,
+          secrets,
+          failure: { kind: 'timeout', timeoutMs: this.options.timeoutMs },
+        });
       } else {
-        result = createUpstreamError({ operation, attempts, secrets, failure: { kind: 'network', code: error.code } });
+        result = createUpstreamError({
+          operation,
+          attempts,
+          secrets,
+          failure: { kind: 'network', code: error.code },
+        });
       }
     } else {
-      const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+      const code =
+        error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
       result = createUpstreamError({ operation, secrets, failure: { kind: 'network', code } });
     }
     this.logFailure(result);
@@ -313,7 +372,12 @@ export class TestIOClient implements TestIOApi {
 
   private logFailure(error: UpstreamError): void {
     this.logger.debug(
-      { method: error.operation.method, path: error.operation.path, status: error.status, attempts: error.attempts },
+      {
+        method: error.operation.method,
+        path: error.operation.path,
+        status: error.status,
+        attempts: error.attempts,
+      },
       error.message,
     );
   }

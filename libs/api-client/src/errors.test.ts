@@ -8,7 +8,16 @@ const TOKEN = 'tok_9f8e7d6c5b4a';
 const operation = { method: 'GET', path: 'products/598/exploratory_tests?page=3&per_page=25' };
 
 function everyRendering(error: UpstreamError): string {
-  return [error.message, error.reason, error.hint, error.toUserText(), String(error), JSON.stringify(error), error.stack, inspect(error, { depth: 10 })].join('\n');
+  return [
+    error.message,
+    error.reason,
+    error.hint,
+    error.toUserText(),
+    String(error),
+    JSON.stringify(error),
+    error.stack,
+    inspect(error, { depth: 10 }),
+  ].join('\n');
 }
 
 describe('createUpstreamError', () => {
@@ -25,7 +34,9 @@ describe('createUpstreamError', () => {
   });
 
   it('403, 404 and 5xx carry their own texts', () => {
-    expect(createUpstreamError({ operation, failure: { kind: 'http', status: 403 } }).message).toMatch(/forbidden/i);
+    expect(createUpstreamError({ operation, failure: { kind: 'http', status: 403 } }).message).toMatch(
+      /forbidden/i,
+    );
     const nf = createUpstreamError({ operation, failure: { kind: 'http', status: 404 } });
     expect(nf.status).toBe(404);
     expect(nf.message).toMatch(/not found/i);
@@ -54,13 +65,21 @@ describe('createUpstreamError', () => {
     const n = createUpstreamError({ operation, failure: { kind: 'network', code: 'ECONNREFUSED' } });
     expect(n.status).toBe(0);
     expect(n.reason).toContain('ECONNREFUSED');
-    expect(createUpstreamError({ operation, failure: { kind: 'network', code: 'weird <code>' } }).reason).not.toContain('weird');
+    expect(
+      createUpstreamError({ operation, failure: { kind: 'network', code: 'weird <code>' } }).reason,
+    ).not.toContain('weird');
   });
 
   it('422 repeats a short upstream message, redacted', () => {
-    const msg = extractUpstreamMessage(JSON.stringify({ error: `Section required (token ${TOKEN})` }), [TOKEN]);
+    const msg = extractUpstreamMessage(JSON.stringify({ error: `Section required (token ${TOKEN})` }), [
+      TOKEN,
+    ]);
     expect(msg).toBe('Section required (token [REDACTED])');
-    const e = createUpstreamError({ operation, failure: { kind: 'http', status: 422, upstreamMessage: msg }, secrets: [TOKEN] });
+    const e = createUpstreamError({
+      operation,
+      failure: { kind: 'http', status: 422, upstreamMessage: msg },
+      secrets: [TOKEN],
+    });
     expect(e.message).toContain('Section required');
     expect(everyRendering(e)).not.toContain(TOKEN);
   });
@@ -84,7 +103,13 @@ describe('createUpstreamError', () => {
 });
 
 describe('parseResponseBody', () => {
-  const ctx = { operation: { method: 'GET', path: 'products' }, status: 200, attempts: 1, expected: 'an object with `products`', secrets: [TOKEN] };
+  const ctx = {
+    operation: { method: 'GET', path: 'products' },
+    status: 200,
+    attempts: 1,
+    expected: 'an object with `products`',
+    secrets: [TOKEN],
+  };
   const catchIt = (body: unknown) => {
     try {
       parseResponseBody(body, productListResponse, ctx);
@@ -95,7 +120,11 @@ describe('parseResponseBody', () => {
   };
 
   it('returns validated data and tolerates unknown fields', () => {
-    const data = parseResponseBody('{"products":[{"id":1,"name":"A","extra":true}],"meta":1}', productListResponse, ctx);
+    const data = parseResponseBody(
+      '{"products":[{"id":1,"name":"A","extra":true}],"meta":1}',
+      productListResponse,
+      ctx,
+    );
     expect(data.products[0]?.id).toBe(1);
   });
 
@@ -110,7 +139,9 @@ describe('parseResponseBody', () => {
   ])('rejects %j with a clear malformed-response error', (body, reason) => {
     const e = catchIt(body);
     expect(e).toBeInstanceOf(UpstreamError);
-    expect(e.message).toBe('TestIO returned a malformed response for GET products: expected an object with `products`');
+    expect(e.message).toBe(
+      'TestIO returned a malformed response for GET products: expected an object with `products`',
+    );
     expect(e.reason).toMatch(reason);
     expect(e.status).toBe(200);
   });

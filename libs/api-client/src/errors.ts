@@ -6,7 +6,13 @@ export const MAX_UPSTREAM_MESSAGE_LENGTH = 200;
 
 export type UpstreamFailure =
   /** The API answered with a non-2xx status. */
-  | { kind: 'http'; status: number; upstreamMessage?: string; retryAfterSeconds?: number; maxRetryAfterSeconds?: number }
+  | {
+      kind: 'http';
+      status: number;
+      upstreamMessage?: string;
+      retryAfterSeconds?: number;
+      maxRetryAfterSeconds?: number;
+    }
   /** No answer within the per-request timeout (pseudo-status 408). */
   | { kind: 'timeout'; timeoutMs: number }
   /** The connection failed (pseudo-status 0); `code` is the system error code, e.g. `ECONNREFUSED`. */

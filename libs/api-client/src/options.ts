@@ -52,7 +52,13 @@ export class ClientOptionsError extends TypeError {
   }
 }
 
-function integerOption(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+function integerOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ClientOptionsError(name, `expected an integer between ${min} and ${max}, got ${String(value)}`);
@@ -62,7 +68,8 @@ function integerOption(name: string, value: number | undefined, fallback: number
 
 /** Validates the options and fills in defaults; throws `ClientOptionsError` naming the bad option. */
 export function resolveClientOptions(options: TestIOClientOptions): ResolvedClientOptions {
-  if (typeof options !== 'object' || options === null) throw new ClientOptionsError('options', 'expected an object');
+  if (typeof options !== 'object' || options === null)
+    throw new ClientOptionsError('options', 'expected an object');
   const { baseUrl, token } = options;
   if (typeof baseUrl !== 'string' || baseUrl.trim() === '') {
     throw new ClientOptionsError('baseUrl', 'expected a non-empty http(s) URL');
@@ -76,12 +83,15 @@ export function resolveClientOptions(options: TestIOClientOptions): ResolvedClie
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ClientOptionsError('baseUrl', `expected an http or https URL, got ${url.protocol}`);
   }
-  if (url.search || url.hash) throw new ClientOptionsError('baseUrl', 'must not contain a query or a fragment');
-  if (url.username || url.password) throw new ClientOptionsError('baseUrl', 'must not contain credentials; pass `token`');
+  if (url.search || url.hash)
+    throw new ClientOptionsError('baseUrl', 'must not contain a query or a fragment');
+  if (url.username || url.password)
+    throw new ClientOptionsError('baseUrl', 'must not contain credentials; pass `token`');
   if (typeof token !== 'string' || token.trim() === '') {
     throw new ClientOptionsError('token', 'expected a non-empty string (TESTIO_CUSTOMER_API_TOKEN)');
   }
-  if (/[\s\r\n]/.test(token)) throw new ClientOptionsError('token', 'must not contain whitespace or line breaks');
+  if (/[\s\r\n]/.test(token))
+    throw new ClientOptionsError('token', 'must not contain whitespace or line breaks');
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   if (typeof userAgent !== 'string' || userAgent.trim() === '' || /[\r\n]/.test(userAgent)) {
     throw new ClientOptionsError('userAgent', 'expected a non-empty single-line string');

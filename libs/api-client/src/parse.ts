@@ -20,7 +20,11 @@ export interface ParseContext {
  * response `UpstreamError` when the body is not JSON, is truncated, is not an object, or does not
  * match the schema. Only a short, sanitised excerpt of the body ever reaches the error.
  */
-export function parseResponseBody<S extends z.ZodType>(body: unknown, schema: S, ctx: ParseContext): z.output<S> {
+export function parseResponseBody<S extends z.ZodType>(
+  body: unknown,
+  schema: S,
+  ctx: ParseContext,
+): z.output<S> {
   const fail = (problem: string) =>
     createUpstreamError({
       operation: ctx.operation,
@@ -46,15 +50,21 @@ export function parseResponseBody<S extends z.ZodType>(body: unknown, schema: S,
     }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw fail(`The body is JSON but not an object: got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+    throw fail(
+      `The body is JSON but not an object: got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`,
+    );
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues;
   const shown = issues
     .slice(0, MAX_ISSUES_SHOWN)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${sanitizeExcerpt(issue.message, 120)}`)
+    .map(
+      (issue) =>
+        `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${sanitizeExcerpt(issue.message, 120)}`,
+    )
     .join('; ');
-  const more = issues.length > MAX_ISSUES_SHOWN ? ` (and ${issues.length - MAX_ISSUES_SHOWN} more issues)` : '';
+  const more =
+    issues.length > MAX_ISSUES_SHOWN ? ` (and ${issues.length - MAX_ISSUES_SHOWN} more issues)` : '';
   throw fail(`The body does not match the expected shape: ${shown}${more}`);
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '@testio-mcp/domain';
 import { mergeFailedRanges } from './ranges.js';
 
-const err = (path: string) => new UpstreamError({ status: 500, operation: { method: 'GET', path }, message: 'boom' });
+const err = (path: string) =>
+  new UpstreamError({ status: 500, operation: { method: 'GET', path }, message: 'boom' });
 
 describe('mergeFailedRanges', () => {
   it('merges adjacent and overlapping positions, sorted, keeping the first error', () => {

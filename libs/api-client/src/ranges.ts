@@ -10,7 +10,10 @@ export interface FailedPosition {
  * Merges failed positions into contiguous ranges (sorted by offset). Adjacent or overlapping ranges
  * become one; the merged range keeps the error of its first part.
  */
-export function mergeFailedRanges(productId: number, positions: readonly FailedPosition[]): FailedTestRange[] {
+export function mergeFailedRanges(
+  productId: number,
+  positions: readonly FailedPosition[],
+): FailedTestRange[] {
   const sorted = [...positions].filter((p) => p.count > 0).sort((a, b) => a.offset - b.offset);
   const out: Array<{ productId: number; offset: number; count: number; error: UpstreamError }> = [];
   for (const p of sorted) {

@@ -3,13 +3,17 @@ import { REDACTED, redactSecrets, sanitizeExcerpt } from './redact.js';
 
 describe('redactSecrets', () => {
   it('removes exact secrets and Authorization credentials', () => {
-    expect(redactSecrets('token=abc123secret here abc123secret', ['abc123secret'])).toBe(`token=${REDACTED} here ${REDACTED}`);
+    expect(redactSecrets('token=abc123secret here abc123secret', ['abc123secret'])).toBe(
+      `token=${REDACTED} here ${REDACTED}`,
+    );
     expect(redactSecrets('Authorization: Token zzz-111')).toBe(`Authorization: Token ${REDACTED}`);
     expect(redactSecrets('{"authorization":"Bearer q.w.e"}')).toBe(`{"authorization":"Bearer ${REDACTED}"}`);
   });
 
   it('leaves ordinary prose alone', () => {
-    expect(redactSecrets('Your API token is invalid or has expired')).toBe('Your API token is invalid or has expired');
+    expect(redactSecrets('Your API token is invalid or has expired')).toBe(
+      'Your API token is invalid or has expired',
+    );
   });
 });
 
@@ -22,6 +26,8 @@ describe('sanitizeExcerpt', () => {
   });
 
   it('redacts secrets before cutting', () => {
-    expect(sanitizeExcerpt('<html>s3cr3t-token</html>', 80, ['s3cr3t-token'])).toBe(`<html>${REDACTED}</html>`);
+    expect(sanitizeExcerpt('<html>s3cr3t-token</html>', 80, ['s3cr3t-token'])).toBe(
+      `<html>${REDACTED}</html>`,
+    );
   });
 });

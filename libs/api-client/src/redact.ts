@@ -13,7 +13,10 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
   for (const secret of secrets) {
     if (secret.length > 0) out = out.split(secret).join(REDACTED);
   }
-  return out.replace(AUTH_HEADER_PATTERN, (_match, header: string, scheme: string) => `${header}${scheme} ${REDACTED}`);
+  return out.replace(
+    AUTH_HEADER_PATTERN,
+    (_match, header: string, scheme: string) => `${header}${scheme} ${REDACTED}`,
+  );
 }
 
 /**
@@ -22,6 +25,9 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
  */
 export function sanitizeExcerpt(text: string, maxLength = 80, secrets: readonly string[] = []): string {
   // eslint-disable-next-line no-control-regex
-  const flat = redactSecrets(text, secrets).replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = redactSecrets(text, secrets)
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > maxLength ? `${flat.slice(0, Math.max(0, maxLength - 1))}…` : flat;
 }

@@ -1,17 +1,31 @@
 import type { AxiosError } from 'axios';
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, parseRetryAfter, retryDelayMs, shouldRetryRequest, type RetryPolicy } from './retry.js';
+import {
+  backoffDelayMs,
+  parseRetryAfter,
+  retryDelayMs,
+  shouldRetryRequest,
+  type RetryPolicy,
+} from './retry.js';
 
 const policy: RetryPolicy = { retries: 3, retryBaseDelayMs: 1000, maxRetryAfterSeconds: 120 };
 
-function fakeError(partial: { status?: number; code?: string; method?: string; retryAfter?: string }): AxiosError {
+function fakeError(partial: {
+  status?: number;
+  code?: string;
+  method?: string;
+  retryAfter?: string;
+}): AxiosError {
   return {
     code: partial.code,
     config: { method: partial.method ?? 'get', headers: {} },
     response:
       partial.status === undefined
         ? undefined
-        : { status: partial.status, headers: partial.retryAfter === undefined ? {} : { 'retry-after': partial.retryAfter } },
+        : {
+            status: partial.status,
+            headers: partial.retryAfter === undefined ? {} : { 'retry-after': partial.retryAfter },
+          },
   } as unknown as AxiosError;
 }
 
@@ -50,7 +64,8 @@ describe('retry policy', () => {
     expect(shouldRetryRequest(fakeError({ code: 'ETIMEDOUT' }), policy)).toBe(true);
     expect(shouldRetryRequest(fakeError({ code: 'ECONNRESET' }), policy)).toBe(true);
     expect(shouldRetryRequest(fakeError({ code: 'ERR_CANCELED' }), policy)).toBe(false);
-    for (const status of [400, 401, 403, 404, 422]) expect(shouldRetryRequest(fakeError({ status }), policy)).toBe(false);
+    for (const status of [400, 401, 403, 404, 422])
+      expect(shouldRetryRequest(fakeError({ status }), policy)).toBe(false);
     expect(shouldRetryRequest(fakeError({ status: 500, method: 'post' }), policy)).toBe(false);
   });
 
@@ -58,7 +73,9 @@ describe('retry policy', () => {
     expect(shouldRetryRequest(fakeError({ status: 429, retryAfter: '1' }), policy)).toBe(true);
     expect(shouldRetryRequest(fakeError({ status: 429 }), policy)).toBe(true); // default 30 s
     expect(shouldRetryRequest(fakeError({ status: 429, retryAfter: '121' }), policy)).toBe(false);
-    expect(shouldRetryRequest(fakeError({ status: 429 }), { ...policy, maxRetryAfterSeconds: 10 })).toBe(false);
+    expect(shouldRetryRequest(fakeError({ status: 429 }), { ...policy, maxRetryAfterSeconds: 10 })).toBe(
+      false,
+    );
     expect(retryDelayMs(1, fakeError({ status: 429, retryAfter: '7' }), policy)).toBe(7000);
     expect(retryDelayMs(1, fakeError({ status: 429 }), policy)).toBe(30_000);
   });

@@ -32,7 +32,11 @@ export function retryAfterSecondsOf(error: Pick<AxiosError, 'response'>, now?: D
  * Exponential backoff with jitter: `base · 2^(retry-1)` plus up to 20 % random extra
  * (1 s, 2 s, 4 s … for the default base of 1 s).
  */
-export function backoffDelayMs(retryNumber: number, baseDelayMs: number, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  retryNumber: number,
+  baseDelayMs: number,
+  random: () => number = Math.random,
+): number {
   const delay = baseDelayMs * 2 ** Math.max(0, retryNumber - 1);
   return Math.round(delay + delay * 0.2 * random());
 }
@@ -59,7 +63,8 @@ export function shouldRetryRequest(error: AxiosError, policy: RetryPolicy): bool
   if (error.code === 'ERR_CANCELED' || error.config?.signal?.aborted) return false;
   const status = error.response?.status;
   if (status === undefined) return isTimeoutError(error) || isNetworkError(error);
-  if (status === 429) return (retryAfterSecondsOf(error) ?? DEFAULT_RETRY_AFTER_SECONDS) <= policy.maxRetryAfterSeconds;
+  if (status === 429)
+    return (retryAfterSecondsOf(error) ?? DEFAULT_RETRY_AFTER_SECONDS) <= policy.maxRetryAfterSeconds;
   return status === 408 || (status >= 500 && status <= 599);
 }
 

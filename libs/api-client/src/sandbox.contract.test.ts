@@ -5,7 +5,12 @@
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type GroundTruth, type RunningSandbox } from '@testio-mcp/testio-sandbox';
-import { UpstreamError, type TestListPage, type UpstreamExploratoryTest, type UpstreamProduct } from '@testio-mcp/domain';
+import {
+  UpstreamError,
+  type TestListPage,
+  type UpstreamExploratoryTest,
+  type UpstreamProduct,
+} from '@testio-mcp/domain';
 import { createTestIOClient, type TestIOClient } from './client.js';
 import type { TestIOClientOptions } from './options.js';
 import { createCaptureLogger } from './__fixtures__/capture-logger.js';
@@ -64,7 +69,8 @@ beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, host: '127.0.0.1', scale: 'medium', token: TOKEN });
   truth = sandbox.truth({ perTest: true });
   const big = [...truth.products].sort((a, b) => b.tests - a.tests)[0];
-  if (!big || big.tests <= 1000) throw new Error('the medium scale should have a product with more than 1,000 tests');
+  if (!big || big.tests <= 1000)
+    throw new Error('the medium scale should have a product with more than 1,000 tests');
   bigProduct = big;
   const pages = await collect(client().walkTests(bigProduct.id, { pageSize: 25 }));
   baseline = pages.flatMap((p) => p.tests);
@@ -85,7 +91,9 @@ describe('products, features, user stories', () => {
   it('lists and gets products', async () => {
     const c = client();
     const products = await c.listProducts();
-    expect(products.map((p) => p.id).sort((a, b) => a - b)).toEqual(truth.products.map((p) => p.id).sort((a, b) => a - b));
+    expect(products.map((p) => p.id).sort((a, b) => a - b)).toEqual(
+      truth.products.map((p) => p.id).sort((a, b) => a - b),
+    );
     const one = await c.getProduct(bigProduct.id);
     expect(one).toMatchObject({ id: bigProduct.id, name: bigProduct.name });
     const missing = await failure(c.getProduct(987_654_321));
@@ -141,7 +149,10 @@ describe('tests', () => {
       expect(p.isLast).toBe(i === pages.length - 1);
     });
     // Newest first: start dates never increase along the list.
-    const starts = baseline.map((t) => t.start_at).filter((s): s is string => typeof s === 'string').map((s) => Date.parse(s));
+    const starts = baseline
+      .map((t) => t.start_at)
+      .filter((s): s is string => typeof s === 'string')
+      .map((s) => Date.parse(s));
     for (let i = 1; i < starts.length; i++) expect(starts[i]).toBeLessThanOrEqual(starts[i - 1] as number);
   });
 
@@ -153,7 +164,10 @@ describe('tests', () => {
     const test = await c.getTest(first.id);
     expect(test.id).toBe(first.id);
     const missing = await failure(c.getTest(987_654_321));
-    expect(missing).toMatchObject({ status: 404, operation: { method: 'GET', path: 'exploratory_tests/987654321' } });
+    expect(missing).toMatchObject({
+      status: 404,
+      operation: { method: 'GET', path: 'exploratory_tests/987654321' },
+    });
   });
 
   it('recovers a page that keeps failing (failPages) fully, by re-reading it with smaller pages', async () => {
@@ -164,7 +178,9 @@ describe('tests', () => {
     expect(third.tests.map((t) => t.id)).toEqual(baseline.slice(50, 75).map((t) => t.id));
     expect(pages.flatMap((p) => p.tests.map((t) => t.id))).toEqual(baseline.map((t) => t.id));
     const log = sandbox.requestLog().filter((r) => r.path.includes('/exploratory_tests?'));
-    expect(log.filter((r) => r.path.includes('page=3&per_page=25')).map((r) => r.status)).toEqual([500, 500, 500, 500]);
+    expect(log.filter((r) => r.path.includes('page=3&per_page=25')).map((r) => r.status)).toEqual([
+      500, 500, 500, 500,
+    ]);
     expect(log.filter((r) => r.path.includes('per_page=5')).length).toBe(5);
   });
 
@@ -181,14 +197,18 @@ describe('tests', () => {
     expect(failed[0]?.error.status).toBe(500);
     expect(pages[2]?.failedRanges).toHaveLength(1);
     expect(pages[2]?.isLast).toBe(false);
-    expect(pages.flatMap((p) => p.tests.map((t) => t.id))).toEqual(baseline.filter((_, i) => i !== position).map((t) => t.id));
+    expect(pages.flatMap((p) => p.tests.map((t) => t.id))).toEqual(
+      baseline.filter((_, i) => i !== position).map((t) => t.id),
+    );
     expect(pages.at(-1)?.isLast).toBe(true);
   });
 });
 
 describe('bugs', () => {
   it('fetches bugs in batches of at most 15 test ids and returns every bug once', async () => {
-    const withBugs = (truth.tests ?? []).filter((t) => t.productId === bigProduct.id && t.bugs > 0).slice(0, 40);
+    const withBugs = (truth.tests ?? [])
+      .filter((t) => t.productId === bigProduct.id && t.bugs > 0)
+      .slice(0, 40);
     expect(withBugs.length).toBe(40);
     const testIds = withBugs.map((t) => t.id);
     const bugs = await client().listBugsForTests([...testIds, ...testIds.slice(0, 5)]);
@@ -260,22 +280,31 @@ describe('transport behaviour', () => {
     expectNoToken(error, logger.text());
   });
 
-  it.each(['truncated', 'not-json', 'array', 'wrong-shape'] as const)('a %s body is a clear malformed-response error', async (kind) => {
-    sandbox.setFaults({ malformed: [{ pathPrefix: '/products', kind }] });
-    const logger = createCaptureLogger();
-    const error = await failure(client({ logger }).listProducts());
-    expect(error.message).toBe(
-      'TestIO returned a malformed response for GET products: expected an object with `products` (a list of products)',
-    );
-    expect(error.reason).toMatch(/truncated|not JSON|not an object|does not match/);
-    expectNoToken(error, logger.text());
-  });
+  it.each(['truncated', 'not-json', 'array', 'wrong-shape'] as const)(
+    'a %s body is a clear malformed-response error',
+    async (kind) => {
+      sandbox.setFaults({ malformed: [{ pathPrefix: '/products', kind }] });
+      const logger = createCaptureLogger();
+      const error = await failure(client({ logger }).listProducts());
+      expect(error.message).toBe(
+        'TestIO returned a malformed response for GET products: expected an object with `products` (a list of products)',
+      );
+      expect(error.reason).toMatch(/truncated|not JSON|not an object|does not match/);
+      expectNoToken(error, logger.text());
+    },
+  );
 
   it('a network failure is status 0, without the token', async () => {
     const closed = await startLocalServer();
     await closed.close();
     const logger = createCaptureLogger();
-    const c = createTestIOClient({ baseUrl: closed.baseUrl, token: TOKEN, retries: 1, retryBaseDelayMs: 5, logger });
+    const c = createTestIOClient({
+      baseUrl: closed.baseUrl,
+      token: TOKEN,
+      retries: 1,
+      retryBaseDelayMs: 5,
+      logger,
+    });
     clients.push(c);
     const error = await failure(c.listProducts());
     expect(error).toMatchObject({ status: 0, attempts: 2 });

@@ -39,7 +39,11 @@ export function createTransport(
   logger: Logger,
 ): Transport {
   const owned: Array<HttpAgent | HttpsAgent> = [];
-  const agentOptions = { keepAlive: true, maxSockets: options.maxConcurrentRequests, maxFreeSockets: options.maxConcurrentRequests };
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxConcurrentRequests,
+    maxFreeSockets: options.maxConcurrentRequests,
+  };
   const httpAgent = agents.httpAgent ?? new HttpAgent(agentOptions);
   const httpsAgent = agents.httpsAgent ?? new HttpsAgent(agentOptions);
   if (!agents.httpAgent) owned.push(httpAgent);

@@ -14,7 +14,16 @@ export interface FlexibleDateOptions {
   readonly field?: string;
 }
 
-const UNITS = { day: 'day', days: 'day', week: 'week', weeks: 'week', month: 'month', months: 'month', year: 'year', years: 'year' } as const;
+const UNITS = {
+  day: 'day',
+  days: 'day',
+  week: 'week',
+  weeks: 'week',
+  month: 'month',
+  months: 'month',
+  year: 'year',
+  years: 'year',
+} as const;
 type Unit = (typeof UNITS)[keyof typeof UNITS];
 
 const SUPPORTED =
@@ -82,7 +91,12 @@ function invalid(what: string, why: string, next: string, field?: string): Inval
 function checkYear(d: Date, input: string, field?: string): Date {
   const year = d.getUTCFullYear();
   if (Number.isNaN(d.getTime()) || year < 1900 || year > 2100) {
-    throw invalid(`Invalid date year: ${Number.isNaN(year) ? input : year}`, 'Year must be between 1900 and 2100', `Check your date input: '${input}'`, field);
+    throw invalid(
+      `Invalid date year: ${Number.isNaN(year) ? input : year}`,
+      'Year must be between 1900 and 2100',
+      `Check your date input: '${input}'`,
+      field,
+    );
   }
   return d;
 }
@@ -93,7 +107,12 @@ export function parseFlexibleDate(input: string, options: FlexibleDateOptions): 
   const edge = (d: Date): Date => (startOfDay ? startOfUtcDay(d) : endOfUtcDay(d));
 
   if (text === '') {
-    throw invalid('Empty date', `Supported formats: ${SUPPORTED}`, 'Give a date, or leave the field out', field);
+    throw invalid(
+      'Empty date',
+      `Supported formats: ${SUPPORTED}`,
+      'Give a date, or leave the field out',
+      field,
+    );
   }
   if (/^\d{4}$/.test(text)) {
     throw invalid(
@@ -108,7 +127,12 @@ export function parseFlexibleDate(input: string, options: FlexibleDateOptions): 
     const [, y, m, d] = isoDate.map(Number) as [number, number, number, number];
     const date = utcDay(y, m - 1, d);
     if (date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) {
-      throw invalid(`Invalid calendar date: '${input.trim()}'`, 'That day does not exist', "Use a real date such as '2025-02-28'", field);
+      throw invalid(
+        `Invalid calendar date: '${input.trim()}'`,
+        'That day does not exist',
+        "Use a real date such as '2025-02-28'",
+        field,
+      );
     }
     return edge(checkYear(date, input, field));
   }
@@ -123,7 +147,9 @@ export function parseFlexibleDate(input: string, options: FlexibleDateOptions): 
   if (text === 'yesterday') return edge(shift(now, -1, 'day'));
   if (text === 'tomorrow') return edge(shift(now, 1, 'day'));
 
-  const ago = /^(\d+) (days?|weeks?|months?|years?) ago$/.exec(text) ?? /^(?:last|past) (\d+) (days?|weeks?|months?|years?)$/.exec(text);
+  const ago =
+    /^(\d+) (days?|weeks?|months?|years?) ago$/.exec(text) ??
+    /^(?:last|past) (\d+) (days?|weeks?|months?|years?)$/.exec(text);
   if (ago) {
     const amount = Number(ago[1]);
     const unit = UNITS[ago[2] as keyof typeof UNITS];
@@ -138,7 +164,14 @@ export function parseFlexibleDate(input: string, options: FlexibleDateOptions): 
     // "this month" as a start is its first day; as an end, the end of the period (or today, if sooner).
     if (startOfDay) return start;
     const periodEnd = new Date(shift(start, len, lenUnit).getTime() - 1);
-    return period[1] === 'this' || period[1] === 'current' ? new Date(Math.min(periodEnd.getTime(), endOfUtcDay(now).getTime())) : periodEnd;
+    return period[1] === 'this' || period[1] === 'current'
+      ? new Date(Math.min(periodEnd.getTime(), endOfUtcDay(now).getTime()))
+      : periodEnd;
   }
-  throw invalid(`Could not parse date: '${input.trim()}'`, `Supported formats: ${SUPPORTED}`, 'Try a more specific date format or ISO 8601', field);
+  throw invalid(
+    `Could not parse date: '${input.trim()}'`,
+    `Supported formats: ${SUPPORTED}`,
+    'Try a more specific date format or ISO 8601',
+    field,
+  );
 }

@@ -36,7 +36,12 @@ describe('domain errors', () => {
 
   it('serialises an upstream error without its cause', () => {
     const cause = { config: { headers: { Authorization: 'Token secret-value' } } };
-    const error = new UpstreamError({ message: 'boom', status: 500, operation: { method: 'GET', path: 'products' }, cause });
+    const error = new UpstreamError({
+      message: 'boom',
+      status: 500,
+      operation: { method: 'GET', path: 'products' },
+      cause,
+    });
     expect(JSON.stringify(error)).not.toContain('secret-value');
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ status: 500, code: 'upstream_unavailable' });
   });

@@ -48,7 +48,8 @@ export function formatThreePart(what: string, why?: string, next?: string): stri
     .join('\n');
 }
 
-export type EntityKind = 'product' | 'test' | 'bug' | 'feature' | 'user' | 'user_story' | 'section' | 'sync_run';
+export type EntityKind =
+  'product' | 'test' | 'bug' | 'feature' | 'user' | 'user_story' | 'section' | 'sync_run';
 
 /** The tool or command that lists valid ids of each entity, so a not-found error can point to it. */
 export const ENTITY_LISTING_TOOL: Record<EntityKind, string> = {
@@ -81,8 +82,12 @@ export class NotFoundError extends DomainError {
   constructor(entity: EntityKind, id: string | number, details: Partial<DomainErrorDetails> = {}) {
     super({
       message: details.message ?? `${ENTITY_LABEL[entity]} ID '${id}' not found`,
-      reason: details.reason ?? `This ${entity.replace('_', ' ')} may not exist, or it is not visible to this account`,
-      hint: details.hint ?? `Use the ${ENTITY_LISTING_TOOL[entity]} tool to see available ${entity.replace('_', ' ')}s`,
+      reason:
+        details.reason ??
+        `This ${entity.replace('_', ' ')} may not exist, or it is not visible to this account`,
+      hint:
+        details.hint ??
+        `Use the ${ENTITY_LISTING_TOOL[entity]} tool to see available ${entity.replace('_', ' ')}s`,
       cause: details.cause,
     });
     this.entity = entity;
@@ -130,7 +135,8 @@ export class InvalidInputError extends DomainError {
   constructor(details: DomainErrorDetails & { field?: string; issues?: readonly InvalidInputIssue[] }) {
     super(details);
     this.field = details.field;
-    this.issues = details.issues ?? (details.field ? [{ field: details.field, message: details.message }] : []);
+    this.issues =
+      details.issues ?? (details.field ? [{ field: details.field, message: details.message }] : []);
   }
 }
 

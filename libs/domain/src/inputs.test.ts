@@ -10,7 +10,9 @@ describe('forgiving inputs', () => {
     expect(() => coerceId(-1, 'product_id')).toThrow(/not a valid id/);
     expect(() => coerceId('abc', 'product_id')).toThrow(/product_id: 'abc' is not a valid id/);
     // Objects without a usable toString are described, not stringified (which would throw).
-    expect(() => coerceId({ toString: 1 }, 'product_id')).toThrow(/product_id: a value of type object is not a valid id/);
+    expect(() => coerceId({ toString: 1 }, 'product_id')).toThrow(
+      /product_id: a value of type object is not a valid id/,
+    );
   });
 
   it('reads id lists in every form AI clients send', () => {

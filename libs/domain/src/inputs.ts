@@ -15,13 +15,20 @@ function fail(field: string, message: string, hint: string): never {
 export function coerceId(value: unknown, field: string): number {
   if (typeof value === 'number') {
     if (Number.isInteger(value) && value >= 0 && Number.isSafeInteger(value)) return value;
-    fail(field, `'${value}' is not a valid id (decimal or negative values are not allowed)`, 'Ids are whole numbers such as 598');
+    fail(
+      field,
+      `'${value}' is not a valid id (decimal or negative values are not allowed)`,
+      'Ids are whole numbers such as 598',
+    );
   }
   if (typeof value === 'string' && /^\s*\d+(\.0+)?\s*$/.test(value)) {
     const n = Number(value);
     if (Number.isSafeInteger(n)) return n;
   }
-  const shown = typeof value === 'string' ? `'${value.slice(0, 80)}'` : `a value of type ${Array.isArray(value) ? 'array' : typeof value}`;
+  const shown =
+    typeof value === 'string'
+      ? `'${value.slice(0, 80)}'`
+      : `a value of type ${Array.isArray(value) ? 'array' : typeof value}`;
   fail(field, `${shown} is not a valid id`, 'Ids are whole numbers such as 598');
 }
 
@@ -35,7 +42,10 @@ function splitListString(value: string): unknown[] {
       // Not JSON after all: fall through to the comma form, which reports the bad parts.
     }
   }
-  return text.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }
 
 /**
@@ -54,7 +64,12 @@ export function parseStringList(value: unknown, field: string): string[] | undef
   if (value === undefined || value === null) return undefined;
   const items = Array.isArray(value) ? value : typeof value === 'string' ? splitListString(value) : [value];
   const strings = items.map((item, i) => {
-    if (typeof item !== 'string') fail(`${field}[${i}]`, `expected text, got ${typeof item}`, 'Give a list of words, e.g. "running, locked"');
+    if (typeof item !== 'string')
+      fail(
+        `${field}[${i}]`,
+        `expected text, got ${typeof item}`,
+        'Give a list of words, e.g. "running, locked"',
+      );
     return item.trim();
   });
   const nonEmpty = strings.filter((s) => s !== '');

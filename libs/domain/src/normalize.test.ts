@@ -66,12 +66,16 @@ describe('rejection reasons', () => {
 
   it('is null for bugs that are not rejected, even with a reason text', () => {
     expect(
-      parseRejectionReason({ status: 'accepted', comments: [{ body: 'This is a legit bug but already known.' }] }),
+      parseRejectionReason({
+        status: 'accepted',
+        comments: [{ body: 'This is a legit bug but already known.' }],
+      }),
     ).toBeNull();
   });
 
   it('recognises the automatic request timeout rejection', () => {
-    const body = "Your bug was rejected automatically, because you didn't respond to the request within 24 hours";
+    const body =
+      "Your bug was rejected automatically, because you didn't respond to the request within 24 hours";
     expect(parseRejectionReason({ status: 'rejected', comments: [{ body }] })).toBe('request_timeout');
   });
 });
@@ -119,7 +123,9 @@ describe('payload normalisation', () => {
         end_at: '2021-04-09T13:00:00+02:00',
         product: { id: 598, name: 'Shop' },
         section: { id: 2, name: 'default-section' },
-        features: [{ id: 1042409, feature_id: 196992, title: 'Login', location: 'Top right', user_stories: null }],
+        features: [
+          { id: 1042409, feature_id: 196992, title: 'Login', location: 'Top right', user_stories: null },
+        ],
         requirements: [
           {
             id: 1,
@@ -138,9 +144,21 @@ describe('payload normalisation', () => {
     expect(test.start_at).toBe('2021-04-08T11:00:00.000Z');
     expect(test.end_at).toBe('2021-04-09T11:00:00.000Z');
     expect(test.goal).toBe('Test goal');
-    expect(test.features[0]).toMatchObject({ id: 1042409, feature_id: 196992, howtofind: 'Top right', user_stories: [] });
+    expect(test.features[0]).toMatchObject({
+      id: 1042409,
+      feature_id: 196992,
+      howtofind: 'Top right',
+      user_stories: [],
+    });
     expect(test.platforms).toEqual([
-      { test_id: 109363, category: 'Computers', operating_system: 'Windows', min_version: '10', max_version: null, browsers: ['Chrome'] },
+      {
+        test_id: 109363,
+        category: 'Computers',
+        operating_system: 'Windows',
+        min_version: '10',
+        max_version: null,
+        browsers: ['Chrome'],
+      },
     ]);
     expect(usersOfTest(raw)).toEqual([{ username: 'jane.customer', user_type: 'customer' }]);
   });
@@ -167,7 +185,9 @@ describe('payload normalisation', () => {
         author: { name: 'john_doe' },
         test: { id: 109363, title: 'Homepage Test' },
         test_feature: { id: 1042409, feature_id: 196992 },
-        comments: [{ id: 1, body: 'The behaviour/design described here is intentional.', author: { name: 'cs' } }],
+        comments: [
+          { id: 1, body: 'The behaviour/design described here is intentional.', author: { name: 'cs' } },
+        ],
         devices: [
           {
             id: 7,
@@ -196,7 +216,13 @@ describe('payload normalisation', () => {
       known: false,
     });
     expect(bug.devices).toEqual([
-      { category: 'Smartphones', vendor: 'Google', device: 'Nexus 5', operating_system: 'Android', browsers: ['Chrome'] },
+      {
+        category: 'Smartphones',
+        vendor: 'Google',
+        device: 'Nexus 5',
+        operating_system: 'Android',
+        browsers: ['Chrome'],
+      },
     ]);
     expect(usersOfBug(raw)).toEqual([{ username: 'john_doe', user_type: 'tester' }]);
   });

@@ -19,7 +19,9 @@ import { DEFAULT_SECTION_NAME, REJECTION_REASONS, type RejectionReason } from '.
  * A product has sections when it lists real ones, or when `sections_with_default` holds more than the
  * default section. Legacy products expose only `default-section` and use the product-level endpoints.
  */
-export function productHasSections(product: Pick<UpstreamProduct, 'sections' | 'sections_with_default'>): boolean {
+export function productHasSections(
+  product: Pick<UpstreamProduct, 'sections' | 'sections_with_default'>,
+): boolean {
   return (product.sections?.length ?? 0) > 0 || (product.sections_with_default?.length ?? 0) > 1;
 }
 
@@ -41,12 +43,20 @@ export function normalizeProduct(raw: UpstreamProduct): Product {
     default_section_id: raw.default_section_id ?? null,
     has_sections: hasSections,
     sections: hasSections
-      ? productSectionList(raw).map((s) => ({ id: s.id, product_id: raw.id, name: s.name ?? DEFAULT_SECTION_NAME }))
+      ? productSectionList(raw).map((s) => ({
+          id: s.id,
+          product_id: raw.id,
+          name: s.name ?? DEFAULT_SECTION_NAME,
+        }))
       : [],
   };
 }
 
-export function normalizeFeature(raw: UpstreamFeature, productId: number, sectionIds: number[] = []): Feature {
+export function normalizeFeature(
+  raw: UpstreamFeature,
+  productId: number,
+  sectionIds: number[] = [],
+): Feature {
   return {
     id: raw.id,
     product_id: productId,
@@ -105,7 +115,10 @@ export function normalizeTest(raw: UpstreamExploratoryTest, fallbackProductId?: 
     enable_low: raw.enable_low ?? null,
     enable_high: raw.enable_high ?? null,
     enable_critical: raw.enable_critical ?? null,
-    environment: env && typeof env.id === 'number' ? { id: env.id, title: env.title ?? null, url: env.url ?? null } : null,
+    environment:
+      env && typeof env.id === 'number'
+        ? { id: env.id, title: env.title ?? null, url: env.url ?? null }
+        : null,
     features: (raw.features ?? []).map((f) => ({
       id: f.id,
       test_id: raw.id,

@@ -283,7 +283,11 @@ export interface MirrorReader {
   stats(): Promise<MirrorStats>;
   /** `MirrorStats.lastTestsSyncAt` alone, without counting every table (answers' freshness blocks). */
   lastTestsSyncAt(): Promise<Date | null>;
-  listProblematicRanges(options?: { productId?: number; includeResolved?: boolean; limit?: number }): Promise<ProblematicRange[]>;
+  listProblematicRanges(options?: {
+    productId?: number;
+    includeResolved?: boolean;
+    limit?: number;
+  }): Promise<ProblematicRange[]>;
 }
 
 // --- search ------------------------------------------------------------------------------------------
@@ -373,10 +377,23 @@ export const METRIC_KEYS = [
 export type MetricKey = (typeof METRIC_KEYS)[number];
 
 /** Dimensions that describe a bug: grouping by one of them leaves out tests without a matching bug. */
-export const BUG_LEVEL_DIMENSIONS: readonly MetricDimension[] = ['tester', 'severity', 'status', 'rejection_reason', 'known_bug'];
+export const BUG_LEVEL_DIMENSIONS: readonly MetricDimension[] = [
+  'tester',
+  'severity',
+  'status',
+  'rejection_reason',
+  'known_bug',
+];
 
 /** `bug_severity_score` weights, for TestIO's real severities. */
-export const SEVERITY_SCORE_WEIGHTS = { critical: 5, high: 3, low: 1, visual: 1, content: 1, custom: 1 } as const;
+export const SEVERITY_SCORE_WEIGHTS = {
+  critical: 5,
+  high: 3,
+  low: 1,
+  visual: 1,
+  content: 1,
+  custom: 1,
+} as const;
 
 /**
  * Which tests (and bugs) an analytics question is about. Every field is optional; absent = no filter.
@@ -410,7 +427,9 @@ export interface MetricQuery {
 
 /** One group: per dimension its label (`null` = unattributed) and id where it has one; per metric its value. */
 export interface MetricRow {
-  readonly dimensions: Readonly<Record<string, { readonly id: number | null; readonly label: string | null }>>;
+  readonly dimensions: Readonly<
+    Record<string, { readonly id: number | null; readonly label: string | null }>
+  >;
   readonly metrics: Readonly<Record<string, number | null>>;
 }
 
@@ -441,9 +460,17 @@ export interface ReportTestRow {
 
 /** Bug counts of a report scope, per product, along one more axis. */
 export interface ReportBreakdowns {
-  readonly rejectionReasons: ReadonlyArray<{ readonly productId: number; readonly reason: string | null; readonly bugs: number }>;
+  readonly rejectionReasons: ReadonlyArray<{
+    readonly productId: number;
+    readonly reason: string | null;
+    readonly bugs: number;
+  }>;
   /** Operating systems the bug was found on: once per distinct OS of its devices; null when it names none. */
-  readonly platforms: ReadonlyArray<{ readonly productId: number; readonly platform: string | null; readonly bugs: number }>;
+  readonly platforms: ReadonlyArray<{
+    readonly productId: number;
+    readonly platform: string | null;
+    readonly bugs: number;
+  }>;
 }
 
 /** Analytics over one tenant's mirror. */
@@ -479,5 +506,10 @@ export interface WrittenReportFile {
  */
 export interface ReportFileWriter {
   readonly directory: string;
-  write(request: { readonly relativeBase: string; readonly files: readonly ReportFile[]; readonly overwrite: boolean; readonly field: string }): Promise<WrittenReportFile[]>;
+  write(request: {
+    readonly relativeBase: string;
+    readonly files: readonly ReportFile[];
+    readonly overwrite: boolean;
+    readonly field: string;
+  }): Promise<WrittenReportFile[]>;
 }

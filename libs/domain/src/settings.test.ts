@@ -21,7 +21,9 @@ describe('shared settings', () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(parseSharedSettings({ TESTIO_CUSTOMER_API_TOKEN: '  ', CACHE_TTL_SECONDS: '' }).CACHE_TTL_SECONDS).toBe(3600);
+    expect(
+      parseSharedSettings({ TESTIO_CUSTOMER_API_TOKEN: '  ', CACHE_TTL_SECONDS: '' }).CACHE_TTL_SECONDS,
+    ).toBe(3600);
   });
 
   it('names the variable, the value and what is allowed', () => {
@@ -34,7 +36,9 @@ describe('shared settings', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     const message = (error as Error).message;
     expect(message).toContain("MAX_CONCURRENT_API_REQUESTS='500' is not valid: must be at most 50");
-    expect(message).toContain("TESTIO_PRODUCT_IDS='598,abc' is not valid: expected comma-separated numeric ids, got 'abc'");
+    expect(message).toContain(
+      "TESTIO_PRODUCT_IDS='598,abc' is not valid: expected comma-separated numeric ids, got 'abc'",
+    );
     expect((error as InvalidInputError).issues.map((i) => i.field).sort()).toEqual([
       'MAX_CONCURRENT_API_REQUESTS',
       'TESTIO_PRODUCT_IDS',
@@ -63,11 +67,16 @@ describe('isLoopbackHost', () => {
       review_rate: { warning: 0.8, critical: 0.6, direction: 'below' },
     });
     expect(settings.TESTIO_EXPORT_DIR).toBe('~/.testio-mcp/exports');
-    expect(parseSharedSettings({ PLAYBOOK_REJECTION_WARNING: '0.1', PLAYBOOK_REJECTION_CRITICAL: '0.5' }).PLAYBOOK_REJECTION_CRITICAL).toBe(0.5);
+    expect(
+      parseSharedSettings({ PLAYBOOK_REJECTION_WARNING: '0.1', PLAYBOOK_REJECTION_CRITICAL: '0.5' })
+        .PLAYBOOK_REJECTION_CRITICAL,
+    ).toBe(0.5);
     expect(() => parseSharedSettings({ PLAYBOOK_REJECTION_WARNING: '0.4' })).toThrow(
       /PLAYBOOK_REJECTION_WARNING=0.4 must be below PLAYBOOK_REJECTION_CRITICAL=0.35/,
     );
-    expect(() => parseSharedSettings({ PLAYBOOK_REVIEW_CRITICAL: '0.9' })).toThrow(/PLAYBOOK_REVIEW_WARNING=0.8 must be above PLAYBOOK_REVIEW_CRITICAL=0.9/);
+    expect(() => parseSharedSettings({ PLAYBOOK_REVIEW_CRITICAL: '0.9' })).toThrow(
+      /PLAYBOOK_REVIEW_WARNING=0.8 must be above PLAYBOOK_REVIEW_CRITICAL=0.9/,
+    );
     expect(() => parseSharedSettings({ PLAYBOOK_AUTO_ACCEPTANCE_WARNING: '20' })).toThrow(InvalidInputError);
   });
 });
@@ -81,7 +90,9 @@ describe('log file settings', () => {
   });
 
   it('names the variable, the value and the limits of a bad size or count', () => {
-    expect(() => parseSharedSettings({ LOG_FILE_MAX_SIZE_MB: '0' })).toThrow("LOG_FILE_MAX_SIZE_MB='0' is not valid: must be at least 1");
+    expect(() => parseSharedSettings({ LOG_FILE_MAX_SIZE_MB: '0' })).toThrow(
+      "LOG_FILE_MAX_SIZE_MB='0' is not valid: must be at least 1",
+    );
     expect(() => parseSharedSettings({ LOG_FILE_MAX_FILES: 'many' })).toThrow(
       "LOG_FILE_MAX_FILES='many' is not valid: expected an integer between 1 and 100",
     );

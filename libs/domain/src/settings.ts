@@ -44,7 +44,10 @@ export const idListFromEnv = z
       .filter((p) => p !== '');
     const bad = parts.filter((p) => !/^\d+$/.test(p));
     if (bad.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `expected comma-separated numeric ids, got ${bad.map((b) => `'${b}'`).join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected comma-separated numeric ids, got ${bad.map((b) => `'${b}'`).join(', ')}`,
+      });
       return z.NEVER;
     }
     return [...new Set(parts.map(Number))];
@@ -67,7 +70,9 @@ export const DEFAULT_PLAYBOOK_THRESHOLDS = {
 export const sharedSettingsSchema = z.object({
   /** Absent ⇒ demo mode: the embedded sandbox stands in for TestIO. */
   TESTIO_CUSTOMER_API_TOKEN: z.string().trim().min(1).optional(),
-  TESTIO_CUSTOMER_API_BASE_URL: z.url({ message: 'expected an http(s) URL' }).default(PRODUCTION_API_BASE_URL),
+  TESTIO_CUSTOMER_API_BASE_URL: z
+    .url({ message: 'expected an http(s) URL' })
+    .default(PRODUCTION_API_BASE_URL),
   TESTIO_CUSTOMER_ID: intIn(1, Number.MAX_SAFE_INTEGER).default(1),
   TESTIO_CUSTOMER_NAME: z.string().trim().min(1).default('default'),
   TESTIO_DB_PATH: z.string().trim().min(1).optional(),
@@ -83,7 +88,11 @@ export const sharedSettingsSchema = z.object({
     .trim()
     .toLowerCase()
     .transform((v) => (v === 'warning' ? 'warn' : v === 'critical' ? 'fatal' : v))
-    .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'], { message: 'expected DEBUG, INFO, WARNING, ERROR or CRITICAL' }))
+    .pipe(
+      z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'], {
+        message: 'expected DEBUG, INFO, WARNING, ERROR or CRITICAL',
+      }),
+    )
     .default('info'),
   LOG_FORMAT: z.enum(['json', 'text'], { message: 'expected json or text' }).optional(),
   /** Also write JSON log lines to this file (`~` allowed), rotated by size: path -> path.1 -> ... -> path.N. */
@@ -96,8 +105,12 @@ export const sharedSettingsSchema = z.object({
   /** Playbook thresholds of the quality report and the analytics (health: healthy / warning / critical). */
   PLAYBOOK_REJECTION_WARNING: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.rejection_rate.warning),
   PLAYBOOK_REJECTION_CRITICAL: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.rejection_rate.critical),
-  PLAYBOOK_AUTO_ACCEPTANCE_WARNING: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.auto_acceptance_rate.warning),
-  PLAYBOOK_AUTO_ACCEPTANCE_CRITICAL: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.auto_acceptance_rate.critical),
+  PLAYBOOK_AUTO_ACCEPTANCE_WARNING: fractionFromEnv.default(
+    DEFAULT_PLAYBOOK_THRESHOLDS.auto_acceptance_rate.warning,
+  ),
+  PLAYBOOK_AUTO_ACCEPTANCE_CRITICAL: fractionFromEnv.default(
+    DEFAULT_PLAYBOOK_THRESHOLDS.auto_acceptance_rate.critical,
+  ),
   PLAYBOOK_REVIEW_WARNING: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.review_rate.warning),
   PLAYBOOK_REVIEW_CRITICAL: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.review_rate.critical),
   /** Where quality reports are exported (`output_file` is relative to it); created when missing. */
@@ -190,13 +203,21 @@ export function playbookThresholdsFrom(settings: {
   readonly PLAYBOOK_REVIEW_CRITICAL: number;
 }): PlaybookThresholds {
   return {
-    rejection_rate: { warning: settings.PLAYBOOK_REJECTION_WARNING, critical: settings.PLAYBOOK_REJECTION_CRITICAL, direction: 'above' },
+    rejection_rate: {
+      warning: settings.PLAYBOOK_REJECTION_WARNING,
+      critical: settings.PLAYBOOK_REJECTION_CRITICAL,
+      direction: 'above',
+    },
     auto_acceptance_rate: {
       warning: settings.PLAYBOOK_AUTO_ACCEPTANCE_WARNING,
       critical: settings.PLAYBOOK_AUTO_ACCEPTANCE_CRITICAL,
       direction: 'above',
     },
-    review_rate: { warning: settings.PLAYBOOK_REVIEW_WARNING, critical: settings.PLAYBOOK_REVIEW_CRITICAL, direction: 'below' },
+    review_rate: {
+      warning: settings.PLAYBOOK_REVIEW_WARNING,
+      critical: settings.PLAYBOOK_REVIEW_CRITICAL,
+      direction: 'below',
+    },
   };
 }
 
@@ -206,7 +227,10 @@ export function parseSharedSettings(env: EnvRecord): Readonly<SharedSettings> {
 
 /** Hosts that only this machine can reach; anything else exposes a server to the network. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 

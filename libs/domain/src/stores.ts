@@ -151,7 +151,8 @@ export interface Lease {
   readonly expiresAt: Date;
 }
 
-export type LeaseResult = { readonly acquired: true; readonly lease: Lease } | { readonly acquired: false; readonly current: Lease };
+export type LeaseResult =
+  { readonly acquired: true; readonly lease: Lease } | { readonly acquired: false; readonly current: Lease };
 
 /** A range of a product's newest-first test list that TestIO could not serve (HTTP 5xx even one by one). */
 export interface ProblematicRange {
@@ -172,24 +173,43 @@ export interface ProblematicRange {
   readonly resolvedAt: Date | null;
 }
 
-export type NewProblematicRange = Omit<ProblematicRange, 'id' | 'attempts' | 'firstSeenAt' | 'lastSeenAt' | 'resolvedAt'>;
+export type NewProblematicRange = Omit<
+  ProblematicRange,
+  'id' | 'attempts' | 'firstSeenAt' | 'lastSeenAt' | 'resolvedAt'
+>;
 
 export interface SyncStateStore {
   /**
    * Takes the one-writer lease when it is free, expired, or already ours. `canSteal` lets the caller
    * judge a live-looking holder dead (e.g. a PID on this host that no longer exists).
    */
-  acquireLease(holder: string, ttlMs: number, now: Date, canSteal?: (current: Lease) => boolean): Promise<LeaseResult>;
+  acquireLease(
+    holder: string,
+    ttlMs: number,
+    now: Date,
+    canSteal?: (current: Lease) => boolean,
+  ): Promise<LeaseResult>;
   /** Extends our lease; false when it was lost (expired and taken by someone else). */
   renewLease(holder: string, ttlMs: number, now: Date): Promise<boolean>;
   releaseLease(holder: string): Promise<void>;
   readLease(): Promise<Lease | null>;
 
-  startRun(run: { trigger: SyncTrigger; mode: SyncMode; productIds: readonly number[] | null; startedAt: Date }): Promise<number>;
+  startRun(run: {
+    trigger: SyncTrigger;
+    mode: SyncMode;
+    productIds: readonly number[] | null;
+    startedAt: Date;
+  }): Promise<number>;
   heartbeatRun(runId: number, at: Date): Promise<void>;
   finishRun(
     runId: number,
-    outcome: { status: Exclude<SyncRunStatus, 'running'>; finishedAt: Date; counts: SyncCounts; warnings: readonly string[]; error: string | null },
+    outcome: {
+      status: Exclude<SyncRunStatus, 'running'>;
+      finishedAt: Date;
+      counts: SyncCounts;
+      warnings: readonly string[];
+      error: string | null;
+    },
   ): Promise<void>;
   /** Marks `running` runs whose heartbeat is older than `staleBefore` as `interrupted`. */
   interruptStaleRuns(staleBefore: Date, now: Date): Promise<number>;
@@ -201,7 +221,10 @@ export interface SyncStateStore {
 
   /** Records a failing range; the same product and boundaries seen again bump `attempts` instead. */
   recordProblematicRange(range: NewProblematicRange, seenAt: Date): Promise<ProblematicRange>;
-  listProblematicRanges(options?: { productId?: number; includeResolved?: boolean }): Promise<ProblematicRange[]>;
+  listProblematicRanges(options?: {
+    productId?: number;
+    includeResolved?: boolean;
+  }): Promise<ProblematicRange[]>;
   resolveProblematicRange(id: number, at: Date): Promise<void>;
   clearProblematicRanges(productId?: number): Promise<number>;
 }

@@ -25,7 +25,13 @@ export type UpstreamTestStatus = (typeof UPSTREAM_TEST_STATUSES)[number];
 export const EXECUTED_TEST_STATUSES = ['running', 'locked', 'archived', 'customer_finalized'] as const;
 
 /** Tests in these statuses still change upstream, so cached copies go stale after the TTL. */
-export const MUTABLE_TEST_STATUSES = ['customer_finalized', 'waiting', 'running', 'locked', 'initialized'] as const;
+export const MUTABLE_TEST_STATUSES = [
+  'customer_finalized',
+  'waiting',
+  'running',
+  'locked',
+  'initialized',
+] as const;
 
 /** Final statuses: a cached copy never goes stale. */
 export const IMMUTABLE_TEST_STATUSES = ['archived', 'cancelled'] as const;

@@ -27,7 +27,9 @@ interface KillResult {
  */
 function runAndKill(seed: number, delayMs: number, fromStart: boolean): Promise<KillResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dbPath, String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dbPath, String(seed)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let timer: NodeJS.Timeout | undefined;
@@ -48,7 +50,11 @@ function runAndKill(seed: number, delayMs: number, fromStart: boolean): Promise<
 }
 
 function duplicates(db: ReturnType<typeof openDatabase>, table: string, key: string): number {
-  return (db.sqlite.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} GROUP BY ${key} HAVING count(*) > 1)`).get() as { n: number }).n;
+  return (
+    db.sqlite
+      .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} GROUP BY ${key} HAVING count(*) > 1)`)
+      .get() as { n: number }
+  ).n;
 }
 
 describe('crash safety', () => {
@@ -71,7 +77,9 @@ describe('crash safety', () => {
       for (const table of ['products', 'features', 'tests', 'bugs']) {
         db.sqlite.prepare(`INSERT INTO ${table}_fts(${table}_fts, rank) VALUES ('integrity-check', 1)`).run();
         const base = (db.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-        const indexed = (db.sqlite.prepare(`SELECT count(*) AS n FROM ${table}_fts_docsize`).get() as { n: number }).n;
+        const indexed = (
+          db.sqlite.prepare(`SELECT count(*) AS n FROM ${table}_fts_docsize`).get() as { n: number }
+        ).n;
         expect(indexed, `${table} index rows`).toBe(base);
       }
       for (const [table, key] of [
@@ -89,7 +97,11 @@ describe('crash safety', () => {
       expect(db.migrations.applied).toEqual([]);
       // Every bug still belongs to an existing test of the same product.
       expect(
-        db.sqlite.prepare('SELECT count(*) AS n FROM bugs b LEFT JOIN tests t ON t.customer_id = b.customer_id AND t.id = b.test_id WHERE t.id IS NULL OR t.product_id <> b.product_id').get(),
+        db.sqlite
+          .prepare(
+            'SELECT count(*) AS n FROM bugs b LEFT JOIN tests t ON t.customer_id = b.customer_id AND t.id = b.test_id WHERE t.id IS NULL OR t.product_id <> b.product_id',
+          )
+          .get(),
       ).toEqual({ n: 0 });
       // The store still works and the search finds what was written.
       const runs = await db.stores.syncState.interruptStaleRuns(new Date('2100-01-01T00:00:00Z'), new Date());

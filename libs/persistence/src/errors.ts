@@ -27,7 +27,9 @@ interface CodedError {
 }
 
 function hasStringCode(error: unknown): error is CodedError {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+  return (
+    typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
+  );
 }
 
 /** True for SQLite's "database is busy/locked" errors, from better-sqlite3 or through Prisma. */
@@ -47,7 +49,12 @@ export function isBusyError(error: unknown): boolean {
 export function toDomainError(error: unknown, context: ErrorContext = {}): unknown {
   if (error instanceof ConflictError || error instanceof NotFoundError) return error;
   if (isBusyError(error)) return new DatabaseBusyError(error);
-  const code = error instanceof Prisma.PrismaClientKnownRequestError ? error.code : hasStringCode(error) ? error.code : '';
+  const code =
+    error instanceof Prisma.PrismaClientKnownRequestError
+      ? error.code
+      : hasStringCode(error)
+        ? error.code
+        : '';
   const label = context.entity ? `${context.entity.replace('_', ' ')}` : 'record';
   switch (code) {
     case 'P2002':

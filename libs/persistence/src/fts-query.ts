@@ -24,5 +24,7 @@ export function toFtsMatchQuery(text: string, options: FtsQueryOptions = {}): st
   const terms = (text.normalize('NFKC').match(TERM) ?? []).slice(0, maxTerms);
   if (terms.length === 0) return null;
   // Terms hold only letters, digits and `_`, so quoting cannot be broken out of.
-  return terms.map((term) => `"${term}"${prefix && [...term].length >= minPrefixLength ? '*' : ''}`).join(' ');
+  return terms
+    .map((term) => `"${term}"${prefix && [...term].length >= minPrefixLength ? '*' : ''}`)
+    .join(' ');
 }

@@ -8,7 +8,13 @@ export type { Sqlite } from './sqlite.js';
 export { createPrismaClient } from './prisma-client.js';
 export { createSyncStores } from './stores/index.js';
 export type { StoreContext } from './stores/index.js';
-export { createSearchIndex, DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, SEARCHABLE_ENTITIES, TITLE_WEIGHT } from './search.js';
+export {
+  createSearchIndex,
+  DEFAULT_SEARCH_LIMIT,
+  MAX_SEARCH_LIMIT,
+  SEARCHABLE_ENTITIES,
+  TITLE_WEIGHT,
+} from './search.js';
 export type { SearchEntityType, SearchHit, SearchIndex, SearchOptions, SearchResult } from './search.js';
 export { MirrorQueries } from './queries.js';
 export type { EntityCounts, MirrorCounts, ProductCounts } from './queries.js';
@@ -16,7 +22,21 @@ export { DatabaseBusyError, isBusyError, mappingErrors, toDomainError } from './
 export { dbTime, fromDbTime, toDbTime } from './time.js';
 export type { DbTime } from './time.js';
 export { rawJson, stripSecrets } from './secrets.js';
-export { compactBugRaw, compactTestFeatureRaw, compactTestRaw, expandBugRaw, expandTestFeatureRaw, expandTestRaw } from './raw-payloads.js';
+export {
+  compactBugRaw,
+  compactTestFeatureRaw,
+  compactTestRaw,
+  expandBugRaw,
+  expandTestFeatureRaw,
+  expandTestRaw,
+} from './raw-payloads.js';
 export type { PrismaClient } from './generated/prisma/client.js';
-export { createMirrorReader, createMirrorSearch, createAnalyticsReader, buildMetricSql, createReportFileWriter, stripReportExtension } from './readers/index.js';
+export {
+  createMirrorReader,
+  createMirrorSearch,
+  createAnalyticsReader,
+  buildMetricSql,
+  createReportFileWriter,
+  stripReportExtension,
+} from './readers/index.js';
 export { databaseSizeBytes, defaultDatabasePath, demoDatabasePath, resolveUserPath } from './paths.js';

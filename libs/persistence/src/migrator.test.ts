@@ -30,9 +30,13 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function recorded(db: Sqlite): { migration_name: string; checksum: string; finished_at: string | null; applied_steps_count: number }[] {
+function recorded(
+  db: Sqlite,
+): { migration_name: string; checksum: string; finished_at: string | null; applied_steps_count: number }[] {
   return db
-    .prepare('SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name')
+    .prepare(
+      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
+    )
     .all() as never;
 }
 
@@ -51,8 +55,19 @@ describe('migrate', () => {
       expect(row.finished_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
       expect(row.applied_steps_count).toBe(1);
     }
-    const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('_prisma_migrations') as { name: string }[]).map((c) => c.name);
-    expect(columns).toEqual(['id', 'checksum', 'finished_at', 'migration_name', 'logs', 'rolled_back_at', 'started_at', 'applied_steps_count']);
+    const columns = (
+      db.prepare('SELECT name FROM pragma_table_info(?)').all('_prisma_migrations') as { name: string }[]
+    ).map((c) => c.name);
+    expect(columns).toEqual([
+      'id',
+      'checksum',
+      'finished_at',
+      'migration_name',
+      'logs',
+      'rolled_back_at',
+      'started_at',
+      'applied_steps_count',
+    ]);
   });
 
   it('is idempotent', () => {
@@ -67,7 +82,10 @@ describe('migrate', () => {
     const db = connect();
     migrate(db, { migrationsDir });
     mkdirSync(join(migrationsDir, '29991231000000_add_note'));
-    writeFileSync(join(migrationsDir, '29991231000000_add_note', 'migration.sql'), 'CREATE TABLE "notes" ("id" INTEGER NOT NULL PRIMARY KEY);\n');
+    writeFileSync(
+      join(migrationsDir, '29991231000000_add_note', 'migration.sql'),
+      'CREATE TABLE "notes" ("id" INTEGER NOT NULL PRIMARY KEY);\n',
+    );
     expect(migrate(db, { migrationsDir }).applied).toEqual(['29991231000000_add_note']);
   });
 
@@ -78,7 +96,9 @@ describe('migrate', () => {
     if (!firstFile) throw new Error('no migrations');
     writeFileSync(firstFile.path, `${readFileSync(firstFile.path, 'utf8')}\n-- edited\n`);
     expect(() => migrate(db, { migrationsDir })).toThrow(MigrationError);
-    expect(() => migrate(db, { migrationsDir })).toThrow(new RegExp(`${firstFile.name} was modified after it was applied`));
+    expect(() => migrate(db, { migrationsDir })).toThrow(
+      new RegExp(`${firstFile.name} was modified after it was applied`),
+    );
   });
 
   it('accepts an applied migration whose only change is CRLF line endings', () => {
@@ -96,7 +116,9 @@ describe('migrate', () => {
     const [firstFile] = readMigrations(migrationsDir);
     if (!firstFile) throw new Error('no migrations');
     renameSync(join(migrationsDir, firstFile.name), join(dir, 'moved-away'));
-    expect(() => migrate(db, { migrationsDir })).toThrow(new RegExp(`${firstFile.name} is applied to this database but its folder is missing`));
+    expect(() => migrate(db, { migrationsDir })).toThrow(
+      new RegExp(`${firstFile.name} is applied to this database but its folder is missing`),
+    );
   });
 
   it('rolls a failing migration back completely and records nothing for it', () => {
@@ -107,8 +129,12 @@ describe('migrate', () => {
       join(migrationsDir, '29991231000000_broken', 'migration.sql'),
       'CREATE TABLE "half_done" ("id" INTEGER);\nTHIS IS NOT SQL;\n',
     );
-    expect(() => migrate(db, { migrationsDir })).toThrow(/Migration 29991231000000_broken failed and was rolled back/);
-    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half_done'").get()).toEqual({ n: 0 });
+    expect(() => migrate(db, { migrationsDir })).toThrow(
+      /Migration 29991231000000_broken failed and was rolled back/,
+    );
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half_done'").get()).toEqual({
+      n: 0,
+    });
     expect(recorded(db).map((r) => r.migration_name)).not.toContain('29991231000000_broken');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
   });
@@ -116,7 +142,9 @@ describe('migrate', () => {
   it('refuses a migration recorded as started but never finished', () => {
     const db = connect();
     migrate(db, { migrationsDir });
-    db.prepare("UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = (SELECT min(migration_name) FROM _prisma_migrations)").run();
+    db.prepare(
+      'UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = (SELECT min(migration_name) FROM _prisma_migrations)',
+    ).run();
     expect(() => migrate(db, { migrationsDir })).toThrow(/was started but never finished/);
   });
 
@@ -126,7 +154,9 @@ describe('migrate', () => {
     db.prepare(
       `INSERT INTO products (customer_id, id, title, has_sections, raw, synced_at) VALUES (1, 1, 'P', 0, '{}', '2025-01-01T00:00:00.000+00:00')`,
     ).run();
-    db.prepare(`INSERT INTO sections (customer_id, id, product_id, name, raw) VALUES (1, 10, 1, 'S', '{}')`).run();
+    db.prepare(
+      `INSERT INTO sections (customer_id, id, product_id, name, raw) VALUES (1, 10, 1, 'S', '{}')`,
+    ).run();
     mkdirSync(join(migrationsDir, '29991231000000_rebuild_products'));
     writeFileSync(
       join(migrationsDir, '29991231000000_rebuild_products', 'migration.sql'),
@@ -149,15 +179,23 @@ describe('migrate', () => {
         { length: 4 },
         () =>
           new Promise<string[]>((resolve, reject) => {
-            const child = spawn(process.execPath, ['--import', 'tsx', fixture, dbPath, migrationsDir, String(startAt)], {
-              stdio: ['ignore', 'pipe', 'pipe'],
-            });
+            const child = spawn(
+              process.execPath,
+              ['--import', 'tsx', fixture, dbPath, migrationsDir, String(startAt)],
+              {
+                stdio: ['ignore', 'pipe', 'pipe'],
+              },
+            );
             let out = '';
             let err = '';
             child.stdout.on('data', (d: Buffer) => (out += d.toString()));
             child.stderr.on('data', (d: Buffer) => (err += d.toString()));
             child.on('error', reject);
-            child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as string[]) : reject(new Error(`child failed (${code}): ${err}`))));
+            child.on('exit', (code) =>
+              code === 0
+                ? resolve(JSON.parse(out) as string[])
+                : reject(new Error(`child failed (${code}): ${err}`)),
+            );
           }),
       ),
     );

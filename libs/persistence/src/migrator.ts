@@ -18,7 +18,9 @@ declare const TESTIO_MCP_BUNDLED_MIGRATIONS_DIR: string | undefined;
  */
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(
   new URL(
-    typeof TESTIO_MCP_BUNDLED_MIGRATIONS_DIR === 'string' ? TESTIO_MCP_BUNDLED_MIGRATIONS_DIR : '../../../prisma/migrations',
+    typeof TESTIO_MCP_BUNDLED_MIGRATIONS_DIR === 'string'
+      ? TESTIO_MCP_BUNDLED_MIGRATIONS_DIR
+      : '../../../prisma/migrations',
     import.meta.url,
   ),
 );
@@ -193,10 +195,9 @@ export function migrate(db: Sqlite, options: MigrateOptions = {}): MigrateResult
               file.name,
             );
           }
-          db.prepare('UPDATE "_prisma_migrations" SET finished_at = ?, applied_steps_count = 1 WHERE id = ?').run(
-            toDbTime(now()),
-            id,
-          );
+          db.prepare(
+            'UPDATE "_prisma_migrations" SET finished_at = ?, applied_steps_count = 1 WHERE id = ?',
+          ).run(toDbTime(now()), id);
           return true;
         })
         .immediate();

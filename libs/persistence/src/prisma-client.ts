@@ -11,7 +11,10 @@ type AdapterFactory = NonNullable<ConstructorParameters<typeof PrismaClient>[0][
  */
 export function createPrismaClient(path: string, options: { busyTimeoutMs?: number } = {}): PrismaClient {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-  const inner = new PrismaBetterSqlite3({ url: `file:${path}`, timeout: busyTimeoutMs }, { timestampFormat: 'iso8601' });
+  const inner = new PrismaBetterSqlite3(
+    { url: `file:${path}`, timeout: busyTimeoutMs },
+    { timestampFormat: 'iso8601' },
+  );
   const adapter: AdapterFactory = {
     provider: inner.provider,
     adapterName: inner.adapterName,

@@ -62,12 +62,30 @@ export class MirrorQueries {
     const customerId = this.customerId;
     return mappingErrors(async () => {
       // One read transaction: all four answers come from the same snapshot.
-      const { products, testGroups, bugStatusGroups, bugSeverityGroups } = await this.prisma.$transaction(async (tx) => ({
-        products: await tx.product.findMany({ where: { customerId }, select: PRODUCT_SELECT, orderBy: { id: 'asc' } }),
-        testGroups: await tx.test.groupBy({ by: ['productId', 'status'], where: { customerId }, _count: { _all: true } }),
-        bugStatusGroups: await tx.bug.groupBy({ by: ['productId', 'status'], where: { customerId }, _count: { _all: true } }),
-        bugSeverityGroups: await tx.bug.groupBy({ by: ['productId', 'severity'], where: { customerId }, _count: { _all: true } }),
-      }));
+      const { products, testGroups, bugStatusGroups, bugSeverityGroups } = await this.prisma.$transaction(
+        async (tx) => ({
+          products: await tx.product.findMany({
+            where: { customerId },
+            select: PRODUCT_SELECT,
+            orderBy: { id: 'asc' },
+          }),
+          testGroups: await tx.test.groupBy({
+            by: ['productId', 'status'],
+            where: { customerId },
+            _count: { _all: true },
+          }),
+          bugStatusGroups: await tx.bug.groupBy({
+            by: ['productId', 'status'],
+            where: { customerId },
+            _count: { _all: true },
+          }),
+          bugSeverityGroups: await tx.bug.groupBy({
+            by: ['productId', 'severity'],
+            where: { customerId },
+            _count: { _all: true },
+          }),
+        }),
+      );
       const byProduct = new Map<number, ProductCounts>(
         products.map((p) => [
           p.id,

@@ -83,14 +83,24 @@ function attachColumns(out: Json, fields: readonly ColumnField[], columns: Colum
 }
 
 function idStub(value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as Json)['id'] === 'number') {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof (value as Json)['id'] === 'number'
+  ) {
     return { id: (value as Json)['id'] };
   }
   return value;
 }
 
 function isStub(value: unknown): value is { id: number } {
-  return value !== null && typeof value === 'object' && Object.keys(value).length === 1 && typeof (value as Json)['id'] === 'number';
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    Object.keys(value).length === 1 &&
+    typeof (value as Json)['id'] === 'number'
+  );
 }
 
 /** The bug payload to store: embedded product, test and feature as id stubs, column fields left out. */
@@ -133,7 +143,11 @@ export function compactTestRaw(raw: UpstreamExploratoryTest, test: Test): Json {
     }
   }
   const requirements = raw.requirements;
-  if (Array.isArray(requirements) && requirements.length > 0 && requirements.length === test.platforms.length) {
+  if (
+    Array.isArray(requirements) &&
+    requirements.length > 0 &&
+    requirements.length === test.platforms.length
+  ) {
     out['requirements'] = PLATFORMS_MARKER;
   }
   return out;

@@ -29,7 +29,9 @@ afterAll(async () => {
 });
 
 function columns(table: string): ColumnInfo[] {
-  return db.sqlite.prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info(?)`).all(table) as ColumnInfo[];
+  return db.sqlite
+    .prepare(`SELECT name, type, "notnull", pk FROM pragma_table_info(?)`)
+    .all(table) as ColumnInfo[];
 }
 
 describe('schema.prisma vs the migrated database', () => {
@@ -53,52 +55,83 @@ describe('schema.prisma vs the migrated database', () => {
     ]);
   });
 
-  it.each(models.map((m) => [m.name, m] as const))('%s: every field is a column of the right type and nullability', (_name, model) => {
-    const actual = new Map(columns(model.table).map((c) => [c.name, c]));
-    expect(actual.size, `table ${model.table} exists`).toBeGreaterThan(0);
-    for (const field of model.fields) {
-      const column = actual.get(field.column);
-      expect(column, `${model.name}.${field.name} → ${model.table}.${field.column}`).toBeDefined();
-      expect(column?.type, `${model.table}.${field.column} type`).toBe(DECLARED_TYPE[field.type]);
-      const nullable = column?.notnull === 0 && column.pk === 0;
-      expect(nullable, `${model.table}.${field.column} nullability`).toBe(field.optional);
-    }
-  });
+  it.each(models.map((m) => [m.name, m] as const))(
+    '%s: every field is a column of the right type and nullability',
+    (_name, model) => {
+      const actual = new Map(columns(model.table).map((c) => [c.name, c]));
+      expect(actual.size, `table ${model.table} exists`).toBeGreaterThan(0);
+      for (const field of model.fields) {
+        const column = actual.get(field.column);
+        expect(column, `${model.name}.${field.name} → ${model.table}.${field.column}`).toBeDefined();
+        expect(column?.type, `${model.table}.${field.column} type`).toBe(DECLARED_TYPE[field.type]);
+        const nullable = column?.notnull === 0 && column.pk === 0;
+        expect(nullable, `${model.table}.${field.column} nullability`).toBe(field.optional);
+      }
+    },
+  );
 
-  it.each(models.map((m) => [m.name, m] as const))('%s: the table has no column the schema does not know', (_name, model) => {
-    const known = new Set(model.fields.map((f: SchemaField) => f.column));
-    expect(columns(model.table).filter((c) => !known.has(c.name)).map((c) => c.name)).toEqual([]);
-  });
+  it.each(models.map((m) => [m.name, m] as const))(
+    '%s: the table has no column the schema does not know',
+    (_name, model) => {
+      const known = new Set(model.fields.map((f: SchemaField) => f.column));
+      expect(
+        columns(model.table)
+          .filter((c) => !known.has(c.name))
+          .map((c) => c.name),
+      ).toEqual([]);
+    },
+  );
 
   it('has no table outside the schema except Prisma bookkeeping and the FTS5 index', () => {
     const tables = (
-      db.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+      db.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+        name: string;
+      }[]
     ).map((t) => t.name);
     const allowed = new Set([
       ...models.map((m) => m.table),
       '_prisma_migrations',
       'sqlite_sequence',
-      ...FTS_TABLES.flatMap((t) => [`${t}_fts`, ...['data', 'idx', 'docsize', 'config'].map((s) => `${t}_fts_${s}`)]),
+      ...FTS_TABLES.flatMap((t) => [
+        `${t}_fts`,
+        ...['data', 'idx', 'docsize', 'config'].map((s) => `${t}_fts_${s}`),
+      ]),
     ]);
     expect(tables.filter((t) => !allowed.has(t))).toEqual([]);
   });
 
   it('has a customer_id on every tenant-owned table', () => {
     for (const model of models) {
-      expect(model.fields.map((f) => f.column), model.table).toContain('customer_id');
+      expect(
+        model.fields.map((f) => f.column),
+        model.table,
+      ).toContain('customer_id');
     }
   });
 
   it('keys TestIO ids by tenant: (customer_id, id) is unique wherever a TestIO id is stored', () => {
-    for (const table of ['products', 'sections', 'features', 'user_stories', 'tests', 'test_features', 'bugs']) {
+    for (const table of [
+      'products',
+      'sections',
+      'features',
+      'user_stories',
+      'tests',
+      'test_features',
+      'bugs',
+    ]) {
       const unique = (
-        db.sqlite.prepare(`SELECT name, "unique", origin FROM pragma_index_list(?)`).all(table) as { name: string; unique: number }[]
+        db.sqlite.prepare(`SELECT name, "unique", origin FROM pragma_index_list(?)`).all(table) as {
+          name: string;
+          unique: number;
+        }[]
       )
         .filter((i) => i.unique === 1)
         .map((i) =>
-          (db.sqlite.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').all(i.name) as { name: string }[]).map(
-            (c) => c.name,
-          ),
+          (
+            db.sqlite.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').all(i.name) as {
+              name: string;
+            }[]
+          ).map((c) => c.name),
         );
       expect(unique, table).toContainEqual(['customer_id', 'id']);
     }
@@ -108,13 +141,19 @@ describe('schema.prisma vs the migrated database', () => {
     const triggers = db.sqlite
       .prepare("SELECT name, tbl_name AS tableName FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
       .all() as { name: string; tableName: string }[];
-    const expected = FTS_TABLES.flatMap((t) => ['ad', 'ai', 'au'].map((k) => ({ name: `${t}_fts_${k}`, tableName: t })));
+    const expected = FTS_TABLES.flatMap((t) =>
+      ['ad', 'ai', 'au'].map((k) => ({ name: `${t}_fts_${k}`, tableName: t })),
+    );
     expect(triggers).toEqual(expected.sort((a, b) => a.name.localeCompare(b.name)));
   });
 
   it('fires the FTS update triggers only for the indexed columns', () => {
     for (const t of FTS_TABLES) {
-      const sql = (db.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(`${t}_fts_au`) as { sql: string }).sql;
+      const sql = (
+        db.sqlite.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(`${t}_fts_au`) as {
+          sql: string;
+        }
+      ).sql;
       expect(sql).toMatch(/AFTER UPDATE OF "title"/);
       expect(sql).not.toMatch(/synced_at/);
     }
@@ -128,7 +167,9 @@ describe('schema.prisma vs the migrated database', () => {
   });
 
   it('sets the same PRAGMAs on the Prisma connection', async () => {
-    const rows = await db.prisma.$queryRawUnsafe<{ v: bigint | number }[]>('SELECT foreign_keys AS v FROM pragma_foreign_keys');
+    const rows = await db.prisma.$queryRawUnsafe<{ v: bigint | number }[]>(
+      'SELECT foreign_keys AS v FROM pragma_foreign_keys',
+    );
     expect(Number(rows[0]?.v)).toBe(1);
     const timeout = await db.prisma.$queryRawUnsafe<{ timeout: bigint | number }[]>('PRAGMA busy_timeout');
     expect(Number(timeout[0]?.timeout)).toBe(10_000);

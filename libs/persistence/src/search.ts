@@ -3,7 +3,12 @@ import { searchMirror } from './readers/mirror-search.js';
 import type { SearchEntityType } from './search-constants.js';
 import type { Sqlite } from './sqlite.js';
 
-export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, SEARCHABLE_ENTITIES, TITLE_WEIGHT } from './search-constants.js';
+export {
+  DEFAULT_SEARCH_LIMIT,
+  MAX_SEARCH_LIMIT,
+  SEARCHABLE_ENTITIES,
+  TITLE_WEIGHT,
+} from './search-constants.js';
 export type { SearchEntityType } from './search-constants.js';
 
 export interface SearchOptions {
@@ -58,7 +63,12 @@ export interface SearchIndex {
 export function createSearchIndex(db: Sqlite, customerId: number, logger?: Logger): SearchIndex {
   return {
     search(options: SearchOptions): Promise<SearchResult> {
-      return searchMirror(db, customerId, { ...options, mode: 'simple' }, { prefix: options.prefix ?? true, logger }).then((result) => ({
+      return searchMirror(
+        db,
+        customerId,
+        { ...options, mode: 'simple' },
+        { prefix: options.prefix ?? true, logger },
+      ).then((result) => ({
         ...result,
         results: [...result.results],
       }));

@@ -9,7 +9,8 @@
  * Returns a copy; the input is not modified.
  */
 const TEST_ENVIRONMENT_SECRETS = new Set(['username', 'password', 'access']);
-const SECRET_KEY = /^(password|passwd|pass|secret|client_secret|token|auth_token|access_token|refresh_token|api_key|apikey|credentials?)$/i;
+const SECRET_KEY =
+  /^(password|passwd|pass|secret|client_secret|token|auth_token|access_token|refresh_token|api_key|apikey|credentials?)$/i;
 
 export function stripSecrets<T>(value: T): T {
   return strip(value, undefined) as T;

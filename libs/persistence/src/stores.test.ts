@@ -1,4 +1,11 @@
-import { ConflictError, emptySyncCounts, NotFoundError, ProductNotFoundError, type SyncCounts, type SyncStores } from '@testio-mcp/domain';
+import {
+  ConflictError,
+  emptySyncCounts,
+  NotFoundError,
+  ProductNotFoundError,
+  type SyncCounts,
+  type SyncStores,
+} from '@testio-mcp/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bug, feature, product, test as testOf, userStory } from './__fixtures__/entities.js';
 import { DatabaseBusyError } from './errors.js';
@@ -50,10 +57,15 @@ describe('ProductStore', () => {
     expect(states[0]?.raw.sections?.map((s) => s.id)).toEqual([11, 12]);
     expect(states[0]?.featuresSyncedAt).toBeNull();
     expect(count('sections')).toBe(2);
-    expect(row('SELECT synced_at FROM products WHERE id = 1')).toEqual({ synced_at: '2025-02-01T08:00:00.000+00:00' });
+    expect(row('SELECT synced_at FROM products WHERE id = 1')).toEqual({
+      synced_at: '2025-02-01T08:00:00.000+00:00',
+    });
 
     // Sections not given again are removed; the title follows upstream.
-    await stores.products.upsertProducts([product(1, { name: 'Renamed', sections: [{ id: 12, name: 'App' }] })], T1);
+    await stores.products.upsertProducts(
+      [product(1, { name: 'Renamed', sections: [{ id: 12, name: 'App' }] })],
+      T1,
+    );
     expect((await stores.products.listProductSyncStates([1]))[0]?.title).toBe('Renamed');
     expect(count('sections', 'product_id = 1')).toBe(1);
     expect(await stores.products.listProductSyncStates([3])).toEqual([]);
@@ -75,16 +87,37 @@ describe('ProductStore', () => {
   });
 
   it('deletes products except the kept ones, cascading to everything under them', async () => {
-    await stores.products.upsertProducts([product(1), product(2, { sections: [{ id: 21, name: 'Web' }] }), product(3)], T0);
+    await stores.products.upsertProducts(
+      [product(1), product(2, { sections: [{ id: 21, name: 'Web' }] }), product(3)],
+      T0,
+    );
     await stores.features.replaceProductFeatures(2, [feature(21, 2)], [userStory(210, 2)], T0);
     await stores.tests.upsertTests([testOf(200, 2)], T0);
     await stores.bugs.replaceBugsOfTests([200], [bug(2000, 200)], T0);
     await stores.syncState.recordProblematicRange(
-      { productId: 2, offsetFrom: 0, offsetTo: 0, boundaryBeforeId: null, boundaryBeforeEndAt: null, boundaryAfterId: null, boundaryAfterEndAt: null, lastError: 'HTTP 500' },
+      {
+        productId: 2,
+        offsetFrom: 0,
+        offsetTo: 0,
+        boundaryBeforeId: null,
+        boundaryBeforeEndAt: null,
+        boundaryAfterId: null,
+        boundaryAfterEndAt: null,
+        lastError: 'HTTP 500',
+      },
       T0,
     );
     expect(await stores.products.deleteProductsExcept([1])).toEqual([2, 3]);
-    for (const table of ['features', 'user_stories', 'tests', 'test_features', 'test_platforms', 'bugs', 'sections', 'problematic_ranges']) {
+    for (const table of [
+      'features',
+      'user_stories',
+      'tests',
+      'test_features',
+      'test_platforms',
+      'bugs',
+      'sections',
+      'problematic_ranges',
+    ]) {
       expect(count(table), table).toBe(0);
     }
     expect(count('products')).toBe(1);
@@ -94,10 +127,20 @@ describe('ProductStore', () => {
   it('strips credentials from stored payloads', async () => {
     await stores.products.upsertProducts([product(1)], T0);
     await stores.tests.upsertTests([testOf(100, 1)], T0);
-    const raw = row<{ raw: string; environment: string }>('SELECT raw, environment FROM tests WHERE id = 100');
+    const raw = row<{ raw: string; environment: string }>(
+      'SELECT raw, environment FROM tests WHERE id = 100',
+    );
     expect(raw.raw).not.toMatch(/s3cret-pass|qa-user|magic-link/);
-    expect(JSON.parse(raw.raw).test_environment).toEqual({ id: 7, title: 'Staging', url: 'https://staging.example.com' });
-    expect(JSON.parse(raw.environment)).toEqual({ id: 7, title: 'Staging', url: 'https://staging.example.com' });
+    expect(JSON.parse(raw.raw).test_environment).toEqual({
+      id: 7,
+      title: 'Staging',
+      url: 'https://staging.example.com',
+    });
+    expect(JSON.parse(raw.environment)).toEqual({
+      id: 7,
+      title: 'Staging',
+      url: 'https://staging.example.com',
+    });
   });
 });
 
@@ -108,10 +151,22 @@ describe('FeatureStore', () => {
 
   it('replaces a product catalogue and its user stories, and sets featuresSyncedAt', async () => {
     expect(
-      await stores.features.replaceProductFeatures(1, [feature(10, 1, { user_stories: ['As a user'] }, [11]), feature(11, 1)], [userStory(100, 1), userStory(101, 1)], T0),
+      await stores.features.replaceProductFeatures(
+        1,
+        [feature(10, 1, { user_stories: ['As a user'] }, [11]), feature(11, 1)],
+        [userStory(100, 1), userStory(101, 1)],
+        T0,
+      ),
     ).toEqual({ upserted: 2, deleted: 0 });
     await stores.features.replaceProductFeatures(2, [feature(20, 2)], [userStory(200, 2)], T0);
-    expect(await stores.features.replaceProductFeatures(1, [feature(11, 1, { title: 'Renamed' })], [userStory(101, 1)], T1)).toEqual({
+    expect(
+      await stores.features.replaceProductFeatures(
+        1,
+        [feature(11, 1, { title: 'Renamed' })],
+        [userStory(101, 1)],
+        T1,
+      ),
+    ).toEqual({
       upserted: 1,
       deleted: 1,
     });
@@ -119,13 +174,21 @@ describe('FeatureStore', () => {
       { id: 11, title: 'Renamed' },
       { id: 20, title: 'Feature 20' },
     ]);
-    expect(db.sqlite.prepare('SELECT id FROM user_stories ORDER BY id').all()).toEqual([{ id: 101 }, { id: 200 }]);
+    expect(db.sqlite.prepare('SELECT id FROM user_stories ORDER BY id').all()).toEqual([
+      { id: 101 },
+      { id: 200 },
+    ]);
     const [state] = await stores.products.listProductSyncStates([1]);
     expect(state?.featuresSyncedAt).toEqual(T1);
   });
 
   it('stores section ids and story paths as JSON arrays', async () => {
-    await stores.features.replaceProductFeatures(1, [feature(10, 1, { user_stories: ['A', { id: 5, path: 'B' }] }, [12, 11])], [], T0);
+    await stores.features.replaceProductFeatures(
+      1,
+      [feature(10, 1, { user_stories: ['A', { id: 5, path: 'B' }] }, [12, 11])],
+      [],
+      T0,
+    );
     const f = await db.prisma.feature.findFirstOrThrow({ where: { customerId: 1, id: 10 } });
     expect(f.sectionIds).toEqual([11, 12]);
     expect(f.userStories).toEqual(['A', 'B']);
@@ -138,7 +201,9 @@ describe('FeatureStore', () => {
   });
 
   it('refuses features of an unknown product', async () => {
-    await expect(stores.features.replaceProductFeatures(9, [feature(90, 9)], [], T0)).rejects.toBeInstanceOf(ProductNotFoundError);
+    await expect(stores.features.replaceProductFeatures(9, [feature(90, 9)], [], T0)).rejects.toBeInstanceOf(
+      ProductNotFoundError,
+    );
   });
 });
 
@@ -157,8 +222,21 @@ describe('TestStore', () => {
       bugs_synced_at: null,
     });
     expect(count('test_features', 'test_id = 100')).toBe(2);
-    expect(db.sqlite.prepare('SELECT position, category, operating_system, min_version, max_version, browsers FROM test_platforms WHERE test_id = 100').all()).toEqual([
-      { position: 0, category: 'Computers', operating_system: 'Windows', min_version: '10', max_version: '11', browsers: '["Chrome"]' },
+    expect(
+      db.sqlite
+        .prepare(
+          'SELECT position, category, operating_system, min_version, max_version, browsers FROM test_platforms WHERE test_id = 100',
+        )
+        .all(),
+    ).toEqual([
+      {
+        position: 0,
+        category: 'Computers',
+        operating_system: 'Windows',
+        min_version: '10',
+        max_version: '11',
+        browsers: '["Chrome"]',
+      },
     ]);
     const users = await db.prisma.user.findMany({ orderBy: { username: 'asc' } });
     expect(users.map((u) => [u.username, u.isCustomer, u.isTester])).toEqual([
@@ -185,7 +263,9 @@ describe('TestStore', () => {
       syncedAt: T1,
       bugsSyncedAt: T0,
     });
-    expect(db.sqlite.prepare('SELECT id, feature_id FROM test_features').all()).toEqual([{ id: 99, feature_id: 503 }]);
+    expect(db.sqlite.prepare('SELECT id, feature_id FROM test_features').all()).toEqual([
+      { id: 99, feature_id: 503 },
+    ]);
     expect(count('test_platforms')).toBe(0);
   });
 
@@ -213,7 +293,9 @@ describe('TestStore', () => {
   });
 
   it('refuses tests of a product the mirror does not hold, writing nothing', async () => {
-    await expect(stores.tests.upsertTests([testOf(100, 1), testOf(300, 3)], T0)).rejects.toBeInstanceOf(ProductNotFoundError);
+    await expect(stores.tests.upsertTests([testOf(100, 1), testOf(300, 3)], T0)).rejects.toBeInstanceOf(
+      ProductNotFoundError,
+    );
     expect(count('tests')).toBe(0);
   });
 });
@@ -225,9 +307,13 @@ describe('BugStore', () => {
   });
 
   it('makes the mirror hold exactly the given bugs of these tests', async () => {
-    expect(await stores.bugs.replaceBugsOfTests([100, 101], [bug(1, 100), bug(2, 100), bug(3, 101)], T0)).toEqual({ upserted: 3, deleted: 0 });
+    expect(
+      await stores.bugs.replaceBugsOfTests([100, 101], [bug(1, 100), bug(2, 100), bug(3, 101)], T0),
+    ).toEqual({ upserted: 3, deleted: 0 });
     await stores.bugs.replaceBugsOfTests([102], [bug(4, 102)], T0);
-    expect(await stores.bugs.replaceBugsOfTests([100, 101], [bug(2, 100, { title: 'Changed' })], T1)).toEqual({ upserted: 1, deleted: 2 });
+    expect(await stores.bugs.replaceBugsOfTests([100, 101], [bug(2, 100, { title: 'Changed' })], T1)).toEqual(
+      { upserted: 1, deleted: 2 },
+    );
     expect(db.sqlite.prepare('SELECT id, title FROM bugs ORDER BY id').all()).toEqual([
       { id: 2, title: 'Changed' },
       { id: 4, title: 'Bug 4' },
@@ -239,7 +325,10 @@ describe('BugStore', () => {
   it('stores enriched status, product of the test, UTC report time and tester users', async () => {
     await stores.bugs.replaceBugsOfTests(
       [100],
-      [bug(1, 100, { status: 'accepted', auto_accepted: true, product: { id: 777 } }), bug(2, 100, { author: { name: 'customer.anna' } })],
+      [
+        bug(1, 100, { status: 'accepted', auto_accepted: true, product: { id: 777 } }),
+        bug(2, 100, { author: { name: 'customer.anna' } }),
+      ],
       T0,
     );
     expect(row('SELECT status, product_id, reported_at, known, steps FROM bugs WHERE id = 1')).toEqual({
@@ -270,7 +359,9 @@ describe('BugStore', () => {
   });
 
   it('refuses bugs of a test the mirror does not hold, writing nothing', async () => {
-    const error = await stores.bugs.replaceBugsOfTests([100, 555], [bug(1, 100), bug(2, 555)], T0).catch((e: unknown) => e);
+    const error = await stores.bugs
+      .replaceBugsOfTests([100, 555], [bug(1, 100), bug(2, 555)], T0)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as NotFoundError).entity).toBe('test');
     expect(count('bugs')).toBe(0);
@@ -304,7 +395,12 @@ describe('tenant isolation', () => {
 
     await stores.syncState.acquireLease('a', 1000, T0);
     expect(await other.syncState.readLease()).toBeNull();
-    const run = await stores.syncState.startRun({ trigger: 'mcp', mode: 'incremental', productIds: null, startedAt: T0 });
+    const run = await stores.syncState.startRun({
+      trigger: 'mcp',
+      mode: 'incremental',
+      productIds: null,
+      startedAt: T0,
+    });
     expect(await other.syncState.getRun(run)).toBeNull();
     expect(await other.syncState.listRuns(10)).toEqual([]);
   });
@@ -315,7 +411,10 @@ describe('SyncStateStore: lease', () => {
 
   it('acquires a free lease, renews it, and releases it', async () => {
     const first = await stores.syncState.acquireLease('host:1', 10_000, T0);
-    expect(first).toEqual({ acquired: true, lease: { holder: 'host:1', acquiredAt: T0, expiresAt: at(10_000) } });
+    expect(first).toEqual({
+      acquired: true,
+      lease: { holder: 'host:1', acquiredAt: T0, expiresAt: at(10_000) },
+    });
     expect(await stores.syncState.renewLease('host:1', 10_000, at(5_000))).toBe(true);
     expect((await stores.syncState.readLease())?.expiresAt).toEqual(at(15_000));
     // Re-acquiring our own live lease keeps the tenure.
@@ -330,7 +429,10 @@ describe('SyncStateStore: lease', () => {
   it('refuses a live lease held by someone else, takes an expired one', async () => {
     await stores.syncState.acquireLease('host:1', 10_000, T0);
     const refused = await stores.syncState.acquireLease('host:2', 10_000, at(9_999));
-    expect(refused).toEqual({ acquired: false, current: { holder: 'host:1', acquiredAt: T0, expiresAt: at(10_000) } });
+    expect(refused).toEqual({
+      acquired: false,
+      current: { holder: 'host:1', acquiredAt: T0, expiresAt: at(10_000) },
+    });
     const taken = await stores.syncState.acquireLease('host:2', 10_000, at(10_000));
     expect(taken.acquired).toBe(true);
     expect(await stores.syncState.renewLease('host:1', 10_000, at(10_001))).toBe(false);
@@ -344,21 +446,49 @@ describe('SyncStateStore: lease', () => {
       return true;
     });
     expect(seen).toEqual(['host:1']);
-    expect(stolen.acquired && stolen.lease).toEqual({ holder: 'host:2', acquiredAt: at(1), expiresAt: at(60_001) });
+    expect(stolen.acquired && stolen.lease).toEqual({
+      holder: 'host:2',
+      acquiredAt: at(1),
+      expiresAt: at(60_001),
+    });
     const kept = await stores.syncState.acquireLease('host:3', 60_000, at(2), () => false);
     expect(kept.acquired).toBe(false);
   });
 });
 
 describe('SyncStateStore: runs', () => {
-  const counts: SyncCounts = { ...ZERO, productsSynced: 3, testsDiscovered: 5, testsUpdated: 7, bugsSynced: 11, upstreamCalls: 20 };
+  const counts: SyncCounts = {
+    ...ZERO,
+    productsSynced: 3,
+    testsDiscovered: 5,
+    testsUpdated: 7,
+    bugsSynced: 11,
+    upstreamCalls: 20,
+  };
 
   it('starts, heartbeats and finishes a run', async () => {
-    const id = await stores.syncState.startRun({ trigger: 'startup', mode: 'refresh', productIds: [1, 2], startedAt: T0 });
-    expect(await stores.syncState.getRun(id)).toMatchObject({ status: 'running', productIds: [1, 2], heartbeatAt: T0, counts: null, warnings: [] });
+    const id = await stores.syncState.startRun({
+      trigger: 'startup',
+      mode: 'refresh',
+      productIds: [1, 2],
+      startedAt: T0,
+    });
+    expect(await stores.syncState.getRun(id)).toMatchObject({
+      status: 'running',
+      productIds: [1, 2],
+      heartbeatAt: T0,
+      counts: null,
+      warnings: [],
+    });
     await stores.syncState.heartbeatRun(id, T1);
     expect((await stores.syncState.getRun(id))?.heartbeatAt).toEqual(T1);
-    await stores.syncState.finishRun(id, { status: 'partial_failure', finishedAt: new Date(T0.getTime() + 90_000), counts, warnings: ['w1'], error: null });
+    await stores.syncState.finishRun(id, {
+      status: 'partial_failure',
+      finishedAt: new Date(T0.getTime() + 90_000),
+      counts,
+      warnings: ['w1'],
+      error: null,
+    });
     expect(await stores.syncState.getRun(id)).toEqual({
       id,
       trigger: 'startup',
@@ -374,21 +504,52 @@ describe('SyncStateStore: runs', () => {
       error: null,
     });
     await expect(stores.syncState.heartbeatRun(9999, T1)).rejects.toBeInstanceOf(NotFoundError);
-    await expect(stores.syncState.finishRun(9999, { status: 'success', finishedAt: T1, counts, warnings: [], error: null })).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
+    await expect(
+      stores.syncState.finishRun(9999, {
+        status: 'success',
+        finishedAt: T1,
+        counts,
+        warnings: [],
+        error: null,
+      }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('interrupts runs without a recent heartbeat, counts and finds runs by status', async () => {
-    const stale = await stores.syncState.startRun({ trigger: 'background', mode: 'incremental', productIds: null, startedAt: T0 });
-    const live = await stores.syncState.startRun({ trigger: 'mcp', mode: 'incremental', productIds: null, startedAt: T0 });
+    const stale = await stores.syncState.startRun({
+      trigger: 'background',
+      mode: 'incremental',
+      productIds: null,
+      startedAt: T0,
+    });
+    const live = await stores.syncState.startRun({
+      trigger: 'mcp',
+      mode: 'incremental',
+      productIds: null,
+      startedAt: T0,
+    });
     await stores.syncState.heartbeatRun(live, new Date(T0.getTime() + 600_000));
-    const failed = await stores.syncState.startRun({ trigger: 'mcp', mode: 'force', productIds: null, startedAt: T1 });
-    await stores.syncState.finishRun(failed, { status: 'failure', finishedAt: T1, counts: ZERO, warnings: [], error: 'boom' });
+    const failed = await stores.syncState.startRun({
+      trigger: 'mcp',
+      mode: 'force',
+      productIds: null,
+      startedAt: T1,
+    });
+    await stores.syncState.finishRun(failed, {
+      status: 'failure',
+      finishedAt: T1,
+      counts: ZERO,
+      warnings: [],
+      error: 'boom',
+    });
 
     const now = new Date(T0.getTime() + 700_000);
     expect(await stores.syncState.interruptStaleRuns(new Date(T0.getTime() + 300_000), now)).toBe(1);
-    expect(await stores.syncState.getRun(stale)).toMatchObject({ status: 'interrupted', finishedAt: now, durationMs: 700_000 });
+    expect(await stores.syncState.getRun(stale)).toMatchObject({
+      status: 'interrupted',
+      finishedAt: now,
+      durationMs: 700_000,
+    });
     expect((await stores.syncState.getRun(live))?.status).toBe('running');
     // A heartbeat after the interruption does not resurrect the run.
     await stores.syncState.heartbeatRun(stale, now);
@@ -405,7 +566,9 @@ describe('SyncStateStore: runs', () => {
   it('rejects a status outside the vocabulary at the database level', () => {
     expect(() =>
       db.sqlite
-        .prepare("INSERT INTO sync_runs (customer_id, trigger, mode, status, started_at, warnings) VALUES (1, 'mcp', 'incremental', 'failed', 'x', '[]')")
+        .prepare(
+          "INSERT INTO sync_runs (customer_id, trigger, mode, status, started_at, warnings) VALUES (1, 'mcp', 'incremental', 'failed', 'x', '[]')",
+        )
         .run(),
     ).toThrow(/CHECK constraint failed/);
   });
@@ -426,18 +589,38 @@ describe('SyncStateStore: problematic ranges', () => {
   it('records, bumps, resolves, reopens and clears ranges', async () => {
     const first = await stores.syncState.recordProblematicRange(range, T0);
     expect(first).toMatchObject({ ...range, attempts: 1, firstSeenAt: T0, lastSeenAt: T0, resolvedAt: null });
-    const again = await stores.syncState.recordProblematicRange({ ...range, offsetFrom: 75, offsetTo: 79, lastError: 'HTTP 502' }, T1);
-    expect(again).toMatchObject({ id: first.id, attempts: 2, offsetFrom: 75, lastError: 'HTTP 502', firstSeenAt: T0, lastSeenAt: T1 });
-    const other = await stores.syncState.recordProblematicRange({ ...range, productId: 2, boundaryBeforeId: null, boundaryBeforeEndAt: null }, T0);
+    const again = await stores.syncState.recordProblematicRange(
+      { ...range, offsetFrom: 75, offsetTo: 79, lastError: 'HTTP 502' },
+      T1,
+    );
+    expect(again).toMatchObject({
+      id: first.id,
+      attempts: 2,
+      offsetFrom: 75,
+      lastError: 'HTTP 502',
+      firstSeenAt: T0,
+      lastSeenAt: T1,
+    });
+    const other = await stores.syncState.recordProblematicRange(
+      { ...range, productId: 2, boundaryBeforeId: null, boundaryBeforeEndAt: null },
+      T0,
+    );
     expect(other.id).not.toBe(first.id);
-    expect(await stores.syncState.recordProblematicRange({ ...range, productId: 2, boundaryBeforeId: null, boundaryBeforeEndAt: null }, T1)).toMatchObject({
+    expect(
+      await stores.syncState.recordProblematicRange(
+        { ...range, productId: 2, boundaryBeforeId: null, boundaryBeforeEndAt: null },
+        T1,
+      ),
+    ).toMatchObject({
       id: other.id,
       attempts: 2,
     });
 
     await stores.syncState.resolveProblematicRange(first.id, T1);
     expect((await stores.syncState.listProblematicRanges()).map((r) => r.id)).toEqual([other.id]);
-    expect((await stores.syncState.listProblematicRanges({ includeResolved: true, productId: 1 }))[0]?.resolvedAt).toEqual(T1);
+    expect(
+      (await stores.syncState.listProblematicRanges({ includeResolved: true, productId: 1 }))[0]?.resolvedAt,
+    ).toEqual(T1);
     const reopened = await stores.syncState.recordProblematicRange(range, T1);
     expect(reopened).toMatchObject({ id: first.id, attempts: 3, resolvedAt: null });
     await expect(stores.syncState.resolveProblematicRange(12345, T1)).rejects.toBeInstanceOf(NotFoundError);
@@ -450,19 +633,40 @@ describe('SyncStateStore: problematic ranges', () => {
 
 describe('queries', () => {
   it('counts per product in the shape of the sandbox ground truth', async () => {
-    await stores.products.upsertProducts([product(1), product(2, { sections: [{ id: 21, name: 'Web' }] })], T0);
-    await stores.features.replaceProductFeatures(1, [feature(10, 1)], [userStory(100, 1), userStory(101, 1)], T0);
-    await stores.tests.upsertTests([testOf(100, 1), testOf(101, 1, { status: 'running' }), testOf(200, 2)], T0);
+    await stores.products.upsertProducts(
+      [product(1), product(2, { sections: [{ id: 21, name: 'Web' }] })],
+      T0,
+    );
+    await stores.features.replaceProductFeatures(
+      1,
+      [feature(10, 1)],
+      [userStory(100, 1), userStory(101, 1)],
+      T0,
+    );
+    await stores.tests.upsertTests(
+      [testOf(100, 1), testOf(101, 1, { status: 'running' }), testOf(200, 2)],
+      T0,
+    );
     await stores.bugs.replaceBugsOfTests(
       [100, 200],
-      [bug(1, 100), bug(2, 100, { status: 'rejected', severity: 'low' }), bug(3, 200, { status: 'forwarded', severity: 'visual' })],
+      [
+        bug(1, 100),
+        bug(2, 100, { status: 'rejected', severity: 'low' }),
+        bug(3, 200, { status: 'forwarded', severity: 'visual' }),
+      ],
       T0,
     );
     const counts = await db.queries.countsForTruthComparison();
     expect(counts.totals).toMatchObject({ products: 2, features: 1, userStories: 2, tests: 3, bugs: 3 });
     expect(counts.totals.testsByStatus).toMatchObject({ archived: 2, running: 1, locked: 0 });
     expect(counts.totals.bugsByStatus).toEqual({ accepted: 1, auto_accepted: 0, rejected: 1, forwarded: 1 });
-    expect(counts.products[1]).toMatchObject({ id: 2, hasSections: true, sectionIds: [21], tests: 1, bugs: 1 });
+    expect(counts.products[1]).toMatchObject({
+      id: 2,
+      hasSections: true,
+      sectionIds: [21],
+      tests: 1,
+      bugs: 1,
+    });
     expect(counts.products[1]?.bugsBySeverity).toMatchObject({ visual: 1, high: 0 });
   });
 });

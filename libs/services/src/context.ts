@@ -113,18 +113,25 @@ export function freshnessBlock(
   options: { warnings?: readonly string[]; refreshFailed?: boolean; policy?: 'ttl' | 'read_through' } = {},
 ): FreshnessBlock {
   const f = computeFreshness(syncedAt, ctx.clock.now(), ctx.settings.cacheTtlSeconds, options.warnings ?? []);
-  const stale = Boolean(options.refreshFailed) || syncedAt === null || ((options.policy ?? 'ttl') === 'ttl' && f.stale);
+  const stale =
+    Boolean(options.refreshFailed) || syncedAt === null || ((options.policy ?? 'ttl') === 'ttl' && f.stale);
   const warnings = [...f.warnings];
   if (stale && syncedAt !== null && !options.refreshFailed && f.age_seconds !== null) {
-    warnings.push(`Data was last synced ${relativeTime(f.age_seconds)} (older than the ${ctx.settings.cacheTtlSeconds} s cache TTL); run sync_data to refresh`);
+    warnings.push(
+      `Data was last synced ${relativeTime(f.age_seconds)} (older than the ${ctx.settings.cacheTtlSeconds} s cache TTL); run sync_data to refresh`,
+    );
   }
   return { data_as_of: f.data_as_of, stale, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /** Warnings for the failures of a read-through refresh (the answer then shows the mirror as it was). */
-export function refreshWarnings(kind: 'test' | 'bugs of test' | 'features of product', outcome: RefreshOutcome): string[] {
+export function refreshWarnings(
+  kind: 'test' | 'bugs of test' | 'features of product',
+  outcome: RefreshOutcome,
+): string[] {
   const warnings = outcome.failed.map(
-    (f) => `Could not refresh ${kind} ${f.id} from TestIO (${safeMessage(f.error)}); showing the last synced data`,
+    (f) =>
+      `Could not refresh ${kind} ${f.id} from TestIO (${safeMessage(f.error)}); showing the last synced data`,
   );
   return [...warnings, ...outcome.warnings];
 }
@@ -157,7 +164,9 @@ export function relativeTime(seconds: number): string {
  * Re-reads the product list from TestIO into the mirror (products in scope only), at most once per
  * `productListRefreshSeconds`, one refresh at a time. Never throws: failures come back as a warning.
  */
-export function createProductListRefresher(ctx: ServiceContext): () => Promise<{ warning?: string; failed: boolean }> {
+export function createProductListRefresher(
+  ctx: ServiceContext,
+): () => Promise<{ warning?: string; failed: boolean }> {
   let inFlight: Promise<{ warning?: string; failed: boolean }> | null = null;
   const refresh = async (): Promise<{ warning?: string; failed: boolean }> => {
     const { api, productStore, reader, clock } = ctx;
@@ -165,7 +174,8 @@ export function createProductListRefresher(ctx: ServiceContext): () => Promise<{
     const scope = ctx.settings.productIds;
     const syncedAt = await reader.productsSyncedAt(scope ?? undefined);
     const now = clock.now();
-    if (syncedAt && now.getTime() - syncedAt.getTime() < ctx.settings.productListRefreshSeconds * 1000) return { failed: false };
+    if (syncedAt && now.getTime() - syncedAt.getTime() < ctx.settings.productListRefreshSeconds * 1000)
+      return { failed: false };
     try {
       const upstream = await api.listProducts();
       const kept = scope ? upstream.filter((p) => scope.includes(p.id)) : upstream;

@@ -6,7 +6,12 @@ describe('computeFreshness', () => {
 
   it('is fresh within the TTL', () => {
     const f = computeFreshness(new Date('2026-01-01T11:30:00.000Z'), now, 3600);
-    expect(f).toEqual({ data_as_of: '2026-01-01T11:30:00.000Z', age_seconds: 1800, stale: false, warnings: [] });
+    expect(f).toEqual({
+      data_as_of: '2026-01-01T11:30:00.000Z',
+      age_seconds: 1800,
+      stale: false,
+      warnings: [],
+    });
   });
 
   it('is stale past the TTL and keeps caller warnings', () => {

@@ -27,5 +27,10 @@ export function computeFreshness(
     };
   }
   const ageSeconds = Math.max(0, Math.floor((now.getTime() - syncedAt.getTime()) / 1000));
-  return { data_as_of: syncedAt.toISOString(), age_seconds: ageSeconds, stale: ageSeconds > ttlSeconds, warnings };
+  return {
+    data_as_of: syncedAt.toISOString(),
+    age_seconds: ageSeconds,
+    stale: ageSeconds > ttlSeconds,
+    warnings,
+  };
 }

@@ -8,7 +8,10 @@ export interface ResolvedPage {
 }
 
 /** The effective window of a list request: `offset` ADDS to the page offset, for every list. */
-export function resolvePage(input: { page: number; per_page?: number | undefined; offset: number }, defaultPerPage: number): ResolvedPage {
+export function resolvePage(
+  input: { page: number; per_page?: number | undefined; offset: number },
+  defaultPerPage: number,
+): ResolvedPage {
   const perPage = input.per_page ?? defaultPerPage;
   return { page: input.page, perPage, offset: input.offset + (input.page - 1) * perPage };
 }

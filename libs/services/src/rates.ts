@@ -39,14 +39,25 @@ export function classifyBugs(statuses: Iterable<string | null>): StatusBuckets &
     else if (status === 'rejected') rejected += 1;
     else if (status === 'forwarded') open += 1;
   }
-  return { active_accepted: active, auto_accepted: auto, total_accepted: active + auto, rejected, open, total };
+  return {
+    active_accepted: active,
+    auto_accepted: auto,
+    total_accepted: active + auto,
+    rejected,
+    open,
+    total,
+  };
 }
 
 function ratio(part: number, whole: number): number | null {
   return whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
 }
 
-export function acceptanceRates(buckets: StatusBuckets, total: number, alertThreshold: number): AcceptanceRates {
+export function acceptanceRates(
+  buckets: StatusBuckets,
+  total: number,
+  alertThreshold: number,
+): AcceptanceRates {
   const auto = ratio(buckets.auto_accepted, buckets.total_accepted);
   return {
     active_acceptance_rate: ratio(buckets.active_accepted, total),
@@ -60,8 +71,13 @@ export function acceptanceRates(buckets: StatusBuckets, total: number, alertThre
   };
 }
 
-export function countBySeverity(severities: Iterable<string | null>): Record<(typeof BUG_SEVERITIES)[number], number> {
-  const counts = Object.fromEntries(BUG_SEVERITIES.map((s) => [s, 0])) as Record<(typeof BUG_SEVERITIES)[number], number>;
+export function countBySeverity(
+  severities: Iterable<string | null>,
+): Record<(typeof BUG_SEVERITIES)[number], number> {
+  const counts = Object.fromEntries(BUG_SEVERITIES.map((s) => [s, 0])) as Record<
+    (typeof BUG_SEVERITIES)[number],
+    number
+  >;
   for (const s of severities) {
     if (s !== null && s in counts) counts[s as keyof typeof counts] += 1;
   }
@@ -92,7 +108,9 @@ export function countByPlatform(devices: Iterable<BugDevice>): {
  * `"iOS 17.0+ (Smartphones)"`: the OS with its version range (`{v}` when min = max, `{min}-{max}`,
  * `{min}+`, `≤{max}`, or none), then the device category in parentheses when known.
  */
-export function platformLabel(p: Pick<TestPlatform, 'operating_system' | 'min_version' | 'max_version' | 'category'>): string {
+export function platformLabel(
+  p: Pick<TestPlatform, 'operating_system' | 'min_version' | 'max_version' | 'category'>,
+): string {
   const os = p.operating_system?.trim() || 'Any OS';
   const min = p.min_version?.trim() || null;
   const max = p.max_version?.trim() || null;

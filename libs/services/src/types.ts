@@ -43,10 +43,18 @@ export interface Services {
   getServerDiagnostics(input: c.GetServerDiagnosticsInput): Promise<c.GetServerDiagnosticsOutput>;
   getProblematicTests(input: c.GetProblematicTestsInput): Promise<c.GetProblematicTestsOutput>;
   queryMetrics(input: c.QueryMetricsInput, options?: AnalyticsOptions): Promise<c.QueryMetricsOutput>;
-  getAnalyticsCapabilities(input?: c.GetAnalyticsCapabilitiesInput): Promise<c.GetAnalyticsCapabilitiesOutput>;
-  generateQualityReport(input: c.GenerateQualityReportInput, options?: AnalyticsOptions): Promise<c.GenerateQualityReportOutput>;
+  getAnalyticsCapabilities(
+    input?: c.GetAnalyticsCapabilitiesInput,
+  ): Promise<c.GetAnalyticsCapabilitiesOutput>;
+  generateQualityReport(
+    input: c.GenerateQualityReportInput,
+    options?: AnalyticsOptions,
+  ): Promise<c.GenerateQualityReportOutput>;
   /** The quality report plus every test of the scope (`test_data`), as REST serves it. */
-  getQualityReportWithTests(input: c.GenerateQualityReportInput, options?: AnalyticsOptions): Promise<c.QualityReportWithTestsOutput>;
+  getQualityReportWithTests(
+    input: c.GenerateQualityReportInput,
+    options?: AnalyticsOptions,
+  ): Promise<c.QualityReportWithTestsOutput>;
   /** The playbook thresholds in force. */
   getThresholds(): Promise<c.GetThresholdsOutput>;
 }

@@ -49,7 +49,15 @@ export async function evaluateCircuitBreaker(
   const since = new Date(now.getTime() - windowMs);
   const failures = await syncState.countRunsSince(['failure'], since);
   if (failures < maxFailures) {
-    return { open: false, failures, maxFailures, windowMs, retryAt: null, lastError: null, reason: `${failures} failed sync run(s) in the last ${formatDuration(windowMs)}` };
+    return {
+      open: false,
+      failures,
+      maxFailures,
+      windowMs,
+      retryAt: null,
+      lastError: null,
+      reason: `${failures} failed sync run(s) in the last ${formatDuration(windowMs)}`,
+    };
   }
   // The breaker closes when the maxFailures-th newest failure leaves the window.
   const recent = (await syncState.listRuns(Math.max(50, maxFailures * 10)))
@@ -89,12 +97,20 @@ export async function decideAutomaticSync(input: AutomaticSyncInput): Promise<Au
   if (products.length === 0) return { run: true, reason: 'the mirror holds no products yet', breaker };
   const never = products.filter((p) => p.testsSyncedAt === null);
   if (never.length > 0) {
-    return { run: true, reason: `${never.length} product(s) were never synced (e.g. ${never[0]?.id})`, breaker };
+    return {
+      run: true,
+      reason: `${never.length} product(s) were never synced (e.g. ${never[0]?.id})`,
+      breaker,
+    };
   }
   const oldest = Math.min(...products.map((p) => p.testsSyncedAt?.getTime() ?? 0));
   const age = input.now.getTime() - oldest;
   if (age >= input.refreshIntervalMs) {
-    return { run: true, reason: `the oldest product was synced ${formatDuration(age)} ago (interval ${formatDuration(input.refreshIntervalMs)})`, breaker };
+    return {
+      run: true,
+      reason: `the oldest product was synced ${formatDuration(age)} ago (interval ${formatDuration(input.refreshIntervalMs)})`,
+      breaker,
+    };
   }
   return {
     run: false,

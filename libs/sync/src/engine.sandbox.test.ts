@@ -7,7 +7,13 @@ import { ConflictError } from '@testio-mcp/domain';
 import { startSandbox } from '@testio-mcp/testio-sandbox';
 import { createTestClock } from './__fixtures__/clock.js';
 import { createFetchApi } from './__fixtures__/fetch-api.js';
-import { ANCHOR, days, expectMirrorMatchesTruth, startHarness, type Harness } from './__fixtures__/sandbox-harness.js';
+import {
+  ANCHOR,
+  days,
+  expectMirrorMatchesTruth,
+  startHarness,
+  type Harness,
+} from './__fixtures__/sandbox-harness.js';
 import { createSyncEngine } from './engine.js';
 import { createCaptureLogger } from './testing/capture-logger.js';
 import { createMemoryStores } from './testing/memory-stores.js';
@@ -63,10 +69,20 @@ describe('full (force) sync', () => {
       expect(big.tests).toBeGreaterThan(1250);
       const api = createFetchApi({ baseUrl: sandbox.baseUrl, token: sandbox.token });
       const stores = createMemoryStores();
-      const engine = createSyncEngine({ api, stores, clock: createTestClock(new Date(truth.now)), logger: createCaptureLogger(), options: { holderId: 'm' } });
+      const engine = createSyncEngine({
+        api,
+        stores,
+        clock: createTestClock(new Date(truth.now)),
+        logger: createCaptureLogger(),
+        options: { holderId: 'm' },
+      });
       const result = await engine.run({ mode: 'force', trigger: 'manual_cli', productIds: [big.id] });
       expect(result.status).toBe('success');
-      expect(result.products[0]).toMatchObject({ stoppedBy: 'end', complete: true, pages: Math.floor(big.tests / 25) + 1 });
+      expect(result.products[0]).toMatchObject({
+        stoppedBy: 'end',
+        complete: true,
+        pages: Math.floor(big.tests / 25) + 1,
+      });
       expectMirrorMatchesTruth(stores, truth, [big.id]);
     } finally {
       await sandbox.close();
@@ -163,7 +179,9 @@ describe('scope and since', () => {
     const ids = truthProducts.truth().products.map((p) => p.id);
     await truthProducts.close();
     harness = await startHarness({ engine: { productIds: [ids[0] as number] } });
-    await expect(harness.engine.run({ mode: 'force', trigger: 'mcp', productIds: [ids[1] as number] })).rejects.toThrow(/outside the configured sync scope/);
+    await expect(
+      harness.engine.run({ mode: 'force', trigger: 'mcp', productIds: [ids[1] as number] }),
+    ).rejects.toThrow(/outside the configured sync scope/);
     const result = await harness.engine.run({ mode: 'force', trigger: 'mcp' });
     expect(result.productIds).toEqual([ids[0]]);
     expect([...harness.stores.state.products.keys()]).toEqual([ids[0]]);
@@ -177,7 +195,9 @@ describe('scope and since', () => {
     expect(result.status).toBe('success');
     const stored = [...h.stores.state.tests.values()];
     expect(stored.length).toBeGreaterThan(0);
-    expect(stored.every((t) => t.entity.end_at !== null && Date.parse(t.entity.end_at) >= since.getTime())).toBe(true);
+    expect(
+      stored.every((t) => t.entity.end_at !== null && Date.parse(t.entity.end_at) >= since.getTime()),
+    ).toBe(true);
     // Exactly the tests of the full list that ended on or after `since`.
     let expected = 0;
     for (const p of h.sandbox.truth().products) {
@@ -203,17 +223,34 @@ describe('upstream failures', () => {
     const result = await h.engine.run({ mode: 'force', trigger: 'manual_cli' });
     expect(result.status).toBe('partial_failure');
     expect(result.failedRanges).toEqual([
-      { productId: big?.id, offsetFrom: 40, offsetTo: 40, boundaryBeforeId: list[39]?.id, boundaryAfterId: list[41]?.id, error: expect.stringContaining('500') },
+      {
+        productId: big?.id,
+        offsetFrom: 40,
+        offsetTo: 40,
+        boundaryBeforeId: list[39]?.id,
+        boundaryAfterId: list[41]?.id,
+        error: expect.stringContaining('500'),
+      },
     ]);
     expect(result.errors.join('\n')).toMatch(/positions 40–40 could not be read/);
     // A partly recovered page does not end the product's walk: the older tests are all there.
     expect(h.stores.state.tests.has(poisoned.id)).toBe(false);
     expect(list.slice(41).every((t) => h.stores.state.tests.has(t.id))).toBe(true);
     const bigOutcome = result.products.find((p) => p.productId === big?.id);
-    expect(bigOutcome).toMatchObject({ stoppedBy: 'end', complete: false, failedRanges: 1, deletionSkipped: true });
+    expect(bigOutcome).toMatchObject({
+      stoppedBy: 'end',
+      complete: false,
+      failedRanges: 1,
+      deletionSkipped: true,
+    });
     const ranges = await h.stores.syncState.listProblematicRanges();
     expect(ranges).toHaveLength(1);
-    expect(ranges[0]).toMatchObject({ productId: big?.id, offsetFrom: 40, boundaryBeforeId: list[39]?.id, attempts: 1 });
+    expect(ranges[0]).toMatchObject({
+      productId: big?.id,
+      offsetFrom: 40,
+      boundaryBeforeId: list[39]?.id,
+      attempts: 1,
+    });
     const run = await h.stores.syncState.getRun(result.runId);
     expect(run?.status).toBe('partial_failure');
 
@@ -231,7 +268,10 @@ describe('upstream failures', () => {
   });
 
   it('completes under 10% random 500s and 429s, reports what it missed, and the next runs heal it', async () => {
-    harness = await startHarness({ retries: 0, faults: { failRate: 0.05, rateLimit: { everyNth: 20, retryAfterSeconds: 1 } } });
+    harness = await startHarness({
+      retries: 0,
+      faults: { failRate: 0.05, rateLimit: { everyNth: 20, retryAfterSeconds: 1 } },
+    });
     const h = harness;
     const truth = h.sandbox.truth({ perTest: true });
     // Products must be listable for the run to start; the seeded draws make the rest deterministic.
@@ -267,7 +307,9 @@ describe('one sync at a time', () => {
     expect(h.stores.state.runs).toHaveLength(1);
     expect(h.stores.state.lease).toBeNull();
     // Once it is done, the other process may run.
-    await expect(other.run({ mode: 'incremental', trigger: 'manual_cli' })).resolves.toMatchObject({ status: 'success' });
+    await expect(other.run({ mode: 'incremental', trigger: 'manual_cli' })).resolves.toMatchObject({
+      status: 'success',
+    });
   });
 
   it('aborting through the signal ends the run as interrupted and releases the lease', async () => {

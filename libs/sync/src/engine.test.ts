@@ -28,15 +28,29 @@ function slowWalk(api: TestIOApi, delayMs: number): TestIOApi {
   };
 }
 
-const upstream500 = (path: string) => new UpstreamError({ message: `TestIO answered 500 for GET ${path}`, status: 500, operation: { method: 'GET', path } });
+const upstream500 = (path: string) =>
+  new UpstreamError({
+    message: `TestIO answered 500 for GET ${path}`,
+    status: 500,
+    operation: { method: 'GET', path },
+  });
 
 describe('lease', () => {
   it('takes over an expired lease left by a dead holder and interrupts its stale run', async () => {
     harness = await startHarness();
     const h = harness;
     const longAgo = new Date(h.clock.now().getTime() - 10 * 60_000);
-    h.stores.state.lease = { holder: 'dead', acquiredAt: longAgo, expiresAt: new Date(longAgo.getTime() + 60_000) };
-    const orphan = await h.stores.syncState.startRun({ trigger: 'background', mode: 'incremental', productIds: null, startedAt: longAgo });
+    h.stores.state.lease = {
+      holder: 'dead',
+      acquiredAt: longAgo,
+      expiresAt: new Date(longAgo.getTime() + 60_000),
+    };
+    const orphan = await h.stores.syncState.startRun({
+      trigger: 'background',
+      mode: 'incremental',
+      productIds: null,
+      startedAt: longAgo,
+    });
 
     const result = await h.engine.run({ mode: 'force', trigger: 'manual_cli' });
     expect(result.status).toBe('success');
@@ -48,10 +62,20 @@ describe('lease', () => {
     harness = await startHarness();
     const h = harness;
     const now = h.clock.now();
-    h.stores.state.lease = { holder: 'pid:999999@here', acquiredAt: now, expiresAt: new Date(now.getTime() + 60_000) };
-    await expect(h.engine.run({ mode: 'incremental', trigger: 'manual_cli' })).rejects.toBeInstanceOf(ConflictError);
-    const stealer = h.engineFor('pid:1@here', { canStealLease: (lease) => lease.holder === 'pid:999999@here' });
-    await expect(stealer.run({ mode: 'force', trigger: 'manual_cli' })).resolves.toMatchObject({ status: 'success' });
+    h.stores.state.lease = {
+      holder: 'pid:999999@here',
+      acquiredAt: now,
+      expiresAt: new Date(now.getTime() + 60_000),
+    };
+    await expect(h.engine.run({ mode: 'incremental', trigger: 'manual_cli' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    const stealer = h.engineFor('pid:1@here', {
+      canStealLease: (lease) => lease.holder === 'pid:999999@here',
+    });
+    await expect(stealer.run({ mode: 'force', trigger: 'manual_cli' })).resolves.toMatchObject({
+      status: 'success',
+    });
   });
 
   it('refuses a second concurrent run of the same engine (same holder id)', async () => {
@@ -64,7 +88,9 @@ describe('lease', () => {
     expect(a).toMatchObject({ status: 'fulfilled', value: { status: 'success' } });
     expect(b).toMatchObject({ status: 'rejected', reason: expect.any(ConflictError) });
     expect(h.stores.state.runs).toHaveLength(1);
-    await expect(h.engine.run({ mode: 'incremental', trigger: 'mcp' })).resolves.toMatchObject({ status: 'success' });
+    await expect(h.engine.run({ mode: 'incremental', trigger: 'mcp' })).resolves.toMatchObject({
+      status: 'success',
+    });
   });
 
   it('keeps the lease alive with heartbeats during a run longer than its TTL', async () => {
@@ -73,7 +99,10 @@ describe('lease', () => {
     const slow = h.engineFor('slow', {}, slowWalk(h.api, 60));
     const running = slow.run({ mode: 'force', trigger: 'manual_cli' });
     await sleep(500);
-    const error = await h.engineFor('other').run({ mode: 'incremental', trigger: 'manual_cli' }).catch((e: unknown) => e);
+    const error = await h
+      .engineFor('other')
+      .run({ mode: 'incremental', trigger: 'manual_cli' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).message).toContain('holder slow');
     const result = await running;
@@ -102,7 +131,11 @@ describe('run outcomes and the breaker', () => {
   it('a run whose product list fails is a failure; three in five minutes open the breaker', async () => {
     harness = await startHarness();
     const h = harness;
-    const broken = h.engineFor('broken', {}, { ...h.api, listProducts: () => Promise.reject(upstream500('products')) });
+    const broken = h.engineFor(
+      'broken',
+      {},
+      { ...h.api, listProducts: () => Promise.reject(upstream500('products')) },
+    );
     for (let i = 0; i < 3; i++) {
       const result = await broken.run({ mode: 'incremental', trigger: 'background' });
       expect(result).toMatchObject({ status: 'failure', errors: ['TestIO answered 500 for GET products'] });
@@ -112,9 +145,14 @@ describe('run outcomes and the breaker', () => {
     expect(runs[0]?.error).toBe('TestIO answered 500 for GET products');
     const decision = await broken.shouldRunAutomaticSync();
     expect(decision.run).toBe(false);
-    expect(decision.reason).toMatch(/^Circuit breaker open: 3 sync runs failed in the last 5 minutes \(last error: TestIO answered 500 for GET products\); automatic syncs are paused until /);
+    expect(decision.reason).toMatch(
+      /^Circuit breaker open: 3 sync runs failed in the last 5 minutes \(last error: TestIO answered 500 for GET products\); automatic syncs are paused until /,
+    );
     h.clock.advance(5 * 60_000 + 1);
-    expect(await broken.shouldRunAutomaticSync()).toMatchObject({ run: true, reason: 'the mirror holds no products yet' });
+    expect(await broken.shouldRunAutomaticSync()).toMatchObject({
+      run: true,
+      reason: 'the mirror holds no products yet',
+    });
   });
 
   it('a run in which every test list fails is a failure, and nothing is marked fresh', async () => {
@@ -123,7 +161,9 @@ describe('run outcomes and the breaker', () => {
     const api: TestIOApi = {
       ...h.api,
       walkTests: (productId) => ({
-        [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(upstream500(`products/${productId}/exploratory_tests`)) }),
+        [Symbol.asyncIterator]: () => ({
+          next: () => Promise.reject(upstream500(`products/${productId}/exploratory_tests`)),
+        }),
       }),
     };
     const result = await h.engineFor('x', {}, api).run({ mode: 'force', trigger: 'background' });
@@ -140,12 +180,17 @@ describe('run outcomes and the breaker', () => {
     const [first] = await h.stores.products.listProductSyncStates();
     const api: TestIOApi = {
       ...h.api,
-      listProductFeatures: (product) => (product.id === first?.id ? Promise.reject(upstream500('features')) : h.api.listProductFeatures(product)),
+      listProductFeatures: (product) =>
+        product.id === first?.id
+          ? Promise.reject(upstream500('features'))
+          : h.api.listProductFeatures(product),
     };
     h.clock.advance(2 * 3_600_000);
     const result = await h.engineFor('y', {}, api).run({ mode: 'incremental', trigger: 'background' });
     expect(result.status).toBe('partial_failure');
-    expect(result.errors).toEqual([`Product ${first?.id}: features could not be refreshed (TestIO answered 500 for GET features); the previous catalogue is kept`]);
+    expect(result.errors).toEqual([
+      `Product ${first?.id}: features could not be refreshed (TestIO answered 500 for GET features); the previous catalogue is kept`,
+    ]);
     const after = await h.stores.products.listProductSyncStates([first?.id as number]);
     expect(after[0]?.featuresSyncedAt).toEqual(first?.featuresSyncedAt);
     expect(result.products.find((p) => p.productId === first?.id)?.features).toBe('failed');
@@ -157,7 +202,10 @@ describe('run outcomes and the breaker', () => {
     const h = harness;
     await h.engine.run({ mode: 'force', trigger: 'manual_cli' });
     const [gone] = await h.stores.products.listProductSyncStates();
-    const api: TestIOApi = { ...h.api, listProducts: async () => (await h.api.listProducts()).filter((p) => p.id !== gone?.id) };
+    const api: TestIOApi = {
+      ...h.api,
+      listProducts: async () => (await h.api.listProducts()).filter((p) => p.id !== gone?.id),
+    };
     const result = await h.engineFor('z', {}, api).run({ mode: 'incremental', trigger: 'background' });
     expect(result.counts.productsDeleted).toBe(1);
     expect(h.stores.state.products.has(gone?.id as number)).toBe(false);

@@ -7,15 +7,30 @@ import {
   type TestIOApi,
 } from '@testio-mcp/domain';
 import { SyncAbortedError, errorMessage, throwIfAborted } from './abort.js';
-import { decideAutomaticSync, evaluateCircuitBreaker, type AutomaticSyncDecision, type BreakerState } from './breaker.js';
+import {
+  decideAutomaticSync,
+  evaluateCircuitBreaker,
+  type AutomaticSyncDecision,
+  type BreakerState,
+} from './breaker.js';
 import { acquireSyncLease, startHeartbeat, syncInProgressError } from './lease.js';
-import { resolveSyncEngineOptions, type ResolvedSyncEngineOptions, type SyncEngineOptions } from './options.js';
+import {
+  resolveSyncEngineOptions,
+  type ResolvedSyncEngineOptions,
+  type SyncEngineOptions,
+} from './options.js';
 import { syncFeatures } from './phases/features.js';
 import { syncProducts } from './phases/products.js';
 import { syncTests } from './phases/tests.js';
 import { createProgressReporter } from './progress.js';
 import { RunContext } from './run-context.js';
-import { SYNC_PHASES, type SyncPhase, type SyncResult, type SyncRunOptions, type SyncStatusReport } from './types.js';
+import {
+  SYNC_PHASES,
+  type SyncPhase,
+  type SyncResult,
+  type SyncRunOptions,
+  type SyncStatusReport,
+} from './types.js';
 import { createCountingApi } from './upstream-calls.js';
 
 export interface SyncEngineDeps {
@@ -90,7 +105,11 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const phases = new Set<SyncPhase>(runOptions.phases ?? SYNC_PHASES);
     if (active) throw syncInProgressError(active);
     const startedAt = clock.now();
-    active = { holder: options.holderId, acquiredAt: startedAt, expiresAt: new Date(startedAt.getTime() + options.leaseTtlMs) };
+    active = {
+      holder: options.holderId,
+      acquiredAt: startedAt,
+      expiresAt: new Date(startedAt.getTime() + options.leaseTtlMs),
+    };
     try {
       active = await acquireSyncLease(stores.syncState, options, startedAt);
       return await runLeased(runOptions, scope, phases, startedAt);
@@ -99,14 +118,25 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     }
   }
 
-  async function runLeased(runOptions: SyncRunOptions, scope: number[] | null, phases: ReadonlySet<SyncPhase>, startedAt: Date): Promise<SyncResult> {
+  async function runLeased(
+    runOptions: SyncRunOptions,
+    scope: number[] | null,
+    phases: ReadonlySet<SyncPhase>,
+    startedAt: Date,
+  ): Promise<SyncResult> {
     let runId: number;
     try {
       // We hold the one-writer lease, so any run still marked `running` belongs to a holder that died
       // (or lost its lease and will fail on its next heartbeat).
       const interrupted = await stores.syncState.interruptStaleRuns(startedAt, startedAt);
-      if (interrupted > 0) logger.warn({ interrupted }, 'marked runs left behind by a dead sync as interrupted');
-      runId = await stores.syncState.startRun({ trigger: runOptions.trigger, mode: runOptions.mode, productIds: scope, startedAt });
+      if (interrupted > 0)
+        logger.warn({ interrupted }, 'marked runs left behind by a dead sync as interrupted');
+      runId = await stores.syncState.startRun({
+        trigger: runOptions.trigger,
+        mode: runOptions.mode,
+        productIds: scope,
+        startedAt,
+      });
     } catch (error) {
       await stores.syncState.releaseLease(options.holderId).catch(() => undefined);
       throw error;
@@ -114,7 +144,9 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 
     const runLogger = logger.child({ runId, mode: runOptions.mode, trigger: runOptions.trigger });
     const internal = new AbortController();
-    const signal = runOptions.signal ? AbortSignal.any([runOptions.signal, internal.signal]) : internal.signal;
+    const signal = runOptions.signal
+      ? AbortSignal.any([runOptions.signal, internal.signal])
+      : internal.signal;
     let leaseLost = false;
     const heartbeat = startHeartbeat({
       syncState: stores.syncState,
@@ -144,7 +176,10 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       signal,
       progress,
     );
-    runLogger.info({ productIds: scope, since: runOptions.since?.toISOString(), phases: [...phases] }, 'sync started');
+    runLogger.info(
+      { productIds: scope, since: runOptions.since?.toISOString(), phases: [...phases] },
+      'sync started',
+    );
 
     let fatal: unknown = null;
     try {
@@ -163,7 +198,9 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
 
     await heartbeat.stop();
     const finishedAt = clock.now();
-    ctx.counts.upstreamCalls = options.countUpstreamCalls ? options.countUpstreamCalls() - callsBefore : (counting?.count() ?? 0);
+    ctx.counts.upstreamCalls = options.countUpstreamCalls
+      ? options.countUpstreamCalls() - callsBefore
+      : (counting?.count() ?? 0);
     const walked = [...ctx.products.values()].filter((p) => p.tests !== 'skipped');
     const allWalksFailed = walked.length > 0 && walked.every((p) => p.tests === 'failed');
     let status: SyncResult['status'];
@@ -222,8 +259,14 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       finishedAt,
       durationMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()),
     };
-    progress.report({ phase: 'done', productIndex: 0, productCount: result.products.length, message: `Sync ${status}` }, true);
-    runLogger.info({ status, counts: result.counts, durationMs: result.durationMs, errors: result.errors.length }, 'sync finished');
+    progress.report(
+      { phase: 'done', productIndex: 0, productCount: result.products.length, message: `Sync ${status}` },
+      true,
+    );
+    runLogger.info(
+      { status, counts: result.counts, durationMs: result.durationMs, errors: result.errors.length },
+      'sync finished',
+    );
     return result;
   }
 
@@ -231,7 +274,9 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const filter = retry.productId === undefined ? {} : { productId: retry.productId };
     const open = await stores.syncState.listProblematicRanges({ ...filter, includeResolved: false });
     const configured = options.productIds ? new Set(options.productIds) : null;
-    const productIds = [...new Set(open.map((r) => r.productId))].filter((id) => !configured || configured.has(id));
+    const productIds = [...new Set(open.map((r) => r.productId))].filter(
+      (id) => !configured || configured.has(id),
+    );
     if (productIds.length === 0) return { result: null, resolved: 0, remaining: open.length };
     const result = await run({
       mode: 'force',
@@ -241,7 +286,8 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
       ...(retry.signal ? { signal: retry.signal } : {}),
       ...(retry.onProgress ? { onProgress: retry.onProgress } : {}),
     });
-    const remaining = (await stores.syncState.listProblematicRanges({ ...filter, includeResolved: false })).length;
+    const remaining = (await stores.syncState.listProblematicRanges({ ...filter, includeResolved: false }))
+      .length;
     return { result, resolved: result.problematicResolved, remaining };
   }
 

@@ -1,7 +1,17 @@
 export * from './refresh-policy.js';
 export * from './types.js';
-export { resolveSyncEngineOptions, type SyncEngineOptions, type ResolvedSyncEngineOptions } from './options.js';
-export { createSyncEngine, type SyncEngine, type SyncEngineDeps, type RetryProblematicOptions, type RetryProblematicResult } from './engine.js';
+export {
+  resolveSyncEngineOptions,
+  type SyncEngineOptions,
+  type ResolvedSyncEngineOptions,
+} from './options.js';
+export {
+  createSyncEngine,
+  type SyncEngine,
+  type SyncEngineDeps,
+  type RetryProblematicOptions,
+  type RetryProblematicResult,
+} from './engine.js';
 export {
   evaluateCircuitBreaker,
   decideAutomaticSync,
@@ -11,7 +21,13 @@ export {
   type AutomaticSyncDecision,
   type AutomaticSyncInput,
 } from './breaker.js';
-export { acquireSyncLease, syncInProgressError, startHeartbeat, type Heartbeat, type LeaseConfig } from './lease.js';
+export {
+  acquireSyncLease,
+  syncInProgressError,
+  startHeartbeat,
+  type Heartbeat,
+  type LeaseConfig,
+} from './lease.js';
 export { createSyncScheduler, type SyncScheduler, type SyncSchedulerOptions } from './scheduler.js';
 export {
   createReadThrough,

@@ -15,7 +15,11 @@ export function syncInProgressError(current: Lease): ConflictError {
 }
 
 /** Takes the one-writer lease or throws `ConflictError` naming the current holder. */
-export async function acquireSyncLease(syncState: SyncStateStore, config: LeaseConfig, now: Date): Promise<Lease> {
+export async function acquireSyncLease(
+  syncState: SyncStateStore,
+  config: LeaseConfig,
+  now: Date,
+): Promise<Lease> {
   const result = await syncState.acquireLease(config.holderId, config.leaseTtlMs, now, config.canStealLease);
   if (!result.acquired) throw syncInProgressError(result.current);
   return result.lease;

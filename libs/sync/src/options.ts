@@ -57,16 +57,22 @@ export interface ResolvedSyncEngineOptions {
 }
 
 function positiveInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`sync engine: ${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`sync engine: ${name} must be a positive integer, got ${value}`);
   return value;
 }
 
 export function resolveSyncEngineOptions(options: SyncEngineOptions = {}): ResolvedSyncEngineOptions {
   const pageSize = positiveInt('pageSize', options.pageSize ?? DEFAULT_TEST_PAGE_SIZE);
   const leaseTtlMs = positiveInt('leaseTtlMs', options.leaseTtlMs ?? 60_000);
-  const heartbeatMs = positiveInt('heartbeatMs', options.heartbeatMs ?? Math.min(15_000, Math.floor(leaseTtlMs / 4) || 1));
+  const heartbeatMs = positiveInt(
+    'heartbeatMs',
+    options.heartbeatMs ?? Math.min(15_000, Math.floor(leaseTtlMs / 4) || 1),
+  );
   if (heartbeatMs >= leaseTtlMs) {
-    throw new RangeError(`sync engine: heartbeatMs (${heartbeatMs}) must be shorter than leaseTtlMs (${leaseTtlMs})`);
+    throw new RangeError(
+      `sync engine: heartbeatMs (${heartbeatMs}) must be shorter than leaseTtlMs (${leaseTtlMs})`,
+    );
   }
   return {
     cacheTtlSeconds: positiveInt('cacheTtlSeconds', options.cacheTtlSeconds ?? 3600),

@@ -21,7 +21,9 @@ function readThrough(h: Harness, extra: Partial<ReadThroughDeps> = {}) {
 }
 
 function testsWithStatus(h: Harness, statuses: string[]): number[] {
-  return [...h.stores.state.tests.values()].filter((t) => statuses.includes(t.entity.status)).map((t) => t.entity.id);
+  return [...h.stores.state.tests.values()]
+    .filter((t) => statuses.includes(t.entity.status))
+    .map((t) => t.entity.id);
 }
 
 const bugRequests = (h: Harness) => h.sandbox.requestLog().filter((r) => r.path.startsWith('/bugs'));
@@ -32,20 +34,35 @@ describe('read-through: bugs', () => {
     const [testId] = testsWithStatus(h, ['running', 'locked']);
     h.clock.advance(2 * 3_600_000);
     const rt = readThrough(h);
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => rt.ensureBugsFresh([testId as number])));
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, () => rt.ensureBugsFresh([testId as number])),
+    );
     expect(bugRequests(h)).toHaveLength(1);
     for (const o of outcomes) expect(o).toMatchObject({ refreshed: [testId], cacheHits: [], failed: [] });
     // Fresh now: the next reader is served from the mirror.
-    expect(await rt.ensureBugsFresh([testId as number])).toMatchObject({ refreshed: [], cacheHits: [testId] });
+    expect(await rt.ensureBugsFresh([testId as number])).toMatchObject({
+      refreshed: [],
+      cacheHits: [testId],
+    });
     expect(bugRequests(h)).toHaveLength(1);
   });
 
   it('serves fresh and settled tests from the mirror and refreshes mutable ones in batches of 15', async () => {
     const h = await synced();
     h.clock.advance(2 * 3_600_000);
-    const mutable = testsWithStatus(h, ['running', 'locked', 'customer_finalized', 'initialized', 'waiting']).slice(0, 20);
+    const mutable = testsWithStatus(h, [
+      'running',
+      'locked',
+      'customer_finalized',
+      'initialized',
+      'waiting',
+    ]).slice(0, 20);
     const archived = [...h.stores.state.tests.values()]
-      .filter((t) => t.entity.status === 'archived' && Date.parse(t.entity.end_at ?? '') < h.clock.now().getTime() - days(30))
+      .filter(
+        (t) =>
+          t.entity.status === 'archived' &&
+          Date.parse(t.entity.end_at ?? '') < h.clock.now().getTime() - days(30),
+      )
       .map((t) => t.entity.id)
       .slice(0, 5);
     const outcome = await readThrough(h).ensureBugsFresh([...mutable, ...archived]);
@@ -68,7 +85,14 @@ describe('read-through: bugs', () => {
     h.clock.advance(2 * 3_600_000);
     const failing: TestIOApi = {
       ...h.api,
-      listBugsForTests: () => Promise.reject(new UpstreamError({ message: 'TestIO answered 503', status: 503, operation: { method: 'GET', path: 'bugs' } })),
+      listBugsForTests: () =>
+        Promise.reject(
+          new UpstreamError({
+            message: 'TestIO answered 503',
+            status: 503,
+            operation: { method: 'GET', path: 'bugs' },
+          }),
+        ),
     };
     const outcome = await readThrough(h, { api: failing }).ensureBugsFresh([testId as number]);
     expect(outcome.refreshed).toEqual([]);
@@ -89,7 +113,9 @@ describe('read-through: bugs', () => {
     expect(outcome.refreshed).toEqual([test?.id]);
     expect(h.stores.state.tests.has(test?.id as number)).toBe(true);
     const truth = h.sandbox.truth({ perTest: true }).tests?.find((t) => t.id === test?.id);
-    expect([...h.stores.state.bugs.values()].filter((b) => b.entity.test_id === test?.id)).toHaveLength(truth?.bugs ?? -1);
+    expect([...h.stores.state.bugs.values()].filter((b) => b.entity.test_id === test?.id)).toHaveLength(
+      truth?.bugs ?? -1,
+    );
   });
 });
 
@@ -116,8 +142,13 @@ describe('read-through: tests and features', () => {
     const h = await synced();
     const [product] = h.sandbox.truth().products;
     const rt = readThrough(h);
-    expect(await rt.ensureFeaturesFresh([product?.id as number])).toMatchObject({ cacheHits: [product?.id], refreshed: [] });
-    const outcomes = await Promise.all([1, 2, 3].map(() => rt.ensureFeaturesFresh([product?.id as number], { force: true })));
+    expect(await rt.ensureFeaturesFresh([product?.id as number])).toMatchObject({
+      cacheHits: [product?.id],
+      refreshed: [],
+    });
+    const outcomes = await Promise.all(
+      [1, 2, 3].map(() => rt.ensureFeaturesFresh([product?.id as number], { force: true })),
+    );
     for (const o of outcomes) expect(o.refreshed).toEqual([product?.id]);
     const featureCalls = h.sandbox.requestLog().filter((r) => r.path.includes('/features'));
     expect(featureCalls.length).toBe(Math.max(1, product?.sectionIds.length ?? 0));

@@ -55,7 +55,8 @@ export interface ReadThrough {
 }
 
 /** What one entity's refresh came to; shared by every caller waiting on it. */
-type EntityResult = { kind: 'refreshed' } | { kind: 'fresh' } | { kind: 'deleted' } | { kind: 'failed'; error: Error };
+type EntityResult =
+  { kind: 'refreshed' } | { kind: 'fresh' } | { kind: 'deleted' } | { kind: 'failed'; error: Error };
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
@@ -71,12 +72,20 @@ function uniqueIds(ids: readonly number[]): number[] {
   return [...new Set(ids)];
 }
 
-async function collect(keys: readonly number[], prefix: string, flights: Map<string, Promise<EntityResult>>, outcome: RefreshOutcome): Promise<void> {
+async function collect(
+  keys: readonly number[],
+  prefix: string,
+  flights: Map<string, Promise<EntityResult>>,
+  outcome: RefreshOutcome,
+): Promise<void> {
   await Promise.all(
     keys.map(async (id) => {
       const flight = flights.get(`${prefix}:${id}`);
       if (!flight) return;
-      const result = await flight.catch((error: unknown): EntityResult => ({ kind: 'failed', error: asError(error) }));
+      const result = await flight.catch((error: unknown): EntityResult => ({
+        kind: 'failed',
+        error: asError(error),
+      }));
       if (result.kind === 'refreshed') outcome.refreshed.push(id);
       else if (result.kind === 'fresh') outcome.cacheHits.push(id);
       else if (result.kind === 'deleted') outcome.deleted.push(id);
@@ -156,7 +165,9 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
         for (const id of gone) results.set(`test:${id}`, { kind: 'failed', error: asError(error) });
       }
     }
-    for (const id of ids) if (!results.has(`test:${id}`)) results.set(`test:${id}`, { kind: 'failed', error: new Error('not refreshed') });
+    for (const id of ids)
+      if (!results.has(`test:${id}`))
+        results.set(`test:${id}`, { kind: 'failed', error: new Error('not refreshed') });
     if (fetched.length > 0) await fillMissingFeatures(fetched);
     return results;
   }
@@ -173,19 +184,28 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
       if (byFeature.size === 0) return;
       const missing = await stores.features.findMissingFeatureIds([...byFeature.keys()]);
       const now = clock.now().getTime();
-      const products = [...new Set(missing.map((id) => byFeature.get(id)).filter((id): id is number => id !== undefined))].filter(
-        (id) => now - (lastMissingFeatureRefetch.get(id) ?? Number.NEGATIVE_INFINITY) >= missingFeatureRefetchMs,
+      const products = [
+        ...new Set(missing.map((id) => byFeature.get(id)).filter((id): id is number => id !== undefined)),
+      ].filter(
+        (id) =>
+          now - (lastMissingFeatureRefetch.get(id) ?? Number.NEGATIVE_INFINITY) >= missingFeatureRefetchMs,
       );
       if (products.length === 0) return;
       for (const id of products) lastMissingFeatureRefetch.set(id, now);
-      logger.info({ productIds: products, missing: missing.slice(0, 10) }, 'tests reference unknown features; refreshing catalogues');
+      logger.info(
+        { productIds: products, missing: missing.slice(0, 10) },
+        'tests reference unknown features; refreshing catalogues',
+      );
       await ensureFeaturesFresh(products, { force: true });
     } catch (error) {
       logger.warn({ err: error }, 'could not check tests for unknown features');
     }
   }
 
-  async function ensureTestsFresh(testIds: readonly number[], options: RefreshOptions = {}): Promise<RefreshOutcome> {
+  async function ensureTestsFresh(
+    testIds: readonly number[],
+    options: RefreshOptions = {},
+  ): Promise<RefreshOutcome> {
     const ids = uniqueIds(testIds);
     const outcome = emptyOutcome();
     if (ids.length === 0) return outcome;
@@ -200,7 +220,11 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
     });
     const flightsById = flights.runMany(
       stale.map((id) => `test:${id}`),
-      (keys) => refreshTests(keys.map((k) => Number(k.slice(5))), force),
+      (keys) =>
+        refreshTests(
+          keys.map((k) => Number(k.slice(5))),
+          force,
+        ),
     );
     await collect(stale, 'test', flightsById, outcome);
     summarise(outcome, 'test(s)');
@@ -236,7 +260,10 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
     return results;
   }
 
-  async function ensureBugsFresh(testIds: readonly number[], options: RefreshOptions = {}): Promise<RefreshOutcome> {
+  async function ensureBugsFresh(
+    testIds: readonly number[],
+    options: RefreshOptions = {},
+  ): Promise<RefreshOutcome> {
     const ids = uniqueIds(testIds);
     const outcome = emptyOutcome();
     if (ids.length === 0) return outcome;
@@ -255,7 +282,8 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
     for (const id of ids) {
       const state = states.get(id);
       if (!state) {
-        if (!outcome.deleted.includes(id)) outcome.failed.push({ id, error: new Error(`Test ${id} could not be read from TestIO`) });
+        if (!outcome.deleted.includes(id))
+          outcome.failed.push({ id, error: new Error(`Test ${id} could not be read from TestIO`) });
         continue;
       }
       if (force || bugsNeedRefresh(state, now, ttlSeconds, immutableBugTtlSeconds)) stale.push(id);
@@ -263,14 +291,21 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
     }
     const flightsById = flights.runMany(
       stale.map((id) => `bugs:${id}`),
-      (keys) => refreshBugs(keys.map((k) => Number(k.slice(5))), force),
+      (keys) =>
+        refreshBugs(
+          keys.map((k) => Number(k.slice(5))),
+          force,
+        ),
     );
     await collect(stale, 'bugs', flightsById, outcome);
     summarise(outcome, "tests' bugs");
     return outcome;
   }
 
-  async function ensureFeaturesFresh(productIds: readonly number[], options: RefreshOptions = {}): Promise<RefreshOutcome> {
+  async function ensureFeaturesFresh(
+    productIds: readonly number[],
+    options: RefreshOptions = {},
+  ): Promise<RefreshOutcome> {
     const ids = uniqueIds(productIds);
     const outcome = emptyOutcome();
     if (ids.length === 0) return outcome;
@@ -284,7 +319,9 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
         outcome.failed.push({ id, error: new Error(`Product ${id} is not in the mirror; run a sync first`) });
         continue;
       }
-      const fresh = state.featuresSyncedAt !== null && now.getTime() - state.featuresSyncedAt.getTime() <= ttlSeconds * 1000;
+      const fresh =
+        state.featuresSyncedAt !== null &&
+        now.getTime() - state.featuresSyncedAt.getTime() <= ttlSeconds * 1000;
       if (force || !fresh) stale.push(id);
       else outcome.cacheHits.push(id);
     }
@@ -297,10 +334,18 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
         flights.run(`features:${id}`, async (): Promise<EntityResult> => {
           try {
             const catalogue = await fetchProductCatalogue(api, state.raw);
-            await stores.features.replaceProductFeatures(id, catalogue.features, catalogue.userStories, clock.now());
+            await stores.features.replaceProductFeatures(
+              id,
+              catalogue.features,
+              catalogue.userStories,
+              clock.now(),
+            );
             return { kind: 'refreshed' };
           } catch (error) {
-            logger.warn({ productId: id, err: error }, `features of product ${id} could not be refreshed: ${errorMessage(error)}`);
+            logger.warn(
+              { productId: id, err: error },
+              `features of product ${id} could not be refreshed: ${errorMessage(error)}`,
+            );
             return { kind: 'failed', error: asError(error) };
           }
         }),

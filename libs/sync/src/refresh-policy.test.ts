@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BUG_SETTLE_MS, bugsNeedRefresh, bugsWereSettling, isMutableTestStatus, testNeedsRefresh } from './refresh-policy.js';
+import {
+  BUG_SETTLE_MS,
+  bugsNeedRefresh,
+  bugsWereSettling,
+  isMutableTestStatus,
+  testNeedsRefresh,
+} from './refresh-policy.js';
 
 describe('refresh policy', () => {
   const now = new Date('2026-01-01T12:00:00.000Z');
@@ -32,24 +38,46 @@ describe('bug refresh policy', () => {
   const ago = (days: number) => new Date(now.getTime() - days * DAY);
 
   it('reads bugs that were never read', () => {
-    expect(bugsNeedRefresh({ status: 'archived', endAt: ago(100), bugsSyncedAt: null }, now, 3600, 7 * 86_400)).toBe(true);
+    expect(
+      bugsNeedRefresh({ status: 'archived', endAt: ago(100), bugsSyncedAt: null }, now, 3600, 7 * 86_400),
+    ).toBe(true);
   });
 
   it('treats bugs read while the test was running as stale after the TTL', () => {
-    expect(bugsNeedRefresh({ status: 'running', endAt: ago(-1), bugsSyncedAt: ago(2 / 24) }, now, 3600, 7 * 86_400)).toBe(true);
-    expect(bugsNeedRefresh({ status: 'running', endAt: ago(-1), bugsSyncedAt: ago(0.5 / 24) }, now, 3600, 7 * 86_400)).toBe(false);
+    expect(
+      bugsNeedRefresh(
+        { status: 'running', endAt: ago(-1), bugsSyncedAt: ago(2 / 24) },
+        now,
+        3600,
+        7 * 86_400,
+      ),
+    ).toBe(true);
+    expect(
+      bugsNeedRefresh(
+        { status: 'running', endAt: ago(-1), bugsSyncedAt: ago(0.5 / 24) },
+        now,
+        3600,
+        7 * 86_400,
+      ),
+    ).toBe(false);
   });
 
   it('keeps refreshing an archived test whose bugs were read before auto-acceptance could have run', () => {
     // Ended 12 days ago, bugs read 6 days ago (6 days after its end): auto-acceptance may have happened since.
     expect(bugsWereSettling({ status: 'archived', endAt: ago(12) }, ago(6))).toBe(true);
-    expect(bugsNeedRefresh({ status: 'archived', endAt: ago(12), bugsSyncedAt: ago(6) }, now, 3600, 7 * 86_400)).toBe(true);
+    expect(
+      bugsNeedRefresh({ status: 'archived', endAt: ago(12), bugsSyncedAt: ago(6) }, now, 3600, 7 * 86_400),
+    ).toBe(true);
   });
 
   it('uses the long immutable TTL for bugs read after they settled (C5)', () => {
     expect(bugsWereSettling({ status: 'archived', endAt: ago(40) }, ago(20))).toBe(false);
-    expect(bugsNeedRefresh({ status: 'archived', endAt: ago(40), bugsSyncedAt: ago(6) }, now, 3600, 7 * 86_400)).toBe(false);
-    expect(bugsNeedRefresh({ status: 'archived', endAt: ago(40), bugsSyncedAt: ago(8) }, now, 3600, 7 * 86_400)).toBe(true);
+    expect(
+      bugsNeedRefresh({ status: 'archived', endAt: ago(40), bugsSyncedAt: ago(6) }, now, 3600, 7 * 86_400),
+    ).toBe(false);
+    expect(
+      bugsNeedRefresh({ status: 'archived', endAt: ago(40), bugsSyncedAt: ago(8) }, now, 3600, 7 * 86_400),
+    ).toBe(true);
     expect(BUG_SETTLE_MS).toBe(11 * DAY);
   });
 });

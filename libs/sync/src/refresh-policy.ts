@@ -55,7 +55,12 @@ export function bugsWereSettling(test: Pick<CachedBugsState, 'status' | 'endAt'>
  * the TTL; or read when settled and older than the long immutable TTL (flags such as `known` can
  * still change after archiving, C5).
  */
-export function bugsNeedRefresh(test: CachedBugsState, now: Date, ttlSeconds: number, immutableTtlSeconds: number): boolean {
+export function bugsNeedRefresh(
+  test: CachedBugsState,
+  now: Date,
+  ttlSeconds: number,
+  immutableTtlSeconds: number,
+): boolean {
   if (test.bugsSyncedAt === null) return true;
   const age = now.getTime() - test.bugsSyncedAt.getTime();
   return age > (bugsWereSettling(test, test.bugsSyncedAt) ? ttlSeconds : immutableTtlSeconds) * 1000;

@@ -1,4 +1,11 @@
-import { emptySyncCounts, type Clock, type Logger, type SyncMode, type SyncStores, type TestIOApi } from '@testio-mcp/domain';
+import {
+  emptySyncCounts,
+  type Clock,
+  type Logger,
+  type SyncMode,
+  type SyncStores,
+  type TestIOApi,
+} from '@testio-mcp/domain';
 import { Semaphore } from './concurrency.js';
 import type { ResolvedSyncEngineOptions } from './options.js';
 import type { ProgressReporter } from './progress.js';

@@ -6,9 +6,20 @@ import { createSyncScheduler } from './scheduler.js';
 import { createCaptureLogger } from './testing/capture-logger.js';
 import type { SyncResult, SyncRunOptions } from './types.js';
 
-const closed: BreakerState = { open: false, failures: 0, maxFailures: 3, windowMs: 300_000, retryAt: null, lastError: null, reason: '' };
+const closed: BreakerState = {
+  open: false,
+  failures: 0,
+  maxFailures: 3,
+  windowMs: 300_000,
+  retryAt: null,
+  lastError: null,
+  reason: '',
+};
 
-function fakeEngine(decisions: AutomaticSyncDecision[], run: (options: SyncRunOptions) => Promise<SyncResult>) {
+function fakeEngine(
+  decisions: AutomaticSyncDecision[],
+  run: (options: SyncRunOptions) => Promise<SyncResult>,
+) {
   const calls: SyncRunOptions[] = [];
   const forced: boolean[] = [];
   const engine = {
@@ -65,7 +76,12 @@ describe('sync scheduler', () => {
     const { engine } = fakeEngine([{ run: true, reason: 'stale', breaker: closed }], async () => {
       throw new ConflictError({ message: 'A sync is already running (holder x since y)' });
     });
-    const scheduler = createSyncScheduler({ engine, intervalMs: 0, logger: createCaptureLogger(), onSkipped: (r) => skipped.push(r) });
+    const scheduler = createSyncScheduler({
+      engine,
+      intervalMs: 0,
+      logger: createCaptureLogger(),
+      onSkipped: (r) => skipped.push(r),
+    });
     scheduler.start();
     await waitFor(() => skipped.length === 1);
     await scheduler.stop();
@@ -83,7 +99,12 @@ describe('sync scheduler', () => {
       });
     });
     const finished: string[] = [];
-    const scheduler = createSyncScheduler({ engine, intervalMs: 1000, logger: createCaptureLogger(), onRunFinished: (r) => finished.push(r.status) });
+    const scheduler = createSyncScheduler({
+      engine,
+      intervalMs: 1000,
+      logger: createCaptureLogger(),
+      onRunFinished: (r) => finished.push(r.status),
+    });
     scheduler.start();
     await waitFor(() => scheduler.running);
     await scheduler.stop();

@@ -42,9 +42,14 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
   let stopped = true;
 
   async function check(trigger: 'startup' | 'background'): Promise<void> {
-    const decision = await engine.shouldRunAutomaticSync(undefined, { force: trigger === 'startup' && (options.forceInitialSync ?? false) });
+    const decision = await engine.shouldRunAutomaticSync(undefined, {
+      force: trigger === 'startup' && (options.forceInitialSync ?? false),
+    });
     if (!decision.run) {
-      (decision.breaker.open ? logger.warn.bind(logger) : logger.debug.bind(logger))({ trigger }, `automatic sync skipped: ${decision.reason}`);
+      (decision.breaker.open ? logger.warn.bind(logger) : logger.debug.bind(logger))(
+        { trigger },
+        `automatic sync skipped: ${decision.reason}`,
+      );
       options.onSkipped?.(decision.reason);
       return;
     }
@@ -75,7 +80,9 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
     timer = setTimeout(() => {
       timer = null;
       current = check(trigger)
-        .catch((error: unknown) => logger.error({ err: error }, `automatic sync check failed: ${errorMessage(error)}`))
+        .catch((error: unknown) =>
+          logger.error({ err: error }, `automatic sync check failed: ${errorMessage(error)}`),
+        )
         .finally(() => {
           current = null;
           if (intervalMs > 0) schedule('background', intervalMs);

@@ -22,7 +22,10 @@ export class SingleFlight<V> {
    * which must return a value for each of them (a missing key rejects that key's promise). Lets a
    * caller single-flight per entity while fetching and writing many entities together.
    */
-  runMany(keys: readonly string[], fn: (missing: string[]) => Promise<Map<string, V>>): Map<string, Promise<V>> {
+  runMany(
+    keys: readonly string[],
+    fn: (missing: string[]) => Promise<Map<string, V>>,
+  ): Map<string, Promise<V>> {
     const out = new Map<string, Promise<V>>();
     const missing: string[] = [];
     for (const key of new Set(keys)) {

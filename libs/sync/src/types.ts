@@ -1,4 +1,12 @@
-import type { Lease, ProblematicRange, SyncCounts, SyncMode, SyncRun, SyncRunStatus, SyncTrigger } from '@testio-mcp/domain';
+import type {
+  Lease,
+  ProblematicRange,
+  SyncCounts,
+  SyncMode,
+  SyncRun,
+  SyncRunStatus,
+  SyncTrigger,
+} from '@testio-mcp/domain';
 import type { BreakerState } from './breaker.js';
 
 /** The phases of a run, always executed in this order. Bugs are fetched inside the tests phase. */

@@ -20,14 +20,18 @@ export interface CountingApi {
  */
 export function createCountingApi(inner: TestIOApi): CountingApi {
   let calls = 0;
-  const sections = (product: UpstreamProduct) => (productHasSections(product) ? Math.max(1, productSectionList(product).length) : 1);
+  const sections = (product: UpstreamProduct) =>
+    productHasSections(product) ? Math.max(1, productSectionList(product).length) : 1;
   const api: TestIOApi = {
     listProducts: () => (calls++, inner.listProducts()),
     getProduct: (id) => (calls++, inner.getProduct(id)),
     listFeatures: (id, sectionId) => (calls++, inner.listFeatures(id, sectionId)),
     listProductFeatures: (product) => ((calls += sections(product)), inner.listProductFeatures(product)),
     listUserStories: (id, sectionId) => (calls++, inner.listUserStories(id, sectionId)),
-    listProductUserStories: (product) => ((calls += sections(product)), inner.listProductUserStories(product)),
+    listProductUserStories: (product) => (
+      (calls += sections(product)),
+      inner.listProductUserStories(product)
+    ),
     getTest: (id) => (calls++, inner.getTest(id)),
     listTestsPage: (id, page, perPage) => (calls++, inner.listTestsPage(id, page, perPage)),
     walkTests: (productId: number, options?: TestListOptions): AsyncIterable<TestListPage> => ({
@@ -38,7 +42,10 @@ export function createCountingApi(inner: TestIOApi): CountingApi {
         }
       },
     }),
-    listBugsForTests: (ids) => ((calls += Math.ceil(new Set(ids).size / MAX_TESTS_PER_BUG_REQUEST)), inner.listBugsForTests(ids)),
+    listBugsForTests: (ids) => (
+      (calls += Math.ceil(new Set(ids).size / MAX_TESTS_PER_BUG_REQUEST)),
+      inner.listBugsForTests(ids)
+    ),
     getBug: (id) => (calls++, inner.getBug(id)),
   };
   return { api, count: () => calls };

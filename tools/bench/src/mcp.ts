@@ -16,9 +16,16 @@ export interface ToolAnswer {
   readonly structured: unknown;
 }
 
-export async function callTool(client: Client, name: string, args: Record<string, unknown>, timeoutMs = 120_000): Promise<ToolAnswer> {
+export async function callTool(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  timeoutMs = 120_000,
+): Promise<ToolAnswer> {
   const result = await client.callTool({ name, arguments: args }, undefined, { timeout: timeoutMs });
-  const content = Array.isArray(result.content) ? (result.content as Array<{ type: string; text?: string }>) : [];
+  const content = Array.isArray(result.content)
+    ? (result.content as Array<{ type: string; text?: string }>)
+    : [];
   return {
     isError: result.isError === true,
     text: content.map((c) => (c.type === 'text' ? (c.text ?? '') : '')).join('\n'),

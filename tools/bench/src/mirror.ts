@@ -1,4 +1,14 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -39,7 +49,10 @@ export function fileSizeWithWal(path: string): number {
   return total;
 }
 
-export async function ensureMirror(scale: Scale, options: { fresh?: boolean; log?: (line: string) => void } = {}): Promise<CachedMirror> {
+export async function ensureMirror(
+  scale: Scale,
+  options: { fresh?: boolean; log?: (line: string) => void } = {},
+): Promise<CachedMirror> {
   const log = options.log ?? ((line: string) => console.error(line));
   mkdirSync(MIRROR_CACHE_DIR, { recursive: true });
   const path = join(MIRROR_CACHE_DIR, `mirror-${scale}-seed${BENCH_SEED}.db`);
@@ -53,9 +66,13 @@ export async function ensureMirror(scale: Scale, options: { fresh?: boolean; log
   try {
     const dbPath = join(work, 'mirror.db');
     const started = Date.now();
-    const sync = launchCli(['sync', '--force'], { env: productEnv(sandbox, dbPath, { LOG_LEVEL: 'warn', CACHE_TTL_SECONDS: '86400' }), cwd: work });
+    const sync = launchCli(['sync', '--force'], {
+      env: productEnv(sandbox, dbPath, { LOG_LEVEL: 'warn', CACHE_TTL_SECONDS: '86400' }),
+      cwd: work,
+    });
     const { code } = await sync.exited;
-    if (code !== 0) throw new Error(`sync --force of the ${scale} mirror exited ${code}: ${sync.err().slice(-2000)}`);
+    if (code !== 0)
+      throw new Error(`sync --force of the ${scale} mirror exited ${code}: ${sync.err().slice(-2000)}`);
     checkpoint(dbPath);
     for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
     renameSync(dbPath, path);
@@ -70,7 +87,9 @@ export async function ensureMirror(scale: Scale, options: { fresh?: boolean; log
       syncPeakRssMb: sync.peakRssKb() === null ? null : Math.round((sync.peakRssKb() ?? 0) / 102.4) / 10,
     };
     writeFileSync(meta, `${JSON.stringify(info, null, 2)}\n`);
-    log(`built the ${scale} mirror in ${info.buildSeconds.toFixed(1)} s (sync peak RSS ${info.syncPeakRssMb ?? '?'} MB)`);
+    log(
+      `built the ${scale} mirror in ${info.buildSeconds.toFixed(1)} s (sync peak RSS ${info.syncPeakRssMb ?? '?'} MB)`,
+    );
     return info;
   } finally {
     await sandbox.close();
@@ -101,9 +120,12 @@ export interface Samples {
 export function readSamples(path: string, limit = 500): Samples {
   const db = new Database(path, { readonly: true });
   try {
-    const ids = (sql: string) => (db.prepare(sql).pluck().all(limit) as number[]).filter((n) => Number.isSafeInteger(n));
+    const ids = (sql: string) =>
+      (db.prepare(sql).pluck().all(limit) as number[]).filter((n) => Number.isSafeInteger(n));
     const titles = db
-      .prepare('SELECT title FROM (SELECT title FROM bugs ORDER BY random() LIMIT ?) UNION ALL SELECT title FROM (SELECT title FROM tests ORDER BY random() LIMIT 500)')
+      .prepare(
+        'SELECT title FROM (SELECT title FROM bugs ORDER BY random() LIMIT ?) UNION ALL SELECT title FROM (SELECT title FROM tests ORDER BY random() LIMIT 500)',
+      )
       .pluck()
       .all(2000) as string[];
     const freq = new Map<string, number>();
@@ -116,7 +138,8 @@ export function readSamples(path: string, limit = 500): Samples {
         if (next) pairs.set(`${w} ${next}`, (pairs.get(`${w} ${next}`) ?? 0) + 1);
       });
     }
-    const byFreq = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([w]) => w);
+    const byFreq = (m: Map<string, number>) =>
+      [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([w]) => w);
     return {
       productIds: ids('SELECT id FROM products ORDER BY id LIMIT ?'),
       testIds: ids('SELECT id FROM tests ORDER BY random() LIMIT ?'),

@@ -99,9 +99,14 @@ export function launchCli(args: readonly string[], options: LaunchOptions): Laun
         const match = stderr.match(pattern) ?? stdout.match(pattern);
         if (match) return match;
         if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(`testio-mcp ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before ${pattern}: ${stderr.slice(-2000)}`);
+          throw new Error(
+            `testio-mcp ${args.join(' ')} exited (${child.exitCode ?? child.signalCode}) before ${pattern}: ${stderr.slice(-2000)}`,
+          );
         }
-        if (Date.now() - started > timeoutMs) throw new Error(`no ${pattern} within ${timeoutMs} ms from testio-mcp ${args.join(' ')}: ${stderr.slice(-2000)}`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(
+            `no ${pattern} within ${timeoutMs} ms from testio-mcp ${args.join(' ')}: ${stderr.slice(-2000)}`,
+          );
         await new Promise((r) => setTimeout(r, 25));
       }
     },
@@ -127,14 +132,23 @@ export function launchCli(args: readonly string[], options: LaunchOptions): Laun
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(TESTIO_|LOG_|CACHE_TTL|MAX_CONCURRENT|HTTP_TIMEOUT|ENABLED_TOOLS|DISABLED_TOOLS|AUTO_ACCEPTANCE|SHUTDOWN_)/.test(key)) continue;
+    if (
+      /^(TESTIO_|LOG_|CACHE_TTL|MAX_CONCURRENT|HTTP_TIMEOUT|ENABLED_TOOLS|DISABLED_TOOLS|AUTO_ACCEPTANCE|SHUTDOWN_)/.test(
+        key,
+      )
+    )
+      continue;
     env[key] = value;
   }
   return { ...env, LOG_FORMAT: 'json', ...extra };
 }
 
 /** Environment that points a `testio-mcp` process at a sandbox and a mirror file. */
-export function productEnv(sandbox: { baseUrl: string; token: string }, dbPath: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function productEnv(
+  sandbox: { baseUrl: string; token: string },
+  dbPath: string,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
   return childEnv({
     TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
     TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
@@ -147,14 +161,22 @@ export function productEnv(sandbox: { baseUrl: string; token: string }, dbPath: 
 }
 
 /** `serve --transport http`: resolves with the MCP URL once the server logged its ready line. */
-export async function startMcpHttp(env: NodeJS.ProcessEnv, cwd: string, onOutput?: LaunchOptions['onOutput']): Promise<{ proc: Launched; url: string }> {
+export async function startMcpHttp(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  onOutput?: LaunchOptions['onOutput'],
+): Promise<{ proc: Launched; url: string }> {
   const proc = launchCli(['serve', '--transport', 'http'], { env, cwd, ...(onOutput ? { onOutput } : {}) });
   const match = await proc.waitFor(/MCP server ready at (http:\/\/127\.0\.0\.1:\d+\/mcp)/);
   return { proc, url: match[1] as string };
 }
 
 /** `api`: resolves with the `/api` base URL once the server printed it. */
-export async function startRestApi(env: NodeJS.ProcessEnv, cwd: string, onOutput?: LaunchOptions['onOutput']): Promise<{ proc: Launched; url: string }> {
+export async function startRestApi(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  onOutput?: LaunchOptions['onOutput'],
+): Promise<{ proc: Launched; url: string }> {
   const proc = launchCli(['api'], { env, cwd, ...(onOutput ? { onOutput } : {}) });
   const match = await proc.waitFor(/TestIO REST API\s+(http:\/\/127\.0\.0\.1:\d+\/api)/);
   return { proc, url: match[1] as string };

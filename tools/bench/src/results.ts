@@ -40,8 +40,14 @@ export interface BenchResult {
 export function writeResult(result: BenchResult, dir = RESULTS_DIR): string {
   mkdirSync(dir, { recursive: true });
   const at = new Date();
-  const file = join(dir, `${result.benchmark}-${result.scale}-${at.toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ ...result, date: at.toISOString(), machine: machineInfo() }, null, 2)}\n`);
+  const file = join(
+    dir,
+    `${result.benchmark}-${result.scale}-${at.toISOString().replace(/[:.]/g, '-')}.json`,
+  );
+  writeFileSync(
+    file,
+    `${JSON.stringify({ ...result, date: at.toISOString(), machine: machineInfo() }, null, 2)}\n`,
+  );
   return file;
 }
 
@@ -61,9 +67,14 @@ function show(cell: Cell): string {
 export function formatTable(headers: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const text = rows.map((row) => headers.map((_, i) => show(row[i])));
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => (r[i] ?? '').length)));
-  const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined));
+  const numeric = headers.map((_, i) =>
+    rows.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined),
+  );
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...text.map(line)].join('\n');
 }
 

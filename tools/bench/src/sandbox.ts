@@ -7,7 +7,12 @@ export const BENCH_ANCHOR = new Date('2025-06-01T00:00:00.000Z');
 export const SCALES = ['demo', 'small', 'medium', 'large'] as const satisfies readonly SandboxScale[];
 export type Scale = (typeof SCALES)[number];
 
-export function startBenchSandbox(options: { scale: Scale; latencyMs?: number; token?: string; port?: number }): Promise<RunningSandbox> {
+export function startBenchSandbox(options: {
+  scale: Scale;
+  latencyMs?: number;
+  token?: string;
+  port?: number;
+}): Promise<RunningSandbox> {
   return startSandbox({
     port: options.port ?? 0,
     host: '127.0.0.1',

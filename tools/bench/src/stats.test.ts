@@ -11,7 +11,15 @@ describe('latency statistics', () => {
   });
 
   it('summarises unsorted samples', () => {
-    expect(summarize([30, 10, 20])).toEqual({ count: 3, min: 10, p50: 20, p95: 30, p99: 30, max: 30, mean: 20 });
+    expect(summarize([30, 10, 20])).toEqual({
+      count: 3,
+      min: 10,
+      p50: 20,
+      p95: 30,
+      p99: 30,
+      max: 30,
+      mean: 20,
+    });
   });
 
   it('refuses an empty sample instead of printing NaN', () => {

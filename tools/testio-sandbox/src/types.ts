@@ -36,7 +36,9 @@ export interface SandboxFaults {
   /** Requests under this path (relative to /customer/v2, e.g. `/bugs`) are never answered. */
   timeouts?: Array<Repeatable & { pathPrefix: string }>;
   /** Requests under this path get a broken body with status 200. */
-  malformed?: Array<Repeatable & { pathPrefix: string; kind: 'truncated' | 'not-json' | 'array' | 'wrong-shape' }>;
+  malformed?: Array<
+    Repeatable & { pathPrefix: string; kind: 'truncated' | 'not-json' | 'array' | 'wrong-shape' }
+  >;
 }
 
 export interface StartSandboxOptions {
@@ -88,10 +90,23 @@ export interface GroundTruth {
   now: string;
   totals: TruthCounts & { products: number; features: number; userStories: number };
   products: Array<
-    TruthCounts & { id: number; name: string; hasSections: boolean; sectionIds: number[]; features: number; userStories: number }
+    TruthCounts & {
+      id: number;
+      name: string;
+      hasSections: boolean;
+      sectionIds: number[];
+      features: number;
+      userStories: number;
+    }
   >;
   /** Only with `perTest` (`GET /_sandbox/truth?per_test=1`): one row per existing test. */
-  tests?: Array<{ id: number; productId: number; status: string; bugs: number; bugsByStatus: Record<string, number> }>;
+  tests?: Array<{
+    id: number;
+    productId: number;
+    status: string;
+    bugs: number;
+    bugsByStatus: Record<string, number>;
+  }>;
 }
 
 export interface RequestLogEntry {

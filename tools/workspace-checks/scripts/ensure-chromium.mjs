@@ -8,13 +8,17 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'igno
 
 if (has('chromium')) process.exit(0);
 if (process.getuid?.() !== 0 || !has('apt-get')) {
-  process.stderr.write('ensure-chromium: Debian chromium is not installed; the Swagger UI test needs it (apt-get install chromium).\n');
+  process.stderr.write(
+    'ensure-chromium: Debian chromium is not installed; the Swagger UI test needs it (apt-get install chromium).\n',
+  );
   process.exit(0);
 }
 process.stderr.write('ensure-chromium: installing Debian chromium for the Swagger UI test...\n');
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-const install = () => spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+const install = () =>
+  spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: ['ignore', 'ignore', 'inherit'], env });
 if (install().status !== 0) {
   spawnSync('apt-get', ['update', '-q'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  if (install().status !== 0) process.stderr.write('ensure-chromium: could not install chromium; the Swagger UI test will fail.\n');
+  if (install().status !== 0)
+    process.stderr.write('ensure-chromium: could not install chromium; the Swagger UI test will fail.\n');
 }

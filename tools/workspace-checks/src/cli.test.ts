@@ -45,7 +45,8 @@ function launch(args: string[], env = cleanEnv()) {
         const match = stderr.match(pattern) ?? stdout.match(pattern);
         if (match) return match;
         if (child.exitCode !== null) throw new Error(`exited ${child.exitCode} before ${pattern}: ${stderr}`);
-        if (Date.now() - started > timeoutMs) throw new Error(`no ${pattern} within ${timeoutMs} ms: ${stderr}`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`no ${pattern} within ${timeoutMs} ms: ${stderr}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -118,7 +119,9 @@ describe('testio-mcp CLI', () => {
       await p.waitFor(/DEMO MODE/);
       const [url] = await p.waitFor(/http:\/\/127\.0\.0\.1:\d+\/customer\/v2/);
       expect((await fetch(`${url}/products`)).status).toBe(401);
-      expect((await fetch(`${url}/products`, { headers: { Authorization: 'Token sandbox-token' } })).status).toBe(200);
+      expect(
+        (await fetch(`${url}/products`, { headers: { Authorization: 'Token sandbox-token' } })).status,
+      ).toBe(200);
       // The worker, a child process with prefixed lines, mirrors the sandbox into SQLite.
       await p.waitFor(/\[worker\].*sync #\d+ success/, 60_000);
       // The MCP server: its URL and ready-to-paste client configurations, then an SDK client on it.
@@ -128,10 +131,14 @@ describe('testio-mcp CLI', () => {
       expect(p.err()).toContain('"TESTIO_DB_PATH"');
       // The worker and both servers run under the V8 heap limits (ADR 0011), and so does the printed stdio server.
       expect(p.err()).toContain('"--max-old-space-size=192"');
-      const children = readFileSync(`/proc/${p.child.pid}/task/${p.child.pid}/children`, 'utf8').trim().split(/\s+/);
+      const children = readFileSync(`/proc/${p.child.pid}/task/${p.child.pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/);
       const commandLines = children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
       expect(commandLines.map((argv) => argv.slice(1, 3))).toEqual(Array(3).fill([...HEAP_FLAGS]));
-      expect(commandLines.map((argv) => argv.find((a) => ['worker', 'serve', 'api'].includes(a))).sort()).toEqual(['api', 'serve', 'worker']);
+      expect(
+        commandLines.map((argv) => argv.find((a) => ['worker', 'serve', 'api'].includes(a))).sort(),
+      ).toEqual(['api', 'serve', 'worker']);
       const client = new Client({ name: 'cli-test', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl ?? '')));
       try {

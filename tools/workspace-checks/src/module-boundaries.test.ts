@@ -32,7 +32,11 @@ async function boundaryErrors(file: string, code: string): Promise<string[]> {
 
 describe('module boundaries', () => {
   it.each([
-    ['the domain importing axios', 'libs/domain/src/probe.ts', "import axios from 'axios';\nexport const a = axios;\n"],
+    [
+      'the domain importing axios',
+      'libs/domain/src/probe.ts',
+      "import axios from 'axios';\nexport const a = axios;\n",
+    ],
     [
       'the domain importing the api client',
       'libs/domain/src/probe.ts',
@@ -43,7 +47,11 @@ describe('module boundaries', () => {
       'libs/services/src/probe.ts',
       "import { toFtsMatchQuery } from '@testio-mcp/persistence';\nexport const a = toFtsMatchQuery;\n",
     ],
-    ['sync importing express', 'libs/sync/src/probe.ts', "import express from 'express';\nexport const a = express;\n"],
+    [
+      'sync importing express',
+      'libs/sync/src/probe.ts',
+      "import express from 'express';\nexport const a = express;\n",
+    ],
     [
       'the api client importing services',
       'libs/api-client/src/probe.ts',
@@ -64,7 +72,11 @@ describe('module boundaries', () => {
       'libs/domain/src/probe.ts',
       "import { REDACT_PATHS } from '@testio-mcp/app-runtime';\nexport const a = REDACT_PATHS;\n",
     ],
-    ['the app runtime creating a pino logger', 'libs/app-runtime/src/probe.ts', "import { pino } from 'pino';\nexport const a = pino();\n"],
+    [
+      'the app runtime creating a pino logger',
+      'libs/app-runtime/src/probe.ts',
+      "import { pino } from 'pino';\nexport const a = pino();\n",
+    ],
     [
       'the app runtime importing an adapter lib',
       'libs/app-runtime/src/probe.ts',
@@ -81,9 +93,21 @@ describe('module boundaries', () => {
   });
 
   it.each([
-    ['the api client importing the domain', 'libs/api-client/src/probe.ts', "import { UpstreamError } from '@testio-mcp/domain';\nexport const a = UpstreamError;\n"],
-    ['services importing the domain', 'libs/services/src/probe.ts', "import { NotFoundError } from '@testio-mcp/domain';\nexport const a = NotFoundError;\n"],
-    ['an app importing a feature lib', 'apps/sync-worker/src/probe.ts', "import { testNeedsRefresh } from '@testio-mcp/sync';\nexport const a = testNeedsRefresh;\n"],
+    [
+      'the api client importing the domain',
+      'libs/api-client/src/probe.ts',
+      "import { UpstreamError } from '@testio-mcp/domain';\nexport const a = UpstreamError;\n",
+    ],
+    [
+      'services importing the domain',
+      'libs/services/src/probe.ts',
+      "import { NotFoundError } from '@testio-mcp/domain';\nexport const a = NotFoundError;\n",
+    ],
+    [
+      'an app importing a feature lib',
+      'apps/sync-worker/src/probe.ts',
+      "import { testNeedsRefresh } from '@testio-mcp/sync';\nexport const a = testNeedsRefresh;\n",
+    ],
     [
       'an app importing the app runtime',
       'apps/rest-api/src/probe.ts',
@@ -99,20 +123,33 @@ describe('module boundaries', () => {
       'libs/services/src/probe.test.ts',
       "import { openDatabase } from '@testio-mcp/persistence';\nexport const a = openDatabase;\n",
     ],
-    ['a tool importing any lib', 'tools/bench/src/probe.ts', "import { toFtsMatchQuery } from '@testio-mcp/persistence';\nexport const a = toFtsMatchQuery;\n"],
+    [
+      'a tool importing any lib',
+      'tools/bench/src/probe.ts',
+      "import { toFtsMatchQuery } from '@testio-mcp/persistence';\nexport const a = toFtsMatchQuery;\n",
+    ],
   ])('allows %s', async (_label, file, code) => {
     expect(await boundaryErrors(file, code)).toEqual([]);
   });
 });
 
 describe('a pure domain', () => {
-  it.each(['node:fs', 'fs/promises', 'node:http', 'net', 'node:child_process'])('refuses %s in libs/domain', async (mod) => {
-    const messages = await lintAs('libs/domain/src/probe.ts', `import * as m from '${mod}';\nexport const a = m;\n`);
-    expect(messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
-  });
+  it.each(['node:fs', 'fs/promises', 'node:http', 'net', 'node:child_process'])(
+    'refuses %s in libs/domain',
+    async (mod) => {
+      const messages = await lintAs(
+        'libs/domain/src/probe.ts',
+        `import * as m from '${mod}';\nexport const a = m;\n`,
+      );
+      expect(messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+    },
+  );
 
   it('allows the same import in an adapter', async () => {
-    const messages = await lintAs('libs/api-client/src/probe.ts', "import * as m from 'node:http';\nexport const a = m;\n");
+    const messages = await lintAs(
+      'libs/api-client/src/probe.ts',
+      "import * as m from 'node:http';\nexport const a = m;\n",
+    );
     expect(messages.map((m) => m.ruleId)).not.toContain('no-restricted-imports');
   });
 });

@@ -44,14 +44,21 @@ async function viaMcp(name: string, args: Record<string, unknown>): Promise<unkn
 async function viaRest(pathAndQuery: string, body?: unknown): Promise<unknown> {
   const res = await fetch(
     `${apiUrl}${pathAndQuery}`,
-    body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
   );
   expect(res.status, `${pathAndQuery}: ${await res.clone().text()}`).toBe(200);
   return res.json();
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, seed: 7, scale: 'small', anchor: new Date('2025-06-01T00:00:00Z') });
+  sandbox = await startSandbox({
+    port: 0,
+    seed: 7,
+    scale: 'small',
+    anchor: new Date('2025-06-01T00:00:00Z'),
+  });
   truth = sandbox.truth({ perTest: true });
   dir = mkdtempSync(path.join(tmpdir(), 'testio-parity-'));
   const env = {
@@ -85,10 +92,23 @@ describe('MCP and REST give the same numbers', () => {
   it('covers every MCP tool: a REST twin, or a stated reason why not', async () => {
     const { tools } = await client.listTools();
     const twins = new Set([
-      'list_products', 'list_tests', 'list_features', 'list_users', 'list_bugs',
-      'get_test_summary', 'get_product_summary', 'get_feature_summary', 'get_user_summary', 'get_bug_summary',
-      'search', 'get_server_diagnostics', 'get_problematic_tests',
-      'generate_quality_report', 'get_product_quality_report', 'query_metrics', 'get_analytics_capabilities',
+      'list_products',
+      'list_tests',
+      'list_features',
+      'list_users',
+      'list_bugs',
+      'get_test_summary',
+      'get_product_summary',
+      'get_feature_summary',
+      'get_user_summary',
+      'get_bug_summary',
+      'search',
+      'get_server_diagnostics',
+      'get_problematic_tests',
+      'generate_quality_report',
+      'get_product_quality_report',
+      'query_metrics',
+      'get_analytics_capabilities',
     ]);
     // sync_data runs a sync and answers when it is done; REST starts it as a job (POST /api/sync, 202) and
     // reports the same result at GET /api/sync/{id}, so the two are compared by the REST suite instead.
@@ -99,23 +119,46 @@ describe('MCP and REST give the same numbers', () => {
 
   it('discovery lists', async () => {
     const product = truth.products.reduce((a, b) => (b.tests > a.tests ? b : a));
-    const tests = (truth.tests ?? []).filter((t) => t.productId === product.id && t.bugs > 0).slice(0, 3).map((t) => t.id);
+    const tests = (truth.tests ?? [])
+      .filter((t) => t.productId === product.id && t.bugs > 0)
+      .slice(0, 3)
+      .map((t) => t.id);
     const pairs: Array<[string, Record<string, unknown>, string]> = [
       ['list_products', {}, '/products'],
-      ['list_products', { sort_by: 'title', sort_order: 'desc', per_page: 2, page: 2 }, '/products?sort_by=title&sort_order=desc&per_page=2&page=2'],
+      [
+        'list_products',
+        { sort_by: 'title', sort_order: 'desc', per_page: 2, page: 2 },
+        '/products?sort_by=title&sort_order=desc&per_page=2&page=2',
+      ],
       ['list_tests', { product_id: product.id }, `/products/${product.id}/tests`],
-      ['list_tests', { product_id: product.id, statuses: 'archived', per_page: 5, page: 3 }, `/products/${product.id}/tests?statuses=archived&per_page=5&page=3`],
+      [
+        'list_tests',
+        { product_id: product.id, statuses: 'archived', per_page: 5, page: 3 },
+        `/products/${product.id}/tests?statuses=archived&per_page=5&page=3`,
+      ],
       ['list_features', { product_id: product.id }, `/products/${product.id}/features`],
       // The anchored account is over a year old: widen the activity window so the lists are not empty.
       ['list_users', { days: 3650 }, '/users?days=3650'],
-      ['list_users', { user_type: 'tester', per_page: 10, days: 3650 }, '/users?user_type=tester&per_page=10&days=3650'],
+      [
+        'list_users',
+        { user_type: 'tester', per_page: 10, days: 3650 },
+        '/users?user_type=tester&per_page=10&days=3650',
+      ],
       ['list_bugs', { test_ids: tests }, `/bugs?test_ids=${tests.join(',')}`],
-      ['list_bugs', { test_ids: tests, severity: 'critical' }, `/bugs?test_ids=${tests.join(',')}&severity=critical`],
+      [
+        'list_bugs',
+        { test_ids: tests, severity: 'critical' },
+        `/bugs?test_ids=${tests.join(',')}&severity=critical`,
+      ],
     ];
     for (const [tool, args, rest] of pairs) {
-      expect(stable(await viaRest(rest)), `${tool} ${JSON.stringify(args)}`).toEqual(stable(await viaMcp(tool, args)));
+      expect(stable(await viaRest(rest)), `${tool} ${JSON.stringify(args)}`).toEqual(
+        stable(await viaMcp(tool, args)),
+      );
     }
-    const listed = (await viaMcp('list_tests', { product_id: product.id })) as { pagination: { total_count: number } };
+    const listed = (await viaMcp('list_tests', { product_id: product.id })) as {
+      pagination: { total_count: number };
+    };
     expect(listed.pagination.total_count).toBe(product.tests);
     const users = (await viaMcp('list_users', { days: 3650 })) as { pagination: { total_count: number } };
     expect(users.pagination.total_count).toBeGreaterThan(0);
@@ -124,9 +167,15 @@ describe('MCP and REST give the same numbers', () => {
   it('summaries', async () => {
     const busiest = (truth.tests ?? []).reduce((a, b) => (b.bugs > a.bugs ? b : a));
     const product = truth.products[0];
-    const bugs = (await viaMcp('list_bugs', { test_ids: [busiest.id], per_page: 1 })) as { bugs: Array<{ id: number }> };
-    const features = (await viaMcp('list_features', { product_id: busiest.productId, per_page: 1 })) as { features: Array<{ id: number }> };
-    const users = (await viaMcp('list_users', { per_page: 1, days: 3650 })) as { users: Array<{ id: number }> };
+    const bugs = (await viaMcp('list_bugs', { test_ids: [busiest.id], per_page: 1 })) as {
+      bugs: Array<{ id: number }>;
+    };
+    const features = (await viaMcp('list_features', { product_id: busiest.productId, per_page: 1 })) as {
+      features: Array<{ id: number }>;
+    };
+    const users = (await viaMcp('list_users', { per_page: 1, days: 3650 })) as {
+      users: Array<{ id: number }>;
+    };
     expect(users.users).toHaveLength(1);
     const bugId = bugs.bugs[0]?.id;
     const featureId = features.features[0]?.id;
@@ -139,34 +188,51 @@ describe('MCP and REST give the same numbers', () => {
       ['get_bug_summary', { bug_id: bugId }, `/bugs/${bugId}/summary`],
     ];
     for (const [tool, args, rest] of pairs) {
-      expect(stable(await viaRest(rest)), `${tool} ${JSON.stringify(args)}`).toEqual(stable(await viaMcp(tool, args)));
+      expect(stable(await viaRest(rest)), `${tool} ${JSON.stringify(args)}`).toEqual(
+        stable(await viaMcp(tool, args)),
+      );
     }
-    const summary = (await viaMcp('get_test_summary', { test_id: busiest.id })) as { bugs: { total_count: number } };
+    const summary = (await viaMcp('get_test_summary', { test_id: busiest.id })) as {
+      bugs: { total_count: number };
+    };
     expect(summary.bugs.total_count).toBe(busiest.bugs);
   });
 
   it('search, diagnostics and problematic tests', async () => {
     const pairs: Array<[string, Record<string, unknown>, string]> = [
       ['search', { query: 'checkout' }, '/search?query=checkout'],
-      ['search', { query: 'login', entities: 'bug,test', limit: 5 }, '/search?query=login&entities=bug,test&limit=5'],
+      [
+        'search',
+        { query: 'login', entities: 'bug,test', limit: 5 },
+        '/search?query=login&entities=bug,test&limit=5',
+      ],
       ['get_problematic_tests', {}, '/sync/problematic'],
     ];
     for (const [tool, args, rest] of pairs) {
-      expect(stable(await viaRest(rest)), `${tool} ${JSON.stringify(args)}`).toEqual(stable(await viaMcp(tool, args)));
+      expect(stable(await viaRest(rest)), `${tool} ${JSON.stringify(args)}`).toEqual(
+        stable(await viaMcp(tool, args)),
+      );
     }
     const viaTool = (await viaMcp('get_server_diagnostics', {})) as { database: Record<string, unknown> };
     const viaHttp = (await viaRest('/diagnostics')) as { database: Record<string, unknown> };
     // The counts of the mirror; sizes and the sync block move with the WAL and the clock.
-    const counts = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => k.endsWith('_count')));
+    const counts = (d: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(d).filter(([k]) => k.endsWith('_count')));
     expect(counts(viaHttp.database)).toEqual(counts(viaTool.database));
     expect(viaTool.database['test_count']).toBe(truth.totals.tests);
   });
 
   it('analytics: metrics, capabilities and the quality report', async () => {
     const product = truth.products.reduce((a, b) => (b.tests > a.tests ? b : a));
-    expect(stable(await viaRest('/analytics/capabilities'))).toEqual(stable(await viaMcp('get_analytics_capabilities', {})));
+    expect(stable(await viaRest('/analytics/capabilities'))).toEqual(
+      stable(await viaMcp('get_analytics_capabilities', {})),
+    );
 
-    const query = { metrics: ['test_count', 'bug_count', 'rejection_rate'], dimensions: ['product'], filters: { test_statuses: 'all' } };
+    const query = {
+      metrics: ['test_count', 'bug_count', 'rejection_rate'],
+      dimensions: ['product'],
+      filters: { test_statuses: 'all' },
+    };
     const metrics = await viaMcp('query_metrics', query);
     expect(stable(await viaRest('/analytics/query', query))).toEqual(stable(metrics));
     const rows = (metrics as { data: Array<Record<string, unknown>> }).data;
@@ -174,12 +240,17 @@ describe('MCP and REST give the same numbers', () => {
     expect(row?.['test_count']).toBe(product.tests);
     expect(row?.['bug_count']).toBe(product.bugs);
 
-    const report = (await viaMcp('generate_quality_report', { product_ids: [product.id] })) as Record<string, unknown>;
+    const report = (await viaMcp('generate_quality_report', { product_ids: [product.id] })) as Record<
+      string,
+      unknown
+    >;
     const viaHttp = (await viaRest(`/quality-report?product_ids=${product.id}`)) as Record<string, unknown>;
     // REST adds the per-test rows (`test_data`) to the same answer.
     const { test_data: testData, ...restOfHttp } = viaHttp;
     expect(Array.isArray(testData)).toBe(true);
     expect(stable(restOfHttp)).toEqual(stable(report));
-    expect(stable(await viaMcp('get_product_quality_report', { product_ids: [product.id] }))).toEqual(stable(report));
+    expect(stable(await viaMcp('get_product_quality_report', { product_ids: [product.id] }))).toEqual(
+      stable(report),
+    );
   });
 });

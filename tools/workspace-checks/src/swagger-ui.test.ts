@@ -60,7 +60,10 @@ function chromium(args: string[]): string {
 
 describe('Swagger UI at /docs', () => {
   it('renders in headless Chromium and lists every endpoint of the OpenAPI document', async () => {
-    expect(existsSync(CHROMIUM), 'Debian chromium is required (npm test installs it as root; or apt-get install chromium)').toBe(true);
+    expect(
+      existsSync(CHROMIUM),
+      'Debian chromium is required (npm test installs it as root; or apt-get install chromium)',
+    ).toBe(true);
     const spec = (await (await fetch(`${origin}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     const paths = Object.keys(spec.paths);
     expect(paths.length).toBeGreaterThan(10);

@@ -61,7 +61,9 @@ export function expectThreePartError(result: unknown, pattern?: RegExp): string 
   expect(lines[0]).toMatch(/^❌ \S/);
   expect(lines.some((l) => l.startsWith('ℹ️ '))).toBe(true);
   expect(lines.some((l) => l.startsWith('💡 '))).toBe(true);
-  expect(text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)|\bSELECT\b.+\bFROM\b|INSERT INTO|sandbox-token|Token [A-Za-z0-9_-]{8,}/);
+  expect(text).not.toMatch(
+    /\n\s+at .+\(.+:\d+:\d+\)|\bSELECT\b.+\bFROM\b|INSERT INTO|sandbox-token|Token [A-Za-z0-9_-]{8,}/,
+  );
   if (pattern) expect(text).toMatch(pattern);
   return text;
 }
@@ -72,7 +74,9 @@ export function structuredOf<T = Record<string, unknown>>(result: unknown): T {
   if (r.isError) throw new Error(`tool failed: ${textOf(r)}`);
   expect(r.structuredContent).toBeDefined();
   const text = textOf(r);
-  const json = text.startsWith('{') ? text : (/<untrusted-data-[0-9a-f-]+>\n([\s\S]*)\n<\/untrusted-data-[0-9a-f-]+>/.exec(text)?.[1] ?? '');
+  const json = text.startsWith('{')
+    ? text
+    : (/<untrusted-data-[0-9a-f-]+>\n([\s\S]*)\n<\/untrusted-data-[0-9a-f-]+>/.exec(text)?.[1] ?? '');
   expect(JSON.parse(json)).toEqual(r.structuredContent);
   return r.structuredContent as T;
 }

@@ -48,7 +48,8 @@ export async function startMcpStack(extraEnv: Record<string, string> = {}): Prom
   });
   try {
     const sync = await container.engine.run({ mode: 'force', trigger: 'manual_cli' });
-    if (sync.status !== 'success') throw new Error(`initial sync ended ${sync.status}: ${sync.errors.join('; ')}`);
+    if (sync.status !== 'success')
+      throw new Error(`initial sync ended ${sync.status}: ${sync.errors.join('; ')}`);
   } catch (error) {
     await container.close();
     await sandbox.close();

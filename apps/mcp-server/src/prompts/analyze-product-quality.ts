@@ -10,14 +10,21 @@ export default definePrompt({
   arguments: [
     {
       name: 'product',
-      description: 'Product name or id, several ids ("598,599"), or "portfolio" for every product. Left out: the assistant helps you pick.',
+      description:
+        'Product name or id, several ids ("598,599"), or "portfolio" for every product. Left out: the assistant helps you pick.',
       required: false,
       complete: completeProductNames,
     },
-    { name: 'period', description: 'Time scope, e.g. "last 30 days" (default), "this quarter", "2025-01-01 to 2025-03-31", "all time".', required: false },
+    {
+      name: 'period',
+      description:
+        'Time scope, e.g. "last 30 days" (default), "this quarter", "2025-01-01 to 2025-03-31", "all time".',
+      required: false,
+    },
     {
       name: 'focus_area',
-      description: 'What to look at: e.g. "rejection patterns", "feature stability", "platform issues"; "full report" runs every investigation.',
+      description:
+        'What to look at: e.g. "rejection patterns", "feature stability", "platform issues"; "full report" runs every investigation.',
       required: false,
     },
   ],

@@ -1,4 +1,9 @@
-import { listProductsInputSchema, parseInput, type Services, type ThresholdsOutput } from '@testio-mcp/services';
+import {
+  listProductsInputSchema,
+  parseInput,
+  type Services,
+  type ThresholdsOutput,
+} from '@testio-mcp/services';
 
 /**
  * The typed shape of one MCP prompt. Every prompt file default-exports `definePrompt({...})`;

@@ -6,8 +6,17 @@ export default definePrompt({
   description:
     'Turn an analysis (for example the files of analyze-product-quality or an exported quality report) into a meeting plan: narrative, evidence, slide data and a conversation guide.',
   arguments: [
-    { name: 'analysis_dir', description: 'Folder with the analysis artifacts, e.g. ./acme-ebr-2025-06/ (exported reports, notes).', required: true },
-    { name: 'context', description: 'Anything the user already knows about the meeting: type (EBR, QBR, renewal, escalation), audience, concerns.', required: false },
+    {
+      name: 'analysis_dir',
+      description: 'Folder with the analysis artifacts, e.g. ./acme-ebr-2025-06/ (exported reports, notes).',
+      required: true,
+    },
+    {
+      name: 'context',
+      description:
+        'Anything the user already knows about the meeting: type (EBR, QBR, renewal, escalation), audience, concerns.',
+      required: false,
+    },
   ],
   render(args, { thresholds: t }) {
     const dir = args['analysis_dir'] ?? '';

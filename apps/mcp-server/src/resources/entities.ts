@@ -1,4 +1,10 @@
-import { getBugSummaryInputSchema, getFeatureSummaryInputSchema, getProductSummaryInputSchema, getTestSummaryInputSchema, parseInput } from '@testio-mcp/services';
+import {
+  getBugSummaryInputSchema,
+  getFeatureSummaryInputSchema,
+  getProductSummaryInputSchema,
+  getTestSummaryInputSchema,
+  parseInput,
+} from '@testio-mcp/services';
 import { defineTemplate } from './define-resource.js';
 
 /** Entity templates: each reads the same answer as its summary tool. */
@@ -7,10 +13,12 @@ export const productResource = defineTemplate({
   uriTemplate: 'testio://products/{id}',
   name: 'product',
   title: 'Product summary',
-  description: 'A product: tests per status, features, user stories and sync times (the answer of get_product_summary).',
+  description:
+    'A product: tests per status, features, user stories and sync times (the answer of get_product_summary).',
   mimeType: 'application/json',
   entity: 'product',
-  read: (id, { services }) => services.getProductSummary(parseInput(getProductSummaryInputSchema, { product_id: id })),
+  read: (id, { services }) =>
+    services.getProductSummary(parseInput(getProductSummaryInputSchema, { product_id: id })),
 });
 
 export const testResource = defineTemplate({
@@ -27,10 +35,12 @@ export const featureResource = defineTemplate({
   uriTemplate: 'testio://features/{id}',
   name: 'feature',
   title: 'Feature summary',
-  description: 'A catalogue feature with its user stories, test and bug counts (the answer of get_feature_summary).',
+  description:
+    'A catalogue feature with its user stories, test and bug counts (the answer of get_feature_summary).',
   mimeType: 'application/json',
   entity: 'feature',
-  read: (id, { services }) => services.getFeatureSummary(parseInput(getFeatureSummaryInputSchema, { feature_id: id })),
+  read: (id, { services }) =>
+    services.getFeatureSummary(parseInput(getFeatureSummaryInputSchema, { feature_id: id })),
 });
 
 export const bugResource = defineTemplate({

@@ -7,4 +7,9 @@ import programmaticAccess from './programmatic-access.js';
 export const RESOURCES: readonly StaticResource[] = [playbook, programmaticAccess];
 
 /** Entity templates, in `resources/templates/list` order. */
-export const RESOURCE_TEMPLATES: readonly ResourceTemplate[] = [productResource, testResource, featureResource, bugResource];
+export const RESOURCE_TEMPLATES: readonly ResourceTemplate[] = [
+  productResource,
+  testResource,
+  featureResource,
+  bugResource,
+];

@@ -5,7 +5,8 @@ export default defineResource({
   uri: 'testio://knowledge/playbook',
   name: 'playbook',
   title: 'CSM playbook for TestIO data',
-  description: 'Heuristics for reading TestIO quality data (lifecycle, bug review logic, patterns, report templates) and the thresholds this server is configured with.',
+  description:
+    'Heuristics for reading TestIO quality data (lifecycle, bug review logic, patterns, report templates) and the thresholds this server is configured with.',
   mimeType: 'text/markdown',
   read: ({ thresholds: t }) => `# CSM playbook: reading TestIO quality data
 

@@ -4,7 +4,8 @@ export default defineResource({
   uri: 'testio://knowledge/programmatic-access',
   name: 'programmatic-access',
   title: 'Using the TestIO MCP REST API from code',
-  description: "How to fetch the same data as the MCP tools over this deployment's REST API (endpoints, parameters, exports), for scripts and notebooks.",
+  description:
+    "How to fetch the same data as the MCP tools over this deployment's REST API (endpoints, parameters, exports), for scripts and notebooks.",
   mimeType: 'text/markdown',
   read: ({ restBaseUrl }) => {
     const base = restBaseUrl ?? 'http://127.0.0.1:8081';

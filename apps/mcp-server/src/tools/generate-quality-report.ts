@@ -21,16 +21,26 @@ const definition = {
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   untrustedContent: true,
   examples: [
-    { description: 'Quality of products 598 and 599 over the last quarter', arguments: { product_ids: [598, 599], start_date: 'last quarter', end_date: 'today' } },
-    { description: 'A report on every product, exported for the customer', arguments: { output_file: 'portfolio/2025-q2', max_tests: 10 } },
+    {
+      description: 'Quality of products 598 and 599 over the last quarter',
+      arguments: { product_ids: [598, 599], start_date: 'last quarter', end_date: 'today' },
+    },
+    {
+      description: 'A report on every product, exported for the customer',
+      arguments: { output_file: 'portfolio/2025-q2', max_tests: 10 },
+    },
   ],
-  handler: (input, ctx) => ctx.services.generateQualityReport(input, { onProgress: (p) => void ctx.reportProgress(p) }),
+  handler: (input, ctx) =>
+    ctx.services.generateQualityReport(input, { onProgress: (p) => void ctx.reportProgress(p) }),
 } satisfies ToolDefinition<typeof generateQualityReportInputSchema, typeof generateQualityReportOutputSchema>;
 
 export default definition;
 
 /** The same tool under the name the reference's prompts and docs use. */
-export const getProductQualityReport: ToolDefinition<typeof generateQualityReportInputSchema, typeof generateQualityReportOutputSchema> = {
+export const getProductQualityReport: ToolDefinition<
+  typeof generateQualityReportInputSchema,
+  typeof generateQualityReportOutputSchema
+> = {
   ...definition,
   name: 'get_product_quality_report',
   title: 'Product quality report (alias of generate_quality_report)',

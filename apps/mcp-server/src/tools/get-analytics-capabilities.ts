@@ -1,4 +1,7 @@
-import { getAnalyticsCapabilitiesInputSchema, getAnalyticsCapabilitiesOutputSchema } from '@testio-mcp/services';
+import {
+  getAnalyticsCapabilitiesInputSchema,
+  getAnalyticsCapabilitiesOutputSchema,
+} from '@testio-mcp/services';
 import { defineTool } from './define-tool.js';
 
 export { getAnalyticsCapabilitiesOutputSchema };

@@ -16,7 +16,10 @@ export default defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   examples: [
     { description: 'Open problem ranges of every product', arguments: {} },
-    { description: 'Every range of product 598, resolved ones included', arguments: { product_id: 598, include_resolved: true } },
+    {
+      description: 'Every range of product 598, resolved ones included',
+      arguments: { product_id: 598, include_resolved: true },
+    },
   ],
   handler: (input, { services }) => services.getProblematicTests(input),
 });

@@ -15,7 +15,10 @@ export default defineTool({
   outputSchema: getServerDiagnosticsOutputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   examples: [
-    { description: 'Health, with the last 10 sync runs', arguments: { include_sync_events: true, sync_event_limit: 10 } },
+    {
+      description: 'Health, with the last 10 sync runs',
+      arguments: { include_sync_events: true, sync_event_limit: 10 },
+    },
     { description: 'Mirror and sync state only, without probing TestIO', arguments: { check_api: false } },
   ],
   handler: (input, { services }) => services.getServerDiagnostics(input),

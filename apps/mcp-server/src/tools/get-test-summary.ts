@@ -16,6 +16,8 @@ export default defineTool({
   outputSchema: getTestSummaryOutputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   untrustedContent: true,
-  examples: [{ description: 'Configuration and bug statistics of test 109363', arguments: { test_id: 109363 } }],
+  examples: [
+    { description: 'Configuration and bug statistics of test 109363', arguments: { test_id: 109363 } },
+  ],
   handler: (input, { services }) => services.getTestSummary(input),
 });

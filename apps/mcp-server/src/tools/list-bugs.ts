@@ -16,8 +16,14 @@ export default defineTool({
   outputSchema: listBugsOutputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   examples: [
-    { description: 'Critical and high bugs of two tests', arguments: { test_ids: [109363, 109364], severity: 'critical,high' } },
-    { description: 'Bugs rejected as not reproducible, one test given as a string', arguments: { test_ids: '109363', status: ['rejected'], rejection_reason: ['not_reproducible'] } },
+    {
+      description: 'Critical and high bugs of two tests',
+      arguments: { test_ids: [109363, 109364], severity: 'critical,high' },
+    },
+    {
+      description: 'Bugs rejected as not reproducible, one test given as a string',
+      arguments: { test_ids: '109363', status: ['rejected'], rejection_reason: ['not_reproducible'] },
+    },
   ],
   handler: (input, { services }) => services.listBugs(input),
 });

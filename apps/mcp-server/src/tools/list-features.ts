@@ -16,8 +16,14 @@ export default defineTool({
   outputSchema: listFeaturesOutputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   examples: [
-    { description: 'The features of product 598 that found the most bugs', arguments: { product_id: 598, sort_by: 'bug_count', sort_order: 'desc', per_page: 10 } },
-    { description: 'Only features that have user stories', arguments: { product_id: 598, has_user_stories: true } },
+    {
+      description: 'The features of product 598 that found the most bugs',
+      arguments: { product_id: 598, sort_by: 'bug_count', sort_order: 'desc', per_page: 10 },
+    },
+    {
+      description: 'Only features that have user stories',
+      arguments: { product_id: 598, has_user_stories: true },
+    },
   ],
   handler: (input, { services }) => services.listFeatures(input),
 });

@@ -16,7 +16,14 @@ export default defineTool({
   outputSchema: listProductsOutputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   examples: [
-    { description: 'Mobile apps, most recently synced first', arguments: { product_type: ['mobile_app_ios', 'mobile_app_android'], sort_by: 'last_synced', sort_order: 'desc' } },
+    {
+      description: 'Mobile apps, most recently synced first',
+      arguments: {
+        product_type: ['mobile_app_ios', 'mobile_app_android'],
+        sort_by: 'last_synced',
+        sort_order: 'desc',
+      },
+    },
     { description: 'Products whose name mentions "shop"', arguments: { search: 'shop', per_page: 10 } },
   ],
   handler: (input, { services }) => services.listProducts(input),

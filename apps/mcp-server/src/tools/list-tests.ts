@@ -16,8 +16,14 @@ export default defineTool({
   outputSchema: listTestsOutputSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   examples: [
-    { description: 'The running and locked tests of product 598, newest first', arguments: { product_id: 598, statuses: 'running,locked' } },
-    { description: 'The second page of 20 rapid tests, oldest first', arguments: { product_id: 598, testing_type: 'rapid', sort_order: 'asc', page: 2, per_page: 20 } },
+    {
+      description: 'The running and locked tests of product 598, newest first',
+      arguments: { product_id: 598, statuses: 'running,locked' },
+    },
+    {
+      description: 'The second page of 20 rapid tests, oldest first',
+      arguments: { product_id: 598, testing_type: 'rapid', sort_order: 'asc', page: 2, per_page: 20 },
+    },
   ],
   handler: (input, { services }) => services.listTests(input),
 });

@@ -18,9 +18,32 @@ export default defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   untrustedContent: true,
   examples: [
-    { description: 'The most fragile features of product 598: bugs per test', arguments: { dimensions: ['feature'], metrics: ['bugs_per_test', 'bug_count'], filters: { product_ids: [598] }, limit: 10 } },
-    { description: 'Monthly rejection and review rates over the last 6 months', arguments: { dimensions: 'month', metrics: 'bug_count,rejection_rate,review_rate', start_date: '6 months ago' } },
-    { description: 'Critical and high bugs per platform and severity', arguments: { dimensions: ['platform', 'severity'], metrics: ['bug_count'], filters: { severities: 'critical,high' } } },
+    {
+      description: 'The most fragile features of product 598: bugs per test',
+      arguments: {
+        dimensions: ['feature'],
+        metrics: ['bugs_per_test', 'bug_count'],
+        filters: { product_ids: [598] },
+        limit: 10,
+      },
+    },
+    {
+      description: 'Monthly rejection and review rates over the last 6 months',
+      arguments: {
+        dimensions: 'month',
+        metrics: 'bug_count,rejection_rate,review_rate',
+        start_date: '6 months ago',
+      },
+    },
+    {
+      description: 'Critical and high bugs per platform and severity',
+      arguments: {
+        dimensions: ['platform', 'severity'],
+        metrics: ['bug_count'],
+        filters: { severities: 'critical,high' },
+      },
+    },
   ],
-  handler: (input, ctx) => ctx.services.queryMetrics(input, { onProgress: (p) => void ctx.reportProgress(p) }),
+  handler: (input, ctx) =>
+    ctx.services.queryMetrics(input, { onProgress: (p) => void ctx.reportProgress(p) }),
 });

@@ -17,8 +17,14 @@ export default defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   untrustedContent: true,
   examples: [
-    { description: 'Bugs about the checkout reported this quarter', arguments: { query: 'checkout payment', entities: ['bug'], start_date: 'this quarter' } },
-    { description: 'FTS5 syntax: login tests or bugs that do not mention Android', arguments: { query: 'login NOT android', match_mode: 'raw', entities: 'test,bug', limit: 10 } },
+    {
+      description: 'Bugs about the checkout reported this quarter',
+      arguments: { query: 'checkout payment', entities: ['bug'], start_date: 'this quarter' },
+    },
+    {
+      description: 'FTS5 syntax: login tests or bugs that do not mention Android',
+      arguments: { query: 'login NOT android', match_mode: 'raw', entities: 'test,bug', limit: 10 },
+    },
   ],
   handler: (input, { services }) => services.search(input),
 });

@@ -20,7 +20,10 @@ export default defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   examples: [
     { description: 'Pick up new and changed tests of every product', arguments: {} },
-    { description: 'Re-read the tests of product 598 that ended in the last 30 days', arguments: { product_ids: [598], since: 'last 30 days' } },
+    {
+      description: 'Re-read the tests of product 598 that ended in the last 30 days',
+      arguments: { product_ids: [598], since: 'last 30 days' },
+    },
   ],
   handler: async (input, ctx) => {
     let step = 0;

@@ -30,8 +30,10 @@ function undocumented(schema: unknown, path = ''): string[] {
     out.push(...undocumented(child, `${path}${key}.`));
   }
   if (node.items) out.push(...undocumented(node.items, `${path}[].`));
-  if (typeof node.additionalProperties === 'object') out.push(...undocumented(node.additionalProperties, `${path}{}.`));
-  for (const option of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])]) out.push(...undocumented(option, path));
+  if (typeof node.additionalProperties === 'object')
+    out.push(...undocumented(node.additionalProperties, `${path}{}.`));
+  for (const option of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])])
+    out.push(...undocumented(option, path));
   return out;
 }
 
@@ -45,7 +47,10 @@ describe('tool registry', () => {
   it('declares every hint, and no tool is both read-only and destructive', () => {
     for (const tool of TOOLS) {
       const { readOnlyHint, destructiveHint, openWorldHint } = tool.annotations;
-      expect([readOnlyHint, destructiveHint, openWorldHint].every((h) => typeof h === 'boolean'), tool.name).toBe(true);
+      expect(
+        [readOnlyHint, destructiveHint, openWorldHint].every((h) => typeof h === 'boolean'),
+        tool.name,
+      ).toBe(true);
       expect(readOnlyHint && destructiveHint, tool.name).toBe(false);
       expect(destructiveHint, tool.name).toBe(false);
     }
@@ -72,12 +77,21 @@ describe('tool registry', () => {
       maybe: z.object({ deep: z.string() }).nullable().describe('Documented nullable.'),
       record: z.record(z.string(), z.object({ value: z.number() })).describe('Documented record.'),
     });
-    expect(undocumented(toToolJsonSchema(schema, 'output')).sort()).toEqual(['list.[].item', 'maybe.deep', 'nested.inner', 'record.{}.value', 'top']);
+    expect(undocumented(toToolJsonSchema(schema, 'output')).sort()).toEqual([
+      'list.[].item',
+      'maybe.deep',
+      'nested.inner',
+      'record.{}.value',
+      'top',
+    ]);
   });
 
   it('gives numbers in inputs real bounds', () => {
     for (const tool of TOOLS) {
-      const properties = (describeTool(tool).inputSchema.properties ?? {}) as Record<string, { type?: unknown; minimum?: number; maximum?: number }>;
+      const properties = (describeTool(tool).inputSchema.properties ?? {}) as Record<
+        string,
+        { type?: unknown; minimum?: number; maximum?: number }
+      >;
       for (const [key, field] of Object.entries(properties)) {
         if (field.type === 'integer' || field.type === 'number') {
           expect(field.minimum, `${tool.name}.${key}`).toBeDefined();
@@ -91,7 +105,10 @@ describe('tool registry', () => {
     for (const tool of TOOLS) {
       for (const example of tool.examples) {
         const parsed = tool.inputSchema.safeParse(example.arguments);
-        expect(parsed.success, `${tool.name}: ${example.description}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+        expect(
+          parsed.success,
+          `${tool.name}: ${example.description}: ${JSON.stringify(parsed.error?.issues)}`,
+        ).toBe(true);
       }
     }
   });

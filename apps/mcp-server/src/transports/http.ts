@@ -46,14 +46,20 @@ function jsonRpcError(res: Response, status: number, code: number, message: stri
 export function allowedHostnames(bindHost: string, extra: readonly string[] = []): string[] {
   const bound = bindHost.includes(':') && !bindHost.startsWith('[') ? `[${bindHost}]` : bindHost;
   const names = new Set<string>(LOOPBACK_HOSTNAMES);
-  if (!isLoopbackHost(bindHost) && bindHost !== '0.0.0.0' && bindHost !== '::') names.add(bound.toLowerCase());
+  if (!isLoopbackHost(bindHost) && bindHost !== '0.0.0.0' && bindHost !== '::')
+    names.add(bound.toLowerCase());
   for (const name of extra) names.add(name.trim().toLowerCase());
   return [...names];
 }
 
 /** An Origin is allowed when it is loopback (any port) or listed; requests without one (non-browser clients) pass. */
 export function isAllowedOrigin(origin: string, allowedOrigins: readonly string[] = []): boolean {
-  if (allowedOrigins.map((o) => o.trim().replace(/\/$/, '').toLowerCase()).includes(origin.replace(/\/$/, '').toLowerCase())) return true;
+  if (
+    allowedOrigins
+      .map((o) => o.trim().replace(/\/$/, '').toLowerCase())
+      .includes(origin.replace(/\/$/, '').toLowerCase())
+  )
+    return true;
   try {
     const url = new URL(origin);
     return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(url.hostname);
@@ -109,18 +115,29 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 
   const methodNotAllowed = (_req: Request, res: Response) => {
     res.setHeader('Allow', 'POST');
-    jsonRpcError(res, 405, -32000, 'Method not allowed: this server is stateless; send JSON-RPC requests with POST');
+    jsonRpcError(
+      res,
+      405,
+      -32000,
+      'Method not allowed: this server is stateless; send JSON-RPC requests with POST',
+    );
   };
   app.get(MCP_PATH, methodNotAllowed);
   app.delete(MCP_PATH, methodNotAllowed);
 
   app.use((_req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: `Not found. The MCP endpoint is POST ${MCP_PATH}; health is GET ${HEALTH_PATH}` } });
+    res.status(404).json({
+      error: {
+        code: 'not_found',
+        message: `Not found. The MCP endpoint is POST ${MCP_PATH}; health is GET ${HEALTH_PATH}`,
+      },
+    });
   });
 
   // Malformed JSON bodies and other middleware errors: a JSON-RPC error, never an HTML stack page.
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+    const status =
+      typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
     if (status >= 500) logger.error({ err: error }, 'HTTP request failed');
     if (res.headersSent) return;
     if (status === 400) jsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
@@ -149,7 +166,10 @@ export async function listen(app: express.Express, host: string, port: number): 
       reject(
         new ConflictError({
           message: `Cannot listen on ${host}:${port}: ${error.code === 'EADDRINUSE' ? 'the port is already in use' : 'permission denied'}`,
-          reason: error.code === 'EADDRINUSE' ? 'Another process (perhaps another testio-mcp) is bound to it' : 'Ports below 1024 need elevated rights',
+          reason:
+            error.code === 'EADDRINUSE'
+              ? 'Another process (perhaps another testio-mcp) is bound to it'
+              : 'Ports below 1024 need elevated rights',
           hint: 'Stop the other process, or choose another port with --port or TESTIO_HTTP_PORT',
         }),
       );

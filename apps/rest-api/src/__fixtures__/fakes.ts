@@ -1,5 +1,10 @@
 import type { Clock } from '@testio-mcp/domain';
-import type { GetServerDiagnosticsOutput, ListProductsOutput, Services, SyncDataOutput } from '@testio-mcp/services';
+import type {
+  GetServerDiagnosticsOutput,
+  ListProductsOutput,
+  Services,
+  SyncDataOutput,
+} from '@testio-mcp/services';
 import { createCaptureLogger, type CaptureLogger } from '@testio-mcp/sync/testing';
 import { createApp, DEFAULT_APP_OPTIONS, type AppOptions } from '../app.js';
 import type { HealthSnapshot } from '../health.js';
@@ -39,7 +44,15 @@ export const PRODUCTS: ListProductsOutput = {
   ],
   page: 1,
   per_page: 50,
-  pagination: { page: 1, per_page: 50, offset: 0, start_index: 0, end_index: 0, total_count: 1, has_more: false },
+  pagination: {
+    page: 1,
+    per_page: 50,
+    offset: 0,
+    start_index: 0,
+    end_index: 0,
+    total_count: 1,
+    has_more: false,
+  },
   data_as_of: '2025-06-01T08:00:00.000Z',
   stale: false,
 };
@@ -47,7 +60,15 @@ export const PRODUCTS: ListProductsOutput = {
 export function diagnostics(running = false): GetServerDiagnosticsOutput {
   return {
     api: { checked: false, connected: null, latency_ms: null, product_count: null, message: 'not checked' },
-    database: { path: '/tmp/x.db', size_mb: 1, product_count: 1, feature_count: 2, test_count: 3, bug_count: 4, user_count: 5 },
+    database: {
+      path: '/tmp/x.db',
+      size_mb: 1,
+      product_count: 1,
+      feature_count: 2,
+      test_count: 3,
+      bug_count: 4,
+      user_count: 5,
+    },
     sync: {
       running,
       last_sync: null,
@@ -61,7 +82,14 @@ export function diagnostics(running = false): GetServerDiagnosticsOutput {
       syncs_failed_24h: 0,
       syncs_interrupted_24h: 0,
       circuit_breaker_active: false,
-      circuit_breaker: { failures: 0, max_failures: 3, window_seconds: 300, retry_at: null, last_error: null, reason: 'closed' },
+      circuit_breaker: {
+        failures: 0,
+        max_failures: 3,
+        window_seconds: 300,
+        retry_at: null,
+        last_error: null,
+        reason: 'closed',
+      },
       open_problematic_ranges: 0,
     },
     storage: { oldest_test_date: null, newest_test_date: null },
@@ -153,7 +181,14 @@ export function buildApp(
   const services = deps.services ?? fakeServices();
   const appOptions = { ...DEFAULT_APP_OPTIONS, version: '9.9.9', ...options };
   let n = 0;
-  const syncJobs = new SyncJobs({ services, logger, clock, metrics, basePath: appOptions.basePath, generateId: () => `job${++n}` });
+  const syncJobs = new SyncJobs({
+    services,
+    logger,
+    clock,
+    metrics,
+    basePath: appOptions.basePath,
+    generateId: () => `job${++n}`,
+  });
   const app = createApp({
     services,
     logger,
@@ -167,14 +202,17 @@ export function buildApp(
 }
 
 /** Parses the Prometheus text exposition format; throws on a malformed line. */
-export function parsePrometheus(text: string): Array<{ name: string; labels: Record<string, string>; value: number }> {
+export function parsePrometheus(
+  text: string,
+): Array<{ name: string; labels: Record<string, string>; value: number }> {
   const samples: Array<{ name: string; labels: Record<string, string>; value: number }> = [];
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?(?:[0-9.e+-]+|Inf|\+Inf|NaN))$/.exec(line);
     if (!match) throw new Error(`malformed metrics line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const pair of (match[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1] as string] = pair[2] as string;
+    for (const pair of (match[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[pair[1] as string] = pair[2] as string;
     samples.push({ name: match[1] as string, labels, value: Number(match[4]) });
   }
   return samples;

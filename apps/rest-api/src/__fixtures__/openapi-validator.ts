@@ -7,7 +7,13 @@
  */
 
 type Schema = Record<string, unknown>;
-type Spec = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>; components: { schemas: Record<string, Schema> } };
+type Spec = {
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>
+  >;
+  components: { schemas: Record<string, Schema> };
+};
 
 export interface SpecValidator {
   /** Problems of `body` against the response schema of `method path status`; empty when valid. */
@@ -46,7 +52,11 @@ export function createSpecValidator(specValue: unknown): SpecValidator {
     const schema = resolve(schemaIn);
     if (value === null) {
       if (schema['nullable'] === true) return;
-      if (Array.isArray(schema['anyOf']) && (schema['anyOf'] as Schema[]).some((s) => resolve(s)['nullable'] === true)) return;
+      if (
+        Array.isArray(schema['anyOf']) &&
+        (schema['anyOf'] as Schema[]).some((s) => resolve(s)['nullable'] === true)
+      )
+        return;
       if (Array.isArray(schema['enum']) && (schema['enum'] as unknown[]).includes(null)) return;
       problems.push(`${at}: null is not allowed`);
       return;
@@ -60,7 +70,8 @@ export function createSpecValidator(specValue: unknown): SpecValidator {
           return sub.length === 0;
         });
         if (matches.length === 0) problems.push(`${at}: matches none of the ${key} alternatives`);
-        if (key === 'oneOf' && matches.length > 1) problems.push(`${at}: matches more than one oneOf alternative`);
+        if (key === 'oneOf' && matches.length > 1)
+          problems.push(`${at}: matches more than one oneOf alternative`);
         return;
       }
     }
@@ -77,10 +88,12 @@ export function createSpecValidator(specValue: unknown): SpecValidator {
       case undefined:
         break;
       case 'integer':
-        if (actual !== 'number' || !Number.isInteger(value)) problems.push(`${at}: expected an integer, got ${JSON.stringify(value)}`);
+        if (actual !== 'number' || !Number.isInteger(value))
+          problems.push(`${at}: expected an integer, got ${JSON.stringify(value)}`);
         return;
       case 'number':
-        if (actual !== 'number' || !Number.isFinite(value)) problems.push(`${at}: expected a number, got ${actual}`);
+        if (actual !== 'number' || !Number.isFinite(value))
+          problems.push(`${at}: expected a number, got ${actual}`);
         return;
       case 'string':
       case 'boolean':
@@ -91,7 +104,9 @@ export function createSpecValidator(specValue: unknown): SpecValidator {
           problems.push(`${at}: expected array, got ${actual}`);
           return;
         }
-        (value as unknown[]).forEach((item, i) => check((schema['items'] ?? {}) as Schema, item, `${at}[${i}]`, problems));
+        (value as unknown[]).forEach((item, i) =>
+          check((schema['items'] ?? {}) as Schema, item, `${at}[${i}]`, problems),
+        );
         return;
       case 'object':
         break;
@@ -107,14 +122,16 @@ export function createSpecValidator(specValue: unknown): SpecValidator {
       const record = value as Record<string, unknown>;
       const properties = (schema['properties'] ?? {}) as Record<string, Schema>;
       for (const name of (schema['required'] ?? []) as string[]) {
-        if (!(name in record) || record[name] === undefined) problems.push(`${at}.${name}: required property missing`);
+        if (!(name in record) || record[name] === undefined)
+          problems.push(`${at}.${name}: required property missing`);
       }
       const additional = schema['additionalProperties'];
       for (const [name, item] of Object.entries(record)) {
         const propertySchema = properties[name];
         if (propertySchema) check(propertySchema, item, `${at}.${name}`, problems);
         else if (additional === false) problems.push(`${at}.${name}: property not in the schema`);
-        else if (typeof additional === 'object' && additional !== null) check(additional as Schema, item, `${at}.${name}`, problems);
+        else if (typeof additional === 'object' && additional !== null)
+          check(additional as Schema, item, `${at}.${name}`, problems);
       }
     }
   }

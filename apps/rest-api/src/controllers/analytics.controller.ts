@@ -1,6 +1,17 @@
 import { Body, Controller, Get, Post, Query, Response, Route, Security, Tags } from '@tsoa/runtime';
-import { generateQualityReportInputSchema, parseInput, queryMetricsInputSchema, type Services } from '@testio-mcp/services';
-import type { CapabilitiesResponse, MetricQueryRequest, MetricQueryResponse, QualityReportResponse, ThresholdsResponse } from '../dto/analytics.js';
+import {
+  generateQualityReportInputSchema,
+  parseInput,
+  queryMetricsInputSchema,
+  type Services,
+} from '@testio-mcp/services';
+import type {
+  CapabilitiesResponse,
+  MetricQueryRequest,
+  MetricQueryResponse,
+  QualityReportResponse,
+  ThresholdsResponse,
+} from '../dto/analytics.js';
 import type { ErrorBody } from '../dto/error.js';
 import { list } from './query.js';
 
@@ -56,7 +67,16 @@ export class AnalyticsController extends Controller {
   ): Promise<QualityReportResponse> {
     const input = parseInput(
       generateQualityReportInputSchema,
-      { product_ids: list(product_ids), test_ids: list(test_ids), start_date, end_date, statuses: list(statuses), max_tests, output_file, overwrite },
+      {
+        product_ids: list(product_ids),
+        test_ids: list(test_ids),
+        start_date,
+        end_date,
+        statuses: list(statuses),
+        max_tests,
+        output_file,
+        overwrite,
+      },
       'generate_quality_report',
     );
     return this.services.getQualityReportWithTests(input);

@@ -1,5 +1,10 @@
 import { Security, Controller, Get, Path, Query, Response, Route, Tags } from '@tsoa/runtime';
-import { getBugSummaryInputSchema, listBugsInputSchema, parseInput, type Services } from '@testio-mcp/services';
+import {
+  getBugSummaryInputSchema,
+  listBugsInputSchema,
+  parseInput,
+  type Services,
+} from '@testio-mcp/services';
 import type { ListBugsResponse } from '../dto/discovery.js';
 import type { ErrorBody } from '../dto/error.js';
 import type { Id, Offset, PageNumber, PageSize, SortOrder } from '../dto/params.js';

@@ -39,7 +39,11 @@ export class DiagnosticsController extends Controller {
     @Query() sync_event_limit?: EventLimit,
     @Query() check_api?: boolean,
   ): Promise<DiagnosticsResponse> {
-    const input = parseInput(getServerDiagnosticsInputSchema, { include_sync_events, sync_event_limit, check_api }, 'get_server_diagnostics');
+    const input = parseInput(
+      getServerDiagnosticsInputSchema,
+      { include_sync_events, sync_event_limit, check_api },
+      'get_server_diagnostics',
+    );
     return this.services.getServerDiagnostics(input);
   }
 }

@@ -25,6 +25,8 @@ export class FeaturesController extends Controller {
   @Response<ErrorBody>(404, 'No such feature')
   @Response<ErrorBody>(422, 'feature_id is not a positive integer')
   public async getFeatureSummary(@Path() feature_id: Id): Promise<FeatureSummaryResponse> {
-    return this.services.getFeatureSummary(parseInput(getFeatureSummaryInputSchema, { feature_id }, 'get_feature_summary'));
+    return this.services.getFeatureSummary(
+      parseInput(getFeatureSummaryInputSchema, { feature_id }, 'get_feature_summary'),
+    );
   }
 }

@@ -58,7 +58,15 @@ export class ProductsController extends Controller {
     ],
     page: 1,
     per_page: 50,
-    pagination: { page: 1, per_page: 50, offset: 0, start_index: 0, end_index: 0, total_count: 1, has_more: false },
+    pagination: {
+      page: 1,
+      per_page: 50,
+      offset: 0,
+      start_index: 0,
+      end_index: 0,
+      total_count: 1,
+      has_more: false,
+    },
     data_as_of: '2025-06-01T08:00:00.000Z',
     stale: false,
   })
@@ -114,7 +122,9 @@ export class ProductsController extends Controller {
   })
   @Response<ErrorBody>(422, 'product_id is not a positive integer')
   public async getProductSummary(@Path() product_id: Id): Promise<ProductSummaryResponse> {
-    return this.services.getProductSummary(parseInput(getProductSummaryInputSchema, { product_id }, 'get_product_summary'));
+    return this.services.getProductSummary(
+      parseInput(getProductSummaryInputSchema, { product_id }, 'get_product_summary'),
+    );
   }
 
   /**

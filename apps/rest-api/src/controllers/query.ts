@@ -4,6 +4,9 @@
  */
 export function list(values: readonly string[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;
-  const flat = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const flat = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   return flat.length > 0 ? flat : undefined;
 }

@@ -51,7 +51,15 @@ export class SearchController extends Controller {
   ): Promise<SearchResponse> {
     const input = parseInput(
       searchInputSchema,
-      { query, entities: list(entities), product_ids: list(product_ids), start_date, end_date, limit, match_mode },
+      {
+        query,
+        entities: list(entities),
+        product_ids: list(product_ids),
+        start_date,
+        end_date,
+        limit,
+        match_mode,
+      },
       'search',
     );
     return this.services.search(input);

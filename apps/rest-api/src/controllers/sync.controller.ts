@@ -1,6 +1,24 @@
-import { Security, Body, Controller, Get, Path, Post, Query, Response, Route, SuccessResponse, Tags } from '@tsoa/runtime';
+import {
+  Security,
+  Body,
+  Controller,
+  Get,
+  Path,
+  Post,
+  Query,
+  Response,
+  Route,
+  SuccessResponse,
+  Tags,
+} from '@tsoa/runtime';
 import { NotFoundError } from '@testio-mcp/domain';
-import { getProblematicTestsInputSchema, getServerDiagnosticsInputSchema, parseInput, syncDataInputSchema, type Services } from '@testio-mcp/services';
+import {
+  getProblematicTestsInputSchema,
+  getServerDiagnosticsInputSchema,
+  parseInput,
+  syncDataInputSchema,
+  type Services,
+} from '@testio-mcp/services';
 import type { ErrorBody } from '../dto/error.js';
 import type { ProblematicTestsResponse } from '../dto/management.js';
 import type { Id } from '../dto/params.js';
@@ -59,7 +77,11 @@ export class SyncController extends Controller {
   @Response<ErrorBody>(422, 'limit out of range')
   public async getSyncHistory(@Query() limit?: HistoryLimit): Promise<SyncHistoryResponse> {
     const d = await this.services.getServerDiagnostics(
-      parseInput(getServerDiagnosticsInputSchema, { include_sync_events: true, sync_event_limit: limit ?? 10, check_api: false }, 'get_server_diagnostics'),
+      parseInput(
+        getServerDiagnosticsInputSchema,
+        { include_sync_events: true, sync_event_limit: limit ?? 10, check_api: false },
+        'get_server_diagnostics',
+      ),
     );
     const runs = d.events ?? [];
     return {
@@ -86,8 +108,13 @@ export class SyncController extends Controller {
    */
   @Get('problematic')
   @Response<ErrorBody>(422, 'Parameter of the wrong type or out of range')
-  public async getProblematicTests(@Query() product_id?: Id, @Query() include_resolved?: boolean): Promise<ProblematicTestsResponse> {
-    return this.services.getProblematicTests(parseInput(getProblematicTestsInputSchema, { product_id, include_resolved }, 'get_problematic_tests'));
+  public async getProblematicTests(
+    @Query() product_id?: Id,
+    @Query() include_resolved?: boolean,
+  ): Promise<ProblematicTestsResponse> {
+    return this.services.getProblematicTests(
+      parseInput(getProblematicTestsInputSchema, { product_id, include_resolved }, 'get_problematic_tests'),
+    );
   }
 
   /**

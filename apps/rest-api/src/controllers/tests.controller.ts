@@ -1,5 +1,10 @@
 import { Security, Controller, Get, Path, Query, Response, Route, Tags } from '@tsoa/runtime';
-import { getTestSummaryInputSchema, listTestsInputSchema, parseInput, type Services } from '@testio-mcp/services';
+import {
+  getTestSummaryInputSchema,
+  listTestsInputSchema,
+  parseInput,
+  type Services,
+} from '@testio-mcp/services';
 import type { ListTestsResponse } from '../dto/discovery.js';
 import type { ErrorBody } from '../dto/error.js';
 import type { Id, Offset, PageNumber, PageSize, SortOrder } from '../dto/params.js';
@@ -65,6 +70,8 @@ export class TestsController extends Controller {
   @Response<ErrorBody>(502, 'TestIO answered with an error')
   @Response<ErrorBody>(503, 'TestIO is unreachable or rate-limiting')
   public async getTestSummary(@Path() test_id: Id): Promise<TestSummaryResponse> {
-    return this.services.getTestSummary(parseInput(getTestSummaryInputSchema, { test_id }, 'get_test_summary'));
+    return this.services.getTestSummary(
+      parseInput(getTestSummaryInputSchema, { test_id }, 'get_test_summary'),
+    );
   }
 }

@@ -1,5 +1,10 @@
 import { Security, Controller, Get, Path, Query, Response, Route, Tags } from '@tsoa/runtime';
-import { getUserSummaryInputSchema, listUsersInputSchema, parseInput, type Services } from '@testio-mcp/services';
+import {
+  getUserSummaryInputSchema,
+  listUsersInputSchema,
+  parseInput,
+  type Services,
+} from '@testio-mcp/services';
 import type { ListUsersResponse } from '../dto/discovery.js';
 import type { ErrorBody } from '../dto/error.js';
 import type { Id, Offset, PageNumber, PageSize, SortOrder } from '../dto/params.js';
@@ -49,7 +54,11 @@ export class UsersController extends Controller {
     @Query() per_page?: PageSize,
     @Query() offset?: Offset,
   ): Promise<ListUsersResponse> {
-    const input = parseInput(listUsersInputSchema, { user_type, days, sort_by, sort_order, page, per_page, offset }, 'list_users');
+    const input = parseInput(
+      listUsersInputSchema,
+      { user_type, days, sort_by, sort_order, page, per_page, offset },
+      'list_users',
+    );
     return this.services.listUsers(input);
   }
 
@@ -63,6 +72,8 @@ export class UsersController extends Controller {
   @Response<ErrorBody>(404, 'No such user')
   @Response<ErrorBody>(422, 'user_id is not a positive integer')
   public async getUserSummary(@Path() user_id: Id): Promise<UserSummaryResponse> {
-    return this.services.getUserSummary(parseInput(getUserSummaryInputSchema, { user_id }, 'get_user_summary'));
+    return this.services.getUserSummary(
+      parseInput(getUserSummaryInputSchema, { user_id }, 'get_user_summary'),
+    );
   }
 }

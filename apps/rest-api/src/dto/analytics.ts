@@ -139,7 +139,8 @@ export type MetricKeyName =
   | 'active_acceptance_rate'
   | 'auto_acceptance_rate';
 
-export type MetricFilterKey = 'product_ids' | 'test_statuses' | 'bug_statuses' | 'severities' | 'testing_types' | 'platforms';
+export type MetricFilterKey =
+  'product_ids' | 'test_statuses' | 'bug_statuses' | 'severities' | 'testing_types' | 'platforms';
 
 export interface DimensionCapability {
   key: MetricDimensionKey;

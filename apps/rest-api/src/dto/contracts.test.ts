@@ -8,7 +8,13 @@ import type {
   ListTestsResponse,
   ListUsersResponse,
 } from './discovery.js';
-import type { DiagnosticsResponse, ProblematicTestsResponse, SearchResponse, SyncDataResult, SyncEvent } from './management.js';
+import type {
+  DiagnosticsResponse,
+  ProblematicTestsResponse,
+  SearchResponse,
+  SyncDataResult,
+  SyncEvent,
+} from './management.js';
 import type {
   BugSummaryResponse,
   FeatureSummaryResponse,
@@ -17,7 +23,14 @@ import type {
   UserSummaryResponse,
 } from './summaries.js';
 import type { Pagination } from './common.js';
-import type { CapabilitiesResponse, MetricQueryResponse, QualityReport, QualityReportResponse, ReportTest, ThresholdsResponse } from './analytics.js';
+import type {
+  CapabilitiesResponse,
+  MetricQueryResponse,
+  QualityReport,
+  QualityReportResponse,
+  ReportTest,
+  ThresholdsResponse,
+} from './analytics.js';
 
 /**
  * The DTOs tsoa reads (plain interfaces) are exactly the services' output types (`z.infer` of the
@@ -47,14 +60,20 @@ describe('REST DTOs equal the services output schemas', () => {
     expectTypeOf<SyncDataResult>().toEqualTypeOf<z.infer<typeof c.syncDataOutputSchema>>();
     expectTypeOf<SyncEvent>().toEqualTypeOf<z.infer<typeof c.syncEventSchema>>();
     expectTypeOf<DiagnosticsResponse>().toEqualTypeOf<z.infer<typeof c.getServerDiagnosticsOutputSchema>>();
-    expectTypeOf<ProblematicTestsResponse>().toEqualTypeOf<z.infer<typeof c.getProblematicTestsOutputSchema>>();
+    expectTypeOf<ProblematicTestsResponse>().toEqualTypeOf<
+      z.infer<typeof c.getProblematicTestsOutputSchema>
+    >();
   });
 
   it('analytics', () => {
     expectTypeOf<MetricQueryResponse>().toEqualTypeOf<z.infer<typeof c.queryMetricsOutputSchema>>();
-    expectTypeOf<CapabilitiesResponse>().toEqualTypeOf<z.infer<typeof c.getAnalyticsCapabilitiesOutputSchema>>();
+    expectTypeOf<CapabilitiesResponse>().toEqualTypeOf<
+      z.infer<typeof c.getAnalyticsCapabilitiesOutputSchema>
+    >();
     expectTypeOf<QualityReport>().toEqualTypeOf<z.infer<typeof c.generateQualityReportOutputSchema>>();
-    expectTypeOf<QualityReportResponse>().toEqualTypeOf<z.infer<typeof c.qualityReportWithTestsOutputSchema>>();
+    expectTypeOf<QualityReportResponse>().toEqualTypeOf<
+      z.infer<typeof c.qualityReportWithTestsOutputSchema>
+    >();
     expectTypeOf<ReportTest>().toEqualTypeOf<z.infer<typeof c.reportTestSchema>>();
     expectTypeOf<ThresholdsResponse>().toEqualTypeOf<z.infer<typeof c.getThresholdsOutputSchema>>();
   });

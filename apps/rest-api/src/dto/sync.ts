@@ -69,6 +69,12 @@ export interface SyncHistoryResponse {
   /** Runs listed. */
   count: number;
   /** Finished run counts of the last 24 h, and the circuit breaker. */
-  last_24h: { completed: number; partial: number; failed: number; interrupted: number; success_rate: number | null };
+  last_24h: {
+    completed: number;
+    partial: number;
+    failed: number;
+    interrupted: number;
+    success_rate: number | null;
+  };
   data_as_of: string | null;
 }

@@ -64,7 +64,13 @@ export function apiKeyMiddleware(options: ApiKeyAuthOptions): RequestHandler {
     if (key === undefined) {
       if (!options.required) return next();
       return next(
-        new HttpError(401, 'unauthorized', 'An API key is required', 'Send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"', CHALLENGE),
+        new HttpError(
+          401,
+          'unauthorized',
+          'An API key is required',
+          'Send it as "Authorization: Bearer <key>" or "X-API-Key: <key>"',
+          CHALLENGE,
+        ),
       );
     }
     const keyId = verifier.size > 0 ? verifier.verify(key) : null;
@@ -74,7 +80,9 @@ export function apiKeyMiddleware(options: ApiKeyAuthOptions): RequestHandler {
           401,
           'unauthorized',
           'The API key is not valid',
-          verifier.size > 0 ? 'Check the key against TESTIO_API_KEYS on the server' : 'This server has no API keys configured; send no key',
+          verifier.size > 0
+            ? 'Check the key against TESTIO_API_KEYS on the server'
+            : 'This server has no API keys configured; send no key',
           CHALLENGE,
         ),
       );

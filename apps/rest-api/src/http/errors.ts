@@ -1,5 +1,11 @@
 import { ValidateError } from '@tsoa/runtime';
-import { InvalidInputError, isDomainError, NotFoundError, UpstreamError, type DomainError } from '@testio-mcp/domain';
+import {
+  InvalidInputError,
+  isDomainError,
+  NotFoundError,
+  UpstreamError,
+  type DomainError,
+} from '@testio-mcp/domain';
 import { DatabaseBusyError } from '@testio-mcp/persistence';
 import type { ErrorBody, ErrorField } from '../dto/error.js';
 
@@ -50,7 +56,11 @@ function body(
   code: string,
   message: string,
   requestId: string,
-  extra: { hint?: string | null | undefined; reason?: string | undefined; fields?: readonly ErrorField[] | undefined } = {},
+  extra: {
+    hint?: string | null | undefined;
+    reason?: string | undefined;
+    fields?: readonly ErrorField[] | undefined;
+  } = {},
 ): ErrorBody {
   return {
     error: {
@@ -79,7 +89,9 @@ function validateErrorFields(error: ValidateError, req: RequestLike): ErrorField
 }
 
 function upstreamResponse(error: UpstreamError, requestId: string): ErrorResponse {
-  const retry: Record<string, string> = error.retryAfterSeconds ? { 'Retry-After': String(Math.ceil(error.retryAfterSeconds)) } : {};
+  const retry: Record<string, string> = error.retryAfterSeconds
+    ? { 'Retry-After': String(Math.ceil(error.retryAfterSeconds)) }
+    : {};
   const table: Record<string, { status: number; code: string }> = {
     unauthorized: { status: 502, code: 'upstream_unauthorized' },
     forbidden: { status: 502, code: 'upstream_forbidden' },
@@ -109,23 +121,61 @@ function domainResponse(error: DomainError, requestId: string): ErrorResponse {
   const extra = { hint: error.hint, reason: error.reason };
   switch (error.code) {
     case 'invalid_input': {
-      const fields = error instanceof InvalidInputError && error.issues.length > 0 ? error.issues.map((i) => ({ field: i.field, message: i.message })) : undefined;
-      return { status: 400, body: body('invalid_input', error.message, requestId, { ...extra, fields }), headers: {}, unexpected: false };
+      const fields =
+        error instanceof InvalidInputError && error.issues.length > 0
+          ? error.issues.map((i) => ({ field: i.field, message: i.message }))
+          : undefined;
+      return {
+        status: 400,
+        body: body('invalid_input', error.message, requestId, { ...extra, fields }),
+        headers: {},
+        unexpected: false,
+      };
     }
     case 'not_found':
-      return { status: 404, body: body('not_found', error.message, requestId, { ...extra, hint: restHint(error) }), headers: {}, unexpected: false };
+      return {
+        status: 404,
+        body: body('not_found', error.message, requestId, { ...extra, hint: restHint(error) }),
+        headers: {},
+        unexpected: false,
+      };
     case 'conflict':
-      return { status: 409, body: body('conflict', error.message, requestId, extra), headers: {}, unexpected: false };
+      return {
+        status: 409,
+        body: body('conflict', error.message, requestId, extra),
+        headers: {},
+        unexpected: false,
+      };
     case 'rate_limited':
-      return { status: 503, body: body('upstream_rate_limited', error.message, requestId, extra), headers: {}, unexpected: false };
+      return {
+        status: 503,
+        body: body('upstream_rate_limited', error.message, requestId, extra),
+        headers: {},
+        unexpected: false,
+      };
     case 'unauthorized':
     case 'forbidden':
-      return { status: 502, body: body(`upstream_${error.code}`, error.message, requestId, extra), headers: {}, unexpected: false };
+      return {
+        status: 502,
+        body: body(`upstream_${error.code}`, error.message, requestId, extra),
+        headers: {},
+        unexpected: false,
+      };
     case 'upstream_unavailable':
-      return { status: 503, body: body('upstream_unavailable', error.message, requestId, extra), headers: {}, unexpected: false };
+      return {
+        status: 503,
+        body: body('upstream_unavailable', error.message, requestId, extra),
+        headers: {},
+        unexpected: false,
+      };
     case 'upstream_error':
     default:
-      return { status: 502, body: body('upstream_error', error.message, requestId, extra), headers: {}, unexpected: false };
+      return {
+        status: 502,
+        body: body('upstream_error', error.message, requestId, extra),
+        headers: {},
+        unexpected: false,
+      };
   }
 }
 
@@ -148,7 +198,10 @@ function restHint(error: DomainError): string | undefined {
 }
 
 /** Body-parser errors carry `type` and `status`. */
-function bodyParserResponse(error: { type?: unknown; status?: unknown }, requestId: string): ErrorResponse | null {
+function bodyParserResponse(
+  error: { type?: unknown; status?: unknown },
+  requestId: string,
+): ErrorResponse | null {
   if (error.type === 'entity.too.large') {
     return {
       status: 413,
@@ -162,15 +215,24 @@ function bodyParserResponse(error: { type?: unknown; status?: unknown }, request
   if (error.type === 'entity.parse.failed') {
     return {
       status: 400,
-      body: body('invalid_json', 'The request body is not valid JSON', requestId, { hint: 'Send a JSON object with Content-Type: application/json' }),
+      body: body('invalid_json', 'The request body is not valid JSON', requestId, {
+        hint: 'Send a JSON object with Content-Type: application/json',
+      }),
       headers: {},
       unexpected: false,
     };
   }
-  if (typeof error.type === 'string' && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+  if (
+    typeof error.type === 'string' &&
+    typeof error.status === 'number' &&
+    error.status >= 400 &&
+    error.status < 500
+  ) {
     return {
       status: error.status,
-      body: body('invalid_input', 'The request body could not be read', requestId, { hint: 'Send a JSON object with Content-Type: application/json' }),
+      body: body('invalid_input', 'The request body could not be read', requestId, {
+        hint: 'Send a JSON object with Content-Type: application/json',
+      }),
       headers: {},
       unexpected: false,
     };
@@ -194,7 +256,9 @@ export function toErrorResponse(error: unknown, requestId: string, req: RequestL
       status: 422,
       body: body(
         'validation_failed',
-        first ? `Invalid ${first.in ? `${first.in} ` : ''}parameter '${first.field}': ${first.message}` : 'The request does not match the API schema',
+        first
+          ? `Invalid ${first.in ? `${first.in} ` : ''}parameter '${first.field}': ${first.message}`
+          : 'The request does not match the API schema',
         requestId,
         { hint: 'Check the parameter types and ranges in /openapi.json (or /docs)', fields },
       ),

@@ -7,7 +7,12 @@ import type { Request, Response } from 'express';
  * unknown routes. By the time a route runs the caller has passed that check, so this only hands the
  * key's fingerprint (or null on an open loopback server) to `request.user`.
  */
-export async function expressAuthentication(_request: Request, _securityName: string, _scopes?: string[], response?: Response): Promise<{ key_id: string | null }> {
+export async function expressAuthentication(
+  _request: Request,
+  _securityName: string,
+  _scopes?: string[],
+  response?: Response,
+): Promise<{ key_id: string | null }> {
   const ctx = response?.locals['ctx'] as { keyId?: string | null } | undefined;
   return { key_id: ctx?.keyId ?? null };
 }

@@ -5,7 +5,12 @@ import { createTestIOClient, type TestIOClient } from '@testio-mcp/api-client';
 import type { Clock, Logger } from '@testio-mcp/domain';
 import { openDatabase, type MirrorCounts, type MirrorDatabase } from '@testio-mcp/persistence';
 import { createSyncEngine, type SyncEngine, type SyncEngineOptions } from '@testio-mcp/sync';
-import { startSandbox, type GroundTruth, type RunningSandbox, type SandboxFaults } from '@testio-mcp/testio-sandbox';
+import {
+  startSandbox,
+  type GroundTruth,
+  type RunningSandbox,
+  type SandboxFaults,
+} from '@testio-mcp/testio-sandbox';
 import { expect } from 'vitest';
 
 /** The real parts, wired as the worker wires them: sandbox over HTTP, real client, real SQLite file. */
@@ -40,11 +45,24 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-export async function startE2E(options: { scale?: 'demo' | 'small'; faults?: SandboxFaults } = {}): Promise<E2E> {
-  const sandbox = await startSandbox({ port: 0, seed: 7, scale: options.scale ?? 'small', anchor: ANCHOR, ...(options.faults ? { faults: options.faults } : {}) });
+export async function startE2E(
+  options: { scale?: 'demo' | 'small'; faults?: SandboxFaults } = {},
+): Promise<E2E> {
+  const sandbox = await startSandbox({
+    port: 0,
+    seed: 7,
+    scale: options.scale ?? 'small',
+    anchor: ANCHOR,
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
   const dir = mkdtempSync(join(tmpdir(), 'testio-sync-e2e-'));
   const db = openDatabase({ path: join(dir, 'mirror.db'), customerId: 1 });
-  const api = createTestIOClient({ baseUrl: sandbox.baseUrl, token: sandbox.token, retryBaseDelayMs: 5, maxRetryAfterSeconds: 5 });
+  const api = createTestIOClient({
+    baseUrl: sandbox.baseUrl,
+    token: sandbox.token,
+    retryBaseDelayMs: 5,
+    maxRetryAfterSeconds: 5,
+  });
   const clock = movableClock(new Date(sandbox.truth().now));
   return {
     sandbox,
@@ -53,7 +71,13 @@ export async function startE2E(options: { scale?: 'demo' | 'small'; faults?: San
     dir,
     clock,
     engine: (extra = {}) =>
-      createSyncEngine({ api, stores: db.stores, clock, logger: silent, options: { holderId: 'e2e', countUpstreamCalls: () => api.stats().requests, ...extra } }),
+      createSyncEngine({
+        api,
+        stores: db.stores,
+        clock,
+        logger: silent,
+        options: { holderId: 'e2e', countUpstreamCalls: () => api.stats().requests, ...extra },
+      }),
     async close() {
       api.close();
       await db.close();
@@ -67,7 +91,16 @@ function nonZero(record: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== 0));
 }
 
-function comparable(p: { id: number; tests: number; bugs: number; testsByStatus: Record<string, number>; bugsByStatus: Record<string, number>; bugsBySeverity: Record<string, number>; features: number; userStories: number }) {
+function comparable(p: {
+  id: number;
+  tests: number;
+  bugs: number;
+  testsByStatus: Record<string, number>;
+  bugsByStatus: Record<string, number>;
+  bugsBySeverity: Record<string, number>;
+  features: number;
+  userStories: number;
+}) {
   return {
     id: p.id,
     tests: p.tests,
@@ -82,7 +115,9 @@ function comparable(p: { id: number; tests: number; bugs: number; testsByStatus:
 
 /** Per product: tests, bugs, catalogue sizes, and the counts per test status, bug status and severity. */
 export function expectMirrorMatchesTruth(mirror: MirrorCounts, truth: GroundTruth): void {
-  expect(mirror.products.map(comparable)).toEqual([...truth.products].sort((a, b) => a.id - b.id).map(comparable));
+  expect(mirror.products.map(comparable)).toEqual(
+    [...truth.products].sort((a, b) => a.id - b.id).map(comparable),
+  );
   expect(mirror.totals.tests).toBe(truth.totals.tests);
   expect(mirror.totals.bugs).toBe(truth.totals.bugs);
 }

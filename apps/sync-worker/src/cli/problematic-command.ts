@@ -18,7 +18,9 @@ function formatRange(r: ProblematicRange): string {
 export async function runProblematicCommand(argv: readonly string[], env: EnvRecord): Promise<number> {
   try {
     let action: { name: 'list' | 'retry' | 'clear'; productId?: number; all?: boolean } | undefined;
-    const program = prepareCommand(new Command('testio-mcp problematic').description('Tests that failed to sync.'));
+    const program = prepareCommand(
+      new Command('testio-mcp problematic').description('Tests that failed to sync.'),
+    );
     program
       .command('list')
       .description('show open ranges (--all: resolved ones too)')
@@ -45,9 +47,12 @@ export async function runProblematicCommand(argv: readonly string[], env: EnvRec
         action = { name: 'clear', ...(productId !== undefined ? { productId } : {}) };
       });
     program.parse([...argv], { from: 'user' });
-    if (!action) throw new CommandFailure('testio-mcp problematic: choose one of list, retry, clear (see --help)', 2);
+    if (!action)
+      throw new CommandFailure('testio-mcp problematic: choose one of list, retry, clear (see --help)', 2);
 
-    const { settings, runtime, logger } = loadContext(env, 'problematic', { requireToken: action.name === 'retry' });
+    const { settings, runtime, logger } = loadContext(env, 'problematic', {
+      requireToken: action.name === 'retry',
+    });
     const container = createSyncContainer(settings, runtime, logger, 'problematic-cli');
     try {
       const stores = container.database.stores.syncState;
@@ -56,7 +61,9 @@ export async function runProblematicCommand(argv: readonly string[], env: EnvRec
           ...(action.productId !== undefined ? { productId: action.productId } : {}),
           includeResolved: Boolean(action.all),
         });
-        process.stdout.write(ranges.length ? `${ranges.map(formatRange).join('\n')}\n` : 'no problematic ranges\n');
+        process.stdout.write(
+          ranges.length ? `${ranges.map(formatRange).join('\n')}\n` : 'no problematic ranges\n',
+        );
         return 0;
       }
       if (action.name === 'clear') {
@@ -72,7 +79,9 @@ export async function runProblematicCommand(argv: readonly string[], env: EnvRec
         process.stdout.write('no open problematic ranges\n');
         return 0;
       }
-      process.stdout.write(`${formatSyncSummary(retried.result)}resolved ${retried.resolved}, still open ${retried.remaining}\n`);
+      process.stdout.write(
+        `${formatSyncSummary(retried.result)}resolved ${retried.resolved}, still open ${retried.remaining}\n`,
+      );
       return retried.remaining === 0 ? 0 : 1;
     } finally {
       await container.close();

@@ -1,7 +1,12 @@
 import { loggingFromSettings } from '@testio-mcp/app-runtime';
 import { formatThreePart, isDomainError, type EnvRecord, type Logger } from '@testio-mcp/domain';
 import { CommanderError, type Command } from 'commander';
-import { parseSyncWorkerSettings, resolveSyncRuntime, type SyncRuntime, type SyncWorkerSettings } from '../config.js';
+import {
+  parseSyncWorkerSettings,
+  resolveSyncRuntime,
+  type SyncRuntime,
+  type SyncWorkerSettings,
+} from '../config.js';
 import { createRootLogger } from '../logger.js';
 
 /** Everything a sync-side command needs before it does its work. */
@@ -21,7 +26,11 @@ export class CommandFailure extends Error {
   }
 }
 
-export function loadContext(env: EnvRecord, processName: string, options: { requireToken?: boolean } = {}): CommandContext {
+export function loadContext(
+  env: EnvRecord,
+  processName: string,
+  options: { requireToken?: boolean } = {},
+): CommandContext {
   const settings = parseSyncWorkerSettings(env);
   const runtime = resolveSyncRuntime(settings, new Date(), options);
   const logger = createRootLogger({
@@ -53,6 +62,8 @@ export function reportCommandError(error: unknown, stderr: NodeJS.WritableStream
     return error.code === 'invalid_input' ? 2 : 1;
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`${formatThreePart(`Unexpected error: ${message}`, undefined, 'Run again with LOG_LEVEL=debug, and report it if it persists')}\n`);
+  stderr.write(
+    `${formatThreePart(`Unexpected error: ${message}`, undefined, 'Run again with LOG_LEVEL=debug, and report it if it persists')}\n`,
+  );
   return 1;
 }

@@ -7,7 +7,10 @@ export function formatSyncSummary(result: SyncResult): string {
     ['outcome', result.status],
     ['mode', result.mode],
     ['duration', `${(result.durationMs / 1000).toFixed(1)} s`],
-    ['products synced', `${c.productsSynced}${c.productsDeleted ? ` (${c.productsDeleted} deleted upstream)` : ''}`],
+    [
+      'products synced',
+      `${c.productsSynced}${c.productsDeleted ? ` (${c.productsDeleted} deleted upstream)` : ''}`,
+    ],
     ['features refreshed', String(c.featuresRefreshed)],
     ['tests', `${c.testsDiscovered} new, ${c.testsUpdated} updated, ${c.testsDeleted} deleted`],
     ['bugs', `${c.bugsSynced} synced, ${c.bugsDeleted} deleted`],

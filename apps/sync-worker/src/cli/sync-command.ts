@@ -1,5 +1,11 @@
 import { statSync } from 'node:fs';
-import { InvalidInputError, parseFlexibleDate, parseIdList, type EnvRecord, type SyncMode } from '@testio-mcp/domain';
+import {
+  InvalidInputError,
+  parseFlexibleDate,
+  parseIdList,
+  type EnvRecord,
+  type SyncMode,
+} from '@testio-mcp/domain';
 import type { SyncStatusReport } from '@testio-mcp/sync';
 import { Command } from 'commander';
 import { createSyncContainer } from '../container.js';
@@ -22,7 +28,10 @@ function buildCommand(): Command {
     new Command('testio-mcp sync')
       .description('Run one sync of the TestIO account into the local SQLite mirror.')
       .option('--force', 'read everything again: every test of every product, every bug')
-      .option('--refresh', 'new tests plus every test that can still change (running, locked, ...) and its bugs')
+      .option(
+        '--refresh',
+        'new tests plus every test that can still change (running, locked, ...) and its bugs',
+      )
       .option('--since <date>', "ignore tests that ended before this date ('2025-01-01', '90 days ago')")
       .option('--product-ids <ids>', 'only these products, e.g. 598,599 (within TESTIO_PRODUCT_IDS when set)')
       .option('--dry-run', 'show what would be synced, without calling TestIO or writing anything')
@@ -50,19 +59,25 @@ function formatStatus(report: SyncStatusReport, databasePath: string, verbose: b
   lines.push(`breaker        ${report.breaker.open ? `open: ${report.breaker.reason}` : 'closed'}`);
   lines.push(`products       ${report.products.length}`);
   const open = report.problematicRanges.filter((r) => r.resolvedAt === null);
-  lines.push(`problematic    ${open.length} open range(s)${open.length ? ' (testio-mcp problematic list)' : ''}`);
+  lines.push(
+    `problematic    ${open.length} open range(s)${open.length ? ' (testio-mcp problematic list)' : ''}`,
+  );
   lines.push('recent runs:');
   if (report.runs.length === 0) lines.push('  none yet');
   for (const run of report.runs) {
     const counts = run.counts
       ? `${run.counts.testsDiscovered} new / ${run.counts.testsUpdated} updated tests, ${run.counts.bugsSynced} bugs`
       : '';
-    lines.push(`  #${run.id} ${formatDate(run.startedAt)} ${run.trigger} ${run.mode} ${run.status} ${counts}${run.error ? ` (${run.error})` : ''}`);
+    lines.push(
+      `  #${run.id} ${formatDate(run.startedAt)} ${run.trigger} ${run.mode} ${run.status} ${counts}${run.error ? ` (${run.error})` : ''}`,
+    );
   }
   if (verbose) {
     lines.push('products:');
     for (const p of report.products) {
-      lines.push(`  ${p.id} ${p.title}: features ${formatDate(p.featuresSyncedAt)}, tests ${formatDate(p.testsSyncedAt)}, full ${formatDate(p.lastFullSyncAt)}`);
+      lines.push(
+        `  ${p.id} ${p.title}: features ${formatDate(p.featuresSyncedAt)}, tests ${formatDate(p.testsSyncedAt)}, full ${formatDate(p.lastFullSyncAt)}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -88,7 +103,9 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
     const flags = command.opts<SyncFlags>();
     const mode = modeOf(flags);
     const now = new Date();
-    const since = flags.since ? parseFlexibleDate(flags.since, { startOfDay: true, now, field: '--since' }) : undefined;
+    const since = flags.since
+      ? parseFlexibleDate(flags.since, { startOfDay: true, now, field: '--since' })
+      : undefined;
     const productIds = parseIdList(flags.productIds, '--product-ids');
 
     // The status and the dry run only read the local mirror: they work without a token.
@@ -96,7 +113,13 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
     const container = createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli');
     try {
       if (flags.status) {
-        process.stdout.write(formatStatus(await container.engine.status({ runs: 10 }), context.runtime.databasePath, Boolean(flags.verbose)));
+        process.stdout.write(
+          formatStatus(
+            await container.engine.status({ runs: 10 }),
+            context.runtime.databasePath,
+            Boolean(flags.verbose),
+          ),
+        );
         return 0;
       }
       if (flags.dryRun) {
@@ -104,7 +127,7 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
         const scope = productIds ?? context.runtime.productIds;
         process.stdout.write(
           `dry run: a ${mode} sync of ${scope ? `products ${scope.join(', ')}` : 'every product'}` +
-            `${since ?? context.runtime.since ? ` (tests ending after ${formatDate(since ?? context.runtime.since)})` : ''}` +
+            `${(since ?? context.runtime.since) ? ` (tests ending after ${formatDate(since ?? context.runtime.since)})` : ''}` +
             ` into ${context.runtime.databasePath}\n` +
             report.products
               .filter((p) => !scope || scope.includes(p.id))
@@ -133,7 +156,9 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
           signal: controller.signal,
         });
         display.finish();
-        process.stdout.write(`${context.runtime.demo ? '[demo] ' : ''}sync #${result.runId} finished\n${formatSyncSummary(result)}`);
+        process.stdout.write(
+          `${context.runtime.demo ? '[demo] ' : ''}sync #${result.runId} finished\n${formatSyncSummary(result)}`,
+        );
         if (result.status === 'failure') return 1;
         if (result.status === 'interrupted') return 130;
         return 0;

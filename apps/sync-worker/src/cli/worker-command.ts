@@ -13,7 +13,9 @@ import { loadContext, prepareCommand, reportCommandError } from './shared.js';
 export async function runWorkerCommand(argv: readonly string[], env: EnvRecord): Promise<number> {
   try {
     prepareCommand(
-      new Command('testio-mcp worker').description('Keep the local mirror of the TestIO account fresh.').allowExcessArguments(false),
+      new Command('testio-mcp worker')
+        .description('Keep the local mirror of the TestIO account fresh.')
+        .allowExcessArguments(false),
     ).parse([...argv], { from: 'user' });
     const { settings, runtime, logger } = loadContext(env, 'sync-worker');
     const container = createSyncContainer(settings, runtime, logger, 'sync-worker');
@@ -26,7 +28,13 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
       ...(runtime.since ? { since: runtime.since } : {}),
       onRunFinished: (result) =>
         logger.info(
-          { runId: result.runId, status: result.status, durationMs: result.durationMs, ...result.counts, warnings: result.warnings.length },
+          {
+            runId: result.runId,
+            status: result.status,
+            durationMs: result.durationMs,
+            ...result.counts,
+            warnings: result.warnings.length,
+          },
           `sync #${result.runId} ${result.status}`,
         ),
     });
@@ -48,7 +56,9 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
 
     const stop = await stopping;
     logger.info({ signal: stop.reason }, 'stopping: the current write finishes first');
-    await scheduler.stop().catch((error: unknown) => logger.error({ err: error }, 'the sync did not stop cleanly'));
+    await scheduler
+      .stop()
+      .catch((error: unknown) => logger.error({ err: error }, 'the sync did not stop cleanly'));
     await container.close();
     stop.done();
     logger.info({ signal: stop.reason }, `sync worker stopped (${stop.reason})`);

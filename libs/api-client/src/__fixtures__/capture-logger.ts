@@ -31,6 +31,12 @@ export function createCaptureLogger(): CaptureLogger {
   return {
     ...make({}),
     lines,
-    text: () => lines.map((l) => `${l.level} ${inspect(l.bindings, { depth: 10 })} ${inspect(l.obj, { depth: 10 })} ${l.msg ?? ''}`).join('\n'),
+    text: () =>
+      lines
+        .map(
+          (l) =>
+            `${l.level} ${inspect(l.bindings, { depth: 10 })} ${inspect(l.obj, { depth: 10 })} ${l.msg ?? ''}`,
+        )
+        .join('\n'),
   };
 }

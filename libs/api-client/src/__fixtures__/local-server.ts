@@ -19,13 +19,20 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
 /** A tiny real HTTP server on 127.0.0.1 that records requests and measures concurrency. */
-export async function startLocalServer(initial: Handler = (_req, res) => json(res, 200, {})): Promise<LocalServer> {
+export async function startLocalServer(
+  initial: Handler = (_req, res) => json(res, 200, {}),
+): Promise<LocalServer> {
   let handler = initial;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -78,7 +85,13 @@ export async function startCountingProxy(targetOrigin: string): Promise<LocalSer
     (req, res) =>
       new Promise<void>((resolve) => {
         const upstream = request(
-          { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+          {
+            host: target.hostname,
+            port: target.port,
+            method: req.method,
+            path: req.url,
+            headers: req.headers,
+          },
           (upRes) => {
             res.writeHead(upRes.statusCode ?? 502, upRes.headers);
             upRes.pipe(res);

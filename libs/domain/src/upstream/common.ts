@@ -17,7 +17,11 @@ export const upstreamTimestamp = z
 
 export const namedRef = z.looseObject({ name: z.string().nullish() });
 export const idNameRef = z.looseObject({ id: upstreamId, name: z.string().nullish() });
-export const idKeyNameRef = z.looseObject({ id: upstreamId, key: z.string().nullish(), name: z.string().nullish() });
+export const idKeyNameRef = z.looseObject({
+  id: upstreamId,
+  key: z.string().nullish(),
+  name: z.string().nullish(),
+});
 
 export const upstreamConnection = z.looseObject({
   id: upstreamId,

@@ -94,4 +94,6 @@ export const upstreamExploratoryTest = z.looseObject({
 export type UpstreamExploratoryTest = z.infer<typeof upstreamExploratoryTest>;
 
 export const exploratoryTestResponse = z.looseObject({ exploratory_test: upstreamExploratoryTest });
-export const exploratoryTestListResponse = z.looseObject({ exploratory_tests: z.array(upstreamExploratoryTest) });
+export const exploratoryTestListResponse = z.looseObject({
+  exploratory_tests: z.array(upstreamExploratoryTest),
+});

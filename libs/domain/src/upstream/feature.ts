@@ -8,7 +8,9 @@ export const upstreamFeature = z.looseObject({
   description: z.string().nullish(),
   howtofind: z.string().nullish(),
   user_stories: z
-    .array(z.union([z.string(), z.looseObject({ id: upstreamId, path: z.string(), title: z.string().nullish() })]))
+    .array(
+      z.union([z.string(), z.looseObject({ id: upstreamId, path: z.string(), title: z.string().nullish() })]),
+    )
     .nullish(),
 });
 export type UpstreamFeature = z.infer<typeof upstreamFeature>;

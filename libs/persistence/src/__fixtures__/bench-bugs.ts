@@ -13,7 +13,10 @@ try {
   const at = new Date('2025-02-01T00:00:00Z');
   await stores.products.upsertProducts([product(1)], at);
   const testIds = Array.from({ length: testCount }, (_, i) => 1000 + i);
-  await stores.tests.upsertTests(testIds.map((id) => test(id, 1)), at);
+  await stores.tests.upsertTests(
+    testIds.map((id) => test(id, 1)),
+    at,
+  );
   const make = (suffix: string) =>
     Array.from({ length: bugCount }, (_, i) => {
       const testId = testIds[i % testIds.length] ?? 1000;
@@ -30,7 +33,9 @@ try {
     const started = performance.now();
     const result = await stores.bugs.replaceBugsOfTests(testIds, items, at);
     const ms = performance.now() - started;
-    process.stdout.write(`${label}: ${bugCount} bugs in ${ms.toFixed(0)} ms (${((bugCount / ms) * 1000).toFixed(0)} bugs/s) ${JSON.stringify(result)}\n`);
+    process.stdout.write(
+      `${label}: ${bugCount} bugs in ${ms.toFixed(0)} ms (${((bugCount / ms) * 1000).toFixed(0)} bugs/s) ${JSON.stringify(result)}\n`,
+    );
   };
   await time('insert   ', first);
   await time('unchanged', first);

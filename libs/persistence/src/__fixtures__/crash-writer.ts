@@ -17,19 +17,35 @@ process.stdout.write('ready\n');
 
 for (let round = 0; ; round++) {
   const now = new Date(Date.UTC(2025, 0, 1) + round * 60_000);
-  const runId = await stores.syncState.startRun({ trigger: 'background', mode: 'incremental', productIds: null, startedAt: now });
+  const runId = await stores.syncState.startRun({
+    trigger: 'background',
+    mode: 'incremental',
+    productIds: null,
+    startedAt: now,
+  });
   await stores.syncState.acquireLease(`writer:${process.pid}`, 60_000, now, () => true);
-  await stores.products.upsertProducts([1, 2, 3].map((id) => product(id, { name: `Product ${id} r${round}` })), now);
+  await stores.products.upsertProducts(
+    [1, 2, 3].map((id) => product(id, { name: `Product ${id} r${round}` })),
+    now,
+  );
   const productId = 1 + Math.floor(random() * 3);
   const base = productId * 10_000 + Math.floor(random() * 20) * 10;
   const testIds = Array.from({ length: 20 }, (_, i) => base + i);
   await stores.tests.upsertTests(
-    testIds.map((id) => test(id, productId, { title: `Test ${id} round ${round}`, status: random() < 0.5 ? 'archived' : 'running' })),
+    testIds.map((id) =>
+      test(id, productId, {
+        title: `Test ${id} round ${round}`,
+        status: random() < 0.5 ? 'archived' : 'running',
+      }),
+    ),
     now,
   );
   const bugs = testIds.flatMap((testId) =>
     Array.from({ length: Math.floor(random() * 30) }, (_, i) =>
-      bug(testId * 100 + i, testId, { title: `Bug ${i} of ${testId} round ${round}`, actual_result: `word${Math.floor(random() * 1000)}` }),
+      bug(testId * 100 + i, testId, {
+        title: `Bug ${i} of ${testId} round ${round}`,
+        actual_result: `word${Math.floor(random() * 1000)}`,
+      }),
     ),
   );
   await stores.bugs.replaceBugsOfTests(testIds, bugs, now);

@@ -36,7 +36,10 @@ export function storedProduct(raw: UpstreamProduct): Stored<Product, UpstreamPro
   return { entity: normalizeProduct(raw), raw };
 }
 
-export function product(id: number, overrides: Partial<UpstreamProduct> = {}): Stored<Product, UpstreamProduct> {
+export function product(
+  id: number,
+  overrides: Partial<UpstreamProduct> = {},
+): Stored<Product, UpstreamProduct> {
   return storedProduct(productPayload(id, overrides));
 }
 
@@ -54,12 +57,20 @@ export function feature(
   return { entity: normalizeFeature(raw, productId, sectionIds), raw };
 }
 
-export function userStory(id: number, productId: number, path = `Story ${id}`): Stored<UserStory, UpstreamUserStory> {
+export function userStory(
+  id: number,
+  productId: number,
+  path = `Story ${id}`,
+): Stored<UserStory, UpstreamUserStory> {
   const raw: UpstreamUserStory = { id, path, title: path };
   return { entity: normalizeUserStory(raw, productId, null), raw };
 }
 
-export function testPayload(id: number, productId: number, overrides: Partial<UpstreamExploratoryTest> = {}): UpstreamExploratoryTest {
+export function testPayload(
+  id: number,
+  productId: number,
+  overrides: Partial<UpstreamExploratoryTest> = {},
+): UpstreamExploratoryTest {
   return {
     id,
     title: `Test ${id}`,
@@ -82,7 +93,13 @@ export function testPayload(id: number, productId: number, overrides: Partial<Up
       access: 'https://staging.example.com/magic-link?token=abc',
     },
     features: [
-      { id: id * 100 + 1, feature_id: 501, title: 'Checkout', user_stories: ['Pay with card'], enable_default: true },
+      {
+        id: id * 100 + 1,
+        feature_id: 501,
+        title: 'Checkout',
+        user_stories: ['Pay with card'],
+        enable_default: true,
+      },
       { id: id * 100 + 2, feature_id: 502, title: 'Login' },
     ],
     requirements: [
@@ -98,7 +115,11 @@ export function testPayload(id: number, productId: number, overrides: Partial<Up
   };
 }
 
-export function test(id: number, productId: number, overrides: Partial<UpstreamExploratoryTest> = {}): Stored<Test, UpstreamExploratoryTest> {
+export function test(
+  id: number,
+  productId: number,
+  overrides: Partial<UpstreamExploratoryTest> = {},
+): Stored<Test, UpstreamExploratoryTest> {
   const raw = testPayload(id, productId, overrides);
   return { entity: normalizeTest(raw), raw };
 }
@@ -120,13 +141,23 @@ export function bugPayload(id: number, testId: number, overrides: Partial<Upstre
     author: { name: 'tester.tom' },
     test: { id: testId },
     test_feature: { id: testId * 100 + 1, feature_id: 501 },
-    devices: [{ category: { name: 'Computers' }, operating_system: { name: 'Windows' }, browsers: [{ name: 'Chrome' }] }],
+    devices: [
+      {
+        category: { name: 'Computers' },
+        operating_system: { name: 'Windows' },
+        browsers: [{ name: 'Chrome' }],
+      },
+    ],
     comments: [],
     ...overrides,
   };
 }
 
-export function bug(id: number, testId: number, overrides: Partial<UpstreamBug> = {}): Stored<Bug, UpstreamBug> {
+export function bug(
+  id: number,
+  testId: number,
+  overrides: Partial<UpstreamBug> = {},
+): Stored<Bug, UpstreamBug> {
   const raw = bugPayload(id, testId, overrides);
   return { entity: normalizeBug(raw), raw };
 }

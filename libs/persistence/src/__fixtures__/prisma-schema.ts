@@ -22,7 +22,17 @@ export interface SchemaModel {
   readonly fields: SchemaField[];
 }
 
-const SCALARS = new Set(['Int', 'BigInt', 'String', 'Boolean', 'DateTime', 'Json', 'Float', 'Decimal', 'Bytes']);
+const SCALARS = new Set([
+  'Int',
+  'BigInt',
+  'String',
+  'Boolean',
+  'DateTime',
+  'Json',
+  'Float',
+  'Decimal',
+  'Bytes',
+]);
 
 /**
  * A small parser of the parts of `schema.prisma` the schema test needs: models, their scalar fields,

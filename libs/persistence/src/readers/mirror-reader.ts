@@ -288,13 +288,16 @@ const BUG_WHERE = `b.customer_id = @customerId AND b.test_id IN (SELECT value FR
   AND (@reasons IS NULL OR b.rejection_reason IN (SELECT value FROM json_each(@reasons)))
   AND (@author IS NULL OR b.author = @author)`;
 
-const BUG_COLUMNS = 'b.id, b.test_id, b.title, b.severity, b.status, b.known, b.rejection_reason, b.reported_at';
+const BUG_COLUMNS =
+  'b.id, b.test_id, b.title, b.severity, b.status, b.known, b.rejection_reason, b.reported_at';
 
 export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader {
-  const all = <T>(sql: string, params: Record<string, unknown>): T[] => prepared(db, sql).all({ customerId, ...params }) as T[];
+  const all = <T>(sql: string, params: Record<string, unknown>): T[] =>
+    prepared(db, sql).all({ customerId, ...params }) as T[];
   const one = <T>(sql: string, params: Record<string, unknown>): T | undefined =>
     prepared(db, sql).get({ customerId, ...params }) as T | undefined;
-  const count = (sql: string, params: Record<string, unknown>): number => one<{ n: number }>(sql, params)?.n ?? 0;
+  const count = (sql: string, params: Record<string, unknown>): number =>
+    one<{ n: number }>(sql, params)?.n ?? 0;
 
   return {
     listProducts(q: ProductListQuery): Promise<PageOf<ProductListRow>> {
@@ -306,9 +309,23 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
             ids: jsonList(q.productIds),
           };
           const total = count(`SELECT count(*) AS n FROM products p WHERE ${PRODUCT_WHERE}`, params);
-          const rows = all<ProductRowRaw & { test_count: number; feature_count: number; tests_30: number; tests_90: number; last_end: string | null }>(
+          const rows = all<
+            ProductRowRaw & {
+              test_count: number;
+              feature_count: number;
+              tests_30: number;
+              tests_90: number;
+              last_end: string | null;
+            }
+          >(
             `${PRODUCT_LIST_SELECT} ${orderBy(pick(PRODUCT_SORT, q.sortBy), q.sortOrder, 'p.id')} LIMIT @limit OFFSET @offset`,
-            { ...params, since30: dbTime(q.recentSince.days30), since90: dbTime(q.recentSince.days90), limit: q.limit, offset: q.offset },
+            {
+              ...params,
+              since30: dbTime(q.recentSince.days30),
+              since90: dbTime(q.recentSince.days90),
+              limit: q.limit,
+              offset: q.offset,
+            },
           );
           return {
             total,
@@ -343,7 +360,9 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
 
     getProduct(productId: number): Promise<ProductRef | null> {
       return run(() => {
-        const r = one<ProductRowRaw>('SELECT * FROM products WHERE customer_id = @customerId AND id = @id', { id: productId });
+        const r = one<ProductRowRaw>('SELECT * FROM products WHERE customer_id = @customerId AND id = @id', {
+          id: productId,
+        });
         return r ? toProductRef(r) : null;
       });
     },
@@ -351,7 +370,10 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
     getProductSummary(productId: number): Promise<ProductSummaryRow | null> {
       return run(() =>
         readTransaction(db, () => {
-          const r = one<ProductRowRaw>('SELECT * FROM products WHERE customer_id = @customerId AND id = @id', { id: productId });
+          const r = one<ProductRowRaw>(
+            'SELECT * FROM products WHERE customer_id = @customerId AND id = @id',
+            { id: productId },
+          );
           if (!r) return null;
           const statuses = all<{ status: string; n: number }>(
             'SELECT status, count(*) AS n FROM tests WHERE customer_id = @customerId AND product_id = @id GROUP BY status ORDER BY status',
@@ -380,7 +402,11 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
     listTests(q: TestListQuery): Promise<PageOf<TestListRow>> {
       return run(() =>
         readTransaction(db, () => {
-          const params = { productId: q.productId, statuses: jsonList(q.statuses), testingType: q.testingType ?? null };
+          const params = {
+            productId: q.productId,
+            statuses: jsonList(q.statuses),
+            testingType: q.testingType ?? null,
+          };
           const total = count(`SELECT count(*) AS n FROM tests t WHERE ${TEST_WHERE}`, params);
           // The page is chosen first, then its rows are read with their bug counts: a product of 12,000
           // tests would otherwise count the bugs of every test before sorting (~80 ms at `large`).
@@ -398,7 +424,15 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
 
     getTestRefs(testIds: readonly number[]): Promise<TestRef[]> {
       return run(() =>
-        all<{ id: number; product_id: number; title: string; status: string; end_at: string | null; synced_at: string; bugs_synced_at: string | null }>(
+        all<{
+          id: number;
+          product_id: number;
+          title: string;
+          status: string;
+          end_at: string | null;
+          synced_at: string;
+          bugs_synced_at: string | null;
+        }>(
           `SELECT id, product_id, title, status, end_at, synced_at, bugs_synced_at FROM tests
            WHERE customer_id = @customerId AND id IN (SELECT value FROM json_each(@ids))`,
           { ids: JSON.stringify(testIds) },
@@ -497,7 +531,10 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
     listFeatures(q: FeatureListQuery): Promise<PageOf<FeatureListRow>> {
       return run(() =>
         readTransaction(db, () => {
-          const params = { productId: q.productId, hasStories: q.hasUserStories === undefined ? null : q.hasUserStories ? 1 : 0 };
+          const params = {
+            productId: q.productId,
+            hasStories: q.hasUserStories === undefined ? null : q.hasUserStories ? 1 : 0,
+          };
           const total = count(`SELECT count(*) AS n FROM features f WHERE ${FEATURE_WHERE}`, params);
           const rows = all<FeatureRaw>(
             `SELECT ${FEATURE_COLUMNS} FROM features f WHERE ${FEATURE_WHERE}
@@ -520,7 +557,9 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
         if (!r) return null;
         return {
           ...toFeatureRow(r),
-          userStories: parseJson<unknown[]>(r.user_stories, []).filter((s): s is string => typeof s === 'string'),
+          userStories: parseJson<unknown[]>(r.user_stories, []).filter(
+            (s): s is string => typeof s === 'string',
+          ),
           product: { id: r.product_id, title: r.product_title },
         };
       });
@@ -552,12 +591,24 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
           { id: userId },
         );
         if (!r) return null;
-        return { ...toUserRow(r), testsCreated: r.created, testsSubmitted: r.submitted, bugsReported: r.reported };
+        return {
+          ...toUserRow(r),
+          testsCreated: r.created,
+          testsSubmitted: r.submitted,
+          bugsReported: r.reported,
+        };
       });
     },
 
     usersSeenAt(): Promise<Date | null> {
-      return run(() => fromDbTime(one<{ t: string | null }>('SELECT max(last_seen_at) AS t FROM users WHERE customer_id = @customerId', {})?.t));
+      return run(() =>
+        fromDbTime(
+          one<{ t: string | null }>(
+            'SELECT max(last_seen_at) AS t FROM users WHERE customer_id = @customerId',
+            {},
+          )?.t,
+        ),
+      );
     },
 
     listBugs(q: BugListQuery): Promise<PageOf<BugListRow>> {
@@ -618,17 +669,26 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
           expectedResult: r.expected_result,
           devices: parseJson<BugDevice[]>(r.devices, []),
           author: r.author,
-          reporter: r.reporter_id !== null && r.author !== null ? { id: r.reporter_id, username: r.author } : null,
+          reporter:
+            r.reporter_id !== null && r.author !== null ? { id: r.reporter_id, username: r.author } : null,
           test: { id: r.test_id, title: r.test_title, bugsSyncedAt: fromDbTime(r.bugs_synced_at) },
           product: { id: r.product_id, title: r.product_title },
-          feature: r.feature_id !== null ? { id: r.feature_id, title: r.feature_title ?? `Feature ${r.feature_id}` } : null,
+          feature:
+            r.feature_id !== null
+              ? { id: r.feature_id, title: r.feature_title ?? `Feature ${r.feature_id}` }
+              : null,
         };
       });
     },
 
     lastTestsSyncAt(): Promise<Date | null> {
       return run(() =>
-        fromDbTime(one<{ t: string | null }>('SELECT max(tests_synced_at) AS t FROM products WHERE customer_id = @customerId', {})?.t),
+        fromDbTime(
+          one<{ t: string | null }>(
+            'SELECT max(tests_synced_at) AS t FROM products WHERE customer_id = @customerId',
+            {},
+          )?.t,
+        ),
       );
     },
 
@@ -667,7 +727,9 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
       });
     },
 
-    listProblematicRanges(options: { productId?: number; includeResolved?: boolean; limit?: number } = {}): Promise<ProblematicRange[]> {
+    listProblematicRanges(
+      options: { productId?: number; includeResolved?: boolean; limit?: number } = {},
+    ): Promise<ProblematicRange[]> {
       return run(() =>
         all<RangeRaw>(
           `SELECT * FROM problematic_ranges WHERE customer_id = @customerId

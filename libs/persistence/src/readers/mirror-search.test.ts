@@ -19,7 +19,12 @@ beforeEach(async () => {
   );
   await db.stores.bugs.replaceBugsOfTests(
     [20],
-    Array.from({ length: MANY }, (_, i) => bug(2000 + i, 20, { title: i === MANY - 1 ? `Zebra stripes ${i}` : `Broken ${i}`, actual_result: `zebra ${i}` })),
+    Array.from({ length: MANY }, (_, i) =>
+      bug(2000 + i, 20, {
+        title: i === MANY - 1 ? `Zebra stripes ${i}` : `Broken ${i}`,
+        actual_result: `zebra ${i}`,
+      }),
+    ),
     T0,
   );
 });
@@ -36,7 +41,9 @@ describe('search over more matches than the ranking window', () => {
     // Title matches first among the candidates: the old title matches of product 1 are outside the window.
     expect(all.results[0]).toMatchObject({ entity_id: 2000 + MANY - 1, title_match: true });
     expect(all.results.slice(1).every((r) => !r.title_match)).toBe(true);
-    const newest = new Set(Array.from({ length: SEARCH_CANDIDATES_PER_ENTITY }, (_, i) => 2000 + MANY - 1 - i));
+    const newest = new Set(
+      Array.from({ length: SEARCH_CANDIDATES_PER_ENTITY }, (_, i) => 2000 + MANY - 1 - i),
+    );
     for (const hit of all.results) expect(newest.has(hit.entity_id)).toBe(true);
     expect(all.results.every((r) => r.snippet?.includes('**'))).toBe(true);
 
@@ -52,7 +59,12 @@ describe('search over more matches than the ranking window', () => {
     expect(old.results.map((r) => r.entity_id).sort()).toEqual([1000, 1001, 1002, 1003, 1004]);
     expect(old.results.every((r) => r.title_match && r.snippet !== null)).toBe(true);
 
-    const dated = await search.search({ query: 'zebra', productIds: [2], from: new Date('2000-01-01'), limit: 5 });
+    const dated = await search.search({
+      query: 'zebra',
+      productIds: [2],
+      from: new Date('2000-01-01'),
+      limit: 5,
+    });
     expect(dated.total).toBe(MANY);
     expect(dated.results[0]).toMatchObject({ entity_id: 2000 + MANY - 1, title_match: true });
   });
@@ -61,7 +73,11 @@ describe('search over more matches than the ranking window', () => {
     const other = db.forCustomer(2);
     await other.stores.products.upsertProducts([product(1)], T0);
     await other.stores.tests.upsertTests([testOf(10, 1)], T0);
-    await other.stores.bugs.replaceBugsOfTests([10], [bug(1000, 10, { title: 'Zebra of another tenant' })], T0);
+    await other.stores.bugs.replaceBugsOfTests(
+      [10],
+      [bug(1000, 10, { title: 'Zebra of another tenant' })],
+      T0,
+    );
     const search = createMirrorSearch(db.sqlite, 2);
     const result = await search.search({ query: 'zebra', limit: 100 });
     expect(result.total).toBe(1);
@@ -73,7 +89,11 @@ describe('search over more matches than the ranking window', () => {
       Array.from({ length: MANY }, (_, i) => bug(5000 + i, 10, { title: `Zebra elsewhere ${i}` })),
       T0,
     );
-    const first = await createMirrorSearch(db.sqlite, 1).search({ query: 'zebra', entityTypes: ['bug'], limit: 100 });
+    const first = await createMirrorSearch(db.sqlite, 1).search({
+      query: 'zebra',
+      entityTypes: ['bug'],
+      limit: 100,
+    });
     expect(first.total).toBe(5 + MANY);
     expect(first.results).toHaveLength(100);
     expect(first.results.every((r) => r.entity_id < 5000)).toBe(true);

@@ -30,7 +30,14 @@ interface EntityIndex {
 }
 
 const INDEXES: readonly EntityIndex[] = [
-  { type: 'product', table: 'products', fts: 'products_fts', product: 'e.id', columns: ['title', 'description'], date: null },
+  {
+    type: 'product',
+    table: 'products',
+    fts: 'products_fts',
+    product: 'e.id',
+    columns: ['title', 'description'],
+    date: null,
+  },
   {
     type: 'feature',
     table: 'features',
@@ -39,7 +46,14 @@ const INDEXES: readonly EntityIndex[] = [
     columns: ['title', 'description', 'howtofind', 'user_stories'],
     date: null,
   },
-  { type: 'test', table: 'tests', fts: 'tests_fts', product: 'e.product_id', columns: ['title', 'goal', 'instructions', 'out_of_scope'], date: 'e.end_at' },
+  {
+    type: 'test',
+    table: 'tests',
+    fts: 'tests_fts',
+    product: 'e.product_id',
+    columns: ['title', 'goal', 'instructions', 'out_of_scope'],
+    date: 'e.end_at',
+  },
   {
     type: 'bug',
     table: 'bugs',
@@ -190,7 +204,12 @@ export function searchMirror(
   }
 }
 
-function runSearch(db: Sqlite, customerId: number, options: SearchPortOptions, prefix: boolean): SearchPortResult {
+function runSearch(
+  db: Sqlite,
+  customerId: number,
+  options: SearchPortOptions,
+  prefix: boolean,
+): SearchPortResult {
   const types = options.entityTypes ?? SEARCH_ENTITY_TYPES;
   const unknown = types.filter((t) => !(SEARCH_ENTITY_TYPES as readonly string[]).includes(t));
   if (unknown.length > 0) {
@@ -201,7 +220,12 @@ function runSearch(db: Sqlite, customerId: number, options: SearchPortOptions, p
     });
   }
   const text = String(options.query ?? '').trim();
-  const match = options.mode === 'raw' ? (text === '' ? null : text) : toFtsMatchQuery(text, { prefix, minPrefixLength: 2 });
+  const match =
+    options.mode === 'raw'
+      ? text === ''
+        ? null
+        : text
+      : toFtsMatchQuery(text, { prefix, minPrefixLength: 2 });
   const dated = options.from !== undefined || options.to !== undefined;
   // Products and features carry no date: any date bound leaves them out.
   const indexes = INDEXES.filter((i) => types.includes(i.type) && (!dated || i.date !== null));
@@ -211,7 +235,11 @@ function runSearch(db: Sqlite, customerId: number, options: SearchPortOptions, p
   }
   const limit = clamp(options.limit, 1, MAX_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT);
   const offset = clamp(options.offset, 0, Number.MAX_SAFE_INTEGER, 0);
-  const filters: Filters = { products: productIds !== undefined, from: options.from !== undefined, to: options.to !== undefined };
+  const filters: Filters = {
+    products: productIds !== undefined,
+    from: options.from !== undefined,
+    to: options.to !== undefined,
+  };
   const cap = Math.max(SEARCH_CANDIDATES_PER_ENTITY, offset + limit);
   const params: Record<string, unknown> = { match, customerId, limit, offset, cap };
   if (filters.products) params['productIds'] = JSON.stringify(productIds);
@@ -219,11 +247,18 @@ function runSearch(db: Sqlite, customerId: number, options: SearchPortOptions, p
   if (options.to) params['to'] = dbTime(options.to);
 
   return readTransaction(db, () => {
-    const onlyTenant = prepared(db, 'SELECT NOT EXISTS (SELECT 1 FROM products WHERE customer_id <> @customerId) AS only').get({ customerId }) as {
+    const onlyTenant = prepared(
+      db,
+      'SELECT NOT EXISTS (SELECT 1 FROM products WHERE customer_id <> @customerId) AS only',
+    ).get({ customerId }) as {
       only: number;
     };
     const ftsOnly = onlyTenant.only === 1 && !filters.products && !filters.from && !filters.to;
-    const total = indexes.reduce((sum, index) => sum + (prepared(db, countSelect(index, filters, ftsOnly)).get(params) as { n: number }).n, 0);
+    const total = indexes.reduce(
+      (sum, index) =>
+        sum + (prepared(db, countSelect(index, filters, ftsOnly)).get(params) as { n: number }).n,
+      0,
+    );
     if (total === 0 || offset >= total) return { match, total, results: [] };
     if (!ftsOnly) {
       for (const index of indexes) {

@@ -1,6 +1,20 @@
-import { constants, lstatSync, mkdirSync, openSync, closeSync, realpathSync, writeSync, existsSync } from 'node:fs';
+import {
+  constants,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  realpathSync,
+  writeSync,
+  existsSync,
+} from 'node:fs';
 import path from 'node:path';
-import { InvalidInputError, type ReportFile, type ReportFileWriter, type WrittenReportFile } from '@testio-mcp/domain';
+import {
+  InvalidInputError,
+  type ReportFile,
+  type ReportFileWriter,
+  type WrittenReportFile,
+} from '@testio-mcp/domain';
 
 /**
  * Report exports confined to one directory (`TESTIO_EXPORT_DIR`). A requested name is refused, before
@@ -46,21 +60,54 @@ export function createReportFileWriter(directory: string): ReportFileWriter {
   };
 }
 
-function writeAll(root: string, requested: string, files: readonly ReportFile[], overwrite: boolean, field: string): WrittenReportFile[] {
+function writeAll(
+  root: string,
+  requested: string,
+  files: readonly ReportFile[],
+  overwrite: boolean,
+  field: string,
+): WrittenReportFile[] {
   const name = requested.trim();
   if (name === '') refuse(field, `${field} is empty`, 'A file name is required to export the report', root);
-  if (name.length > MAX_NAME) refuse(field, `${field} is too long (${name.length} characters, at most ${MAX_NAME})`, 'Long names are refused', root);
+  if (name.length > MAX_NAME)
+    refuse(
+      field,
+      `${field} is too long (${name.length} characters, at most ${MAX_NAME})`,
+      'Long names are refused',
+      root,
+    );
   if (path.isAbsolute(name) || /^[A-Za-z]:/.test(name) || name.startsWith('~')) {
-    refuse(field, `${field} '${name}' is an absolute path`, `Reports are only written inside the export directory (TESTIO_EXPORT_DIR)`, root);
+    refuse(
+      field,
+      `${field} '${name}' is an absolute path`,
+      `Reports are only written inside the export directory (TESTIO_EXPORT_DIR)`,
+      root,
+    );
   }
-  if (name.includes('\\') || name.includes('\0')) refuse(field, `${field} '${name}' holds a backslash or a NUL character`, 'Use / to separate folders', root);
+  if (name.includes('\\') || name.includes('\0'))
+    refuse(
+      field,
+      `${field} '${name}' holds a backslash or a NUL character`,
+      'Use / to separate folders',
+      root,
+    );
   const segments = name.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.includes('..')) {
-    refuse(field, `${field} '${name}' climbs out of the export directory ('..')`, `Reports are only written inside the export directory (TESTIO_EXPORT_DIR)`, root);
+    refuse(
+      field,
+      `${field} '${name}' climbs out of the export directory ('..')`,
+      `Reports are only written inside the export directory (TESTIO_EXPORT_DIR)`,
+      root,
+    );
   }
   const bad = segments.find((s) => !SAFE_SEGMENT.test(s));
   if (segments.length === 0 || bad !== undefined) {
-    refuse(field, `${field} '${name}' is not a valid file name`, `'${bad ?? name}' must start with a letter or digit and hold only letters, digits, spaces, '.', '_' and '-'`, root);
+    refuse(
+      field,
+      `${field} '${name}' is not a valid file name`,
+      `'${bad ?? name}' must start with a letter or digit and hold only letters, digits, spaces, '.', '_' and '-'`,
+      root,
+    );
   }
   const base = stripReportExtension(segments.join('/'));
 
@@ -74,13 +121,23 @@ function writeAll(root: string, requested: string, files: readonly ReportFile[],
     if (!existsSync(probe)) break;
     const real = realpathSync(probe);
     if (!inside(realRoot, real)) {
-      refuse(field, `${field} '${name}' leads outside the export directory through a symlink`, 'Symlinks pointing out of TESTIO_EXPORT_DIR are not followed', root);
+      refuse(
+        field,
+        `${field} '${name}' leads outside the export directory through a symlink`,
+        'Symlinks pointing out of TESTIO_EXPORT_DIR are not followed',
+        root,
+      );
     }
   }
   mkdirSync(targetDir, { recursive: true });
   const realDir = realpathSync(targetDir);
   if (!inside(realRoot, realDir)) {
-    refuse(field, `${field} '${name}' leads outside the export directory through a symlink`, 'Symlinks pointing out of TESTIO_EXPORT_DIR are not followed', root);
+    refuse(
+      field,
+      `${field} '${name}' leads outside the export directory through a symlink`,
+      'Symlinks pointing out of TESTIO_EXPORT_DIR are not followed',
+      root,
+    );
   }
   const stem = path.basename(base);
   const targets = files.map((file) => ({ file, target: path.join(realDir, `${stem}${file.suffix}`) }));
@@ -93,7 +150,12 @@ function writeAll(root: string, requested: string, files: readonly ReportFile[],
     }
     if (!stat) continue;
     if (stat.isSymbolicLink()) {
-      refuse(field, `${path.basename(target)} in the export directory is a symlink`, 'Symlinks are never written through', root);
+      refuse(
+        field,
+        `${path.basename(target)} in the export directory is a symlink`,
+        'Symlinks are never written through',
+        root,
+      );
     }
     if (!overwrite) {
       throw new InvalidInputError({
@@ -103,7 +165,13 @@ function writeAll(root: string, requested: string, files: readonly ReportFile[],
         hint: 'Pick another output_file name, or call again with overwrite: true',
       });
     }
-    if (!stat.isFile()) refuse(field, `${path.basename(target)} exists and is not a file`, 'Only regular files are replaced', root);
+    if (!stat.isFile())
+      refuse(
+        field,
+        `${path.basename(target)} exists and is not a file`,
+        'Only regular files are replaced',
+        root,
+      );
   }
   const flags = overwrite
     ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0)

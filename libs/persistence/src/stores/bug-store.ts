@@ -64,10 +64,10 @@ export class SqliteBugStore implements BugStore {
         for (const b of bugs) involved.add(b.entity.test_id);
         const productOfTest = new Map<number, number>(
           (
-            prepared(db, 'SELECT id, product_id FROM tests WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))').all(
-              customerId,
-              idList(involved),
-            ) as { id: number; product_id: number }[]
+            prepared(
+              db,
+              'SELECT id, product_id FROM tests WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))',
+            ).all(customerId, idList(involved)) as { id: number; product_id: number }[]
           ).map((r) => [r.id, r.product_id]),
         );
 
@@ -102,11 +102,20 @@ export class SqliteBugStore implements BugStore {
           );
           bugIds.add(b.id);
           for (const user of usersOfBug(raw)) {
-            users.push({ username: user.username, role: 'tester', firstActivityAt: reportedAt, lastActivityAt: reportedAt });
+            users.push({
+              username: user.username,
+              role: 'tester',
+              firstActivityAt: reportedAt,
+              lastActivityAt: reportedAt,
+            });
           }
         }
 
-        const deleted = prepared(db, DELETE_OTHER_BUGS).run(customerId, idList(testIds), idList(bugIds)).changes;
+        const deleted = prepared(db, DELETE_OTHER_BUGS).run(
+          customerId,
+          idList(testIds),
+          idList(bugIds),
+        ).changes;
         prepared(
           db,
           'UPDATE tests SET bugs_synced_at = ? WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))',

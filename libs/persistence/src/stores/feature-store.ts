@@ -44,7 +44,10 @@ export class SqliteFeatureStore implements FeatureStore {
     const at = dbTime(syncedAt);
     return run(() =>
       writeTransaction(db, () => {
-        const product = prepared(db, 'SELECT 1 FROM products WHERE customer_id = ? AND id = ?').get(customerId, productId);
+        const product = prepared(db, 'SELECT 1 FROM products WHERE customer_id = ? AND id = ?').get(
+          customerId,
+          productId,
+        );
         if (!product) throw new ProductNotFoundError(productId);
 
         const featureIds = new Set(features.map((f) => f.entity.id));
@@ -87,7 +90,11 @@ export class SqliteFeatureStore implements FeatureStore {
           });
         }
 
-        prepared(db, 'UPDATE products SET features_synced_at = ? WHERE customer_id = ? AND id = ?').run(at, customerId, productId);
+        prepared(db, 'UPDATE products SET features_synced_at = ? WHERE customer_id = ? AND id = ?').run(
+          at,
+          customerId,
+          productId,
+        );
         return { upserted: featureIds.size, deleted };
       }),
     );

@@ -33,7 +33,8 @@ DELETE FROM products WHERE customer_id = ? AND id NOT IN (SELECT value FROM json
 const DELETE_RANGES_OF_PRODUCTS = `
 DELETE FROM problematic_ranges WHERE customer_id = ? AND product_id IN (SELECT value FROM json_each(?))`;
 
-const SYNC_STATE_COLUMNS = 'id, title, has_sections, raw, features_synced_at, tests_synced_at, last_full_sync_at';
+const SYNC_STATE_COLUMNS =
+  'id, title, has_sections, raw, features_synced_at, tests_synced_at, last_full_sync_at';
 
 interface SyncStateRow {
   id: number;
@@ -89,7 +90,13 @@ export class SqliteProductStore implements ProductStore {
           });
           deleteSections.run(customerId, p.id, idList(p.sections.map((s) => s.id)));
           for (const s of p.sections) {
-            upsertSection.run({ customerId, id: s.id, productId: p.id, name: s.name, raw: rawJson(rawSection(raw, s.id)) });
+            upsertSection.run({
+              customerId,
+              id: s.id,
+              productId: p.id,
+              name: s.name,
+              raw: rawJson(rawSection(raw, s.id)),
+            });
           }
         }
       }),
@@ -100,7 +107,9 @@ export class SqliteProductStore implements ProductStore {
     const { db, customerId } = this.ctx;
     return run(() =>
       writeTransaction(db, () => {
-        const deleted = (prepared(db, DELETE_PRODUCTS_EXCEPT).all(customerId, idList(keepIds)) as { id: number }[])
+        const deleted = (
+          prepared(db, DELETE_PRODUCTS_EXCEPT).all(customerId, idList(keepIds)) as { id: number }[]
+        )
           .map((r) => r.id)
           .sort((a, b) => a - b);
         if (deleted.length > 0) prepared(db, DELETE_RANGES_OF_PRODUCTS).run(customerId, idList(deleted));
@@ -114,7 +123,9 @@ export class SqliteProductStore implements ProductStore {
     return run(() => {
       const rows =
         productIds === undefined
-          ? prepared(db, `SELECT ${SYNC_STATE_COLUMNS} FROM products WHERE customer_id = ? ORDER BY id`).all(customerId)
+          ? prepared(db, `SELECT ${SYNC_STATE_COLUMNS} FROM products WHERE customer_id = ? ORDER BY id`).all(
+              customerId,
+            )
           : prepared(
               db,
               `SELECT ${SYNC_STATE_COLUMNS} FROM products WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`,

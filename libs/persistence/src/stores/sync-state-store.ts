@@ -125,13 +125,19 @@ export class SqliteSyncStateStore implements SyncStateStore {
    * its `acquiredAt` and extends it; anything else starts a new tenure at `now`. `canSteal` runs inside
    * the transaction and must be synchronous and quick.
    */
-  acquireLease(holder: string, ttlMs: number, now: Date, canSteal?: (current: Lease) => boolean): Promise<LeaseResult> {
+  acquireLease(
+    holder: string,
+    ttlMs: number,
+    now: Date,
+    canSteal?: (current: Lease) => boolean,
+  ): Promise<LeaseResult> {
     const { db, customerId } = this.ctx;
     return run(() =>
       writeTransaction(db, (): LeaseResult => {
-        const row = prepared(db, 'SELECT holder, acquired_at, expires_at FROM sync_leases WHERE customer_id = ?').get(
-          customerId,
-        ) as LeaseRow | undefined;
+        const row = prepared(
+          db,
+          'SELECT holder, acquired_at, expires_at FROM sync_leases WHERE customer_id = ?',
+        ).get(customerId) as LeaseRow | undefined;
         const current = row ? toLease(row) : null;
         const ours = current !== null && current.holder === holder;
         const free = current === null || current.expiresAt.getTime() <= now.getTime();
@@ -175,16 +181,22 @@ export class SqliteSyncStateStore implements SyncStateStore {
   readLease(): Promise<Lease | null> {
     const { db, customerId } = this.ctx;
     return run(() => {
-      const row = prepared(db, 'SELECT holder, acquired_at, expires_at FROM sync_leases WHERE customer_id = ?').get(
-        customerId,
-      ) as LeaseRow | undefined;
+      const row = prepared(
+        db,
+        'SELECT holder, acquired_at, expires_at FROM sync_leases WHERE customer_id = ?',
+      ).get(customerId) as LeaseRow | undefined;
       return row ? toLease(row) : null;
     });
   }
 
   // --- runs --------------------------------------------------------------------------------------
 
-  startRun(input: { trigger: SyncTrigger; mode: SyncMode; productIds: readonly number[] | null; startedAt: Date }): Promise<number> {
+  startRun(input: {
+    trigger: SyncTrigger;
+    mode: SyncMode;
+    productIds: readonly number[] | null;
+    startedAt: Date;
+  }): Promise<number> {
     const { db, customerId } = this.ctx;
     const startedAt = dbTime(input.startedAt);
     return run(() => {
@@ -192,7 +204,14 @@ export class SqliteSyncStateStore implements SyncStateStore {
         db,
         `INSERT INTO sync_runs (customer_id, trigger, mode, product_ids, status, started_at, heartbeat_at, warnings)
          VALUES (?, ?, ?, ?, 'running', ?, ?, '[]')`,
-      ).run(customerId, input.trigger, input.mode, input.productIds === null ? null : JSON.stringify(input.productIds), startedAt, startedAt);
+      ).run(
+        customerId,
+        input.trigger,
+        input.mode,
+        input.productIds === null ? null : JSON.stringify(input.productIds),
+        startedAt,
+        startedAt,
+      );
       return Number(result.lastInsertRowid);
     });
   }
@@ -201,26 +220,32 @@ export class SqliteSyncStateStore implements SyncStateStore {
   heartbeatRun(runId: number, at: Date): Promise<void> {
     const { db, customerId } = this.ctx;
     return run(() => {
-      const result = prepared(db, "UPDATE sync_runs SET heartbeat_at = ? WHERE customer_id = ? AND id = ? AND status = 'running'").run(
-        dbTime(at),
-        customerId,
-        runId,
-      );
+      const result = prepared(
+        db,
+        "UPDATE sync_runs SET heartbeat_at = ? WHERE customer_id = ? AND id = ? AND status = 'running'",
+      ).run(dbTime(at), customerId, runId);
       if (result.changes === 0 && !this.runExists(runId)) throw new NotFoundError('sync_run', runId);
     });
   }
 
   finishRun(
     runId: number,
-    outcome: { status: Exclude<SyncRunStatus, 'running'>; finishedAt: Date; counts: SyncCounts; warnings: readonly string[]; error: string | null },
+    outcome: {
+      status: Exclude<SyncRunStatus, 'running'>;
+      finishedAt: Date;
+      counts: SyncCounts;
+      warnings: readonly string[];
+      error: string | null;
+    },
   ): Promise<void> {
     const { db, customerId } = this.ctx;
     const c = outcome.counts;
     return run(() =>
       writeTransaction(db, () => {
-        const row = prepared(db, 'SELECT started_at FROM sync_runs WHERE customer_id = ? AND id = ?').get(customerId, runId) as
-          | { started_at: string }
-          | undefined;
+        const row = prepared(db, 'SELECT started_at FROM sync_runs WHERE customer_id = ? AND id = ?').get(
+          customerId,
+          runId,
+        ) as { started_at: string } | undefined;
         if (!row) throw new NotFoundError('sync_run', runId);
         const durationMs = Math.max(0, outcome.finishedAt.getTime() - new Date(row.started_at).getTime());
         prepared(
@@ -279,7 +304,10 @@ export class SqliteSyncStateStore implements SyncStateStore {
     const { db, customerId } = this.ctx;
     return run(() =>
       (
-        prepared(db, `${RUN_SELECT} ORDER BY started_at DESC, id DESC LIMIT ?`).all(customerId, Math.max(0, Math.trunc(limit))) as RunRow[]
+        prepared(db, `${RUN_SELECT} ORDER BY started_at DESC, id DESC LIMIT ?`).all(
+          customerId,
+          Math.max(0, Math.trunc(limit)),
+        ) as RunRow[]
       ).map(toRun),
     );
   }
@@ -318,7 +346,12 @@ export class SqliteSyncStateStore implements SyncStateStore {
   }
 
   private runExists(runId: number): boolean {
-    return prepared(this.ctx.db, 'SELECT 1 FROM sync_runs WHERE customer_id = ? AND id = ?').get(this.ctx.customerId, runId) !== undefined;
+    return (
+      prepared(this.ctx.db, 'SELECT 1 FROM sync_runs WHERE customer_id = ? AND id = ?').get(
+        this.ctx.customerId,
+        runId,
+      ) !== undefined
+    );
   }
 
   // --- problematic ranges ------------------------------------------------------------------------
@@ -338,7 +371,8 @@ export class SqliteSyncStateStore implements SyncStateStore {
           `SELECT id FROM problematic_ranges WHERE customer_id = ? AND product_id = ?
              AND boundary_before_id IS ? AND boundary_after_id IS ?
            ORDER BY resolved_at IS NOT NULL, id DESC LIMIT 1`,
-        ).get(customerId, range.productId, range.boundaryBeforeId, range.boundaryAfterId) as { id: number } | undefined;
+        ).get(customerId, range.productId, range.boundaryBeforeId, range.boundaryAfterId) as
+          { id: number } | undefined;
         let id: number;
         if (existing) {
           id = existing.id;
@@ -384,7 +418,9 @@ export class SqliteSyncStateStore implements SyncStateStore {
   }
 
   /** Ordered by product, then position in the list. Resolved ranges only with `includeResolved`. */
-  listProblematicRanges(options: { productId?: number; includeResolved?: boolean } = {}): Promise<ProblematicRange[]> {
+  listProblematicRanges(
+    options: { productId?: number; includeResolved?: boolean } = {},
+  ): Promise<ProblematicRange[]> {
     const { db, customerId } = this.ctx;
     return run(() =>
       (
@@ -393,7 +429,12 @@ export class SqliteSyncStateStore implements SyncStateStore {
           `SELECT * FROM problematic_ranges WHERE customer_id = ? AND (? IS NULL OR product_id = ?)
              AND (? OR resolved_at IS NULL)
            ORDER BY product_id, offset_from, id`,
-        ).all(customerId, options.productId ?? null, options.productId ?? null, options.includeResolved ? 1 : 0) as RangeRow[]
+        ).all(
+          customerId,
+          options.productId ?? null,
+          options.productId ?? null,
+          options.includeResolved ? 1 : 0,
+        ) as RangeRow[]
       ).map(toRange),
     );
   }
@@ -401,11 +442,10 @@ export class SqliteSyncStateStore implements SyncStateStore {
   resolveProblematicRange(id: number, at: Date): Promise<void> {
     const { db, customerId } = this.ctx;
     return run(() => {
-      const result = prepared(db, 'UPDATE problematic_ranges SET resolved_at = ? WHERE customer_id = ? AND id = ?').run(
-        dbTime(at),
-        customerId,
-        id,
-      );
+      const result = prepared(
+        db,
+        'UPDATE problematic_ranges SET resolved_at = ? WHERE customer_id = ? AND id = ?',
+      ).run(dbTime(at), customerId, id);
       if (result.changes === 0) {
         throw new NotFoundError('sync_run', id, {
           message: `Problematic range ${id} not found`,
@@ -420,12 +460,10 @@ export class SqliteSyncStateStore implements SyncStateStore {
     const { db, customerId } = this.ctx;
     return run(
       () =>
-        prepared(db, 'DELETE FROM problematic_ranges WHERE customer_id = ? AND (? IS NULL OR product_id = ?)').run(
-          customerId,
-          productId ?? null,
-          productId ?? null,
-        ).changes,
+        prepared(
+          db,
+          'DELETE FROM problematic_ranges WHERE customer_id = ? AND (? IS NULL OR product_id = ?)',
+        ).run(customerId, productId ?? null, productId ?? null).changes,
     );
   }
 }
-

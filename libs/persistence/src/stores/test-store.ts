@@ -87,10 +87,10 @@ export class SqliteTestStore implements TestStore {
       () =>
         new Set(
           (
-            prepared(db, 'SELECT id FROM tests WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))').all(
-              customerId,
-              idList(testIds),
-            ) as { id: number }[]
+            prepared(
+              db,
+              'SELECT id FROM tests WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))',
+            ).all(customerId, idList(testIds)) as { id: number }[]
           ).map((r) => r.id),
         ),
     );
@@ -109,10 +109,10 @@ export class SqliteTestStore implements TestStore {
         const productIds = [...new Set(items.map((i) => i.entity.product_id))];
         const known = new Set(
           (
-            prepared(db, 'SELECT id FROM products WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))').all(
-              customerId,
-              idList(productIds),
-            ) as { id: number }[]
+            prepared(
+              db,
+              'SELECT id FROM products WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))',
+            ).all(customerId, idList(productIds)) as { id: number }[]
           ).map((r) => r.id),
         );
         const missing = productIds.find((id) => !known.has(id));
@@ -124,9 +124,15 @@ export class SqliteTestStore implements TestStore {
         }
 
         const upsertTest = prepared(db, UPSERT_TEST);
-        const deleteFeatures = prepared(db, 'DELETE FROM test_features WHERE customer_id = ? AND test_id = ?');
+        const deleteFeatures = prepared(
+          db,
+          'DELETE FROM test_features WHERE customer_id = ? AND test_id = ?',
+        );
         const upsertFeature = prepared(db, UPSERT_TEST_FEATURE);
-        const deletePlatforms = prepared(db, 'DELETE FROM test_platforms WHERE customer_id = ? AND test_id = ?');
+        const deletePlatforms = prepared(
+          db,
+          'DELETE FROM test_platforms WHERE customer_id = ? AND test_id = ?',
+        );
         const insertPlatform = prepared(db, INSERT_PLATFORM);
         const users: UserSighting[] = [];
         for (const { entity: t, raw } of items) {
@@ -206,10 +212,10 @@ export class SqliteTestStore implements TestStore {
       writeTransaction(
         db,
         () =>
-          prepared(db, 'DELETE FROM tests WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))').run(
-            customerId,
-            idList(testIds),
-          ).changes,
+          prepared(
+            db,
+            'DELETE FROM tests WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))',
+          ).run(customerId, idList(testIds)).changes,
       ),
     );
   }

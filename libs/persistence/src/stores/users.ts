@@ -39,7 +39,10 @@ function later(a: DbTime | null, b: DbTime | null): DbTime | null {
  * activity from the data (NULL-safe), and the sighting time of the sync.
  */
 export function recordUsers(ctx: StoreContext, sightings: Iterable<UserSighting>, seenAt: Date): number {
-  const merged = new Map<string, { isTester: 0 | 1; isCustomer: 0 | 1; first: DbTime | null; last: DbTime | null }>();
+  const merged = new Map<
+    string,
+    { isTester: 0 | 1; isCustomer: 0 | 1; first: DbTime | null; last: DbTime | null }
+  >();
   for (const s of sightings) {
     const current = merged.get(s.username) ?? { isTester: 0, isCustomer: 0, first: null, last: null };
     if (s.role === 'tester') current.isTester = 1;

@@ -3,9 +3,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestIOClient } from '@testio-mcp/api-client';
 import type { Clock, TestIOApi } from '@testio-mcp/domain';
-import { createAnalyticsReader, createMirrorReader, createMirrorSearch, createReportFileWriter } from '@testio-mcp/persistence';
+import {
+  createAnalyticsReader,
+  createMirrorReader,
+  createMirrorSearch,
+  createReportFileWriter,
+} from '@testio-mcp/persistence';
 import { createTestDatabase, type TestDatabase } from '@testio-mcp/persistence/testing';
-import { createReadThrough, createSyncEngine, type SyncEngine, type ReadThrough, type SyncResult } from '@testio-mcp/sync';
+import {
+  createReadThrough,
+  createSyncEngine,
+  type SyncEngine,
+  type ReadThrough,
+  type SyncResult,
+} from '@testio-mcp/sync';
 import { createCaptureLogger } from '@testio-mcp/sync/testing';
 import { startSandbox, type GroundTruth, type RunningSandbox } from '@testio-mcp/testio-sandbox';
 import { createServices } from '../create-services.js';
@@ -35,7 +46,9 @@ export interface Stack {
   /** Where quality reports are exported (a temp directory of this stack). */
   readonly exportDir: string;
   /** Services over the same stack with other deps or settings (e.g. a failing API). */
-  withServices(overrides: Partial<Omit<ServicesDeps, 'settings'>> & { settings?: ServicesSettings }): Services;
+  withServices(
+    overrides: Partial<Omit<ServicesDeps, 'settings'>> & { settings?: ServicesSettings },
+  ): Services;
   close(): Promise<void>;
 }
 
@@ -58,13 +71,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const logger = createCaptureLogger();
     const truthNow = new Date(sandbox.truth().now);
     const clock = clockAt(truthNow);
-    const api = createTestIOClient({ baseUrl: sandbox.baseUrl, token: sandbox.token, retries: 0, retryBaseDelayMs: 1 });
+    const api = createTestIOClient({
+      baseUrl: sandbox.baseUrl,
+      token: sandbox.token,
+      retries: 0,
+      retryBaseDelayMs: 1,
+    });
     const engine = createSyncEngine({
       api,
       stores: db.stores,
       clock,
       logger,
-      options: { holderId: 'services-test', ...(options.productIds ? { productIds: [...options.productIds] } : {}) },
+      options: {
+        holderId: 'services-test',
+        ...(options.productIds ? { productIds: [...options.productIds] } : {}),
+      },
     });
     const readThrough = createReadThrough({ api, stores: db.stores, clock, logger });
     const sync = await engine.run({ mode: 'force', trigger: 'manual_cli' });
@@ -100,7 +121,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       sync,
       truth: sandbox.truth({ perTest: true }),
       exportDir,
-      withServices: (overrides) => createServices({ ...deps, ...overrides, settings: { ...settings, ...overrides.settings } }),
+      withServices: (overrides) =>
+        createServices({ ...deps, ...overrides, settings: { ...settings, ...overrides.settings } }),
       async close() {
         rmSync(exportDir, { recursive: true, force: true });
         await db.cleanup();

@@ -100,7 +100,8 @@ export function statsOf(rows: readonly ReportTestRow[], t: PlaybookThresholds) {
     bugs += r.bugs;
     known += r.knownBugs;
     for (const [k, v] of Object.entries(r.bugsByStatus)) bugStatus[k] = (bugStatus[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(r.bugsBySeverity)) if (k in severity) severity[k as keyof SeverityCounts] += v;
+    for (const [k, v] of Object.entries(r.bugsBySeverity))
+      if (k in severity) severity[k as keyof SeverityCounts] += v;
   }
   const buckets = bucketsOf(bugStatus);
   const rates = ratesOf(buckets, bugs);

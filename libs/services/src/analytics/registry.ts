@@ -39,7 +39,13 @@ export const DIMENSION_INFO: Record<MetricDimension, DimensionInfo> = {
     level: 'both',
     hasId: true,
   },
-  product: { description: 'Group by Product', example: 'Checkout Web, Banking iOS', kind: 'entity', level: 'test', hasId: true },
+  product: {
+    description: 'Group by Product',
+    example: 'Checkout Web, Banking iOS',
+    kind: 'entity',
+    level: 'test',
+    hasId: true,
+  },
   platform: {
     description:
       'Group by Platform (OS): tests by the operating systems they required, bugs by the operating systems of the devices they were found on (null = none named)',
@@ -48,7 +54,13 @@ export const DIMENSION_INFO: Record<MetricDimension, DimensionInfo> = {
     level: 'both',
     hasId: false,
   },
-  tester: { description: 'Group by Tester Username (the bug author)', example: 'alice, bob, charlie', kind: 'entity', level: 'bug', hasId: true },
+  tester: {
+    description: 'Group by Tester Username (the bug author)',
+    example: 'alice, bob, charlie',
+    kind: 'entity',
+    level: 'bug',
+    hasId: true,
+  },
   customer: {
     description: 'Group by Customer Username (who created the test; null = unknown)',
     example: 'acme_corp, beta_user_1',
@@ -56,7 +68,13 @@ export const DIMENSION_INFO: Record<MetricDimension, DimensionInfo> = {
     level: 'test',
     hasId: true,
   },
-  severity: { description: 'Group by Bug Severity', example: BUG_SEVERITIES.join(', '), kind: 'categorical', level: 'bug', hasId: false },
+  severity: {
+    description: 'Group by Bug Severity',
+    example: BUG_SEVERITIES.join(', '),
+    kind: 'categorical',
+    level: 'bug',
+    hasId: false,
+  },
   status: {
     description: 'Group by Bug Status (accepted, auto_accepted, rejected, forwarded = open)',
     example: BUG_STATUSES.join(', '),
@@ -64,18 +82,38 @@ export const DIMENSION_INFO: Record<MetricDimension, DimensionInfo> = {
     level: 'bug',
     hasId: false,
   },
-  testing_type: { description: 'Group by Testing Type', example: TESTING_TYPES.join(', '), kind: 'categorical', level: 'test', hasId: false },
-  month: { description: 'Group by Month (test end date, UTC)', example: '2024-11, 2024-12', kind: 'time', level: 'test', hasId: false },
+  testing_type: {
+    description: 'Group by Testing Type',
+    example: TESTING_TYPES.join(', '),
+    kind: 'categorical',
+    level: 'test',
+    hasId: false,
+  },
+  month: {
+    description: 'Group by Month (test end date, UTC)',
+    example: '2024-11, 2024-12',
+    kind: 'time',
+    level: 'test',
+    hasId: false,
+  },
   week: {
-    description: "Group by Week (test end date, UTC; SQLite '%Y-W%W': Monday-based week of the year 00-53, not ISO weeks)",
+    description:
+      "Group by Week (test end date, UTC; SQLite '%Y-W%W': Monday-based week of the year 00-53, not ISO weeks)",
     example: '2024-W47, 2024-W48',
     kind: 'time',
     level: 'test',
     hasId: false,
   },
-  quarter: { description: 'Group by Quarter (test end date, UTC)', example: '2024-Q3, 2024-Q4', kind: 'time', level: 'test', hasId: false },
+  quarter: {
+    description: 'Group by Quarter (test end date, UTC)',
+    example: '2024-Q3, 2024-Q4',
+    kind: 'time',
+    level: 'test',
+    hasId: false,
+  },
   rejection_reason: {
-    description: 'Group by Rejection Reason (rejected bugs; null for other bugs and rejections without a known reason)',
+    description:
+      'Group by Rejection Reason (rejected bugs; null for other bugs and rejections without a known reason)',
     example: 'ignored_instructions, not_reproducible',
     kind: 'categorical',
     level: 'bug',
@@ -88,7 +126,13 @@ export const DIMENSION_INFO: Record<MetricDimension, DimensionInfo> = {
     level: 'test',
     hasId: true,
   },
-  known_bug: { description: 'Group by Known Bug Status', example: 'true, false', kind: 'categorical', level: 'bug', hasId: false },
+  known_bug: {
+    description: 'Group by Known Bug Status',
+    example: 'true, false',
+    kind: 'categorical',
+    level: 'bug',
+    hasId: false,
+  },
 };
 
 export type MetricKind = 'count' | 'rate';
@@ -116,8 +160,16 @@ export const METRIC_INFO: Record<MetricKey, MetricInfo> = {
     formula: 'COUNT(DISTINCT feature_id)',
     kind: 'count',
   },
-  active_testers: { description: 'Number of unique testers (bug authors)', formula: 'COUNT(DISTINCT bug author)', kind: 'count' },
-  bugs_per_test: { description: 'Ratio of bugs to tests (fragility metric)', formula: 'bug_count / NULLIF(test_count, 0)', kind: 'rate' },
+  active_testers: {
+    description: 'Number of unique testers (bug authors)',
+    formula: 'COUNT(DISTINCT bug author)',
+    kind: 'count',
+  },
+  bugs_per_test: {
+    description: 'Ratio of bugs to tests (fragility metric)',
+    formula: 'bug_count / NULLIF(test_count, 0)',
+    kind: 'rate',
+  },
   tests_created: {
     description: 'Number of tests created by customers',
     formula: 'COUNT(DISTINCT test_id WHERE created_by IS NOT NULL)',
@@ -150,12 +202,20 @@ export const METRIC_INFO: Record<MetricKey, MetricInfo> = {
   },
   auto_acceptance_rate: {
     description: 'Auto acceptance rate (auto-accepted / total accepted bugs)',
-    formula: 'COUNT(DISTINCT auto_accepted bug_id) / NULLIF(COUNT(DISTINCT accepted or auto_accepted bug_id), 0)',
+    formula:
+      'COUNT(DISTINCT auto_accepted bug_id) / NULLIF(COUNT(DISTINCT accepted or auto_accepted bug_id), 0)',
     kind: 'rate',
   },
 };
 
-export const FILTER_KEYS = ['product_ids', 'test_statuses', 'bug_statuses', 'severities', 'testing_types', 'platforms'] as const;
+export const FILTER_KEYS = [
+  'product_ids',
+  'test_statuses',
+  'bug_statuses',
+  'severities',
+  'testing_types',
+  'platforms',
+] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 export interface FilterInfo {
@@ -166,21 +226,36 @@ export interface FilterInfo {
 }
 
 export const FILTER_INFO: Record<FilterKey, FilterInfo> = {
-  product_ids: { description: 'Only tests of these products (ids from list_products).', example: '[598, 599]', values: null },
+  product_ids: {
+    description: 'Only tests of these products (ids from list_products).',
+    example: '[598, 599]',
+    values: null,
+  },
   test_statuses: {
-    description: "Only tests in these statuses. Default: executed tests (running, locked, archived, customer_finalized); 'all' = every status.",
+    description:
+      "Only tests in these statuses. Default: executed tests (running, locked, archived, customer_finalized); 'all' = every status.",
     example: '["archived", "locked"]',
     values: [...TEST_STATUSES, 'all'],
   },
   bug_statuses: {
-    description: 'Only bugs in these statuses (then only tests with such a bug count). forwarded = open, awaiting review.',
+    description:
+      'Only bugs in these statuses (then only tests with such a bug count). forwarded = open, awaiting review.',
     example: '["rejected"]',
     values: BUG_STATUSES,
   },
-  severities: { description: 'Only bugs of these severities (then only tests with such a bug count).', example: '["critical", "high"]', values: BUG_SEVERITIES },
-  testing_types: { description: 'Only tests of these testing types.', example: '["coverage", "rapid"]', values: TESTING_TYPES },
+  severities: {
+    description: 'Only bugs of these severities (then only tests with such a bug count).',
+    example: '["critical", "high"]',
+    values: BUG_SEVERITIES,
+  },
+  testing_types: {
+    description: 'Only tests of these testing types.',
+    example: '["coverage", "rapid"]',
+    values: TESTING_TYPES,
+  },
   platforms: {
-    description: 'Only tests that required one of these operating systems, and bugs found on one of them (case-insensitive).',
+    description:
+      'Only tests that required one of these operating systems, and bugs found on one of them (case-insensitive).',
     example: '["iOS", "Android"]',
     values: null,
   },
@@ -191,7 +266,9 @@ export const MAX_DIMENSIONS = 3;
 /** Hard cap of rows per answer; a larger `limit` is lowered to it, with a warning. */
 export const MAX_ROWS = 1000;
 export const DEFAULT_ROWS = 100;
-export const TIME_DIMENSIONS: readonly MetricDimension[] = METRIC_DIMENSIONS.filter((d) => DIMENSION_INFO[d].kind === 'time');
+export const TIME_DIMENSIONS: readonly MetricDimension[] = METRIC_DIMENSIONS.filter(
+  (d) => DIMENSION_INFO[d].kind === 'time',
+);
 
 /** "did you mean" for the names people (and models) guess. */
 export const METRIC_ALIASES: Readonly<Record<string, readonly MetricKey[]>> = {

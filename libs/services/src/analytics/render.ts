@@ -7,7 +7,10 @@ import type { Health } from './health.js';
  * spreadsheet would run as a formula are prefixed with a quote.
  */
 
-type ReportData = Omit<GenerateQualityReportOutput, 'markdown' | 'export' | 'data_as_of' | 'stale' | 'warnings'>;
+type ReportData = Omit<
+  GenerateQualityReportOutput,
+  'markdown' | 'export' | 'data_as_of' | 'stale' | 'warnings'
+>;
 
 const HEALTH_LABEL: Record<Health, string> = {
   healthy: '✅ Healthy',
@@ -48,14 +51,23 @@ function num(value: number): string {
 function cell(text: string | null | undefined, max = 60): string {
   const flat = (text ?? '').replace(/\s+/g, ' ').trim();
   const short = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-  return short.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/([*_`[\]<>])/g, '\\$1') || '—';
+  return (
+    short
+      .replace(/\\/g, '\\\\')
+      .replace(/\|/g, '\\|')
+      .replace(/([*_`[\]<>])/g, '\\$1') || '—'
+  );
 }
 
 function day(iso: string | null): string {
   return iso ? iso.slice(0, 10) : '—';
 }
 
-function table(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string[] {
+function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly ('l' | 'r')[],
+): string[] {
   const sep = head.map((_, i) => ((align?.[i] ?? 'l') === 'r' ? '---:' : '---'));
   return [`| ${head.join(' | ')} |`, `| ${sep.join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
@@ -67,14 +79,19 @@ function thresholdText(direction: 'above' | 'below', level: number): string {
 function headline(r: ReportData): string {
   const s = r.summary;
   if (s.total_tests === 0) return 'No tests match this scope, so there is nothing to assess yet.';
-  if (s.total_bugs === 0) return `${num(s.total_tests)} tests, no bugs reported: the rates cannot be assessed yet.`;
+  if (s.total_bugs === 0)
+    return `${num(s.total_tests)} tests, no bugs reported: the rates cannot be assessed yet.`;
   const problems: string[] = [];
   const t = r.thresholds;
   if (s.health_indicators.rejection_rate !== 'healthy' && s.rejection_rate !== null) {
-    problems.push(`${pct(s.rejection_rate)} of bugs were rejected (${s.health_indicators.rejection_rate} at ${thresholdText('above', s.health_indicators.rejection_rate === 'critical' ? t.rejection_rate.critical : t.rejection_rate.warning)})`);
+    problems.push(
+      `${pct(s.rejection_rate)} of bugs were rejected (${s.health_indicators.rejection_rate} at ${thresholdText('above', s.health_indicators.rejection_rate === 'critical' ? t.rejection_rate.critical : t.rejection_rate.warning)})`,
+    );
   }
   if (s.health_indicators.auto_acceptance_rate !== 'healthy' && s.auto_acceptance_rate !== null) {
-    problems.push(`${pct(s.auto_acceptance_rate)} of accepted bugs were accepted automatically, without a review`);
+    problems.push(
+      `${pct(s.auto_acceptance_rate)} of accepted bugs were accepted automatically, without a review`,
+    );
   }
   if (s.health_indicators.review_rate !== 'healthy' && s.review_rate !== null) {
     problems.push(`only ${pct(s.review_rate)} of bugs were reviewed by the team`);
@@ -90,22 +107,37 @@ function recommendations(r: ReportData): string[] {
   const out: string[] = [];
   const topReason = r.top_rejection_reasons[0];
   if (s.health_indicators.rejection_rate === 'warning' || s.health_indicators.rejection_rate === 'critical') {
-    const reason = topReason ? ` The most common reason is "${REASON_LABEL[topReason.reason] ?? topReason.reason}" (${pct(topReason.share)} of rejections).` : '';
+    const reason = topReason
+      ? ` The most common reason is "${REASON_LABEL[topReason.reason] ?? topReason.reason}" (${pct(topReason.share)} of rejections).`
+      : '';
     out.push(
       `- **Reduce rejections.** Review the test instructions, out-of-scope notes and feature descriptions so testers report what matters.${reason}`,
     );
   }
-  if (s.health_indicators.auto_acceptance_rate === 'warning' || s.health_indicators.auto_acceptance_rate === 'critical') {
-    out.push('- **Review bugs within 10 days.** Bugs not reviewed in time are accepted automatically; plan review time after each test, or run fewer, more focused tests.');
+  if (
+    s.health_indicators.auto_acceptance_rate === 'warning' ||
+    s.health_indicators.auto_acceptance_rate === 'critical'
+  ) {
+    out.push(
+      '- **Review bugs within 10 days.** Bugs not reviewed in time are accepted automatically; plan review time after each test, or run fewer, more focused tests.',
+    );
   }
   if (s.health_indicators.review_rate === 'warning' || s.health_indicators.review_rate === 'critical') {
     out.push(`- **Close the review backlog.** ${num(s.bugs_by_status.open)} bugs are still awaiting review.`);
   }
-  if (out.length === 0 && s.total_bugs > 0) out.push('- Keep the current review rhythm; no indicator needs action.');
+  if (out.length === 0 && s.total_bugs > 0)
+    out.push('- Keep the current review rhythm; no indicator needs action.');
   return out;
 }
 
-export function renderReportMarkdown(r: ReportData, options: { readonly tests: readonly ReportTest[]; readonly totalTests: number; readonly dataAsOf: string | null }): string {
+export function renderReportMarkdown(
+  r: ReportData,
+  options: {
+    readonly tests: readonly ReportTest[];
+    readonly totalTests: number;
+    readonly dataAsOf: string | null;
+  },
+): string {
   const s = r.summary;
   const t = r.thresholds;
   const lines: string[] = [];
@@ -124,7 +156,10 @@ export function renderReportMarkdown(r: ReportData, options: { readonly tests: r
       [
         ['Tests', num(s.total_tests)],
         ['Bugs reported', `${num(s.total_bugs)} (${s.avg_bugs_per_test} per test)`],
-        ['Accepted', `${num(s.bugs_by_status.total_accepted)} (${pct(s.overall_acceptance_rate)}): ${num(s.bugs_by_status.active_accepted)} by the team, ${num(s.bugs_by_status.auto_accepted)} automatically`],
+        [
+          'Accepted',
+          `${num(s.bugs_by_status.total_accepted)} (${pct(s.overall_acceptance_rate)}): ${num(s.bugs_by_status.active_accepted)} by the team, ${num(s.bugs_by_status.auto_accepted)} automatically`,
+        ],
         ['Rejected', `${num(s.bugs_by_status.rejected)} (${pct(s.rejection_rate)})`],
         ['Awaiting review', num(s.bugs_by_status.open)],
         ['Known bugs', num(s.known_bugs)],
@@ -138,7 +173,13 @@ export function renderReportMarkdown(r: ReportData, options: { readonly tests: r
     ...table(
       ['Indicator', 'Value', 'Status', 'Warning', 'Critical'],
       [
-        ['Rejection rate (rejected / all bugs)', pct(s.rejection_rate), HEALTH_LABEL[s.health_indicators.rejection_rate], thresholdText('above', t.rejection_rate.warning), thresholdText('above', t.rejection_rate.critical)],
+        [
+          'Rejection rate (rejected / all bugs)',
+          pct(s.rejection_rate),
+          HEALTH_LABEL[s.health_indicators.rejection_rate],
+          thresholdText('above', t.rejection_rate.warning),
+          thresholdText('above', t.rejection_rate.critical),
+        ],
         [
           'Auto-acceptance rate (auto-accepted / accepted)',
           pct(s.auto_acceptance_rate),
@@ -146,7 +187,13 @@ export function renderReportMarkdown(r: ReportData, options: { readonly tests: r
           thresholdText('above', t.auto_acceptance_rate.warning),
           thresholdText('above', t.auto_acceptance_rate.critical),
         ],
-        ['Review rate (reviewed / all bugs)', pct(s.review_rate), HEALTH_LABEL[s.health_indicators.review_rate], thresholdText('below', t.review_rate.warning), thresholdText('below', t.review_rate.critical)],
+        [
+          'Review rate (reviewed / all bugs)',
+          pct(s.review_rate),
+          HEALTH_LABEL[s.health_indicators.review_rate],
+          thresholdText('below', t.review_rate.warning),
+          thresholdText('below', t.review_rate.critical),
+        ],
       ],
       ['l', 'r', 'l', 'r', 'r'],
     ),
@@ -194,34 +241,78 @@ export function renderReportMarkdown(r: ReportData, options: { readonly tests: r
     lines.push(
       ...table(
         ['Reason', 'Bugs', 'Share of rejections'],
-        r.top_rejection_reasons.map((x) => [REASON_LABEL[x.reason] ?? cell(x.reason), num(x.bugs), pct(x.share)]),
+        r.top_rejection_reasons.map((x) => [
+          REASON_LABEL[x.reason] ?? cell(x.reason),
+          num(x.bugs),
+          pct(x.share),
+        ]),
         ['l', 'r', 'r'],
       ),
       '',
     );
   }
   if (r.bugs_by_platform.length > 0) {
-    lines.push('## Bugs by platform', '', 'Operating system of the device each bug was found on (a bug found on several systems counts for each).', '');
-    lines.push(...table(['Platform', 'Bugs'], r.bugs_by_platform.slice(0, 15).map((p) => [cell(p.platform === 'unknown' ? 'Not named' : p.platform), num(p.bugs)]), ['l', 'r']), '');
+    lines.push(
+      '## Bugs by platform',
+      '',
+      'Operating system of the device each bug was found on (a bug found on several systems counts for each).',
+      '',
+    );
+    lines.push(
+      ...table(
+        ['Platform', 'Bugs'],
+        r.bugs_by_platform
+          .slice(0, 15)
+          .map((p) => [cell(p.platform === 'unknown' ? 'Not named' : p.platform), num(p.bugs)]),
+        ['l', 'r'],
+      ),
+      '',
+    );
   }
   if (r.monthly_trend.length > 1) {
     lines.push('## Monthly trend', '');
     lines.push(
       ...table(
         ['Month', 'Tests', 'Bugs', 'Accepted', 'Rejected', 'Reviewed'],
-        r.monthly_trend.map((m) => [m.month, num(m.tests), num(m.bugs), pct(m.overall_acceptance_rate), pct(m.rejection_rate), pct(m.review_rate)]),
+        r.monthly_trend.map((m) => [
+          m.month,
+          num(m.tests),
+          num(m.bugs),
+          pct(m.overall_acceptance_rate),
+          pct(m.rejection_rate),
+          pct(m.review_rate),
+        ]),
         ['l', 'r', 'r', 'r', 'r', 'r'],
       ),
       '',
     );
   }
   if (options.tests.length > 0) {
-    const heading = options.tests.length < options.totalTests ? `## Tests (newest ${options.tests.length} of ${num(options.totalTests)})` : '## Tests';
+    const heading =
+      options.tests.length < options.totalTests
+        ? `## Tests (newest ${options.tests.length} of ${num(options.totalTests)})`
+        : '## Tests';
     const titles = new Map(r.products.map((p) => [p.id, p.title]));
-    lines.push(heading, '', 'Per-test rates of tests still running or under review change as bugs are reviewed.', '');
+    lines.push(
+      heading,
+      '',
+      'Per-test rates of tests still running or under review change as bugs are reviewed.',
+      '',
+    );
     lines.push(
       ...table(
-        ['Test', ...(r.products.length > 1 ? ['Product'] : []), 'Status', 'Ended', 'Bugs', 'Accepted', 'Rejected', 'Open', 'Rejection rate', 'Reviewed'],
+        [
+          'Test',
+          ...(r.products.length > 1 ? ['Product'] : []),
+          'Status',
+          'Ended',
+          'Bugs',
+          'Accepted',
+          'Rejected',
+          'Open',
+          'Rejection rate',
+          'Reviewed',
+        ],
         options.tests.map((x) => [
           `${cell(x.title, 50)} (${x.test_id})`,
           ...(r.products.length > 1 ? [cell(titles.get(x.product_id) ?? String(x.product_id), 30)] : []),
@@ -282,7 +373,10 @@ function csvCell(value: string | number | null): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function renderTestsCsv(tests: readonly ReportTest[], productTitles: ReadonlyMap<number, string>): string {
+export function renderTestsCsv(
+  tests: readonly ReportTest[],
+  productTitles: ReadonlyMap<number, string>,
+): string {
   const rows = tests.map((t) =>
     [
       t.test_id,

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { BUG_SEVERITIES, BUG_STATUSES, InvalidInputError, parseStringList, TEST_STATUSES, TESTING_TYPES } from '@testio-mcp/domain';
+import {
+  BUG_SEVERITIES,
+  BUG_STATUSES,
+  InvalidInputError,
+  parseStringList,
+  TEST_STATUSES,
+  TESTING_TYPES,
+} from '@testio-mcp/domain';
 import {
   DEFAULT_ROWS,
   DIMENSION_INFO,
@@ -10,7 +17,17 @@ import {
   METRIC_INFO,
   METRIC_KEYS,
 } from '../analytics/registry.js';
-import { boolInput, dateInput, enumInput, enumListInput, freshnessShape, idListInput, intInput, requiredError, timestamp } from './common.js';
+import {
+  boolInput,
+  dateInput,
+  enumInput,
+  enumListInput,
+  freshnessShape,
+  idListInput,
+  intInput,
+  requiredError,
+  timestamp,
+} from './common.js';
 
 // ---------------------------------------------------------------------------------------------------
 // shared pieces
@@ -37,21 +54,32 @@ export const thresholdSchema = z
   .object({
     warning: z.number().describe('Warning level, a fraction 0-1.'),
     critical: z.number().describe('Critical level, a fraction 0-1.'),
-    direction: z.enum(['above', 'below']).describe('above: the rate is worse the higher it is (at or above a level = that status); below: worse the lower it is.'),
+    direction: z
+      .enum(['above', 'below'])
+      .describe(
+        'above: the rate is worse the higher it is (at or above a level = that status); below: worse the lower it is.',
+      ),
   })
   .describe('One playbook threshold.');
 
 export const thresholdsSchema = z
   .object({
-    rejection_rate: thresholdSchema.describe('Rejected / all bugs (default warning 0.20, critical 0.35, above).'),
-    auto_acceptance_rate: thresholdSchema.describe('Auto-accepted / accepted bugs (default warning 0.20, critical 0.40, above).'),
-    review_rate: thresholdSchema.describe('Human-reviewed (accepted + rejected) / all bugs (default warning 0.80, critical 0.60, below).'),
+    rejection_rate: thresholdSchema.describe(
+      'Rejected / all bugs (default warning 0.20, critical 0.35, above).',
+    ),
+    auto_acceptance_rate: thresholdSchema.describe(
+      'Auto-accepted / accepted bugs (default warning 0.20, critical 0.40, above).',
+    ),
+    review_rate: thresholdSchema.describe(
+      'Human-reviewed (accepted + rejected) / all bugs (default warning 0.80, critical 0.60, below).',
+    ),
   })
   .describe('The playbook thresholds this server is configured with (PLAYBOOK_* settings).');
 export type ThresholdsOutput = z.infer<typeof thresholdsSchema>;
 
 const HEALTH = ['healthy', 'warning', 'critical', 'unknown'] as const;
-export const healthSchema = (what: string) => z.enum(HEALTH).describe(`${what}: healthy, warning, critical, or unknown when the rate is null (no bugs).`);
+export const healthSchema = (what: string) =>
+  z.enum(HEALTH).describe(`${what}: healthy, warning, critical, or unknown when the rate is null (no bugs).`);
 
 // ---------------------------------------------------------------------------------------------------
 // query_metrics
@@ -60,28 +88,50 @@ export const healthSchema = (what: string) => z.enum(HEALTH).describe(`${what}: 
 const filtersSchema = z
   .strictObject(
     {
-      product_ids: idListInput('filters.product_ids', 'Only tests of these products: [598, 599], 598 or "598,599".'),
+      product_ids: idListInput(
+        'filters.product_ids',
+        'Only tests of these products: [598, 599], 598 or "598,599".',
+      ),
       test_statuses: enumListInput(
         'filters.test_statuses',
         [...TEST_STATUSES, 'all'] as const,
         "Only tests in these statuses (default: executed tests: running, locked, archived, customer_finalized; 'all' = every status).",
       ),
-      bug_statuses: enumListInput('filters.bug_statuses', BUG_STATUSES, 'Only bugs in these statuses (then only tests with such a bug count); forwarded = open.'),
-      severities: enumListInput('filters.severities', BUG_SEVERITIES, 'Only bugs of these severities (then only tests with such a bug count).'),
-      testing_types: enumListInput('filters.testing_types', TESTING_TYPES, 'Only tests of these testing types.'),
+      bug_statuses: enumListInput(
+        'filters.bug_statuses',
+        BUG_STATUSES,
+        'Only bugs in these statuses (then only tests with such a bug count); forwarded = open.',
+      ),
+      severities: enumListInput(
+        'filters.severities',
+        BUG_SEVERITIES,
+        'Only bugs of these severities (then only tests with such a bug count).',
+      ),
+      testing_types: enumListInput(
+        'filters.testing_types',
+        TESTING_TYPES,
+        'Only tests of these testing types.',
+      ),
       platforms: z
         .union([z.array(z.string()), z.string(), z.null()])
         .optional()
         .transform((value, ctx) => {
           try {
-            const list = parseStringList(value, 'platforms')?.map((s) => s.trim()).filter((s) => s !== '');
+            const list = parseStringList(value, 'platforms')
+              ?.map((s) => s.trim())
+              .filter((s) => s !== '');
             return list && list.length > 0 ? list : undefined;
           } catch {
-            ctx.addIssue({ code: 'custom', message: 'expected operating system names as an array or a comma-separated string' });
+            ctx.addIssue({
+              code: 'custom',
+              message: 'expected operating system names as an array or a comma-separated string',
+            });
             return z.NEVER;
           }
         })
-        .describe('Only tests that required one of these operating systems and bugs found on one of them (case-insensitive), e.g. ["iOS", "Android"].'),
+        .describe(
+          'Only tests that required one of these operating systems and bugs found on one of them (case-insensitive), e.g. ["iOS", "Android"].',
+        ),
     },
     {
       error: (issue) =>
@@ -91,7 +141,9 @@ const filtersSchema = z
     },
   )
   .optional()
-  .describe(`Filters, all optional: ${FILTER_KEYS.join(', ')}. Each takes an array or a comma-separated string.`);
+  .describe(
+    `Filters, all optional: ${FILTER_KEYS.join(', ')}. Each takes an array or a comma-separated string.`,
+  );
 
 export const queryMetricsInputSchema = z.object({
   metrics: nameListInput(
@@ -111,33 +163,66 @@ export const queryMetricsInputSchema = z.object({
     .toLowerCase()
     .max(60)
     .optional()
-    .describe('A selected dimension or metric. Default: the first dimension when it is a time (month, week, quarter), else the first metric.'),
-  sort_order: enumInput(['asc', 'desc'] as const, 'Sort direction. Default: asc for a time dimension, desc for a metric.').optional(),
-  limit: intInput(1, 1_000_000, `Most rows to return (default ${DEFAULT_ROWS}); capped at ${MAX_ROWS}, with a warning when lowered.`).default(DEFAULT_ROWS),
-  tests_limit: intInput(1, 100_000, 'Only the N most recent tests (by end date) that match the filters.').optional(),
+    .describe(
+      'A selected dimension or metric. Default: the first dimension when it is a time (month, week, quarter), else the first metric.',
+    ),
+  sort_order: enumInput(
+    ['asc', 'desc'] as const,
+    'Sort direction. Default: asc for a time dimension, desc for a metric.',
+  ).optional(),
+  limit: intInput(
+    1,
+    1_000_000,
+    `Most rows to return (default ${DEFAULT_ROWS}); capped at ${MAX_ROWS}, with a warning when lowered.`,
+  ).default(DEFAULT_ROWS),
+  tests_limit: intInput(
+    1,
+    100_000,
+    'Only the N most recent tests (by end date) that match the filters.',
+  ).optional(),
 });
 export type QueryMetricsInput = z.output<typeof queryMetricsInputSchema>;
 
-const cell = z.union([z.string(), z.number(), z.null()]).describe('A dimension label or id, or a metric value.');
+const cell = z
+  .union([z.string(), z.number(), z.null()])
+  .describe('A dimension label or id, or a metric value.');
 
 export const queryMetricsOutputSchema = z.object({
   data: z
-    .array(z.record(z.string(), cell).describe('One group: "<dimension>" (label; null = unattributed), "<dimension>_id" where the dimension has ids, and "<metric>" per metric (rates are fractions 0-1 or null when there is nothing to divide by).'))
+    .array(
+      z
+        .record(z.string(), cell)
+        .describe(
+          'One group: "<dimension>" (label; null = unattributed), "<dimension>_id" where the dimension has ids, and "<metric>" per metric (rates are fractions 0-1 or null when there is nothing to divide by).',
+        ),
+    )
     .describe('The groups, sorted.'),
   total_rows: z.number().int().describe('Groups matching the query before the limit.'),
   returned_rows: z.number().int().describe('Rows in data.'),
-  capped: z.boolean().describe('True when total_rows is above the rows returned (raise limit up to 1000, or narrow the query).'),
+  capped: z
+    .boolean()
+    .describe(
+      'True when total_rows is above the rows returned (raise limit up to 1000, or narrow the query).',
+    ),
   dimensions: z.array(z.string()).describe('The dimensions used, in order.'),
-  metrics: z.array(z.string()).describe('The metrics computed (test_count is added when bugs_per_test is asked).'),
+  metrics: z
+    .array(z.string())
+    .describe('The metrics computed (test_count is added when bugs_per_test is asked).'),
   filters_applied: z
     .object({
-      product_ids: z.array(z.number().int()).nullable().describe('Product filter; null = every product in scope.'),
+      product_ids: z
+        .array(z.number().int())
+        .nullable()
+        .describe('Product filter; null = every product in scope.'),
       test_statuses: z.array(z.string()).nullable().describe('Test statuses counted; null = every status.'),
       bug_statuses: z.array(z.string()).nullable().describe('Bug status filter; null = none.'),
       severities: z.array(z.string()).nullable().describe('Severity filter; null = none.'),
       testing_types: z.array(z.string()).nullable().describe('Testing type filter; null = none.'),
       platforms: z.array(z.string()).nullable().describe('Platform filter; null = none.'),
-      test_ids: z.array(z.number().int()).nullable().describe('With tests_limit: the tests counted; else null.'),
+      test_ids: z
+        .array(z.number().int())
+        .nullable()
+        .describe('With tests_limit: the tests counted; else null.'),
     })
     .describe('The filters as applied (defaults included).'),
   period: z
@@ -171,8 +256,14 @@ export const getAnalyticsCapabilitiesOutputSchema = z.object({
         key: z.enum(METRIC_DIMENSIONS).describe('The name to pass in dimensions.'),
         description: z.string().describe('What it groups by.'),
         example: z.string().describe('Example values.'),
-        kind: z.enum(['entity', 'categorical', 'time']).describe('entity (people, products, features...), categorical (a small vocabulary) or time.'),
-        level: z.enum(['test', 'bug', 'both']).describe('test: a property of the test; bug: of the bug (only bugs are grouped); both: tests and bugs each carry one.'),
+        kind: z
+          .enum(['entity', 'categorical', 'time'])
+          .describe('entity (people, products, features...), categorical (a small vocabulary) or time.'),
+        level: z
+          .enum(['test', 'bug', 'both'])
+          .describe(
+            'test: a property of the test; bug: of the bug (only bugs are grouped); both: tests and bugs each carry one.',
+          ),
         has_id: z.boolean().describe('Rows carry "<key>_id" next to the label.'),
       }),
     )
@@ -183,7 +274,9 @@ export const getAnalyticsCapabilitiesOutputSchema = z.object({
         key: z.enum(METRIC_KEYS).describe('The name to pass in metrics.'),
         description: z.string().describe('What it measures.'),
         formula: z.string().describe('How it is computed.'),
-        kind: z.enum(['count', 'rate']).describe('count: a whole number; rate: a fraction 0-1 (null when the denominator is 0).'),
+        kind: z
+          .enum(['count', 'rate'])
+          .describe('count: a whole number; rate: a fraction 0-1 (null when the denominator is 0).'),
       }),
     )
     .describe(`Every metric (${METRIC_KEYS.length}).`),
@@ -193,11 +286,16 @@ export const getAnalyticsCapabilitiesOutputSchema = z.object({
         key: z.enum(FILTER_KEYS).describe('The key inside filters.'),
         description: z.string().describe('What it keeps.'),
         example: z.string().describe('An example value.'),
-        values: z.array(z.string()).nullable().describe('The valid values; null when open (ids, operating system names).'),
+        values: z
+          .array(z.string())
+          .nullable()
+          .describe('The valid values; null when open (ids, operating system names).'),
       }),
     )
     .describe('Every filter key of query_metrics (dates are start_date / end_date).'),
-  platforms: z.array(z.string()).describe('Operating system names in the mirror (values for the platforms filter).'),
+  platforms: z
+    .array(z.string())
+    .describe('Operating system names in the mirror (values for the platforms filter).'),
   limits: z
     .object({
       max_dimensions: z.number().int().describe('Most dimensions per query.'),
@@ -205,7 +303,9 @@ export const getAnalyticsCapabilitiesOutputSchema = z.object({
       default_rows: z.number().int().describe('Rows when limit is not given.'),
     })
     .describe('Limits of query_metrics.'),
-  severity_weights: z.record(z.string(), z.number().describe('Weight.')).describe('Weights of bug_severity_score per severity.'),
+  severity_weights: z
+    .record(z.string(), z.number().describe('Weight.'))
+    .describe('Weights of bug_severity_score per severity.'),
   thresholds: thresholdsSchema,
 });
 export type GetAnalyticsCapabilitiesOutput = z.infer<typeof getAnalyticsCapabilitiesOutputSchema>;
@@ -218,7 +318,10 @@ export const MAX_REPORT_PRODUCTS = 50;
 export const MAX_REPORT_TEST_IDS = 500;
 
 export const generateQualityReportInputSchema = z.object({
-  product_ids: idListInput('product_ids', `Products to report on (at most ${MAX_REPORT_PRODUCTS}): [598, 599], 598 or "598,599". Default: every product.`),
+  product_ids: idListInput(
+    'product_ids',
+    `Products to report on (at most ${MAX_REPORT_PRODUCTS}): [598, 599], 598 or "598,599". Default: every product.`,
+  ),
   test_ids: idListInput(
     'test_ids',
     `Only these tests (at most ${MAX_REPORT_TEST_IDS}); they must belong to product_ids when that is given. Cannot be combined with dates or statuses.`,
@@ -230,7 +333,11 @@ export const generateQualityReportInputSchema = z.object({
     [...TEST_STATUSES, 'all'] as const,
     "Test statuses to include (default: executed tests: running, locked, archived, customer_finalized; 'all' = every status).",
   ),
-  max_tests: intInput(0, 100, 'Tests listed one by one in by_test and the Markdown (newest first; default 20). Every test is in the totals and in the export.').default(20),
+  max_tests: intInput(
+    0,
+    100,
+    'Tests listed one by one in by_test and the Markdown (newest first; default 20). Every test is in the totals and in the export.',
+  ).default(20),
   output_file: z
     .string()
     .trim()
@@ -240,17 +347,26 @@ export const generateQualityReportInputSchema = z.object({
     .describe(
       "Also write the full report to files under the export directory (TESTIO_EXPORT_DIR): a relative name such as 'acme/q2-quality' gives acme/q2-quality.md, .json and .tests.csv. Absolute paths and '..' are refused.",
     ),
-  overwrite: boolInput('Replace files of the same name in the export directory (default false: refuse).').default(false),
+  overwrite: boolInput(
+    'Replace files of the same name in the export directory (default false: refuse).',
+  ).default(false),
 });
 export type GenerateQualityReportInput = z.output<typeof generateQualityReportInputSchema>;
 
 const countMap = (what: string) => z.record(z.string(), z.number().int().describe('Count.')).describe(what);
-const rate = (formula: string) => z.number().nullable().describe(`${formula} A fraction 0-1 rounded to 4 decimals; null when there is nothing to divide by.`);
+const rate = (formula: string) =>
+  z
+    .number()
+    .nullable()
+    .describe(`${formula} A fraction 0-1 rounded to 4 decimals; null when there is nothing to divide by.`);
 
 export const reportBugsByStatusSchema = z
   .object({
     active_accepted: z.number().int().describe('Accepted by the customer (status accepted).'),
-    auto_accepted: z.number().int().describe('Accepted by TestIO after 10 days without review (status auto_accepted).'),
+    auto_accepted: z
+      .number()
+      .int()
+      .describe('Accepted by TestIO after 10 days without review (status auto_accepted).'),
     total_accepted: z.number().int().describe('active_accepted + auto_accepted.'),
     rejected: z.number().int().describe('Rejected by the customer.'),
     open: z.number().int().describe('Awaiting review (API status forwarded).'),
@@ -308,7 +424,10 @@ export const reportTestSchema = z.object({
   start_at: timestamp('Start.'),
   end_at: timestamp('End.'),
   test_environment: z
-    .object({ id: z.number().int().describe('Environment id.'), title: z.string().nullable().describe('Environment name.') })
+    .object({
+      id: z.number().int().describe('Environment id.'),
+      title: z.string().nullable().describe('Environment name.'),
+    })
     .nullable()
     .describe('The environment the test ran against; null when none.'),
   bugs_count: z.number().int().describe('All bugs of the test.'),
@@ -327,24 +446,44 @@ export const generateQualityReportOutputSchema = z.object({
   title: z.string().describe('Report title.'),
   period: z
     .object({
-      label: z.string().describe('"all time", "2025-01-01 to present", "through 2025-03-31" or "2025-01-01 to 2025-03-31".'),
+      label: z
+        .string()
+        .describe('"all time", "2025-01-01 to present", "through 2025-03-31" or "2025-01-01 to 2025-03-31".'),
       start: timestamp('Tests that ended at or after this instant.'),
       end: timestamp('Tests that ended at or before this instant.'),
     })
     .describe('The date range on the test end date.'),
-  statuses_applied: z.array(z.string()).describe('Test statuses counted (every status when the filter was "all" or test_ids were given).'),
+  statuses_applied: z
+    .array(z.string())
+    .describe('Test statuses counted (every status when the filter was "all" or test_ids were given).'),
   products: z
-    .array(z.object({ id: z.number().int().describe('Product id.'), title: z.string().describe('Product title.') }))
+    .array(
+      z.object({
+        id: z.number().int().describe('Product id.'),
+        title: z.string().describe('Product title.'),
+      }),
+    )
     .describe('The products of the report.'),
-  test_ids: z.array(z.number().int()).nullable().describe('The test_ids asked for; null when the report covers every matching test.'),
+  test_ids: z
+    .array(z.number().int())
+    .nullable()
+    .describe('The test_ids asked for; null when the report covers every matching test.'),
   summary: z.object(statsShape).describe('Totals over every product.'),
-  by_product: z.array(productStatsSchema).describe('The same figures per product (same filters; they add up to summary).'),
-  by_test: z.array(reportTestSchema).describe('The newest max_tests tests with their figures (every test is in the export and the REST answer).'),
+  by_product: z
+    .array(productStatsSchema)
+    .describe('The same figures per product (same filters; they add up to summary).'),
+  by_test: z
+    .array(reportTestSchema)
+    .describe(
+      'The newest max_tests tests with their figures (every test is in the export and the REST answer).',
+    ),
   tests_listed: z.number().int().describe('Rows in by_test.'),
   top_rejection_reasons: z
     .array(
       z.object({
-        reason: z.string().describe('Rejection reason key, or "unspecified" when TestIO gave none we recognise.'),
+        reason: z
+          .string()
+          .describe('Rejection reason key, or "unspecified" when TestIO gave none we recognise.'),
         bugs: z.number().int().describe('Rejected bugs with that reason.'),
         share: z.number().describe('Share of all rejected bugs, 0-1.'),
       }),
@@ -353,7 +492,11 @@ export const generateQualityReportOutputSchema = z.object({
   bugs_by_platform: z
     .array(
       z.object({
-        platform: z.string().describe('Operating system of the devices the bugs were found on ("unknown" when none was named).'),
+        platform: z
+          .string()
+          .describe(
+            'Operating system of the devices the bugs were found on ("unknown" when none was named).',
+          ),
         bugs: z.number().int().describe('Bugs found on it (a bug found on two systems counts for each).'),
       }),
     )
@@ -377,7 +520,9 @@ export const generateQualityReportOutputSchema = z.object({
         .array(
           z.object({
             path: z.string().describe('Absolute path of the file.'),
-            format: z.enum(['markdown', 'json', 'csv']).describe('markdown (the report), json (the full data) or csv (one row per test).'),
+            format: z
+              .enum(['markdown', 'json', 'csv'])
+              .describe('markdown (the report), json (the full data) or csv (one row per test).'),
             size_bytes: z.number().int().describe('Size in bytes.'),
           }),
         )

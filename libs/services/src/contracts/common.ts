@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { coerceId, InvalidInputError, isDomainError, parseIdList, parseStringList, type InvalidInputIssue } from '@testio-mcp/domain';
+import {
+  coerceId,
+  InvalidInputError,
+  isDomainError,
+  parseIdList,
+  parseStringList,
+  type InvalidInputIssue,
+} from '@testio-mcp/domain';
 
 /**
  * Building blocks of the operation contracts. Inputs are forgiving where AI clients are sloppy (ids as
@@ -43,7 +50,9 @@ export function requiredError(issue: { input?: unknown }): string | undefined {
 
 const scalarId = z.union([z.number(), z.string()], {
   error: (issue) =>
-    issue.input === undefined ? REQUIRED_ARGUMENT_MESSAGE : `expected an id such as 598 or "598", got ${issue.input === null ? 'null' : typeof issue.input}`,
+    issue.input === undefined
+      ? REQUIRED_ARGUMENT_MESSAGE
+      : `expected an id such as 598 or "598", got ${issue.input === null ? 'null' : typeof issue.input}`,
 });
 
 /** One positive id: `598`, `598.0` or `"598"`. Absent → "Required argument is missing" (unless `.optional()`). */
@@ -53,7 +62,10 @@ export function idInput(field: string, description: string) {
       try {
         const id = coerceId(value, field);
         if (id > 0) return id;
-        ctx.addIssue({ code: 'custom', message: `'${id}' is not a valid id (ids are positive whole numbers such as 598)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `'${id}' is not a valid id (ids are positive whole numbers such as 598)`,
+        });
         return z.NEVER;
       } catch (error) {
         if (error instanceof InvalidInputError) {
@@ -79,7 +91,9 @@ export function idListInput(field: string, description: string) {
 export function requiredIdListInput(field: string, description: string, max: number) {
   const required = `At least one id is required. Provide ids as: [123, 456], 123, '123,456' or '[123, 456]'`;
   return z
-    .union([scalarId, z.array(scalarId)], { error: (issue) => (issue.input === undefined || issue.input === null ? required : undefined) })
+    .union([scalarId, z.array(scalarId)], {
+      error: (issue) => (issue.input === undefined || issue.input === null ? required : undefined),
+    })
     .transform((value, ctx): number[] => {
       const ids = toIdList(value, field, ctx);
       if (ids === undefined) {
@@ -100,7 +114,10 @@ function toIdList(value: unknown, field: string, ctx: z.RefinementCtx): number[]
     const ids = parseIdList(value, field);
     const bad = ids?.find((id) => id <= 0);
     if (bad !== undefined) {
-      ctx.addIssue({ code: 'custom', message: `'${bad}' is not a valid id (ids are positive whole numbers)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `'${bad}' is not a valid id (ids are positive whole numbers)`,
+      });
       return z.NEVER;
     }
     return ids;
@@ -117,7 +134,11 @@ function toIdList(value: unknown, field: string, ctx: z.RefinementCtx): number[]
  * A list of values from a fixed vocabulary, as an array, a JSON-array string, a comma string or a
  * single value. Case-insensitive; empty means "not given".
  */
-export function enumListInput<const V extends readonly [string, ...string[]]>(field: string, values: V, description: string) {
+export function enumListInput<const V extends readonly [string, ...string[]]>(
+  field: string,
+  values: V,
+  description: string,
+) {
   return z
     .union([z.array(z.string()), z.string(), z.null()])
     .optional()
@@ -142,7 +163,9 @@ export function enumListInput<const V extends readonly [string, ...string[]]>(fi
         return issueFrom(ctx, error);
       }
     })
-    .describe(`${description} Valid values: ${values.join(', ')}. Give an array, or a comma-separated string.`);
+    .describe(
+      `${description} Valid values: ${values.join(', ')}. Give an array, or a comma-separated string.`,
+    );
 }
 
 /**
@@ -151,7 +174,12 @@ export function enumListInput<const V extends readonly [string, ...string[]]>(fi
  */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return `'${value.length > 80 ? `${value.slice(0, 80)}…` : value}'`;
-  if (value === null || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined') {
+  if (
+    value === null ||
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    typeof value === 'undefined'
+  ) {
     return String(value);
   }
   return `of type ${Array.isArray(value) ? 'array' : typeof value}`;
@@ -164,7 +192,9 @@ export function describeValue(value: unknown): string {
  */
 export function enumInput<const V extends readonly [string, ...string[]]>(values: V, description: string) {
   return z
-    .enum(values, { error: (issue) => `Invalid value ${describeValue(issue.input)}. Valid values: ${values.join(', ')}` })
+    .enum(values, {
+      error: (issue) => `Invalid value ${describeValue(issue.input)}. Valid values: ${values.join(', ')}`,
+    })
     .describe(`${description} One of: ${values.join(', ')}.`);
 }
 
@@ -205,7 +235,11 @@ export const sortOrderInput = (defaultOrder: 'asc' | 'desc') =>
 export function paginationInputs(options: { maxPerPage: number; defaultPerPage: string }) {
   return {
     page: intInput(1, 1_000_000, 'Page number, 1-based (default 1).').default(1),
-    per_page: intInput(1, options.maxPerPage, `Items per page, 1-${options.maxPerPage} (default ${options.defaultPerPage}).`).optional(),
+    per_page: intInput(
+      1,
+      options.maxPerPage,
+      `Items per page, 1-${options.maxPerPage} (default ${options.defaultPerPage}).`,
+    ).optional(),
     offset: intInput(
       0,
       10_000_000,
@@ -224,7 +258,10 @@ export const paginationSchema = z
     per_page: z.number().int().describe('Page size used.'),
     offset: z.number().int().describe('Effective offset of the first item: offset + (page - 1) * per_page.'),
     start_index: z.number().int().describe('0-based index of the first item returned (= offset).'),
-    end_index: z.number().int().describe('0-based index of the last item returned, -1 when the page is empty.'),
+    end_index: z
+      .number()
+      .int()
+      .describe('0-based index of the last item returned, -1 when the page is empty.'),
     total_count: z.number().int().describe('Exact number of items matching the filters, over all pages.'),
     has_more: z.boolean().describe('Exactly whether items exist after this page.'),
   })
@@ -236,15 +273,20 @@ export const freshnessShape = {
   data_as_of: z
     .string()
     .nullable()
-    .describe('When the data behind this answer was last read from TestIO (ISO 8601 UTC); null if never synced.'),
+    .describe(
+      'When the data behind this answer was last read from TestIO (ISO 8601 UTC); null if never synced.',
+    ),
   stale: z.boolean().describe('True when that data is older than the cache TTL, or a refresh failed.'),
   warnings: z
     .array(z.string())
     .optional()
-    .describe('Problems that did not stop the answer: a failed refresh (data may be stale), unknown ids, truncation.'),
+    .describe(
+      'Problems that did not stop the answer: a failed refresh (data may be stale), unknown ids, truncation.',
+    ),
 };
 
-export const timestamp = (description: string) => z.string().nullable().describe(`${description} ISO 8601 UTC, or null.`);
+export const timestamp = (description: string) =>
+  z.string().nullable().describe(`${description} ISO 8601 UTC, or null.`);
 
 /** The top-level argument an issue is about, when that argument was not given at all. */
 function missingArgument(raw: unknown, path: readonly PropertyKey[]): string | undefined {
@@ -256,7 +298,9 @@ function missingArgument(raw: unknown, path: readonly PropertyKey[]): string | u
 
 /** The description of a top-level field of an object schema (for the missing-argument reason). */
 function fieldDescription(schema: z.ZodType, field: string): string | undefined {
-  return schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>)[field]?.description : undefined;
+  return schema instanceof z.ZodObject
+    ? (schema.shape as Record<string, z.ZodType>)[field]?.description
+    : undefined;
 }
 
 /**
@@ -272,16 +316,36 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, operati
     const missing = missingArgument(raw, issue.path);
     // zod's generic texts ("Invalid input", "Invalid input: expected string, received undefined")
     // become the missing-argument message; our own messages (e.g. list_bugs' test_ids) are kept.
-    const message = missing !== undefined && /^Invalid input\b/.test(issue.message) ? REQUIRED_ARGUMENT_MESSAGE : issue.message;
-    return { issue: { field: issue.path.map(String).join('.') || '(arguments)', message } satisfies InvalidInputIssue, missing };
+    const message =
+      missing !== undefined && /^Invalid input\b/.test(issue.message)
+        ? REQUIRED_ARGUMENT_MESSAGE
+        : issue.message;
+    return {
+      issue: {
+        field: issue.path.map(String).join('.') || '(arguments)',
+        message,
+      } satisfies InvalidInputIssue,
+      missing,
+    };
   });
   // Missing arguments first: they are the likeliest mistake, and the message names them.
-  const ordered = [...parsed.filter((p) => p.missing !== undefined), ...parsed.filter((p) => p.missing === undefined)];
+  const ordered = [
+    ...parsed.filter((p) => p.missing !== undefined),
+    ...parsed.filter((p) => p.missing === undefined),
+  ];
   const issues: InvalidInputIssue[] = ordered.map((p) => p.issue);
   const first = issues[0] ?? { field: '(arguments)', message: 'invalid input' };
   const firstMissing = ordered[0]?.missing;
-  const others = issues.length > 1 ? `Other problems: ${issues.slice(1).map((i) => `${i.field}: ${i.message}`).join('; ')}` : undefined;
-  const hint = operation ? `Check the parameter descriptions of ${operation} and try again` : 'Check the parameter descriptions and try again';
+  const others =
+    issues.length > 1
+      ? `Other problems: ${issues
+          .slice(1)
+          .map((i) => `${i.field}: ${i.message}`)
+          .join('; ')}`
+      : undefined;
+  const hint = operation
+    ? `Check the parameter descriptions of ${operation} and try again`
+    : 'Check the parameter descriptions and try again';
   if (firstMissing !== undefined) {
     const description = fieldDescription(schema, firstMissing);
     const why =
@@ -291,14 +355,17 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, operati
     throw new InvalidInputError({
       message: `Missing required argument '${firstMissing}'`,
       reason: [why, others].filter(Boolean).join('. '),
-      hint: operation ? `Call ${operation} again with ${firstMissing} set` : `Provide ${firstMissing} and try again`,
+      hint: operation
+        ? `Call ${operation} again with ${firstMissing} set`
+        : `Provide ${firstMissing} and try again`,
       field: firstMissing,
       issues,
     });
   }
   throw new InvalidInputError({
     message: `Invalid argument '${first.field}': ${first.message}`,
-    reason: others ?? `The value does not fit the ${operation ? `${operation} ` : ''}parameter's type or range`,
+    reason:
+      others ?? `The value does not fit the ${operation ? `${operation} ` : ''}parameter's type or range`,
     hint,
     field: first.field,
     issues,

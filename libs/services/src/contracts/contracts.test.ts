@@ -26,14 +26,20 @@ function invalid(fn: () => unknown): InvalidInputError {
 /** Fields (at any depth) of a JSON Schema without a description. */
 function undocumented(schema: unknown, path = ''): string[] {
   if (typeof schema !== 'object' || schema === null) return [];
-  const node = schema as { properties?: Record<string, unknown>; items?: unknown; additionalProperties?: unknown; anyOf?: unknown[] };
+  const node = schema as {
+    properties?: Record<string, unknown>;
+    items?: unknown;
+    additionalProperties?: unknown;
+    anyOf?: unknown[];
+  };
   const out: string[] = [];
   for (const [key, child] of Object.entries(node.properties ?? {})) {
     if (!(child as { description?: string }).description?.trim()) out.push(`${path}${key}`);
     out.push(...undocumented(child, `${path}${key}.`));
   }
   if (node.items) out.push(...undocumented(node.items, `${path}[].`));
-  if (typeof node.additionalProperties === 'object') out.push(...undocumented(node.additionalProperties, `${path}{}.`));
+  if (typeof node.additionalProperties === 'object')
+    out.push(...undocumented(node.additionalProperties, `${path}{}.`));
   for (const option of node.anyOf ?? []) out.push(...undocumented(option, path));
   return out;
 }
@@ -42,7 +48,9 @@ describe('operation contracts', () => {
   it('covers the 17 operations, each with JSON Schemas free of $ref and a description on every input field', () => {
     expect(Object.keys(OPERATION_CONTRACTS)).toHaveLength(17);
     for (const [name, contract] of Object.entries(OPERATION_CONTRACTS)) {
-      const input = toJSONSchema(contract.input, { io: 'input' }) as { properties: Record<string, { description?: string }> };
+      const input = toJSONSchema(contract.input, { io: 'input' }) as {
+        properties: Record<string, { description?: string }>;
+      };
       const output = toJSONSchema(contract.output, { io: 'output' });
       expect(JSON.stringify(input), name).not.toContain('$ref');
       expect(JSON.stringify(output), name).not.toContain('$ref');
@@ -65,7 +73,9 @@ describe('operation contracts', () => {
       ].join('\n'),
     );
     // No arguments object at all, a string field, and without an operation name.
-    expect(invalid(() => parseInput(getTestSummaryInputSchema, undefined, 'get_test_summary')).message).toBe("Missing required argument 'test_id'");
+    expect(invalid(() => parseInput(getTestSummaryInputSchema, undefined, 'get_test_summary')).message).toBe(
+      "Missing required argument 'test_id'",
+    );
     const query = invalid(() => parseInput(searchInputSchema, { limit: 5 }));
     expect(query.message).toBe("Missing required argument 'query'");
     expect(query.reason).toMatch(/^This operation requires query: Words to find/);
@@ -85,7 +95,9 @@ describe('operation contracts', () => {
   it('keeps the type error for a required id given with the wrong type', () => {
     const error = invalid(() => parseInput(getTestSummaryInputSchema, { test_id: null }, 'get_test_summary'));
     expect(error.message).toBe('Invalid argument \'test_id\': expected an id such as 598 or "598", got null');
-    expect(invalid(() => parseInput(getTestSummaryInputSchema, { test_id: true })).message).toContain('got boolean');
+    expect(invalid(() => parseInput(getTestSummaryInputSchema, { test_id: true })).message).toContain(
+      'got boolean',
+    );
   });
 
   it('accepts ids as numbers, numeric strings and whole floats', () => {
@@ -98,7 +110,17 @@ describe('operation contracts', () => {
   });
 
   it('accepts id lists in every form AI clients send', () => {
-    for (const form of [598, '598', [598], ['598'], '598,599', '598, 599', '[598, 599]', '["598", "599"]', [598, '599']]) {
+    for (const form of [
+      598,
+      '598',
+      [598],
+      ['598'],
+      '598,599',
+      '598, 599',
+      '[598, 599]',
+      '["598", "599"]',
+      [598, '599'],
+    ]) {
       const ids = listBugsInputSchema.parse({ test_ids: form }).test_ids;
       expect(ids[0], JSON.stringify(form)).toBe(598);
     }
@@ -110,7 +132,9 @@ describe('operation contracts', () => {
   it('requires at least one test id for list_bugs, naming the field', () => {
     const missing = invalid(() => parseInput(listBugsInputSchema, {}, 'list_bugs'));
     expect(missing.field).toBe('test_ids');
-    expect(missing.toUserText()).toMatch(/^❌ Missing required argument 'test_ids'\nℹ️ At least one id is required/);
+    expect(missing.toUserText()).toMatch(
+      /^❌ Missing required argument 'test_ids'\nℹ️ At least one id is required/,
+    );
     for (const empty of [null, [], '', '[]']) {
       const error = invalid(() => parseInput(listBugsInputSchema, { test_ids: empty }, 'list_bugs'));
       expect(error.field).toBe('test_ids');
@@ -120,16 +144,28 @@ describe('operation contracts', () => {
   });
 
   it('validates list vocabularies case-insensitively and lists the valid values', () => {
-    expect(listTestsInputSchema.parse({ product_id: 1, statuses: 'Running, LOCKED' }).statuses).toEqual(['running', 'locked']);
-    expect(listTestsInputSchema.parse({ product_id: 1, statuses: '["archived"]' }).statuses).toEqual(['archived']);
-    const error = invalid(() => parseInput(listTestsInputSchema, { product_id: 1, statuses: ['running', 'bogus'] }));
+    expect(listTestsInputSchema.parse({ product_id: 1, statuses: 'Running, LOCKED' }).statuses).toEqual([
+      'running',
+      'locked',
+    ]);
+    expect(listTestsInputSchema.parse({ product_id: 1, statuses: '["archived"]' }).statuses).toEqual([
+      'archived',
+    ]);
+    const error = invalid(() =>
+      parseInput(listTestsInputSchema, { product_id: 1, statuses: ['running', 'bogus'] }),
+    );
     expect(error.field).toBe('statuses');
     expect(error.message).toContain("'bogus'");
     expect(error.message).toContain('customer_finalized');
   });
 
   it('bounds per_page (1-200, products 1-100), coerces numeric strings and leaves the default to the settings', () => {
-    expect(listTestsInputSchema.parse({ product_id: 1 })).toMatchObject({ page: 1, offset: 0, sort_by: 'end_at', sort_order: 'desc' });
+    expect(listTestsInputSchema.parse({ product_id: 1 })).toMatchObject({
+      page: 1,
+      offset: 0,
+      sort_by: 'end_at',
+      sort_order: 'desc',
+    });
     expect(listTestsInputSchema.parse({ product_id: 1 }).per_page).toBeUndefined();
     expect(listTestsInputSchema.parse({ product_id: 1, per_page: '200' }).per_page).toBe(200);
     expect(listTestsInputSchema.safeParse({ product_id: 1, per_page: 201 }).success).toBe(false);
@@ -141,17 +177,27 @@ describe('operation contracts', () => {
   });
 
   it('matches single vocabulary values exactly and publishes them as a JSON Schema enum', () => {
-    expect(listTestsInputSchema.parse({ product_id: 1, sort_by: 'title', sort_order: 'asc' })).toMatchObject({ sort_by: 'title', sort_order: 'asc' });
+    expect(listTestsInputSchema.parse({ product_id: 1, sort_by: 'title', sort_order: 'asc' })).toMatchObject({
+      sort_by: 'title',
+      sort_order: 'asc',
+    });
     const error = invalid(() => parseInput(listTestsInputSchema, { product_id: 1, sort_by: 'Title' }));
     expect(error.field).toBe('sort_by');
-    expect(error.message).toBe("Invalid argument 'sort_by': Invalid value 'Title'. Valid values: start_at, end_at, status, title");
-    const json = toJSONSchema(listTestsInputSchema, { io: 'input' }) as { properties: Record<string, { enum?: string[] }> };
+    expect(error.message).toBe(
+      "Invalid argument 'sort_by': Invalid value 'Title'. Valid values: start_at, end_at, status, title",
+    );
+    const json = toJSONSchema(listTestsInputSchema, { io: 'input' }) as {
+      properties: Record<string, { enum?: string[] }>;
+    };
     expect(json.properties.sort_by?.enum).toEqual(['start_at', 'end_at', 'status', 'title']);
     expect(json.properties.sort_order?.enum).toEqual(['asc', 'desc']);
   });
 
   it('rejects unknown sort fields and empty queries with the field named', () => {
-    expect(invalid(() => parseInput(listTestsInputSchema, { product_id: 1, sort_by: 'id; DROP TABLE tests' })).field).toBe('sort_by');
+    expect(
+      invalid(() => parseInput(listTestsInputSchema, { product_id: 1, sort_by: 'id; DROP TABLE tests' }))
+        .field,
+    ).toBe('sort_by');
     expect(invalid(() => parseInput(searchInputSchema, { query: '   ' })).field).toBe('query');
   });
 });

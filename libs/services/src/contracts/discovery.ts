@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { BUG_SEVERITIES, BUG_STATUSES, PRODUCT_TYPES, REJECTION_REASON_KEYS, TEST_STATUSES, TESTING_TYPES, USER_TYPES } from '@testio-mcp/domain';
+import {
+  BUG_SEVERITIES,
+  BUG_STATUSES,
+  PRODUCT_TYPES,
+  REJECTION_REASON_KEYS,
+  TEST_STATUSES,
+  TESTING_TYPES,
+  USER_TYPES,
+} from '@testio-mcp/domain';
 import {
   DEFAULT_PRODUCT_PAGE_SIZE,
   MAX_PAGE_SIZE,
@@ -37,18 +45,39 @@ export const listProductsInputSchema = z.object({
   product_type: enumListInput('product_type', PRODUCT_TYPES, 'Only products of these types.'),
   sort_by: enumInput(LIST_PRODUCTS_SORT_FIELDS, 'Sort field (default title).').default('title'),
   sort_order: sortOrderInput('asc'),
-  ...paginationInputs({ maxPerPage: MAX_PRODUCT_PAGE_SIZE, defaultPerPage: String(DEFAULT_PRODUCT_PAGE_SIZE) }),
+  ...paginationInputs({
+    maxPerPage: MAX_PRODUCT_PAGE_SIZE,
+    defaultPerPage: String(DEFAULT_PRODUCT_PAGE_SIZE),
+  }),
 });
 export type ListProductsInput = z.output<typeof listProductsInputSchema>;
 
 export const productListItemSchema = z.object({
-  id: z.number().int().describe('TestIO product id (use with list_tests, list_features, get_product_summary).'),
+  id: z
+    .number()
+    .int()
+    .describe('TestIO product id (use with list_tests, list_features, get_product_summary).'),
   name: z.string().describe('Product title.'),
-  type: z.string().nullable().describe('Product type as TestIO reports it: website, mobile_app_ios, mobile_app_android, mobile_app_windows, streaming_app, gaming; null when unknown.'),
-  description: z.string().nullable().describe('Product description; null when none. Truncated in lists (at most 300 characters, marker "…(truncated)").'),
+  type: z
+    .string()
+    .nullable()
+    .describe(
+      'Product type as TestIO reports it: website, mobile_app_ios, mobile_app_android, mobile_app_windows, streaming_app, gaming; null when unknown.',
+    ),
+  description: z
+    .string()
+    .nullable()
+    .describe(
+      'Product description; null when none. Truncated in lists (at most 300 characters, marker "…(truncated)").',
+    ),
   test_count: z.number().int().describe('All tests of the product in the mirror, any status.'),
   feature_count: z.number().int().describe('Catalogue features of the product in the mirror.'),
-  tests_last_30_days: z.number().int().describe('Executed tests (running, locked, archived, customer_finalized) that ended in the last 30 days.'),
+  tests_last_30_days: z
+    .number()
+    .int()
+    .describe(
+      'Executed tests (running, locked, archived, customer_finalized) that ended in the last 30 days.',
+    ),
   tests_last_90_days: z.number().int().describe('Executed tests that ended in the last 90 days.'),
   last_test_end_at: timestamp('End of the newest executed test.'),
   last_synced: timestamp('When the product row was last read from TestIO.'),
@@ -59,7 +88,10 @@ export const listProductsOutputSchema = z.object({
   filters_applied: z
     .object({
       search: z.string().nullable().describe('The search text used; null when none was given.'),
-      product_type: z.array(z.string()).nullable().describe('The product types filtered on (lower case); null when none were given.'),
+      product_type: z
+        .array(z.string())
+        .nullable()
+        .describe('The product types filtered on (lower case); null when none were given.'),
     })
     .describe('The filters this answer applied.'),
   products: z.array(productListItemSchema).describe('This page of products, in the requested order.'),
@@ -88,20 +120,44 @@ export type ListTestsInput = z.output<typeof listTestsInputSchema>;
 
 export const testEnvironmentRefSchema = z.object({
   id: z.number().int().describe('TestIO test environment id.'),
-  title: z.string().nullable().describe('Environment name (e.g. a staging URL or app build); null when TestIO gives none.'),
+  title: z
+    .string()
+    .nullable()
+    .describe('Environment name (e.g. a staging URL or app build); null when TestIO gives none.'),
 });
 
 export const testListItemSchema = z.object({
   test_id: z.number().int().describe('Exploratory test id (use with get_test_summary and list_bugs).'),
   title: z.string().describe('Test title (truncated with "…(truncated)" on very full pages).'),
-  goal: z.string().nullable().describe('Test goal; null when none. Truncated in lists (marker "…(truncated)"); get_test_summary has the full text.'),
-  status: z.string().describe('Test status: running, locked, archived, cancelled, customer_finalized, initialized (or waiting, as TestIO sends it).'),
-  review_status: z.string().nullable().describe("TestIO's review status of the test, as sent; null when none."),
-  testing_type: z.string().nullable().describe('coverage, rapid, usability, focused or custom; null when unknown.'),
-  duration: z.number().int().nullable().describe('Whole minutes between starts_at and ends_at; null when either is missing.'),
+  goal: z
+    .string()
+    .nullable()
+    .describe(
+      'Test goal; null when none. Truncated in lists (marker "…(truncated)"); get_test_summary has the full text.',
+    ),
+  status: z
+    .string()
+    .describe(
+      'Test status: running, locked, archived, cancelled, customer_finalized, initialized (or waiting, as TestIO sends it).',
+    ),
+  review_status: z
+    .string()
+    .nullable()
+    .describe("TestIO's review status of the test, as sent; null when none."),
+  testing_type: z
+    .string()
+    .nullable()
+    .describe('coverage, rapid, usability, focused or custom; null when unknown.'),
+  duration: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Whole minutes between starts_at and ends_at; null when either is missing.'),
   starts_at: timestamp('When the test started.'),
   ends_at: timestamp('When the test ended (or is scheduled to end).'),
-  test_environment: testEnvironmentRefSchema.nullable().describe('The environment the test ran against; null when none.'),
+  test_environment: testEnvironmentRefSchema
+    .nullable()
+    .describe('The environment the test ran against; null when none.'),
   bug_count: z.number().int().describe('Bugs of the test in the mirror, any status.'),
 });
 
@@ -114,10 +170,15 @@ export const listTestsOutputSchema = z.object({
     })
     .describe('The product whose tests these are.'),
   statuses_filter: z.array(z.string()).describe('Statuses filtered on (all six when none were given).'),
-  testing_type_filter: z.string().nullable().describe('The testing type filtered on; null when none was given.'),
+  testing_type_filter: z
+    .string()
+    .nullable()
+    .describe('The testing type filtered on; null when none was given.'),
   pagination: paginationSchema,
   total_tests: z.number().int().describe('Tests on this page (see pagination.total_count for all pages).'),
-  tests: z.array(testListItemSchema).describe('This page of tests, in the requested order (default: newest end first).'),
+  tests: z
+    .array(testListItemSchema)
+    .describe('This page of tests, in the requested order (default: newest end first).'),
   ...freshnessShape,
 });
 export type ListTestsOutput = z.infer<typeof listTestsOutputSchema>;
@@ -130,7 +191,9 @@ export const LIST_FEATURES_SORT_FIELDS = ['title', 'test_count', 'bug_count', 'l
 
 export const listFeaturesInputSchema = z.object({
   product_id: idInput('product_id', 'Product id (from list_products).'),
-  has_user_stories: boolInput('true: only features with at least one user story; false or absent: all features.').optional(),
+  has_user_stories: boolInput(
+    'true: only features with at least one user story; false or absent: all features.',
+  ).optional(),
   sort_by: enumInput(LIST_FEATURES_SORT_FIELDS, 'Sort field (default title).').default('title'),
   sort_order: sortOrderInput('asc'),
   ...paginationInputs({ maxPerPage: MAX_PAGE_SIZE, defaultPerPage: DEFAULT_PAGE_TEXT }),
@@ -140,8 +203,14 @@ export type ListFeaturesInput = z.output<typeof listFeaturesInputSchema>;
 export const featureListItemSchema = z.object({
   id: z.number().int().describe('Catalogue feature id (use with get_feature_summary).'),
   title: z.string().describe('Feature title.'),
-  description: z.string().nullable().describe('What the feature is; null when none. Truncated in lists (marker "…(truncated)").'),
-  howtofind: z.string().nullable().describe('Where testers find the feature in the product; null when none. Truncated in lists.'),
+  description: z
+    .string()
+    .nullable()
+    .describe('What the feature is; null when none. Truncated in lists (marker "…(truncated)").'),
+  howtofind: z
+    .string()
+    .nullable()
+    .describe('Where testers find the feature in the product; null when none. Truncated in lists.'),
   user_story_count: z.number().int().describe('User stories written for the feature.'),
   test_count: z.number().int().describe('Distinct tests in the mirror that covered the feature.'),
   bug_count: z.number().int().describe('Bugs in the mirror filed against the feature, any status.'),
@@ -150,7 +219,9 @@ export const featureListItemSchema = z.object({
 export const listFeaturesOutputSchema = z.object({
   product_id: z.number().int().describe('The product whose catalogue this is.'),
   pagination: paginationSchema,
-  features: z.array(featureListItemSchema).describe('This page of catalogue features, in the requested order.'),
+  features: z
+    .array(featureListItemSchema)
+    .describe('This page of catalogue features, in the requested order.'),
   total: z.number().int().describe('Features on this page.'),
   ...freshnessShape,
 });
@@ -163,8 +234,15 @@ export type ListFeaturesOutput = z.infer<typeof listFeaturesOutputSchema>;
 export const LIST_USERS_SORT_FIELDS = ['username', 'user_type', 'last_activity', 'first_seen'] as const;
 
 export const listUsersInputSchema = z.object({
-  user_type: enumInput(USER_TYPES, 'tester (bug reporters) or customer (test creators/submitters); default both.').optional(),
-  days: intInput(1, 36_500, 'Only users active (a bug reported or a test ended) within this many days (default 365).').default(365),
+  user_type: enumInput(
+    USER_TYPES,
+    'tester (bug reporters) or customer (test creators/submitters); default both.',
+  ).optional(),
+  days: intInput(
+    1,
+    36_500,
+    'Only users active (a bug reported or a test ended) within this many days (default 365).',
+  ).default(365),
   sort_by: enumInput(LIST_USERS_SORT_FIELDS, 'Sort field (default username).').default('username'),
   sort_order: sortOrderInput('asc'),
   ...paginationInputs({ maxPerPage: MAX_PAGE_SIZE, defaultPerPage: DEFAULT_PAGE_TEXT }),
@@ -177,7 +255,9 @@ export const userListItemSchema = z.object({
   user_type: z.enum(USER_TYPES).describe('tester when the user reported bugs, else customer (see roles).'),
   roles: z.array(z.enum(USER_TYPES)).describe('Every role the data shows (a person can be both).'),
   first_seen: timestamp('When the sync first saw the user.'),
-  last_activity: timestamp('Newest activity in the data: a bug reported (as tester) or the start/end of a test created or submitted (as customer).'),
+  last_activity: timestamp(
+    'Newest activity in the data: a bug reported (as tester) or the start/end of a test created or submitted (as customer).',
+  ),
 });
 
 export const listUsersOutputSchema = z.object({
@@ -208,11 +288,25 @@ export const listBugsInputSchema = z.object({
     `Tests whose bugs to list (required, 1-${MAX_SCOPED_TEST_IDS} ids; from list_tests): [123, 456], 123, '123,456' or '[123, 456]'.`,
     MAX_SCOPED_TEST_IDS,
   ),
-  status: enumListInput('status', BUG_STATUSES, 'Only bugs in these statuses (forwarded = open, awaiting review).'),
+  status: enumListInput(
+    'status',
+    BUG_STATUSES,
+    'Only bugs in these statuses (forwarded = open, awaiting review).',
+  ),
   severity: enumListInput('severity', BUG_SEVERITIES, 'Only bugs of these severities.'),
-  rejection_reason: enumListInput('rejection_reason', REJECTION_REASONS, 'Only rejected bugs with these reasons.'),
-  reported_by_user_id: idInput('reported_by_user_id', 'Only bugs reported by this user (id from list_users).').optional(),
-  sort_by: enumInput(LIST_BUGS_SORT_FIELDS, 'Sort field (default reported_at). severity sorts by rank: critical > high > low > visual > content > custom.').default('reported_at'),
+  rejection_reason: enumListInput(
+    'rejection_reason',
+    REJECTION_REASONS,
+    'Only rejected bugs with these reasons.',
+  ),
+  reported_by_user_id: idInput(
+    'reported_by_user_id',
+    'Only bugs reported by this user (id from list_users).',
+  ).optional(),
+  sort_by: enumInput(
+    LIST_BUGS_SORT_FIELDS,
+    'Sort field (default reported_at). severity sorts by rank: critical > high > low > visual > content > custom.',
+  ).default('reported_at'),
   sort_order: sortOrderInput('desc'),
   ...paginationInputs({ maxPerPage: MAX_PAGE_SIZE, defaultPerPage: DEFAULT_PAGE_TEXT }),
 });
@@ -221,30 +315,48 @@ export type ListBugsInput = z.output<typeof listBugsInputSchema>;
 export const bugListItemSchema = z.object({
   id: z.number().int().describe('Bug id (use with get_bug_summary).'),
   title: z.string().describe('Bug title (truncated with "…(truncated)" on very full pages).'),
-  severity: z.string().nullable().describe('critical, high, low (functional) or visual, content, custom (bug type); null when unknown.'),
+  severity: z
+    .string()
+    .nullable()
+    .describe('critical, high, low (functional) or visual, content, custom (bug type); null when unknown.'),
   status: z
     .string()
     .nullable()
-    .describe('accepted (by the customer), auto_accepted (after 10 days without review), rejected, or forwarded (open: awaiting the customer review); null when unknown.'),
+    .describe(
+      'accepted (by the customer), auto_accepted (after 10 days without review), rejected, or forwarded (open: awaiting the customer review); null when unknown.',
+    ),
   known: z.boolean().describe("TestIO's known flag: the bug is marked as an already known issue."),
   rejection_reason: z
     .string()
     .nullable()
-    .describe('Rejected bugs only: device_not_relevant, ignored_instructions, intended_behavior, irrelevant, known_bug, not_reproducible or request_timeout (read from TestIO\'s rejection comment); else null.'),
+    .describe(
+      "Rejected bugs only: device_not_relevant, ignored_instructions, intended_behavior, irrelevant, known_bug, not_reproducible or request_timeout (read from TestIO's rejection comment); else null.",
+    ),
   test_id: z.number().int().describe('The test the bug was reported in.'),
   reported_at: timestamp('When the bug was reported.'),
 });
 
 export const listBugsOutputSchema = z.object({
-  bugs: z.array(bugListItemSchema).describe('This page of bugs, in the requested order (default: newest first).'),
+  bugs: z
+    .array(bugListItemSchema)
+    .describe('This page of bugs, in the requested order (default: newest first).'),
   pagination: paginationSchema,
   filters_applied: z
     .object({
-      test_ids: z.array(z.number().int()).describe('The test ids asked for (deduplicated); unknown ones are named in warnings.'),
+      test_ids: z
+        .array(z.number().int())
+        .describe('The test ids asked for (deduplicated); unknown ones are named in warnings.'),
       status: z.array(z.string()).nullable().describe('Bug statuses filtered on; null when none were given.'),
       severity: z.array(z.string()).nullable().describe('Severities filtered on; null when none were given.'),
-      rejection_reason: z.array(z.string()).nullable().describe('Rejection reasons filtered on; null when none were given.'),
-      reported_by_user_id: z.number().int().nullable().describe('The reporter filtered on (user id); null when none was given.'),
+      rejection_reason: z
+        .array(z.string())
+        .nullable()
+        .describe('Rejection reasons filtered on; null when none were given.'),
+      reported_by_user_id: z
+        .number()
+        .int()
+        .nullable()
+        .describe('The reporter filtered on (user id); null when none was given.'),
     })
     .describe('The filters this answer applied (all combined with AND).'),
   ...freshnessShape,

@@ -14,16 +14,44 @@ export * from './analytics.js';
  * it. Surfaces parse arguments with `input` (see `parseInput`) and pass the parsed value to the method.
  */
 export const OPERATION_CONTRACTS = {
-  list_products: { method: 'listProducts', input: d.listProductsInputSchema, output: d.listProductsOutputSchema },
+  list_products: {
+    method: 'listProducts',
+    input: d.listProductsInputSchema,
+    output: d.listProductsOutputSchema,
+  },
   list_tests: { method: 'listTests', input: d.listTestsInputSchema, output: d.listTestsOutputSchema },
-  list_features: { method: 'listFeatures', input: d.listFeaturesInputSchema, output: d.listFeaturesOutputSchema },
+  list_features: {
+    method: 'listFeatures',
+    input: d.listFeaturesInputSchema,
+    output: d.listFeaturesOutputSchema,
+  },
   list_users: { method: 'listUsers', input: d.listUsersInputSchema, output: d.listUsersOutputSchema },
   list_bugs: { method: 'listBugs', input: d.listBugsInputSchema, output: d.listBugsOutputSchema },
-  get_test_summary: { method: 'getTestSummary', input: s.getTestSummaryInputSchema, output: s.getTestSummaryOutputSchema },
-  get_product_summary: { method: 'getProductSummary', input: s.getProductSummaryInputSchema, output: s.getProductSummaryOutputSchema },
-  get_feature_summary: { method: 'getFeatureSummary', input: s.getFeatureSummaryInputSchema, output: s.getFeatureSummaryOutputSchema },
-  get_user_summary: { method: 'getUserSummary', input: s.getUserSummaryInputSchema, output: s.getUserSummaryOutputSchema },
-  get_bug_summary: { method: 'getBugSummary', input: s.getBugSummaryInputSchema, output: s.getBugSummaryOutputSchema },
+  get_test_summary: {
+    method: 'getTestSummary',
+    input: s.getTestSummaryInputSchema,
+    output: s.getTestSummaryOutputSchema,
+  },
+  get_product_summary: {
+    method: 'getProductSummary',
+    input: s.getProductSummaryInputSchema,
+    output: s.getProductSummaryOutputSchema,
+  },
+  get_feature_summary: {
+    method: 'getFeatureSummary',
+    input: s.getFeatureSummaryInputSchema,
+    output: s.getFeatureSummaryOutputSchema,
+  },
+  get_user_summary: {
+    method: 'getUserSummary',
+    input: s.getUserSummaryInputSchema,
+    output: s.getUserSummaryOutputSchema,
+  },
+  get_bug_summary: {
+    method: 'getBugSummary',
+    input: s.getBugSummaryInputSchema,
+    output: s.getBugSummaryOutputSchema,
+  },
   search: { method: 'search', input: m.searchInputSchema, output: m.searchOutputSchema },
   sync_data: { method: 'syncData', input: m.syncDataInputSchema, output: m.syncDataOutputSchema },
   get_server_diagnostics: {
@@ -36,7 +64,11 @@ export const OPERATION_CONTRACTS = {
     input: m.getProblematicTestsInputSchema,
     output: m.getProblematicTestsOutputSchema,
   },
-  query_metrics: { method: 'queryMetrics', input: a.queryMetricsInputSchema, output: a.queryMetricsOutputSchema },
+  query_metrics: {
+    method: 'queryMetrics',
+    input: a.queryMetricsInputSchema,
+    output: a.queryMetricsOutputSchema,
+  },
   get_analytics_capabilities: {
     method: 'getAnalyticsCapabilities',
     input: a.getAnalyticsCapabilitiesInputSchema,

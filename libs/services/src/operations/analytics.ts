@@ -64,7 +64,11 @@ function editDistance(a: string, b: string): number {
   return dp[b.length] ?? 0;
 }
 
-function suggestions<K extends string>(name: string, valid: readonly K[], aliases: Readonly<Record<string, readonly K[]>>): K[] {
+function suggestions<K extends string>(
+  name: string,
+  valid: readonly K[],
+  aliases: Readonly<Record<string, readonly K[]>>,
+): K[] {
   const alias = aliases[name];
   if (alias) return [...alias];
   return valid.filter((v) => v.includes(name) || name.includes(v) || editDistance(v, name) <= 2).slice(0, 3);
@@ -99,7 +103,11 @@ function checkNames<K extends string>(
   return names as K[];
 }
 
-function dateRange(ctx: ServiceContext, start: string | undefined, end: string | undefined): { from?: Date; to?: Date } {
+function dateRange(
+  ctx: ServiceContext,
+  start: string | undefined,
+  end: string | undefined,
+): { from?: Date; to?: Date } {
   const now = ctx.clock.now();
   const from = start ? parseFlexibleDate(start, { startOfDay: true, now, field: 'start_date' }) : undefined;
   const to = end ? parseFlexibleDate(end, { startOfDay: false, now, field: 'end_date' }) : undefined;
@@ -150,7 +158,8 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
     };
   }
 
-  const inScope = (productId: number): boolean => !settings.productIds || settings.productIds.includes(productId);
+  const inScope = (productId: number): boolean =>
+    !settings.productIds || settings.productIds.includes(productId);
 
   async function requireProducts(ids: readonly number[]): Promise<ProductRef[]> {
     const refs = await Promise.all(ids.map((id) => reader.getProduct(id)));
@@ -180,23 +189,38 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
   }
 
   /** Refresh first, aggregate second (reference defect A9): re-reads the bugs of stale mutable tests. */
-  async function freshen(rows: readonly ReportTestRow[]): Promise<{ warnings: string[]; refreshFailed: boolean; refreshed: boolean }> {
+  async function freshen(
+    rows: readonly ReportTestRow[],
+  ): Promise<{ warnings: string[]; refreshFailed: boolean; refreshed: boolean }> {
     const mutable = rows.filter((r) => MUTABLE.has(r.status));
     if (mutable.length === 0) return { warnings: [], refreshFailed: false, refreshed: false };
     const ids = mutable.slice(0, MAX_REFRESHED_TESTS).map((r) => r.id);
     const outcome = await readThrough.ensureBugsFresh(ids);
     const failures = refreshWarnings('bugs of test', outcome);
-    const warnings = failures.length > 5 ? [...failures.slice(0, 5), `…and ${failures.length - 5} more refresh failures`] : failures;
+    const warnings =
+      failures.length > 5
+        ? [...failures.slice(0, 5), `…and ${failures.length - 5} more refresh failures`]
+        : failures;
     if (mutable.length > MAX_REFRESHED_TESTS) {
-      warnings.push(`Only the bugs of the newest ${MAX_REFRESHED_TESTS} of ${mutable.length} still-changing tests were checked for freshness; older ones are shown as last synced`);
+      warnings.push(
+        `Only the bugs of the newest ${MAX_REFRESHED_TESTS} of ${mutable.length} still-changing tests were checked for freshness; older ones are shown as last synced`,
+      );
     }
-    return { warnings, refreshFailed: outcome.failed.length > 0, refreshed: outcome.refreshed.length > 0 || outcome.deleted.length > 0 };
+    return {
+      warnings,
+      refreshFailed: outcome.failed.length > 0,
+      refreshed: outcome.refreshed.length > 0 || outcome.deleted.length > 0,
+    };
   }
 
   // -------------------------------------------------------------------------------------------------
 
-  async function queryMetrics(input: QueryMetricsInput, options: AnalyticsOptions = {}): Promise<QueryMetricsOutput> {
-    const progress = (step: number, message: string) => options.onProgress?.({ progress: step, total: 3, message });
+  async function queryMetrics(
+    input: QueryMetricsInput,
+    options: AnalyticsOptions = {},
+  ): Promise<QueryMetricsOutput> {
+    const progress = (step: number, message: string) =>
+      options.onProgress?.({ progress: step, total: 3, message });
     const metrics = checkNames('metric', input.metrics, METRIC_KEYS, METRIC_ALIASES);
     const dimensions = checkNames('dimension', input.dimensions, METRIC_DIMENSIONS, DIMENSION_ALIASES);
     if (dimensions.length > MAX_DIMENSIONS) {
@@ -208,7 +232,9 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
       });
     }
     if (metrics.includes('bugs_per_test') && !metrics.includes('test_count')) metrics.push('test_count');
-    const sortBy = input.sort_by ?? (TIME_DIMENSIONS.includes(dimensions[0] as MetricDimension) ? dimensions[0] : metrics[0]);
+    const sortBy =
+      input.sort_by ??
+      (TIME_DIMENSIONS.includes(dimensions[0] as MetricDimension) ? dimensions[0] : metrics[0]);
     const selected: string[] = [...dimensions, ...metrics];
     if (sortBy === undefined || !selected.includes(sortBy)) {
       throw new InvalidInputError({
@@ -218,7 +244,11 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
         hint: 'Sort by one of the dimensions or metrics of the query, or leave sort_by out',
       });
     }
-    const sortOrder = input.sort_order ?? ((dimensions as string[]).includes(sortBy) && TIME_DIMENSIONS.includes(sortBy as MetricDimension) ? 'asc' : 'desc');
+    const sortOrder =
+      input.sort_order ??
+      ((dimensions as string[]).includes(sortBy) && TIME_DIMENSIONS.includes(sortBy as MetricDimension)
+        ? 'asc'
+        : 'desc');
 
     const f: Partial<NonNullable<QueryMetricsInput['filters']>> = input.filters ?? {};
     if (f.product_ids) await requireProducts(f.product_ids);
@@ -235,13 +265,17 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
 
     progress(1, 'Checking the freshness of the tests in scope');
     const tests = await analytics().reportTests(testScope);
-    const limitedIds = input.tests_limit !== undefined ? tests.slice(0, input.tests_limit).map((t) => t.id) : undefined;
+    const limitedIds =
+      input.tests_limit !== undefined ? tests.slice(0, input.tests_limit).map((t) => t.id) : undefined;
     const fresh = await freshen(limitedIds ? tests.slice(0, input.tests_limit) : tests);
     const warnings = [...fresh.warnings];
 
     progress(2, 'Computing the metrics');
     const limit = Math.min(input.limit, MAX_ROWS);
-    if (input.limit > MAX_ROWS) warnings.push(`limit ${input.limit} is above the hard cap of ${MAX_ROWS} rows; at most ${MAX_ROWS} rows are returned`);
+    if (input.limit > MAX_ROWS)
+      warnings.push(
+        `limit ${input.limit} is above the hard cap of ${MAX_ROWS} rows; at most ${MAX_ROWS} rows are returned`,
+      );
     const scope: AnalyticsScope = {
       ...testScope,
       ...(limitedIds ? { testIds: limitedIds.length > 0 ? limitedIds : [-1] } : {}),
@@ -261,19 +295,25 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
       const out: Record<string, string | number | null> = {};
       for (const d of dimensions) {
         const value = row.dimensions[d];
-        out[d] = value?.label === null || value?.label === undefined ? null : (truncate(value.label, 200) ?? null);
+        out[d] =
+          value?.label === null || value?.label === undefined ? null : (truncate(value.label, 200) ?? null);
         if (DIMENSION_INFO[d].hasId) out[`${d}_id`] = value?.id ?? null;
       }
       for (const m of metrics) out[m] = row.metrics[m] ?? null;
       return out;
     });
     const capped = result.totalRows > data.length;
-    if (capped) warnings.push(`Showing ${data.length} of ${result.totalRows} rows; raise limit (at most ${MAX_ROWS}) or narrow the query with filters or dates`);
+    if (capped)
+      warnings.push(
+        `Showing ${data.length} of ${result.totalRows} rows; raise limit (at most ${MAX_ROWS}) or narrow the query with filters or dates`,
+      );
 
     progress(3, 'Done');
     const filterText = [
       productIds ? `products ${productIds.join(', ')}` : 'every product',
-      statuses ? `${f.test_statuses ? '' : 'executed '}tests (${statuses.join(', ')})` : 'tests of any status',
+      statuses
+        ? `${f.test_statuses ? '' : 'executed '}tests (${statuses.join(', ')})`
+        : 'tests of any status',
       f.testing_types ? `testing types ${f.testing_types.join(', ')}` : null,
       f.bug_statuses ? `bug statuses ${f.bug_statuses.join(', ')}` : null,
       f.severities ? `severities ${f.severities.join(', ')}` : null,
@@ -310,10 +350,22 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
     return {
       dimensions: METRIC_DIMENSIONS.map((key) => {
         const d = DIMENSION_INFO[key];
-        return { key, description: d.description, example: d.example, kind: d.kind, level: d.level, has_id: d.hasId };
+        return {
+          key,
+          description: d.description,
+          example: d.example,
+          kind: d.kind,
+          level: d.level,
+          has_id: d.hasId,
+        };
       }),
       metrics: METRIC_KEYS.map((key) => ({ key, ...METRIC_INFO[key] })),
-      filters: FILTER_KEYS.map((key) => ({ key, description: FILTER_INFO[key].description, example: FILTER_INFO[key].example, values: FILTER_INFO[key].values ? [...(FILTER_INFO[key].values ?? [])] : null })),
+      filters: FILTER_KEYS.map((key) => ({
+        key,
+        description: FILTER_INFO[key].description,
+        example: FILTER_INFO[key].example,
+        values: FILTER_INFO[key].values ? [...(FILTER_INFO[key].values ?? [])] : null,
+      })),
       platforms: platforms.slice(0, 100),
       limits: { max_dimensions: MAX_DIMENSIONS, max_rows: MAX_ROWS, default_rows: DEFAULT_ROWS },
       severity_weights: { ...SEVERITY_SCORE_WEIGHTS },
@@ -351,7 +403,8 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
     options: AnalyticsOptions & { includeTestData?: boolean },
   ): Promise<QualityReportWithTestsOutput> {
     const steps = input.output_file ? 5 : 4;
-    const progress = (step: number, message: string) => options.onProgress?.({ progress: step, total: steps, message });
+    const progress = (step: number, message: string) =>
+      options.onProgress?.({ progress: step, total: steps, message });
     const testIds = input.test_ids;
     if (testIds && (input.start_date || input.end_date || input.statuses)) {
       throw new InvalidInputError({
@@ -387,7 +440,8 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
     if (testIds) {
       const refs = await reader.getTestRefs(testIds);
       const missing = testIds.find((id) => !refs.some((r) => r.id === id && inScope(r.productId)));
-      if (missing !== undefined) throw new TestNotFoundError(missing, { reason: 'This test may not exist or may not be synced yet' });
+      if (missing !== undefined)
+        throw new TestNotFoundError(missing, { reason: 'This test may not exist or may not be synced yet' });
       if (input.product_ids) {
         const stray = refs.find((r) => !input.product_ids?.includes(r.productId));
         if (stray) {
@@ -429,14 +483,22 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
       ),
     }));
     const reasons = new Map<string, number>();
-    for (const r of breakdowns.rejectionReasons) reasons.set(r.reason ?? 'unspecified', (reasons.get(r.reason ?? 'unspecified') ?? 0) + r.bugs);
+    for (const r of breakdowns.rejectionReasons)
+      reasons.set(r.reason ?? 'unspecified', (reasons.get(r.reason ?? 'unspecified') ?? 0) + r.bugs);
     const rejected = summary.bugs_by_status.rejected;
     const topReasons = [...reasons.entries()]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .map(([reason, bugs]) => ({ reason, bugs, share: rejected === 0 ? 0 : Math.round((bugs / rejected) * 10_000) / 10_000 }));
+      .map(([reason, bugs]) => ({
+        reason,
+        bugs,
+        share: rejected === 0 ? 0 : Math.round((bugs / rejected) * 10_000) / 10_000,
+      }));
     const platforms = new Map<string, number>();
-    for (const p of breakdowns.platforms) platforms.set(p.platform ?? 'unknown', (platforms.get(p.platform ?? 'unknown') ?? 0) + p.bugs);
-    const byPlatform = [...platforms.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([platform, bugs]) => ({ platform, bugs }));
+    for (const p of breakdowns.platforms)
+      platforms.set(p.platform ?? 'unknown', (platforms.get(p.platform ?? 'unknown') ?? 0) + p.bugs);
+    const byPlatform = [...platforms.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([platform, bugs]) => ({ platform, bugs }));
     const months = new Map<string, ReportTestRow[]>();
     for (const r of rows) {
       const key = r.endAt ? r.endAt.toISOString().slice(0, 7) : 'unknown';
@@ -461,8 +523,14 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
     const byTest = allTests.slice(0, input.max_tests);
     const productRefs = products.map((p) => ({ id: p.id, title: p.title }));
     const title = `Quality report: ${products.length <= 3 ? products.map((p) => p.title).join(', ') : `${products.length} products`}`;
-    if (rows.length === 0) warnings.push('No test matches this scope: check the product ids, the period and the statuses (default: executed tests)');
-    const freshness = freshnessBlock(ctx, oldest(products.map((p) => p.testsSyncedAt)), { warnings, refreshFailed: fresh.refreshFailed });
+    if (rows.length === 0)
+      warnings.push(
+        'No test matches this scope: check the product ids, the period and the statuses (default: executed tests)',
+      );
+    const freshness = freshnessBlock(ctx, oldest(products.map((p) => p.testsSyncedAt)), {
+      warnings,
+      refreshFailed: fresh.refreshFailed,
+    });
 
     const data = {
       title,
@@ -481,7 +549,11 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
     };
 
     progress(4, 'Rendering the report');
-    const markdown = renderReportMarkdown(data, { tests: byTest, totalTests: allTests.length, dataAsOf: freshness.data_as_of });
+    const markdown = renderReportMarkdown(data, {
+      tests: byTest,
+      totalTests: allTests.length,
+      dataAsOf: freshness.data_as_of,
+    });
     let exported: GenerateQualityReportOutput['export'] = null;
     if (input.output_file) {
       progress(5, 'Writing the files');
@@ -494,8 +566,16 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
           hint: 'Leave output_file out; the report is in the answer',
         });
       }
-      const fullMarkdown = renderReportMarkdown(data, { tests: allTests, totalTests: allTests.length, dataAsOf: freshness.data_as_of });
-      const json = JSON.stringify({ ...data, by_test: undefined, tests_listed: undefined, test_data: allTests, ...freshness }, null, 2);
+      const fullMarkdown = renderReportMarkdown(data, {
+        tests: allTests,
+        totalTests: allTests.length,
+        dataAsOf: freshness.data_as_of,
+      });
+      const json = JSON.stringify(
+        { ...data, by_test: undefined, tests_listed: undefined, test_data: allTests, ...freshness },
+        null,
+        2,
+      );
       const titles = new Map(productRefs.map((p) => [p.id, p.title]));
       const written = await writer.write({
         relativeBase: input.output_file,
@@ -509,21 +589,43 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
       });
       exported = {
         directory: writer.directory,
-        files: written.map((w) => ({ path: w.path, format: w.suffix === '.md' ? 'markdown' : w.suffix === '.json' ? 'json' : 'csv', size_bytes: w.sizeBytes })),
+        files: written.map((w) => ({
+          path: w.path,
+          format: w.suffix === '.md' ? 'markdown' : w.suffix === '.json' ? 'json' : 'csv',
+          size_bytes: w.sizeBytes,
+        })),
         record_count: allTests.length,
       };
     }
-    return { ...data, markdown, export: exported, ...freshness, test_data: options.includeTestData ? allTests : [] };
+    return {
+      ...data,
+      markdown,
+      export: exported,
+      ...freshness,
+      test_data: options.includeTestData ? allTests : [],
+    };
   }
 
-  async function generateQualityReport(input: GenerateQualityReportInput, options: AnalyticsOptions = {}): Promise<GenerateQualityReportOutput> {
+  async function generateQualityReport(
+    input: GenerateQualityReportInput,
+    options: AnalyticsOptions = {},
+  ): Promise<GenerateQualityReportOutput> {
     const { test_data: _omit, ...report } = await buildReport(input, options);
     return report;
   }
 
-  function getQualityReportWithTests(input: GenerateQualityReportInput, options: AnalyticsOptions = {}): Promise<QualityReportWithTestsOutput> {
+  function getQualityReportWithTests(
+    input: GenerateQualityReportInput,
+    options: AnalyticsOptions = {},
+  ): Promise<QualityReportWithTestsOutput> {
     return buildReport(input, { ...options, includeTestData: true });
   }
 
-  return { queryMetrics, getAnalyticsCapabilities, getThresholds, generateQualityReport, getQualityReportWithTests };
+  return {
+    queryMetrics,
+    getAnalyticsCapabilities,
+    getThresholds,
+    generateQualityReport,
+    getQualityReportWithTests,
+  };
 }

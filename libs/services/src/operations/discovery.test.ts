@@ -3,7 +3,12 @@
  * readers → services. Numbers are checked against the sandbox's ground truth.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProductNotFoundError, TestNotFoundError, UpstreamError, UserNotFoundError } from '@testio-mcp/domain';
+import {
+  ProductNotFoundError,
+  TestNotFoundError,
+  UpstreamError,
+  UserNotFoundError,
+} from '@testio-mcp/domain';
 import { failingApi, must, startStack, type Stack } from '../__fixtures__/stack.js';
 import {
   listBugsInputSchema,
@@ -23,7 +28,11 @@ afterAll(async () => {
 });
 
 const outage = () =>
-  new UpstreamError({ message: 'TestIO is unavailable (HTTP 503)', status: 503, operation: { method: 'GET', path: 'products' } });
+  new UpstreamError({
+    message: 'TestIO is unavailable (HTTP 503)',
+    status: 503,
+    operation: { method: 'GET', path: 'products' },
+  });
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -41,27 +50,41 @@ describe('list_products', () => {
     expect(out.total_count).toBe(stack.truth.totals.products);
     expect(out.per_page).toBe(50);
     for (const p of stack.truth.products) {
-      const row = must(out.products.find((x) => x.id === p.id), `product ${p.id}`);
+      const row = must(
+        out.products.find((x) => x.id === p.id),
+        `product ${p.id}`,
+      );
       expect(row.name).toBe(p.name);
       expect(row.test_count).toBe(p.tests);
       expect(row.feature_count).toBe(p.features);
       expect(row.tests_last_90_days).toBeGreaterThanOrEqual(row.tests_last_30_days);
     }
-    expect(out.products.map((p) => p.name)).toEqual([...out.products.map((p) => p.name)].sort((a, b) => a.localeCompare(b)));
+    expect(out.products.map((p) => p.name)).toEqual(
+      [...out.products.map((p) => p.name)].sort((a, b) => a.localeCompare(b)),
+    );
     expect(out.stale).toBe(false);
     expect(out.data_as_of).not.toBeNull();
   });
 
   it('searches title and description, and filters by type', async () => {
     const withDescription = must(
-      (await stack.services.listProducts(listProductsInputSchema.parse({}))).products.find((p) => p.description),
+      (await stack.services.listProducts(listProductsInputSchema.parse({}))).products.find(
+        (p) => p.description,
+      ),
       'a product with a description',
     );
-    const word = must(must(withDescription.description).split(':')[1]?.trim().split(' ')[0], 'a description word');
-    const byDescription = await stack.services.listProducts(listProductsInputSchema.parse({ search: word.toUpperCase() }));
+    const word = must(
+      must(withDescription.description).split(':')[1]?.trim().split(' ')[0],
+      'a description word',
+    );
+    const byDescription = await stack.services.listProducts(
+      listProductsInputSchema.parse({ search: word.toUpperCase() }),
+    );
     expect(byDescription.products.map((p) => p.id)).toContain(withDescription.id);
 
-    const websites = await stack.services.listProducts(listProductsInputSchema.parse({ product_type: 'website' }));
+    const websites = await stack.services.listProducts(
+      listProductsInputSchema.parse({ product_type: 'website' }),
+    );
     expect(websites.total_count).toBeGreaterThan(0);
     expect(websites.products.every((p) => p.type === 'website')).toBe(true);
     expect(websites.filters_applied.product_type).toEqual(['website']);
@@ -70,20 +93,32 @@ describe('list_products', () => {
   it('pages exactly: has_more is false on an exactly-full last page, offset adds to the page offset', async () => {
     const total = stack.truth.totals.products; // 5
     const first = await stack.services.listProducts(listProductsInputSchema.parse({ per_page: total - 1 }));
-    expect(first.pagination).toMatchObject({ total_count: total, has_more: true, start_index: 0, end_index: total - 2 });
+    expect(first.pagination).toMatchObject({
+      total_count: total,
+      has_more: true,
+      start_index: 0,
+      end_index: total - 2,
+    });
     const full = await stack.services.listProducts(listProductsInputSchema.parse({ per_page: total }));
     expect(full.pagination.has_more).toBe(false);
-    const shifted = await stack.services.listProducts(listProductsInputSchema.parse({ page: 2, per_page: 2, offset: 1 }));
+    const shifted = await stack.services.listProducts(
+      listProductsInputSchema.parse({ page: 2, per_page: 2, offset: 1 }),
+    );
     expect(shifted.pagination).toMatchObject({ offset: 3, start_index: 3, end_index: 4, has_more: false });
     expect(shifted.products.map((p) => p.id)).toEqual(full.products.slice(3, 5).map((p) => p.id));
   });
 
   it('serves the mirror with a warning and the stale flag when TestIO is down', async () => {
-    const services = stack.withServices({ api: failingApi(stack.api, outage()), settings: { productListRefreshSeconds: 0 } });
+    const services = stack.withServices({
+      api: failingApi(stack.api, outage()),
+      settings: { productListRefreshSeconds: 0 },
+    });
     const out = await services.listProducts(listProductsInputSchema.parse({}));
     expect(out.total_count).toBe(stack.truth.totals.products);
     expect(out.stale).toBe(true);
-    expect(out.warnings?.join('\n')).toMatch(/Could not refresh the product list from TestIO \(TestIO is unavailable/);
+    expect(out.warnings?.join('\n')).toMatch(
+      /Could not refresh the product list from TestIO \(TestIO is unavailable/,
+    );
   });
 
   it('respects the configured product scope', async () => {
@@ -91,7 +126,9 @@ describe('list_products', () => {
     const services = stack.withServices({ settings: { productIds: [must(a).id, must(b).id] } });
     const out = await services.listProducts(listProductsInputSchema.parse({}));
     expect(out.products.map((p) => p.id).sort()).toEqual([must(a).id, must(b).id].sort());
-    const error = await rejection(services.listTests(listTestsInputSchema.parse({ product_id: must(stack.truth.products[2]).id })));
+    const error = await rejection(
+      services.listTests(listTestsInputSchema.parse({ product_id: must(stack.truth.products[2]).id })),
+    );
     expect(error).toBeInstanceOf(ProductNotFoundError);
   });
 });
@@ -99,11 +136,15 @@ describe('list_products', () => {
 describe('list_tests', () => {
   it('counts every test of a product and each status exactly', async () => {
     for (const p of stack.truth.products) {
-      const all = await stack.services.listTests(listTestsInputSchema.parse({ product_id: p.id, per_page: 1 }));
+      const all = await stack.services.listTests(
+        listTestsInputSchema.parse({ product_id: p.id, per_page: 1 }),
+      );
       expect(all.pagination.total_count, `tests of ${p.id}`).toBe(p.tests);
       for (const [status, n] of Object.entries(p.testsByStatus)) {
         if (status === 'waiting') continue; // not a filter value
-        const filtered = await stack.services.listTests(listTestsInputSchema.parse({ product_id: String(p.id), statuses: status, per_page: 200 }));
+        const filtered = await stack.services.listTests(
+          listTestsInputSchema.parse({ product_id: String(p.id), statuses: status, per_page: 200 }),
+        );
         expect(filtered.pagination.total_count, `${status} tests of ${p.id}`).toBe(n);
         expect(filtered.tests.every((t) => t.status === status)).toBe(true);
       }
@@ -112,17 +153,30 @@ describe('list_tests', () => {
 
   it('sorts by end date, newest first, and pages with exact has_more and additive offset', async () => {
     const p = must([...stack.truth.products].sort((a, b) => a.tests - b.tests)[0]);
-    const everything = await stack.services.listTests(listTestsInputSchema.parse({ product_id: p.id, per_page: 200 }));
+    const everything = await stack.services.listTests(
+      listTestsInputSchema.parse({ product_id: p.id, per_page: 200 }),
+    );
     expect(everything.tests).toHaveLength(p.tests);
     const ends = everything.tests.map((t) => t.ends_at).filter((e): e is string => e !== null);
     expect(ends).toEqual([...ends].sort().reverse());
     // An exactly-full last page.
-    const last = await stack.services.listTests(listTestsInputSchema.parse({ product_id: p.id, per_page: p.tests - 10, offset: 10 }));
-    expect(last.pagination).toMatchObject({ offset: 10, total_count: p.tests, has_more: false, end_index: p.tests - 1 });
+    const last = await stack.services.listTests(
+      listTestsInputSchema.parse({ product_id: p.id, per_page: p.tests - 10, offset: 10 }),
+    );
+    expect(last.pagination).toMatchObject({
+      offset: 10,
+      total_count: p.tests,
+      has_more: false,
+      end_index: p.tests - 1,
+    });
     expect(last.total_tests).toBe(p.tests - 10);
-    const page3 = await stack.services.listTests(listTestsInputSchema.parse({ product_id: p.id, page: 3, per_page: 5, offset: 2 }));
+    const page3 = await stack.services.listTests(
+      listTestsInputSchema.parse({ product_id: p.id, page: 3, per_page: 5, offset: 2 }),
+    );
     expect(page3.tests.map((t) => t.test_id)).toEqual(everything.tests.slice(12, 17).map((t) => t.test_id));
-    const beyond = await stack.services.listTests(listTestsInputSchema.parse({ product_id: p.id, page: 100, per_page: 50 }));
+    const beyond = await stack.services.listTests(
+      listTestsInputSchema.parse({ product_id: p.id, page: 100, per_page: 50 }),
+    );
     expect(beyond.pagination).toMatchObject({ has_more: false, end_index: -1 });
     expect(beyond.tests).toEqual([]);
   });
@@ -132,7 +186,9 @@ describe('list_tests', () => {
     const services = stack.withServices({ settings: { defaultPageSize: 7 } });
     const out = await services.listTests(listTestsInputSchema.parse({ product_id: p.id }));
     expect(out.pagination.per_page).toBe(7);
-    const big = await stack.services.listTests(listTestsInputSchema.parse({ product_id: p.id, per_page: 200 }));
+    const big = await stack.services.listTests(
+      listTestsInputSchema.parse({ product_id: p.id, per_page: 200 }),
+    );
     expect(JSON.stringify(big).length).toBeLessThan(100_000);
     for (const t of big.tests) {
       if (t.goal && t.goal.length > 120) expect(t.goal.endsWith(TRUNCATION_MARKER)).toBe(true);
@@ -140,44 +196,64 @@ describe('list_tests', () => {
   });
 
   it('names list_products when the product does not exist', async () => {
-    const error = await rejection(stack.services.listTests(listTestsInputSchema.parse({ product_id: 999_999 })));
+    const error = await rejection(
+      stack.services.listTests(listTestsInputSchema.parse({ product_id: 999_999 })),
+    );
     expect(error).toBeInstanceOf(ProductNotFoundError);
-    expect((error as ProductNotFoundError).toUserText()).toMatch(/^❌ Product ID '999999' not found\nℹ️ .+\n💡 Use the list_products tool/);
+    expect((error as ProductNotFoundError).toUserText()).toMatch(
+      /^❌ Product ID '999999' not found\nℹ️ .+\n💡 Use the list_products tool/,
+    );
   });
 });
 
 describe('list_features', () => {
   it('lists a product catalogue with counts; has_user_stories filters', async () => {
     for (const p of stack.truth.products) {
-      const out = await stack.services.listFeatures(listFeaturesInputSchema.parse({ product_id: p.id, per_page: 200 }));
+      const out = await stack.services.listFeatures(
+        listFeaturesInputSchema.parse({ product_id: p.id, per_page: 200 }),
+      );
       expect(out.pagination.total_count).toBe(p.features);
       expect(out.features).toHaveLength(p.features);
-      const withStories = await stack.services.listFeatures(listFeaturesInputSchema.parse({ product_id: p.id, has_user_stories: 'true' }));
-      expect(withStories.pagination.total_count).toBe(out.features.filter((f) => f.user_story_count > 0).length);
+      const withStories = await stack.services.listFeatures(
+        listFeaturesInputSchema.parse({ product_id: p.id, has_user_stories: 'true' }),
+      );
+      expect(withStories.pagination.total_count).toBe(
+        out.features.filter((f) => f.user_story_count > 0).length,
+      );
       expect(out.stale).toBe(false);
     }
   });
 
   it('sorts by bug count through the whitelist', async () => {
     const p = must(stack.truth.products[0]);
-    const out = await stack.services.listFeatures(listFeaturesInputSchema.parse({ product_id: p.id, sort_by: 'bug_count', sort_order: 'desc' }));
+    const out = await stack.services.listFeatures(
+      listFeaturesInputSchema.parse({ product_id: p.id, sort_by: 'bug_count', sort_order: 'desc' }),
+    );
     const counts = out.features.map((f) => f.bug_count);
     expect(counts).toEqual([...counts].sort((a, b) => b - a));
   });
 
   it('names list_products for an unknown product', async () => {
-    expect(await rejection(stack.services.listFeatures(listFeaturesInputSchema.parse({ product_id: 424242 })))).toBeInstanceOf(ProductNotFoundError);
+    expect(
+      await rejection(stack.services.listFeatures(listFeaturesInputSchema.parse({ product_id: 424242 }))),
+    ).toBeInstanceOf(ProductNotFoundError);
   });
 });
 
 describe('list_users', () => {
   it('lists testers and customers active within the window, from real activity', async () => {
     const all = await stack.services.listUsers(listUsersInputSchema.parse({ days: 36_500, per_page: 200 }));
-    const testers = await stack.services.listUsers(listUsersInputSchema.parse({ days: 36_500, user_type: 'tester', per_page: 1 }));
-    const customers = await stack.services.listUsers(listUsersInputSchema.parse({ days: 36_500, user_type: 'customer', per_page: 1 }));
+    const testers = await stack.services.listUsers(
+      listUsersInputSchema.parse({ days: 36_500, user_type: 'tester', per_page: 1 }),
+    );
+    const customers = await stack.services.listUsers(
+      listUsersInputSchema.parse({ days: 36_500, user_type: 'customer', per_page: 1 }),
+    );
     expect(testers.pagination.total_count).toBeGreaterThan(0);
     expect(customers.pagination.total_count).toBeGreaterThan(0);
-    expect(all.pagination.total_count).toBeGreaterThanOrEqual(Math.max(testers.pagination.total_count, customers.pagination.total_count));
+    expect(all.pagination.total_count).toBeGreaterThanOrEqual(
+      Math.max(testers.pagination.total_count, customers.pagination.total_count),
+    );
     expect(all.users.every((u) => u.last_activity !== null)).toBe(true);
     const recent = await stack.services.listUsers(listUsersInputSchema.parse({ days: 30, per_page: 200 }));
     expect(recent.pagination.total_count).toBeLessThan(all.pagination.total_count);
@@ -186,10 +262,14 @@ describe('list_users', () => {
   });
 
   it('sorts by last activity and explains an empty answer', async () => {
-    const out = await stack.services.listUsers(listUsersInputSchema.parse({ sort_by: 'last_activity', sort_order: 'desc', per_page: 20 }));
+    const out = await stack.services.listUsers(
+      listUsersInputSchema.parse({ sort_by: 'last_activity', sort_order: 'desc', per_page: 20 }),
+    );
     const seen = out.users.map((u) => u.last_activity ?? '');
     expect(seen).toEqual([...seen].sort().reverse());
-    const none = await stack.services.listUsers(listUsersInputSchema.parse({ days: 1, user_type: 'tester', page: 1000 }));
+    const none = await stack.services.listUsers(
+      listUsersInputSchema.parse({ days: 1, user_type: 'tester', page: 1000 }),
+    );
     expect(none.users).toEqual([]);
   });
 });
@@ -200,11 +280,15 @@ describe('list_bugs', () => {
   it('lists the bugs of the given tests, counted exactly per status', async () => {
     const [a, b] = testsWithBugs();
     const ids = [must(a).id, must(b).id];
-    const out = await stack.services.listBugs(listBugsInputSchema.parse({ test_ids: ids.join(','), per_page: 200 }));
+    const out = await stack.services.listBugs(
+      listBugsInputSchema.parse({ test_ids: ids.join(','), per_page: 200 }),
+    );
     expect(out.pagination.total_count).toBe(must(a).bugs + must(b).bugs);
     expect(out.bugs.every((bug) => ids.includes(bug.test_id) && typeof bug.id === 'number')).toBe(true);
     for (const [status, n] of Object.entries(must(a).bugsByStatus)) {
-      const filtered = await stack.services.listBugs(listBugsInputSchema.parse({ test_ids: [must(a).id], status }));
+      const filtered = await stack.services.listBugs(
+        listBugsInputSchema.parse({ test_ids: [must(a).id], status }),
+      );
       expect(filtered.pagination.total_count, status).toBe(n);
     }
     expect(out.stale).toBe(false);
@@ -212,24 +296,36 @@ describe('list_bugs', () => {
 
   it('sorts severity by rank and pages exactly', async () => {
     const t = must(testsWithBugs().sort((x, y) => y.bugs - x.bugs)[0]);
-    const out = await stack.services.listBugs(listBugsInputSchema.parse({ test_ids: t.id, sort_by: 'severity', sort_order: 'desc', per_page: 200 }));
+    const out = await stack.services.listBugs(
+      listBugsInputSchema.parse({ test_ids: t.id, sort_by: 'severity', sort_order: 'desc', per_page: 200 }),
+    );
     const rank = ['critical', 'high', 'low', 'visual', 'content', 'custom'];
     const ranks = out.bugs.map((b) => rank.indexOf(b.severity ?? ''));
     expect(ranks).toEqual([...ranks].sort((x, y) => x - y));
-    const exact = await stack.services.listBugs(listBugsInputSchema.parse({ test_ids: t.id, per_page: t.bugs }));
+    const exact = await stack.services.listBugs(
+      listBugsInputSchema.parse({ test_ids: t.id, per_page: t.bugs }),
+    );
     expect(exact.pagination.has_more).toBe(false);
-    const short = await stack.services.listBugs(listBugsInputSchema.parse({ test_ids: t.id, per_page: t.bugs - 1 }));
+    const short = await stack.services.listBugs(
+      listBugsInputSchema.parse({ test_ids: t.id, per_page: t.bugs - 1 }),
+    );
     expect(short.pagination.has_more).toBe(true);
   });
 
   it('filters by reporter and warns about unknown test ids', async () => {
     const t = must(testsWithBugs()[0]);
-    const first = must((await stack.services.listBugs(listBugsInputSchema.parse({ test_ids: t.id, per_page: 1 }))).bugs[0]);
-    const users = await stack.services.listUsers(listUsersInputSchema.parse({ days: 36_500, user_type: 'tester', per_page: 200 }));
+    const first = must(
+      (await stack.services.listBugs(listBugsInputSchema.parse({ test_ids: t.id, per_page: 1 }))).bugs[0],
+    );
+    const users = await stack.services.listUsers(
+      listUsersInputSchema.parse({ days: 36_500, user_type: 'tester', per_page: 200 }),
+    );
     expect(users.users.length).toBeGreaterThan(0);
     const bugSummary = await stack.services.getBugSummary({ bug_id: first.id });
     const reporter = must(bugSummary.reported_by_user);
-    const byReporter = await stack.services.listBugs(listBugsInputSchema.parse({ test_ids: [t.id, 77], reported_by_user_id: String(reporter.id) }));
+    const byReporter = await stack.services.listBugs(
+      listBugsInputSchema.parse({ test_ids: [t.id, 77], reported_by_user_id: String(reporter.id) }),
+    );
     expect(byReporter.bugs.map((b) => b.id)).toContain(first.id);
     expect(byReporter.warnings?.join('\n')).toMatch(/1 test\(s\) not found \(IDs: 77\).*list_tests/);
   });
@@ -239,7 +335,9 @@ describe('list_bugs', () => {
     expect(error).toBeInstanceOf(TestNotFoundError);
     expect((error as TestNotFoundError).toUserText()).toMatch(/💡 Use the list_tests tool/);
     const t = must(testsWithBugs()[0]);
-    const userError = await rejection(stack.services.listBugs(listBugsInputSchema.parse({ test_ids: t.id, reported_by_user_id: 999_999 })));
+    const userError = await rejection(
+      stack.services.listBugs(listBugsInputSchema.parse({ test_ids: t.id, reported_by_user_id: 999_999 })),
+    );
     expect(userError).toBeInstanceOf(UserNotFoundError);
     expect((userError as UserNotFoundError).toUserText()).toMatch(/💡 Use the list_users tool/);
   });

@@ -19,7 +19,14 @@ import type {
   ListUsersInput,
   ListUsersOutput,
 } from '../contracts/discovery.js';
-import { createProductListRefresher, freshnessBlock, iso, oldest, refreshWarnings, type ServiceContext } from '../context.js';
+import {
+  createProductListRefresher,
+  freshnessBlock,
+  iso,
+  oldest,
+  refreshWarnings,
+  type ServiceContext,
+} from '../context.js';
 import { buildPagination, resolvePage } from '../paging.js';
 
 const DAY_MS = 86_400_000;
@@ -36,7 +43,8 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
 
   async function requireProduct(productId: number) {
     const product = await reader.getProduct(productId);
-    if (!product || (settings.productIds && !settings.productIds.includes(productId))) throw new ProductNotFoundError(productId);
+    if (!product || (settings.productIds && !settings.productIds.includes(productId)))
+      throw new ProductNotFoundError(productId);
     return product;
   }
 
@@ -52,7 +60,10 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
       sortOrder: input.sort_order,
       offset: page.offset,
       limit: page.perPage,
-      recentSince: { days30: new Date(now.getTime() - 30 * DAY_MS), days90: new Date(now.getTime() - 90 * DAY_MS) },
+      recentSince: {
+        days30: new Date(now.getTime() - 30 * DAY_MS),
+        days90: new Date(now.getTime() - 90 * DAY_MS),
+      },
     });
     const syncedAt = await reader.productsSyncedAt(settings.productIds ?? undefined);
     const cap = listTextCap(result.items.length, 1);
@@ -98,7 +109,9 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
     // C2: refresh only the mutable tests of this page whose copy is older than the TTL.
     const ttlMs = settings.cacheTtlSeconds * 1000;
     const now = clock.now().getTime();
-    const stale = result.items.filter((t) => MUTABLE.has(t.status) && now - t.syncedAt.getTime() > ttlMs).map((t) => t.id);
+    const stale = result.items
+      .filter((t) => MUTABLE.has(t.status) && now - t.syncedAt.getTime() > ttlMs)
+      .map((t) => t.id);
     const warnings: string[] = [];
     let refreshFailed = false;
     if (stale.length > 0) {
@@ -125,10 +138,15 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
         duration: minutesBetween(t.startAt, t.endAt),
         starts_at: iso(t.startAt),
         ends_at: iso(t.endAt),
-        test_environment: t.environment ? { id: t.environment.id, title: truncate(t.environment.title, 120) } : null,
+        test_environment: t.environment
+          ? { id: t.environment.id, title: truncate(t.environment.title, 120) }
+          : null,
         bug_count: t.bugCount,
       })),
-      ...freshnessBlock(ctx, oldest([product.testsSyncedAt, ...mutableSyncedAt]), { warnings, refreshFailed }),
+      ...freshnessBlock(ctx, oldest([product.testsSyncedAt, ...mutableSyncedAt]), {
+        warnings,
+        refreshFailed,
+      }),
     };
   }
 
@@ -160,7 +178,11 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
         bug_count: f.bugCount,
       })),
       total: result.items.length,
-      ...freshnessBlock(ctx, product.featuresSyncedAt, { warnings, refreshFailed: outcome.failed.length > 0, policy: 'read_through' }),
+      ...freshnessBlock(ctx, product.featuresSyncedAt, {
+        warnings,
+        refreshFailed: outcome.failed.length > 0,
+        policy: 'read_through',
+      }),
     };
   }
 
@@ -188,13 +210,20 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
         id: u.id,
         username: u.username,
         user_type: u.isTester ? ('tester' as const) : ('customer' as const),
-        roles: [...(u.isTester ? (['tester'] as const) : []), ...(u.isCustomer ? (['customer'] as const) : [])],
+        roles: [
+          ...(u.isTester ? (['tester'] as const) : []),
+          ...(u.isCustomer ? (['customer'] as const) : []),
+        ],
         first_seen: iso(u.firstSeenAt),
         last_activity: iso(u.lastActivityAt),
       })),
       pagination: buildPagination(page, result.items.length, result.total),
       total: result.items.length,
-      filter: { user_type: input.user_type ?? null, days: input.days, active_since: activeSince.toISOString() },
+      filter: {
+        user_type: input.user_type ?? null,
+        days: input.days,
+        active_since: activeSince.toISOString(),
+      },
       ...(hint ? { hint } : {}),
       ...freshnessBlock(ctx, await reader.usersSeenAt()),
     };
@@ -230,7 +259,9 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
     const outcome = await readThrough.ensureBugsFresh([...visibleIds]);
     warnings.push(...refreshWarnings('bugs of test', outcome));
     if (outcome.deleted.length > 0) {
-      warnings.push(`Test(s) ${outcome.deleted.join(', ')} no longer exist upstream and were removed from the mirror.`);
+      warnings.push(
+        `Test(s) ${outcome.deleted.join(', ')} no longer exist upstream and were removed from the mirror.`,
+      );
     }
     const page = resolvePage(input, settings.defaultPageSize);
     const result = await reader.listBugs({
@@ -265,11 +296,11 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
         rejection_reason: input.rejection_reason ?? null,
         reported_by_user_id: input.reported_by_user_id ?? null,
       },
-      ...freshnessBlock(
-        ctx,
-        oldest(refs.map((r) => r.bugsSyncedAt)),
-        { warnings, refreshFailed: outcome.failed.length > 0, policy: 'read_through' },
-      ),
+      ...freshnessBlock(ctx, oldest(refs.map((r) => r.bugsSyncedAt)), {
+        warnings,
+        refreshFailed: outcome.failed.length > 0,
+        policy: 'read_through',
+      }),
     };
   }
 

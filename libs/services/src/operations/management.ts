@@ -19,7 +19,8 @@ const DAY_MS = 86_400_000;
 
 function capMessages(messages: readonly string[]): string[] {
   const listed = messages.slice(0, MAX_LISTED_MESSAGES).map((m) => truncate(m, 500) ?? '');
-  if (messages.length > MAX_LISTED_MESSAGES) listed.push(`…and ${messages.length - MAX_LISTED_MESSAGES} more`);
+  if (messages.length > MAX_LISTED_MESSAGES)
+    listed.push(`…and ${messages.length - MAX_LISTED_MESSAGES} more`);
   return listed;
 }
 
@@ -33,8 +34,12 @@ export function createManagementOperations(ctx: ServiceContext) {
 
   async function search(input: SearchInput): Promise<SearchOutput> {
     const now = clock.now();
-    const from = input.start_date ? parseFlexibleDate(input.start_date, { startOfDay: true, now, field: 'start_date' }) : undefined;
-    const to = input.end_date ? parseFlexibleDate(input.end_date, { startOfDay: false, now, field: 'end_date' }) : undefined;
+    const from = input.start_date
+      ? parseFlexibleDate(input.start_date, { startOfDay: true, now, field: 'start_date' })
+      : undefined;
+    const to = input.end_date
+      ? parseFlexibleDate(input.end_date, { startOfDay: false, now, field: 'end_date' })
+      : undefined;
     if (from && to && from > to) {
       throw new InvalidInputError({
         field: 'start_date',
@@ -49,7 +54,9 @@ export function createManagementOperations(ctx: ServiceContext) {
     if (dated) {
       const undated = (entities ?? ['product', 'feature']).filter((e) => e === 'product' || e === 'feature');
       if (undated.length > 0) {
-        warnings.push(`Date filters apply to tests (end date) and bugs (reported date) only; ${undated.join(' and ')} results were left out.`);
+        warnings.push(
+          `Date filters apply to tests (end date) and bugs (reported date) only; ${undated.join(' and ')} results were left out.`,
+        );
       }
       entities = (entities ?? ['test', 'bug']).filter((e) => e === 'test' || e === 'bug');
     }
@@ -68,11 +75,19 @@ export function createManagementOperations(ctx: ServiceContext) {
             to,
             limit: input.limit,
           });
-    if (result.match === null && input.match_mode === 'simple' && (entities === undefined || entities.length > 0)) {
-      warnings.push('The query holds no searchable word (only punctuation or symbols); nothing was searched.');
+    if (
+      result.match === null &&
+      input.match_mode === 'simple' &&
+      (entities === undefined || entities.length > 0)
+    ) {
+      warnings.push(
+        'The query holds no searchable word (only punctuation or symbols); nothing was searched.',
+      );
     }
     if (result.total > result.results.length) {
-      warnings.push(`Showing the best ${result.results.length} of ${result.total} matches; narrow the query or raise limit (max 100).`);
+      warnings.push(
+        `Showing the best ${result.results.length} of ${result.total} matches; narrow the query or raise limit (max 100).`,
+      );
     }
     const lastTestsSyncAt = await reader.lastTestsSyncAt();
     return {
@@ -132,7 +147,14 @@ export function createManagementOperations(ctx: ServiceContext) {
   }
 
   async function probeApi(): Promise<GetServerDiagnosticsOutput['api']> {
-    if (!api) return { checked: false, connected: null, latency_ms: null, product_count: null, message: 'No TestIO API is configured for this process' };
+    if (!api)
+      return {
+        checked: false,
+        connected: null,
+        latency_ms: null,
+        product_count: null,
+        message: 'No TestIO API is configured for this process',
+      };
     const started = Date.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -140,8 +162,16 @@ export function createManagementOperations(ctx: ServiceContext) {
         timer = setTimeout(() => reject(new Error('probe timeout')), settings.apiProbeTimeoutMs);
       });
       const products = await Promise.race([api.listProducts(), timeout]);
-      const n = settings.productIds ? products.filter((p) => settings.productIds?.includes(p.id)).length : products.length;
-      return { checked: true, connected: true, latency_ms: Date.now() - started, product_count: n, message: `Connected. ${n} products available.` };
+      const n = settings.productIds
+        ? products.filter((p) => settings.productIds?.includes(p.id)).length
+        : products.length;
+      return {
+        checked: true,
+        connected: true,
+        latency_ms: Date.now() - started,
+        product_count: n,
+        message: `Connected. ${n} products available.`,
+      };
     } catch (error) {
       const timedOut = error instanceof Error && error.message === 'probe timeout';
       return {
@@ -170,7 +200,15 @@ export function createManagementOperations(ctx: ServiceContext) {
   async function getServerDiagnostics(input: GetServerDiagnosticsInput): Promise<GetServerDiagnosticsOutput> {
     const now = clock.now();
     const [apiReport, stats, status, sizeMb] = await Promise.all([
-      input.check_api ? probeApi() : Promise.resolve({ checked: false, connected: null, latency_ms: null, product_count: null, message: 'Not checked (check_api false)' }),
+      input.check_api
+        ? probeApi()
+        : Promise.resolve({
+            checked: false,
+            connected: null,
+            latency_ms: null,
+            product_count: null,
+            message: 'Not checked (check_api false)',
+          }),
       reader.stats(),
       engine.status({ runs: 50 }),
       databaseSizeMb(),
@@ -181,7 +219,10 @@ export function createManagementOperations(ctx: ServiceContext) {
     const finished = recent.filter((r) => r.status !== 'running').length;
     const succeeded = count('success') + count('partial_failure');
     const lastFinished = status.runs.find((r) => r.finishedAt !== null) ?? null;
-    const lastGood = status.runs.find((r) => r.finishedAt !== null && (r.status === 'success' || r.status === 'partial_failure')) ?? null;
+    const lastGood =
+      status.runs.find(
+        (r) => r.finishedAt !== null && (r.status === 'success' || r.status === 'partial_failure'),
+      ) ?? null;
     const ago = (d: Date): string => relativeTime((now.getTime() - d.getTime()) / 1000);
     const event = (r: SyncRun) => ({
       run_id: r.id,
@@ -218,7 +259,8 @@ export function createManagementOperations(ctx: ServiceContext) {
         last_sync: iso(lastFinished?.finishedAt),
         last_sync_relative: lastFinished?.finishedAt ? ago(lastFinished.finishedAt) : null,
         last_sync_status: lastFinished?.status ?? null,
-        last_sync_duration_seconds: lastFinished?.durationMs != null ? round(lastFinished.durationMs / 1000, 2) : null,
+        last_sync_duration_seconds:
+          lastFinished?.durationMs != null ? round(lastFinished.durationMs / 1000, 2) : null,
         last_successful_sync: iso(lastGood?.finishedAt),
         success_rate_24h: finished === 0 ? null : round((succeeded / finished) * 100, 1),
         syncs_completed_24h: count('success'),
@@ -237,7 +279,9 @@ export function createManagementOperations(ctx: ServiceContext) {
         open_problematic_ranges: status.problematicRanges.filter((r) => r.resolvedAt === null).length,
       },
       storage: { oldest_test_date: iso(stats.oldestTestEndAt), newest_test_date: iso(stats.newestTestEndAt) },
-      ...(input.include_sync_events ? { events: status.runs.slice(0, input.sync_event_limit).map(event) } : {}),
+      ...(input.include_sync_events
+        ? { events: status.runs.slice(0, input.sync_event_limit).map(event) }
+        : {}),
       data_as_of: iso(lastGood?.finishedAt),
       ...(warnings.length > 0 ? { warnings } : {}),
     };

@@ -45,7 +45,9 @@ const tests = () => must(stack.truth.tests);
 describe('get_test_summary', () => {
   it('aggregates a test’s bugs exactly as the truth counts them, with rates over those counts', async () => {
     const t = must([...tests()].sort((a, b) => b.bugs - a.bugs)[0]);
-    const out = await stack.services.getTestSummary(parseInput(getTestSummaryInputSchema, { test_id: String(t.id) }));
+    const out = await stack.services.getTestSummary(
+      parseInput(getTestSummaryInputSchema, { test_id: String(t.id) }),
+    );
     expect(out.test.id).toBe(t.id);
     expect(out.test.status).toBe(t.status);
     const { bugs } = out;
@@ -62,7 +64,9 @@ describe('get_test_summary', () => {
     const r = bugs.acceptance_rates;
     const round = (x: number) => Math.round(x * 10_000) / 10_000;
     expect(r.rejection_rate).toBe(round(byStatus('rejected') / t.bugs));
-    expect(r.overall_acceptance_rate).toBe(round((byStatus('accepted') + byStatus('auto_accepted')) / t.bugs));
+    expect(r.overall_acceptance_rate).toBe(
+      round((byStatus('accepted') + byStatus('auto_accepted')) / t.bugs),
+    );
     expect(r.review_rate).toBe(round((byStatus('accepted') + byStatus('rejected')) / t.bugs));
     const accepted = byStatus('accepted') + byStatus('auto_accepted');
     expect(r.auto_acceptance_rate).toBe(accepted === 0 ? null : round(byStatus('auto_accepted') / accepted));
@@ -99,7 +103,8 @@ describe('get_test_summary', () => {
       review_rate: null,
       has_alert: false,
     });
-    for (const r of out.test.requirements_summary ?? []) expect(r.platform).toMatch(/^\S.*?( \d[\w.]*(\+|-[\w.]+)?| ≤[\w.]+)?( \(.+\))?$/);
+    for (const r of out.test.requirements_summary ?? [])
+      expect(r.platform).toMatch(/^\S.*?( \d[\w.]*(\+|-[\w.]+)?| ≤[\w.]+)?( \(.+\))?$/);
     if (out.test.feature) {
       const feature = await stack.services.getFeatureSummary({ feature_id: out.test.feature.id });
       expect(feature.id).toBe(out.test.feature.id);
@@ -109,20 +114,33 @@ describe('get_test_summary', () => {
   it('is not found, naming list_tests, for an unknown test (TestIO answers 404)', async () => {
     const error = await rejection(stack.services.getTestSummary({ test_id: 4_040_404 }));
     expect(error).toBeInstanceOf(TestNotFoundError);
-    expect((error as NotFoundError).toUserText()).toMatch(/^❌ Test ID '4040404' not found\nℹ️ .+\n💡 Use the list_tests tool/);
+    expect((error as NotFoundError).toUserText()).toMatch(
+      /^❌ Test ID '4040404' not found\nℹ️ .+\n💡 Use the list_tests tool/,
+    );
   });
 
   it('serves the mirror with a warning when TestIO cannot be reached', async () => {
     const t = must(tests().find((x) => x.status === 'running' && x.bugs > 0));
-    const down = new UpstreamError({ message: 'TestIO is unavailable (HTTP 503)', status: 503, operation: { method: 'GET', path: `exploratory_tests/${t.id}` } });
+    const down = new UpstreamError({
+      message: 'TestIO is unavailable (HTTP 503)',
+      status: 503,
+      operation: { method: 'GET', path: `exploratory_tests/${t.id}` },
+    });
     // A read-through cache wired to a TestIO that is down.
     const failing = stack.withServices({
-      readThrough: createReadThrough({ api: failingApi(stack.api, down), stores: stack.db.stores, clock: stack.clock, logger: stack.deps.logger }),
+      readThrough: createReadThrough({
+        api: failingApi(stack.api, down),
+        stores: stack.db.stores,
+        clock: stack.clock,
+        logger: stack.deps.logger,
+      }),
     });
     const out = await failing.getTestSummary({ test_id: t.id });
     expect(out.bugs.total_count).toBe(t.bugs);
     expect(out.stale).toBe(true);
-    expect(out.warnings?.join('\n')).toMatch(new RegExp(`Could not refresh test ${t.id} from TestIO \\(TestIO is unavailable`));
+    expect(out.warnings?.join('\n')).toMatch(
+      new RegExp(`Could not refresh test ${t.id} from TestIO \\(TestIO is unavailable`),
+    );
   });
 });
 
@@ -150,10 +168,17 @@ describe('get_product_summary', () => {
 describe('get_feature_summary', () => {
   it('matches the feature list row and lists its user stories', async () => {
     const p = must(stack.truth.products[0]);
-    const list = await stack.services.listFeatures(listFeaturesInputSchema.parse({ product_id: p.id, per_page: 200 }));
+    const list = await stack.services.listFeatures(
+      listFeaturesInputSchema.parse({ product_id: p.id, per_page: 200 }),
+    );
     for (const row of list.features) {
       const f = await stack.services.getFeatureSummary({ feature_id: row.id });
-      expect(f).toMatchObject({ id: row.id, test_count: row.test_count, bug_count: row.bug_count, user_story_count: row.user_story_count });
+      expect(f).toMatchObject({
+        id: row.id,
+        test_count: row.test_count,
+        bug_count: row.bug_count,
+        user_story_count: row.user_story_count,
+      });
       expect(f.user_stories).toHaveLength(Math.min(50, row.user_story_count));
       expect(f.product).toEqual({ id: p.id, name: p.name });
     }
@@ -168,17 +193,24 @@ describe('get_feature_summary', () => {
 
 describe('get_user_summary', () => {
   it('counts a tester’s bugs and a customer’s tests from the data', async () => {
-    const testers = await stack.services.listUsers(listUsersInputSchema.parse({ days: 36_500, user_type: 'tester', per_page: 3 }));
+    const testers = await stack.services.listUsers(
+      listUsersInputSchema.parse({ days: 36_500, user_type: 'tester', per_page: 3 }),
+    );
     const tester = must(testers.users[0]);
     const t = await stack.services.getUserSummary({ user_id: tester.id });
     expect(t.roles).toContain('tester');
     expect(t.bugs_reported_count).toBeGreaterThan(0);
     expect(t.last_activity).toBe(tester.last_activity);
 
-    const customers = await stack.services.listUsers(listUsersInputSchema.parse({ days: 36_500, user_type: 'customer', per_page: 200 }));
+    const customers = await stack.services.listUsers(
+      listUsersInputSchema.parse({ days: 36_500, user_type: 'customer', per_page: 200 }),
+    );
     let created = 0;
-    for (const c of customers.users) created += (await stack.services.getUserSummary({ user_id: c.id })).tests_created_count ?? 0;
-    const withCreator = stack.db.sqlite.prepare('SELECT count(*) AS n FROM tests WHERE created_by IS NOT NULL').get() as { n: number };
+    for (const c of customers.users)
+      created += (await stack.services.getUserSummary({ user_id: c.id })).tests_created_count ?? 0;
+    const withCreator = stack.db.sqlite
+      .prepare('SELECT count(*) AS n FROM tests WHERE created_by IS NOT NULL')
+      .get() as { n: number };
     expect(created).toBe(withCreator.n);
   });
 
@@ -194,19 +226,32 @@ describe('get_bug_summary', () => {
     const t = must(tests().find((x) => x.bugs > 2));
     const list = await stack.services.listBugs(listBugsInputSchema.parse({ test_ids: t.id }));
     const row = must(list.bugs[0]);
-    const b = await stack.services.getBugSummary(parseInput(getBugSummaryInputSchema, { bug_id: `${row.id}` }));
-    expect(b).toMatchObject({ id: row.id, title: row.title, severity: row.severity, status: row.status, test: { id: t.id } });
+    const b = await stack.services.getBugSummary(
+      parseInput(getBugSummaryInputSchema, { bug_id: `${row.id}` }),
+    );
+    expect(b).toMatchObject({
+      id: row.id,
+      title: row.title,
+      severity: row.severity,
+      status: row.status,
+      test: { id: t.id },
+    });
     expect(b.product.id).toBe(t.productId);
     if (b.feature) {
       // The catalogue id (not the per-test copy): get_feature_summary accepts it.
       expect((await stack.services.getFeatureSummary({ feature_id: b.feature.id })).id).toBe(b.feature.id);
     }
-    if (b.reported_by_user) expect((await stack.services.getUserSummary({ user_id: b.reported_by_user.id })).username).toBe(b.reported_by_user.username);
+    if (b.reported_by_user)
+      expect((await stack.services.getUserSummary({ user_id: b.reported_by_user.id })).username).toBe(
+        b.reported_by_user.username,
+      );
   });
 
   it('is not found, naming list_bugs', async () => {
     const error = await rejection(stack.services.getBugSummary({ bug_id: 5 }));
     expect(error).toBeInstanceOf(BugNotFoundError);
-    expect((error as NotFoundError).toUserText()).toMatch(/^❌ Bug ID '5' not found\nℹ️ .+\n💡 Use the list_bugs tool/);
+    expect((error as NotFoundError).toUserText()).toMatch(
+      /^❌ Bug ID '5' not found\nℹ️ .+\n💡 Use the list_bugs tool/,
+    );
   });
 });

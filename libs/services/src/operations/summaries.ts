@@ -33,32 +33,45 @@ const RECENT_BUGS = 3;
 
 export function createSummaryOperations(ctx: ServiceContext) {
   const { reader, readThrough, settings } = ctx;
-  const inScope = (productId: number): boolean => !settings.productIds || settings.productIds.includes(productId);
+  const inScope = (productId: number): boolean =>
+    !settings.productIds || settings.productIds.includes(productId);
 
   async function getTestSummary(input: GetTestSummaryInput): Promise<GetTestSummaryOutput> {
     const testId = input.test_id;
     const [ref] = await reader.getTestRefs([testId]);
     if (ref && !inScope(ref.productId)) throw new TestNotFoundError(testId);
     // The test is re-read unless its status is final; its bugs follow the read-through policy.
-    const testOutcome = await readThrough.ensureTestsFresh([testId], { force: !ref || MUTABLE.has(ref.status) });
+    const testOutcome = await readThrough.ensureTestsFresh([testId], {
+      force: !ref || MUTABLE.has(ref.status),
+    });
     if (testOutcome.deleted.includes(testId)) {
-      throw new TestNotFoundError(testId, { reason: 'TestIO no longer has this test (it was deleted upstream and removed from the mirror)' });
+      throw new TestNotFoundError(testId, {
+        reason: 'TestIO no longer has this test (it was deleted upstream and removed from the mirror)',
+      });
     }
     const testFailure = testOutcome.failed.find((f) => f.id === testId);
     if (!ref && testFailure) {
-      if (testFailure.error instanceof UpstreamError && testFailure.error.status === 404) throw new TestNotFoundError(testId);
+      if (testFailure.error instanceof UpstreamError && testFailure.error.status === 404)
+        throw new TestNotFoundError(testId);
       if (testFailure.error instanceof DomainError) throw testFailure.error;
-      throw new TestNotFoundError(testId, { reason: 'It is not in the mirror and TestIO could not be asked for it' });
+      throw new TestNotFoundError(testId, {
+        reason: 'It is not in the mirror and TestIO could not be asked for it',
+      });
     }
     const bugOutcome = await readThrough.ensureBugsFresh([testId]);
-    const warnings = [...refreshWarnings('test', testOutcome), ...refreshWarnings('bugs of test', bugOutcome)];
+    const warnings = [
+      ...refreshWarnings('test', testOutcome),
+      ...refreshWarnings('bugs of test', bugOutcome),
+    ];
 
     const test = await reader.getTestDetail(testId);
     if (!test || !inScope(test.productId)) throw new TestNotFoundError(testId);
     const bugs = await reader.listBugsOfTest(testId);
 
     const buckets = classifyBugs(bugs.map((b) => b.status));
-    const features = test.features.slice(0, MAX_FEATURES).map((f) => ({ id: f.featureId, name: f.title ?? `Feature ${f.featureId}` }));
+    const features = test.features
+      .slice(0, MAX_FEATURES)
+      .map((f) => ({ id: f.featureId, name: f.title ?? `Feature ${f.featureId}` }));
     return {
       test: {
         id: test.id,
@@ -71,7 +84,11 @@ export function createSummaryOperations(ctx: ServiceContext) {
         status: test.status,
         review_status: test.reviewStatus,
         requirements_summary:
-          test.platforms.length > 0 ? test.platforms.slice(0, 50).map((p) => ({ platform: platformLabel(p), browsers: p.browsers.slice(0, 20) })) : null,
+          test.platforms.length > 0
+            ? test.platforms
+                .slice(0, 50)
+                .map((p) => ({ platform: platformLabel(p), browsers: p.browsers.slice(0, 20) }))
+            : null,
         enable_low: test.enableLow,
         enable_high: test.enableHigh,
         enable_critical: test.enableCritical,
@@ -134,9 +151,14 @@ export function createSummaryOperations(ctx: ServiceContext) {
   async function getFeatureSummary(input: GetFeatureSummaryInput): Promise<GetFeatureSummaryOutput> {
     const f = await reader.getFeatureDetail(input.feature_id);
     if (!f || !inScope(f.product.id)) {
-      throw new FeatureNotFoundError(input.feature_id, { reason: 'The feature may not exist or has not been synced yet' });
+      throw new FeatureNotFoundError(input.feature_id, {
+        reason: 'The feature may not exist or has not been synced yet',
+      });
     }
-    const warnings = f.userStories.length > MAX_USER_STORIES ? [`Only the first ${MAX_USER_STORIES} of ${f.userStories.length} user stories are listed`] : [];
+    const warnings =
+      f.userStories.length > MAX_USER_STORIES
+        ? [`Only the first ${MAX_USER_STORIES} of ${f.userStories.length} user stories are listed`]
+        : [];
     return {
       id: f.id,
       title: f.title,
@@ -153,7 +175,10 @@ export function createSummaryOperations(ctx: ServiceContext) {
 
   async function getUserSummary(input: GetUserSummaryInput): Promise<GetUserSummaryOutput> {
     const u = await reader.getUserSummary(input.user_id);
-    if (!u) throw new UserNotFoundError(input.user_id, { reason: 'The user may not exist or has not been synced yet' });
+    if (!u)
+      throw new UserNotFoundError(input.user_id, {
+        reason: 'The user may not exist or has not been synced yet',
+      });
     return {
       id: u.id,
       username: u.username,
@@ -176,8 +201,12 @@ export function createSummaryOperations(ctx: ServiceContext) {
     }
     const outcome = await readThrough.ensureBugsFresh([before.testId]);
     const warnings = refreshWarnings('bugs of test', outcome);
-    const b = outcome.refreshed.length > 0 || outcome.deleted.length > 0 ? await reader.getBugDetail(bugId) : before;
-    if (!b) throw new BugNotFoundError(bugId, { reason: 'TestIO no longer lists this bug; it was removed from the mirror' });
+    const b =
+      outcome.refreshed.length > 0 || outcome.deleted.length > 0 ? await reader.getBugDetail(bugId) : before;
+    if (!b)
+      throw new BugNotFoundError(bugId, {
+        reason: 'TestIO no longer lists this bug; it was removed from the mirror',
+      });
     return {
       id: b.id,
       title: b.title,
@@ -199,7 +228,11 @@ export function createSummaryOperations(ctx: ServiceContext) {
         browsers: d.browsers.slice(0, 20),
       })),
       reported_at: iso(b.reportedAt),
-      ...freshnessBlock(ctx, b.test.bugsSyncedAt, { warnings, refreshFailed: outcome.failed.length > 0, policy: 'read_through' }),
+      ...freshnessBlock(ctx, b.test.bugsSyncedAt, {
+        warnings,
+        refreshFailed: outcome.failed.length > 0,
+        policy: 'read_through',
+      }),
     };
   }
 

@@ -62,10 +62,18 @@ export function createFetchApi(options: FetchApiOptions): FetchApi {
       log.push(path);
       let response: Response;
       try {
-        response = await fetch(`${base}/${path}`, { headers: { Authorization: `Token ${options.token}` }, signal: signal ?? null });
+        response = await fetch(`${base}/${path}`, {
+          headers: { Authorization: `Token ${options.token}` },
+          signal: signal ?? null,
+        });
       } catch (error) {
         signal?.throwIfAborted();
-        throw new UpstreamError({ message: `GET ${path} failed: network error`, status: 0, operation: { method: 'GET', path }, cause: error });
+        throw new UpstreamError({
+          message: `GET ${path} failed: network error`,
+          status: 0,
+          operation: { method: 'GET', path },
+          cause: error,
+        });
       }
       if (response.ok) return schema.parse(await response.json());
       await response.arrayBuffer();
@@ -93,11 +101,15 @@ export function createFetchApi(options: FetchApiOptions): FetchApi {
       return (await get(`products/${productId}`, productResponse)).product;
     },
     async listFeatures(productId, sectionId) {
-      const path = sectionId === undefined ? `products/${productId}/features` : `products/${productId}/sections/${sectionId}/features`;
+      const path =
+        sectionId === undefined
+          ? `products/${productId}/features`
+          : `products/${productId}/sections/${sectionId}/features`;
       return (await get(path, featureListResponse)).features;
     },
     async listProductFeatures(product: UpstreamProduct): Promise<FeatureWithSections[]> {
-      if (!productHasSections(product)) return (await api.listFeatures(product.id)).map((feature) => ({ feature, sectionIds: [] }));
+      if (!productHasSections(product))
+        return (await api.listFeatures(product.id)).map((feature) => ({ feature, sectionIds: [] }));
       const byId = new Map<number, { feature: FeatureWithSections['feature']; sectionIds: number[] }>();
       for (const section of productSectionList(product)) {
         for (const feature of await api.listFeatures(product.id, section.id)) {
@@ -109,14 +121,19 @@ export function createFetchApi(options: FetchApiOptions): FetchApi {
       return [...byId.values()];
     },
     async listUserStories(productId, sectionId) {
-      const path = sectionId === undefined ? `products/${productId}/user_stories` : `products/${productId}/user_stories?section_id=${sectionId}`;
+      const path =
+        sectionId === undefined
+          ? `products/${productId}/user_stories`
+          : `products/${productId}/user_stories?section_id=${sectionId}`;
       return (await get(path, userStoryListResponse)).user_stories;
     },
     async listProductUserStories(product: UpstreamProduct): Promise<UserStoryWithSection[]> {
-      if (!productHasSections(product)) return (await api.listUserStories(product.id)).map((userStory) => ({ userStory, sectionId: null }));
+      if (!productHasSections(product))
+        return (await api.listUserStories(product.id)).map((userStory) => ({ userStory, sectionId: null }));
       const out: UserStoryWithSection[] = [];
       for (const section of productSectionList(product)) {
-        for (const userStory of await api.listUserStories(product.id, section.id)) out.push({ userStory, sectionId: section.id });
+        for (const userStory of await api.listUserStories(product.id, section.id))
+          out.push({ userStory, sectionId: section.id });
       }
       return out;
     },
@@ -124,14 +141,24 @@ export function createFetchApi(options: FetchApiOptions): FetchApi {
       return (await get(`exploratory_tests/${testId}`, exploratoryTestResponse)).exploratory_test;
     },
     async listTestsPage(productId, page, perPage) {
-      return (await get(`products/${productId}/exploratory_tests?page=${page}&per_page=${perPage}`, exploratoryTestListResponse)).exploratory_tests;
+      return (
+        await get(
+          `products/${productId}/exploratory_tests?page=${page}&per_page=${perPage}`,
+          exploratoryTestListResponse,
+        )
+      ).exploratory_tests;
     },
     walkTests(productId: number, walk: TestListOptions = {}): AsyncIterable<TestListPage> {
       const pageSize = walk.pageSize ?? 25;
       const signal = walk.signal;
       const read = async (page: number, perPage: number) =>
-        (await get(`products/${productId}/exploratory_tests?page=${page}&per_page=${perPage}`, exploratoryTestListResponse, signal))
-          .exploratory_tests;
+        (
+          await get(
+            `products/${productId}/exploratory_tests?page=${page}&per_page=${perPage}`,
+            exploratoryTestListResponse,
+            signal,
+          )
+        ).exploratory_tests;
       return {
         async *[Symbol.asyncIterator]() {
           for (let page = walk.startPage ?? 1; ; page++) {
@@ -157,7 +184,8 @@ export function createFetchApi(options: FetchApiOptions): FetchApi {
                 } catch (inner) {
                   if (!(inner instanceof UpstreamError) || inner.status < 500) throw inner;
                   const last = failedRanges[failedRanges.length - 1];
-                  if (last && last.offset + last.count === pos) failedRanges[failedRanges.length - 1] = { ...last, count: last.count + 1 };
+                  if (last && last.offset + last.count === pos)
+                    failedRanges[failedRanges.length - 1] = { ...last, count: last.count + 1 };
                   else failedRanges.push({ productId, offset: pos, count: 1, error: inner });
                 }
               }
@@ -175,7 +203,8 @@ export function createFetchApi(options: FetchApiOptions): FetchApi {
       const out = [];
       for (let i = 0; i < ids.length; i += MAX_TESTS_PER_BUG_REQUEST) {
         const batch = ids.slice(i, i + MAX_TESTS_PER_BUG_REQUEST);
-        for (const bug of (await get(`bugs?filter_test_cycle_ids=${batch.join(',')}`, bugListResponse)).bugs) {
+        for (const bug of (await get(`bugs?filter_test_cycle_ids=${batch.join(',')}`, bugListResponse))
+          .bugs) {
           if (seen.has(bug.id)) continue;
           seen.add(bug.id);
           out.push(bug);

@@ -1,6 +1,11 @@
 import { expect } from 'vitest';
 import type { TestIOApi } from '@testio-mcp/domain';
-import { startSandbox, type GroundTruth, type RunningSandbox, type SandboxFaults } from '@testio-mcp/testio-sandbox';
+import {
+  startSandbox,
+  type GroundTruth,
+  type RunningSandbox,
+  type SandboxFaults,
+} from '@testio-mcp/testio-sandbox';
 import { createSyncEngine, type SyncEngine } from '../engine.js';
 import type { SyncEngineOptions } from '../options.js';
 import { createCaptureLogger, type CaptureLogger } from '../testing/capture-logger.js';
@@ -25,14 +30,39 @@ export interface Harness {
 export async function startHarness(
   options: { faults?: SandboxFaults; engine?: SyncEngineOptions; retries?: number } = {},
 ): Promise<Harness> {
-  const sandbox = await startSandbox({ port: 0, seed: 7, scale: 'small', anchor: ANCHOR, ...(options.faults ? { faults: options.faults } : {}) });
-  const api = createFetchApi({ baseUrl: sandbox.baseUrl, token: sandbox.token, ...(options.retries === undefined ? {} : { retries: options.retries }) });
+  const sandbox = await startSandbox({
+    port: 0,
+    seed: 7,
+    scale: 'small',
+    anchor: ANCHOR,
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
+  const api = createFetchApi({
+    baseUrl: sandbox.baseUrl,
+    token: sandbox.token,
+    ...(options.retries === undefined ? {} : { retries: options.retries }),
+  });
   const stores = createMemoryStores();
   const clock = createTestClock(new Date(sandbox.truth().now));
   const logger = createCaptureLogger();
   const engineFor = (holderId: string, extra: SyncEngineOptions = {}, through: TestIOApi = api) =>
-    createSyncEngine({ api: through, stores, clock, logger, options: { holderId, countUpstreamCalls: () => api.requests(), ...options.engine, ...extra } });
-  return { sandbox, api, stores, clock, logger, engine: engineFor('engine-a'), engineFor, close: () => sandbox.close() };
+    createSyncEngine({
+      api: through,
+      stores,
+      clock,
+      logger,
+      options: { holderId, countUpstreamCalls: () => api.requests(), ...options.engine, ...extra },
+    });
+  return {
+    sandbox,
+    api,
+    stores,
+    clock,
+    logger,
+    engine: engineFor('engine-a'),
+    engineFor,
+    close: () => sandbox.close(),
+  };
 }
 
 const DAY_MS = 86_400_000;
@@ -43,7 +73,11 @@ function nonZero(record: Record<string, number>): Record<string, number> {
 }
 
 /** Asserts the mirror holds exactly what the sandbox says exists: per product, per test, per bug status. */
-export function expectMirrorMatchesTruth(stores: MemorySyncStores, truth: GroundTruth, productIds?: readonly number[]): void {
+export function expectMirrorMatchesTruth(
+  stores: MemorySyncStores,
+  truth: GroundTruth,
+  productIds?: readonly number[],
+): void {
   const counts = stores.countsByProduct();
   const products = productIds ? truth.products.filter((p) => productIds.includes(p.id)) : truth.products;
   expect([...counts.keys()].sort((a, b) => a - b)).toEqual(products.map((p) => p.id).sort((a, b) => a - b));
@@ -67,11 +101,19 @@ export function expectMirrorMatchesTruth(stores: MemorySyncStores, truth: Ground
   }
   if (truth.tests) {
     const rows = truth.tests.filter((t) => !productIds || productIds.includes(t.productId));
-    const mirror = [...stores.state.tests.values()].map((t) => ({ id: t.entity.id, status: t.entity.status }));
-    expect(mirror.sort((a, b) => a.id - b.id)).toEqual(rows.map((t) => ({ id: t.id, status: t.status })).sort((a, b) => a.id - b.id));
+    const mirror = [...stores.state.tests.values()].map((t) => ({
+      id: t.entity.id,
+      status: t.entity.status,
+    }));
+    expect(mirror.sort((a, b) => a.id - b.id)).toEqual(
+      rows.map((t) => ({ id: t.id, status: t.status })).sort((a, b) => a.id - b.id),
+    );
     const bugsPerTest = new Map<number, number>();
-    for (const b of stores.state.bugs.values()) bugsPerTest.set(b.entity.test_id, (bugsPerTest.get(b.entity.test_id) ?? 0) + 1);
-    const wrong = rows.filter((t) => (bugsPerTest.get(t.id) ?? 0) !== t.bugs).map((t) => ({ id: t.id, truth: t.bugs, mirror: bugsPerTest.get(t.id) ?? 0 }));
+    for (const b of stores.state.bugs.values())
+      bugsPerTest.set(b.entity.test_id, (bugsPerTest.get(b.entity.test_id) ?? 0) + 1);
+    const wrong = rows
+      .filter((t) => (bugsPerTest.get(t.id) ?? 0) !== t.bugs)
+      .map((t) => ({ id: t.id, truth: t.bugs, mirror: bugsPerTest.get(t.id) ?? 0 }));
     expect(wrong).toEqual([]);
   }
 }

@@ -1,4 +1,10 @@
-import { MAX_TESTS_PER_BUG_REQUEST, normalizeBug, type Bug, type Stored, type UpstreamBug } from '@testio-mcp/domain';
+import {
+  MAX_TESTS_PER_BUG_REQUEST,
+  normalizeBug,
+  type Bug,
+  type Stored,
+  type UpstreamBug,
+} from '@testio-mcp/domain';
 import { errorMessage, throwIfAborted } from '../abort.js';
 import type { RunContext } from '../run-context.js';
 
@@ -10,7 +16,10 @@ function describeIds(ids: readonly number[]): string {
  * Keeps only the bugs of the requested tests and normalises them. A bug without a test reference can
  * only be placed when one test was asked for.
  */
-export function bugsForTests(testIds: readonly number[], raw: readonly UpstreamBug[]): { bugs: Array<Stored<Bug, UpstreamBug>>; ignored: number } {
+export function bugsForTests(
+  testIds: readonly number[],
+  raw: readonly UpstreamBug[],
+): { bugs: Array<Stored<Bug, UpstreamBug>>; ignored: number } {
   const wanted = new Set(testIds);
   const fallback = testIds.length === 1 ? testIds[0] : undefined;
   const bugs: Array<Stored<Bug, UpstreamBug>> = [];
@@ -38,10 +47,13 @@ export async function syncBugsOfTests(ctx: RunContext, testIds: readonly number[
     raw = await ctx.api.listBugsForTests(testIds);
   } catch (error) {
     if (ctx.signal.aborted) throw error;
-    ctx.fail(`Bugs of tests ${describeIds(testIds)} could not be fetched (${errorMessage(error)}); they will be retried`, {
-      testIds: testIds.length,
-      err: error,
-    });
+    ctx.fail(
+      `Bugs of tests ${describeIds(testIds)} could not be fetched (${errorMessage(error)}); they will be retried`,
+      {
+        testIds: testIds.length,
+        err: error,
+      },
+    );
     return false;
   }
   const { bugs, ignored } = bugsForTests(testIds, raw);

@@ -27,8 +27,14 @@ function storyKey(value: string): string {
  * story to the one feature whose `user_stories` lists its path or title; when none or several do, the
  * link comes from the story itself (`feature_id`, usually absent) or stays null.
  */
-export async function fetchProductCatalogue(api: TestIOApi, product: UpstreamProduct): Promise<ProductCatalogue> {
-  const [features, stories] = await Promise.all([api.listProductFeatures(product), api.listProductUserStories(product)]);
+export async function fetchProductCatalogue(
+  api: TestIOApi,
+  product: UpstreamProduct,
+): Promise<ProductCatalogue> {
+  const [features, stories] = await Promise.all([
+    api.listProductFeatures(product),
+    api.listProductUserStories(product),
+  ]);
   const featuresByStory = new Map<string, Set<number>>();
   const normalizedFeatures = features.map(({ feature, sectionIds }) => {
     const entity = normalizeFeature(feature, product.id, sectionIds);
@@ -74,10 +80,13 @@ export async function refreshProductFeatures(ctx: RunContext, product: UpstreamP
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     outcome.features = 'failed';
-    ctx.fail(`Product ${product.id}: features could not be refreshed (${errorMessage(error)}); the previous catalogue is kept`, {
-      productId: product.id,
-      err: error,
-    });
+    ctx.fail(
+      `Product ${product.id}: features could not be refreshed (${errorMessage(error)}); the previous catalogue is kept`,
+      {
+        productId: product.id,
+        err: error,
+      },
+    );
     return false;
   }
 }
@@ -91,13 +100,20 @@ export async function syncFeatures(ctx: RunContext, productIds: readonly number[
     states,
     ctx.options.productConcurrency,
     async (state, index) => {
-      const fresh = state.featuresSyncedAt !== null && now.getTime() - state.featuresSyncedAt.getTime() <= ttlMs;
+      const fresh =
+        state.featuresSyncedAt !== null && now.getTime() - state.featuresSyncedAt.getTime() <= ttlMs;
       if (ctx.mode !== 'force' && fresh) {
         ctx.outcome(state.id).features = 'fresh';
         return;
       }
       ctx.progress.report(
-        { phase: 'features', productId: state.id, productIndex: index, productCount: states.length, message: `Refreshing features of product ${state.id}` },
+        {
+          phase: 'features',
+          productId: state.id,
+          productIndex: index,
+          productCount: states.length,
+          message: `Refreshing features of product ${state.id}`,
+        },
         true,
       );
       await refreshProductFeatures(ctx, state.raw);

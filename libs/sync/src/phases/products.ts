@@ -8,7 +8,10 @@ import type { RunContext } from '../run-context.js';
  * product list fails the run: nothing after it can be trusted.
  */
 export async function syncProducts(ctx: RunContext, scope: readonly number[] | null): Promise<void> {
-  ctx.progress.report({ phase: 'products', productIndex: 0, productCount: 0, message: 'Listing products' }, true);
+  ctx.progress.report(
+    { phase: 'products', productIndex: 0, productCount: 0, message: 'Listing products' },
+    true,
+  );
   const upstream = await ctx.api.listProducts();
   throwIfAborted(ctx.signal);
   const wanted = scope ? new Set(scope) : null;
@@ -17,7 +20,9 @@ export async function syncProducts(ctx: RunContext, scope: readonly number[] | n
     const found = new Set(kept.map((p) => p.id));
     const missing = [...wanted].filter((id) => !found.has(id));
     if (missing.length > 0) {
-      ctx.warn(`Product(s) ${missing.join(', ')} are not visible upstream; they were skipped`, { productIds: missing });
+      ctx.warn(`Product(s) ${missing.join(', ')} are not visible upstream; they were skipped`, {
+        productIds: missing,
+      });
     }
   }
   await ctx.stores.products.upsertProducts(

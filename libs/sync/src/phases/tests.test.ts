@@ -10,7 +10,13 @@ function upstream(id: number, endDaysAgo: number, status = 'archived'): Upstream
   return { id, status, end_at: ago(endDaysAgo).toISOString() } as UpstreamExploratoryTest;
 }
 
-function local(id: number, endDaysAgo: number, status: string, syncedDaysAgo: number | null, bugsDaysAgo: number | null = syncedDaysAgo): TestSyncState {
+function local(
+  id: number,
+  endDaysAgo: number,
+  status: string,
+  syncedDaysAgo: number | null,
+  bugsDaysAgo: number | null = syncedDaysAgo,
+): TestSyncState {
   return {
     id,
     productId: 1,
@@ -80,32 +86,49 @@ describe('testsToPass', () => {
     local(5, 12, 'archived', 0.01, 8), // bugs read 4 days after its end: still settling then
   ];
   it('incremental: stale mutable tests and tests whose bugs may have changed', () => {
-    expect(testsToPass(states, { mode: 'incremental', now, ttlSeconds: 3600 }).map((t) => t.id)).toEqual([2, 4, 5]);
+    expect(testsToPass(states, { mode: 'incremental', now, ttlSeconds: 3600 }).map((t) => t.id)).toEqual([
+      2, 4, 5,
+    ]);
   });
   it('refresh: every mutable or settling test regardless of the TTL', () => {
-    expect(testsToPass(states, { mode: 'refresh', now, ttlSeconds: 3600 }).map((t) => t.id)).toEqual([1, 2, 4, 5]);
+    expect(testsToPass(states, { mode: 'refresh', now, ttlSeconds: 3600 }).map((t) => t.id)).toEqual([
+      1, 2, 4, 5,
+    ]);
   });
   it('ignores tests older than since', () => {
-    expect(testsToPass(states, { mode: 'incremental', now, ttlSeconds: 3600, since: ago(20) }).map((t) => t.id)).toEqual([2, 5]);
+    expect(
+      testsToPass(states, { mode: 'incremental', now, ttlSeconds: 3600, since: ago(20) }).map((t) => t.id),
+    ).toEqual([2, 5]);
   });
 });
 
 describe('needsBugs', () => {
   const opts = { now, ttlSeconds: 3600 };
   it('always in force mode and for new tests', () => {
-    expect(needsBugs(upstream(1, 100), local(1, 100, 'archived', 1, 1), { ...opts, mode: 'force' })).toBe(true);
+    expect(needsBugs(upstream(1, 100), local(1, 100, 'archived', 1, 1), { ...opts, mode: 'force' })).toBe(
+      true,
+    );
     expect(needsBugs(upstream(1, 100), undefined, { ...opts, mode: 'incremental' })).toBe(true);
   });
   it('when the status changed', () => {
-    expect(needsBugs(upstream(1, 40, 'archived'), local(1, 40, 'customer_finalized', 0.001, 0.001), { ...opts, mode: 'incremental' })).toBe(true);
+    expect(
+      needsBugs(upstream(1, 40, 'archived'), local(1, 40, 'customer_finalized', 0.001, 0.001), {
+        ...opts,
+        mode: 'incremental',
+      }),
+    ).toBe(true);
   });
   it('for mutable tests after the TTL (incremental) or always (refresh)', () => {
     const fresh = local(1, 1, 'locked', 0.01, 0.01);
     expect(needsBugs(upstream(1, 1, 'locked'), fresh, { ...opts, mode: 'incremental' })).toBe(false);
     expect(needsBugs(upstream(1, 1, 'locked'), fresh, { ...opts, mode: 'refresh' })).toBe(true);
-    expect(needsBugs(upstream(1, 1, 'locked'), local(1, 1, 'locked', 2, 2), { ...opts, mode: 'incremental' })).toBe(true);
+    expect(
+      needsBugs(upstream(1, 1, 'locked'), local(1, 1, 'locked', 2, 2), { ...opts, mode: 'incremental' }),
+    ).toBe(true);
   });
   it('never for settled final tests', () => {
-    expect(needsBugs(upstream(1, 100), local(1, 100, 'archived', 1, 50), { ...opts, mode: 'refresh' })).toBe(false);
+    expect(needsBugs(upstream(1, 100), local(1, 100, 'archived', 1, 50), { ...opts, mode: 'refresh' })).toBe(
+      false,
+    );
   });
 });

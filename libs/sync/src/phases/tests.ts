@@ -98,10 +98,12 @@ export function testsToPass(
   for (const state of local) {
     if (state.endAt === null) continue;
     if (since && state.endAt.getTime() < since.getTime()) continue;
-    const staleTest = isMutableTestStatus(state.status) && (mode === 'refresh' || testNeedsRefresh(state, now, ttlSeconds));
+    const staleTest =
+      isMutableTestStatus(state.status) && (mode === 'refresh' || testNeedsRefresh(state, now, ttlSeconds));
     const staleBugs =
       state.bugsSyncedAt === null ||
-      (bugsWereSettling(state, state.bugsSyncedAt) && (mode === 'refresh' || now.getTime() - state.bugsSyncedAt.getTime() > ttlSeconds * 1000));
+      (bugsWereSettling(state, state.bugsSyncedAt) &&
+        (mode === 'refresh' || now.getTime() - state.bugsSyncedAt.getTime() > ttlSeconds * 1000));
     if (staleTest || staleBugs) out.push({ id: state.id, endAt: state.endAt.getTime() });
   }
   return out;
@@ -117,7 +119,10 @@ export function needsBugs(
   if (mode === 'force' || !previous || previous.bugsSyncedAt === null) return true;
   if (previous.status !== upstream.status) return true;
   const end = endAtMs(upstream);
-  const settling = bugsWereSettling({ status: upstream.status, endAt: end === null ? null : new Date(end) }, previous.bugsSyncedAt);
+  const settling = bugsWereSettling(
+    { status: upstream.status, endAt: end === null ? null : new Date(end) },
+    previous.bugsSyncedAt,
+  );
   if (!settling) return false;
   return mode === 'refresh' || now.getTime() - previous.bugsSyncedAt.getTime() > ttlSeconds * 1000;
 }
@@ -133,7 +138,14 @@ export async function syncTests(ctx: RunContext, productIds: readonly number[]):
     async (state, index) => {
       const bugs = new BugQueue(ctx);
       try {
-        await syncProductTests(ctx, state, index, states.length, open.filter((r) => r.productId === state.id), bugs);
+        await syncProductTests(
+          ctx,
+          state,
+          index,
+          states.length,
+          open.filter((r) => r.productId === state.id),
+          bugs,
+        );
       } finally {
         // Whatever happened, no bug batch of this product writes after its walk is over.
         await bugs.settle();
@@ -165,7 +177,14 @@ async function syncProductTests(
   const fullWalk = mode === 'force' || (product.lastFullSyncAt === null && openRanges.length === 0);
   const stop = new StopRule(
     options.safetyMarginTests,
-    fullWalk ? [] : testsToPass(local, { mode: mode === 'refresh' ? 'refresh' : 'incremental', now: startedAt, ttlSeconds, since }),
+    fullWalk
+      ? []
+      : testsToPass(local, {
+          mode: mode === 'refresh' ? 'refresh' : 'incremental',
+          now: startedAt,
+          ttlSeconds,
+          since,
+        }),
   );
   const seen = new Set<number>();
   let lastReadable: UpstreamExploratoryTest | null = null;
@@ -176,7 +195,11 @@ async function syncProductTests(
   let stoppedBy: WalkStop | null = null;
   let missingFeaturesChecked = false;
 
-  const record = async (range: FailedTestRange, before: UpstreamExploratoryTest | null, after: UpstreamExploratoryTest | null) => {
+  const record = async (
+    range: FailedTestRange,
+    before: UpstreamExploratoryTest | null,
+    after: UpstreamExploratoryTest | null,
+  ) => {
     const entry: NewProblematicRange = {
       productId: product.id,
       offsetFrom: range.offset,
@@ -255,12 +278,16 @@ async function syncProductTests(
         }
         if (!missingFeaturesChecked) {
           const featureIds = [...new Set(items.flatMap((i) => i.entity.features.map((f) => f.feature_id)))];
-          const missing = featureIds.length > 0 ? await stores.features.findMissingFeatureIds(featureIds) : [];
+          const missing =
+            featureIds.length > 0 ? await stores.features.findMissingFeatureIds(featureIds) : [];
           if (missing.length > 0) {
             // C6: a test references a feature the mirror lacks; refresh the catalogue once per run.
             missingFeaturesChecked = true;
             if (!ctx.featuresRefreshed.has(product.id)) {
-              ctx.logger.info({ productId: product.id, missing: missing.slice(0, 10) }, 'tests reference unknown features; refreshing the catalogue');
+              ctx.logger.info(
+                { productId: product.id, missing: missing.slice(0, 10) },
+                'tests reference unknown features; refreshing the catalogue',
+              );
               await refreshProductFeatures(ctx, product.raw);
             }
           }
@@ -300,10 +327,13 @@ async function syncProductTests(
     else {
       stoppedBy = 'error';
       outcome.tests = 'failed';
-      ctx.fail(`Product ${product.id}: the test list could not be read after ${outcome.pages} page(s) (${errorMessage(error)}); the tests already read were kept`, {
-        productId: product.id,
-        err: error,
-      });
+      ctx.fail(
+        `Product ${product.id}: the test list could not be read after ${outcome.pages} page(s) (${errorMessage(error)}); the tests already read were kept`,
+        {
+          productId: product.id,
+          err: error,
+        },
+      );
     }
   }
   outcome.stoppedBy = stoppedBy;
@@ -322,12 +352,16 @@ async function syncProductTests(
   // Deletions: tests of the mirror that the walk should have met but did not.
   if (failedRangeCount > 0) {
     outcome.deletionSkipped = true;
-    ctx.warn(`Product ${product.id}: tests missing upstream were not deleted because ${failedRangeCount} range(s) could not be read`);
+    ctx.warn(
+      `Product ${product.id}: tests missing upstream were not deleted because ${failedRangeCount} range(s) could not be read`,
+    );
   } else {
     const oldest = stop.oldestEndAt;
     const candidates = local
       .filter((s) => !seen.has(s.id))
-      .filter((s) => stoppedBy === 'end' || (oldest !== null && s.endAt !== null && s.endAt.getTime() > oldest))
+      .filter(
+        (s) => stoppedBy === 'end' || (oldest !== null && s.endAt !== null && s.endAt.getTime() > oldest),
+      )
       .map((s) => s.id);
     if (candidates.length > 0) await deleteConfirmed(ctx, product.id, candidates, bugs, localById);
   }
@@ -376,7 +410,10 @@ async function deleteConfirmed(
     const deleted = await ctx.stores.tests.deleteTests(gone);
     outcome.testsDeleted += deleted;
     ctx.counts.testsDeleted += deleted;
-    ctx.logger.info({ productId, testIds: gone.slice(0, 20), count: gone.length }, 'deleted tests that no longer exist upstream');
+    ctx.logger.info(
+      { productId, testIds: gone.slice(0, 20), count: gone.length },
+      'deleted tests that no longer exist upstream',
+    );
   }
   if (rescued.length > 0) {
     const now = ctx.clock.now();
@@ -387,10 +424,19 @@ async function deleteConfirmed(
     for (const raw of rescued) {
       outcome.testsUpdated++;
       ctx.counts.testsUpdated++;
-      if (needsBugs(raw, localById.get(raw.id), { mode: ctx.mode, now, ttlSeconds: ctx.options.cacheTtlSeconds })) bugs.add(raw.id);
+      if (
+        needsBugs(raw, localById.get(raw.id), {
+          mode: ctx.mode,
+          now,
+          ttlSeconds: ctx.options.cacheTtlSeconds,
+        })
+      )
+        bugs.add(raw.id);
     }
   }
   if (unknown > 0) {
-    ctx.fail(`Product ${productId}: ${unknown} test(s) missing from the list could not be checked upstream; they were kept`);
+    ctx.fail(
+      `Product ${productId}: ${unknown} test(s) missing from the list could not be checked upstream; they were kept`,
+    );
   }
 }

@@ -20,12 +20,20 @@ export function createCaptureLogger(): CaptureLogger {
     const log = (level: CapturedLogLine['level']) => (obj: object | string, msg?: string) => {
       lines.push({ level, bindings, obj, msg });
     };
-    return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: (more) => make({ ...bindings, ...more }) };
+    return {
+      debug: log('debug'),
+      info: log('info'),
+      warn: log('warn'),
+      error: log('error'),
+      child: (more) => make({ ...bindings, ...more }),
+    };
   };
   return {
     ...make({}),
     lines,
     messages: (level) =>
-      lines.filter((l) => level === undefined || l.level === level).map((l) => l.msg ?? (typeof l.obj === 'string' ? l.obj : '')),
+      lines
+        .filter((l) => level === undefined || l.level === level)
+        .map((l) => l.msg ?? (typeof l.obj === 'string' ? l.obj : '')),
   };
 }

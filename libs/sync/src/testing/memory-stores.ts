@@ -152,7 +152,9 @@ export function createMemoryStores(): MemorySyncStores {
   });
 
   const sameBoundaries = (a: NewProblematicRange, b: ProblematicRange) =>
-    a.productId === b.productId && a.boundaryBeforeId === b.boundaryBeforeId && a.boundaryAfterId === b.boundaryAfterId;
+    a.productId === b.productId &&
+    a.boundaryBeforeId === b.boundaryBeforeId &&
+    a.boundaryAfterId === b.boundaryAfterId;
 
   const stores: MemorySyncStores = {
     state,
@@ -164,7 +166,11 @@ export function createMemoryStores(): MemorySyncStores {
       const out = new Map<number, MirrorCounts>();
       const get = (productId: number) => {
         let c = out.get(productId);
-        if (!c) out.set(productId, (c = { tests: 0, bugs: 0, testsByStatus: {}, bugsByStatus: {}, bugsBySeverity: {} }));
+        if (!c)
+          out.set(
+            productId,
+            (c = { tests: 0, bugs: 0, testsByStatus: {}, bugsByStatus: {}, bugsBySeverity: {} }),
+          );
         return c;
       };
       for (const id of state.products.keys()) get(id);
@@ -207,7 +213,8 @@ export function createMemoryStores(): MemorySyncStores {
         for (const id of deleted) {
           state.products.delete(id);
           for (const [fid, f] of state.features) if (f.entity.product_id === id) state.features.delete(fid);
-          for (const [sid, s] of state.userStories) if (s.entity.product_id === id) state.userStories.delete(sid);
+          for (const [sid, s] of state.userStories)
+            if (s.entity.product_id === id) state.userStories.delete(sid);
           for (const [tid, t] of state.tests) if (t.entity.product_id === id) deleteTestCascade(tid);
           state.problematic = state.problematic.filter((r) => r.productId !== id);
         }
@@ -249,7 +256,8 @@ export function createMemoryStores(): MemorySyncStores {
         for (const [key, s] of state.userStories) {
           if (s.entity.product_id === productId && !keepStories.has(key)) state.userStories.delete(key);
         }
-        for (const s of userStories) state.userStories.set(storyKey(s.entity), { entity: s.entity, raw: s.raw });
+        for (const s of userStories)
+          state.userStories.set(storyKey(s.entity), { entity: s.entity, raw: s.raw });
         product.featuresSyncedAt = new Date(syncedAt.getTime());
         return { upserted: features.length, deleted };
       },
@@ -268,7 +276,9 @@ export function createMemoryStores(): MemorySyncStores {
         track('upsertTests');
         for (const { entity } of items) {
           if (!state.products.has(entity.product_id)) {
-            throw new Error(`upsertTests: product ${entity.product_id} of test ${entity.id} is not in the mirror`);
+            throw new Error(
+              `upsertTests: product ${entity.product_id} of test ${entity.id} is not in the mirror`,
+            );
           }
         }
         for (const { entity, raw } of items) {
@@ -302,7 +312,11 @@ export function createMemoryStores(): MemorySyncStores {
         return [...state.tests.entries()]
           .filter(([, t]) => t.entity.product_id === productId)
           .map(([id, t]) => testState(id, t))
-          .sort((a, b) => (b.endAt?.getTime() ?? Number.NEGATIVE_INFINITY) - (a.endAt?.getTime() ?? Number.NEGATIVE_INFINITY) || b.id - a.id);
+          .sort(
+            (a, b) =>
+              (b.endAt?.getTime() ?? Number.NEGATIVE_INFINITY) -
+                (a.endAt?.getTime() ?? Number.NEGATIVE_INFINITY) || b.id - a.id,
+          );
       },
     },
 
@@ -311,8 +325,14 @@ export function createMemoryStores(): MemorySyncStores {
         track('replaceBugsOfTests');
         const ids = new Set(testIds);
         for (const { entity } of bugs) {
-          if (!ids.has(entity.test_id)) throw new Error(`replaceBugsOfTests: bug ${entity.id} belongs to test ${entity.test_id}, which was not listed`);
-          if (!state.tests.has(entity.test_id)) throw new Error(`replaceBugsOfTests: test ${entity.test_id} of bug ${entity.id} is not in the mirror`);
+          if (!ids.has(entity.test_id))
+            throw new Error(
+              `replaceBugsOfTests: bug ${entity.id} belongs to test ${entity.test_id}, which was not listed`,
+            );
+          if (!state.tests.has(entity.test_id))
+            throw new Error(
+              `replaceBugsOfTests: test ${entity.test_id} of bug ${entity.id} is not in the mirror`,
+            );
         }
         const keep = new Set(bugs.map((b) => b.entity.id));
         let deleted = 0;
@@ -335,7 +355,12 @@ export function createMemoryStores(): MemorySyncStores {
     },
 
     syncState: {
-      async acquireLease(holder: string, ttlMs: number, now: Date, canSteal?: (current: Lease) => boolean): Promise<LeaseResult> {
+      async acquireLease(
+        holder: string,
+        ttlMs: number,
+        now: Date,
+        canSteal?: (current: Lease) => boolean,
+      ): Promise<LeaseResult> {
         track('acquireLease');
         const current = state.lease;
         const free =
@@ -366,7 +391,12 @@ export function createMemoryStores(): MemorySyncStores {
         track('readLease');
         return state.lease ? { ...state.lease } : null;
       },
-      async startRun(run: { trigger: SyncTrigger; mode: SyncMode; productIds: readonly number[] | null; startedAt: Date }) {
+      async startRun(run: {
+        trigger: SyncTrigger;
+        mode: SyncMode;
+        productIds: readonly number[] | null;
+        startedAt: Date;
+      }) {
         track('startRun');
         const id = nextRunId++;
         state.runs.push({
@@ -391,7 +421,16 @@ export function createMemoryStores(): MemorySyncStores {
         const run = state.runs[i];
         if (run && run.status === 'running') state.runs[i] = { ...run, heartbeatAt: new Date(at.getTime()) };
       },
-      async finishRun(runId, outcome: { status: Exclude<SyncRunStatus, 'running'>; finishedAt: Date; counts: SyncCounts; warnings: readonly string[]; error: string | null }) {
+      async finishRun(
+        runId,
+        outcome: {
+          status: Exclude<SyncRunStatus, 'running'>;
+          finishedAt: Date;
+          counts: SyncCounts;
+          warnings: readonly string[];
+          error: string | null;
+        },
+      ) {
         track('finishRun');
         const i = state.runs.findIndex((r) => r.id === runId);
         const run = state.runs[i];
@@ -410,7 +449,8 @@ export function createMemoryStores(): MemorySyncStores {
         track('interruptStaleRuns');
         let n = 0;
         state.runs = state.runs.map((r) => {
-          if (r.status !== 'running' || (r.heartbeatAt ?? r.startedAt).getTime() >= staleBefore.getTime()) return r;
+          if (r.status !== 'running' || (r.heartbeatAt ?? r.startedAt).getTime() >= staleBefore.getTime())
+            return r;
           n++;
           return {
             ...r,
@@ -436,7 +476,9 @@ export function createMemoryStores(): MemorySyncStores {
       },
       async countRunsSince(statuses: readonly SyncRunStatus[], since: Date) {
         track('countRunsSince');
-        return state.runs.filter((r) => statuses.includes(r.status) && r.startedAt.getTime() >= since.getTime()).length;
+        return state.runs.filter(
+          (r) => statuses.includes(r.status) && r.startedAt.getTime() >= since.getTime(),
+        ).length;
       },
       async lastRunWithStatus(statuses: readonly SyncRunStatus[]) {
         track('lastRunWithStatus');
@@ -487,12 +529,15 @@ export function createMemoryStores(): MemorySyncStores {
         track('resolveProblematicRange');
         const i = state.problematic.findIndex((r) => r.id === id);
         const range = state.problematic[i];
-        if (range && range.resolvedAt === null) state.problematic[i] = { ...range, resolvedAt: new Date(at.getTime()) };
+        if (range && range.resolvedAt === null)
+          state.problematic[i] = { ...range, resolvedAt: new Date(at.getTime()) };
       },
       async clearProblematicRanges(productId?: number) {
         track('clearProblematicRanges');
         const before = state.problematic.length;
-        state.problematic = state.problematic.filter((r) => productId !== undefined && r.productId !== productId);
+        state.problematic = state.problematic.filter(
+          (r) => productId !== undefined && r.productId !== productId,
+        );
         return before - state.problematic.length;
       },
     },

@@ -30,7 +30,14 @@ export interface EndpointFigures {
   readonly non2xx: number;
   readonly errors: number;
   readonly timeouts: number;
-  readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p97_5: number; readonly p99: number; readonly max: number; readonly mean: number };
+  readonly latencyMs: {
+    readonly p50: number;
+    readonly p90: number;
+    readonly p97_5: number;
+    readonly p99: number;
+    readonly max: number;
+    readonly mean: number;
+  };
 }
 
 export async function runRestBenchmark(options: RestBenchOptions): Promise<unknown> {
@@ -38,7 +45,11 @@ export async function runRestBenchmark(options: RestBenchOptions): Promise<unkno
   const dir = mkdtempSync(join(tmpdir(), 'testio-bench-rest-'));
   const sandbox = await startBenchSandbox({ scale: options.scale });
   const dbPath = copyMirror(mirror, dir);
-  const env = productEnv(sandbox, dbPath, { LOG_LEVEL: 'warn', CACHE_TTL_SECONDS: '86400', TESTIO_REST_RATE_LIMIT: '0' });
+  const env = productEnv(sandbox, dbPath, {
+    LOG_LEVEL: 'warn',
+    CACHE_TTL_SECONDS: '86400',
+    TESTIO_REST_RATE_LIMIT: '0',
+  });
   const api = await startRestApi(env, dir);
   let sync: Launched | undefined;
   let stopSyncing = false;
@@ -61,7 +72,12 @@ export async function runRestBenchmark(options: RestBenchOptions): Promise<unkno
     const load = async (phase: EndpointFigures['phase']) => {
       for (const [name, path] of endpoints) {
         const url = `${api.url.replace(/\/api$/, '')}${path}`;
-        const r = await autocannon({ url, connections: options.connections, duration: options.durationSeconds, timeout: 30 });
+        const r = await autocannon({
+          url,
+          connections: options.connections,
+          duration: options.durationSeconds,
+          timeout: 30,
+        });
         results.push({
           endpoint: name,
           phase,
@@ -70,11 +86,20 @@ export async function runRestBenchmark(options: RestBenchOptions): Promise<unkno
           non2xx: r.non2xx,
           errors: r.errors,
           timeouts: r.timeouts,
-          latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p97_5: r.latency.p97_5, p99: r.latency.p99, max: r.latency.max, mean: round(r.latency.mean) },
+          latencyMs: {
+            p50: r.latency.p50,
+            p90: r.latency.p90,
+            p97_5: r.latency.p97_5,
+            p99: r.latency.p99,
+            max: r.latency.max,
+            mean: round(r.latency.mean),
+          },
         });
       }
     };
-    console.error(`rest benchmark: scale ${options.scale}, ${options.connections} connections, ${options.durationSeconds} s per endpoint, ${api.url}`);
+    console.error(
+      `rest benchmark: scale ${options.scale}, ${options.connections} connections, ${options.durationSeconds} s per endpoint, ${api.url}`,
+    );
     await load('idle');
 
     // A writer in another process for the whole second phase.
@@ -95,13 +120,43 @@ export async function runRestBenchmark(options: RestBenchOptions): Promise<unkno
 
     console.log(
       formatTable(
-        ['endpoint', 'phase', 'req/s', 'requests', 'non-2xx', 'errors', 'p50 ms', 'p90 ms', 'p97.5 ms', 'p99 ms', 'max ms'],
-        results.map((r) => [r.endpoint, r.phase, r.requestsPerSecond, r.requests, r.non2xx, r.errors + r.timeouts, r.latencyMs.p50, r.latencyMs.p90, r.latencyMs.p97_5, r.latencyMs.p99, r.latencyMs.max]),
+        [
+          'endpoint',
+          'phase',
+          'req/s',
+          'requests',
+          'non-2xx',
+          'errors',
+          'p50 ms',
+          'p90 ms',
+          'p97.5 ms',
+          'p99 ms',
+          'max ms',
+        ],
+        results.map((r) => [
+          r.endpoint,
+          r.phase,
+          r.requestsPerSecond,
+          r.requests,
+          r.non2xx,
+          r.errors + r.timeouts,
+          r.latencyMs.p50,
+          r.latencyMs.p90,
+          r.latencyMs.p97_5,
+          r.latencyMs.p99,
+          r.latencyMs.max,
+        ]),
       ),
     );
     const rssKb = api.proc.peakRssKb();
-    console.log(`\nsync --force runs started during the second phase: ${syncRuns}; REST API peak RSS: ${rssKb === null ? 'n/a' : `${round(rssKb / 1024, 1)} MB`}`);
-    const figures = { endpoints: results, syncRunsDuringLoad: syncRuns, apiPeakRssMb: rssKb === null ? null : round(rssKb / 1024, 1) };
+    console.log(
+      `\nsync --force runs started during the second phase: ${syncRuns}; REST API peak RSS: ${rssKb === null ? 'n/a' : `${round(rssKb / 1024, 1)} MB`}`,
+    );
+    const figures = {
+      endpoints: results,
+      syncRunsDuringLoad: syncRuns,
+      apiPeakRssMb: rssKb === null ? null : round(rssKb / 1024, 1),
+    };
     const file = writeResult({ benchmark: 'rest', scale: options.scale, options: { ...options }, figures });
     console.error(`written ${file}`);
     return figures;

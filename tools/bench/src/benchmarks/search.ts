@@ -29,7 +29,18 @@ interface Query {
   readonly tool: Record<string, unknown>;
 }
 
-const KINDS = ['single word', 'rare word', 'two words', 'phrase (raw)', 'prefix (simple, 3 letters)', 'prefix (raw word*)', 'filter: product', 'filter: entity bug', 'filter: dates', 'no match'] as const;
+const KINDS = [
+  'single word',
+  'rare word',
+  'two words',
+  'phrase (raw)',
+  'prefix (simple, 3 letters)',
+  'prefix (raw word*)',
+  'filter: product',
+  'filter: entity bug',
+  'filter: dates',
+  'no match',
+] as const;
 
 function makeQuery(kind: (typeof KINDS)[number], s: Samples, random: () => number): Query {
   const common = s.words.slice(0, 20);
@@ -66,12 +77,20 @@ function makeQuery(kind: (typeof KINDS)[number], s: Samples, random: () => numbe
     }
     case 'filter: entity bug': {
       const q = pick(random, common);
-      return { port: { query: q, mode: 'simple', entityTypes: ['bug'] }, tool: { query: q, entities: ['bug'] } };
+      return {
+        port: { query: q, mode: 'simple', entityTypes: ['bug'] },
+        tool: { query: q, entities: ['bug'] },
+      };
     }
     case 'filter: dates': {
       const q = pick(random, common);
       return {
-        port: { query: q, mode: 'simple', from: new Date('2025-03-01T00:00:00.000Z'), to: new Date('2025-05-31T23:59:59.999Z') },
+        port: {
+          query: q,
+          mode: 'simple',
+          from: new Date('2025-03-01T00:00:00.000Z'),
+          to: new Date('2025-05-31T23:59:59.999Z'),
+        },
         tool: { query: q, start_date: '2025-03-01', end_date: '2025-05-31' },
       };
     }
@@ -88,9 +107,15 @@ export async function runSearchBenchmark(options: SearchBenchOptions): Promise<u
   const dbPath = copyMirror(mirror, dir);
   const samples = readSamples(dbPath);
   const random = rng(7);
-  const plan = KINDS.map((kind) => ({ kind, queries: Array.from({ length: options.queries + 5 }, () => makeQuery(kind, samples, random)) }));
-  const rows: Array<{ kind: string; port: LatencySummary; mcp: LatencySummary | null; meanHits: number }> = [];
-  console.error(`search benchmark: scale ${options.scale} (${mirror.tests} tests, ${mirror.bugs} bugs), ${options.queries} queries per kind`);
+  const plan = KINDS.map((kind) => ({
+    kind,
+    queries: Array.from({ length: options.queries + 5 }, () => makeQuery(kind, samples, random)),
+  }));
+  const rows: Array<{ kind: string; port: LatencySummary; mcp: LatencySummary | null; meanHits: number }> =
+    [];
+  console.error(
+    `search benchmark: scale ${options.scale} (${mirror.tests} tests, ${mirror.bugs} bugs), ${options.queries} queries per kind`,
+  );
   try {
     const db = openSqlite(dbPath);
     const search = createMirrorSearch(db, 1);
@@ -117,7 +142,10 @@ export async function runSearchBenchmark(options: SearchBenchOptions): Promise<u
     const mcpTimes = new Map<string, number[]>();
     if (options.viaMcp) {
       const sandbox = await startBenchSandbox({ scale: options.scale });
-      const server = await startMcpHttp(productEnv(sandbox, dbPath, { LOG_LEVEL: 'info', CACHE_TTL_SECONDS: '86400' }), dir);
+      const server = await startMcpHttp(
+        productEnv(sandbox, dbPath, { LOG_LEVEL: 'info', CACHE_TTL_SECONDS: '86400' }),
+        dir,
+      );
       const client = await connectMcp(server.url);
       try {
         for (const { kind, queries } of plan) {
@@ -125,7 +153,8 @@ export async function runSearchBenchmark(options: SearchBenchOptions): Promise<u
           for (const [i, q] of queries.entries()) {
             const started = performance.now();
             const answer = await callTool(client, 'search', { ...q.tool, limit: 20 });
-            if (answer.isError) console.error(`search ${JSON.stringify(q.tool)}: ${answer.text.split('\n')[0] ?? ''}`);
+            if (answer.isError)
+              console.error(`search ${JSON.stringify(q.tool)}: ${answer.text.split('\n')[0] ?? ''}`);
             if (i >= 5) times.push(performance.now() - started);
           }
           mcpTimes.set(kind, times);
@@ -148,8 +177,26 @@ export async function runSearchBenchmark(options: SearchBenchOptions): Promise<u
     }
     console.log(
       formatTable(
-        ['query kind', 'mean hits', 'SQL p50 ms', 'SQL p95 ms', 'SQL p99 ms', 'MCP p50 ms', 'MCP p95 ms', 'MCP p99 ms'],
-        rows.map((r) => [r.kind, r.meanHits, r.port.p50, r.port.p95, r.port.p99, r.mcp?.p50, r.mcp?.p95, r.mcp?.p99]),
+        [
+          'query kind',
+          'mean hits',
+          'SQL p50 ms',
+          'SQL p95 ms',
+          'SQL p99 ms',
+          'MCP p50 ms',
+          'MCP p95 ms',
+          'MCP p99 ms',
+        ],
+        rows.map((r) => [
+          r.kind,
+          r.meanHits,
+          r.port.p50,
+          r.port.p95,
+          r.port.p99,
+          r.mcp?.p50,
+          r.mcp?.p95,
+          r.mcp?.p99,
+        ]),
       ),
     );
     const figures = { mirror: { tests: mirror.tests, bugs: mirror.bugs }, kinds: rows };

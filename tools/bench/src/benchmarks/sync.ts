@@ -32,12 +32,24 @@ export interface SyncRunFigures {
   readonly peakRssMb: number | null;
 }
 
-const TABLES = ['products', 'sections', 'features', 'user_stories', 'tests', 'test_features', 'test_platforms', 'bugs', 'users'] as const;
+const TABLES = [
+  'products',
+  'sections',
+  'features',
+  'user_stories',
+  'tests',
+  'test_features',
+  'test_platforms',
+  'bugs',
+  'users',
+] as const;
 
 function countRows(path: string): Record<string, number> {
   const db = new Database(path, { readonly: true });
   try {
-    return Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number]));
+    return Object.fromEntries(
+      TABLES.map((t) => [t, db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number]),
+    );
   } finally {
     db.close();
   }
@@ -47,7 +59,10 @@ export async function runSyncBenchmark(options: SyncBenchOptions): Promise<unkno
   const sandbox = await startBenchSandbox({ scale: options.scale, latencyMs: options.latencyMs });
   const dir = mkdtempSync(join(tmpdir(), 'testio-bench-sync-'));
   const dbPath = join(dir, 'mirror.db');
-  const env = productEnv(sandbox, dbPath, { LOG_LEVEL: 'warn', MAX_CONCURRENT_API_REQUESTS: String(options.concurrency) });
+  const env = productEnv(sandbox, dbPath, {
+    LOG_LEVEL: 'warn',
+    MAX_CONCURRENT_API_REQUESTS: String(options.concurrency),
+  });
   const runs: SyncRunFigures[] = [];
 
   const measure = async (name: string, args: string[]): Promise<SyncRunFigures> => {
@@ -69,17 +84,21 @@ export async function runSyncBenchmark(options: SyncBenchOptions): Promise<unkno
       syncSeconds,
       upstreamCalls: calls,
       lowerBoundSeconds: round(lowerBoundSeconds),
-      ratioToLowerBound: lowerBoundSeconds > 0 ? round((syncSeconds ?? wallSeconds) / lowerBoundSeconds) : null,
+      ratioToLowerBound:
+        lowerBoundSeconds > 0 ? round((syncSeconds ?? wallSeconds) / lowerBoundSeconds) : null,
       peakRssMb: rss === null ? null : round(rss / 1024, 1),
     };
-    if (code !== 0) console.error(`sync ${args.join(' ')} exited ${code}:\n${proc.out()}\n${proc.err().slice(-3000)}`);
+    if (code !== 0)
+      console.error(`sync ${args.join(' ')} exited ${code}:\n${proc.out()}\n${proc.err().slice(-3000)}`);
     runs.push(figures);
     return figures;
   };
 
   try {
     const truth = sandbox.truth();
-    console.error(`sync benchmark: scale ${options.scale} (${truth.totals.tests} tests, ${truth.totals.bugs} bugs), latency ${options.latencyMs} ms, concurrency ${options.concurrency}`);
+    console.error(
+      `sync benchmark: scale ${options.scale} (${truth.totals.tests} tests, ${truth.totals.bugs} bugs), latency ${options.latencyMs} ms, concurrency ${options.concurrency}`,
+    );
     const full = await measure('full (sync --force)', ['--force']);
     checkpoint(dbPath);
     const rows = countRows(dbPath);
@@ -93,7 +112,16 @@ export async function runSyncBenchmark(options: SyncBenchOptions): Promise<unkno
     console.log(
       formatTable(
         ['run', 'outcome', 'wall s', 'sync s', 'calls', 'lower bound s', 'ratio', 'peak RSS MB'],
-        runs.map((r) => [r.run, r.outcome, r.wallSeconds, r.syncSeconds, r.upstreamCalls, r.lowerBoundSeconds, r.ratioToLowerBound, r.peakRssMb]),
+        runs.map((r) => [
+          r.run,
+          r.outcome,
+          r.wallSeconds,
+          r.syncSeconds,
+          r.upstreamCalls,
+          r.lowerBoundSeconds,
+          r.ratioToLowerBound,
+          r.peakRssMb,
+        ]),
       ),
     );
     const rowsPerSecond = round(totalRows / (full.syncSeconds ?? full.wallSeconds), 0);

@@ -30,7 +30,10 @@ beforeAll(async () => {
   ids = knownIds(stack.dbPath);
   const server = await stack.startMcp();
   client = await connectMcp(server.url, 'reliability-fuzz');
-  tools = (await client.listTools()).tools.map((t) => ({ name: t.name, properties: (t.inputSchema.properties ?? {}) as Record<string, object> }));
+  tools = (await client.listTools()).tools.map((t) => ({
+    name: t.name,
+    properties: (t.inputSchema.properties ?? {}) as Record<string, object>,
+  }));
 }, 120_000);
 
 afterAll(async () => {
@@ -46,13 +49,17 @@ async function check(name: string, args: Record<string, unknown>): Promise<void>
     answer = await callTool(client, name, args, 60_000);
   } catch (error) {
     // A protocol error: an output that broke its schema, a transport failure, a crash.
-    throw new Error(`${name} ${JSON.stringify(args).slice(0, 300)} threw: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `${name} ${JSON.stringify(args).slice(0, 300)} threw: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const everything = `${answer.text}\n${JSON.stringify(answer.structured ?? null)}`;
   expect(findSecret(everything, stack.secrets), `${name} answer leaks a secret`).toBeNull();
   if (answer.isError) {
     expect(answer.text, `${name} ${JSON.stringify(args).slice(0, 300)}`).toMatch(/^❌ /);
-    expect(answer.text, `${name} ${JSON.stringify(args).slice(0, 300)}: internal error`).not.toMatch(/Internal error \(reference/);
+    expect(answer.text, `${name} ${JSON.stringify(args).slice(0, 300)}: internal error`).not.toMatch(
+      /Internal error \(reference/,
+    );
     expect(answer.text).not.toMatch(/SQLITE_|at .*\.ts:\d+|node_modules/);
   } else {
     expect(answer.structured, `${name}: no structuredContent`).toBeTypeOf('object');
@@ -84,9 +91,13 @@ describe('MCP tools under generated input', () => {
 
   it('unknown tool names and odd argument names are refused with the documented error', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.constantFrom(...tools.map((t) => t.name)), fc.string({ maxLength: 60 })), fc.dictionary(fc.string({ maxLength: 10 }), nastyValue, { maxKeys: 4 }), async (name, args) => {
-        await check(name, args);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom(...tools.map((t) => t.name)), fc.string({ maxLength: 60 })),
+        fc.dictionary(fc.string({ maxLength: 10 }), nastyValue, { maxKeys: 4 }),
+        async (name, args) => {
+          await check(name, args);
+        },
+      ),
       { numRuns: RUNS, seed: SEED },
     );
   }, 300_000);

@@ -87,7 +87,8 @@ describe('load while syncing', () => {
         const [name, args] = mcpCall(random);
         try {
           const answer = await callTool(client, name, args, 60_000);
-          if (answer.isError || BUSY.test(answer.text)) mcp.failed.push(`${name} ${JSON.stringify(args)}: ${answer.text.slice(0, 200)}`);
+          if (answer.isError || BUSY.test(answer.text))
+            mcp.failed.push(`${name} ${JSON.stringify(args)}: ${answer.text.slice(0, 200)}`);
           else mcp.ok++;
         } catch (error) {
           mcp.failed.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
@@ -99,9 +100,12 @@ describe('load while syncing', () => {
       for (let n = 0; n < 100_000 && syncing && Date.now() < deadline; n++) {
         const path = restPath(random);
         try {
-          const response = await fetch(`${restBase}${path}`, { headers: { 'X-API-Key': stack.secrets.apiKey } });
+          const response = await fetch(`${restBase}${path}`, {
+            headers: { 'X-API-Key': stack.secrets.apiKey },
+          });
           const text = await response.text();
-          if (response.status !== 200 || BUSY.test(text)) rest.failed.push(`${path} → ${response.status} ${text.slice(0, 200)}`);
+          if (response.status !== 200 || BUSY.test(text))
+            rest.failed.push(`${path} → ${response.status} ${text.slice(0, 200)}`);
           else rest.ok++;
         } catch (error) {
           rest.failed.push(`${path}: ${error instanceof Error ? error.message : String(error)}`);
@@ -109,7 +113,10 @@ describe('load while syncing', () => {
       }
     };
 
-    const loops = [...clients.map((c, i) => mcpLoop(c, SEED + i)), ...Array.from({ length: CLIENTS }, (_, i) => restLoop(SEED + 100 + i))];
+    const loops = [
+      ...clients.map((c, i) => mcpLoop(c, SEED + i)),
+      ...Array.from({ length: CLIENTS }, (_, i) => restLoop(SEED + 100 + i)),
+    ];
     const outcomes: string[] = [];
     try {
       for (let i = 0; i < SYNCS; i++) {
@@ -122,7 +129,9 @@ describe('load while syncing', () => {
       await Promise.all(loops);
       await Promise.all(clients.map((c) => c.close()));
     }
-    console.error(`[reliability] load while syncing: ${mcp.ok} MCP calls and ${rest.ok} REST requests succeeded during ${SYNCS} full sync(s) (${outcomes.join(', ')}); failures: ${mcp.failed.length + rest.failed.length}`);
+    console.error(
+      `[reliability] load while syncing: ${mcp.ok} MCP calls and ${rest.ok} REST requests succeeded during ${SYNCS} full sync(s) (${outcomes.join(', ')}); failures: ${mcp.failed.length + rest.failed.length}`,
+    );
     expect(mcp.failed.slice(0, 5)).toEqual([]);
     expect(rest.failed.slice(0, 5)).toEqual([]);
     expect(mcp.ok).toBeGreaterThan(0);

@@ -2,7 +2,12 @@ import type { SandboxFaults } from '@testio-mcp/testio-sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBenchSandbox } from '../sandbox.js';
 import { announce, FULL } from './__fixtures__/config.js';
-import { expectConsistent, expectMatchesTruth, expectNoDanglingRun, runStatuses } from './__fixtures__/mirror-checks.js';
+import {
+  expectConsistent,
+  expectMatchesTruth,
+  expectNoDanglingRun,
+  runStatuses,
+} from './__fixtures__/mirror-checks.js';
 import { findSecret } from './__fixtures__/secrets.js';
 import { startStack, type Stack } from './__fixtures__/stack.js';
 
@@ -27,7 +32,15 @@ const ALL_SCENARIOS: Array<[string, SandboxFaults]> = [
   ['429 storm (every 2nd request, Retry-After 1 s)', { rateLimit: { everyNth: 2, retryAfterSeconds: 1 } }],
   ['429 burst on the first 12 requests', { rateLimit: { times: 12, retryAfterSeconds: 1 } }],
   ['500s on 30% of requests', { failRate: 0.3 }],
-  ['timeouts on /bugs and a product list', { timeouts: [{ pathPrefix: '/bugs', times: 3 }, { pathPrefix: '/products', times: 1 }] }],
+  [
+    'timeouts on /bugs and a product list',
+    {
+      timeouts: [
+        { pathPrefix: '/bugs', times: 3 },
+        { pathPrefix: '/products', times: 1 },
+      ],
+    },
+  ],
   [
     'malformed bodies: truncated, HTML, array, wrong shape',
     {
@@ -39,13 +52,26 @@ const ALL_SCENARIOS: Array<[string, SandboxFaults]> = [
       ],
     },
   ],
-  ['every request truncated', { malformed: [{ pathPrefix: '/products', kind: 'truncated' }, { pathPrefix: '/bugs', kind: 'truncated' }] }],
+  [
+    'every request truncated',
+    {
+      malformed: [
+        { pathPrefix: '/products', kind: 'truncated' },
+        { pathPrefix: '/bugs', kind: 'truncated' },
+      ],
+    },
+  ],
 ];
 
 /** The reduced run keeps one scenario per kind of fault. */
-const SCENARIOS = FULL ? ALL_SCENARIOS : ALL_SCENARIOS.filter(([name]) => /burst|500s|malformed bodies/.test(name));
+const SCENARIOS = FULL
+  ? ALL_SCENARIOS
+  : ALL_SCENARIOS.filter(([name]) => /burst|500s|malformed bodies/.test(name));
 
-async function expectHealsAfter(s: Stack, faulted: { code: number | null; signal: NodeJS.Signals | null; out: string; err: string }): Promise<void> {
+async function expectHealsAfter(
+  s: Stack,
+  faulted: { code: number | null; signal: NodeJS.Signals | null; out: string; err: string },
+): Promise<void> {
   // The faulted run ended by itself, with a documented exit code (0 success/partial, 1 failure).
   expect(faulted.signal).toBeNull();
   expect([0, 1], faulted.out + faulted.err).toContain(faulted.code);
@@ -66,7 +92,9 @@ describe('sync under upstream faults', () => {
   it.each(SCENARIOS)('%s: the mirror stays consistent and the next sync heals it', async (_name, faults) => {
     stack = await startStack({ scale: SCALE, faults });
     const faulted = await stack.run(['sync', '--force'], CLIENT_ENV);
-    console.error(`[reliability] ${_name}: exit ${faulted.code}, ${/outcome\s+(\w+)/.exec(faulted.out)?.[1] ?? 'no outcome'}, runs ${runStatuses(stack.dbPath).join(',')}`);
+    console.error(
+      `[reliability] ${_name}: exit ${faulted.code}, ${/outcome\s+(\w+)/.exec(faulted.out)?.[1] ?? 'no outcome'}, runs ${runStatuses(stack.dbPath).join(',')}`,
+    );
     await expectHealsAfter(stack, faulted);
   });
 
@@ -74,11 +102,14 @@ describe('sync under upstream faults', () => {
     stack = await startStack({ scale: SCALE, faults: { latencyMs: 20 } });
     const port = stack.sandbox.port;
     const sync = stack.launch(['sync', '--force'], CLIENT_ENV);
-    for (let i = 0; i < 400 && stack.sandbox.requestLog().length < 8; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 400 && stack.sandbox.requestLog().length < 8; i++)
+      await new Promise((r) => setTimeout(r, 25));
     expect(stack.sandbox.requestLog().length).toBeGreaterThanOrEqual(8);
     await stack.sandbox.close();
     const { code, signal } = await sync.exited;
-    console.error(`[reliability] sandbox gone: exit ${code}, ${/outcome\s+(\w+)/.exec(sync.out())?.[1] ?? 'no outcome'}`);
+    console.error(
+      `[reliability] sandbox gone: exit ${code}, ${/outcome\s+(\w+)/.exec(sync.out())?.[1] ?? 'no outcome'}`,
+    );
     expect(signal).toBeNull();
     expect([0, 1]).toContain(code);
     expectConsistent(stack.dbPath);

@@ -33,7 +33,8 @@ export function launch(args: string[], env: NodeJS.ProcessEnv, cwd = path.join(R
         const match = stderr.match(pattern) ?? stdout.match(pattern);
         if (match) return match;
         if (child.exitCode !== null) throw new Error(`exited ${child.exitCode} before ${pattern}: ${stderr}`);
-        if (Date.now() - started > timeoutMs) throw new Error(`no ${pattern} within ${timeoutMs} ms: ${stderr}`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`no ${pattern} within ${timeoutMs} ms: ${stderr}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

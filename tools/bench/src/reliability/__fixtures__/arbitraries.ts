@@ -59,7 +59,11 @@ export const ATTACK_STRINGS = [
   '',
 ] as const;
 
-const hugeString = fc.integer({ min: 1_000, max: 100_000 }).chain((n) => fc.constantFrom('a', '%', '"', 'é', '🙂 ', 'x y ').map((c) => c.repeat(Math.ceil(n / c.length))));
+const hugeString = fc
+  .integer({ min: 1_000, max: 100_000 })
+  .chain((n) =>
+    fc.constantFrom('a', '%', '"', 'é', '🙂 ', 'x y ').map((c) => c.repeat(Math.ceil(n / c.length))),
+  );
 
 /** Any JSON value a client could send in place of the right one. */
 export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -74,11 +78,16 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.boolean() },
   { weight: 1, arbitrary: fc.constant(null) },
   { weight: 1, arbitrary: fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }) },
-  { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }) },
+  {
+    weight: 1,
+    arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
+  },
 );
 
 /** The same, as text (query strings and path segments carry only text). */
-export const nastyText: fc.Arbitrary<string> = nastyValue.map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? 'null'));
+export const nastyText: fc.Arbitrary<string> = nastyValue.map((v) =>
+  typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null'),
+);
 
 export interface KnownIds {
   readonly productIds: readonly number[];
@@ -98,7 +107,17 @@ function idsFor(name: string, ids: KnownIds): readonly number[] {
   return [...ids.productIds, ...ids.testIds];
 }
 
-const DATE_TEXT = ['2025-01-31', '2025-05-01T00:00:00Z', 'today', 'yesterday', 'last 30 days', '3 weeks ago', 'this month', 'this quarter', 'last year'];
+const DATE_TEXT = [
+  '2025-01-31',
+  '2025-05-01T00:00:00Z',
+  'today',
+  'yesterday',
+  'last 30 days',
+  '3 weeks ago',
+  'this month',
+  'this quarter',
+  'last year',
+];
 
 interface JsonSchema {
   readonly type?: string | string[];
@@ -115,12 +134,25 @@ export function plausibleValue(name: string, schema: JsonSchema, ids: KnownIds):
   const known = idsFor(name, ids);
   if (name.endsWith('_ids')) {
     const id = fc.oneof(fc.constantFrom(...known), fc.integer({ min: 1, max: 10_000_000 }));
-    return fc.oneof(fc.array(id, { minLength: 1, maxLength: 5 }), id, fc.array(id, { minLength: 1, maxLength: 5 }).map((a) => a.join(', ')));
+    return fc.oneof(
+      fc.array(id, { minLength: 1, maxLength: 5 }),
+      id,
+      fc.array(id, { minLength: 1, maxLength: 5 }).map((a) => a.join(', ')),
+    );
   }
-  if (name.endsWith('_id')) return fc.oneof(fc.constantFrom(...known), fc.constantFrom(...known).map(String), fc.integer({ min: 1, max: 10_000_000 }));
+  if (name.endsWith('_id'))
+    return fc.oneof(
+      fc.constantFrom(...known),
+      fc.constantFrom(...known).map(String),
+      fc.integer({ min: 1, max: 10_000_000 }),
+    );
   if (name.includes('date') || name === 'since') return fc.constantFrom(...DATE_TEXT, 'all');
   if (name === 'query' || name === 'search') {
-    return fc.oneof(fc.constantFrom(...ids.words), fc.constantFrom(...ids.words).map((w) => w.slice(0, 3)), fc.constantFrom(...ids.words).map((w) => `"${w}"`));
+    return fc.oneof(
+      fc.constantFrom(...ids.words),
+      fc.constantFrom(...ids.words).map((w) => w.slice(0, 3)),
+      fc.constantFrom(...ids.words).map((w) => `"${w}"`),
+    );
   }
   const variants = [schema, ...(schema.anyOf ?? []), ...(schema.oneOf ?? [])];
   const arbs: fc.Arbitrary<unknown>[] = [];
@@ -132,22 +164,37 @@ export function plausibleValue(name: string, schema: JsonSchema, ids: KnownIds):
       arbs.push(fc.subarray([...values], { minLength: 1 }).map((a) => a.join(',')));
     }
     const types = Array.isArray(v.type) ? v.type : v.type ? [v.type] : [];
-    if (types.includes('integer') || types.includes('number')) arbs.push(fc.integer({ min: (v.minimum ?? 0) - 2, max: Math.min(v.maximum ?? 300, 300) + 2 }));
+    if (types.includes('integer') || types.includes('number'))
+      arbs.push(fc.integer({ min: (v.minimum ?? 0) - 2, max: Math.min(v.maximum ?? 300, 300) + 2 }));
     if (types.includes('boolean')) arbs.push(fc.boolean(), fc.constantFrom('true', 'false'));
   }
   return arbs.length ? fc.oneof(...arbs) : fc.string({ maxLength: 20 });
 }
 
-
 /** Arguments of one call: every parameter valid, wrong or absent, sometimes an unknown one besides. */
-export function argumentsFor(properties: Record<string, JsonSchema>, ids: KnownIds): fc.Arbitrary<Record<string, unknown>> {
+export function argumentsFor(
+  properties: Record<string, JsonSchema>,
+  ids: KnownIds,
+): fc.Arbitrary<Record<string, unknown>> {
   const fields = Object.fromEntries(
-    Object.entries(properties).map(([name, schema]) => [name, fc.oneof({ weight: 3, arbitrary: plausibleValue(name, schema, ids) }, { weight: 2, arbitrary: nastyValue })]),
+    Object.entries(properties).map(([name, schema]) => [
+      name,
+      fc.oneof(
+        { weight: 3, arbitrary: plausibleValue(name, schema, ids) },
+        { weight: 2, arbitrary: nastyValue },
+      ),
+    ]),
   );
   return fc
     .tuple(
       fc.record(fields, { requiredKeys: [] }),
-      fc.option(fc.tuple(fc.constantFrom('productId', 'id', 'limit', 'sql', '__proto__', 'constructor', 'x'.repeat(300)), nastyValue), { freq: 6 }),
+      fc.option(
+        fc.tuple(
+          fc.constantFrom('productId', 'id', 'limit', 'sql', '__proto__', 'constructor', 'x'.repeat(300)),
+          nastyValue,
+        ),
+        { freq: 6 },
+      ),
     )
     .map(([args, extra]) => (extra ? { ...args, [extra[0]]: extra[1] } : args));
 }

@@ -6,7 +6,11 @@
 
 export const FULL = process.env.RELIABILITY_FULL === '1';
 
-export const SEED = process.env.RELIABILITY_SEED ? Number(process.env.RELIABILITY_SEED) : FULL ? Math.floor(Math.random() * 2 ** 31) : 20_261_122;
+export const SEED = process.env.RELIABILITY_SEED
+  ? Number(process.env.RELIABILITY_SEED)
+  : FULL
+    ? Math.floor(Math.random() * 2 ** 31)
+    : 20_261_122;
 
 /** `reduced` in the default run, `full` with RELIABILITY_FULL=1. */
 export function runs(reduced: number, full: number): number {
@@ -14,5 +18,9 @@ export function runs(reduced: number, full: number): number {
 }
 
 export function announce(suite: string, details: Record<string, unknown> = {}): void {
-  console.error(`[reliability] ${suite}: mode ${FULL ? 'full' : 'reduced'}, seed ${SEED}${Object.entries(details).map(([k, v]) => `, ${k} ${String(v)}`).join('')}`);
+  console.error(
+    `[reliability] ${suite}: mode ${FULL ? 'full' : 'reduced'}, seed ${SEED}${Object.entries(details)
+      .map(([k, v]) => `, ${k} ${String(v)}`)
+      .join('')}`,
+  );
 }

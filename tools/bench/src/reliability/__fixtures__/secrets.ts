@@ -10,13 +10,17 @@ export interface Secrets {
 }
 
 export function makeSecrets(): Secrets {
-  return { token: `tok-${randomBytes(12).toString('hex')}`, apiKey: `key-${randomBytes(16).toString('hex')}` };
+  return {
+    token: `tok-${randomBytes(12).toString('hex')}`,
+    apiKey: `key-${randomBytes(16).toString('hex')}`,
+  };
 }
 
 /** Finds a secret, or its tail (a partial mask still leaks), in text. */
 export function findSecret(text: string, secrets: Secrets): string | null {
   for (const secret of [secrets.token, secrets.apiKey]) {
-    if (text.includes(secret) || text.includes(secret.slice(-16))) return secret === secrets.token ? 'the TestIO token' : 'the API key';
+    if (text.includes(secret) || text.includes(secret.slice(-16)))
+      return secret === secrets.token ? 'the TestIO token' : 'the API key';
   }
   return null;
 }

@@ -19,7 +19,10 @@ export interface Stack {
   /** Environment of a `testio-mcp` process on this stack. */
   env(extra?: Record<string, string>): NodeJS.ProcessEnv;
   /** Runs `testio-mcp <args>` to completion. */
-  run(args: string[], extra?: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
+  run(
+    args: string[],
+    extra?: Record<string, string>,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>;
   /** Starts `testio-mcp <args>` and keeps it (stopped by `close`). */
   launch(args: string[], extra?: Record<string, string>): Launched;
   startMcp(extra?: Record<string, string>): Promise<{ proc: Launched; url: string }>;
@@ -29,18 +32,36 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { scale: Scale; faults?: SandboxFaults; port?: number }): Promise<Stack> {
+export async function startStack(options: {
+  scale: Scale;
+  faults?: SandboxFaults;
+  port?: number;
+}): Promise<Stack> {
   const secrets = makeSecrets();
-  const sandbox = await startBenchSandbox({ scale: options.scale, token: secrets.token, ...(options.port ? { port: options.port } : {}) });
+  const sandbox = await startBenchSandbox({
+    scale: options.scale,
+    token: secrets.token,
+    ...(options.port ? { port: options.port } : {}),
+  });
   if (options.faults) sandbox.setFaults(options.faults);
   const dir = mkdtempSync(join(tmpdir(), 'testio-reliability-'));
   const dbPath = join(dir, 'mirror.db');
   const procs: Launched[] = [];
   const chunks: string[] = [];
   const env = (extra: Record<string, string> = {}) =>
-    productEnv(sandbox, dbPath, { LOG_LEVEL: 'info', TESTIO_API_KEYS: secrets.apiKey, TESTIO_REST_RATE_LIMIT: '0', ...extra });
+    productEnv(sandbox, dbPath, {
+      LOG_LEVEL: 'info',
+      TESTIO_API_KEYS: secrets.apiKey,
+      TESTIO_REST_RATE_LIMIT: '0',
+      ...extra,
+    });
   const launch = (args: string[], extra: Record<string, string> = {}) => {
-    const proc = launchCli(args, { env: env(extra), cwd: dir, rssSampleMs: 1000, onOutput: (text) => chunks.push(text) });
+    const proc = launchCli(args, {
+      env: env(extra),
+      cwd: dir,
+      rssSampleMs: 1000,
+      onOutput: (text) => chunks.push(text),
+    });
     procs.push(proc);
     return proc;
   };
