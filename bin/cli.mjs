@@ -71,6 +71,7 @@ Commands:
   start               the main job; with no TESTIO_CUSTOMER_API_TOKEN, runs on the embedded sandbox (demo mode)
   sandbox [options]   the local TestIO Customer API simulator (testio-mcp sandbox --help)
   serve [options]     the MCP server: --transport stdio (default) | http [--host 127.0.0.1] [--port 8080]
+                      [--api-mode hybrid|mcp|rest]; over http it also serves the REST API (hybrid)
   api [options]       the REST API with OpenAPI and Swagger UI: [--host 127.0.0.1] [--port 8081]
   worker              keep the SQLite mirror of the account fresh (initial sync, then periodic)
   sync [options]      one sync run: --force --refresh --since DATE --product-ids 1,2 --dry-run --status
@@ -203,8 +204,12 @@ async function runCommand(command, args) {
     }
     case 'serve': {
       // stdout belongs to the stdio transport from here on: everything else goes to stderr.
+      // Over HTTP it also serves the REST API on its port (ADR 0015). Apps do not import each other, so
+      // the dispatcher hands the REST API app over, loaded only when it is served.
       const { runServeCommand } = await import('@testio-mcp/mcp-server');
-      process.exitCode = await runServeCommand(args, process.env);
+      process.exitCode = await runServeCommand(args, process.env, {
+        loadRestApi: async () => (await import('@testio-mcp/rest-api')).restApiHost,
+      });
       return;
     }
     case 'setup': {

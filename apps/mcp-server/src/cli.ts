@@ -8,25 +8,42 @@ import {
   type Logger,
 } from '@testio-mcp/domain';
 import { Command, CommanderError, Option } from 'commander';
-import { parseMcpServerSettings, restBaseUrl, type McpServerSettings } from './config.js';
+import {
+  API_MODES,
+  parseMcpServerSettings,
+  restBaseUrl,
+  type ApiMode,
+  type McpServerSettings,
+} from './config.js';
 import { createMcpContainer, resolveMcpRuntime, type McpContainer } from './container.js';
 import { createRootLogger } from './logger.js';
 import { createServer, SERVER_VERSION } from './server.js';
 import { selectTools } from './toolsets.js';
 import type { AnyToolDefinition } from './tools/define-tool.js';
 import { createHttpApp, listen } from './transports/http.js';
+import { routeByPath, type PreparedRestApi, type RestApiHost } from './transports/rest-host.js';
 import { serveStdio } from './transports/stdio.js';
 
 /**
- * `testio-mcp serve --transport stdio|http [--host 127.0.0.1] [--port 8080]`. Settings are parsed
- * once, the tool selection is checked before anything is opened, and every line it writes goes to
- * stderr: in stdio mode stdout carries nothing but the protocol.
+ * `testio-mcp serve --transport stdio|http [--host 127.0.0.1] [--port 8080] [--api-mode hybrid|mcp|rest]`.
+ * Settings are parsed once, the tool selection is checked before anything is opened, and every line it
+ * writes goes to stderr: in stdio mode stdout carries nothing but the protocol. Over HTTP it also serves
+ * the REST API on the same port unless `--api-mode mcp` (ADR 0015).
  */
 
 interface ServeFlags {
   transport: 'stdio' | 'http';
   host?: string;
   port?: string;
+  apiMode?: ApiMode;
+}
+
+export interface ServeOptions {
+  /**
+   * The REST API, for the hybrid and rest modes of `--transport http`. Apps do not import each other:
+   * bin/cli.mjs passes the REST API app's `restApiHost`, loaded only when it is served.
+   */
+  readonly loadRestApi?: () => Promise<RestApiHost>;
 }
 
 function buildCommand(): Command {
@@ -37,6 +54,12 @@ function buildCommand(): Command {
     )
     .option('--host <host>', 'http: address to bind (default TESTIO_HTTP_HOST or 127.0.0.1)')
     .option('--port <port>', 'http: port to listen on, 0 for any free one (default TESTIO_HTTP_PORT or 8080)')
+    .addOption(
+      new Option(
+        '--api-mode <mode>',
+        'http: hybrid (MCP at /mcp and the REST API at /api, /docs, /openapi.json, /health, /metrics), mcp, or rest (default TESTIO_API_MODE or hybrid)',
+      ).choices([...API_MODES]),
+    )
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
@@ -111,54 +134,109 @@ async function runStdio(
   return stop.reason;
 }
 
+/** The REST API's settings, checked for the bind address before the container opens the mirror. */
+async function prepareRestApi(
+  options: ServeOptions,
+  env: EnvRecord,
+  bindHost: string,
+  logger: Logger,
+): Promise<PreparedRestApi> {
+  if (!options.loadRestApi) {
+    throw new InvalidInputError({
+      field: '--api-mode',
+      message: 'This entry point cannot serve the REST API beside MCP',
+      reason:
+        'The REST API is loaded by the testio-mcp command line, which was not used to start this server',
+      hint: 'Run `testio-mcp serve --transport http`, or serve MCP alone with --api-mode mcp',
+    });
+  }
+  return (await options.loadRestApi()).prepare({ env, bindHost, logger });
+}
+
 async function runHttp(
   container: McpContainer,
   tools: readonly AnyToolDefinition[],
   logger: Logger,
   settings: McpServerSettings,
   flags: ServeFlags,
+  mode: ApiMode,
+  rest: PreparedRestApi | undefined,
 ): Promise<string> {
   const host = flags.host ?? settings.TESTIO_HTTP_HOST;
   const port = parsePortFlag(flags.port, settings.TESTIO_HTTP_PORT);
-  const app = createHttpApp({
-    createServer: () =>
-      createServer({ services: container.services, logger, tools, restBaseUrl: restBaseUrl(settings) }),
-    logger,
-    bindHost: host,
-    ...(settings.TESTIO_HTTP_ALLOWED_HOSTS ? { allowedHosts: settings.TESTIO_HTTP_ALLOWED_HOSTS } : {}),
-    ...(settings.TESTIO_HTTP_ALLOWED_ORIGINS ? { allowedOrigins: settings.TESTIO_HTTP_ALLOWED_ORIGINS } : {}),
-    health: async () => ({
-      ...(await container.health()),
-      server: { name: 'testio-mcp', version: SERVER_VERSION },
-      tools: tools.length,
-    }),
+  // Known once listening when the REST API is served on this port; the programmatic-access resource shows it.
+  let restUrl = restBaseUrl(settings);
+  const mcpApp =
+    mode === 'rest'
+      ? undefined
+      : createHttpApp({
+          createServer: () =>
+            createServer({ services: container.services, logger, tools, restBaseUrl: restUrl }),
+          logger,
+          bindHost: host,
+          ...(settings.TESTIO_HTTP_ALLOWED_HOSTS ? { allowedHosts: settings.TESTIO_HTTP_ALLOWED_HOSTS } : {}),
+          ...(settings.TESTIO_HTTP_ALLOWED_ORIGINS
+            ? { allowedOrigins: settings.TESTIO_HTTP_ALLOWED_ORIGINS }
+            : {}),
+          health: async () => ({
+            ...(await container.health()),
+            server: { name: 'testio-mcp', version: SERVER_VERSION },
+            tools: tools.length,
+          }),
+        });
+  const hosted = rest?.mount({
+    services: container.services,
+    database: container.database,
+    engine: container.engine,
+    api: container.api,
+    clock: container.clock,
   });
-  const running = await listen(app, host, port);
+  const listener = !hosted ? mcpApp : !mcpApp ? hosted.handler : routeByPath(mcpApp, hosted.handler);
+  if (!listener) throw new Error(`api mode '${mode}' serves nothing`);
+  const running = await listen(listener, host, port);
   const stopping = stopRequested(logger, settings);
-  if (host === '0.0.0.0' || host === '::') {
+  const restBase = `${running.origin}${rest?.basePath ?? ''}`;
+  if (hosted && !settings.TESTIO_REST_PUBLIC_URL) restUrl = restBase;
+  if (mcpApp && (host === '0.0.0.0' || host === '::')) {
     logger.warn(
       { host },
-      'bound to every interface without authentication: only Host names in TESTIO_HTTP_ALLOWED_HOSTS (and loopback) are accepted; put a reverse proxy with authentication in front',
+      'bound to every interface without authentication for /mcp: only Host names in TESTIO_HTTP_ALLOWED_HOSTS (and loopback) are accepted; put a reverse proxy with authentication in front',
     );
   }
-  logger.info(
-    {
-      url: running.url,
-      health: running.url.replace(/\/mcp$/, '/health'),
-      tools: tools.length,
-      database: container.runtime.databasePath,
-    },
-    `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready at ${running.url}`,
-  );
+  const demo = container.runtime.demo ? 'DEMO MODE: ' : '';
+  const restFields = hosted ? { api: `${restBase}/api`, docs: `${restBase}/docs`, auth: rest?.auth } : {};
+  const fields = {
+    mode,
+    health: `${restBase}/health`,
+    ...restFields,
+    tools: mcpApp ? tools.length : 0,
+    database: container.runtime.databasePath,
+  };
+  if (!mcpApp) logger.info(fields, `${demo}REST API ready at ${restBase}/api (docs: ${restBase}/docs)`);
+  else if (hosted)
+    logger.info(
+      { url: running.url, ...fields },
+      `${demo}MCP server ready at ${running.url}, REST API at ${restBase}/api (docs: ${restBase}/docs)`,
+    );
+  else
+    logger.info(
+      { url: running.url, ...fields, health: `${running.origin}/health` },
+      `${demo}MCP server ready at ${running.url}`,
+    );
   const stop = await stopping;
   logger.info({ signal: stop.reason }, 'stopping: running requests finish first');
   await running.close();
+  await hosted?.close();
   await container.close();
   stop.done();
   return stop.reason;
 }
 
-export async function runServeCommand(argv: readonly string[], env: EnvRecord): Promise<number> {
+export async function runServeCommand(
+  argv: readonly string[],
+  env: EnvRecord,
+  options: ServeOptions = {},
+): Promise<number> {
   let container: McpContainer | undefined;
   let logger: Logger | undefined;
   try {
@@ -172,11 +250,30 @@ export async function runServeCommand(argv: readonly string[], env: EnvRecord): 
       ...loggingFromSettings(settings),
       base: { process: 'mcp-server', ...(runtime.demo ? { demo: true } : {}) },
     });
-    container = createMcpContainer({ settings, runtime, logger });
+    if (flags.apiMode && flags.transport !== 'http') {
+      throw new InvalidInputError({
+        field: '--api-mode',
+        message: `--api-mode ${flags.apiMode} needs --transport http`,
+        reason:
+          'Over stdio the server speaks MCP to the one client that started it; the REST API needs a port',
+        hint: 'Add --transport http, or run `testio-mcp api` for the REST API alone',
+      });
+    }
+    const mode = flags.apiMode ?? settings.TESTIO_API_MODE;
+    const rest =
+      flags.transport === 'http' && mode !== 'mcp'
+        ? await prepareRestApi(options, env, flags.host ?? settings.TESTIO_HTTP_HOST, logger)
+        : undefined;
+    container = createMcpContainer({
+      settings,
+      runtime,
+      logger,
+      ...(rest ? { instrumentReadThrough: (r) => rest.instrumentReadThrough(r) } : {}),
+    });
     const reason =
       flags.transport === 'stdio'
         ? await runStdio(container, tools, logger, settings)
-        : await runHttp(container, tools, logger, settings, flags);
+        : await runHttp(container, tools, logger, settings, flags, mode, rest);
     logger.info({ reason }, `MCP server stopped (${reason})`);
     return 0;
   } catch (error) {

@@ -29,6 +29,10 @@ const stringListFromEnv = z
     }
   });
 
+/** What `serve --transport http` serves on its one port (ADR 0015). */
+export const API_MODES = ['hybrid', 'mcp', 'rest'] as const;
+export type ApiMode = (typeof API_MODES)[number];
+
 const fraction = z
   .string()
   .trim()
@@ -47,6 +51,17 @@ export const mcpServerSettingsSchema = sharedSettingsSchema.extend({
   TESTIO_HTTP_ALLOWED_HOSTS: stringListFromEnv.optional(),
   /** Browser origins allowed to call /mcp (e.g. `https://inspector.example`); loopback origins always are. */
   TESTIO_HTTP_ALLOWED_ORIGINS: stringListFromEnv.optional(),
+  /**
+   * What `serve --transport http` answers on its port (`--api-mode` wins): `hybrid` MCP at /mcp and the
+   * REST API (/api, /docs, /openapi.json, /health, /metrics); `mcp` MCP and /health only; `rest` the REST
+   * API only. Ignored over stdio.
+   */
+  TESTIO_API_MODE: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(API_MODES, { message: 'expected hybrid, mcp or rest' }))
+    .default('hybrid'),
   /** Allow-list of tools (mutually exclusive with DISABLED_TOOLS). */
   ENABLED_TOOLS: stringListFromEnv.optional(),
   /** Deny-list of tools (mutually exclusive with ENABLED_TOOLS). */

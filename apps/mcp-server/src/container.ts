@@ -23,6 +23,7 @@ import {
   createSyncEngine,
   isDeadLocalHolder,
   leaseHolderId,
+  type ReadThrough,
   type SyncEngine,
 } from '@testio-mcp/sync';
 import type { McpServerSettings } from './config.js';
@@ -72,6 +73,7 @@ export interface McpContainer {
   readonly database: MirrorDatabase;
   readonly api: TestIOClient;
   readonly engine: SyncEngine;
+  readonly clock: Clock;
   /** What GET /health answers: the mirror is readable, and the last sync run. */
   health(): Promise<HealthReport>;
   close(): Promise<void>;
@@ -82,6 +84,8 @@ export interface McpContainerOptions {
   readonly runtime: McpRuntime;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** Wraps the read-through refresh, e.g. to count its decisions into the hosted REST API's metrics. */
+  readonly instrumentReadThrough?: (readThrough: ReadThrough) => ReadThrough;
 }
 
 export function createMcpContainer({
@@ -89,6 +93,7 @@ export function createMcpContainer({
   runtime,
   logger,
   clock = systemClock,
+  instrumentReadThrough = (readThrough) => readThrough,
 }: McpContainerOptions): McpContainer {
   const api = createTestIOClient({
     baseUrl: runtime.baseUrl,
@@ -117,13 +122,15 @@ export function createMcpContainer({
       refreshIntervalMs: Math.max(1, settings.TESTIO_REFRESH_INTERVAL_SECONDS) * 1000,
     },
   });
-  const readThrough = createReadThrough({
-    api,
-    stores: database.stores,
-    clock,
-    logger,
-    cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
-  });
+  const readThrough = instrumentReadThrough(
+    createReadThrough({
+      api,
+      stores: database.stores,
+      clock,
+      logger,
+      cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
+    }),
+  );
   const services = createServices({
     reader: createMirrorReader(database.sqlite, runtime.customerId),
     analytics: createAnalyticsReader(database.sqlite, runtime.customerId),
@@ -152,6 +159,7 @@ export function createMcpContainer({
     database,
     api,
     engine,
+    clock,
     async health() {
       const status = await engine.status({ runs: 1 });
       const last = status.runs[0];

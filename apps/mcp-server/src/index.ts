@@ -1,5 +1,5 @@
 export * from './config.js';
-export { runServeCommand } from './cli.js';
+export { runServeCommand, type ServeOptions } from './cli.js';
 export { runSetupCommand } from './setup/setup-command.js';
 export { DEFAULT_ENV_FILE, renderEnvFile, writeSecretFile, type SetupValues } from './setup/env-file.js';
 export { createServer, describeTool, SERVER_NAME, SERVER_VERSION, type ServerDeps } from './server.js';
@@ -12,6 +12,7 @@ export {
   type HttpAppOptions,
   type RunningHttpServer,
 } from './transports/http.js';
+export { isMcpPath, routeByPath, type PreparedRestApi, type RestApiHost } from './transports/rest-host.js';
 export { serveStdio } from './transports/stdio.js';
 export { selectTools } from './toolsets.js';
 export { TOOLS, TOOL_NAMES } from './tools/index.js';

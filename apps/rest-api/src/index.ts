@@ -11,3 +11,11 @@ export {
 export { createHealthProbe, evaluateHealth, type HealthProbe, type HealthSnapshot } from './health.js';
 export { createMetrics, type ApiMetrics } from './metrics.js';
 export type { ErrorBody } from './dto/error.js';
+export {
+  prepareHostedRestApi,
+  restApiHost,
+  type HostedRestApi,
+  type HostedRestParts,
+  type HostedRestPrepareOptions,
+  type PreparedRestApi,
+} from './hosted.js';

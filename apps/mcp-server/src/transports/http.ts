@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import type { Logger } from '@testio-mcp/domain';
 import { ConflictError, isLoopbackHost } from '@testio-mcp/domain';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -148,15 +148,22 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
 }
 
 export interface RunningHttpServer {
+  /** The MCP endpoint: `{origin}/mcp`. */
   readonly url: string;
+  /** `http://host:port`, for the other paths served beside it. */
+  readonly origin: string;
   readonly port: number;
   readonly httpServer: HttpServer;
   close(): Promise<void>;
 }
 
 /** Listens on `host:port` (0 picks a free port); resolves once listening. */
-export async function listen(app: express.Express, host: string, port: number): Promise<RunningHttpServer> {
+export async function listen(app: RequestListener, host: string, port: number): Promise<RunningHttpServer> {
   const httpServer = createHttpServer(app);
+  // Idle keep-alive connections outlive a reverse proxy's (60 s for nginx and most load balancers), as
+  // `testio-mcp api` does, so a proxy never reuses a connection this server is closing.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') {
@@ -181,8 +188,10 @@ export async function listen(app: express.Express, host: string, port: number): 
   });
   const address = httpServer.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const origin = `http://${urlHost}:${address.port}`;
   return {
-    url: `http://${urlHost}:${address.port}${MCP_PATH}`,
+    url: `${origin}${MCP_PATH}`,
+    origin,
     port: address.port,
     httpServer,
     close: () =>

@@ -1,0 +1,50 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { TestIOClient } from '@testio-mcp/api-client';
+import type { Clock, EnvRecord, Logger } from '@testio-mcp/domain';
+import type { MirrorDatabase } from '@testio-mcp/persistence';
+import type { Services } from '@testio-mcp/services';
+import type { ReadThrough, SyncEngine } from '@testio-mcp/sync';
+import { MCP_PATH } from './http.js';
+
+/**
+ * What `serve --transport http` needs from the REST API to serve it on the same port (hybrid and rest
+ * modes, ADR 0015). Apps never import each other, so the REST API app implements this (its
+ * `restApiHost`) and the CLI dispatcher hands it over; the server shares its own mirror, client, sync
+ * engine and services with it, so the database is opened once.
+ */
+export interface RestApiHost {
+  /** Checks the REST API's settings for this bind address; throws the three-part error before anything opens. */
+  prepare(options: { env: EnvRecord; bindHost: string; logger: Logger }): PreparedRestApi;
+}
+
+export interface PreparedRestApi {
+  /** `''` or `/prefix` (TESTIO_REST_BASE_PATH). */
+  readonly basePath: string;
+  readonly auth: 'required' | 'optional' | 'off';
+  instrumentReadThrough(readThrough: ReadThrough): ReadThrough;
+  mount(parts: {
+    services: Services;
+    database: Pick<MirrorDatabase, 'sqlite'>;
+    engine: Pick<SyncEngine, 'status'>;
+    api: Pick<TestIOClient, 'stats'>;
+    clock: Clock;
+  }): { readonly handler: RequestListener; close(): Promise<void> };
+}
+
+/** The MCP endpoint, as express matches it (case-insensitive, an optional trailing slash). */
+export function isMcpPath(url: string | undefined): boolean {
+  const pathname = (url ?? '/').split('?')[0]?.toLowerCase() ?? '/';
+  return pathname === MCP_PATH || pathname === `${MCP_PATH}/`;
+}
+
+/**
+ * One port for both: the MCP endpoint goes to the MCP app with its own Host/Origin checks; every other
+ * path, /health and 404s included, to the REST API with its own chain (request id, keys, rate limit,
+ * errors), exactly as `testio-mcp api` answers it.
+ */
+export function routeByPath(mcp: RequestListener, rest: RequestListener): RequestListener {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (isMcpPath(req.url)) mcp(req, res);
+    else rest(req, res);
+  };
+}

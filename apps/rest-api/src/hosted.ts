@@ -1,0 +1,115 @@
+import type { RequestListener } from 'node:http';
+import type { TestIOClient } from '@testio-mcp/api-client';
+import {
+  InvalidInputError,
+  isLoopbackHost,
+  type Clock,
+  type EnvRecord,
+  type Logger,
+} from '@testio-mcp/domain';
+import type { MirrorDatabase } from '@testio-mcp/persistence';
+import type { Services } from '@testio-mcp/services';
+import type { ReadThrough, SyncEngine } from '@testio-mcp/sync';
+import { createApp } from './app.js';
+import { REST_API_VERSION } from './cli.js';
+import { parseRestApiSettings } from './config.js';
+import { appOptionsFromSettings, instrumentReadThrough } from './container.js';
+import { createHealthProbe } from './health.js';
+import { createMetrics } from './metrics.js';
+import { SyncJobs } from './sync-jobs.js';
+
+/**
+ * The REST API hosted by another process on its port: `serve --transport http` in its default hybrid mode
+ * (ADR 0015). The host owns the database, the TestIO client, the sync engine and the services; this
+ * builds the same express app as `testio-mcp api` over them (API keys, rate limit, request ids, error
+ * model, Swagger UI, /health, /metrics), so one mirror is opened once. Apps never import each other: the
+ * CLI dispatcher hands `restApiHost` to the MCP server, whose `RestApiHost` interface this satisfies.
+ */
+
+export interface HostedRestPrepareOptions {
+  /** The process environment: the REST API's own settings (keys, limits, CORS, base path) come from it. */
+  readonly env: EnvRecord;
+  /** The address the host binds: it decides, as TESTIO_REST_HOST does for `api`, whether keys are required. */
+  readonly bindHost: string;
+  readonly logger: Logger;
+}
+
+/** What the host already built and shares. */
+export interface HostedRestParts {
+  readonly services: Services;
+  readonly database: Pick<MirrorDatabase, 'sqlite'>;
+  readonly engine: Pick<SyncEngine, 'status'>;
+  readonly api: Pick<TestIOClient, 'stats'>;
+  readonly clock: Clock;
+}
+
+export interface HostedRestApi {
+  /** The express app: every path but the host's own goes to it, 404s included. */
+  readonly handler: RequestListener;
+  /** Stops sync jobs started through POST /api/sync (they end as interrupted). */
+  close(): Promise<void>;
+}
+
+export interface PreparedRestApi {
+  /** `''` or `/prefix` (TESTIO_REST_BASE_PATH): where /api, /docs, /health and /metrics live. */
+  readonly basePath: string;
+  /** `required`, `optional` or `off`: how API keys are checked. */
+  readonly auth: 'required' | 'optional' | 'off';
+  /** Counts read-through decisions (the host's tools included) into testio_cache_lookups_total. */
+  instrumentReadThrough(readThrough: ReadThrough): ReadThrough;
+  mount(parts: HostedRestParts): HostedRestApi;
+}
+
+/**
+ * Checks the REST API's settings for this bind address before the host opens anything: a bad value, or
+ * a non-loopback address without API keys, stops the host with the three-part error.
+ */
+export function prepareHostedRestApi({ env, bindHost, logger }: HostedRestPrepareOptions): PreparedRestApi {
+  // Parsed as if on loopback, so a missing key is reported below in the words of this command.
+  const parsed = parseRestApiSettings({ ...env, TESTIO_REST_HOST: '127.0.0.1' });
+  if (!isLoopbackHost(bindHost) && !parsed.TESTIO_API_KEYS?.length) {
+    throw new InvalidInputError({
+      field: 'TESTIO_API_KEYS',
+      message: `Serving the REST API on ${bindHost} exposes it beyond this machine, but TESTIO_API_KEYS is empty`,
+      reason: 'Without API keys anyone who can reach the port could read the whole account through /api',
+      hint: 'Set TESTIO_API_KEYS to one or more comma-separated keys (16+ characters), bind to 127.0.0.1, or serve MCP alone with --api-mode mcp',
+    });
+  }
+  const settings = { ...parsed, TESTIO_REST_HOST: bindHost };
+  const options = appOptionsFromSettings(settings, REST_API_VERSION);
+  const metrics = createMetrics();
+  const log = logger.child({ component: 'rest-api' });
+  return {
+    basePath: options.basePath,
+    auth: options.requireApiKey ? 'required' : options.apiKeys.length > 0 ? 'optional' : 'off',
+    instrumentReadThrough: (readThrough) => instrumentReadThrough(readThrough, metrics),
+    mount(parts) {
+      const health = createHealthProbe({
+        database: parts.database,
+        engine: parts.engine,
+        clock: parts.clock,
+      });
+      metrics.setSources({ upstream: () => parts.api.stats(), health });
+      const syncJobs = new SyncJobs({
+        services: parts.services,
+        logger: log,
+        clock: parts.clock,
+        metrics,
+        basePath: options.basePath,
+      });
+      const app = createApp({
+        services: parts.services,
+        logger: log,
+        health,
+        options,
+        metrics,
+        syncJobs,
+        clock: parts.clock,
+      });
+      return { handler: app, close: () => syncJobs.shutdown() };
+    },
+  };
+}
+
+/** Handed by the CLI dispatcher to `runServeCommand` (the MCP server's `RestApiHost`). */
+export const restApiHost = { prepare: prepareHostedRestApi };
