@@ -68,11 +68,11 @@ Usage: testio-mcp [global options] <command> [options]
 
 Commands:
   setup [options]     write the settings of a real TestIO account to an env file (testio-mcp setup --help)
-  start               the main job; with no TESTIO_CUSTOMER_API_TOKEN, runs on the embedded sandbox (demo mode)
+  start               the main job: worker + MCP and REST on one port; without a token, demo mode on the sandbox
   sandbox [options]   the local TestIO Customer API simulator (testio-mcp sandbox --help)
   serve [options]     the MCP server: --transport stdio (default) | http [--host 127.0.0.1] [--port 8080]
                       [--api-mode hybrid|mcp|rest]; over http it also serves the REST API (hybrid)
-  api [options]       the REST API with OpenAPI and Swagger UI: [--host 127.0.0.1] [--port 8081]
+  api [options]       the REST API alone, with OpenAPI and Swagger UI: [--host 127.0.0.1] [--port 8081]
   worker              keep the SQLite mirror of the account fresh (initial sync, then periodic)
   sync [options]      one sync run: --force --refresh --since DATE --product-ids 1,2 --dry-run --status
   problematic <cmd>   tests TestIO could not serve: list | retry | clear
@@ -81,8 +81,9 @@ ${GLOBAL_HELP}`;
 
 const START_HELP = `Usage: testio-mcp start
 
-Runs the sync worker, the MCP server (Streamable HTTP, TESTIO_HTTP_PORT) and the REST API (TESTIO_REST_PORT)
-together with prefixed logs, then prints their URLs and ready-to-paste MCP client configurations. With no
+Runs the sync worker and the server (MCP over Streamable HTTP at /mcp, the REST API at /api, /docs and
+/health, all on TESTIO_HTTP_HOST:TESTIO_HTTP_PORT) with prefixed logs, then prints their URLs and
+ready-to-paste MCP client configurations. With no
 TESTIO_CUSTOMER_API_TOKEN it first starts the embedded sandbox (TESTIO_SANDBOX_PORT, TESTIO_SANDBOX_SCALE)
 and runs on it: demo mode. Ctrl-C (or SIGTERM) stops everything within SHUTDOWN_GRACE_PERIOD_SECONDS; a
 second Ctrl-C stops at once.

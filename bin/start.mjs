@@ -1,5 +1,5 @@
-// `npm start`: the main job. It runs the sync worker, the MCP server (Streamable HTTP) and the REST API as child
-// processes with prefixed logs, then prints their URLs and
+// `npm start`: the main job. It runs the sync worker and the server (MCP over Streamable HTTP at /mcp and the
+// REST API beside it, on one port: ADR 0015) as child processes with prefixed logs, then prints their URLs and
 // ready-to-paste client configurations. With no TestIO token it first starts the embedded sandbox and
 // points everything at it: demo mode, loudly labelled. Ctrl-C stops everything cleanly.
 import { spawn } from 'node:child_process';
@@ -19,7 +19,6 @@ const BIN = process.argv[1]
 const DEMO_PORT = 4010;
 const READY_TIMEOUT_MS = 60_000;
 const MCP_READY = /MCP server ready at (http:\/\/\S+?\/mcp)\b/;
-const API_READY = /TestIO REST API\s+(http:\/\/\S+?\/api)\b/;
 
 function parsePort(value, name) {
   if (value === undefined || value === '') return undefined;
@@ -31,8 +30,8 @@ function parsePort(value, name) {
 }
 
 /**
- * With LOG_FILE set, each child writes (and rotates) its own file: `server.log` becomes `server.worker.log`,
- * `server.mcp.log` and `server.api.log`, so no two processes rotate the same file.
+ * With LOG_FILE set, each child writes (and rotates) its own file: `server.log` becomes `server.worker.log`
+ * and `server.mcp.log`, so no two processes rotate the same file.
  */
 function childLogEnv(env, name) {
   if (!env.LOG_FILE) return env;
@@ -93,12 +92,17 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Polls GET /health until it answers 200. */
-async function waitForHealth(healthUrl, child) {
+/** Polls GET /health until it answers 200; with TESTIO_API_KEYS set it shows one (the REST API may require it). */
+async function waitForHealth(healthUrl, child, apiKeys) {
+  const key = (apiKeys ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .find(Boolean);
+  const headers = key ? { 'X-API-Key': key } : {};
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the MCP server exited with code ${child.exitCode}`);
     try {
-      const response = await fetch(healthUrl, { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(healthUrl, { headers, signal: AbortSignal.timeout(2_000) });
       if (response.ok) return await response.json();
     } catch {
       // Not listening yet, or busy: try again shortly.
@@ -178,11 +182,13 @@ function stdioEnv(childEnv, demo) {
   return env;
 }
 
-function readyBanner(url, apiUrl, childEnv, demo) {
+function readyBanner(url, childEnv, demo) {
+  // The REST API shares the MCP server's port (hybrid mode), under TESTIO_REST_BASE_PATH when set.
+  const base = url.replace(/\/mcp$/, '') + (childEnv.TESTIO_REST_BASE_PATH || '').replace(/\/+$/, '');
   const lines = [
     '',
-    `  MCP server       ${url}   (health: ${url.replace(/\/mcp$/, '/health')})`,
-    `  REST API         ${apiUrl}   (docs: ${apiUrl.replace(/\/api$/, '/docs')}, OpenAPI: ${apiUrl.replace(/\/api$/, '/openapi.json')})`,
+    `  MCP server       ${url}   (health: ${base}/health, metrics: ${base}/metrics)`,
+    `  REST API         ${base}/api   (docs: ${base}/docs, OpenAPI: ${base}/openapi.json)`,
     '',
     '  Connect an MCP client (more in docs/mcp-clients.md):',
   ];
@@ -255,7 +261,7 @@ export async function runStart(_args, env) {
           ]),
       `  SQLite mirror    ${childEnv.TESTIO_DB_PATH || '~/.testio-mcp/cache.db'} (kept fresh by the sync worker)`,
       '',
-      '  Starting the sync worker, the MCP server and the REST API...',
+      '  Starting the sync worker, then the server (MCP and the REST API on one port)...',
       '',
     ].join('\n'),
   );
@@ -282,28 +288,29 @@ export async function runStart(_args, env) {
       }
     });
 
-  // The servers start once the worker has opened (and migrated) the database.
+  // The server starts once the worker has opened (and migrated) the database. It serves MCP and the REST
+  // API on one port whatever TESTIO_API_MODE says, since the banner promises both.
   const mcpReady = withTimeout(
     worker.waitForLine(/sync worker started/),
     READY_TIMEOUT_MS,
     'the sync worker did not start',
   ).then(async () => {
     if (stopping) return;
-    const mcp = startChild('mcp', ['serve', '--transport', 'http'], childEnv);
-    const api = startChild('api', ['api'], childEnv);
-    children.push(mcp, api);
+    const mcp = startChild('mcp', ['serve', '--transport', 'http', '--api-mode', 'hybrid'], childEnv);
+    children.push(mcp);
     watchExit(mcp);
-    watchExit(api);
-    const [[, url], [, apiUrl]] = await Promise.all([
-      withTimeout(mcp.waitForLine(MCP_READY), READY_TIMEOUT_MS, 'the MCP server did not start'),
-      withTimeout(api.waitForLine(API_READY), READY_TIMEOUT_MS, 'the REST API did not start'),
-    ]);
-    await withTimeout(
-      waitForHealth(url.replace(/\/mcp$/, '/health'), mcp.child),
+    const [, url] = await withTimeout(
+      mcp.waitForLine(MCP_READY),
       READY_TIMEOUT_MS,
-      'the MCP server did not answer /health',
+      'the MCP server did not start',
     );
-    if (!stopping) process.stderr.write(readyBanner(url, apiUrl, childEnv, Boolean(sandbox)));
+    const base = url.replace(/\/mcp$/, '') + (childEnv.TESTIO_REST_BASE_PATH || '').replace(/\/+$/, '');
+    await withTimeout(
+      waitForHealth(`${base}/health`, mcp.child, childEnv.TESTIO_API_KEYS),
+      READY_TIMEOUT_MS,
+      'the server did not answer /health',
+    );
+    if (!stopping) process.stderr.write(readyBanner(url, childEnv, Boolean(sandbox)));
   });
 
   await new Promise((resolve) => {

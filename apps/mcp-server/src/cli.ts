@@ -48,7 +48,9 @@ export interface ServeOptions {
 
 function buildCommand(): Command {
   return new Command('testio-mcp serve')
-    .description('Serve the MCP tools over stdio (one client) or Streamable HTTP at /mcp (many clients).')
+    .description(
+      'Serve the MCP tools over stdio (one client) or Streamable HTTP at /mcp (many clients), with the REST API on the same port.',
+    )
     .addOption(
       new Option('--transport <transport>', 'stdio or http').choices(['stdio', 'http']).default('stdio'),
     )

@@ -85,6 +85,16 @@ async function serveFails(args: string[], extraEnv: Record<string, string> = {})
   return { code, stderr };
 }
 
+async function withClient<T>(origin: string, use: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ name: 'vitest-hybrid', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${origin}/mcp`)));
+  try {
+    return await use(client);
+  } finally {
+    await client.close();
+  }
+}
+
 async function listProductsOverMcp(origin: string) {
   const client = new Client({ name: 'vitest-hybrid', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${origin}/mcp`)));
@@ -154,6 +164,20 @@ describe('hybrid (the default)', () => {
     const text = await metrics.text();
     expect(text).toMatch(/testio_http_requests_total\{[^}]*route="\/api\/products"[^}]*status="200"\}/);
     expect(text).toMatch(/^testio_database_up 1$/m);
+  }, 60_000);
+
+  it('tells models where the REST API of this port is, and counts their reads into its metrics', async () => {
+    const test = stack.truth.tests?.[0];
+    await withClient(served.origin, async (client) => {
+      const access = await client.readResource({ uri: 'testio://knowledge/programmatic-access' });
+      expect((access.contents[0] as { text: string }).text).toContain(
+        `Base URL of this deployment: **${served.origin}**`,
+      );
+      const summary = await client.callTool({ name: 'get_test_summary', arguments: { test_id: test?.id } });
+      expect(summary.isError).toBeFalsy();
+    });
+    const text = await (await fetch(`${served.origin}/metrics`)).text();
+    expect(text).toMatch(/^testio_cache_lookups_total\{entity="tests",outcome="\w+"\} [1-9]/m);
   }, 60_000);
 
   it('answers an unknown path with the REST error model, and keeps MCP’s own rules at /mcp', async () => {

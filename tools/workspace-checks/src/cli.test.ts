@@ -111,7 +111,6 @@ describe('testio-mcp CLI', () => {
           TESTIO_SANDBOX_PORT: '0',
           TESTIO_SANDBOX_SCALE: 'demo',
           TESTIO_HTTP_PORT: '0',
-          TESTIO_REST_PORT: '0',
           TESTIO_DB_PATH: path.join(dir, 'demo.db'),
           LOG_FORMAT: 'text',
         }),
@@ -129,16 +128,16 @@ describe('testio-mcp CLI', () => {
       await p.waitFor(/Press Ctrl-C to stop/);
       expect(p.err()).toContain(`claude mcp add --transport http testio-mcp ${mcpUrl}`);
       expect(p.err()).toContain('"TESTIO_DB_PATH"');
-      // The worker and both servers run under the V8 heap limits (ADR 0011), and so does the printed stdio server.
+      // The worker and the server run under the V8 heap limits (ADR 0011), and so does the printed stdio server.
       expect(p.err()).toContain('"--max-old-space-size=192"');
       const children = readFileSync(`/proc/${p.child.pid}/task/${p.child.pid}/children`, 'utf8')
         .trim()
         .split(/\s+/);
       const commandLines = children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'));
-      expect(commandLines.map((argv) => argv.slice(1, 3))).toEqual(Array(3).fill([...HEAP_FLAGS]));
+      expect(commandLines.map((argv) => argv.slice(1, 3))).toEqual(Array(2).fill([...HEAP_FLAGS]));
       expect(
         commandLines.map((argv) => argv.find((a) => ['worker', 'serve', 'api'].includes(a))).sort(),
-      ).toEqual(['api', 'serve', 'worker']);
+      ).toEqual(['serve', 'worker']);
       const client = new Client({ name: 'cli-test', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(mcpUrl ?? '')));
       try {
@@ -150,8 +149,9 @@ describe('testio-mcp CLI', () => {
       } finally {
         await client.close();
       }
-      // The REST API beside it: the same numbers as JSON, and its docs.
+      // The REST API on the same port (ADR 0015): the same numbers as JSON, and its docs.
       const [, apiUrl] = await p.waitFor(/REST API\s+(http:\/\/127\.0\.0\.1:\d+\/api)/);
+      expect(apiUrl).toBe(mcpUrl?.replace(/\/mcp$/, '/api'));
       const products = (await (await fetch(`${apiUrl}/products`)).json()) as { total_count: number };
       expect(products.total_count).toBe(3);
       expect((await fetch(`${apiUrl?.replace(/\/api$/, '')}/openapi.json`)).status).toBe(200);
@@ -174,7 +174,6 @@ describe('testio-mcp CLI', () => {
           TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
           TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
           TESTIO_HTTP_PORT: '0',
-          TESTIO_REST_PORT: '0',
           TESTIO_DB_PATH: path.join(dir, 'cache.db'),
           LOG_FORMAT: 'text',
         }),

@@ -130,8 +130,7 @@ describe('start', () => {
     expect(p.err()).toContain('stopped (SIGTERM).');
     expect(p.err()).toMatch(/\[worker\].*sync worker stopped \(SIGTERM\)/);
     expect(p.err()).toMatch(/\[mcp\].*MCP server stopped \(SIGTERM\)/);
-    expect(p.err()).toMatch(/\[api\].*REST API stopped \(SIGTERM\)/);
-    for (const name of ['worker', 'mcp', 'api'])
+    for (const name of ['worker', 'mcp'])
       expect(existsSync(path.join(dir, 'logs', `server.${name}.log`))).toBe(true);
   }, 120_000);
 });

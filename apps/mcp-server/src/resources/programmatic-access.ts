@@ -14,7 +14,7 @@ export default defineResource({
 The REST API serves the same operations and numbers as the MCP tools, as JSON over HTTP.
 
 - Base URL of this deployment: **${base}**${restBaseUrl ? '' : ' (the default; this MCP server was not told where the REST API runs: set TESTIO_REST_HOST / TESTIO_REST_PORT)'}
-- Start it with \`testio-mcp api\` (\`npm start\` starts it next to the MCP server).
+- \`testio-mcp serve --transport http\` and \`npm start\` serve it on the MCP server's port (beside /mcp); \`testio-mcp api\` serves it alone.
 - OpenAPI document: ${base}/openapi.json · Swagger UI: ${base}/docs · health: ${base}/health
 - Authentication: when the server requires a key, send \`Authorization: Bearer <key>\` or \`X-API-Key: <key>\`.
 - Errors: \`{ "error": { "code", "message", "reason", "hint", "fields", "request_id" } }\` with 400 (bad value), 404, 422 (schema), 429 (see Retry-After).
