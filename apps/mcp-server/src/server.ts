@@ -21,7 +21,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { rejectPageOutOfRange, rejectUnknownArguments } from './input-guards.js';
+import { rejectUnknownArguments } from './input-guards.js';
 import { toToolJsonSchema } from './json-schema.js';
 import {
   describeToolError,
@@ -40,7 +40,7 @@ import { completeProductNames } from './prompts/define-prompt.js';
 /**
  * `createServer(deps)`: one MCP server over the tool registry. Every call goes through one wrapper:
  * refuse unknown argument names → parse the arguments with the tool's input schema → handler → check
- * the answer against the output schema (and that a requested page exists) → size guard →
+ * the answer against the output schema → size guard →
  * `{ structuredContent, content: [JSON text] }`; any failure → `isError: true` with the three-part text.
  *
  * Built on the SDK's `Server` rather than `McpServer.registerTool`: McpServer validates arguments
@@ -203,7 +203,6 @@ export function createServer(deps: ServerDeps): Server {
       const checked = tool.outputSchema.safeParse(raw);
       if (!checked.success) throw new OutputContractError(tool.name, checked.error.issues);
       const structuredContent = checked.data as Record<string, unknown>;
-      rejectPageOutOfRange(tool.name, structuredContent);
       const json = JSON.stringify(structuredContent);
       if (json.length > maxChars) {
         logger.warn(

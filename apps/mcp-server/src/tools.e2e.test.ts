@@ -107,6 +107,15 @@ describe('discovery', () => {
     );
     expect(last.pagination.has_more).toBe(false);
     expect(last.tests).toHaveLength(p.tests - (lastPage - 1) * perPage);
+    // Past the end: an empty page (not an error) naming the last page, as the reference answered.
+    const beyond = await call(
+      'list_tests',
+      { product_id: p.id, page: lastPage + 5, per_page: perPage },
+      listTestsOutputSchema,
+    );
+    expect(beyond.tests).toEqual([]);
+    expect(beyond.pagination).toMatchObject({ end_index: -1, has_more: false, total_count: p.tests });
+    expect(beyond.pagination.hint).toContain(`the last page with per_page=${perPage} is ${lastPage}`);
     for (const test of all.tests) {
       expect(test.bug_count, `test ${test.test_id}`).toBe(
         testsOf(p.id).find((t) => t.id === test.test_id)?.bugs,
