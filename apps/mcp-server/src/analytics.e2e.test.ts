@@ -567,6 +567,25 @@ describe('prompts, completion and resources', () => {
     expect(text).toContain('generate_quality_report');
     expect(text).toContain('≥ 35%');
     expect(text).not.toContain('get_product_quality_report(product_id');
+    // The reference's argument name still works (not listed), and agrees with the listed one.
+    const legacy = await client.getPrompt({
+      name: 'analyze-product-quality',
+      arguments: { product_identifier: String(product?.id), period: 'last quarter' },
+    });
+    const legacyText = (legacy.messages[0]?.content as { text: string }).text;
+    expect(legacyText).toContain(`Product: ${product?.id}`);
+    expect(legacyText).toContain('Period: last quarter');
+    const both = await client.getPrompt({
+      name: 'analyze-product-quality',
+      arguments: { product: String(product?.id), product_identifier: String(product?.id) },
+    });
+    expect((both.messages[0]?.content as { text: string }).text).toContain(`Product: ${product?.id}`);
+    await expect(
+      client.getPrompt({
+        name: 'analyze-product-quality',
+        arguments: { product: '1', product_identifier: '2' },
+      }),
+    ).rejects.toThrow(/❌ Conflicting arguments 'product' and 'product_identifier'[\s\S]*💡/);
     const full = await client.getPrompt({
       name: 'analyze-product-quality',
       arguments: { focus_area: 'full report' },
@@ -598,6 +617,11 @@ describe('prompts, completion and resources', () => {
       argument: { name: 'product', value: product.name.slice(0, 3).toLowerCase() },
     });
     expect(byName.completion.values).toContain(product.name);
+    const byLegacyName = await client.complete({
+      ref: { type: 'ref/prompt', name: 'analyze-product-quality' },
+      argument: { name: 'product_identifier', value: product.name.slice(0, 3).toLowerCase() },
+    });
+    expect(byLegacyName.completion.values).toContain(product.name);
     const ids = await client.complete({
       ref: { type: 'ref/resource', uri: 'testio://products/{id}' },
       argument: { name: 'id', value: String(product.id).slice(0, 2) },
