@@ -222,6 +222,52 @@ describe('query_metrics', () => {
     expect(hardCap.sort).toEqual({ by: 'week', order: 'asc' });
   });
 
+  it("accepts the reference's filters, on dimensions not grouped by, with its visualization_hint", async () => {
+    const product = [...stack.truth.products].sort((a, b) => b.tests - a.tests)[0];
+    if (!product) throw new Error('no product');
+    // ANALYTICS.md "Pattern 4" of the reference, which failed there: feature rows, severity filter.
+    const pattern4 = await query({
+      dimensions: ['feature'],
+      metrics: ['bug_count'],
+      filters: { product_id: product.id, severity: 'critical' },
+    });
+    const critical = await query({
+      dimensions: ['severity'],
+      metrics: ['bug_count'],
+      filters: { product_ids: [product.id] },
+    });
+    const criticalBugs = Number(
+      critical.data.find((r: Row) => r['severity'] === 'critical')?.['bug_count'] ?? 0,
+    );
+    expect(criticalBugs).toBeGreaterThan(0);
+    // Features are many-to-many, so each feature row is at most the total and together at least it.
+    const perFeature = pattern4.data.map((r: Row) => Number(r['bug_count']));
+    expect(Math.max(...perFeature)).toBeLessThanOrEqual(criticalBugs);
+    expect(perFeature.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThanOrEqual(criticalBugs);
+    expect(pattern4.filters_applied.severities).toEqual(['critical']);
+    expect(pattern4.visualization_hint).toMatchObject({ x_axis: 'feature', y_axis: ['bug_count'] });
+    expect(pattern4.visualization_hint.chart_type).toBe(
+      pattern4.data.length <= 15 ? 'horizontal_bar' : 'table',
+    );
+    expect(typeof pattern4.query_time_ms).toBe('number');
+    // A month filter without the month dimension: the severities of one month add up to its row.
+    const months = await query({
+      dimensions: 'month',
+      metrics: 'bug_count',
+      filters: { product_id: product.id },
+    });
+    const month = months.data.find((r: Row) => r['month'] !== null && Number(r['bug_count']) > 0);
+    const inMonth = await query({
+      dimensions: 'severity',
+      metrics: 'bug_count',
+      filters: { product_id: product.id, month: month?.['month'] },
+    });
+    expect(inMonth.data.reduce((n: number, r: Row) => n + Number(r['bug_count']), 0)).toBe(
+      month?.['bug_count'],
+    );
+    expect(inMonth.filters_applied.dimension_values).toEqual({ month: [month?.['month']] });
+  });
+
   it('answers unknown names, too many dimensions and bad filters with the three-part error listing valid names', async () => {
     const metric = await callError(
       'query_metrics',
@@ -247,11 +293,19 @@ describe('query_metrics', () => {
       { dimensions: 'product', metrics: 'bug_count', sort_by: 'severity' },
       /not a selected dimension or metric/,
     );
+    // status is the reference's name of test_statuses: a bug status there is refused.
     await callError(
       'query_metrics',
       { dimensions: 'product', metrics: 'bug_count', filters: { status: 'accepted' } },
-      /Unknown filter 'status'.*bug_statuses/,
+      /'accepted'.*Valid values: running, locked/,
     );
+    const unknownFilter = await callError(
+      'query_metrics',
+      { dimensions: 'product', metrics: 'bug_count', filters: { colour: 'red' } },
+      /Unknown filter 'colour'/,
+    );
+    expect(unknownFilter).toMatch(/product_ids, test_statuses, bug_statuses/);
+    expect(unknownFilter).toMatch(/reference's names: product_id, status/);
     await callError(
       'query_metrics',
       { dimensions: 'product', metrics: 'bug_count', filters: { severities: 'major' } },

@@ -535,7 +535,40 @@ describe('analytics endpoints on a synced sandbox', () => {
       filters: { test_statuses: 'all' },
     };
     const body = await call('post', '/api/analytics/query', '/api/analytics/query', 200, query);
-    expect(body).toEqual(await container.services.queryMetrics(parseInput(queryMetricsInputSchema, query)));
+    expect(body).toEqual({
+      ...(await container.services.queryMetrics(parseInput(queryMetricsInputSchema, query))),
+      query_time_ms: expect.any(Number),
+    });
+    expect(body['visualization_hint']).toMatchObject({
+      x_axis: 'product',
+      y_axis: ['test_count', 'bug_count'],
+    });
+    // The reference's filter names, a dimension filter on a dimension not grouped by.
+    const product = must(truth.products[0], 'a product');
+    const theirs = await call('post', '/api/analytics/query', '/api/analytics/query', 200, {
+      dimensions: ['month'],
+      metrics: ['bug_count'],
+      filters: { product_id: product.id, status: ['archived', 'locked'], severity: 'high', known_bug: false },
+    });
+    const ours = await container.services.queryMetrics(
+      parseInput(queryMetricsInputSchema, {
+        dimensions: ['month'],
+        metrics: ['bug_count'],
+        filters: {
+          product_ids: [product.id],
+          test_statuses: 'archived,locked',
+          severities: 'high',
+          known_bug: 'false',
+        },
+      }),
+    );
+    expect(theirs['data']).toEqual(ours.data);
+    expect(theirs['filters_applied']).toEqual(ours.filters_applied);
+    const unknownFilter = await request(app)
+      .post('/api/analytics/query')
+      .send({ dimensions: 'product', metrics: 'bug_count', filters: { colour: 'red' } });
+    expect(unknownFilter.status).toBeGreaterThanOrEqual(400);
+    expect(JSON.stringify(unknownFilter.body)).toMatch(/colour/);
     for (const p of truth.products) {
       expect(
         (body['data'] as Array<Record<string, unknown>>).find((r) => r['product_id'] === p.id),
