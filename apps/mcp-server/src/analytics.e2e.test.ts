@@ -222,6 +222,52 @@ describe('query_metrics', () => {
     expect(hardCap.sort).toEqual({ by: 'week', order: 'asc' });
   });
 
+  it("accepts the reference's filters, on dimensions not grouped by, with its visualization_hint", async () => {
+    const product = [...stack.truth.products].sort((a, b) => b.tests - a.tests)[0];
+    if (!product) throw new Error('no product');
+    // ANALYTICS.md "Pattern 4" of the reference, which failed there: feature rows, severity filter.
+    const pattern4 = await query({
+      dimensions: ['feature'],
+      metrics: ['bug_count'],
+      filters: { product_id: product.id, severity: 'critical' },
+    });
+    const critical = await query({
+      dimensions: ['severity'],
+      metrics: ['bug_count'],
+      filters: { product_ids: [product.id] },
+    });
+    const criticalBugs = Number(
+      critical.data.find((r: Row) => r['severity'] === 'critical')?.['bug_count'] ?? 0,
+    );
+    expect(criticalBugs).toBeGreaterThan(0);
+    // Features are many-to-many, so each feature row is at most the total and together at least it.
+    const perFeature = pattern4.data.map((r: Row) => Number(r['bug_count']));
+    expect(Math.max(...perFeature)).toBeLessThanOrEqual(criticalBugs);
+    expect(perFeature.reduce((a: number, b: number) => a + b, 0)).toBeGreaterThanOrEqual(criticalBugs);
+    expect(pattern4.filters_applied.severities).toEqual(['critical']);
+    expect(pattern4.visualization_hint).toMatchObject({ x_axis: 'feature', y_axis: ['bug_count'] });
+    expect(pattern4.visualization_hint.chart_type).toBe(
+      pattern4.data.length <= 15 ? 'horizontal_bar' : 'table',
+    );
+    expect(typeof pattern4.query_time_ms).toBe('number');
+    // A month filter without the month dimension: the severities of one month add up to its row.
+    const months = await query({
+      dimensions: 'month',
+      metrics: 'bug_count',
+      filters: { product_id: product.id },
+    });
+    const month = months.data.find((r: Row) => r['month'] !== null && Number(r['bug_count']) > 0);
+    const inMonth = await query({
+      dimensions: 'severity',
+      metrics: 'bug_count',
+      filters: { product_id: product.id, month: month?.['month'] },
+    });
+    expect(inMonth.data.reduce((n: number, r: Row) => n + Number(r['bug_count']), 0)).toBe(
+      month?.['bug_count'],
+    );
+    expect(inMonth.filters_applied.dimension_values).toEqual({ month: [month?.['month']] });
+  });
+
   it('answers unknown names, too many dimensions and bad filters with the three-part error listing valid names', async () => {
     const metric = await callError(
       'query_metrics',
@@ -247,11 +293,19 @@ describe('query_metrics', () => {
       { dimensions: 'product', metrics: 'bug_count', sort_by: 'severity' },
       /not a selected dimension or metric/,
     );
+    // status is the reference's name of test_statuses: a bug status there is refused.
     await callError(
       'query_metrics',
       { dimensions: 'product', metrics: 'bug_count', filters: { status: 'accepted' } },
-      /Unknown filter 'status'.*bug_statuses/,
+      /'accepted'.*Valid values: running, locked/,
     );
+    const unknownFilter = await callError(
+      'query_metrics',
+      { dimensions: 'product', metrics: 'bug_count', filters: { colour: 'red' } },
+      /Unknown filter 'colour'/,
+    );
+    expect(unknownFilter).toMatch(/product_ids, test_statuses, bug_statuses/);
+    expect(unknownFilter).toMatch(/reference's names: product_id, status/);
     await callError(
       'query_metrics',
       { dimensions: 'product', metrics: 'bug_count', filters: { severities: 'major' } },
@@ -567,6 +621,25 @@ describe('prompts, completion and resources', () => {
     expect(text).toContain('generate_quality_report');
     expect(text).toContain('≥ 35%');
     expect(text).not.toContain('get_product_quality_report(product_id');
+    // The reference's argument name still works (not listed), and agrees with the listed one.
+    const legacy = await client.getPrompt({
+      name: 'analyze-product-quality',
+      arguments: { product_identifier: String(product?.id), period: 'last quarter' },
+    });
+    const legacyText = (legacy.messages[0]?.content as { text: string }).text;
+    expect(legacyText).toContain(`Product: ${product?.id}`);
+    expect(legacyText).toContain('Period: last quarter');
+    const both = await client.getPrompt({
+      name: 'analyze-product-quality',
+      arguments: { product: String(product?.id), product_identifier: String(product?.id) },
+    });
+    expect((both.messages[0]?.content as { text: string }).text).toContain(`Product: ${product?.id}`);
+    await expect(
+      client.getPrompt({
+        name: 'analyze-product-quality',
+        arguments: { product: '1', product_identifier: '2' },
+      }),
+    ).rejects.toThrow(/❌ Conflicting arguments 'product' and 'product_identifier'[\s\S]*💡/);
     const full = await client.getPrompt({
       name: 'analyze-product-quality',
       arguments: { focus_area: 'full report' },
@@ -598,6 +671,11 @@ describe('prompts, completion and resources', () => {
       argument: { name: 'product', value: product.name.slice(0, 3).toLowerCase() },
     });
     expect(byName.completion.values).toContain(product.name);
+    const byLegacyName = await client.complete({
+      ref: { type: 'ref/prompt', name: 'analyze-product-quality' },
+      argument: { name: 'product_identifier', value: product.name.slice(0, 3).toLowerCase() },
+    });
+    expect(byLegacyName.completion.values).toContain(product.name);
     const ids = await client.complete({
       ref: { type: 'ref/resource', uri: 'testio://products/{id}' },
       argument: { name: 'id', value: String(product.id).slice(0, 2) },

@@ -4,8 +4,8 @@ import type { z } from 'zod';
 /**
  * Mistakes models make that a schema alone lets through: an argument name the tool does not have
  * (`status` on list_tests, which takes `statuses`) would otherwise be ignored silently and the answer
- * would look filtered when it is not; a page past the end would come back empty, which reads as
- * "no data".
+ * would look filtered when it is not. (A page past the end is not refused: it is an empty page whose
+ * pagination hint names the last page, see the services' buildPagination.)
  */
 
 function editDistance(a: string, b: string): number {
@@ -56,36 +56,5 @@ export function rejectUnknownArguments(tool: string, schema: z.ZodObject, raw: u
     hint: suggestion
       ? `Did you mean '${suggestion}'? Call ${tool} again with it`
       : `Call ${tool} again with the arguments listed above only`,
-  });
-}
-
-interface PaginationLike {
-  readonly page: number;
-  readonly per_page: number;
-  readonly start_index: number;
-  readonly total_count: number;
-}
-
-function isPagination(value: unknown): value is PaginationLike {
-  if (typeof value !== 'object' || value === null) return false;
-  const p = value as Record<string, unknown>;
-  return ['page', 'per_page', 'start_index', 'total_count'].every((key) => typeof p[key] === 'number');
-}
-
-/** Throws a three-part error when a list answer's page starts past the last result. */
-export function rejectPageOutOfRange(tool: string, output: Record<string, unknown>): void {
-  const pagination = output.pagination;
-  if (!isPagination(pagination)) return;
-  const { page, per_page: perPage, start_index: start, total_count: total } = pagination;
-  if (start < total || (total === 0 && page === 1)) return;
-  const lastPage = Math.max(1, Math.ceil(total / perPage));
-  throw new InvalidInputError({
-    field: 'page',
-    message: `Page ${page} of ${tool} is out of range: there ${total === 1 ? 'is 1 result' : `are ${total} results`}, so the last page with per_page=${perPage} is ${lastPage}`,
-    reason: 'Pages start at 1 and offset is added to the page offset (offset + (page - 1) * per_page)',
-    hint:
-      total === 0
-        ? `Nothing matches these filters: call ${tool} with page=1, or loosen the filters`
-        : `Ask for page ${lastPage} or lower (and offset=0)`,
   });
 }

@@ -21,7 +21,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import { rejectPageOutOfRange, rejectUnknownArguments } from './input-guards.js';
+import { rejectUnknownArguments } from './input-guards.js';
 import { toToolJsonSchema } from './json-schema.js';
 import {
   describeToolError,
@@ -40,7 +40,7 @@ import { completeProductNames } from './prompts/define-prompt.js';
 /**
  * `createServer(deps)`: one MCP server over the tool registry. Every call goes through one wrapper:
  * refuse unknown argument names → parse the arguments with the tool's input schema → handler → check
- * the answer against the output schema (and that a requested page exists) → size guard →
+ * the answer against the output schema → size guard →
  * `{ structuredContent, content: [JSON text] }`; any failure → `isError: true` with the three-part text.
  *
  * Built on the SDK's `Server` rather than `McpServer.registerTool`: McpServer validates arguments
@@ -203,7 +203,6 @@ export function createServer(deps: ServerDeps): Server {
       const checked = tool.outputSchema.safeParse(raw);
       if (!checked.success) throw new OutputContractError(tool.name, checked.error.issues);
       const structuredContent = checked.data as Record<string, unknown>;
-      rejectPageOutOfRange(tool.name, structuredContent);
       const json = JSON.stringify(structuredContent);
       if (json.length > maxChars) {
         logger.warn(
@@ -272,7 +271,8 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
     }
     const given = request.params.arguments ?? {};
     const known = prompt.arguments.map((a) => a.name);
-    const unknown = Object.keys(given).filter((k) => !known.includes(k));
+    const accepted = prompt.arguments.flatMap((a) => [a.name, ...(a.aliases ?? [])]);
+    const unknown = Object.keys(given).filter((k) => !accepted.includes(k));
     if (unknown.length > 0) {
       throw new McpError(
         ErrorCode.InvalidParams,
@@ -285,7 +285,21 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
     }
     const args: Record<string, string | undefined> = {};
     for (const a of prompt.arguments) {
-      const value = given[a.name]?.trim();
+      const values = [a.name, ...(a.aliases ?? [])]
+        .map((name) => ({ name, value: given[name]?.trim() }))
+        .filter((v): v is { name: string; value: string } => Boolean(v.value));
+      const [chosen, other] = values;
+      if (chosen && other && other.value !== chosen.value) {
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          formatThreePart(
+            `Conflicting arguments '${chosen.name}' and '${other.name}' for prompt ${prompt.name}`,
+            `'${other.name}' is another name of '${a.name}', and the two values differ`,
+            `Call ${prompt.name} again with ${a.name} only`,
+          ),
+        );
+      }
+      const value = chosen?.value;
       args[a.name] = value ? value.slice(0, 500) : undefined;
       if (a.required && !args[a.name]) {
         throw new McpError(
@@ -314,7 +328,9 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
     try {
       let values: string[] = [];
       if (ref.type === 'ref/prompt') {
-        const arg = PROMPTS.find((p) => p.name === ref.name)?.arguments.find((a) => a.name === argument.name);
+        const arg = PROMPTS.find((p) => p.name === ref.name)?.arguments.find(
+          (a) => a.name === argument.name || a.aliases?.includes(argument.name),
+        );
         if (arg?.complete) values = await arg.complete(argument.value, await promptContext());
       } else if (ref.uri === 'testio://products/{id}' && argument.name === 'id') {
         values = (await completeProductNames(argument.value, await promptContext())).filter((v) =>

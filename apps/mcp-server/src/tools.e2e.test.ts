@@ -107,6 +107,15 @@ describe('discovery', () => {
     );
     expect(last.pagination.has_more).toBe(false);
     expect(last.tests).toHaveLength(p.tests - (lastPage - 1) * perPage);
+    // Past the end: an empty page (not an error) naming the last page, as the reference answered.
+    const beyond = await call(
+      'list_tests',
+      { product_id: p.id, page: lastPage + 5, per_page: perPage },
+      listTestsOutputSchema,
+    );
+    expect(beyond.tests).toEqual([]);
+    expect(beyond.pagination).toMatchObject({ end_index: -1, has_more: false, total_count: p.tests });
+    expect(beyond.pagination.hint).toContain(`the last page with per_page=${perPage} is ${lastPage}`);
     for (const test of all.tests) {
       expect(test.bug_count, `test ${test.test_id}`).toBe(
         testsOf(p.id).find((t) => t.id === test.test_id)?.bugs,
@@ -355,7 +364,7 @@ describe('errors', () => {
     await callError('get_bug_summary', { bug_id: 999_999_999 }, /list_bugs/);
   });
 
-  it('invalid ids, wrong types, out-of-range pages and garbage dates are three-part errors, and the server keeps serving', async () => {
+  it('invalid ids, wrong types, page 0 and garbage or ambiguous dates are three-part errors, and the server keeps serving', async () => {
     await callError('get_test_summary', { test_id: 'abc' }, /test_id/);
     await callError('get_test_summary', { test_id: -4 }, /test_id/);
     await callError('get_bug_summary', { bug_id: 1.5 }, /bug_id/);
@@ -363,11 +372,7 @@ describe('errors', () => {
     await callError('list_tests', { product_id: product().id, page: 0 }, /page/);
     await callError('list_tests', { product_id: product().id, per_page: 1000 }, /per_page/);
     await callError('list_products', { per_page: 101 }, /per_page/);
-    await callError(
-      'list_tests',
-      { product_id: product().id, page: 99 },
-      /Page 99 of list_tests is out of range/,
-    );
+    await callError('search', { query: 'login', start_date: '01/02/2025' }, /Ambiguous date/);
     await callError('list_tests', { product_id: product().id, status: 'running' }, /Did you mean 'statuses'/);
     await callError('list_users', { days: 'forever' }, /days/);
     await callError('search', { query: 'login', start_date: 'not a date at all' }, /date/i);

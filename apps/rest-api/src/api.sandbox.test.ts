@@ -119,6 +119,46 @@ afterAll(async () => {
 });
 
 describe('discovery endpoints on a synced sandbox', () => {
+  it('every list answers a page past the end with an empty page that names the last page', async () => {
+    const product = must(
+      [...truth.products].sort((a, b) => b.tests - a.tests)[0],
+      'the product with the most tests',
+    );
+    const test = must(
+      (truth.tests ?? []).find((t) => t.productId === product.id && t.bugs > 0),
+      'a test with bugs',
+    );
+    const lists: Array<[string, string, (page: string) => string]> = [
+      ['/api/products', 'products', (q) => `/api/products?${q}`],
+      ['/api/products/{product_id}/tests', 'tests', (q) => `/api/products/${product.id}/tests?${q}`],
+      ['/api/tests', 'tests', (q) => `/api/tests?product_id=${product.id}&${q}`],
+      ['/api/products/{product_id}/features', 'features', (q) => `/api/products/${product.id}/features?${q}`],
+      [
+        '/api/products/{product_id}/user_stories',
+        'user_stories',
+        (q) => `/api/products/${product.id}/user_stories?${q}`,
+      ],
+      ['/api/users', 'users', (q) => `/api/users?days=36500&${q}`],
+      ['/api/bugs', 'bugs', (q) => `/api/bugs?test_ids=${test.id}&${q}`],
+    ];
+    for (const [template, items, url] of lists) {
+      const first = await call('get', template, url('per_page=2'));
+      const total = (first['pagination'] as { total_count: number }).total_count;
+      expect(total, template).toBeGreaterThan(0);
+      const body = await call('get', template, url('page=5000&per_page=2'));
+      expect(body[items], template).toEqual([]);
+      expect(body['pagination'], template).toMatchObject({
+        page: 5000,
+        end_index: -1,
+        has_more: false,
+        total_count: total,
+      });
+      expect((body['pagination'] as { hint: string }).hint, template).toContain(
+        `the last page with per_page=2 is ${Math.ceil(total / 2)}`,
+      );
+    }
+  });
+
   it('GET /api/products: every product with its true test and feature counts', async () => {
     const body = await call('get', '/api/products', '/api/products?per_page=100');
     expect(body).toEqual(
@@ -495,7 +535,40 @@ describe('analytics endpoints on a synced sandbox', () => {
       filters: { test_statuses: 'all' },
     };
     const body = await call('post', '/api/analytics/query', '/api/analytics/query', 200, query);
-    expect(body).toEqual(await container.services.queryMetrics(parseInput(queryMetricsInputSchema, query)));
+    expect(body).toEqual({
+      ...(await container.services.queryMetrics(parseInput(queryMetricsInputSchema, query))),
+      query_time_ms: expect.any(Number),
+    });
+    expect(body['visualization_hint']).toMatchObject({
+      x_axis: 'product',
+      y_axis: ['test_count', 'bug_count'],
+    });
+    // The reference's filter names, a dimension filter on a dimension not grouped by.
+    const product = must(truth.products[0], 'a product');
+    const theirs = await call('post', '/api/analytics/query', '/api/analytics/query', 200, {
+      dimensions: ['month'],
+      metrics: ['bug_count'],
+      filters: { product_id: product.id, status: ['archived', 'locked'], severity: 'high', known_bug: false },
+    });
+    const ours = await container.services.queryMetrics(
+      parseInput(queryMetricsInputSchema, {
+        dimensions: ['month'],
+        metrics: ['bug_count'],
+        filters: {
+          product_ids: [product.id],
+          test_statuses: 'archived,locked',
+          severities: 'high',
+          known_bug: 'false',
+        },
+      }),
+    );
+    expect(theirs['data']).toEqual(ours.data);
+    expect(theirs['filters_applied']).toEqual(ours.filters_applied);
+    const unknownFilter = await request(app)
+      .post('/api/analytics/query')
+      .send({ dimensions: 'product', metrics: 'bug_count', filters: { colour: 'red' } });
+    expect(unknownFilter.status).toBeGreaterThanOrEqual(400);
+    expect(JSON.stringify(unknownFilter.body)).toMatch(/colour/);
     for (const p of truth.products) {
       expect(
         (body['data'] as Array<Record<string, unknown>>).find((r) => r['product_id'] === p.id),

@@ -1,9 +1,14 @@
+import { en as chronoEn } from 'chrono-node';
 import { InvalidInputError } from './errors.js';
 
 /**
  * Forgiving date input, as AI clients and people type it: ISO dates and timestamps, `today`,
- * `yesterday`, `last 30 days`, `90 days ago`, `this quarter`, `last month`, ... Everything is UTC.
- * A bare year is refused: "2025" could mean its first day or the whole year.
+ * `yesterday`, `last 30 days`, `90 days ago`, `this quarter`, and the common English forms
+ * ("Jan 15 2025", "15 January 2025", "2025/01/15", "last Friday", "two weeks ago"), which go to
+ * chrono-node, a maintained parser, rather than to more regular expressions of ours. Everything is UTC.
+ * Refused, with the three-part error: a bare year ("2025": its first day or the whole year?) and
+ * numeric dates whose day and month can be swapped ("01/02/2025": 2 January or 1 February?).
+ * docs/dates.md is the grammar.
  */
 
 export interface FlexibleDateOptions {
@@ -27,7 +32,7 @@ const UNITS = {
 type Unit = (typeof UNITS)[keyof typeof UNITS];
 
 const SUPPORTED =
-  "ISO dates ('2025-01-31'), ISO timestamps ('2025-01-31T12:00:00Z'), 'today', 'yesterday', 'last 30 days', '3 weeks ago', 'this month', 'last quarter', 'this year'";
+  "ISO dates ('2025-01-31'), ISO timestamps ('2025-01-31T12:00:00Z'), 'Jan 15 2025', '15 January 2025', '2025/01/15', 'today', 'yesterday', 'last Friday', 'last 30 days', '3 weeks ago', 'last week', 'this month', 'last quarter', 'this year' (see docs/dates.md)";
 
 function utcDay(year: number, month: number, day: number): Date {
   return new Date(Date.UTC(year, month, day));
@@ -155,6 +160,11 @@ export function parseFlexibleDate(input: string, options: FlexibleDateOptions): 
     const unit = UNITS[ago[2] as keyof typeof UNITS];
     return edge(checkYear(shift(now, -amount, unit), input, field));
   }
+  // "last week" / "last month" / "last year" roll back from now, as in the reference (7 days, one
+  // month, one year); "previous ..." names the calendar period before this one. "last quarter" is the
+  // previous calendar quarter in both products.
+  const rolling = /^last (week|month|year)$/.exec(text);
+  if (rolling) return edge(shift(now, -1, rolling[1] as Unit));
   const period = /^(this|last|previous|current) (week|month|quarter|year)$/.exec(text);
   if (period) {
     const unit = period[2] as Unit | 'quarter';
@@ -168,10 +178,61 @@ export function parseFlexibleDate(input: string, options: FlexibleDateOptions): 
       ? new Date(Math.min(periodEnd.getTime(), endOfUtcDay(now).getTime()))
       : periodEnd;
   }
+  const numeric = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/.exec(text);
+  if (numeric && Number(numeric[1]) <= 12 && Number(numeric[2]) <= 12 && numeric[1] !== numeric[2]) {
+    throw invalid(
+      `Ambiguous date: '${input.trim()}'`,
+      `'${numeric[1]}' and '${numeric[2]}' can each be the day or the month (US month/day or day/month order)`,
+      "Use ISO format ('2025-01-31') or spell the month out ('31 Jan 2025')",
+      field,
+    );
+  }
+  const natural = parseEnglish(text, now, startOfDay);
+  if (natural) return checkYear(natural, input, field);
   throw invalid(
     `Could not parse date: '${input.trim()}'`,
     `Supported formats: ${SUPPORTED}`,
     'Try a more specific date format or ISO 8601',
     field,
   );
+}
+
+/** Words that point forward; without one, a weekday or month alone means the latest one (not the next). */
+const FORWARD = /\b(next|tomorrow|in|from now|coming|this)\b/;
+
+/**
+ * The English forms chrono-node understands, read in UTC. Only a parse of the whole input counts (so
+ * "next blue moon" is refused rather than read as "next"). A day not given makes the answer the
+ * month (or year) named: "January 2025" starts on the 1st and ends on the 31st. Without a year or a
+ * forward word, dates are taken from the past, as a report period usually is.
+ */
+function parseEnglish(text: string, now: Date, startOfDay: boolean): Date | undefined {
+  const [result] = chronoEn.casual.parse(text, { instant: now, timezone: 'UTC' }, { forwardDate: false });
+  if (!result || result.index !== 0 || result.text.length !== text.length) return undefined;
+  const component = !startOfDay && result.end ? result.end : result.start;
+  const year = component.get('year');
+  const month = component.get('month');
+  const day = component.get('day');
+  if (year === null || month === null || day === null) return undefined;
+  const exact = component.isCertain('hour');
+  let date = exact ? component.date() : utcDay(year, month - 1, day);
+  if (!exact && date.getUTCMonth() !== month - 1) return undefined;
+  const relative = component.tags().has('result/relativeDate');
+  if (!FORWARD.test(text) && date.getTime() > now.getTime()) {
+    if (component.isCertain('weekday') && !component.isCertain('day')) date = shift(date, -7, 'day');
+    else if (!component.isCertain('year') && !relative) date = shift(date, -1, 'year');
+  }
+  if (exact) return date;
+  if (!component.isCertain('day') && !component.isCertain('weekday') && !relative) {
+    const unit: Unit | undefined = component.isCertain('month')
+      ? 'month'
+      : component.isCertain('year')
+        ? 'year'
+        : undefined;
+    if (unit) {
+      const first = periodStart(date, unit);
+      return startOfDay ? first : new Date(shift(first, 1, unit).getTime() - 1);
+    }
+  }
+  return startOfDay ? startOfUtcDay(date) : endOfUtcDay(date);
 }

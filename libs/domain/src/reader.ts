@@ -413,6 +413,12 @@ export interface AnalyticsScope {
   readonly severities?: readonly string[];
   /** Operating system names: tests that required one of them, bugs found on one of them. */
   readonly platforms?: readonly string[];
+  /**
+   * Values of dimensions to keep (the reference's `filters: { feature: "Login" }`), whether or not the
+   * dimension is grouped by: a label (matched case-insensitively) or, where the dimension has ids, an
+   * id. Only `runMetricQuery` reads them.
+   */
+  readonly dimensionValues?: Readonly<Partial<Record<MetricDimension, readonly string[]>>>;
 }
 
 export interface MetricQuery {

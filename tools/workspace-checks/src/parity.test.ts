@@ -21,7 +21,8 @@ let apiUrl: string;
 let truth: GroundTruth;
 
 /** Fields that say when or how long ago, not what: they differ between two calls by nature. */
-const VOLATILE = /^(active_since|age_seconds|uptime_seconds|.*_relative|latency_ms|data_as_of)$/;
+const VOLATILE =
+  /^(active_since|age_seconds|uptime_seconds|.*_relative|latency_ms|query_time_ms|data_as_of)$/;
 
 function stable(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stable);

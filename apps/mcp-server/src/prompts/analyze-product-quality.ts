@@ -13,6 +13,7 @@ export default definePrompt({
       description:
         'Product name or id, several ids ("598,599"), or "portfolio" for every product. Left out: the assistant helps you pick.',
       required: false,
+      aliases: ['product_identifier'],
       complete: completeProductNames,
     },
     {

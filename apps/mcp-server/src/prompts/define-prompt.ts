@@ -20,6 +20,11 @@ export interface PromptArgument {
   readonly name: string;
   readonly description: string;
   readonly required: boolean;
+  /**
+   * Other names accepted for this argument and not listed (the reference's names, so saved prompt
+   * calls keep working). Giving two names of one argument with different values is refused.
+   */
+  readonly aliases?: readonly string[];
   /** Suggestions for a partial value (`completion/complete`); at most 100. */
   complete?(value: string, ctx: PromptContext): Promise<string[]>;
 }

@@ -10,7 +10,8 @@ export default defineTool({
     'Ad-hoc analytics over the mirror: pick 1-3 dimensions to group by and one or more metrics to compute, with filters and a date range on the test end date. Returns one row per group, sorted, with total_rows and a warning when capped.',
     'Dimensions: feature, product, platform, tester, customer, severity, status (bug status), testing_type, month, week, quarter, rejection_reason, test_environment, known_bug.',
     'Metrics: test_count, bug_count, bug_severity_score, features_tested, active_testers, bugs_per_test, tests_created, tests_submitted, overall_acceptance_rate, rejection_rate, review_rate, active_acceptance_rate, auto_acceptance_rate (rates are fractions 0-1, null without bugs).',
-    'Filters: product_ids, test_statuses (default executed tests), bug_statuses, severities, testing_types, platforms. Call get_analytics_capabilities for descriptions; use generate_quality_report for a ready-made report.',
+    "Filters: product_ids, test_statuses (default executed tests), bug_statuses, severities, testing_types, platforms; or the reference's names: product_id, status (test status), and any dimension key (feature, tester, customer, severity, platform, testing_type, month, week, quarter, rejection_reason, test_environment, known_bug, product) with a value or list, whether or not that dimension is grouped by.",
+    'Answers carry a visualization_hint (chart type, axes, series) and query_time_ms. Dates: docs/dates.md. Call get_analytics_capabilities for descriptions; use generate_quality_report for a ready-made report.',
   ].join(' '),
   toolset: 'analytics',
   inputSchema: queryMetricsInputSchema,
@@ -33,6 +34,14 @@ export default defineTool({
         dimensions: 'month',
         metrics: 'bug_count,rejection_rate,review_rate',
         start_date: '6 months ago',
+      },
+    },
+    {
+      description: "Bugs per feature of one severity, with the reference's filter names",
+      arguments: {
+        dimensions: ['feature'],
+        metrics: ['bug_count'],
+        filters: { product_id: 598, severity: 'critical', month: '2025-01' },
       },
     },
     {

@@ -43,7 +43,40 @@ export interface MetricFilters {
   testing_types?: string[] | string;
   /** Operating system names (case-insensitive). @example ["iOS", "Android"] */
   platforms?: string[] | string;
+  /** The reference's name of product_ids. */
+  product_id?: number[] | number | string;
+  /** The reference's name of test_statuses (TEST statuses). */
+  status?: string[] | string;
+  /** The reference's name of severities. */
+  severity?: string[] | string;
+  /** The reference's name of testing_types. */
+  testing_type?: string[] | string;
+  /** The reference's name of platforms. */
+  platform?: string[] | string;
+  /** Feature titles or ids (need not be among the dimensions). */
+  feature?: DimensionFilterValue;
+  /** Product titles or ids. */
+  product?: DimensionFilterValue;
+  /** Bug authors: usernames or user ids (keeps only their bugs). */
+  tester?: DimensionFilterValue;
+  /** Test creators: usernames or user ids. */
+  customer?: DimensionFilterValue;
+  /** Months of the test end date, e.g. "2025-01". */
+  month?: DimensionFilterValue;
+  /** Weeks of the test end date, e.g. "2025-W03" (as the week dimension). */
+  week?: DimensionFilterValue;
+  /** Quarters of the test end date, e.g. "2025-Q1". */
+  quarter?: DimensionFilterValue;
+  /** Rejection reasons (keeps only bugs rejected for them). */
+  rejection_reason?: DimensionFilterValue;
+  /** Test environment titles or ids. */
+  test_environment?: DimensionFilterValue;
+  /** true or false (keeps only bugs with that known flag). */
+  known_bug?: DimensionFilterValue;
 }
+
+/** One value or a list of values of a dimension (not split on commas). */
+export type DimensionFilterValue = string | number | boolean | Array<string | number | boolean> | null;
 
 export interface MetricQueryRequest {
   /**
@@ -85,7 +118,33 @@ export interface MetricFiltersApplied {
   severities: string[] | null;
   testing_types: string[] | null;
   platforms: string[] | null;
+  dimension_values: Record<string, string[]> | null;
   test_ids: number[] | null;
+}
+
+export type ChartType =
+  'line' | 'multi_line' | 'pie' | 'horizontal_bar' | 'grouped_bar' | 'stacked_bar' | 'table';
+
+/** A chart suggestion (the reference's rules). */
+export interface VisualizationHint {
+  chart_type: ChartType;
+  /** Dimension on the x axis; null for none. */
+  x_axis: string | null;
+  /** Metrics on the main y axis. */
+  y_axis: string[];
+  /** Rates, when mixed with counts. */
+  y_axis_secondary: string[];
+  /** Dimension giving one line or bar group per value. */
+  series_by: string | null;
+  /** Its values to draw, largest first. */
+  included_series: string[] | null;
+  /** Series left out of the chart. */
+  dropped_series_count: number;
+  rationale: string;
+  confidence: 'high' | 'medium' | 'low';
+  alternatives: string[];
+  /** count or rate per metric. */
+  metric_types: Record<string, 'count' | 'rate'>;
 }
 
 export interface MetricQueryResponse extends Freshness {
@@ -101,6 +160,9 @@ export interface MetricQueryResponse extends Freshness {
   filters_applied: MetricFiltersApplied;
   period: { start: string | null; end: string | null };
   sort: { by: string; order: 'asc' | 'desc' };
+  visualization_hint: VisualizationHint;
+  /** Time the query took on the server, in milliseconds. */
+  query_time_ms: number;
   query_explanation: string;
 }
 

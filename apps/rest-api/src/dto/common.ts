@@ -20,6 +20,8 @@ export interface Pagination {
   total_count: number;
   /** Exactly whether items exist after this page. */
   has_more: boolean;
+  /** Only on a page past the end (which is empty, not an error): the last page. */
+  hint?: string;
 }
 
 /** Freshness fields every data answer carries. */

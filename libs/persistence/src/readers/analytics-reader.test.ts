@@ -121,6 +121,33 @@ describe('metric cube', () => {
     expect(byFeature.totalRows).toBe(3);
   });
 
+  it('filters on dimension values not grouped by: labels case-insensitively, ids, bug dimensions keep bug rows', async () => {
+    const perProduct = async (dimensionValues: Record<string, string[]>) =>
+      (
+        await reader.runMetricQuery({
+          ...base,
+          dimensions: ['product'],
+          metrics: ['test_count', 'bug_count'],
+          scope: { dimensionValues },
+        })
+      ).rows.map((r) => [r.dimensions['product']?.label, r.metrics['test_count'], r.metrics['bug_count']]);
+    // The same figures as the 'Feature 501' group above for product 1 (test 200 of product 2 covers it
+    // too), by title and by id.
+    const feature501 = [
+      ['Web shop', 2, 2],
+      ['App', 1, 0],
+    ];
+    expect(await perProduct({ feature: ['FEATURE 501'] })).toEqual(feature501);
+    expect(await perProduct({ feature: ['501'] })).toEqual(feature501);
+    // Test 100 is the only one ending in January 2025; all three of its bugs count.
+    expect(await perProduct({ month: ['2025-01'] })).toEqual([['Web shop', 1, 3]]);
+    // A bug dimension: only uma's bug, and the test it was found in.
+    expect(await perProduct({ tester: ['UMA'] })).toEqual([['Web shop', 1, 1]]);
+    // Filters combine with AND.
+    expect(await perProduct({ tester: ['uma'], month: ['2025-01'] })).toEqual([]);
+    expect(await perProduct({ product: ['app'] })).toEqual([['App', 1, 0]]);
+  });
+
   it('counts distinct rows under many-to-many platforms, and filters tests, bugs and platforms', async () => {
     const byPlatform = await reader.runMetricQuery({
       ...base,

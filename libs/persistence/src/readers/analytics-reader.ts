@@ -188,8 +188,15 @@ export function buildMetricSql(
   query: Pick<MetricQuery, 'dimensions' | 'metrics' | 'sortBy' | 'sortOrder'> & {
     hasBugFilter: boolean;
     hasPlatformFilter: boolean;
+    /** Dimensions filtered on their values (`@dv_<key>` labels, `@dvi_<key>` ids). */
+    filterDimensions?: readonly MetricDimension[];
   },
 ): string {
+  const filtered = (query.filterDimensions ?? []).map((key) => {
+    const sql = DIMENSIONS[key];
+    if (!sql) throw new RangeError(`unknown dimension ${String(key)}`);
+    return { key, sql };
+  });
   const dims = query.dimensions.map((key) => {
     const sql = DIMENSIONS[key];
     if (!sql) throw new RangeError(`unknown dimension ${String(key)}`);
@@ -201,9 +208,10 @@ export function buildMetricSql(
     return { key, sql };
   });
   const expandFeature =
-    dims.some((d) => d.sql.needs === 'feature') || metrics.some((m) => m.sql.needs === 'feature');
-  const expandPlatform = dims.some((d) => d.sql.needs === 'platform');
-  const bugsOnly = query.hasBugFilter || dims.some((d) => BUG_LEVEL.has(d.key));
+    [...dims, ...filtered].some((d) => d.sql.needs === 'feature') ||
+    metrics.some((m) => m.sql.needs === 'feature');
+  const expandPlatform = [...dims, ...filtered].some((d) => d.sql.needs === 'platform');
+  const bugsOnly = query.hasBugFilter || [...dims, ...filtered].some((d) => BUG_LEVEL.has(d.key));
 
   // Fact rows: tests (unless only bugs count), then bugs.
   const testPlatformFilter = query.hasPlatformFilter
@@ -232,7 +240,16 @@ export function buildMetricSql(
     WHERE b.customer_id = @cid AND ${BUG_FILTERS} ${bugPlatformFilter}`;
   const facts = bugsOnly ? bugRows : `${testRows}\n    UNION ALL\n    ${bugRows}`;
 
-  const joins = [...new Set(dims.flatMap((d) => d.sql.joins ?? []))].map((j) => OUTER_JOINS[j]);
+  const joins = [...new Set([...dims, ...filtered].flatMap((d) => d.sql.joins ?? []))].map(
+    (j) => OUTER_JOINS[j],
+  );
+  // A dimension filter keeps the fact rows whose label (case-insensitive) or id is among the values.
+  const where = filtered.map(
+    ({ key, sql }) =>
+      `(lower(${sql.label}) IN (SELECT value FROM json_each(@dv_${key}))${
+        sql.id ? ` OR ${sql.id} IN (SELECT value FROM json_each(@dvi_${key}))` : ''
+      })`,
+  );
   const select = [
     ...dims.flatMap((d, i) => [`${d.sql.label} AS d${i}_label`, `${d.sql.id ?? 'NULL'} AS d${i}_id`]),
     ...metrics.map((m) => `${m.sql.sql} AS m_${m.key}`),
@@ -259,6 +276,7 @@ export function buildMetricSql(
   JOIN tests t ON t.customer_id = @cid AND t.id = f.test_id
   LEFT JOIN bugs b ON b.customer_id = @cid AND b.id = f.bug_id
   ${joins.join('\n  ')}
+  ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
   ${groupBy}
   ${order.length > 0 ? `ORDER BY ${order.join(', ')}` : ''}
   LIMIT @limit`;
@@ -377,9 +395,19 @@ export function createAnalyticsReader(db: Sqlite, customerId: number): Analytics
       return run(() => {
         const hasBugFilter = Boolean(query.scope.bugStatuses?.length || query.scope.severities?.length);
         const hasPlatformFilter = Boolean(query.scope.platforms?.length);
-        const sql = buildMetricSql({ ...query, hasBugFilter, hasPlatformFilter });
+        const values = Object.entries(query.scope.dimensionValues ?? {}).filter(
+          (entry): entry is [MetricDimension, readonly string[]] => (entry[1]?.length ?? 0) > 0,
+        );
+        const filterDimensions = values.map(([key]) => key).sort();
+        const sql = buildMetricSql({ ...query, hasBugFilter, hasPlatformFilter, filterDimensions });
+        const valueParams: Record<string, string> = {};
+        for (const [key, list] of values) {
+          valueParams[`dv_${key}`] = JSON.stringify(list.map((v) => v.toLowerCase()));
+          valueParams[`dvi_${key}`] = JSON.stringify(list.filter((v) => /^\d+$/.test(v)).map(Number));
+        }
         const raw = statement(sql).all({
           ...scopeParams(customerId, query.scope),
+          ...valueParams,
           limit: Math.max(1, Math.trunc(query.limit)),
         }) as Array<Record<string, unknown>>;
         const rows: MetricRow[] = raw.map((r) => ({

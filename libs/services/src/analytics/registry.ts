@@ -261,6 +261,25 @@ export const FILTER_INFO: Record<FilterKey, FilterInfo> = {
   },
 };
 
+/**
+ * Dimensions that are also filters on their values (the reference's vocabulary): every dimension
+ * except those whose filter has a name of ours (severity → severities, testing_type → testing_types,
+ * platform → platforms) and `status`, which the reference reads as the TEST status (test_statuses).
+ */
+export const DIMENSION_FILTER_KEYS = [
+  'feature',
+  'product',
+  'tester',
+  'customer',
+  'month',
+  'week',
+  'quarter',
+  'rejection_reason',
+  'test_environment',
+  'known_bug',
+] as const satisfies readonly MetricDimension[];
+export type DimensionFilterKey = (typeof DIMENSION_FILTER_KEYS)[number];
+
 /** Most dimensions per query (the reference allowed 2). */
 export const MAX_DIMENSIONS = 3;
 /** Hard cap of rows per answer; a larger `limit` is lowered to it, with a warning. */

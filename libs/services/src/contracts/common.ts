@@ -216,7 +216,7 @@ export function boolInput(description: string) {
     .describe(description);
 }
 
-/** A free-form date (`2025-01-31`, `last 30 days`, `this quarter`, ...); parsed by the service (UTC). */
+/** A free-form date (`2025-01-31`, `Jan 15 2025`, `last 30 days`, ...; docs/dates.md); parsed by the service (UTC). */
 export function dateInput(description: string) {
   return z
     .string()
@@ -224,7 +224,7 @@ export function dateInput(description: string) {
     .min(1, { message: 'must not be empty' })
     .max(100, { message: 'is too long for a date' })
     .describe(
-      `${description} ISO date ('2025-01-31'), ISO timestamp, or natural language: 'today', 'yesterday', 'last 30 days', '3 weeks ago', 'this month', 'this quarter', 'last year'. UTC. A bare year ('2025') is refused as ambiguous.`,
+      `${description} ISO date ('2025-01-31') or timestamp, 'Jan 15 2025', '15 January 2025', 'today', 'last Friday', 'last 30 days', '3 weeks ago', 'last month' (one month back), 'this quarter'. UTC. Refused as ambiguous: a bare year ('2025') and '01/02/2025'. Grammar: docs/dates.md.`,
     );
 }
 
@@ -264,6 +264,10 @@ export const paginationSchema = z
       .describe('0-based index of the last item returned, -1 when the page is empty.'),
     total_count: z.number().int().describe('Exact number of items matching the filters, over all pages.'),
     has_more: z.boolean().describe('Exactly whether items exist after this page.'),
+    hint: z
+      .string()
+      .optional()
+      .describe('Only on a page past the end (which is empty, not an error): the last page.'),
   })
   .describe('Where this page sits in the full result.');
 export type Pagination = z.infer<typeof paginationSchema>;

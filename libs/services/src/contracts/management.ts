@@ -94,7 +94,7 @@ export const syncDataInputSchema = z.object({
     .max(100)
     .optional()
     .describe(
-      "Absent: incremental (new and changed tests). 'all': full resync of every test and bug. A date ('2025-01-01', 'last 30 days', 'yesterday'): re-read every test that ended on or after it, with its bugs.",
+      "Absent: incremental (new and changed tests). 'all': full resync of every test and bug. A date ('2025-01-01', 'Jan 15 2025', 'last 30 days'; grammar: docs/dates.md): re-read every test that ended on or after it, with its bugs.",
     ),
 });
 export type SyncDataInput = z.output<typeof syncDataInputSchema>;

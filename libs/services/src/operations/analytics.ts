@@ -30,6 +30,7 @@ import {
   TIME_DIMENSIONS,
 } from '../analytics/registry.js';
 import { renderReportMarkdown, renderTestsCsv } from '../analytics/render.js';
+import { visualizationHint } from '../analytics/visualization.js';
 import { truncate } from '../bounds.js';
 import {
   MAX_REPORT_PRODUCTS,
@@ -37,6 +38,7 @@ import {
   type GenerateQualityReportInput,
   type GenerateQualityReportOutput,
   type GetAnalyticsCapabilitiesOutput,
+  type MetricFilters,
   type QualityReportWithTestsOutput,
   type QueryMetricsInput,
   type QueryMetricsOutput,
@@ -219,6 +221,7 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
     input: QueryMetricsInput,
     options: AnalyticsOptions = {},
   ): Promise<QueryMetricsOutput> {
+    const startedAt = performance.now();
     const progress = (step: number, message: string) =>
       options.onProgress?.({ progress: step, total: 3, message });
     const metrics = checkNames('metric', input.metrics, METRIC_KEYS, METRIC_ALIASES);
@@ -250,7 +253,8 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
         ? 'asc'
         : 'desc');
 
-    const f: Partial<NonNullable<QueryMetricsInput['filters']>> = input.filters ?? {};
+    const f: MetricFilters = input.filters ?? {};
+    const dimensionValues = f.dimension_values ?? {};
     if (f.product_ids) await requireProducts(f.product_ids);
     const { from, to } = dateRange(ctx, input.start_date, input.end_date);
     const statuses = testStatuses(f.test_statuses);
@@ -282,6 +286,7 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
       ...(f.bug_statuses ? { bugStatuses: f.bug_statuses } : {}),
       ...(f.severities ? { severities: f.severities } : {}),
       ...(f.platforms ? { platforms: f.platforms } : {}),
+      ...(Object.keys(dimensionValues).length > 0 ? { dimensionValues } : {}),
     };
     const result = await analytics().runMetricQuery({
       dimensions,
@@ -318,6 +323,7 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
       f.bug_statuses ? `bug statuses ${f.bug_statuses.join(', ')}` : null,
       f.severities ? `severities ${f.severities.join(', ')}` : null,
       f.platforms ? `platforms ${f.platforms.join(', ')}` : null,
+      ...Object.entries(dimensionValues).map(([key, values]) => `${key} ${values.join(' or ')}`),
       from || to ? `ended ${periodLabel(from, to)}` : null,
       limitedIds ? `the ${limitedIds.length} most recent tests` : null,
     ].filter(Boolean);
@@ -336,10 +342,13 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
         severities: f.severities ?? null,
         testing_types: f.testing_types ?? null,
         platforms: f.platforms ?? null,
+        dimension_values: Object.keys(dimensionValues).length > 0 ? dimensionValues : null,
         test_ids: limitedIds ?? null,
       },
       period: { start: iso(from), end: iso(to) },
       sort: { by: sortBy, order: sortOrder },
+      visualization_hint: visualizationHint(dimensions, metrics, data),
+      query_time_ms: Math.round(performance.now() - startedAt),
       query_explanation: `Showing ${metrics.join(', ')} grouped by ${dimensions.join(' and ')} for ${filterText.join(', ')}; sorted by ${sortBy} ${sortOrder === 'asc' ? 'ascending' : 'descending'}.`,
       ...freshnessBlock(ctx, lastTestsSyncAt, { warnings, refreshFailed: fresh.refreshFailed }),
     };

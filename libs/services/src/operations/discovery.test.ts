@@ -177,8 +177,11 @@ describe('list_tests', () => {
     const beyond = await stack.services.listTests(
       listTestsInputSchema.parse({ product_id: p.id, page: 100, per_page: 50 }),
     );
-    expect(beyond.pagination).toMatchObject({ has_more: false, end_index: -1 });
+    expect(beyond.pagination).toMatchObject({ has_more: false, end_index: -1, total_count: p.tests });
+    expect(beyond.pagination.hint).toContain(`the last page with per_page=50 is ${Math.ceil(p.tests / 50)}`);
     expect(beyond.tests).toEqual([]);
+    // In range, no hint.
+    expect(page3.pagination.hint).toBeUndefined();
   });
 
   it('uses the configured default page size and keeps page text bounded', async () => {
@@ -340,5 +343,59 @@ describe('list_bugs', () => {
     );
     expect(userError).toBeInstanceOf(UserNotFoundError);
     expect((userError as UserNotFoundError).toUserText()).toMatch(/💡 Use the list_users tool/);
+  });
+});
+
+describe('a page past the end of any list', () => {
+  it('is an empty page with the exact total and a hint naming the last page, never an error', async () => {
+    const p = must([...stack.truth.products].sort((a, b) => b.tests - a.tests)[0]);
+    const testIds = (stack.truth.tests ?? [])
+      .filter((t) => t.productId === p.id && t.bugs > 0)
+      .slice(0, 3)
+      .map((t) => t.id);
+    const far = { page: 999, per_page: 7 };
+    const answers = {
+      list_products: await stack.services.listProducts(listProductsInputSchema.parse(far)),
+      list_tests: await stack.services.listTests(listTestsInputSchema.parse({ product_id: p.id, ...far })),
+      list_features: await stack.services.listFeatures(
+        listFeaturesInputSchema.parse({ product_id: p.id, ...far }),
+      ),
+      list_users: await stack.services.listUsers(listUsersInputSchema.parse({ days: 36_500, ...far })),
+      list_bugs: await stack.services.listBugs(listBugsInputSchema.parse({ test_ids: testIds, ...far })),
+    };
+    const firstPages = {
+      list_products: await stack.services.listProducts(listProductsInputSchema.parse({})),
+      list_tests: await stack.services.listTests(listTestsInputSchema.parse({ product_id: p.id })),
+      list_features: await stack.services.listFeatures(listFeaturesInputSchema.parse({ product_id: p.id })),
+      list_users: await stack.services.listUsers(listUsersInputSchema.parse({ days: 36_500 })),
+      list_bugs: await stack.services.listBugs(listBugsInputSchema.parse({ test_ids: testIds })),
+    };
+    for (const [tool, answer] of Object.entries(answers)) {
+      const total = firstPages[tool as keyof typeof firstPages].pagination.total_count;
+      expect(total, tool).toBeGreaterThan(0);
+      const lastPage = Math.ceil(total / 7);
+      expect(answer.pagination, tool).toEqual({
+        page: 999,
+        per_page: 7,
+        offset: 998 * 7,
+        start_index: 998 * 7,
+        end_index: -1,
+        total_count: total,
+        has_more: false,
+        hint: expect.stringContaining(`the last page with per_page=7 is ${lastPage}`) as unknown,
+      });
+    }
+    // The named last page is the one that holds the last item.
+    const productTotal = firstPages.list_products.pagination.total_count;
+    const onLast = await stack.services.listProducts(
+      listProductsInputSchema.parse({ page: Math.ceil(productTotal / 7), per_page: 7 }),
+    );
+    expect(onLast.pagination.end_index).toBe(productTotal - 1);
+    expect(onLast.pagination.hint).toBeUndefined();
+    expect(answers.list_tests.tests).toEqual([]);
+    expect(answers.list_bugs.bugs).toEqual([]);
+    expect(answers.list_users.users).toEqual([]);
+    expect(answers.list_features.features).toEqual([]);
+    expect(answers.list_products.products).toEqual([]);
   });
 });
