@@ -17,10 +17,15 @@ import { z } from 'zod';
 
 export type JsonSchema = { [key: string]: unknown };
 
-export function toToolJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+export function toToolJsonSchema(
+  schema: z.ZodType,
+  io: 'input' | 'output',
+  options: { readonly allDescriptions?: boolean } = {},
+): JsonSchema {
   const json = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as JsonSchema;
   const portable = flattenNestedUnions(dropSafeIntegerBounds(splitTypeUnions(inlineRefs(json))));
-  return io === 'output' ? keepTopLevelDescriptions(portable) : portable;
+  // `allDescriptions`: the schema as written, for the rule that every field is described (tools.test.ts).
+  return io === 'output' && !options.allDescriptions ? keepTopLevelDescriptions(portable) : portable;
 }
 
 /** Keywords whose values are data, not schemas: never rewritten. */

@@ -32,7 +32,7 @@ export const FORMER_TOOL_NAMES: Readonly<Record<string, FormerToolName>> = {
   get_test_bugs: { replacement: 'list_bugs', how: 'list_bugs with test_ids=[test_id]' },
   list_user_stories: {
     replacement: 'list_features',
-    how: 'list_features with product_id (user stories are features)',
+    how: 'list_features with product_id and has_user_stories=true (get_feature_summary shows the stories)',
   },
   get_test_activity_by_timeframe: {
     replacement: 'query_metrics',
