@@ -13,7 +13,7 @@ export {
   type RunningHttpServer,
 } from './transports/http.js';
 export { serveStdio } from './transports/stdio.js';
-export { selectTools } from './toolsets.js';
+export { resolveToolSelection, selectTools, type ToolSelection } from './toolsets.js';
 export { TOOLS, TOOL_NAMES } from './tools/index.js';
 export {
   TOOLSETS,
