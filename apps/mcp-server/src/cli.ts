@@ -4,6 +4,7 @@ import {
   InvalidInputError,
   isDomainError,
   portSchema,
+  referenceOnlySettingWarnings,
   type EnvRecord,
   type Logger,
 } from '@testio-mcp/domain';
@@ -18,8 +19,7 @@ import {
 import { createMcpContainer, resolveMcpRuntime, type McpContainer } from './container.js';
 import { createRootLogger } from './logger.js';
 import { createServer, SERVER_VERSION } from './server.js';
-import { selectTools } from './toolsets.js';
-import type { AnyToolDefinition } from './tools/define-tool.js';
+import { resolveToolSelection, type ToolSelection } from './toolsets.js';
 import { createHttpApp, listen } from './transports/http.js';
 import { routeByPath, type PreparedRestApi, type RestApiHost } from './transports/rest-host.js';
 import { serveStdio } from './transports/stdio.js';
@@ -96,6 +96,15 @@ export function reportServeError(error: unknown, stderr: NodeJS.WritableStream =
   return 1;
 }
 
+/**
+ * Settings that were carried over from the reference and are replaced or unused: one warning line each
+ * on the log (stderr), never stdout, so a stdio client's protocol stream stays clean.
+ */
+function logSettingWarnings(logger: Logger, env: EnvRecord, toolWarnings: readonly string[]): void {
+  for (const { variable, message } of referenceOnlySettingWarnings(env)) logger.warn({ variable }, message);
+  for (const message of toolWarnings) logger.warn({ variable: message.split(':')[0] }, message);
+}
+
 /** Waits for SIGINT/SIGTERM (or `also`); the returned request's `done()` ends the grace period. */
 function stopRequested(logger: Logger, settings: McpServerSettings, also?: Promise<string>) {
   return waitForStop({
@@ -107,14 +116,16 @@ function stopRequested(logger: Logger, settings: McpServerSettings, also?: Promi
 
 async function runStdio(
   container: McpContainer,
-  tools: readonly AnyToolDefinition[],
+  selection: ToolSelection,
   logger: Logger,
   settings: McpServerSettings,
 ): Promise<string> {
+  const tools = selection.listed;
   const server = createServer({
     services: container.services,
     logger,
     tools,
+    callableTools: selection.callable,
     restBaseUrl: restBaseUrl(settings),
   });
   const session = await serveStdio(server);
@@ -157,13 +168,14 @@ async function prepareRestApi(
 
 async function runHttp(
   container: McpContainer,
-  tools: readonly AnyToolDefinition[],
+  selection: ToolSelection,
   logger: Logger,
   settings: McpServerSettings,
   flags: ServeFlags,
   mode: ApiMode,
   rest: PreparedRestApi | undefined,
 ): Promise<string> {
+  const tools = selection.listed;
   const host = flags.host ?? settings.TESTIO_HTTP_HOST;
   const port = parsePortFlag(flags.port, settings.TESTIO_HTTP_PORT);
   // Known once listening when the REST API is served on this port; the programmatic-access resource shows it.
@@ -173,7 +185,13 @@ async function runHttp(
       ? undefined
       : createHttpApp({
           createServer: () =>
-            createServer({ services: container.services, logger, tools, restBaseUrl: restUrl }),
+            createServer({
+              services: container.services,
+              logger,
+              tools,
+              callableTools: selection.callable,
+              restBaseUrl: restUrl,
+            }),
           logger,
           bindHost: host,
           ...(settings.TESTIO_HTTP_ALLOWED_HOSTS ? { allowedHosts: settings.TESTIO_HTTP_ALLOWED_HOSTS } : {}),
@@ -246,12 +264,13 @@ export async function runServeCommand(
     command.parse([...argv], { from: 'user' });
     const flags = command.opts<ServeFlags>();
     const settings = parseMcpServerSettings(env);
-    const tools = selectTools(settings);
+    const selection = resolveToolSelection(settings);
     const runtime = resolveMcpRuntime(settings);
     logger = createRootLogger({
       ...loggingFromSettings(settings),
       base: { process: 'mcp-server', ...(runtime.demo ? { demo: true } : {}) },
     });
+    logSettingWarnings(logger, env, selection.warnings);
     if (flags.apiMode && flags.transport !== 'http') {
       throw new InvalidInputError({
         field: '--api-mode',
@@ -274,8 +293,8 @@ export async function runServeCommand(
     });
     const reason =
       flags.transport === 'stdio'
-        ? await runStdio(container, tools, logger, settings)
-        : await runHttp(container, tools, logger, settings, flags, mode, rest);
+        ? await runStdio(container, selection, logger, settings)
+        : await runHttp(container, selection, logger, settings, flags, mode, rest);
     logger.info({ reason }, `MCP server stopped (${reason})`);
     return 0;
   } catch (error) {

@@ -12,6 +12,13 @@ describe('MCP server settings', () => {
     expect(settings.ENABLED_TOOLS).toBeUndefined();
   });
 
+  it("accepts the reference's SHUTDOWN_GRACE_PERIOD_SECONDS=10.0", () => {
+    expect(
+      parseMcpServerSettings({ SHUTDOWN_GRACE_PERIOD_SECONDS: '10.0' }).SHUTDOWN_GRACE_PERIOD_SECONDS,
+    ).toBe(10);
+    expect(() => parseMcpServerSettings({ SHUTDOWN_GRACE_PERIOD_SECONDS: '90' })).toThrow(/at most 60/);
+  });
+
   it('stops on a port out of range, naming the variable', () => {
     expect(() => parseMcpServerSettings({ TESTIO_HTTP_PORT: '70000' })).toThrow(InvalidInputError);
     expect(() => parseMcpServerSettings({ TESTIO_HTTP_PORT: '70000' })).toThrow(/TESTIO_HTTP_PORT='70000'/);

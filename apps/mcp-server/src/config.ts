@@ -1,7 +1,7 @@
 import {
   booleanFromEnv,
   hostSchema,
-  intIn,
+  numberIn,
   portSchema,
   InvalidInputError,
   isDomainError,
@@ -72,7 +72,8 @@ export const mcpServerSettingsSchema = sharedSettingsSchema.extend({
   TESTIO_DEMO_MODE: booleanFromEnv.default(false),
   /** `get_test_summary` raises `has_alert` above this auto-acceptance rate. */
   AUTO_ACCEPTANCE_ALERT_THRESHOLD: fraction.default(0.2),
-  SHUTDOWN_GRACE_PERIOD_SECONDS: intIn(1, 60).default(10),
+  /** Seconds; `10.0` as the reference writes it is accepted. */
+  SHUTDOWN_GRACE_PERIOD_SECONDS: numberIn(1, 60).default(10),
   /** Where the REST API of this deployment listens (the same variables as the REST API's); shown by testio://knowledge/programmatic-access. */
   TESTIO_REST_HOST: hostSchema.default('127.0.0.1'),
   TESTIO_REST_PORT: portSchema.default(8081),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { JsonSchema } from './json-schema.js';
 import { describeTool } from './server.js';
 import { TOOLSETS, type AnyToolDefinition } from './tools/define-tool.js';
+import { FORMER_TOOL_NAMES } from './tools/former-names.js';
 import { TOOLS } from './tools/index.js';
 
 /**
@@ -111,13 +112,31 @@ function renderTool(tool: AnyToolDefinition): string {
   return lines.join('\n');
 }
 
+/** The reference product's tool names of earlier releases, and what to call instead. */
+function formerNames(): string[] {
+  return [
+    '### Tool names of the reference product',
+    '',
+    "Names of the reference's earlier releases (v0.1 to v0.4) are not tools here. In `ENABLED_TOOLS` / `DISABLED_TOOLS` each counts as",
+    'its replacement (with a warning at start-up); a call answers with the replacement and its arguments.',
+    '',
+    '| Former name | Call instead |',
+    '|---|---|',
+    ...Object.entries(FORMER_TOOL_NAMES).map(([name, former]) => `| \`${name}\` | ${cell(former.how)} |`),
+    ...TOOLS.filter((t) => t.aliasOf !== undefined).map(
+      (t) => `| \`${t.name}\` | still callable: an alias of \`${t.aliasOf}\`, same arguments |`,
+    ),
+    '',
+  ];
+}
+
 export function renderToolsDoc(tools: readonly AnyToolDefinition[] = TOOLS): string {
   const header = [
     '# MCP tools',
     '',
     '<!-- Generated from apps/mcp-server/src/tools by `npm run docs:tools`; do not edit by hand (a test fails when this file is out of date). -->',
     '',
-    `TestIO MCP serves ${tools.length} tools over stdio and Streamable HTTP (see [mcp-clients.md](mcp-clients.md)). Every tool returns`,
+    `TestIO MCP serves ${tools.filter((t) => t.aliasOf === undefined).length} tools over stdio and Streamable HTTP (see [mcp-clients.md](mcp-clients.md)). Every tool returns`,
     '`structuredContent` that matches its published output schema, plus the same JSON as a text block. Errors are tool results with',
     '`isError: true` and a three-line text: ❌ what failed, ℹ️ why, 💡 what to do next (often the tool that lists valid ids).',
     '',
@@ -131,12 +150,14 @@ export function renderToolsDoc(tools: readonly AnyToolDefinition[] = TOOLS): str
     'Coming from the Python reference? [migrating-from-reference.md](migrating-from-reference.md) maps every older tool name',
     "(`health_check`, `get_test_status`, `get_test_bugs`, `generate_status_report`, ...) to today's tool and arguments.",
     '',
-    'Choose the tools a client sees with `TESTIO_TOOLSETS` (groups below), `ENABLED_TOOLS` or `DISABLED_TOOLS`.',
+    'Choose the tools a client sees with `TESTIO_TOOLSETS` (groups below), `ENABLED_TOOLS` or `DISABLED_TOOLS`. An alias answers',
+    'calls whenever its tool is served but is listed only when `ENABLED_TOOLS` names it.',
     '',
     '| Tool | Toolset | Title |',
     '|---|---|---|',
     ...tools.map((t) => `| [\`${t.name}\`](#${t.name}) | ${t.toolset} | ${t.title} |`),
     '',
+    ...formerNames(),
     '| Toolset | For | Tools |',
     '|---|---|---|',
     ...TOOLSETS.map((set) => {

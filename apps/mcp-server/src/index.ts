@@ -14,7 +14,7 @@ export {
 } from './transports/http.js';
 export { isMcpPath, routeByPath, type PreparedRestApi, type RestApiHost } from './transports/rest-host.js';
 export { serveStdio } from './transports/stdio.js';
-export { selectTools } from './toolsets.js';
+export { resolveToolSelection, selectTools, type ToolSelection } from './toolsets.js';
 export { TOOLS, TOOL_NAMES } from './tools/index.js';
 export {
   TOOLSETS,

@@ -84,3 +84,45 @@ describe('type unions', () => {
 });
 
 type JsonSchemaNode = { anyOf?: unknown; [key: string]: unknown };
+
+describe('lean published schemas', () => {
+  it('drops safe-integer bounds and output prose below the top-level fields, keeps real bounds', () => {
+    const output = toToolJsonSchema(
+      z.object({
+        count: z.number().int().describe('How many.'),
+        page: z.number().int().min(1).describe('Page.'),
+        items: z.array(z.object({ id: z.number().int().describe('Id of one item.') })).describe('The items.'),
+        description: z.string().describe('A field called description.'),
+      }),
+      'output',
+    );
+    const text = JSON.stringify(output);
+    expect(text).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    expect(output.properties).toMatchObject({
+      count: { type: 'integer', description: 'How many.' },
+      page: { type: 'integer', minimum: 1, description: 'Page.' },
+      items: { description: 'The items.', items: { properties: { id: { type: 'integer' } } } },
+      description: { type: 'string', description: 'A field called description.' },
+    });
+    expect(text).not.toContain('Id of one item.');
+  });
+
+  it('flattens unions of unions and keeps every input description', () => {
+    const input = toToolJsonSchema(
+      z.object({
+        ids: z
+          .union([z.union([z.number(), z.string()]), z.array(z.number().int())])
+          .describe('Ids, e.g. [1, 2].'),
+        nested: z.object({ a: z.string().describe('Kept: inputs keep every description.') }),
+      }),
+      'input',
+    );
+    expect(input.properties).toMatchObject({
+      ids: {
+        description: 'Ids, e.g. [1, 2].',
+        anyOf: [{ type: 'number' }, { type: 'string' }, { type: 'array', items: { type: 'integer' } }],
+      },
+    });
+    expect(JSON.stringify(input)).toContain('Kept: inputs keep every description.');
+  });
+});

@@ -8,13 +8,86 @@ import { z } from 'zod';
  * `anyOf` branches of one type each: clients that map tool schemas onto a single-`type` dialect (the
  * OpenAPI subset behind Gemini function declarations) reject or flatten type arrays — the MCP Inspector's
  * `--strict` lint flags them.
+ *
+ * Every client downloads the whole `tools/list` on connect and many put all of it in the model's
+ * context, so the published schemas are kept lean (ADR 0014): integer bounds that only restate
+ * JavaScript's safe-integer range are dropped everywhere, and output schemas keep descriptions on their
+ * top-level fields only (docs/tools.md shows those; the nested field names speak for themselves).
  */
 
 export type JsonSchema = { [key: string]: unknown };
 
-export function toToolJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+export function toToolJsonSchema(
+  schema: z.ZodType,
+  io: 'input' | 'output',
+  options: { readonly allDescriptions?: boolean } = {},
+): JsonSchema {
   const json = z.toJSONSchema(schema, { target: 'draft-7', io, unrepresentable: 'any' }) as JsonSchema;
-  return splitTypeUnions(inlineRefs(json));
+  const portable = flattenNestedUnions(dropSafeIntegerBounds(splitTypeUnions(inlineRefs(json))));
+  // `allDescriptions`: the schema as written, for the rule that every field is described (tools.test.ts).
+  return io === 'output' && !options.allDescriptions ? keepTopLevelDescriptions(portable) : portable;
+}
+
+/** Keywords whose values are data, not schemas: never rewritten. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples', 'required']);
+
+/**
+ * Rewrites every schema node of `root` with `edit`, which gets the node and whether it is a field of
+ * the root object. Field names under `properties` are never mistaken for keywords.
+ */
+function mapSchemaNodes(
+  root: JsonSchema,
+  edit: (node: JsonSchema, isTopLevelField: boolean) => JsonSchema,
+): JsonSchema {
+  const visit = (node: unknown, isTopLevelField: boolean): unknown => {
+    if (Array.isArray(node)) return node.map((item) => visit(item, false));
+    if (!isObject(node)) return node;
+    const out: JsonSchema = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (DATA_KEYWORDS.has(key)) out[key] = value;
+      else if (key === 'properties' && isObject(value)) {
+        out[key] = Object.fromEntries(
+          Object.entries(value).map(([field, schema]) => [field, visit(schema, node === root)]),
+        );
+      } else out[key] = visit(value, false);
+    }
+    return edit(out, isTopLevelField);
+  };
+  return visit(root, false) as JsonSchema;
+}
+
+/** zod's `.int()` states ±2^53-1 as bounds: true of every integer we send, and 50 bytes each. */
+export function dropSafeIntegerBounds(root: JsonSchema): JsonSchema {
+  return mapSchemaNodes(root, (node) => {
+    const { minimum, maximum, ...rest } = node;
+    return {
+      ...rest,
+      ...(minimum === undefined || minimum === Number.MIN_SAFE_INTEGER ? {} : { minimum }),
+      ...(maximum === undefined || maximum === Number.MAX_SAFE_INTEGER ? {} : { maximum }),
+    };
+  });
+}
+
+/** `{anyOf: [{anyOf: [A, B]}, C]}` → `{anyOf: [A, B, C]}` (the same values; zod nests unions of unions). */
+export function flattenNestedUnions(root: JsonSchema): JsonSchema {
+  return mapSchemaNodes(root, (node) => {
+    if (!Array.isArray(node.anyOf)) return node;
+    const branches = node.anyOf.flatMap((branch: unknown) =>
+      isObject(branch) && Array.isArray(branch.anyOf) && Object.keys(branch).length === 1
+        ? (branch.anyOf as unknown[])
+        : [branch],
+    );
+    return { ...node, anyOf: branches };
+  });
+}
+
+/** Drops `description` below the root object's own fields (an output schema tells shape, not prose). */
+export function keepTopLevelDescriptions(root: JsonSchema): JsonSchema {
+  return mapSchemaNodes(root, (node, isTopLevelField) => {
+    if (isTopLevelField || !('description' in node)) return node;
+    const { description: _dropped, ...rest } = node;
+    return rest;
+  });
 }
 
 /** Keywords that only constrain values of one JSON type; they move into that type's branch. */

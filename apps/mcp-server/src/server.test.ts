@@ -11,7 +11,7 @@ import {
   textOf,
 } from './__fixtures__/harness.js';
 import { findRefs } from './json-schema.js';
-import { selectTools } from './toolsets.js';
+import { resolveToolSelection, selectTools } from './toolsets.js';
 import { TOOLS } from './tools/index.js';
 
 /**
@@ -90,7 +90,7 @@ afterEach(async () => {
 
 async function connect(
   services: Services,
-  options: { tools?: typeof TOOLS; maxResponseChars?: number } = {},
+  options: { tools?: typeof TOOLS; callableTools?: typeof TOOLS; maxResponseChars?: number } = {},
 ) {
   const log = memoryLogger();
   session = await connectInMemory({ services, logger: log.logger, ...options });
@@ -117,7 +117,6 @@ describe('tools/list', () => {
       'get_user_summary',
       'get_bug_summary',
       'generate_quality_report',
-      'get_product_quality_report',
       'query_metrics',
       'get_analytics_capabilities',
       'search',
@@ -145,7 +144,7 @@ describe('tools/list', () => {
       openWorldHint: true,
     });
     // The quality report only writes when output_file asks it to (new files in the export directory).
-    const writers = ['sync_data', 'generate_quality_report', 'get_product_quality_report'];
+    const writers = ['sync_data', 'generate_quality_report'];
     for (const name of writers.slice(1)) {
       expect(tools.find((t) => t.name === name)?.annotations, name).toMatchObject({
         readOnlyHint: false,
@@ -176,6 +175,49 @@ describe('tools/list', () => {
       'get_problematic_tests',
     ]);
     expectThreePartError(await call(client, 'list_products'), /not enabled on this server/);
+  });
+
+  it('keeps an alias callable but unlisted, and lists it when ENABLED_TOOLS names it', async () => {
+    const services = stubServices({
+      generateQualityReport: () =>
+        Promise.reject(
+          new InvalidInputError({ message: 'the report handler ran', reason: 'stub', hint: 'none' }),
+        ),
+    });
+    const { client } = await connect(services);
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('get_product_quality_report');
+    const viaAlias = await call(client, 'get_product_quality_report', { product_ids: 1 });
+    expect(expectThreePartError(viaAlias)).toContain('the report handler ran');
+    await session?.close();
+
+    const named = resolveToolSelection({ ENABLED_TOOLS: ['get_product_quality_report', 'list_products'] });
+    const listed = await connect(services, { tools: named.listed, callableTools: named.callable });
+    expect((await listed.client.listTools()).tools.map((t) => t.name)).toEqual([
+      'list_products',
+      'get_product_quality_report',
+    ]);
+  });
+
+  it('answers a call to a former reference tool name with its replacement and arguments', async () => {
+    const { client } = await connect(stubServices());
+    const text = expectThreePartError(await call(client, 'get_test_status', { test_id: 1 }));
+    expect(text).toContain("Tool 'get_test_status' no longer exists");
+    expect(text).toContain('get_test_summary with the same test_id');
+  });
+
+  // Every client downloads tools/list on connect; what a model sees of it is in every conversation.
+  it('keeps the catalogue under 100 KB, and what a model reads of it under 32 KB', async () => {
+    const { client } = await connect(stubServices());
+    const { tools } = await client.listTools();
+    const total = JSON.stringify({ tools }).length;
+    const modelView = JSON.stringify(
+      tools.map(({ name, title, description, inputSchema }) => ({ name, title, description, inputSchema })),
+    ).length;
+    console.log(
+      `tools/list: ${tools.length} tools, ${total} bytes in all, ${modelView} bytes of name, title, description and inputSchema`,
+    );
+    expect(total).toBeLessThanOrEqual(100_000);
+    expect(modelView).toBeLessThanOrEqual(32_000);
   });
 });
 

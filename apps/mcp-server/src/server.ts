@@ -31,6 +31,7 @@ import {
 } from './tool-errors.js';
 import type { AnyToolDefinition, ProgressUpdate, ToolContext } from './tools/define-tool.js';
 import { TOOLS } from './tools/index.js';
+import { selectTools } from './toolsets.js';
 import type { PromptContext } from './prompts/define-prompt.js';
 import { PROMPTS } from './prompts/index.js';
 import { matchTemplate, type ResourceContext } from './resources/define-resource.js';
@@ -70,8 +71,13 @@ export const SERVER_INSTRUCTIONS = [
 export interface ServerDeps {
   readonly services: Services;
   readonly logger: Logger;
-  /** The tools to serve, in `tools/list` order; all of them by default (see `selectTools`). */
+  /** The tools to list, in `tools/list` order; every tool but the aliases by default (see `selectTools`). */
   readonly tools?: readonly AnyToolDefinition[];
+  /**
+   * The tools `tools/call` accepts (`resolveToolSelection(...).callable`); by default the listed ones
+   * plus the aliases of listed tools.
+   */
+  readonly callableTools?: readonly AnyToolDefinition[];
   /** Serialized answers longer than this become an error asking for a narrower query. */
   readonly maxResponseChars?: number;
   /** Where this deployment's REST API answers (shown by testio://knowledge/programmatic-access). */
@@ -151,9 +157,15 @@ function progressReporter(extra: Extra, logger: Logger): (update: ProgressUpdate
 }
 
 export function createServer(deps: ServerDeps): Server {
-  const tools = deps.tools ?? TOOLS;
+  const tools = deps.tools ?? selectTools({});
   const maxChars = deps.maxResponseChars ?? DEFAULT_MAX_RESPONSE_CHARS;
-  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  const callable =
+    deps.callableTools ??
+    TOOLS.filter(
+      (tool) =>
+        tools.includes(tool) || (tool.aliasOf !== undefined && tools.some((t) => t.name === tool.aliasOf)),
+    );
+  const byName = new Map([...tools, ...callable].map((tool) => [tool.name, tool]));
   const enabledNames = tools.map((tool) => tool.name);
   const knownNames = TOOLS.map((tool) => tool.name);
   const listed = tools.map(describeTool);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { formatThreePart, isDomainError, type DomainError } from '@testio-mcp/domain';
 import { toDomainError } from '@testio-mcp/persistence';
+import { FORMER_TOOL_NAMES } from './tools/former-names.js';
 
 /**
  * How a failed tool call is shown to the model and logged. Only our own messages reach the model:
@@ -73,6 +74,16 @@ export function describeToolError(error: unknown, tool: string): DescribedToolEr
 }
 
 export function unknownToolText(name: string, enabled: readonly string[], known: readonly string[]): string {
+  const former = Object.hasOwn(FORMER_TOOL_NAMES, name) ? FORMER_TOOL_NAMES[name] : undefined;
+  if (former) {
+    return formatThreePart(
+      `Tool '${name}' no longer exists`,
+      `It is a tool name of the reference product's older releases; ${former.replacement} answers the same question`,
+      enabled.includes(former.replacement)
+        ? `Call ${former.how}`
+        : `${former.replacement} is not enabled on this server; use one of: ${enabled.join(', ')}`,
+    );
+  }
   if (known.includes(name)) {
     return formatThreePart(
       `Tool '${name}' is not enabled on this server`,

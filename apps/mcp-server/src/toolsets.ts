@@ -1,5 +1,6 @@
 import { InvalidInputError } from '@testio-mcp/domain';
 import { TOOLSETS, type AnyToolDefinition, type Toolset } from './tools/define-tool.js';
+import { closestName, FORMER_TOOL_NAMES } from './tools/former-names.js';
 import { TOOLS } from './tools/index.js';
 
 /**
@@ -8,8 +9,11 @@ import { TOOLS } from './tools/index.js';
  * - `ENABLED_TOOLS` is an allow-list: alone it is the exact set; with `TESTIO_TOOLSETS` it adds tools
  *   to the chosen groups;
  * - `DISABLED_TOOLS` removes tools from the chosen groups.
- * Unknown names, both lists at once or an empty result stop the start-up with the valid names.
- * Order is always the registry's, so `tools/list` is deterministic.
+ * Aliases (`aliasOf`) are listed only when ENABLED_TOOLS names them, and callable whenever their tool
+ * is served. A name from the reference's older releases counts as its replacement and a mistyped one is
+ * ignored, each with a warning naming the right tool: an `.env` carried over from the reference must
+ * start, not stop (ADR 0014). Unknown toolsets, both lists at once or an empty result still stop the
+ * start-up, with the valid names. Order is always the registry's, so `tools/list` is deterministic.
  */
 
 export interface ToolSelectionSettings {
@@ -18,25 +22,54 @@ export interface ToolSelectionSettings {
   readonly TESTIO_TOOLSETS?: readonly string[] | undefined;
 }
 
-function checkNames(variable: string, names: readonly string[], valid: readonly string[]): void {
-  const unknown = names.filter((name) => !valid.includes(name));
-  if (unknown.length === 0) return;
-  throw new InvalidInputError({
-    field: variable,
-    message: `${variable} names unknown ${variable === 'TESTIO_TOOLSETS' ? 'toolset' : 'tool'}${unknown.length > 1 ? 's' : ''}: ${unknown.map((n) => `'${n}'`).join(', ')}`,
-    reason: `Valid names: ${valid.join(', ')}`,
-    hint: `Fix ${variable} (comma-separated or a JSON array of the valid names above), then start again`,
-  });
+export interface ToolSelection {
+  /** What `tools/list` shows, in registry order. */
+  readonly listed: AnyToolDefinition[];
+  /** What `tools/call` accepts: the listed tools plus the aliases of listed tools. */
+  readonly callable: AnyToolDefinition[];
+  /** One line per name that was replaced or ignored, for the start-up log. */
+  readonly warnings: string[];
 }
 
-export function selectTools(
+/** Maps the names of one list onto registry names; former names become their replacement. */
+function resolveNames(
+  variable: 'ENABLED_TOOLS' | 'DISABLED_TOOLS',
+  names: readonly string[],
+  registry: readonly AnyToolDefinition[],
+  warnings: string[],
+): string[] {
+  const valid = registry.map((tool) => tool.name);
+  const resolved: string[] = [];
+  for (const name of names) {
+    if (valid.includes(name)) {
+      resolved.push(name);
+      continue;
+    }
+    const former = FORMER_TOOL_NAMES[name];
+    if (former && valid.includes(former.replacement)) {
+      resolved.push(former.replacement);
+      warnings.push(
+        `${variable}: '${name}' is a tool name of the reference's older releases; counted as ${former.replacement}. Use ${former.how}, and write ${former.replacement} in ${variable}`,
+      );
+      continue;
+    }
+    const closest = closestName(name, valid);
+    warnings.push(
+      `${variable}: '${name}' is not a tool of this server; ignored. ${closest ? `Did you mean ${closest}? ` : ''}Valid names: ${valid.join(', ')}`,
+    );
+  }
+  return resolved;
+}
+
+export function resolveToolSelection(
   settings: ToolSelectionSettings,
   registry: readonly AnyToolDefinition[] = TOOLS,
-): AnyToolDefinition[] {
-  const allNames = registry.map((tool) => tool.name);
-  const enabled = settings.ENABLED_TOOLS?.map((n) => n.trim().toLowerCase());
-  const disabled = settings.DISABLED_TOOLS?.map((n) => n.trim().toLowerCase());
-  const toolsets = settings.TESTIO_TOOLSETS?.map((n) => n.trim().toLowerCase());
+): ToolSelection {
+  const warnings: string[] = [];
+  const normalize = (names: readonly string[] | undefined) => names?.map((n) => n.trim().toLowerCase());
+  let enabled = normalize(settings.ENABLED_TOOLS);
+  let disabled = normalize(settings.DISABLED_TOOLS);
+  const toolsets = normalize(settings.TESTIO_TOOLSETS);
 
   if (enabled && disabled) {
     throw new InvalidInputError({
@@ -46,24 +79,41 @@ export function selectTools(
       hint: 'Choose one approach: allow-list (ENABLED_TOOLS) or deny-list (DISABLED_TOOLS), and unset the other',
     });
   }
-  if (toolsets) checkNames('TESTIO_TOOLSETS', toolsets, TOOLSETS);
-  if (enabled) checkNames('ENABLED_TOOLS', enabled, allNames);
-  if (disabled) checkNames('DISABLED_TOOLS', disabled, allNames);
+  const unknownSets = toolsets?.filter((name) => !(TOOLSETS as readonly string[]).includes(name)) ?? [];
+  if (unknownSets.length > 0) {
+    throw new InvalidInputError({
+      field: 'TESTIO_TOOLSETS',
+      message: `TESTIO_TOOLSETS names unknown toolset${unknownSets.length > 1 ? 's' : ''}: ${unknownSets.map((n) => `'${n}'`).join(', ')}`,
+      reason: `Valid names: ${TOOLSETS.join(', ')}`,
+      hint: 'Fix TESTIO_TOOLSETS (comma-separated or a JSON array of the valid names above), then start again',
+    });
+  }
+  if (enabled) {
+    enabled = resolveNames('ENABLED_TOOLS', enabled, registry, warnings);
+    if (enabled.length === 0 && toolsets === undefined) {
+      warnings.push('ENABLED_TOOLS names no tool of this server; serving the default tools instead');
+      enabled = undefined;
+    }
+  }
+  if (disabled) disabled = resolveNames('DISABLED_TOOLS', disabled, registry, warnings);
 
   const inGroups = (tool: AnyToolDefinition) =>
     toolsets === undefined || toolsets.includes(tool.toolset as Toolset);
-  const selected = registry.filter((tool) => {
-    if (enabled) return enabled.includes(tool.name) || (toolsets !== undefined && inGroups(tool));
+  const named = (tool: AnyToolDefinition) => enabled?.includes(tool.name) === true;
+  const listed = registry.filter((tool) => {
+    if (named(tool)) return true;
+    if (tool.aliasOf !== undefined) return false;
+    if (enabled) return toolsets !== undefined && inGroups(tool);
     if (disabled?.includes(tool.name)) return false;
     return inGroups(tool);
   });
 
-  if (selected.length === 0) {
+  if (listed.length === 0) {
     const groups = TOOLSETS.map(
       (set) =>
         `${set} (${
           registry
-            .filter((t) => t.toolset === set)
+            .filter((t) => t.toolset === set && t.aliasOf === undefined)
             .map((t) => t.name)
             .join(', ') || 'no tools yet'
         })`,
@@ -75,5 +125,20 @@ export function selectTools(
       hint: 'Widen TESTIO_TOOLSETS or ENABLED_TOOLS, or shorten DISABLED_TOOLS',
     });
   }
-  return selected;
+
+  const listedNames = new Set(listed.map((tool) => tool.name));
+  const callable = registry.filter(
+    (tool) =>
+      listedNames.has(tool.name) ||
+      (tool.aliasOf !== undefined && listedNames.has(tool.aliasOf) && !disabled?.includes(tool.name)),
+  );
+  return { listed, callable, warnings };
+}
+
+/** The tools `tools/list` shows (see `resolveToolSelection` for the callable set and the warnings). */
+export function selectTools(
+  settings: ToolSelectionSettings,
+  registry: readonly AnyToolDefinition[] = TOOLS,
+): AnyToolDefinition[] {
+  return resolveToolSelection(settings, registry).listed;
 }

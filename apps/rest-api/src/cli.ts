@@ -8,6 +8,7 @@ import {
   isDomainError,
   isLoopbackHost,
   portSchema,
+  referenceOnlySettingWarnings,
   type EnvRecord,
   type Logger,
 } from '@testio-mcp/domain';
@@ -137,6 +138,7 @@ export async function runApiCommand(
       ...loggingFromSettings(settings),
       base: { process: 'rest-api', ...(runtime.demo ? { demo: true } : {}) },
     });
+    for (const { variable, message } of referenceOnlySettingWarnings(env)) logger.warn({ variable }, message);
     const appOptions = appOptionsFromSettings(settings, REST_API_VERSION);
     container = createRestContainer({ settings, runtime, logger, basePath: appOptions.basePath });
     const app = createApp(container.appDeps(appOptions));

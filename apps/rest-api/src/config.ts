@@ -2,6 +2,7 @@ import {
   booleanFromEnv,
   hostSchema,
   intIn,
+  numberIn,
   InvalidInputError,
   isLoopbackHost,
   parseSettings,
@@ -103,7 +104,8 @@ export const restApiSettingsSchema = sharedSettingsSchema.extend({
   AUTO_ACCEPTANCE_ALERT_THRESHOLD: fraction.default(0.2),
   /** Set by `npm start` when it runs on the embedded sandbox. */
   TESTIO_DEMO_MODE: booleanFromEnv.default(false),
-  SHUTDOWN_GRACE_PERIOD_SECONDS: intIn(1, 60).default(10),
+  /** Seconds; `10.0` as the reference writes it is accepted. */
+  SHUTDOWN_GRACE_PERIOD_SECONDS: numberIn(1, 60).default(10),
 });
 
 export type RestApiSettings = ReturnType<typeof parseRestApiSettings>;

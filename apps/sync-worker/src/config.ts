@@ -1,7 +1,7 @@
 import {
   booleanFromEnv,
   InvalidInputError,
-  intIn,
+  numberIn,
   parseFlexibleDate,
   parseSettings,
   sharedSettingsSchema,
@@ -13,7 +13,8 @@ import { defaultDatabasePath, resolveUserPath } from '@testio-mcp/persistence';
 export const syncWorkerSettingsSchema = sharedSettingsSchema.extend({
   /** Set by `npm start` when it runs on the embedded sandbox, so every line says it is a demo. */
   TESTIO_DEMO_MODE: booleanFromEnv.default(false),
-  SHUTDOWN_GRACE_PERIOD_SECONDS: intIn(1, 60).default(10),
+  /** Seconds; `10.0` as the reference writes it is accepted. */
+  SHUTDOWN_GRACE_PERIOD_SECONDS: numberIn(1, 60).default(10),
 });
 
 export type SyncWorkerSettings = ReturnType<typeof parseSyncWorkerSettings>;

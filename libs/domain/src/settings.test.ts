@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from './errors.js';
-import { parseSharedSettings, playbookThresholdsFrom, PRODUCTION_API_BASE_URL } from './settings.js';
+import {
+  numberIn,
+  parseSharedSettings,
+  playbookThresholdsFrom,
+  PRODUCTION_API_BASE_URL,
+  referenceOnlySettingWarnings,
+} from './settings.js';
 
 describe('shared settings', () => {
   it('uses the reference defaults and demo mode when nothing is set', () => {
@@ -96,5 +102,38 @@ describe('log file settings', () => {
     expect(() => parseSharedSettings({ LOG_FILE_MAX_FILES: 'many' })).toThrow(
       "LOG_FILE_MAX_FILES='many' is not valid: expected an integer between 1 and 100",
     );
+  });
+});
+
+describe("the reference's variables this product does not use", () => {
+  it('gives one warning per variable that is set, naming it and the setting that replaces it', () => {
+    const warnings = referenceOnlySettingWarnings({
+      BUG_CACHE_ENABLED: 'true',
+      CONNECTION_POOL_SIZE: '20',
+      MAX_CONCURRENT_DB_WRITES: '',
+      FEATURE_CACHE_TTL_SECONDS: '3600',
+      LOG_LEVEL: 'INFO',
+    });
+    expect(warnings.map((w) => w.variable)).toEqual([
+      'BUG_CACHE_ENABLED',
+      'FEATURE_CACHE_TTL_SECONDS',
+      'CONNECTION_POOL_SIZE',
+    ]);
+    expect(warnings[1]?.message).toBe(
+      'FEATURE_CACHE_TTL_SECONDS is set but TestIO MCP does not use it: replaced by CACHE_TTL_SECONDS. Remove it from the environment or the env file to silence this warning',
+    );
+  });
+
+  it('does not stop the settings from parsing', () => {
+    const settings = parseSharedSettings({
+      TESTIO_SKIP_MIGRATIONS: 'true',
+      MAX_ACQUIRE_TIMEOUT_SECONDS: '10.0',
+    });
+    expect(settings.HTTP_TIMEOUT_SECONDS).toBe(90);
+  });
+
+  it("accepts the reference's decimal seconds such as 10.0", () => {
+    expect(numberIn(1, 60).parse('10.0')).toBe(10);
+    expect(numberIn(1, 60).safeParse('0.5').success).toBe(false);
   });
 });

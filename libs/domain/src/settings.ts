@@ -23,7 +23,8 @@ export function intIn(min: number, max: number) {
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 }
 
-function numberIn(min: number, max: number) {
+/** A decimal number such as `10` or `10.0` (the reference's float settings) between min and max. */
+export function numberIn(min: number, max: number) {
   return z
     .string()
     .trim()
@@ -119,6 +120,49 @@ export const sharedSettingsSchema = z.object({
 export type SharedSettings = z.infer<typeof sharedSettingsSchema>;
 
 export type EnvRecord = Readonly<Record<string, string | undefined>>;
+
+const NO_READ_THROUGH_CACHE =
+  'tools read the local mirror, which the sync keeps fresh; CACHE_TTL_SECONDS says when mirrored tests, bugs and features are read again';
+const POOL =
+  'connections to TestIO are bounded by MAX_CONCURRENT_API_REQUESTS and each request by HTTP_TIMEOUT_SECONDS';
+
+/**
+ * Variables of the reference product's `.env` that this product has no use for, with the reason. They
+ * are not an error (an `.env` carried over must start the server, ADR 0014) but never silently ignored
+ * either: each one set gets a warning line at start-up.
+ */
+export const REFERENCE_ONLY_SETTINGS: Readonly<Record<string, string>> = {
+  TESTIO_SKIP_MIGRATIONS:
+    'the mirror is migrated at every start-up, which is quick and safe, so there is nothing to skip',
+  BUG_CACHE_ENABLED: NO_READ_THROUGH_CACHE,
+  BUG_CACHE_BYPASS: `${NO_READ_THROUGH_CACHE}; sync_data (or testio-mcp sync --force) reads everything again`,
+  BUG_CACHE_TTL_SECONDS: 'replaced by CACHE_TTL_SECONDS',
+  FEATURE_CACHE_TTL_SECONDS: 'replaced by CACHE_TTL_SECONDS',
+  TEST_CACHE_TTL_SECONDS: 'replaced by CACHE_TTL_SECONDS',
+  CONNECTION_POOL_SIZE: POOL,
+  CONNECTION_POOL_MAX_KEEPALIVE: POOL,
+  MAX_ACQUIRE_TIMEOUT_SECONDS: POOL,
+  MAX_CONCURRENT_DB_WRITES:
+    'SQLite takes one writer at a time and the sync is the only writer, so there is nothing to tune',
+  REQUEST_CACHE_TTL_SECONDS: 'the reference never used it either; answers come from the local mirror',
+  TESTIO_HTTP_TIMEOUT: 'the timeout to TestIO is HTTP_TIMEOUT_SECONDS',
+  TESTIO_LOCK_TIMEOUT: 'the sync lease is managed by the product and needs no setting',
+};
+
+export interface SettingWarning {
+  readonly variable: string;
+  readonly message: string;
+}
+
+/** One warning per reference-only variable set (non-empty) in `env`, in the table's order. */
+export function referenceOnlySettingWarnings(env: EnvRecord): SettingWarning[] {
+  return Object.entries(REFERENCE_ONLY_SETTINGS)
+    .filter(([variable]) => (env[variable] ?? '').trim() !== '')
+    .map(([variable, reason]) => ({
+      variable,
+      message: `${variable} is set but TestIO MCP does not use it: ${reason}. Remove it from the environment or the env file to silence this warning`,
+    }));
+}
 
 /**
  * Parses settings with `schema`, treating empty strings as unset. A bad value throws an

@@ -78,7 +78,8 @@ describe('MCP Inspector CLI over stdio', () => {
     expect(tools.map((t) => t.name)).toEqual(
       expect.arrayContaining(['list_products', 'list_tests', 'search', 'sync_data', 'query_metrics']),
     );
-    expect(tools).toHaveLength(18);
+    // The alias get_product_quality_report answers calls but is not listed.
+    expect(tools).toHaveLength(17);
     expect(body.schemaFindings ?? []).toEqual([]);
     expect(listed.stderr).not.toMatch(/Warning: tool/);
   }, 120_000);
@@ -144,7 +145,7 @@ describe('MCP Inspector CLI over Streamable HTTP', () => {
       '--strict',
     ]);
     expect(listed.code, listed.stderr).toBe(0);
-    expect((parse(listed.stdout).result.tools as unknown[]).length).toBe(18);
+    expect((parse(listed.stdout).result.tools as unknown[]).length).toBe(17);
     expect(parse(listed.stdout).schemaFindings ?? []).toEqual([]);
 
     const called = await runCommand(clients.inspector, [

@@ -59,6 +59,12 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   /** What the tool answers, when to use it and which tool to use instead; read by the model. */
   readonly description: string;
   readonly toolset: Toolset;
+  /**
+   * Set on a second name of another tool (kept for older prompts and configurations): callable whenever
+   * that tool is served, but listed only when ENABLED_TOOLS names it, since a listed alias repeats the
+   * whole schema in every conversation.
+   */
+  readonly aliasOf?: string;
   readonly inputSchema: I;
   readonly outputSchema: O;
   readonly annotations: ToolAnnotations;

@@ -43,6 +43,7 @@ export const getProductQualityReport: ToolDefinition<
 > = {
   ...definition,
   name: 'get_product_quality_report',
+  aliasOf: 'generate_quality_report',
   title: 'Product quality report (alias of generate_quality_report)',
   description: `Alias of generate_quality_report (the name older prompts and docs use); same parameters and answer. ${description}`,
 };

@@ -2,6 +2,7 @@ import type { EnvRecord, ProblematicRange } from '@testio-mcp/domain';
 import { parseIdList } from '@testio-mcp/domain';
 import { Command } from 'commander';
 import { createSyncContainer } from '../container.js';
+import { confirmDestructive } from './confirm.js';
 import { CommandFailure, loadContext, prepareCommand, reportCommandError } from './shared.js';
 import { formatSyncSummary } from './summary.js';
 
@@ -17,7 +18,8 @@ function formatRange(r: ProblematicRange): string {
 /** `testio-mcp problematic list|retry|clear`: ranges of test lists TestIO could not serve. */
 export async function runProblematicCommand(argv: readonly string[], env: EnvRecord): Promise<number> {
   try {
-    let action: { name: 'list' | 'retry' | 'clear'; productId?: number; all?: boolean } | undefined;
+    let action:
+      { name: 'list' | 'retry' | 'clear'; productId?: number; all?: boolean; yes?: boolean } | undefined;
     const program = prepareCommand(
       new Command('testio-mcp problematic').description('Tests that failed to sync.'),
     );
@@ -40,11 +42,12 @@ export async function runProblematicCommand(argv: readonly string[], env: EnvRec
       });
     program
       .command('clear')
-      .description('forget recorded ranges')
+      .description('forget recorded ranges, after a confirmation')
       .option('--product-id <id>')
-      .action((o: { productId?: string }) => {
+      .option('-y, --yes', 'do not ask (required without a terminal)')
+      .action((o: { productId?: string; yes?: boolean }) => {
         const productId = parseIdList(o.productId, '--product-id')?.[0];
-        action = { name: 'clear', ...(productId !== undefined ? { productId } : {}) };
+        action = { name: 'clear', ...(productId !== undefined ? { productId } : {}), yes: Boolean(o.yes) };
       });
     program.parse([...argv], { from: 'user' });
     if (!action)
@@ -67,6 +70,16 @@ export async function runProblematicCommand(argv: readonly string[], env: EnvRec
         return 0;
       }
       if (action.name === 'clear') {
+        const scope = action.productId !== undefined ? ` of product ${action.productId}` : '';
+        const confirmed = await confirmDestructive({
+          yes: Boolean(action.yes),
+          command: 'problematic clear',
+          consequence: `forgets every recorded problematic range${scope} (the tests in them are no longer retried)`,
+        });
+        if (!confirmed) {
+          process.stderr.write('cancelled: nothing was cleared\n');
+          return 1;
+        }
         const cleared = await stores.clearProblematicRanges(action.productId);
         process.stdout.write(`cleared ${cleared} range(s)\n`);
         return 0;

@@ -1,5 +1,11 @@
 import { loggingFromSettings } from '@testio-mcp/app-runtime';
-import { formatThreePart, isDomainError, type EnvRecord, type Logger } from '@testio-mcp/domain';
+import {
+  formatThreePart,
+  isDomainError,
+  referenceOnlySettingWarnings,
+  type EnvRecord,
+  type Logger,
+} from '@testio-mcp/domain';
 import { CommanderError, type Command } from 'commander';
 import {
   parseSyncWorkerSettings,
@@ -37,6 +43,8 @@ export function loadContext(
     ...loggingFromSettings(settings),
     base: { process: processName, ...(runtime.demo ? { demo: true } : {}) },
   });
+  // Carried over from the reference's .env: not an error, but never silently ignored.
+  for (const { variable, message } of referenceOnlySettingWarnings(env)) logger.warn({ variable }, message);
   return { settings, runtime, logger };
 }
 

@@ -1,5 +1,6 @@
-import { statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import {
+  formatThreePart,
   InvalidInputError,
   parseFlexibleDate,
   parseIdList,
@@ -10,14 +11,24 @@ import type { SyncStatusReport } from '@testio-mcp/sync';
 import { Command } from 'commander';
 import { createSyncContainer } from '../container.js';
 import { createProgressDisplay } from './progress-display.js';
-import { loadContext, prepareCommand, reportCommandError } from './shared.js';
+import { confirmDestructive } from './confirm.js';
+import {
+  CommandFailure,
+  loadContext,
+  prepareCommand,
+  reportCommandError,
+  type CommandContext,
+} from './shared.js';
 import { formatSyncSummary } from './summary.js';
 
 interface SyncFlags {
   force?: boolean;
   refresh?: boolean;
+  incrementalOnly?: boolean;
+  nuke?: boolean;
+  yes?: boolean;
   since?: string;
-  productIds?: string;
+  productIds?: string[];
   dryRun?: boolean;
   status?: boolean;
   verbose?: boolean;
@@ -32,8 +43,14 @@ function buildCommand(): Command {
         '--refresh',
         'new tests plus every test that can still change (running, locked, ...) and its bugs',
       )
+      .option('--incremental-only', 'only look for new tests: skip the product list, features and updates')
+      .option('--nuke', 'delete the local mirror and read everything again, after a confirmation')
+      .option('-y, --yes', 'answer yes to the confirmation (required for --nuke without a terminal)')
       .option('--since <date>', "ignore tests that ended before this date ('2025-01-01', '90 days ago')")
-      .option('--product-ids <ids>', 'only these products, e.g. 598,599 (within TESTIO_PRODUCT_IDS when set)')
+      .option(
+        '--product-ids <ids...>',
+        'only these products: 598 599 or 598,599 (within TESTIO_PRODUCT_IDS when set)',
+      )
       .option('--dry-run', 'show what would be synced, without calling TestIO or writing anything')
       .option('--status', 'show the state of the mirror and of recent syncs, then exit')
       .option('--verbose', 'with --status: one line per product')
@@ -92,7 +109,53 @@ function modeOf(flags: SyncFlags): SyncMode {
       hint: 'Use one of them',
     });
   }
-  return flags.force ? 'force' : flags.refresh ? 'refresh' : 'incremental';
+  const chosen = (['force', 'refresh', 'incrementalOnly', 'nuke'] as const)
+    .filter((flag) => flags[flag])
+    .map((flag) => (flag === 'incrementalOnly' ? '--incremental-only' : `--${flag}`));
+  if (chosen.length > 1) {
+    throw new InvalidInputError({
+      field: chosen[0] ?? '--force',
+      message: `${chosen.join(' and ')} cannot be used together`,
+      reason:
+        '--force, --refresh, --incremental-only and --nuke each choose how much to read again; a run does one of them',
+      hint: 'Use one of them',
+    });
+  }
+  if (flags.nuke && flags.status) {
+    throw new InvalidInputError({
+      field: '--nuke',
+      message: '--nuke and --status cannot be used together',
+      reason: '--status only shows the state of the mirror; --nuke deletes it',
+      hint: 'Run testio-mcp sync --status first, then testio-mcp sync --nuke',
+    });
+  }
+  return flags.force || flags.nuke ? 'force' : flags.refresh ? 'refresh' : 'incremental';
+}
+
+/** The mirror's files: the database and SQLite's write-ahead log and shared-memory index beside it. */
+function deleteMirror(databasePath: string): void {
+  for (const file of [databasePath, `${databasePath}-wal`, `${databasePath}-shm`])
+    rmSync(file, { force: true });
+}
+
+/** Deleting the mirror under a running sync would leave that sync writing to a file nobody reads. */
+async function refuseWhileSyncing(context: CommandContext): Promise<void> {
+  const container = createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli');
+  try {
+    const report = await container.engine.status({ runs: 1 });
+    if (report.running && report.lease) {
+      throw new CommandFailure(
+        formatThreePart(
+          `A sync is running on this mirror (${report.lease.holder}, since ${formatDate(report.lease.acquiredAt)}): nothing was deleted`,
+          'Deleting the mirror under a running sync would lose what it writes',
+          'Stop the process that syncs (testio-mcp worker, serve or another sync) or wait for it, then run testio-mcp sync --nuke again',
+        ),
+        1,
+      );
+    }
+  } finally {
+    await container.close();
+  }
 }
 
 /** `testio-mcp sync`: one run with a progress display, a summary, and exit code 0 on success. */
@@ -106,10 +169,25 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
     const since = flags.since
       ? parseFlexibleDate(flags.since, { startOfDay: true, now, field: '--since' })
       : undefined;
-    const productIds = parseIdList(flags.productIds, '--product-ids');
+    // `--product-ids 598 599` (the reference's form) and `--product-ids 598,599` alike.
+    const productIds = parseIdList(flags.productIds?.join(','), '--product-ids');
 
     // The status and the dry run only read the local mirror: they work without a token.
     const context = loadContext(env, 'sync', { requireToken: !(flags.status || flags.dryRun) });
+    if (flags.nuke && !flags.dryRun) {
+      const confirmed = await confirmDestructive({
+        yes: Boolean(flags.yes),
+        command: 'sync --nuke',
+        consequence: `deletes the local mirror ${context.runtime.databasePath} and reads everything from TestIO again (stop other testio-mcp processes that use it first)`,
+      });
+      if (!confirmed) {
+        process.stderr.write('cancelled: nothing was deleted\n');
+        return 1;
+      }
+      await refuseWhileSyncing(context);
+      deleteMirror(context.runtime.databasePath);
+      process.stderr.write(`deleted ${context.runtime.databasePath}; rebuilding it\n`);
+    }
     const container = createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli');
     try {
       if (flags.status) {
@@ -126,7 +204,7 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
         const report = await container.engine.status({ runs: 1 });
         const scope = productIds ?? context.runtime.productIds;
         process.stdout.write(
-          `dry run: a ${mode} sync of ${scope ? `products ${scope.join(', ')}` : 'every product'}` +
+          `dry run: ${flags.nuke ? 'delete the mirror, then ' : ''}a ${mode} sync of ${scope ? `products ${scope.join(', ')}` : 'every product'}` +
             `${(since ?? context.runtime.since) ? ` (tests ending after ${formatDate(since ?? context.runtime.since)})` : ''}` +
             ` into ${context.runtime.databasePath}\n` +
             report.products
@@ -150,6 +228,8 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
         const result = await container.engine.run({
           mode,
           trigger: 'manual_cli',
+          // The reference's "incremental only": new tests alone, no product list, features or updates.
+          ...(flags.incrementalOnly ? { phases: ['tests'] as const } : {}),
           ...(productIds ? { productIds } : {}),
           ...((since ?? context.runtime.since) ? { since: since ?? context.runtime.since } : {}),
           onProgress: (p) => display.update(p),
