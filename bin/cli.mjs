@@ -65,13 +65,15 @@ Flags win over the environment, which wins over the env file. A bad value stops 
 const USAGE = `testio-mcp ${pkg.version}: read a TestIO crowd-testing account from AI assistants and tools
 
 Usage: testio-mcp [global options] <command> [options]
+       testio-mcp [global options]          with no command: serve over stdio, as MCP clients start it
 
 Commands:
   setup [options]     write the settings of a real TestIO account to an env file (testio-mcp setup --help)
   start               the main job: worker + MCP and REST on one port; without a token, demo mode on the sandbox
   sandbox [options]   the local TestIO Customer API simulator (testio-mcp sandbox --help)
-  serve [options]     the MCP server: --transport stdio (default) | http [--host 127.0.0.1] [--port 8080]
-                      [--api-mode hybrid|mcp|rest]; over http it also serves the REST API (hybrid)
+  serve [options]     the MCP server, syncing the mirror by itself: --transport stdio (default) | http
+                      [--host 127.0.0.1] [--port 8080] [--api-mode hybrid|mcp|rest] [--refresh-interval SECONDS]
+                      [--force-sync] [--no-sync]; over http it also serves the REST API (hybrid)
   api [options]       the REST API alone, with OpenAPI and Swagger UI: [--host 127.0.0.1] [--port 8081]
   worker              keep the SQLite mirror of the account fresh (initial sync, then periodic)
   sync [options]      one sync run: --force --refresh --since DATE --product-ids 1,2 --dry-run --status
@@ -208,8 +210,10 @@ async function runCommand(command, args) {
       // Over HTTP it also serves the REST API on its port (ADR 0015). Apps do not import each other, so
       // the dispatcher hands the REST API app over, loaded only when it is served.
       const { runServeCommand } = await import('@testio-mcp/mcp-server');
+      // The sync process runs `worker` from the same entry (bin/testio-mcp.mjs, or the package's bundle).
       process.exitCode = await runServeCommand(args, process.env, {
         loadRestApi: async () => (await import('@testio-mcp/rest-api')).restApiHost,
+        cliEntry: process.argv[1],
       });
       return;
     }
@@ -251,9 +255,17 @@ async function main() {
     process.stdout.write(`${pkg.version}\n`);
     return;
   }
-  if (command === undefined) {
+  if (command === undefined && parsed.help) {
     process.stdout.write(USAGE);
     return;
+  }
+  if (command === undefined) {
+    // A bare `testio-mcp` is what MCP client configurations of the reference product run (`npx testio-mcp`).
+    command = 'serve';
+    if (process.stdin.isTTY)
+      process.stderr.write(
+        'testio-mcp: no command given, so serving MCP over stdio (for an MCP client); testio-mcp --help lists the commands\n',
+      );
   }
   if (parsed.help) {
     if (!COMMANDS.has(command))

@@ -289,14 +289,19 @@ export async function runStart(_args, env) {
     });
 
   // The server starts once the worker has opened (and migrated) the database. It serves MCP and the REST
-  // API on one port whatever TESTIO_API_MODE says, since the banner promises both.
+  // API on one port whatever TESTIO_API_MODE says, since the banner promises both. The worker beside it
+  // syncs, with its own prefixed log lines, so the server does not start a sync process of its own.
   const mcpReady = withTimeout(
     worker.waitForLine(/sync worker started/),
     READY_TIMEOUT_MS,
     'the sync worker did not start',
   ).then(async () => {
     if (stopping) return;
-    const mcp = startChild('mcp', ['serve', '--transport', 'http', '--api-mode', 'hybrid'], childEnv);
+    const mcp = startChild(
+      'mcp',
+      ['serve', '--transport', 'http', '--api-mode', 'hybrid', '--no-sync'],
+      childEnv,
+    );
     children.push(mcp);
     watchExit(mcp);
     const [, url] = await withTimeout(

@@ -4,6 +4,7 @@ import {
   InvalidInputError,
   isDomainError,
   portSchema,
+  sharedSettingsSchema,
   referenceOnlySettingWarnings,
   type EnvRecord,
   type Logger,
@@ -19,6 +20,7 @@ import {
 import { createMcpContainer, resolveMcpRuntime, type McpContainer } from './container.js';
 import { createRootLogger } from './logger.js';
 import { createServer, SERVER_VERSION } from './server.js';
+import { startSyncProcess, type SyncProcess } from './sync-process.js';
 import { resolveToolSelection, type ToolSelection } from './toolsets.js';
 import { createHttpApp, listen } from './transports/http.js';
 import { routeByPath, type PreparedRestApi, type RestApiHost } from './transports/rest-host.js';
@@ -28,7 +30,8 @@ import { serveStdio } from './transports/stdio.js';
  * `testio-mcp serve --transport stdio|http [--host 127.0.0.1] [--port 8080] [--api-mode hybrid|mcp|rest]`.
  * Settings are parsed once, the tool selection is checked before anything is opened, and every line it
  * writes goes to stderr: in stdio mode stdout carries nothing but the protocol. Over HTTP it also serves
- * the REST API on the same port unless `--api-mode mcp` (ADR 0015).
+ * the REST API on the same port unless `--api-mode mcp` (ADR 0015). Unless `--no-sync`, it keeps the
+ * mirror fresh through a sync process of its own (ADR 0012).
  */
 
 interface ServeFlags {
@@ -36,6 +39,9 @@ interface ServeFlags {
   host?: string;
   port?: string;
   apiMode?: ApiMode;
+  refreshInterval?: string;
+  forceSync?: boolean;
+  sync: boolean;
 }
 
 export interface ServeOptions {
@@ -44,6 +50,8 @@ export interface ServeOptions {
    * bin/cli.mjs passes the REST API app's `restApiHost`, loaded only when it is served.
    */
   readonly loadRestApi?: () => Promise<RestApiHost>;
+  /** The CLI entry to start the sync process with (`testio-mcp worker`); without it `serve` does not sync. */
+  readonly cliEntry?: string | undefined;
 }
 
 function buildCommand(): Command {
@@ -62,6 +70,15 @@ function buildCommand(): Command {
         'http: hybrid (MCP at /mcp and the REST API at /api, /docs, /openapi.json, /health, /metrics), mcp, or rest (default TESTIO_API_MODE or hybrid)',
       ).choices([...API_MODES]),
     )
+    .option(
+      '--refresh-interval <seconds>',
+      'seconds between background syncs, 0 for the start-up sync only (default TESTIO_REFRESH_INTERVAL_SECONDS or 3600)',
+    )
+    .option('--force-sync', 'sync at start even when the mirror is fresh (TESTIO_FORCE_INITIAL_SYNC)')
+    .option(
+      '--no-sync',
+      'do not sync from this server (TESTIO_SERVE_SYNC=false); a worker or sync_data keeps the mirror fresh',
+    )
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
@@ -77,6 +94,20 @@ function parsePortFlag(value: string | undefined, fallback: number): number {
       message: `--port '${value}' is not valid`,
       reason: 'A port is a whole number between 1 and 65535 (0 picks a free one)',
       hint: 'Use e.g. --port 8080',
+    });
+  }
+  return parsed.data;
+}
+
+function parseRefreshInterval(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = sharedSettingsSchema.shape.TESTIO_REFRESH_INTERVAL_SECONDS.safeParse(value);
+  if (!parsed.success || value.trim() === '') {
+    throw new InvalidInputError({
+      field: '--refresh-interval',
+      message: `--refresh-interval '${value}' is not valid`,
+      reason: 'It is a whole number of seconds between 0 (start-up sync only) and 604800 (a week)',
+      hint: 'Use e.g. --refresh-interval 3600',
     });
   }
   return parsed.data;
@@ -119,6 +150,7 @@ async function runStdio(
   selection: ToolSelection,
   logger: Logger,
   settings: McpServerSettings,
+  sync: () => SyncProcess | undefined,
 ): Promise<string> {
   const tools = selection.listed;
   const server = createServer({
@@ -139,9 +171,10 @@ async function runStdio(
     { tools: tools.length, database: container.runtime.databasePath },
     `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready on stdio`,
   );
+  const syncing = sync();
   const stop = await stopping;
   logger.info({ reason: stop.reason }, 'stopping');
-  await session.close();
+  await Promise.all([session.close(), syncing?.stop()]);
   await container.close();
   stop.done();
   return stop.reason;
@@ -174,6 +207,7 @@ async function runHttp(
   flags: ServeFlags,
   mode: ApiMode,
   rest: PreparedRestApi | undefined,
+  sync: () => SyncProcess | undefined,
 ): Promise<string> {
   const tools = selection.listed;
   const host = flags.host ?? settings.TESTIO_HTTP_HOST;
@@ -243,9 +277,10 @@ async function runHttp(
       { url: running.url, ...fields, health: `${running.origin}/health` },
       `${demo}MCP server ready at ${running.url}`,
     );
+  const syncing = sync();
   const stop = await stopping;
   logger.info({ signal: stop.reason }, 'stopping: running requests finish first');
-  await running.close();
+  await Promise.all([running.close(), syncing?.stop()]);
   await hosted?.close();
   await container.close();
   stop.done();
@@ -263,6 +298,7 @@ export async function runServeCommand(
     const command = buildCommand();
     command.parse([...argv], { from: 'user' });
     const flags = command.opts<ServeFlags>();
+    const refreshIntervalSeconds = parseRefreshInterval(flags.refreshInterval);
     const settings = parseMcpServerSettings(env);
     const selection = resolveToolSelection(settings);
     const runtime = resolveMcpRuntime(settings);
@@ -291,10 +327,30 @@ export async function runServeCommand(
       logger,
       ...(rest ? { instrumentReadThrough: (r) => rest.instrumentReadThrough(r) } : {}),
     });
+    const log = logger;
+    // Started once the server is ready, so a first question never waits for a process start.
+    const sync = (): SyncProcess | undefined => {
+      if (!flags.sync || !settings.TESTIO_SERVE_SYNC || !options.cliEntry) {
+        log.info(
+          {
+            reason: options.cliEntry ? 'off by --no-sync or TESTIO_SERVE_SYNC=false' : 'no CLI entry to run',
+          },
+          'this server does not sync: run `testio-mcp worker`, or call sync_data, to keep the mirror fresh',
+        );
+        return undefined;
+      }
+      return startSyncProcess({
+        entry: options.cliEntry,
+        env,
+        logger: log.child({ component: 'sync-process' }),
+        refreshIntervalSeconds,
+        forceSync: flags.forceSync,
+      });
+    };
     const reason =
       flags.transport === 'stdio'
-        ? await runStdio(container, selection, logger, settings)
-        : await runHttp(container, selection, logger, settings, flags, mode, rest);
+        ? await runStdio(container, selection, logger, settings, sync)
+        : await runHttp(container, selection, logger, settings, flags, mode, rest, sync);
     logger.info({ reason }, `MCP server stopped (${reason})`);
     return 0;
   } catch (error) {

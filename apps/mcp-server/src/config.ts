@@ -70,6 +70,8 @@ export const mcpServerSettingsSchema = sharedSettingsSchema.extend({
   TESTIO_TOOLSETS: stringListFromEnv.optional(),
   /** Set by `npm start` when it runs on the embedded sandbox. */
   TESTIO_DEMO_MODE: booleanFromEnv.default(false),
+  /** `serve` keeps the mirror fresh through a sync process of its own (ADR 0012); false = `--no-sync`. */
+  TESTIO_SERVE_SYNC: booleanFromEnv.default(true),
   /** `get_test_summary` raises `has_alert` above this auto-acceptance rate. */
   AUTO_ACCEPTANCE_ALERT_THRESHOLD: fraction.default(0.2),
   /** Seconds; `10.0` as the reference writes it is accepted. */

@@ -87,6 +87,8 @@ export function instrumentReadThrough(readThrough: ReadThrough, metrics: ApiMetr
     ensureBugsFresh: (ids, options) => readThrough.ensureBugsFresh(ids, options).then(count('bugs')),
     ensureFeaturesFresh: (ids, options) =>
       readThrough.ensureFeaturesFresh(ids, options).then(count('features')),
+    // A first-sync read-ahead walks whole products, not cached entities: not a cache lookup.
+    ensureProductTests: (ids) => readThrough.ensureProductTests(ids),
   };
 }
 

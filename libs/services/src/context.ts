@@ -35,6 +35,11 @@ export interface ServicesSettings {
   readonly apiProbeTimeoutMs?: number;
   /** PLAYBOOK_* thresholds of the quality report (default: the reference's 0.20/0.35, 0.20/0.40, 0.80/0.60). */
   readonly playbookThresholds?: PlaybookThresholds;
+  /**
+   * Longest an answer waits for the tests of a product the first sync has not reached (default 20 s,
+   * well inside MCP clients' 60 s request timeout); past it the answer comes with a warning.
+   */
+  readonly firstSyncWaitMs?: number;
 }
 
 export interface ServicesDeps {
@@ -65,6 +70,7 @@ export interface ResolvedSettings {
   readonly productListRefreshSeconds: number;
   readonly apiProbeTimeoutMs: number;
   readonly playbookThresholds: PlaybookThresholds;
+  readonly firstSyncWaitMs: number;
 }
 
 export interface ServiceContext extends Omit<ServicesDeps, 'settings'> {
@@ -86,6 +92,7 @@ export function resolveContext(deps: ServicesDeps): ServiceContext {
       productListRefreshSeconds: s.productListRefreshSeconds ?? 60,
       apiProbeTimeoutMs: s.apiProbeTimeoutMs ?? 10_000,
       playbookThresholds: s.playbookThresholds ?? DEFAULT_PLAYBOOK_THRESHOLDS,
+      firstSyncWaitMs: s.firstSyncWaitMs ?? 20_000,
     },
   };
 }

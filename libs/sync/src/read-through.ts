@@ -1,4 +1,5 @@
 import {
+  DEFAULT_TEST_PAGE_SIZE,
   MAX_TESTS_PER_BUG_REQUEST,
   UpstreamError,
   normalizeTest,
@@ -25,6 +26,8 @@ export interface ReadThroughDeps {
   readonly immutableBugTtlSeconds?: number;
   /** A product's catalogue is re-read for an unknown feature id at most this often (C6). Default 5 minutes. */
   readonly missingFeatureRefetchMs?: number;
+  /** Page size of a product's test walk (`ensureProductTests`). Default TestIO's 25. */
+  readonly testPageSize?: number;
 }
 
 export interface RefreshFailure {
@@ -52,6 +55,13 @@ export interface ReadThrough {
   ensureTestsFresh(testIds: readonly number[], options?: RefreshOptions): Promise<RefreshOutcome>;
   ensureBugsFresh(testIds: readonly number[], options?: RefreshOptions): Promise<RefreshOutcome>;
   ensureFeaturesFresh(productIds: readonly number[], options?: RefreshOptions): Promise<RefreshOutcome>;
+  /**
+   * Products whose test list was never walked (the first sync has not reached them): walks their tests
+   * and fetches those tests' bugs, so a count asked for before the sync got there is the real one.
+   * Products already walked are cache hits. Without the sync lease: every write is an idempotent upsert
+   * the sync repeats when it gets there.
+   */
+  ensureProductTests(productIds: readonly number[]): Promise<RefreshOutcome>;
 }
 
 /** What one entity's refresh came to; shared by every caller waiting on it. */
@@ -356,5 +366,81 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
     return outcome;
   }
 
-  return { ensureTestsFresh, ensureBugsFresh, ensureFeaturesFresh };
+  /** One never-walked product: its whole test list, then the bugs of those tests. */
+  async function walkProductTests(productId: number): Promise<EntityResult> {
+    const startedAt = clock.now();
+    const [state] = await stores.products.listProductSyncStates([productId]);
+    if (!state) return { kind: 'failed', error: new Error(`Product ${productId} is not in the mirror`) };
+    // Another flight, or the sync itself, may have walked it since the caller looked.
+    if (state.testsSyncedAt !== null) return { kind: 'fresh' };
+    try {
+      const testIds: number[] = [];
+      let unreadable = 0;
+      for await (const page of api.walkTests(productId, {
+        pageSize: deps.testPageSize ?? DEFAULT_TEST_PAGE_SIZE,
+      })) {
+        unreadable += page.failedRanges.reduce((sum, range) => sum + range.count, 0);
+        if (page.tests.length > 0) {
+          await stores.tests.upsertTests(
+            page.tests.map((raw) => ({ entity: normalizeTest(raw, productId), raw })),
+            clock.now(),
+          );
+          testIds.push(...page.tests.map((t) => t.id));
+        }
+        if (page.isLast) break;
+      }
+      await Promise.all(
+        chunk([...new Set(testIds)], MAX_TESTS_PER_BUG_REQUEST).map(async (batch) => {
+          const { bugs } = bugsForTests(batch, await api.listBugsForTests(batch));
+          await stores.bugs.replaceBugsOfTests(batch, bugs, clock.now());
+        }),
+      );
+      const [after] = await stores.products.listProductSyncStates([productId]);
+      // Not marked complete: the sync still walks it fully (and handles deletions) when it gets there.
+      if (after && after.testsSyncedAt === null)
+        await stores.products.markTestsWalked(productId, startedAt, false);
+      logger.info(
+        { productId, tests: testIds.length, unreadable },
+        `read the tests of product ${productId} ahead of the sync`,
+      );
+      if (unreadable > 0)
+        return {
+          kind: 'failed',
+          error: new Error(`${unreadable} test(s) of product ${productId} could not be read from TestIO`),
+        };
+      return { kind: 'refreshed' };
+    } catch (error) {
+      logger.warn(
+        { productId, err: error },
+        `the tests of product ${productId} could not be read: ${errorMessage(error)}`,
+      );
+      return { kind: 'failed', error: asError(error) };
+    }
+  }
+
+  async function ensureProductTests(productIds: readonly number[]): Promise<RefreshOutcome> {
+    const ids = uniqueIds(productIds);
+    const outcome = emptyOutcome();
+    if (ids.length === 0) return outcome;
+    const states = new Map((await stores.products.listProductSyncStates(ids)).map((s) => [s.id, s]));
+    const todo: number[] = [];
+    for (const id of ids) {
+      const state = states.get(id);
+      if (!state) outcome.failed.push({ id, error: new Error(`Product ${id} is not in the mirror`) });
+      else if (state.testsSyncedAt !== null) outcome.cacheHits.push(id);
+      else todo.push(id);
+    }
+    const flightsById = new Map<string, Promise<EntityResult>>();
+    for (const id of todo) {
+      flightsById.set(
+        `product-tests:${id}`,
+        flights.run(`product-tests:${id}`, () => walkProductTests(id)),
+      );
+    }
+    await collect(todo, 'product-tests', flightsById, outcome);
+    summarise(outcome, "products' tests");
+    return outcome;
+  }
+
+  return { ensureTestsFresh, ensureBugsFresh, ensureFeaturesFresh, ensureProductTests };
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runRestBenchmark } from './benchmarks/rest.js';
 import { runSearchBenchmark } from './benchmarks/search.js';
+import { runServeSyncBenchmark } from './benchmarks/serve-sync.js';
 import { runSyncBenchmark } from './benchmarks/sync.js';
 import { runToolsBenchmark } from './benchmarks/tools.js';
 import { currentNodeFlags, setNodeFlags } from './process.js';
@@ -18,12 +19,14 @@ benchmarks:
   tools    every MCP tool over HTTP with the SDK client, vs the SQL floor (default --scale medium)
   rest     REST endpoints under autocannon load, idle and during a sync  (default --scale medium)
   search   FTS query latency by query kind, SQL and through MCP          (default --scale large)
+  serve-sync  serve on an empty mirror: time to the first list_tests, tool latency during its
+              own first sync and idle                                  (default --scale small)
 
 options:
   --scale demo|small|medium|large
-  --latency-ms N      sandbox latency for sync (default 50) and for the sync during rest load (default 0)
+  --latency-ms N      sandbox latency for sync and serve-sync (default 50) and for the sync during rest load (default 0)
   --concurrency N     MAX_CONCURRENT_API_REQUESTS of the sync (default 10)
-  --calls N           measured calls per tool (tools, default 300) / queries per kind (search, default 200)
+  --calls N           measured calls per tool (tools, default 300; serve-sync idle, default 30) / queries per kind (search, default 200)
   --analytics-calls N tools: measured calls per analytics tool (quality reports, metrics; default 30)
   --duration N        seconds of load per endpoint and phase (rest, default 5)
   --connections N     concurrent connections (rest, default 10)
@@ -37,6 +40,7 @@ const DEFAULT_SCALE: Record<string, Scale> = {
   tools: 'medium',
   rest: 'medium',
   search: 'large',
+  'serve-sync': 'small',
 };
 
 function intFlag(value: string | undefined, name: string, fallback: number, min: number): number {
@@ -71,7 +75,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return name === undefined && !values.help ? 2 : 0;
   }
   const fallbackScale = DEFAULT_SCALE[name];
-  if (!fallbackScale) throw new Error(`unknown benchmark '${name}': one of sync, tools, rest, search`);
+  if (!fallbackScale)
+    throw new Error(`unknown benchmark '${name}': one of sync, tools, rest, search, serve-sync`);
   const scale = (values.scale ?? fallbackScale) as Scale;
   if (!SCALES.includes(scale))
     throw new Error(`--scale '${values.scale}' must be one of ${SCALES.join(', ')}`);
@@ -103,6 +108,13 @@ export async function main(argv: readonly string[]): Promise<number> {
         connections: intFlag(values.connections, 'connections', 10, 1),
         latencyMs: intFlag(values['latency-ms'], 'latency-ms', 0, 0),
         fresh,
+      });
+      break;
+    case 'serve-sync':
+      await runServeSyncBenchmark({
+        scale,
+        latencyMs: intFlag(values['latency-ms'], 'latency-ms', 50, 0),
+        calls: intFlag(values.calls, 'calls', 30, 1),
       });
       break;
     case 'search':

@@ -156,6 +156,8 @@ export function productEnv(
     TESTIO_HTTP_PORT: '0',
     TESTIO_REST_PORT: '0',
     TESTIO_REFRESH_INTERVAL_SECONDS: '0',
+    // Each benchmark starts the syncs it measures; `serve`'s own sync (ADR 0012) only where asked for.
+    TESTIO_SERVE_SYNC: 'false',
     ...extra,
   });
 }

@@ -20,7 +20,10 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A serve that can start without a network: a token and an address nobody listens on (the API is not called at start). */
+/**
+ * A serve that can start without a network: a token and an address nobody listens on (the API is not
+ * called at start), and no sync process of its own (ADR 0012; first-sync.e2e.test.ts covers that).
+ */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '',
@@ -28,6 +31,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     TESTIO_CUSTOMER_API_TOKEN: 'tok-flags-0123456789',
     TESTIO_CUSTOMER_API_BASE_URL: 'http://127.0.0.1:9/customer/v2',
     TESTIO_DB_PATH: path.join(dir, 'cache.db'),
+    TESTIO_SERVE_SYNC: 'false',
     ...extra,
   };
 }
@@ -145,6 +149,39 @@ describe('help and version', () => {
       expect(result.stdout).toContain('Global options');
     },
   );
+
+  it('a bare testio-mcp (global options allowed) is serve over stdio: it answers initialize on stdout', async () => {
+    for (const args of [[], ['--log-level', 'info']]) {
+      const p = launch(args, env({ LOG_FORMAT: 'json' }), dir);
+      p.child.stdin.write(
+        `${JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-06-18',
+            capabilities: {},
+            clientInfo: { name: 'raw', version: '1' },
+          },
+        })}\n`,
+      );
+      const [line] = await p.waitFor(/^\{.*"id":1.*\}$/m);
+      p.child.stdin.end();
+      expect(await p.exited).toBe(0);
+      const answer = JSON.parse(line) as { result?: { serverInfo?: { name?: string } } };
+      expect(answer.result?.serverInfo?.name).toBe('testio-mcp');
+      expect(p.out().trim()).toBe(line);
+      expect(p.err()).toContain('MCP server ready on stdio');
+    }
+  });
+
+  it('--help with no command prints the usage, not a server', async () => {
+    const result = await run(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: testio-mcp [global options] <command> [options]');
+    expect(result.stdout).toContain('with no command: serve over stdio');
+    expect(result.stderr).not.toContain('MCP server ready');
+  });
 
   it('prints the version before or after the command', async () => {
     for (const args of [['--version'], ['-v'], ['serve', '--version']]) {

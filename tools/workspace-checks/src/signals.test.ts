@@ -70,10 +70,13 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
   it('stops `serve --transport stdio`', async () => {
     const p = start(['serve', '--transport', 'stdio'], env(sandbox));
     await p.waitFor(/MCP server ready on stdio/);
+    // Its own sync process (ADR 0012) is stopped with it, and has its own clean stop.
+    await p.waitFor(/"msg":"sync worker started"/);
     const { code, ms } = await stopWith(p, signal);
     expect(code, p.err()).toBe(0);
     expect(ms).toBeLessThan(10_000);
     expect(p.err()).toContain(`MCP server stopped (${signal})`);
+    expect(p.err()).toContain('sync worker stopped (SIGTERM)');
     expect(p.out()).toBe('');
   });
 
@@ -81,10 +84,12 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s', (signal) => {
     const p = start(['serve', '--transport', 'http'], env(sandbox));
     const [, url] = await p.waitFor(/MCP server ready at (http:\/\/\S+?\/mcp)/);
     expect((await fetch(url?.replace(/\/mcp$/, '/health') ?? '')).status).toBe(200);
+    await p.waitFor(/"msg":"sync worker started"/);
     const { code, ms } = await stopWith(p, signal);
     expect(code, p.err()).toBe(0);
     expect(ms).toBeLessThan(10_000);
     expect(p.err()).toContain(`MCP server stopped (${signal})`);
+    expect(p.err()).toContain('sync worker stopped (SIGTERM)');
   });
 
   it('stops `api`', async () => {

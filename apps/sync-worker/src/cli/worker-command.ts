@@ -7,6 +7,17 @@ import { createSyncContainer } from '../container.js';
 import { loadContext, prepareCommand, reportCommandError } from './shared.js';
 
 /**
+ * Started by `serve` as its sync process (ADR 0012), the worker has an IPC channel to the server. The
+ * channel closes when the server exits, however it exits (even SIGKILL), and then the worker stops too,
+ * releasing the sync lease, instead of syncing on as an orphan.
+ */
+function serverGone(): Promise<string> | undefined {
+  if (!process.send) return undefined;
+  if (!process.connected) return Promise.resolve('server gone');
+  return new Promise((resolve) => process.once('disconnect', () => resolve('server gone')));
+}
+
+/**
  * `testio-mcp worker`: an initial sync when the mirror is stale, then one every
  * `TESTIO_REFRESH_INTERVAL_SECONDS`. SIGINT/SIGTERM let the current write finish, then exit 0.
  */
@@ -41,6 +52,7 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
     // Listening for signals before saying "started": whoever reacts to that line may signal at once.
     const stopping = waitForStop({
       graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS,
+      also: serverGone(),
       report: (message) => logger.error({ graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS }, message),
     });
     logger.info(
@@ -62,6 +74,8 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
     await container.close();
     stop.done();
     logger.info({ signal: stop.reason }, `sync worker stopped (${stop.reason})`);
+    // An open IPC channel would keep this process alive.
+    if (process.connected) process.disconnect();
     return 0;
   } catch (error) {
     return reportCommandError(error);

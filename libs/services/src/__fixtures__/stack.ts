@@ -15,6 +15,7 @@ import {
   createSyncEngine,
   type SyncEngine,
   type ReadThrough,
+  type SyncPhase,
   type SyncResult,
 } from '@testio-mcp/sync';
 import { createCaptureLogger } from '@testio-mcp/sync/testing';
@@ -56,6 +57,8 @@ export interface StackOptions {
   readonly settings?: ServicesSettings;
   /** Configured product scope (TESTIO_PRODUCT_IDS) of the engine and services. */
   readonly productIds?: readonly number[];
+  /** Phases of the initial sync (default all); `['products']` leaves a mirror a first sync has just begun. */
+  readonly phases?: readonly SyncPhase[];
 }
 
 /** A clock at the sandbox's "now" that flows with real time. */
@@ -88,7 +91,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
     });
     const readThrough = createReadThrough({ api, stores: db.stores, clock, logger });
-    const sync = await engine.run({ mode: 'force', trigger: 'manual_cli' });
+    const sync = await engine.run({
+      mode: 'force',
+      trigger: 'manual_cli',
+      ...(options.phases ? { phases: options.phases } : {}),
+    });
     const settings: ServicesSettings = {
       databasePath: db.path,
       databaseSizeBytes: () => statSync(db.path).size,

@@ -28,6 +28,7 @@ import {
   type ServiceContext,
 } from '../context.js';
 import { buildPagination, resolvePage } from '../paging.js';
+import { createReadAhead } from '../read-ahead.js';
 
 const DAY_MS = 86_400_000;
 const MUTABLE = new Set<string>(MUTABLE_TEST_STATUSES);
@@ -40,11 +41,18 @@ export function minutesBetween(start: Date | null, end: Date | null): number | n
 export function createDiscoveryOperations(ctx: ServiceContext) {
   const { reader, readThrough, clock, settings } = ctx;
   const refreshProductList = createProductListRefresher(ctx);
+  const readAhead = createReadAhead(ctx);
 
   async function requireProduct(productId: number) {
-    const product = await reader.getProduct(productId);
-    if (!product || (settings.productIds && !settings.productIds.includes(productId)))
+    if (settings.productIds && !settings.productIds.includes(productId))
       throw new ProductNotFoundError(productId);
+    let product = await reader.getProduct(productId);
+    if (!product) {
+      // Not in the mirror: the first sync may not have listed the products yet, or the product is new.
+      await refreshProductList();
+      product = await reader.getProduct(productId);
+    }
+    if (!product) throw new ProductNotFoundError(productId);
     return product;
   }
 
@@ -52,7 +60,7 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
     const refresh = await refreshProductList();
     const page = resolvePage(input, DEFAULT_PRODUCT_PAGE_SIZE);
     const now = clock.now();
-    const result = await reader.listProducts({
+    const query = {
       search: input.search || undefined,
       productTypes: input.product_type,
       productIds: settings.productIds ?? undefined,
@@ -64,7 +72,15 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
         days30: new Date(now.getTime() - 30 * DAY_MS),
         days90: new Date(now.getTime() - 90 * DAY_MS),
       },
-    });
+    };
+    let result = await reader.listProducts(query);
+    // Counts of products the first sync has not walked yet would read 0: read their tests first.
+    const unwalked: number[] = [];
+    for (const item of result.items) {
+      if ((await reader.getProduct(item.id))?.testsSyncedAt === null) unwalked.push(item.id);
+    }
+    const ahead = await readAhead(unwalked);
+    if (unwalked.length > ahead.pending.length) result = await reader.listProducts(query);
     const syncedAt = await reader.productsSyncedAt(settings.productIds ?? undefined);
     const cap = listTextCap(result.items.length, 1);
     return {
@@ -86,7 +102,7 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
       per_page: page.perPage,
       pagination: buildPagination(page, result.items.length, result.total),
       ...freshnessBlock(ctx, syncedAt, {
-        warnings: refresh.warning ? [refresh.warning] : [],
+        warnings: [...(refresh.warning ? [refresh.warning] : []), ...ahead.warnings],
         refreshFailed: refresh.failed,
         policy: ctx.api && ctx.productStore ? 'read_through' : 'ttl',
       }),
@@ -94,7 +110,14 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
   }
 
   async function listTests(input: ListTestsInput): Promise<ListTestsOutput> {
-    const product = await requireProduct(input.product_id);
+    let product = await requireProduct(input.product_id);
+    const warnings: string[] = [];
+    if (product.testsSyncedAt === null) {
+      // The first sync has not reached this product: read its tests now rather than answer "none".
+      const ahead = await readAhead([product.id]);
+      warnings.push(...ahead.warnings);
+      if (ahead.pending.length === 0) product = await requireProduct(input.product_id);
+    }
     const page = resolvePage(input, settings.defaultPageSize);
     const query = {
       productId: product.id,
@@ -112,7 +135,6 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
     const stale = result.items
       .filter((t) => MUTABLE.has(t.status) && now - t.syncedAt.getTime() > ttlMs)
       .map((t) => t.id);
-    const warnings: string[] = [];
     let refreshFailed = false;
     if (stale.length > 0) {
       const outcome = await readThrough.ensureTestsFresh(stale);
@@ -231,7 +253,13 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
 
   async function listBugs(input: ListBugsInput): Promise<ListBugsOutput> {
     const testIds = input.test_ids;
-    const known = await reader.getTestRefs(testIds);
+    let known = await reader.getTestRefs(testIds);
+    if (known.length < testIds.length) {
+      // Tests the mirror lacks (the first sync has not reached them, or they are new): ask TestIO.
+      const mirrored = new Set(known.map((t) => t.id));
+      const outcome = await readThrough.ensureTestsFresh(testIds.filter((id) => !mirrored.has(id)));
+      if (outcome.refreshed.length > 0) known = await reader.getTestRefs(testIds);
+    }
     const scope = settings.productIds;
     const visible = scope ? known.filter((t) => scope.includes(t.productId)) : known;
     const visibleIds = new Set(visible.map((t) => t.id));
