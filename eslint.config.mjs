@@ -13,7 +13,7 @@ const ADAPTERS = [
 
 /**
  * The layering of docs/architecture.md, enforced: a forbidden import is a lint error, and
- * tools/lint-boundaries.test.ts proves it stays one.
+ * tools/workspace-checks/src/module-boundaries.test.ts proves it stays one.
  */
 export const depConstraints = [
   {

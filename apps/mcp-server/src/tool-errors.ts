@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { formatThreePart, isDomainError, type DomainError } from '@testio-mcp/domain';
-import { toDomainError } from '@testio-mcp/persistence';
 import { FORMER_TOOL_NAMES } from './tools/former-names.js';
 
 /**
@@ -50,13 +49,13 @@ function levelOf(error: DomainError): ToolErrorLevel {
 }
 
 export function describeToolError(error: unknown, tool: string): DescribedToolError {
-  const mapped = isDomainError(error) ? error : toDomainError(error);
-  if (isDomainError(mapped)) {
-    const level = levelOf(mapped);
+  // Persistence maps driver errors (busy, constraint, missing row) to domain errors at its boundary.
+  if (isDomainError(error)) {
+    const level = levelOf(error);
     return {
-      text: mapped.toUserText(),
+      text: error.toUserText(),
       level,
-      code: mapped.code,
+      code: error.code,
       ...(level === 'error' ? { errorId: newErrorId() } : {}),
     };
   }

@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  DatabaseBusyError,
   InvalidInputError,
   NotFoundError,
   ProductNotFoundError,
@@ -177,6 +178,7 @@ describe('errors', () => {
     const cases: Array<[Error, number, string]> = [
       [new ProductNotFoundError(99999), 404, 'not_found'],
       [new ConflictError({ message: 'busy' }), 409, 'conflict'],
+      [new DatabaseBusyError({ message: 'The local database is busy' }), 503, 'database_busy'],
       [new InvalidInputError({ message: 'bad', field: 'x' }), 400, 'invalid_input'],
       [
         new UpstreamError({

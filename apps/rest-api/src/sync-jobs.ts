@@ -141,7 +141,8 @@ export class SyncJobs {
         job.state = 'failed';
         job.error = jobError(error);
         job.finished_at = this.deps.clock.now().toISOString();
-        const status = isDomainError(error) && error.code === 'conflict' ? 'conflict' : 'error';
+        const busy = isDomainError(error) && (error.code === 'conflict' || error.code === 'database_busy');
+        const status = busy ? 'conflict' : 'error';
         this.deps.metrics?.syncRuns.inc({ status, trigger: 'rest' });
         if (isDomainError(error))
           logger.warn({ code: error.code, message: error.message }, 'sync job failed');

@@ -8,6 +8,7 @@ export type DomainErrorCode =
   | 'not_found'
   | 'invalid_input'
   | 'conflict'
+  | 'database_busy'
   | 'upstream_error'
   | 'upstream_unavailable'
   | 'unauthorized'
@@ -142,6 +143,19 @@ export class InvalidInputError extends DomainError {
 
 export class ConflictError extends DomainError {
   readonly code = 'conflict' as const;
+  constructor(details: DomainErrorDetails) {
+    super(details);
+  }
+}
+
+/**
+ * The mirror's database stayed locked by another writer for longer than its busy timeout (another sync, a
+ * long migration, an external tool holding a transaction). Retrying later usually succeeds. Persistence
+ * raises it with its engine's wording; surfaces map the code (REST: 503 with Retry-After) without knowing
+ * the engine.
+ */
+export class DatabaseBusyError extends DomainError {
+  readonly code = 'database_busy' as const;
   constructor(details: DomainErrorDetails) {
     super(details);
   }

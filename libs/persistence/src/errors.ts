@@ -1,19 +1,20 @@
-import { ConflictError, type EntityKind, NotFoundError } from '@testio-mcp/domain';
+import {
+  ConflictError,
+  DatabaseBusyError,
+  type EntityKind,
+  isDomainError,
+  NotFoundError,
+} from '@testio-mcp/domain';
 import { Prisma } from './generated/prisma/client.js';
 
-/**
- * The database stayed locked by another writer for longer than `busy_timeout` (another sync, a long
- * migration, an external tool holding a transaction). Retrying later usually succeeds.
- */
-export class DatabaseBusyError extends ConflictError {
-  constructor(cause?: unknown) {
-    super({
-      message: 'The local database is busy',
-      reason: 'Another process kept the SQLite database locked for longer than the busy timeout',
-      hint: 'Retry in a moment; if it persists, check for another running sync or a tool holding the database open',
-      cause,
-    });
-  }
+/** SQLite's busy/locked error as the domain's `DatabaseBusyError`, in words that name the engine. */
+export function databaseBusy(cause?: unknown): DatabaseBusyError {
+  return new DatabaseBusyError({
+    message: 'The local database is busy',
+    reason: 'Another process kept the SQLite database locked for longer than the busy timeout',
+    hint: 'Retry in a moment; if it persists, check for another running sync or a tool holding the database open',
+    cause,
+  });
 }
 
 export interface ErrorContext {
@@ -47,8 +48,8 @@ export function isBusyError(error: unknown): boolean {
  * Anything else is returned unchanged (a bug, logged as such by the app's error boundary).
  */
 export function toDomainError(error: unknown, context: ErrorContext = {}): unknown {
-  if (error instanceof ConflictError || error instanceof NotFoundError) return error;
-  if (isBusyError(error)) return new DatabaseBusyError(error);
+  if (isDomainError(error)) return error;
+  if (isBusyError(error)) return databaseBusy(error);
   const code =
     error instanceof Prisma.PrismaClientKnownRequestError
       ? error.code

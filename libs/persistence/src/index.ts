@@ -18,7 +18,6 @@ export {
 export type { SearchEntityType, SearchHit, SearchIndex, SearchOptions, SearchResult } from './search.js';
 export { MirrorQueries } from './queries.js';
 export type { EntityCounts, MirrorCounts, ProductCounts } from './queries.js';
-export { DatabaseBusyError, isBusyError, mappingErrors, toDomainError } from './errors.js';
 export { dbTime, fromDbTime, toDbTime } from './time.js';
 export type { DbTime } from './time.js';
 export { rawJson, stripSecrets } from './secrets.js';

@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  DatabaseBusyError,
   emptySyncCounts,
   NotFoundError,
   ProductNotFoundError,
@@ -8,7 +9,6 @@ import {
 } from '@testio-mcp/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bug, feature, product, test as testOf, userStory } from './__fixtures__/entities.js';
-import { DatabaseBusyError } from './errors.js';
 import { openSqlite } from './sqlite.js';
 import { createTestDatabase, type TestDatabase } from './testing.js';
 
@@ -694,7 +694,7 @@ describe('error mapping', () => {
       blocker.exec('BEGIN IMMEDIATE');
       const error = await impatient.stores.products.upsertProducts([product(1)], T0).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DatabaseBusyError);
-      expect(error).toBeInstanceOf(ConflictError);
+      expect((error as DatabaseBusyError).code).toBe('database_busy');
       expect((error as DatabaseBusyError).message).toBe('The local database is busy');
       blocker.exec('ROLLBACK');
       await impatient.stores.products.upsertProducts([product(1)], T0);

@@ -37,7 +37,7 @@ export function formatDuration(ms: number): string {
 
 /**
  * The circuit breaker of automatic syncs: it counts runs recorded with status `failure` (the same
- * vocabulary the engine writes, fixing the reference's S1) started within the window.
+ * vocabulary the engine writes; the reference counted statuses its sync never wrote, so its breaker never tripped) started within the window.
  */
 export async function evaluateCircuitBreaker(
   syncState: SyncStores['syncState'],

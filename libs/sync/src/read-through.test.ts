@@ -71,14 +71,14 @@ describe('read-through: bugs', () => {
     expect(bugRequests(h)).toHaveLength(Math.ceil(mutable.length / 15));
   });
 
-  it('re-reads bugs of settled tests after the long immutable TTL (C5)', async () => {
+  it('re-reads bugs of settled tests after the long immutable TTL', async () => {
     const h = await synced();
     const [archived] = testsWithStatus(h, ['archived']);
     h.clock.advance(days(8));
     expect((await readThrough(h).ensureBugsFresh([archived as number])).refreshed).toEqual([archived]);
   });
 
-  it('a failed fetch keeps the old timestamp and reports the failure (C1)', async () => {
+  it('a failed fetch keeps the old timestamp and reports the failure', async () => {
     const h = await synced();
     const [testId] = testsWithStatus(h, ['running', 'locked']);
     const before = h.stores.state.tests.get(testId as number)?.bugsSyncedAt;
@@ -155,7 +155,7 @@ describe('read-through: tests and features', () => {
     expect((await rt.ensureFeaturesFresh([424242])).failed[0]?.error.message).toMatch(/not in the mirror/);
   });
 
-  it('fetches the catalogue when a refreshed test references a feature the mirror lacks (C6)', async () => {
+  it('fetches the catalogue when a refreshed test references a feature the mirror lacks', async () => {
     const h = await synced();
     const [testId] = testsWithStatus(h, ['running', 'locked']);
     const test = h.stores.state.tests.get(testId as number);

@@ -22,9 +22,9 @@ export interface ReadThroughDeps {
   readonly logger: Logger;
   /** `CACHE_TTL_SECONDS`: mutable tests, bugs of settling tests, features. Default 3600. */
   readonly cacheTtlSeconds?: number;
-  /** Bugs of settled (final, long-ended) tests are re-read after this long (C5). Default 7 days. */
+  /** Bugs of settled (final, long-ended) tests are re-read after this long (their fields still change after archiving). Default 7 days. */
   readonly immutableBugTtlSeconds?: number;
-  /** A product's catalogue is re-read for an unknown feature id at most this often (C6). Default 5 minutes. */
+  /** A product's catalogue is re-read for an unknown feature id at most this often. Default 5 minutes. */
   readonly missingFeatureRefetchMs?: number;
   /** Page size of a product's test walk (`ensureProductTests`). Default TestIO's 25. */
   readonly testPageSize?: number;
@@ -125,7 +125,7 @@ function summarise(outcome: RefreshOutcome, what: string): void {
  * Read-through refresh ("pull model"): before a read, the caller asks for the entities it is about
  * to show; stale or missing ones are read from TestIO and written, fresh ones are left alone.
  * Concurrent callers asking for the same entity share one upstream call (single-flight per kind and
- * id). Timestamps move only for fetches that succeeded (C1).
+ * id). Timestamps move only for fetches that succeeded, so a failure never looks fresh.
  */
 export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
   const { api, stores, clock } = deps;
@@ -182,7 +182,7 @@ export function createReadThrough(deps: ReadThroughDeps): ReadThrough {
     return results;
   }
 
-  /** C6: a refreshed test names a feature the mirror lacks → re-read that product's catalogue (rate-limited). */
+  /** A refreshed test names a feature the mirror lacks → re-read that product's catalogue (rate-limited). */
   async function fillMissingFeatures(tests: readonly UpstreamExploratoryTest[]): Promise<void> {
     try {
       const byFeature = new Map<number, number>();

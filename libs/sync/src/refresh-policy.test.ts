@@ -70,7 +70,7 @@ describe('bug refresh policy', () => {
     ).toBe(true);
   });
 
-  it('uses the long immutable TTL for bugs read after they settled (C5)', () => {
+  it('uses the long immutable TTL for bugs read after they settled, since bug fields still change after archiving', () => {
     expect(bugsWereSettling({ status: 'archived', endAt: ago(40) }, ago(20))).toBe(false);
     expect(
       bugsNeedRefresh({ status: 'archived', endAt: ago(40), bugsSyncedAt: ago(6) }, now, 3600, 7 * 86_400),

@@ -53,7 +53,7 @@ export function bugsWereSettling(test: Pick<CachedBugsState, 'status' | 'endAt'>
 /**
  * When a test's cached bugs must be read again: never read; read while still settling and older than
  * the TTL; or read when settled and older than the long immutable TTL (flags such as `known` can
- * still change after archiving, C5).
+ * still change after archiving).
  */
 export function bugsNeedRefresh(
   test: CachedBugsState,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError } from '@testio-mcp/domain';
+import { ConflictError, DatabaseBusyError } from '@testio-mcp/domain';
 import type { AutomaticSyncDecision, BreakerState } from './breaker.js';
 import type { SyncEngine } from './engine.js';
 import { createSyncScheduler } from './scheduler.js';
@@ -71,10 +71,13 @@ describe('sync scheduler', () => {
     expect(skipped).toEqual(['Circuit breaker open: …']);
   });
 
-  it('skips quietly when another process holds the lease', async () => {
+  it.each([
+    ['holds the lease', new ConflictError({ message: 'A sync is already running (holder x since y)' })],
+    ['keeps the database locked', new DatabaseBusyError({ message: 'The local database is busy' })],
+  ])('skips quietly when another process %s', async (_, error) => {
     const skipped: string[] = [];
     const { engine } = fakeEngine([{ run: true, reason: 'stale', breaker: closed }], async () => {
-      throw new ConflictError({ message: 'A sync is already running (holder x since y)' });
+      throw error;
     });
     const scheduler = createSyncScheduler({
       engine,
@@ -85,7 +88,7 @@ describe('sync scheduler', () => {
     scheduler.start();
     await waitFor(() => skipped.length === 1);
     await scheduler.stop();
-    expect(skipped).toEqual(['A sync is already running (holder x since y)']);
+    expect(skipped).toEqual([error.message]);
   });
 
   it('stop() aborts the running sync and waits for it', async () => {

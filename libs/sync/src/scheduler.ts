@@ -1,4 +1,4 @@
-import { ConflictError, type Logger, type SyncMode } from '@testio-mcp/domain';
+import { ConflictError, DatabaseBusyError, type Logger, type SyncMode } from '@testio-mcp/domain';
 import { errorMessage } from './abort.js';
 import type { SyncEngine } from './engine.js';
 import type { SyncResult, SyncRunOptions } from './types.js';
@@ -66,7 +66,8 @@ export function createSyncScheduler(options: SyncSchedulerOptions): SyncSchedule
       });
       options.onRunFinished?.(result);
     } catch (error) {
-      if (error instanceof ConflictError) {
+      // Another sync holds the lease, or another writer the database: this turn is skipped, not failed.
+      if (error instanceof ConflictError || error instanceof DatabaseBusyError) {
         logger.info({ trigger }, `automatic sync skipped: ${error.message}`);
         options.onSkipped?.(error.message);
       } else throw error;

@@ -11,9 +11,8 @@
  * The type check runs the touched Nx projects' `typecheck` targets on the work tree (TypeScript cannot
  * check an index snapshot), with the Nx cache.
  *
- * Prettier is a ratchet: a staged file must be formatted when it is new or was formatted before this
- * commit; a file that was not formatted at HEAD is not judged (the code base predates the hook), so
- * touching an old file does not force a reformat of all of it. Fix with `npx prettier --write FILE`.
+ * Every staged file Prettier can parse must be formatted (the whole tree is, and `npm test` runs
+ * `prettier --check .`). Fix with `npx prettier --write FILE`.
  *
  * Exit status: 0 when every file passes, 1 when one does not (the message names the file), 2 on misuse.
  */
@@ -126,15 +125,11 @@ async function prettierCheck(files) {
     if (code === null) continue;
     const options = { ...(await prettier.resolveConfig(filepath)), filepath };
     // A file Prettier cannot parse is ESLint's and TypeScript's to report, with a better message.
-    if ((await prettier.check(code, options).catch(() => null)) !== false) continue;
-    const before = gitShow(`HEAD:${file}`);
-    // The ratchet: an old file that was never formatted is not this commit's problem.
-    if (before !== null && !(await prettier.check(before, options).catch(() => false))) continue;
-    unformatted.push(file);
+    if ((await prettier.check(code, options).catch(() => null)) === false) unformatted.push(file);
   }
   if (unformatted.length === 0) return 0;
   process.stderr.write(
-    `Prettier: not formatted (new, or formatted before this commit): ${unformatted.join(', ')}\n` +
+    `Prettier: not formatted: ${unformatted.join(', ')}\n` +
       `  fix: npx prettier --write ${unformatted.join(' ')} && git add ${unformatted.join(' ')}\n`,
   );
   return 1;

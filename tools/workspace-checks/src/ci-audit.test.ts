@@ -57,17 +57,24 @@ describe('.ci/npm-audit.sh', () => {
     expect(result.ms).toBeLessThan(10_000);
   });
 
-  it('is wired into .ci/run after npm ci and before the tests', () => {
+  it('is wired into .ci/run after npm ci and before the tests, in the suite run on each Node', () => {
     const ci = readFileSync(path.join(ROOT, '.ci/run'), 'utf8');
     const order = [
-      'npm ci',
+      'npm ci || return',
       'bash .ci/npm-audit.sh || true',
       'npm test',
       'node .ci/summarize-tests.mjs',
-      'exit "$status"',
+      'return "$status"',
+      'suite || node20=$?',
+      'suite || node24=$?',
+      '[ "$node20" -eq 0 ] && [ "$node24" -eq 0 ]',
     ];
-    const positions = order.map((line) => ci.indexOf(`\n${line}`));
+    const positions = order.map((line) => ci.search(new RegExp(`\\n[ \\w$="./:]*${escape(line)}`)));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -210,19 +210,24 @@ describe('the pre-commit hook', { timeout: 180_000 }, () => {
     git(['rm', '--quiet', '--force', 'deploy/production.env']);
   });
 
-  it('refuses a new file that Prettier would format, and lets an old unformatted file be touched', () => {
-    write('scratch/legacy.json', '{"a":1,\n"b":[1,2]}\n');
-    git(['add', 'scratch/legacy.json']);
-    git([...IDENTITY, 'commit', '--quiet', '--no-verify', '-m', 'a file from before the hook']);
-    write('scratch/legacy.json', '{"a":1,\n"b":[1,2,3]}\n');
+  it('refuses every staged file Prettier would format, new or old, naming each', () => {
+    const before = head();
+    write('scratch/old.json', '{"a":1,\n"b":[1,2]}\n');
+    git(['add', 'scratch/old.json']);
+    git([...IDENTITY, 'commit', '--quiet', '--no-verify', '-m', 'an unformatted file, hook skipped']);
+    const withOld = head();
+    expect(withOld).not.toBe(before);
+    write('scratch/old.json', '{"a":1,\n"b":[1,2,3]}\n');
     write('scratch/new.json', '{"a":1,\n"b":[1,2]}\n');
-    git(['add', 'scratch/legacy.json', 'scratch/new.json']);
-    const refused = commit('an unformatted new file');
+    git(['add', 'scratch/old.json', 'scratch/new.json']);
+    const refused = commit('two unformatted files');
     expect(refused.status).not.toBe(0);
-    expect(refused.output).toMatch(/Prettier: not formatted .*: scratch\/new\.json\n/);
-    expect(refused.output).not.toMatch(/Prettier: not formatted .*legacy\.json/);
+    expect(refused.output).toContain('Prettier: not formatted: scratch/new.json, scratch/old.json\n');
+    expect(refused.output).toContain('npx prettier --write scratch/new.json scratch/old.json');
+    expect(head()).toBe(withOld);
+    write('scratch/old.json', '{ "a": 1, "b": [1, 2, 3] }\n');
     write('scratch/new.json', '{ "a": 1, "b": [1, 2] }\n');
-    git(['add', 'scratch/new.json']);
+    git(['add', 'scratch/old.json', 'scratch/new.json']);
     expect(commit('formatted').status).toBe(0);
   });
 

@@ -6,7 +6,6 @@ import {
   UpstreamError,
   type DomainError,
 } from '@testio-mcp/domain';
-import { DatabaseBusyError } from '@testio-mcp/persistence';
 import type { ErrorBody, ErrorField } from '../dto/error.js';
 
 /**
@@ -110,7 +109,7 @@ function upstreamResponse(error: UpstreamError, requestId: string): ErrorRespons
 
 function domainResponse(error: DomainError, requestId: string): ErrorResponse {
   if (error instanceof UpstreamError) return upstreamResponse(error, requestId);
-  if (error instanceof DatabaseBusyError) {
+  if (error.code === 'database_busy') {
     return {
       status: 503,
       body: body('database_busy', error.message, requestId, { hint: error.hint, reason: error.reason }),

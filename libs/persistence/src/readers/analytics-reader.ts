@@ -22,7 +22,7 @@ import { dbTime, fromDbTime } from '../time.js';
  * key cannot be forgotten); caller values are only ever bound as parameters (lists as one JSON
  * parameter read with `json_each`).
  *
- * The cube is anchored on tests, not on test features (reference defect A1): its fact rows are one row
+ * The cube is anchored on tests, not on test features (which would hide tests without features and their bugs): its fact rows are one row
  * per test (with bug columns NULL) plus one row per bug, so a test without features or bugs and a bug
  * without a feature link still count. Dimensions that describe a bug (tester, severity, status,
  * rejection_reason, known_bug) and bug filters keep only the bug rows. `feature` and `platform` are

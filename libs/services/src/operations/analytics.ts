@@ -190,7 +190,7 @@ export function createAnalyticsOperations(ctx: ServiceContext) {
     return refs.filter((r): r is ProductRef => r !== null);
   }
 
-  /** Refresh first, aggregate second (reference defect A9): re-reads the bugs of stale mutable tests. */
+  /** Refresh first, aggregate second, so the summary is never staler than the rows beside it: re-reads the bugs of stale mutable tests. */
   async function freshen(
     rows: readonly ReportTestRow[],
   ): Promise<{ warnings: string[]; refreshFailed: boolean; refreshed: boolean }> {

@@ -129,7 +129,7 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
       limit: page.perPage,
     };
     let result = await reader.listTests(query);
-    // C2: refresh only the mutable tests of this page whose copy is older than the TTL.
+    // Refresh only the mutable tests of this page whose copy is older than the TTL.
     const ttlMs = settings.cacheTtlSeconds * 1000;
     const now = clock.now().getTime();
     const stale = result.items
@@ -283,7 +283,7 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
       if (!user) throw new UserNotFoundError(input.reported_by_user_id);
       author = user.username;
     }
-    // C3: the bugs of the given tests are refreshed (when stale), not just the tests' metadata.
+    // The bugs of the given tests are refreshed (when stale), not just the tests' metadata.
     const outcome = await readThrough.ensureBugsFresh([...visibleIds]);
     warnings.push(...refreshWarnings('bugs of test', outcome));
     if (outcome.deleted.length > 0) {

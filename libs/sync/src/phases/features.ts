@@ -61,7 +61,7 @@ export async function fetchProductCatalogue(
 
 /**
  * Refreshes one product's catalogue inside a run. On failure the product keeps its old catalogue and
- * its old `featuresSyncedAt` (S11/S12), and the run records the problem.
+ * its old `featuresSyncedAt` (a failed read never looks fresh), and the run records the problem.
  */
 export async function refreshProductFeatures(ctx: RunContext, product: UpstreamProduct): Promise<boolean> {
   const outcome = ctx.outcome(product.id);

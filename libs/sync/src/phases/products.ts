@@ -4,7 +4,7 @@ import type { RunContext } from '../run-context.js';
 
 /**
  * Phase PRODUCTS: one `GET /products`, filtered to the scope, upserted in one transaction. Without a
- * scope, products that disappeared upstream are deleted with everything under them (S8). A failing
+ * scope, products that disappeared upstream are deleted with everything under them. A failing
  * product list fails the run: nothing after it can be trusted.
  */
 export async function syncProducts(ctx: RunContext, scope: readonly number[] | null): Promise<void> {

@@ -59,7 +59,7 @@ describe('StopRule', () => {
     expect(rule.canStop()).toBe(true);
   });
 
-  it('does not stop before passing every test it must refresh (S7)', () => {
+  it('does not stop before passing every test it must refresh, however deep in the list', () => {
     const rule = new StopRule(1, [{ id: 50, endAt: ago(10).getTime() }]);
     rule.observe(upstream(1, 1), true);
     expect(rule.canStop()).toBe(false);

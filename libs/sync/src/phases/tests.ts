@@ -281,7 +281,7 @@ async function syncProductTests(
           const missing =
             featureIds.length > 0 ? await stores.features.findMissingFeatureIds(featureIds) : [];
           if (missing.length > 0) {
-            // C6: a test references a feature the mirror lacks; refresh the catalogue once per run.
+            // A test references a feature the mirror lacks; refresh the catalogue once per run.
             missingFeaturesChecked = true;
             if (!ctx.featuresRefreshed.has(product.id)) {
               ctx.logger.info(
