@@ -117,14 +117,18 @@ function formerNames(): string[] {
   return [
     '### Tool names of the reference product',
     '',
-    "Names of the reference's earlier releases (v0.1 to v0.4) are not tools here. In `ENABLED_TOOLS` / `DISABLED_TOOLS` each counts as",
-    'its replacement (with a warning at start-up); a call answers with the replacement and its arguments.',
+    "Names of the reference's earlier releases (v0.1 to v0.4) are not listed in `tools/list`. In `ENABLED_TOOLS` / `DISABLED_TOOLS` each",
+    'counts as its replacement (with a warning at start-up). A call to one whose question maps exactly onto the replacement is answered',
+    'by the replacement (still callable); a call to any other answers with the replacement and its arguments.',
     '',
-    '| Former name | Call instead |',
-    '|---|---|',
-    ...Object.entries(FORMER_TOOL_NAMES).map(([name, former]) => `| \`${name}\` | ${cell(former.how)} |`),
+    '| Former name | Call instead | Still callable |',
+    '|---|---|---|',
+    ...Object.entries(FORMER_TOOL_NAMES).map(
+      ([name, former]) => `| \`${name}\` | ${cell(former.how)} | ${former.call ? 'yes' : 'no'} |`,
+    ),
     ...TOOLS.filter((t) => t.aliasOf !== undefined).map(
-      (t) => `| \`${t.name}\` | still callable: an alias of \`${t.aliasOf}\`, same arguments |`,
+      (t) =>
+        `| \`${t.name}\` | \`${t.aliasOf}\`, same arguments | yes (listed when \`ENABLED_TOOLS\` names it) |`,
     ),
     '',
   ];

@@ -198,11 +198,61 @@ describe('tools/list', () => {
     ]);
   });
 
-  it('answers a call to a former reference tool name with its replacement and arguments', async () => {
+  it('answers a former reference tool name through its replacement, unlisted', async () => {
+    const seen: Record<string, unknown> = {};
+    const services = stubServices({
+      getServerDiagnostics: (input) => {
+        seen['diagnostics'] = input;
+        return Promise.reject(
+          new InvalidInputError({ message: 'diagnostics ran', reason: 'stub', hint: 'none' }),
+        );
+      },
+      listBugs: (input) => {
+        seen['bugs'] = input;
+        return Promise.reject(
+          new InvalidInputError({ message: 'list_bugs ran', reason: 'stub', hint: 'none' }),
+        );
+      },
+      generateQualityReport: (input) => {
+        seen['report'] = input;
+        return Promise.reject(new InvalidInputError({ message: 'report ran', reason: 'stub', hint: 'none' }));
+      },
+    });
+    const { client } = await connect(services);
+    const listed = (await client.listTools()).tools.map((t) => t.name);
+    for (const old of ['health_check', 'get_test_bugs', 'generate_ebr_report'])
+      expect(listed).not.toContain(old);
+
+    expect(expectThreePartError(await call(client, 'get_sync_history', { limit: 3 }))).toContain(
+      'diagnostics ran',
+    );
+    expect(seen['diagnostics']).toMatchObject({ include_sync_events: true, sync_event_limit: 3 });
+    expect(expectThreePartError(await call(client, 'get_test_bugs', { test_id: '109363' }))).toContain(
+      'list_bugs ran',
+    );
+    expect(seen['bugs']).toMatchObject({ test_ids: [109363] });
+    expect(
+      expectThreePartError(
+        await call(client, 'generate_ebr_report', { product_id: 598, start_date: '2025-01-01' }),
+      ),
+    ).toContain('report ran');
+    expect(seen['report']).toMatchObject({ product_ids: [598] });
+  });
+
+  it('names the replacement of a former reference tool name it cannot translate exactly', async () => {
     const { client } = await connect(stubServices());
+    const text = expectThreePartError(await call(client, 'get_test_activity_by_timeframe', { days: 30 }));
+    expect(text).toContain("Tool 'get_test_activity_by_timeframe' no longer exists");
+    expect(text).toContain("query_metrics with dimensions=['month']");
+  });
+
+  it('still refuses a former name whose replacement is not enabled', async () => {
+    const { client } = await connect(stubServices(), {
+      tools: selectTools({ ENABLED_TOOLS: ['list_products'] }),
+    });
     const text = expectThreePartError(await call(client, 'get_test_status', { test_id: 1 }));
     expect(text).toContain("Tool 'get_test_status' no longer exists");
-    expect(text).toContain('get_test_summary with the same test_id');
+    expect(text).toContain('get_test_summary is not enabled on this server');
   });
 
   // Every client downloads tools/list on connect; what a model sees of it is in every conversation.

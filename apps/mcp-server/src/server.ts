@@ -31,6 +31,7 @@ import {
 } from './tool-errors.js';
 import type { AnyToolDefinition, ProgressUpdate, ToolContext } from './tools/define-tool.js';
 import { TOOLS } from './tools/index.js';
+import { translateFormerCall } from './tools/former-names.js';
 import { selectTools } from './toolsets.js';
 import type { PromptContext } from './prompts/define-prompt.js';
 import { PROMPTS } from './prompts/index.js';
@@ -188,7 +189,9 @@ export function createServer(deps: ServerDeps): Server {
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const name = request.params.name;
-    const tool = byName.get(name);
+    // An old name of the reference's whose question maps exactly onto today's tool is answered by it.
+    const former = byName.has(name) ? undefined : translateFormerCall(name, request.params.arguments ?? {});
+    const tool = byName.get(former?.replacement ?? name);
     if (!tool) {
       deps.logger.info({ tool: name.slice(0, 100) }, 'call to an unknown or disabled tool');
       return {
@@ -208,7 +211,8 @@ export function createServer(deps: ServerDeps): Server {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     try {
-      const args = request.params.arguments ?? {};
+      const args = former?.args ?? request.params.arguments ?? {};
+      if (former) logger.info({ formerName: name.slice(0, 100) }, `${name} answered by ${tool.name}`);
       rejectUnknownArguments(tool.name, tool.inputSchema, args);
       const input: unknown = parseInput(tool.inputSchema, args, tool.name);
       const raw: unknown = await tool.handler(input, ctx);
