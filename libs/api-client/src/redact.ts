@@ -24,8 +24,8 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
  * redacted and the result cut to `maxLength` characters (an ellipsis marks the cut).
  */
 export function sanitizeExcerpt(text: string, maxLength = 80, secrets: readonly string[] = []): string {
-  // eslint-disable-next-line no-control-regex
   const flat = redactSecrets(text, secrets)
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

@@ -69,14 +69,21 @@ describe('retry policy', () => {
     expect(shouldRetryRequest(fakeError({ status: 500, method: 'post' }), policy)).toBe(false);
   });
 
-  it('retries 429 only when Retry-After is within the cap, and waits exactly that long', () => {
+  it('retries 429 only when Retry-After is within the cap, and waits that long plus up to 10 %', () => {
     expect(shouldRetryRequest(fakeError({ status: 429, retryAfter: '1' }), policy)).toBe(true);
     expect(shouldRetryRequest(fakeError({ status: 429 }), policy)).toBe(true); // default 30 s
     expect(shouldRetryRequest(fakeError({ status: 429, retryAfter: '121' }), policy)).toBe(false);
     expect(shouldRetryRequest(fakeError({ status: 429 }), { ...policy, maxRetryAfterSeconds: 10 })).toBe(
       false,
     );
-    expect(retryDelayMs(1, fakeError({ status: 429, retryAfter: '7' }), policy)).toBe(7000);
-    expect(retryDelayMs(1, fakeError({ status: 429 }), policy)).toBe(30_000);
+    expect(retryDelayMs(1, fakeError({ status: 429, retryAfter: '7' }), policy, () => 0)).toBe(7000);
+    expect(retryDelayMs(1, fakeError({ status: 429, retryAfter: '7' }), policy, () => 0.999)).toBe(7699);
+    expect(retryDelayMs(1, fakeError({ status: 429 }), policy, () => 0)).toBe(30_000);
+    // Requests stopped by one rate limit spread out instead of retrying in lockstep.
+    const waits = new Set(
+      Array.from({ length: 20 }, () => retryDelayMs(1, fakeError({ status: 429, retryAfter: '1' }), policy)),
+    );
+    expect(waits.size).toBeGreaterThan(1);
+    for (const wait of waits) expect(wait).toBeGreaterThanOrEqual(1000);
   });
 });

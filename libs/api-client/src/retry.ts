@@ -68,11 +68,20 @@ export function shouldRetryRequest(error: AxiosError, policy: RetryPolicy): bool
   return status === 408 || (status >= 500 && status <= 599);
 }
 
-/** The delay before retry number `retryNumber` (1-based): `Retry-After` for 429, backoff otherwise. */
-export function retryDelayMs(retryNumber: number, error: AxiosError, policy: RetryPolicy): number {
+/**
+ * The delay before retry number `retryNumber` (1-based): backoff, or for a 429 its `Retry-After` plus up
+ * to 10 % random extra. Never less than the server asked; the extra keeps the requests that a rate limit
+ * stopped together from all retrying in the same millisecond and being stopped together again.
+ */
+export function retryDelayMs(
+  retryNumber: number,
+  error: AxiosError,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const retryAfter = retryAfterSecondsOf(error);
-  if (retryAfter !== undefined) return retryAfter * 1000;
-  return backoffDelayMs(retryNumber, policy.retryBaseDelayMs);
+  if (retryAfter !== undefined) return Math.round(retryAfter * 1000 * (1 + 0.1 * random()));
+  return backoffDelayMs(retryNumber, policy.retryBaseDelayMs, random);
 }
 
 /** How many attempts a request took, from the state axios-retry keeps on the request config. */
