@@ -18,6 +18,11 @@ export interface TestIOClientOptions {
   readonly retries?: number;
   /** Retries per request while the test walk shrinks a failing page (see `walkTests`). Default `min(retries, 1)`. */
   readonly recoveryRetries?: number;
+  /**
+   * Retries of a request TestIO keeps answering 429 with an acceptable `Retry-After`. Default
+   * `max(retries, 6)`: a rate limit says "come back later", not "this request is broken".
+   */
+  readonly rateLimitRetries?: number;
   /** First backoff delay; doubles each retry, plus up to 20 % jitter. Default 1,000. */
   readonly retryBaseDelayMs?: number;
   /** Longest `Retry-After` the client waits on its own; a longer one fails at once. Default 120. */
@@ -37,6 +42,7 @@ export interface ResolvedClientOptions {
   readonly timeoutMs: number;
   readonly retries: number;
   readonly recoveryRetries: number;
+  readonly rateLimitRetries: number;
   readonly retryBaseDelayMs: number;
   readonly maxRetryAfterSeconds: number;
   readonly userAgent: string;
@@ -105,6 +111,13 @@ export function resolveClientOptions(options: TestIOClientOptions): ResolvedClie
     timeoutMs: integerOption('timeoutMs', options.timeoutMs, 90_000, 1, 600_000),
     retries,
     recoveryRetries: integerOption('recoveryRetries', options.recoveryRetries, Math.min(retries, 1), 0, 10),
+    rateLimitRetries: integerOption(
+      'rateLimitRetries',
+      options.rateLimitRetries,
+      Math.max(retries, 6),
+      0,
+      20,
+    ),
     retryBaseDelayMs: integerOption('retryBaseDelayMs', options.retryBaseDelayMs, 1000, 0, 60_000),
     maxRetryAfterSeconds: integerOption('maxRetryAfterSeconds', options.maxRetryAfterSeconds, 120, 0, 3600),
     userAgent,

@@ -5,20 +5,31 @@ import {
   parseRetryAfter,
   retryDelayMs,
   shouldRetryRequest,
+  withinRetryBudget,
   type RetryPolicy,
 } from './retry.js';
 
-const policy: RetryPolicy = { retries: 3, retryBaseDelayMs: 1000, maxRetryAfterSeconds: 120 };
+const policy: RetryPolicy = {
+  retries: 3,
+  rateLimitRetries: 6,
+  retryBaseDelayMs: 1000,
+  maxRetryAfterSeconds: 120,
+};
 
 function fakeError(partial: {
   status?: number;
   code?: string;
   method?: string;
   retryAfter?: string;
+  retriesDone?: number;
 }): AxiosError {
   return {
     code: partial.code,
-    config: { method: partial.method ?? 'get', headers: {} },
+    config: {
+      method: partial.method ?? 'get',
+      headers: {},
+      ...(partial.retriesDone === undefined ? {} : { 'axios-retry': { retryCount: partial.retriesDone } }),
+    },
     response:
       partial.status === undefined
         ? undefined
@@ -85,5 +96,18 @@ describe('retry policy', () => {
     );
     expect(waits.size).toBeGreaterThan(1);
     for (const wait of waits) expect(wait).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe('withinRetryBudget', () => {
+  it('gives a rate limit more retries than other failures', () => {
+    expect(withinRetryBudget(fakeError({ status: 500, retriesDone: 2 }), policy)).toBe(true);
+    expect(withinRetryBudget(fakeError({ status: 500, retriesDone: 3 }), policy)).toBe(false);
+    expect(withinRetryBudget(fakeError({ code: 'ECONNRESET', retriesDone: 3 }), policy)).toBe(false);
+    expect(withinRetryBudget(fakeError({ status: 429, retryAfter: '1', retriesDone: 3 }), policy)).toBe(true);
+    expect(withinRetryBudget(fakeError({ status: 429, retryAfter: '1', retriesDone: 5 }), policy)).toBe(true);
+    expect(withinRetryBudget(fakeError({ status: 429, retryAfter: '1', retriesDone: 6 }), policy)).toBe(
+      false,
+    );
   });
 });

@@ -49,6 +49,8 @@ const IDEMPOTENT_METHODS = new Set(['get', 'head', 'options']);
 
 export interface RetryPolicy {
   readonly retries: number;
+  /** Retries when every failed attempt so far is a 429 within the cap (see `withinRetryBudget`). */
+  readonly rateLimitRetries: number;
   readonly retryBaseDelayMs: number;
   readonly maxRetryAfterSeconds: number;
 }
@@ -84,6 +86,16 @@ export function retryDelayMs(
   return backoffDelayMs(retryNumber, policy.retryBaseDelayMs, random);
 }
 
+/**
+ * Whether the request has retries left for this failure: a 429 may use `rateLimitRetries`, anything
+ * else `retries`. A per-request `retries` (the walk's recovery re-reads) caps both, as axios-retry
+ * applies it before asking.
+ */
+export function withinRetryBudget(error: AxiosError, policy: RetryPolicy): boolean {
+  const done = error.config?.['axios-retry']?.retryCount ?? 0;
+  return done < (error.response?.status === 429 ? policy.rateLimitRetries : policy.retries);
+}
+
 /** How many attempts a request took, from the state axios-retry keeps on the request config. */
 export function attemptsOf(config: AxiosRequestConfig | undefined): number {
   return (config?.['axios-retry']?.retryCount ?? 0) + 1;
@@ -92,9 +104,9 @@ export function attemptsOf(config: AxiosRequestConfig | undefined): number {
 /** The axios-retry configuration for a client instance. */
 export function createRetryConfig(policy: RetryPolicy, logger: Logger): IAxiosRetryConfig {
   return {
-    retries: policy.retries,
+    retries: Math.max(policy.retries, policy.rateLimitRetries),
     shouldResetTimeout: true,
-    retryCondition: (error) => shouldRetryRequest(error, policy),
+    retryCondition: (error) => shouldRetryRequest(error, policy) && withinRetryBudget(error, policy),
     retryDelay: (retryNumber, error) => retryDelayMs(retryNumber, error, policy),
     onRetry: (retryNumber, error, config) => {
       logger.warn(

@@ -240,6 +240,19 @@ describe('transport behaviour', () => {
     expect(sandbox.requestLog().map((r) => r.status)).toEqual([429, 200]);
   });
 
+  it('waits out a rate limit longer than its retries for other failures, up to rateLimitRetries', async () => {
+    sandbox.resetRequestLog();
+    sandbox.setFaults({ rateLimit: { times: 5, retryAfterSeconds: 0 } });
+    const products = await client({ retries: 3 }).listProducts();
+    expect(products.length).toBe(truth.products.length);
+    expect(sandbox.requestLog().map((r) => r.status)).toEqual([429, 429, 429, 429, 429, 200]);
+
+    sandbox.resetRequestLog();
+    sandbox.setFaults({ rateLimit: { times: 5, retryAfterSeconds: 0 } });
+    const error = await failure(client({ retries: 3, rateLimitRetries: 2 }).listProducts());
+    expect(error).toMatchObject({ status: 429, code: 'rate_limited', attempts: 3 });
+  });
+
   it('fails at once with a rate-limited error when Retry-After exceeds the cap', async () => {
     sandbox.setFaults({ rateLimit: { times: 1, retryAfterSeconds: 600 } });
     const error = await failure(client({ maxRetryAfterSeconds: 120 }).listProducts());
