@@ -38,7 +38,12 @@ const children: ChildProcessWithoutNullStreams[] = [];
 
 /** The environment of a child: this one without npm's per-run variables (the outer `npm test` sets them). */
 function baseEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  // npm's own per-run variables are left out, except the Node headers to build native modules against:
+  // without it, a run on another Node than the machine's (CI's Node 24 suite) would compile better-sqlite3
+  // against the headers the user-level npmrc names, and the installed bin could not load it.
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) || /^npm_config_nodedir$/i.test(key)),
+  );
 }
 
 /** A user's environment: no TestIO settings, a home and a database of its own, node on the PATH. */
