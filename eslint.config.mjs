@@ -66,7 +66,19 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
-  { ignores: ['**/dist', '**/node_modules', '**/.nx', '**/bench-results', '**/build', '**/generated'] },
+  // coverage/: vitest writes and deletes it while Nx lints the same project in parallel (ESLint crashed on
+  // a folder that vanished mid-scan).
+  {
+    ignores: [
+      '**/dist',
+      '**/node_modules',
+      '**/.nx',
+      '**/bench-results',
+      '**/build',
+      '**/generated',
+      '**/coverage',
+    ],
+  },
   {
     files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
     rules: {
