@@ -51,6 +51,8 @@ export interface ProductListRow {
   /** End of the newest executed test. */
   readonly lastTestEndAt: Date | null;
   readonly syncedAt: Date;
+  /** When the product's test list was last walked; null until the first sync reaches it. */
+  readonly testsSyncedAt: Date | null;
 }
 
 export interface ProductRef {

@@ -243,7 +243,7 @@ const PRODUCT_WHERE = `p.customer_id = @customerId
   AND (@types IS NULL OR p.type IN (SELECT value FROM json_each(@types)))
   AND (@ids IS NULL OR p.id IN (SELECT value FROM json_each(@ids)))`;
 
-const PRODUCT_LIST_SELECT = `SELECT p.id, p.title, p.type, p.description, p.synced_at,
+const PRODUCT_LIST_SELECT = `SELECT p.id, p.title, p.type, p.description, p.synced_at, p.tests_synced_at,
   (SELECT count(*) FROM tests t WHERE t.customer_id = p.customer_id AND t.product_id = p.id) AS test_count,
   (SELECT count(*) FROM features f WHERE f.customer_id = p.customer_id AND f.product_id = p.id) AS feature_count,
   (SELECT count(*) FROM tests t WHERE t.customer_id = p.customer_id AND t.product_id = p.id
@@ -316,6 +316,7 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
               tests_30: number;
               tests_90: number;
               last_end: string | null;
+              tests_synced_at: string | null;
             }
           >(
             `${PRODUCT_LIST_SELECT} ${orderBy(pick(PRODUCT_SORT, q.sortBy), q.sortOrder, 'p.id')} LIMIT @limit OFFSET @offset`,
@@ -340,6 +341,7 @@ export function createMirrorReader(db: Sqlite, customerId: number): MirrorReader
               testsLast90Days: r.tests_90,
               lastTestEndAt: fromDbTime(r.last_end),
               syncedAt: requiredTime(r.synced_at),
+              testsSyncedAt: fromDbTime(r.tests_synced_at),
             })),
           };
         }),

@@ -75,10 +75,7 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
     };
     let result = await reader.listProducts(query);
     // Counts of products the first sync has not walked yet would read 0: read their tests first.
-    const unwalked: number[] = [];
-    for (const item of result.items) {
-      if ((await reader.getProduct(item.id))?.testsSyncedAt === null) unwalked.push(item.id);
-    }
+    const unwalked = result.items.filter((item) => item.testsSyncedAt === null).map((item) => item.id);
     const ahead = await readAhead(unwalked);
     if (unwalked.length > ahead.pending.length) result = await reader.listProducts(query);
     const syncedAt = await reader.productsSyncedAt(settings.productIds ?? undefined);
