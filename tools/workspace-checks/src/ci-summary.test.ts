@@ -47,4 +47,36 @@ describe('.ci/summarize-tests.mjs', () => {
   it('prints only the test line when no project measured coverage', () => {
     expect(summarize('       Tests  3 passed (3)\n')).toBe('3 passed, 0 failed\n');
   });
+
+  it('ends with what failed: failed tests, unhandled errors and the tasks Nx saw fail', () => {
+    const output = [
+      `${bold('sync:')}  FAIL  src/engine.test.ts > engine > resumes after a crash`,
+      `${bold('sync:')}    × resumes after a crash 120ms`,
+      `${bold('sync:')}    ✓ syncs a product 80ms`,
+      `${bold('sync:')}       Tests  1 failed | 1 passed (2)`,
+      `${bold('workspace-checks:')} ⎯⎯⎯⎯⎯⎯ Unhandled Errors ⎯⎯⎯⎯⎯⎯`,
+      `${bold('workspace-checks:')} Vitest caught 1 unhandled error during the test run.`,
+      `${bold('workspace-checks:')} Error: [vitest-worker]: Timeout calling "onTaskUpdate"`,
+      `${bold('workspace-checks:')}       Tests  4 passed (4)`,
+      ' NX   Running target test for 2 projects failed',
+      'Failed tasks:',
+      '',
+      '- sync:test',
+      '- workspace-checks:test',
+      '',
+    ].join('\n');
+    expect(summarize(output)).toBe(
+      [
+        '5 passed, 1 failed',
+        'what failed:',
+        '  FAIL  src/engine.test.ts > engine > resumes after a crash',
+        '  × resumes after a crash 120ms',
+        '  Unhandled Errors',
+        '    Error: [vitest-worker]: Timeout calling "onTaskUpdate"',
+        '  task failed: sync:test',
+        '  task failed: workspace-checks:test',
+        '',
+      ].join('\n'),
+    );
+  });
 });
