@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { formatThreePart, isDomainError, type Logger } from '@testio-mcp/domain';
 import { parseInput, type Services } from '@testio-mcp/services';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
@@ -157,6 +158,13 @@ function progressReporter(extra: Extra, logger: Logger): (update: ProgressUpdate
   };
 }
 
+/**
+ * One JSON Schema validator for every server of the process. Over HTTP a server is built per request
+ * (stateless), and the SDK otherwise constructs a new Ajv each time: measured as the largest share of a
+ * light call's cost outside SQL and the transport.
+ */
+const JSON_SCHEMA_VALIDATOR = new AjvJsonSchemaValidator();
+
 export function createServer(deps: ServerDeps): Server {
   const tools = deps.tools ?? selectTools({});
   const maxChars = deps.maxResponseChars ?? DEFAULT_MAX_RESPONSE_CHARS;
@@ -181,6 +189,7 @@ export function createServer(deps: ServerDeps): Server {
         completions: {},
       },
       instructions: SERVER_INSTRUCTIONS,
+      jsonSchemaValidator: JSON_SCHEMA_VALIDATOR,
     },
   );
 
