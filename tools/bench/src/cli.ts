@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { runRestBenchmark } from './benchmarks/rest.js';
 import { runSearchBenchmark } from './benchmarks/search.js';
 import { runServeSyncBenchmark } from './benchmarks/serve-sync.js';
+import { runSoakBenchmark } from './benchmarks/soak.js';
 import { runSyncBenchmark } from './benchmarks/sync.js';
 import { runToolsBenchmark } from './benchmarks/tools.js';
 import { currentNodeFlags, setNodeFlags } from './process.js';
@@ -21,12 +22,15 @@ benchmarks:
   search   FTS query latency by query kind, SQL and through MCP          (default --scale large)
   serve-sync  serve on an empty mirror: time to the first list_tests, tool latency during its
               own first sync and idle                                  (default --scale small)
+  soak     a server through --calls tool calls (default 100000) and the worker through --cycles
+           incremental syncs (default 1000): RSS growth after warm-up, process warnings (default --scale small)
 
 options:
   --scale demo|small|medium|large
   --latency-ms N      sandbox latency for sync and serve-sync (default 50) and for the sync during rest load (default 0)
   --concurrency N     MAX_CONCURRENT_API_REQUESTS of the sync (default 10)
-  --calls N           measured calls per tool (tools, default 300; serve-sync idle, default 30) / queries per kind (search, default 200)
+  --calls N           measured calls per tool (tools, default 300; serve-sync idle, default 30) / queries per kind (search, default 200) / server calls (soak, default 100000)
+  --cycles N          soak: incremental syncs of the worker (default 1000, one a second at the least)
   --analytics-calls N tools: measured calls per analytics tool (quality reports, metrics; default 30)
   --duration N        seconds of load per endpoint and phase (rest, default 5)
   --connections N     concurrent connections (rest, default 10)
@@ -41,6 +45,7 @@ const DEFAULT_SCALE: Record<string, Scale> = {
   rest: 'medium',
   search: 'large',
   'serve-sync': 'small',
+  soak: 'small',
 };
 
 function intFlag(value: string | undefined, name: string, fallback: number, min: number): number {
@@ -63,6 +68,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'analytics-calls': { type: 'string' },
       duration: { type: 'string' },
       connections: { type: 'string' },
+      cycles: { type: 'string' },
       'no-mcp': { type: 'boolean' },
       fresh: { type: 'boolean' },
       'no-heap-flags': { type: 'boolean' },
@@ -76,7 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const fallbackScale = DEFAULT_SCALE[name];
   if (!fallbackScale)
-    throw new Error(`unknown benchmark '${name}': one of sync, tools, rest, search, serve-sync`);
+    throw new Error(`unknown benchmark '${name}': one of sync, tools, rest, search, serve-sync, soak`);
   const scale = (values.scale ?? fallbackScale) as Scale;
   if (!SCALES.includes(scale))
     throw new Error(`--scale '${values.scale}' must be one of ${SCALES.join(', ')}`);
@@ -115,6 +121,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         scale,
         latencyMs: intFlag(values['latency-ms'], 'latency-ms', 50, 0),
         calls: intFlag(values.calls, 'calls', 30, 1),
+      });
+      break;
+    case 'soak':
+      await runSoakBenchmark({
+        scale,
+        calls: intFlag(values.calls, 'calls', 100_000, 1),
+        cycles: intFlag(values.cycles, 'cycles', 1000, 1),
+        fresh,
       });
       break;
     case 'search':
