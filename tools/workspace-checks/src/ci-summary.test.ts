@@ -45,7 +45,7 @@ describe('.ci/summarize-tests.mjs', () => {
     expect(await summarize('       Tests  3 passed (3)\n')).toBe('3 passed, 0 failed\n');
   });
 
-  it('ends with what failed: failed tests, unhandled errors and the tasks Nx saw fail', () => {
+  it('ends with what failed: failed tests, unhandled errors and the tasks Nx saw fail', async () => {
     const output = [
       `${bold('sync:')}  FAIL  src/engine.test.ts > engine > resumes after a crash`,
       `${bold('sync:')}    × resumes after a crash 120ms`,
@@ -62,7 +62,7 @@ describe('.ci/summarize-tests.mjs', () => {
       '- workspace-checks:test',
       '',
     ].join('\n');
-    expect(summarize(output)).toBe(
+    expect(await summarize(output)).toBe(
       [
         '5 passed, 1 failed',
         'what failed:',
