@@ -15,6 +15,7 @@ export default defineConfig({
       include: ['src/**/*.ts'],
       exclude: [
         'src/**/*.test.ts',
+        'src/**/*.type-test.ts',
         'src/**/__fixtures__/**',
         'src/testing/**',
         'src/testing.ts',

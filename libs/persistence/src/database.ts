@@ -27,21 +27,25 @@ export interface TenantDatabase {
   readonly stores: SyncStores;
   /** Full-text search over products, features, tests and bugs. */
   readonly search: SearchIndex;
-  /** Typed read queries (Prisma). */
+  /** Whole-mirror counts through Prisma, for tests that compare the mirror with the sandbox's truth. */
   readonly queries: MirrorQueries;
 }
 
 export interface MirrorDatabase extends TenantDatabase {
   readonly path: string;
-  /** Prisma client for typed reads; its connection has the same PRAGMAs. Do not write through it. */
+  /**
+   * A Prisma client on its own connection (same PRAGMAs), created on first use: production reads and
+   * writes go through `sqlite` (ADR 0017); tests use this one to look at the mirror independently. Do
+   * not write through it.
+   */
   readonly prisma: PrismaClient;
-  /** The better-sqlite3 connection the stores and search use. */
+  /** The better-sqlite3 connection every store, reader and search uses. */
   readonly sqlite: Sqlite;
   /** What the start-up migration did. */
   readonly migrations: MigrateResult;
   /** The same database seen as another tenant. */
   forCustomer(customerId: number): TenantDatabase;
-  /** Closes both connections. */
+  /** Closes the connection (and the Prisma client's, when one was created). */
   close(): Promise<void>;
 }
 
@@ -57,8 +61,9 @@ function checkCustomerId(customerId: number): void {
 
 /**
  * Opens the mirror: creates the file and its directory, sets the connection PRAGMAs (WAL, busy timeout,
- * foreign keys, synchronous=NORMAL), applies pending migrations and builds the stores, search and the
- * Prisma client. Throws `MigrationError` when the migrations on disk disagree with the database.
+ * foreign keys, synchronous=NORMAL), applies pending migrations and builds the stores and search. The
+ * Prisma client is created only when something asks for `prisma` or `queries` (tests do; production
+ * does not, ADR 0017). Throws `MigrationError` when the migrations on disk disagree with the database.
  */
 export function openDatabase(options: OpenDatabaseOptions): MirrorDatabase {
   checkCustomerId(options.customerId);
@@ -72,7 +77,9 @@ export function openDatabase(options: OpenDatabaseOptions): MirrorDatabase {
     sqlite.close();
     throw error;
   }
-  const prisma = createPrismaClient(path, { busyTimeoutMs: options.busyTimeoutMs });
+  let prisma: PrismaClient | undefined;
+  const prismaClient = (): PrismaClient =>
+    (prisma ??= createPrismaClient(path, { busyTimeoutMs: options.busyTimeoutMs }));
 
   const tenant = (customerId: number): TenantDatabase => {
     checkCustomerId(customerId);
@@ -80,7 +87,7 @@ export function openDatabase(options: OpenDatabaseOptions): MirrorDatabase {
       customerId,
       stores: createSyncStores({ db: sqlite, customerId, logger }),
       search: createSearchIndex(sqlite, customerId, logger),
-      queries: new MirrorQueries(prisma, customerId),
+      queries: new MirrorQueries(prismaClient, customerId),
     };
   };
 
@@ -88,14 +95,16 @@ export function openDatabase(options: OpenDatabaseOptions): MirrorDatabase {
   return {
     ...tenant(options.customerId),
     path,
-    prisma,
+    get prisma() {
+      return prismaClient();
+    },
     sqlite,
     migrations,
     forCustomer: tenant,
     async close() {
       if (closed) return;
       closed = true;
-      await prisma.$disconnect();
+      await prisma?.$disconnect();
       sqlite.close();
     },
   };

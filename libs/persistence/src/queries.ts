@@ -50,10 +50,14 @@ function bump(record: Record<string, number>, key: string | null, by: number): v
   record[k] = (record[k] ?? 0) + by;
 }
 
-/** Read-only, intent-named queries over the mirror of one tenant, through Prisma. */
+/**
+ * Read-only, intent-named queries over the mirror of one tenant, through Prisma, for the tests that
+ * compare the mirror with the sandbox's ground truth (no production path uses it; ADR 0017). The client
+ * is asked for on first use, so a database nobody checks never opens one.
+ */
 export class MirrorQueries {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly client: () => PrismaClient,
     private readonly customerId: number,
   ) {}
 
@@ -62,7 +66,7 @@ export class MirrorQueries {
     const customerId = this.customerId;
     return mappingErrors(async () => {
       // One read transaction: all four answers come from the same snapshot.
-      const { products, testGroups, bugStatusGroups, bugSeverityGroups } = await this.prisma.$transaction(
+      const { products, testGroups, bugStatusGroups, bugSeverityGroups } = await this.client().$transaction(
         async (tx) => ({
           products: await tx.product.findMany({
             where: { customerId },

@@ -100,6 +100,14 @@ describe('schema.prisma vs the migrated database', () => {
     expect(tables.filter((t) => !allowed.has(t))).toEqual([]);
   });
 
+  it('maps every field to the snake_case of its name (the row types of rows.ts derive column names so)', () => {
+    const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    const off = models.flatMap((m) =>
+      m.fields.filter((f) => f.column !== snake(f.name)).map((f) => `${m.name}.${f.name} → ${f.column}`),
+    );
+    expect(off).toEqual([]);
+  });
+
   it('has a customer_id on every tenant-owned table', () => {
     for (const model of models) {
       expect(

@@ -7,6 +7,7 @@ import {
   type UpstreamProduct,
   type UpstreamSection,
 } from '@testio-mcp/domain';
+import type { ProductRow } from '../rows.js';
 import { prepared, writeTransaction } from '../sqlite.js';
 import { rawJson } from '../secrets.js';
 import { dbTime, fromDbTime } from '../time.js';
@@ -36,15 +37,10 @@ DELETE FROM problematic_ranges WHERE customer_id = ? AND product_id IN (SELECT v
 const SYNC_STATE_COLUMNS =
   'id, title, has_sections, raw, features_synced_at, tests_synced_at, last_full_sync_at';
 
-interface SyncStateRow {
-  id: number;
-  title: string;
-  has_sections: number;
-  raw: string;
-  features_synced_at: string | null;
-  tests_synced_at: string | null;
-  last_full_sync_at: string | null;
-}
+type SyncStateRow = Pick<
+  ProductRow,
+  'id' | 'title' | 'has_sections' | 'raw' | 'features_synced_at' | 'tests_synced_at' | 'last_full_sync_at'
+>;
 
 function toSyncState(row: SyncStateRow): ProductSyncState {
   return {

@@ -11,44 +11,18 @@ import {
   type SyncStateStore,
   type SyncTrigger,
 } from '@testio-mcp/domain';
+import type { ProblematicRangeRow, SyncLeaseRow, SyncRunRow } from '../rows.js';
 import { prepared, writeTransaction } from '../sqlite.js';
 import { dbTime, fromDbTime, toDbTime } from '../time.js';
 import { parseJson, run, type StoreContext } from './context.js';
 
-interface LeaseRow {
-  holder: string;
-  acquired_at: string;
-  expires_at: string;
-}
+type LeaseRow = Pick<SyncLeaseRow, 'holder' | 'acquired_at' | 'expires_at'>;
 
 function toLease(row: LeaseRow): Lease {
   return { holder: row.holder, acquiredAt: new Date(row.acquired_at), expiresAt: new Date(row.expires_at) };
 }
 
-interface RunRow {
-  id: number;
-  trigger: string;
-  mode: string;
-  product_ids: string | null;
-  status: string;
-  started_at: string;
-  finished_at: string | null;
-  heartbeat_at: string | null;
-  duration_ms: number | null;
-  products_synced: number | null;
-  products_deleted: number | null;
-  features_refreshed: number | null;
-  tests_discovered: number | null;
-  tests_updated: number | null;
-  tests_deleted: number | null;
-  bugs_synced: number | null;
-  bugs_deleted: number | null;
-  upstream_calls: number | null;
-  warnings: string;
-  error: string | null;
-}
-
-function toRun(row: RunRow): SyncRun {
+function toRun(row: SyncRunRow): SyncRun {
   const counts: SyncCounts | null =
     row.products_synced === null
       ? null
@@ -79,23 +53,7 @@ function toRun(row: RunRow): SyncRun {
   };
 }
 
-interface RangeRow {
-  id: number;
-  product_id: number;
-  offset_from: number;
-  offset_to: number;
-  boundary_before_id: number | null;
-  boundary_before_end_at: string | null;
-  boundary_after_id: number | null;
-  boundary_after_end_at: string | null;
-  attempts: number;
-  last_error: string;
-  first_seen_at: string;
-  last_seen_at: string;
-  resolved_at: string | null;
-}
-
-function toRange(row: RangeRow): ProblematicRange {
+function toRange(row: ProblematicRangeRow): ProblematicRange {
   return {
     id: row.id,
     productId: row.product_id,
@@ -307,7 +265,7 @@ export class SqliteSyncStateStore implements SyncStateStore {
         prepared(db, `${RUN_SELECT} ORDER BY started_at DESC, id DESC LIMIT ?`).all(
           customerId,
           Math.max(0, Math.trunc(limit)),
-        ) as RunRow[]
+        ) as SyncRunRow[]
       ).map(toRun),
     );
   }
@@ -315,7 +273,7 @@ export class SqliteSyncStateStore implements SyncStateStore {
   getRun(runId: number): Promise<SyncRun | null> {
     const { db, customerId } = this.ctx;
     return run(() => {
-      const row = prepared(db, `${RUN_SELECT} AND id = ?`).get(customerId, runId) as RunRow | undefined;
+      const row = prepared(db, `${RUN_SELECT} AND id = ?`).get(customerId, runId) as SyncRunRow | undefined;
       return row ? toRun(row) : null;
     });
   }
@@ -340,7 +298,7 @@ export class SqliteSyncStateStore implements SyncStateStore {
       const row = prepared(
         db,
         `${RUN_SELECT} AND status IN (SELECT value FROM json_each(?)) ORDER BY started_at DESC, id DESC LIMIT 1`,
-      ).get(customerId, JSON.stringify(statuses)) as RunRow | undefined;
+      ).get(customerId, JSON.stringify(statuses)) as SyncRunRow | undefined;
       return row ? toRun(row) : null;
     });
   }
@@ -412,7 +370,9 @@ export class SqliteSyncStateStore implements SyncStateStore {
             ).lastInsertRowid,
           );
         }
-        return toRange(prepared(db, 'SELECT * FROM problematic_ranges WHERE id = ?').get(id) as RangeRow);
+        return toRange(
+          prepared(db, 'SELECT * FROM problematic_ranges WHERE id = ?').get(id) as ProblematicRangeRow,
+        );
       }),
     );
   }
@@ -434,7 +394,7 @@ export class SqliteSyncStateStore implements SyncStateStore {
           options.productId ?? null,
           options.productId ?? null,
           options.includeResolved ? 1 : 0,
-        ) as RangeRow[]
+        ) as ProblematicRangeRow[]
       ).map(toRange),
     );
   }

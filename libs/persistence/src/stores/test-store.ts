@@ -8,6 +8,7 @@ import {
   type UpstreamExploratoryTest,
   usersOfTest,
 } from '@testio-mcp/domain';
+import type { TestRow } from '../rows.js';
 import { prepared, writeTransaction } from '../sqlite.js';
 import { compactTestFeatureRaw, compactTestRaw } from '../raw-payloads.js';
 import { rawJson } from '../secrets.js';
@@ -58,14 +59,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const STATE_COLUMNS = 'id, product_id, status, end_at, synced_at, bugs_synced_at';
 
-interface StateRow {
-  id: number;
-  product_id: number;
-  status: string;
-  end_at: string | null;
-  synced_at: string | null;
-  bugs_synced_at: string | null;
-}
+type StateRow = Pick<TestRow, 'id' | 'product_id' | 'status' | 'end_at' | 'synced_at' | 'bugs_synced_at'>;
 
 function toState(row: StateRow): TestSyncState {
   return {
