@@ -1,16 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { run } from './__fixtures__/run.js';
 
 /** .ci/summarize-tests.mjs, which .ci/run feeds the output of `npm test`: the closing lines CI prints. */
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
-function summarize(output: string): string {
-  const result = spawnSync(process.execPath, [path.join(ROOT, '.ci/summarize-tests.mjs')], {
-    input: output,
-    encoding: 'utf8',
-  });
+async function summarize(output: string): Promise<string> {
+  const result = await run(process.execPath, [path.join(ROOT, '.ci/summarize-tests.mjs')], { input: output });
   expect(result.status, result.stderr).toBe(0);
   return result.stdout;
 }
@@ -32,8 +29,8 @@ const NX_OUTPUT = [
 ].join('\n');
 
 describe('.ci/summarize-tests.mjs', () => {
-  it('sums the tests of every project and lists line and branch coverage per project', () => {
-    expect(summarize(NX_OUTPUT)).toBe(
+  it('sums the tests of every project and lists line and branch coverage per project', async () => {
+    expect(await summarize(NX_OUTPUT)).toBe(
       [
         '151 passed, 2 failed, 1 skipped',
         'coverage            lines  branches',
@@ -44,7 +41,7 @@ describe('.ci/summarize-tests.mjs', () => {
     );
   });
 
-  it('prints only the test line when no project measured coverage', () => {
-    expect(summarize('       Tests  3 passed (3)\n')).toBe('3 passed, 0 failed\n');
+  it('prints only the test line when no project measured coverage', async () => {
+    expect(await summarize('       Tests  3 passed (3)\n')).toBe('3 passed, 0 failed\n');
   });
 });

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, type Launched } from './__fixtures__/processes.js';
+import { run } from './__fixtures__/run.js';
 
 /**
  * The REST API's Swagger UI, as a person opens it: Debian's headless Chromium loads /docs from the
@@ -35,8 +35,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function chromium(args: string[]): string {
-  const result = spawnSync(
+async function chromium(args: string[]): Promise<string> {
+  const result = await run(
     CHROMIUM,
     [
       '--headless',
@@ -52,7 +52,7 @@ function chromium(args: string[]): string {
       '--window-size=1280,3000',
       ...args,
     ],
-    { encoding: 'utf8', timeout: 60_000, maxBuffer: 32 * 1024 * 1024 },
+    { timeoutMs: 60_000 },
   );
   if (result.error) throw result.error;
   return result.stdout;
@@ -68,7 +68,7 @@ describe('Swagger UI at /docs', () => {
     const paths = Object.keys(spec.paths);
     expect(paths.length).toBeGreaterThan(10);
 
-    const dom = chromium(['--dump-dom', `${origin}/docs/`]);
+    const dom = await chromium(['--dump-dom', `${origin}/docs/`]);
     // Swagger UI builds the operation list with JavaScript: these are only present once it ran.
     expect(dom).toContain('opblock');
     const missing = paths.filter((p) => !dom.includes(p));
@@ -76,7 +76,7 @@ describe('Swagger UI at /docs', () => {
     expect(dom).not.toMatch(/unpkg|jsdelivr|cdnjs/);
 
     const screenshot = path.join(dir, 'docs.png');
-    chromium([`--screenshot=${screenshot}`, `${origin}/docs/`]);
+    await chromium([`--screenshot=${screenshot}`, `${origin}/docs/`]);
     // A rendered Swagger UI is a large image (~250 KB here); an error page is about 30 KB.
     expect(statSync(screenshot).size).toBeGreaterThan(100_000);
     expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
