@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { waitForStop } from './stop-signal.js';
 
 describe('waitForStop', () => {
@@ -23,20 +23,28 @@ describe('waitForStop', () => {
   });
 
   it('exits with status 1 when the shutdown outlasts the grace period', async () => {
-    const exits: number[] = [];
-    const controller = new AbortController();
-    const waiting = waitForStop({
-      graceSeconds: 0.05,
-      signal: controller.signal,
-      exit: (code) => exits.push(code),
-      report: () => undefined,
-    });
-    controller.abort();
-    const stop = await waiting;
-    expect(stop.reason).toBe('abort');
-    await new Promise((r) => setTimeout(r, 120));
-    expect(exits).toEqual([1]);
-    stop.done();
+    // Fake timers: the grace period passes when the test says so, not after a guessed real wait.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const exits: number[] = [];
+      const controller = new AbortController();
+      const waiting = waitForStop({
+        graceSeconds: 0.05,
+        signal: controller.signal,
+        exit: (code) => exits.push(code),
+        report: () => undefined,
+      });
+      controller.abort();
+      const stop = await waiting;
+      expect(stop.reason).toBe('abort');
+      vi.advanceTimersByTime(49);
+      expect(exits).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(exits).toEqual([1]);
+      stop.done();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('stops for another reason too, e.g. stdin closed', async () => {

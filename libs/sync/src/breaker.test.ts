@@ -1,13 +1,25 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SyncStores } from '@testio-mcp/domain';
+import { createTestDatabase, type TestDatabase } from '@testio-mcp/persistence/testing';
 import { decideAutomaticSync, evaluateCircuitBreaker, formatDuration } from './breaker.js';
-import { createMemoryStores, type MemorySyncStores } from './testing/memory-stores.js';
+
+// The breaker and the decision read the real stores: a migrated SQLite file per test.
+const databases: TestDatabase[] = [];
+function createStores(): SyncStores {
+  const db = createTestDatabase();
+  databases.push(db);
+  return db.stores;
+}
+afterEach(async () => {
+  await Promise.all(databases.splice(0).map((db) => db.cleanup()));
+});
 
 const t0 = new Date('2026-01-01T12:00:00.000Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const MIN = 60_000;
 
 async function addRun(
-  stores: MemorySyncStores,
+  stores: SyncStores,
   startedAt: Date,
   status: 'failure' | 'success' | 'partial_failure',
   error: string | null = null,
@@ -29,7 +41,7 @@ async function addRun(
 
 describe('circuit breaker', () => {
   it('opens after 3 failures within 5 minutes, says why and when it retries, and closes afterwards', async () => {
-    const stores = createMemoryStores();
+    const stores = createStores();
     await addRun(stores, at(0), 'failure', 'TestIO answered 401');
     await addRun(stores, at(1 * MIN), 'partial_failure');
     await addRun(stores, at(2 * MIN), 'failure', 'TestIO answered 401');
@@ -62,7 +74,7 @@ describe('circuit breaker', () => {
 
 describe('automatic sync decision', () => {
   async function withProduct(testsSyncedAt: Date | null) {
-    const stores = createMemoryStores();
+    const stores = createStores();
     await stores.products.upsertProducts(
       [
         {

@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError, UpstreamError, type TestIOApi } from '@testio-mcp/domain';
 import { startHarness, type Harness } from './__fixtures__/sandbox-harness.js';
+import { waitUntil } from './__fixtures__/wait-until.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -98,7 +99,14 @@ describe('lease', () => {
     const h = harness;
     const slow = h.engineFor('slow', {}, slowWalk(h.api, 60));
     const running = slow.run({ mode: 'force', trigger: 'manual_cli' });
-    await sleep(500);
+    // The run has outlived its TTL once a heartbeat renewed the lease after its first expiry.
+    await Promise.race([
+      waitUntil('a heartbeat renewal past the lease TTL', async () => {
+        const lease = await h.stores.syncState.readLease();
+        return lease?.holder === 'slow' && lease.expiresAt.getTime() - lease.acquiredAt.getTime() >= 600;
+      }),
+      running.then(() => Promise.reject(new Error('the run ended before it outlived its lease TTL'))),
+    ]);
     const error = await h
       .engineFor('other')
       .run({ mode: 'incremental', trigger: 'manual_cli' })
@@ -116,14 +124,17 @@ describe('lease', () => {
     const h = harness;
     const slow = h.engineFor('victim', {}, slowWalk(h.api, 40));
     const running = slow.run({ mode: 'force', trigger: 'manual_cli' });
-    await sleep(150);
-    const now = h.clock.now();
-    h.stores.state.lease = { holder: 'thief', acquiredAt: now, expiresAt: new Date(now.getTime() + 60_000) };
+    await waitUntil(
+      'the victim to hold the lease',
+      async () => (await h.stores.syncState.readLease())?.holder === 'victim',
+    );
+    const stolen = await h.stores.syncState.acquireLease('thief', 60_000, h.clock.now(), () => true);
+    expect(stolen.acquired).toBe(true);
     const result = await running;
     expect(result.status).toBe('failure');
     expect(result.errors.at(-1)).toBe('The sync lease was lost to another process');
     // The victim did not release the thief's lease.
-    expect(h.stores.state.lease?.holder).toBe('thief');
+    expect((await h.stores.syncState.readLease())?.holder).toBe('thief');
   });
 });
 

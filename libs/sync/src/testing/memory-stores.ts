@@ -489,7 +489,14 @@ export function createMemoryStores(): MemorySyncStores {
       },
       async recordProblematicRange(range: NewProblematicRange, seenAt: Date) {
         track('recordProblematicRange');
-        const i = state.problematic.findIndex((r) => r.resolvedAt === null && sameBoundaries(range, r));
+        // Like the SQLite store: the open range with these boundaries, else the newest resolved one, reopened.
+        const matching = state.problematic
+          .map((r, index) => ({ r, index }))
+          .filter(({ r }) => sameBoundaries(range, r))
+          .sort(
+            (a, b) => Number(a.r.resolvedAt !== null) - Number(b.r.resolvedAt !== null) || b.r.id - a.r.id,
+          );
+        const i = matching[0]?.index ?? -1;
         const existing = state.problematic[i];
         if (existing) {
           const updated: ProblematicRange = {
@@ -501,6 +508,7 @@ export function createMemoryStores(): MemorySyncStores {
             lastError: range.lastError,
             attempts: existing.attempts + 1,
             lastSeenAt: new Date(seenAt.getTime()),
+            resolvedAt: null,
           };
           state.problematic[i] = updated;
           return { ...updated };
