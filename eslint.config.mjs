@@ -18,7 +18,20 @@ const ADAPTERS = [
 export const depConstraints = [
   {
     sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: [
+      'type:composition',
+      'type:feature',
+      'type:data-access',
+      'type:domain',
+      'type:runtime',
+    ],
+  },
+  {
+    // libs/composition: the apps' one composition root (runtime, client, mirror, engine, services, root
+    // logger, CLI error reporting). It builds no server, so no HTTP framework and no MCP SDK.
+    sourceTag: 'type:composition',
     onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:runtime'],
+    bannedExternalImports: ['express', 'tsoa', '@modelcontextprotocol/*'],
   },
   {
     // libs/app-runtime: what the apps' entry points share (log destinations, rotation, signals), for apps only.

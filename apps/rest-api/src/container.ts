@@ -1,32 +1,15 @@
-import { createTestIOClient, type TestIOClient } from '@testio-mcp/api-client';
+import type { TestIOClient } from '@testio-mcp/api-client';
 import {
-  InvalidInputError,
-  playbookThresholdsFrom,
-  systemClock,
-  type Clock,
-  type Logger,
-} from '@testio-mcp/domain';
-import {
-  createAnalyticsReader,
-  createMirrorReader,
-  createMirrorSearch,
-  createReportFileWriter,
-  databaseSizeBytes,
-  defaultDatabasePath,
-  openDatabase,
-  resolveUserPath,
-  type MirrorDatabase,
-} from '@testio-mcp/persistence';
-import { createServices, type Services } from '@testio-mcp/services';
-import {
-  createReadThrough,
-  createSyncEngine,
-  isDeadLocalHolder,
-  leaseHolderId,
-  type ReadThrough,
-  type RefreshOutcome,
-  type SyncEngine,
-} from '@testio-mcp/sync';
+  createApi,
+  createAppServices,
+  openMirror,
+  resolveRuntime,
+  type AppRuntime,
+} from '@testio-mcp/composition';
+import { systemClock, type Clock, type Logger } from '@testio-mcp/domain';
+import type { MirrorDatabase } from '@testio-mcp/persistence';
+import type { Services } from '@testio-mcp/services';
+import type { ReadThrough, RefreshOutcome, SyncEngine } from '@testio-mcp/sync';
 import type { AppDeps, AppOptions } from './app.js';
 import { apiKeysRequired, type RestApiSettings } from './config.js';
 import { createHealthProbe, type HealthProbe } from './health.js';
@@ -34,40 +17,19 @@ import { createMetrics, type ApiMetrics, type CacheEntity } from './metrics.js';
 import { SyncJobs } from './sync-jobs.js';
 
 /**
- * The composition root of the REST API: the only place that builds the HTTP client, the SQLite
- * mirror, the sync engine, the read-through cache and the services. The REST API does not run the
- * periodic sync (the worker does); `POST /api/sync` runs one through this engine, whose lease keeps
- * it from overlapping the worker and the MCP server.
+ * The REST API's container: the parts every app builds the same way come from libs/composition; this adds
+ * what only the REST API has (metrics, the health probe, sync jobs). The REST API does not run the
+ * periodic sync (the worker does); `POST /api/sync` runs one through this engine, whose lease keeps it
+ * from overlapping the worker and the MCP server.
  */
 
-export interface RestRuntime {
-  readonly token: string;
-  readonly baseUrl: string;
-  readonly databasePath: string;
-  readonly customerId: number;
-  readonly productIds: readonly number[] | undefined;
-  readonly demo: boolean;
-}
+export type RestRuntime = AppRuntime;
 
 export function resolveRestRuntime(settings: RestApiSettings): RestRuntime {
-  const token = settings.TESTIO_CUSTOMER_API_TOKEN;
-  if (!token) {
-    throw new InvalidInputError({
-      field: 'TESTIO_CUSTOMER_API_TOKEN',
-      message: 'No TestIO API token is configured (TESTIO_CUSTOMER_API_TOKEN)',
-      reason:
-        'The REST API reads your account from the local mirror and refreshes it from the TestIO Customer API, which needs a token',
-      hint: 'Put TESTIO_CUSTOMER_API_TOKEN in .env (TestIO UI: Integrations → API), or run `npm start` for the demo on simulated data',
-    });
-  }
-  return {
-    token,
-    baseUrl: settings.TESTIO_CUSTOMER_API_BASE_URL,
-    databasePath: resolveUserPath(settings.TESTIO_DB_PATH ?? defaultDatabasePath()),
-    customerId: settings.TESTIO_CUSTOMER_ID,
-    productIds: settings.TESTIO_PRODUCT_IDS,
-    demo: settings.TESTIO_DEMO_MODE,
-  };
+  return resolveRuntime(settings, {
+    tokenReason:
+      'The REST API reads your account from the local mirror and refreshes it from the TestIO Customer API, which needs a token',
+  });
 }
 
 /** Counts every read-through decision into `testio_cache_lookups_total`. */
@@ -142,63 +104,15 @@ export function createRestContainer({
   basePath = '',
 }: RestContainerOptions): RestContainer {
   const metrics = createMetrics();
-  const api = createTestIOClient({
-    baseUrl: runtime.baseUrl,
-    token: runtime.token,
-    maxConcurrentRequests: settings.MAX_CONCURRENT_API_REQUESTS,
-    timeoutMs: Math.round(settings.HTTP_TIMEOUT_SECONDS * 1000),
-    logger: logger.child({ component: 'api-client' }),
-  });
-  const database = openDatabase({
-    path: runtime.databasePath,
-    customerId: runtime.customerId,
-    logger: logger.child({ component: 'persistence' }),
-  });
-  const engine = createSyncEngine({
-    api,
-    stores: database.stores,
-    clock,
+  const api = createApi(settings, runtime, logger);
+  const mirror = openMirror({ settings, runtime, logger, clock, api, role: 'rest-api' });
+  const { database, engine } = mirror;
+  const services = createAppServices({
+    settings,
+    runtime,
+    mirror,
     logger,
-    options: {
-      cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
-      productConcurrency: settings.MAX_CONCURRENT_API_REQUESTS,
-      holderId: leaseHolderId('rest-api'),
-      canStealLease: isDeadLocalHolder,
-      ...(runtime.productIds ? { productIds: runtime.productIds } : {}),
-      countUpstreamCalls: () => api.stats().requests,
-      refreshIntervalMs: Math.max(1, settings.TESTIO_REFRESH_INTERVAL_SECONDS) * 1000,
-    },
-  });
-  const readThrough = instrumentReadThrough(
-    createReadThrough({
-      api,
-      stores: database.stores,
-      clock,
-      logger,
-      cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
-    }),
-    metrics,
-  );
-  const services = createServices({
-    reader: createMirrorReader(database.sqlite, runtime.customerId),
-    analytics: createAnalyticsReader(database.sqlite, runtime.customerId),
-    reportFiles: createReportFileWriter(resolveUserPath(settings.TESTIO_EXPORT_DIR)),
-    search: createMirrorSearch(database.sqlite, runtime.customerId, logger.child({ component: 'search' })),
-    readThrough,
-    engine,
-    api,
-    productStore: database.stores.products,
-    clock,
-    logger,
-    settings: {
-      defaultPageSize: settings.TESTIO_DEFAULT_PAGE_SIZE,
-      cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
-      autoAcceptanceAlertThreshold: settings.AUTO_ACCEPTANCE_ALERT_THRESHOLD,
-      productIds: runtime.productIds ?? null,
-      databasePath: runtime.databasePath,
-      databaseSizeBytes: () => databaseSizeBytes(runtime.databasePath),
-      playbookThresholds: playbookThresholdsFrom(settings),
-    },
+    instrumentReadThrough: (readThrough) => instrumentReadThrough(readThrough, metrics),
   });
   const health = createHealthProbe({ database, engine, clock });
   metrics.setSources({ upstream: () => api.stats(), health });
@@ -216,8 +130,7 @@ export function createRestContainer({
     appDeps: (options) => ({ services, logger, health, options, metrics, syncJobs, clock }),
     async close() {
       await syncJobs.shutdown();
-      api.close();
-      await database.close();
+      await mirror.close();
     },
   };
 }
