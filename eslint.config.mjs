@@ -27,6 +27,20 @@ export const depConstraints = [
     ],
   },
   {
+    // apps/cli, the `testio-mcp` command: it dispatches to the apps (the only project that may import them)
+    // and embeds the sandbox for `testio-mcp sandbox` and the demo mode of `start` (tag cli:embedded).
+    sourceTag: 'type:cli',
+    onlyDependOnLibsWithTags: [
+      'type:app',
+      'type:composition',
+      'type:feature',
+      'type:data-access',
+      'type:domain',
+      'type:runtime',
+      'cli:embedded',
+    ],
+  },
+  {
     // libs/composition: the apps' one composition root (runtime, client, mirror, engine, services, root
     // logger, CLI error reporting). It builds no server, so no HTTP framework and no MCP SDK.
     sourceTag: 'type:composition',
@@ -75,6 +89,9 @@ const testDepConstraints = depConstraints.map((c) => {
 
 const TEST_FILES = ['**/*.test.ts', '**/__fixtures__/**/*.ts'];
 
+/** The apps the CLI dispatches to: `serve`, `api`, `worker`/`sync`/`problematic`. */
+const CLI_DISPATCHES_TO = ['@testio-mcp/mcp-server', '@testio-mcp/rest-api', '@testio-mcp/sync-worker'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -111,6 +128,39 @@ export default [
           enforceBuildableLibDependency: false,
           allowCircularSelfDependency: false,
           depConstraints: testDepConstraints,
+        },
+      ],
+    },
+  },
+  {
+    // Nx refuses every import of an application project. apps/cli is the one exception by design: the
+    // `testio-mcp` dispatcher loads the app that owns each command (ADR 0016). Only these imports, only
+    // from apps/cli's production code; an app importing another app stays an error.
+    files: ['apps/cli/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allowCircularSelfDependency: false,
+          depConstraints,
+          allow: CLI_DISPATCHES_TO,
+        },
+      ],
+    },
+  },
+  {
+    // The published package's bin bundles the CLI app (tools/package/src/bin.mjs).
+    files: ['tools/package/src/bin.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allowCircularSelfDependency: false,
+          depConstraints,
+          allow: ['@testio-mcp/cli'],
         },
       ],
     },

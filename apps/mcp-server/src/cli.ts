@@ -44,7 +44,7 @@ interface ServeFlags {
 export interface ServeOptions {
   /**
    * The REST API, for the hybrid and rest modes of `--transport http`. Apps do not import each other:
-   * bin/cli.mjs passes the REST API app's `restApiHost`, loaded only when it is served.
+   * apps/cli passes the REST API app's `restApiHost`, loaded only when it is served.
    */
   readonly loadRestApi?: () => Promise<RestApiHost>;
   /** The CLI entry to start the sync process with (`testio-mcp worker`); without it `serve` does not sync. */

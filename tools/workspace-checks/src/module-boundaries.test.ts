@@ -88,6 +88,11 @@ describe('module boundaries', () => {
       "import { parseRestApiSettings } from '@testio-mcp/rest-api';\nexport const a = parseRestApiSettings;\n",
     ],
     [
+      'an app importing the CLI app (only the CLI dispatches to apps)',
+      'apps/sync-worker/src/probe.ts',
+      "import { runCli } from '@testio-mcp/cli';\nexport const a = runCli;\n",
+    ],
+    [
       'a feature lib importing the composition root (it is for apps only)',
       'libs/services/src/probe.ts',
       "import { openMirror } from '@testio-mcp/composition';\nexport const a = openMirror;\n",
@@ -101,6 +106,11 @@ describe('module boundaries', () => {
       'the composition root building an HTTP server',
       'libs/composition/src/probe.ts',
       "import express from 'express';\nexport const a = express;\n",
+    ],
+    [
+      'the CLI importing a tool it does not embed',
+      'apps/cli/src/probe.ts',
+      "import { percentile } from '@testio-mcp/bench';\nexport const a = percentile;\n",
     ],
   ])('refuses %s', async (_label, file, code) => {
     const errors = await boundaryErrors(file, code);
@@ -137,6 +147,16 @@ describe('module boundaries', () => {
       'the composition root importing the feature and data-access libs',
       'libs/composition/src/probe.ts',
       "import { openDatabase } from '@testio-mcp/persistence';\nimport { createServices } from '@testio-mcp/services';\nexport const a = [openDatabase, createServices];\n",
+    ],
+    [
+      'the CLI dispatching to an app',
+      'apps/cli/src/probe.ts',
+      "import { runApiCommand } from '@testio-mcp/rest-api';\nexport const a = runApiCommand;\n",
+    ],
+    [
+      'the CLI embedding the sandbox (testio-mcp sandbox, the demo mode of start)',
+      'apps/cli/src/probe.ts',
+      "import { startSandbox } from '@testio-mcp/testio-sandbox';\nexport const a = startSandbox;\n",
     ],
     [
       'a test using the sandbox as its fixture',
