@@ -154,9 +154,9 @@ describe('module boundaries', () => {
       "import { runApiCommand } from '@testio-mcp/rest-api';\nexport const a = runApiCommand;\n",
     ],
     [
-      'the CLI embedding the sandbox (testio-mcp sandbox, the demo mode of start)',
+      'the CLI embedding the sandbox (testio-mcp sandbox, the demo mode of start), loaded when used',
       'apps/cli/src/probe.ts',
-      "import { startSandbox } from '@testio-mcp/testio-sandbox';\nexport const a = startSandbox;\n",
+      "export const a = () => import('@testio-mcp/testio-sandbox');\n",
     ],
     [
       'a test using the sandbox as its fixture',
