@@ -1,15 +1,11 @@
-import type { TestIOClient } from '@testio-mcp/api-client';
 import {
-  createApi,
-  createAppServices,
-  openMirror,
-  resolveRuntime,
+  openServingParts,
+  resolveServingRuntime,
   type AppRuntime,
+  type ServingParts,
 } from '@testio-mcp/composition';
-import { systemClock, type Clock, type Logger } from '@testio-mcp/domain';
-import type { MirrorDatabase } from '@testio-mcp/persistence';
-import type { Services } from '@testio-mcp/services';
-import type { ReadThrough, SyncEngine } from '@testio-mcp/sync';
+import type { Clock, Logger } from '@testio-mcp/domain';
+import type { ReadThrough } from '@testio-mcp/sync';
 import type { McpServerSettings } from './config.js';
 import type { HealthReport } from './transports/http.js';
 
@@ -24,22 +20,13 @@ import type { HealthReport } from './transports/http.js';
 export type McpRuntime = AppRuntime;
 
 export function resolveMcpRuntime(settings: McpServerSettings): McpRuntime {
-  return resolveRuntime(settings, {
-    tokenReason:
-      'The MCP server reads your account from the local mirror and refreshes it from the TestIO Customer API, which needs a token',
-  });
+  return resolveServingRuntime(settings, 'The MCP server');
 }
 
-export interface McpContainer {
+export interface McpContainer extends ServingParts {
   readonly runtime: McpRuntime;
-  readonly services: Services;
-  readonly database: MirrorDatabase;
-  readonly api: TestIOClient;
-  readonly engine: SyncEngine;
-  readonly clock: Clock;
   /** What GET /health answers: the mirror is readable, and the last sync run. */
   health(): Promise<HealthReport>;
-  close(): Promise<void>;
 }
 
 export interface McpContainerOptions {
@@ -51,31 +38,14 @@ export interface McpContainerOptions {
   readonly instrumentReadThrough?: (readThrough: ReadThrough) => ReadThrough;
 }
 
-export function createMcpContainer({
-  settings,
-  runtime,
-  logger,
-  clock = systemClock,
-  instrumentReadThrough,
-}: McpContainerOptions): McpContainer {
-  const api = createApi(settings, runtime, logger);
-  const mirror = openMirror({ settings, runtime, logger, clock, api, role: 'mcp-server' });
-  const services = createAppServices({
-    settings,
-    runtime,
-    mirror,
-    logger,
-    ...(instrumentReadThrough ? { instrumentReadThrough } : {}),
-  });
-  const { database, engine } = mirror;
+export function createMcpContainer(options: McpContainerOptions): McpContainer {
+  const { runtime } = options;
+  const parts = openServingParts({ ...options, role: 'mcp-server' });
+  const { engine } = parts;
 
   return {
+    ...parts,
     runtime,
-    services,
-    database,
-    api,
-    engine,
-    clock,
     async health() {
       const status = await engine.status({ runs: 1 });
       const last = status.runs[0];
@@ -98,6 +68,5 @@ export function createMcpContainer({
         },
       };
     },
-    close: () => mirror.close(),
   };
 }

@@ -1,15 +1,11 @@
-import type { TestIOClient } from '@testio-mcp/api-client';
 import {
-  createApi,
-  createAppServices,
-  openMirror,
-  resolveRuntime,
+  openServingParts,
+  resolveServingRuntime,
   type AppRuntime,
+  type ServingParts,
 } from '@testio-mcp/composition';
-import { systemClock, type Clock, type Logger } from '@testio-mcp/domain';
-import type { MirrorDatabase } from '@testio-mcp/persistence';
-import type { Services } from '@testio-mcp/services';
-import type { ReadThrough, RefreshOutcome, SyncEngine } from '@testio-mcp/sync';
+import type { Clock, Logger } from '@testio-mcp/domain';
+import type { ReadThrough, RefreshOutcome } from '@testio-mcp/sync';
 import type { AppDeps, AppOptions } from './app.js';
 import { apiKeysRequired, type RestApiSettings } from './config.js';
 import { createHealthProbe, type HealthProbe } from './health.js';
@@ -26,10 +22,7 @@ import { SyncJobs } from './sync-jobs.js';
 export type RestRuntime = AppRuntime;
 
 export function resolveRestRuntime(settings: RestApiSettings): RestRuntime {
-  return resolveRuntime(settings, {
-    tokenReason:
-      'The REST API reads your account from the local mirror and refreshes it from the TestIO Customer API, which needs a token',
-  });
+  return resolveServingRuntime(settings, 'The REST API');
 }
 
 /** Counts every read-through decision into `testio_cache_lookups_total`. */
@@ -73,12 +66,8 @@ export function appOptionsFromSettings(settings: RestApiSettings, version: strin
   };
 }
 
-export interface RestContainer {
+export interface RestContainer extends ServingParts {
   readonly runtime: RestRuntime;
-  readonly services: Services;
-  readonly database: MirrorDatabase;
-  readonly api: TestIOClient;
-  readonly engine: SyncEngine;
   readonly health: HealthProbe;
   readonly metrics: ApiMetrics;
   readonly syncJobs: SyncJobs;
@@ -96,41 +85,29 @@ export interface RestContainerOptions {
   readonly basePath?: string;
 }
 
-export function createRestContainer({
-  settings,
-  runtime,
-  logger,
-  clock = systemClock,
-  basePath = '',
-}: RestContainerOptions): RestContainer {
+export function createRestContainer({ basePath = '', ...options }: RestContainerOptions): RestContainer {
+  const { runtime, logger } = options;
   const metrics = createMetrics();
-  const api = createApi(settings, runtime, logger);
-  const mirror = openMirror({ settings, runtime, logger, clock, api, role: 'rest-api' });
-  const { database, engine } = mirror;
-  const services = createAppServices({
-    settings,
-    runtime,
-    mirror,
-    logger,
+  const parts = openServingParts({
+    ...options,
+    role: 'rest-api',
     instrumentReadThrough: (readThrough) => instrumentReadThrough(readThrough, metrics),
   });
+  const { api, database, engine, services, clock } = parts;
   const health = createHealthProbe({ database, engine, clock });
   metrics.setSources({ upstream: () => api.stats(), health });
   const syncJobs = new SyncJobs({ services, logger, clock, metrics, basePath });
 
   return {
+    ...parts,
     runtime,
-    services,
-    database,
-    api,
-    engine,
     health,
     metrics,
     syncJobs,
-    appDeps: (options) => ({ services, logger, health, options, metrics, syncJobs, clock }),
+    appDeps: (appOptions) => ({ services, logger, health, options: appOptions, metrics, syncJobs, clock }),
     async close() {
       await syncJobs.shutdown();
-      await mirror.close();
+      await parts.close();
     },
   };
 }

@@ -14,14 +14,14 @@ import { startSandbox, type RunningSandbox } from '@testio-mcp/testio-sandbox';
 import { CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createApi,
-  createAppServices,
   createRootLogger,
   offlineApi,
   openMirror,
+  openServingParts,
   reportCliError,
   resolveRuntime,
   resolveRuntimeWithoutToken,
+  resolveServingRuntime,
 } from './index.js';
 
 const settingsFrom = (env: EnvRecord) => ({
@@ -91,50 +91,57 @@ describe('openMirror without a token', () => {
   });
 });
 
-describe('createAppServices over the sandbox', () => {
-  it('answers from the mirror a sync filled, through the same parts every app uses', async () => {
+describe('openServingParts over the sandbox', () => {
+  it('answers from the mirror a sync filled, through the same parts both servers use', async () => {
     const settings = settingsFrom({
       TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
       TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
       TESTIO_DB_PATH: path.join(dir, 'online.db'),
       TESTIO_EXPORT_DIR: path.join(dir, 'exports'),
     });
-    const runtime = resolveRuntime(settings, { tokenReason: 'unused' });
-    const logger = quietLogger();
-    const mirror = openMirror({
+    const runtime = resolveServingRuntime(settings, 'The probe server');
+    let lookups = 0;
+    const parts = openServingParts({
       settings,
       runtime,
-      logger,
+      logger: quietLogger(),
       role: 'probe',
-      api: createApi(settings, runtime, logger),
+      instrumentReadThrough: (readThrough) => ({
+        ...readThrough,
+        ensureTestsFresh: (ids, options) => {
+          lookups += 1;
+          return readThrough.ensureTestsFresh(ids, options);
+        },
+      }),
     });
-    let lookups = 0;
     try {
-      const services = createAppServices({
-        settings,
-        runtime,
-        mirror,
-        logger,
-        instrumentReadThrough: (readThrough) => ({
-          ...readThrough,
-          ensureTestsFresh: (ids, options) => {
-            lookups += 1;
-            return readThrough.ensureTestsFresh(ids, options);
-          },
-        }),
-      });
-      const result = await mirror.engine.run({ mode: 'force', trigger: 'manual_cli' });
+      const result = await parts.engine.run({ mode: 'force', trigger: 'manual_cli' });
       expect(result.status).toBe('success');
       const truth = sandbox.truth({ perTest: true });
-      const listed = await services.listProducts(listProductsInputSchema.parse({}));
+      const listed = await parts.services.listProducts(listProductsInputSchema.parse({}));
       expect(listed.products.map((p) => p.id).sort()).toEqual(truth.products.map((p) => p.id).sort());
       const testId = truth.tests?.[0]?.id ?? 0;
       expect(testId).toBeGreaterThan(0);
-      const summary = await services.getTestSummary(getTestSummaryInputSchema.parse({ test_id: testId }));
+      const summary = await parts.services.getTestSummary(
+        getTestSummaryInputSchema.parse({ test_id: testId }),
+      );
       expect(summary.test.id).toBe(testId);
       expect(lookups).toBeGreaterThan(0);
     } finally {
-      await mirror.close();
+      await parts.close();
+    }
+  });
+
+  it('says which server needs the token when there is none', () => {
+    expect(() => resolveServingRuntime(settingsFrom({}), 'The probe server')).toThrow(
+      /No TestIO API token is configured/,
+    );
+    try {
+      resolveServingRuntime(settingsFrom({}), 'The probe server');
+    } catch (error) {
+      expect((error as InvalidInputError).toUserText()).toContain(
+        'The probe server reads your account from the local mirror and refreshes it from the TestIO Customer API',
+      );
     }
   });
 });

@@ -1,6 +1,7 @@
 export {
   resolveRuntime,
   resolveRuntimeWithoutToken,
+  resolveServingRuntime,
   type AppRuntime,
   type ResolveRuntimeOptions,
   type RuntimeSettings,
@@ -14,6 +15,13 @@ export {
   type MirrorSettings,
   type OpenMirrorOptions,
 } from './mirror.js';
-export { createAppServices, type CreateAppServicesOptions, type ServiceSettings } from './services.js';
+export {
+  createAppServices,
+  openServingParts,
+  type CreateAppServicesOptions,
+  type OpenServingPartsOptions,
+  type ServiceSettings,
+  type ServingParts,
+} from './services.js';
 export { createProcessLogger, createRootLogger } from './logger.js';
 export { isReportedCliError, reportCliError } from './cli-errors.js';

@@ -33,6 +33,16 @@ export function resolveRuntime(settings: RuntimeSettings, options: ResolveRuntim
   return { ...resolveRuntimeWithoutToken(settings), token };
 }
 
+/**
+ * The runtime of a serving app (`The MCP server`, `The REST API`): both read the account from the mirror
+ * and refresh it from TestIO, so both need the token for the same reason.
+ */
+export function resolveServingRuntime(settings: RuntimeSettings, server: string): AppRuntime {
+  return resolveRuntime(settings, {
+    tokenReason: `${server} reads your account from the local mirror and refreshes it from the TestIO Customer API, which needs a token`,
+  });
+}
+
 /** The runtime of a command that may read the local mirror alone (`sync --status`, `--dry-run`). */
 export function resolveRuntimeWithoutToken(settings: RuntimeSettings): AppRuntime<string | undefined> {
   return {

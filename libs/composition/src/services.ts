@@ -1,5 +1,5 @@
 import type { TestIOClient } from '@testio-mcp/api-client';
-import { playbookThresholdsFrom, type Logger, type SharedSettings } from '@testio-mcp/domain';
+import { playbookThresholdsFrom, type Clock, type Logger, type SharedSettings } from '@testio-mcp/domain';
 import {
   createAnalyticsReader,
   createMirrorReader,
@@ -7,10 +7,11 @@ import {
   createReportFileWriter,
   databaseSizeBytes,
   resolveUserPath,
+  type MirrorDatabase,
 } from '@testio-mcp/persistence';
 import { createServices, type Services } from '@testio-mcp/services';
-import { createReadThrough, type ReadThrough } from '@testio-mcp/sync';
-import type { Mirror, MirrorSettings } from './mirror.js';
+import { createReadThrough, type ReadThrough, type SyncEngine } from '@testio-mcp/sync';
+import { createApi, openMirror, type Mirror, type MirrorSettings } from './mirror.js';
 import type { AppRuntime } from './runtime.js';
 
 /** The settings the services read: the shared ones, plus the alert threshold of the MCP server and REST API. */
@@ -79,4 +80,41 @@ export function createAppServices({
       playbookThresholds: playbookThresholdsFrom(settings),
     },
   });
+}
+
+/** What the two serving apps (MCP server, REST API) share: the client, the mirror, the engine, the services. */
+export interface ServingParts {
+  readonly api: TestIOClient;
+  readonly database: MirrorDatabase;
+  readonly engine: SyncEngine;
+  readonly clock: Clock;
+  readonly services: Services;
+  /** Closes the client and the database. */
+  close(): Promise<void>;
+}
+
+export interface OpenServingPartsOptions extends Omit<CreateAppServicesOptions, 'mirror'> {
+  /** Who holds the sync lease when a sync runs through this engine (`mcp-server`, `rest-api`). */
+  readonly role: string;
+  readonly clock?: Clock;
+}
+
+/**
+ * The parts a serving app answers from: the TestIO client for the runtime's token, the mirror and the
+ * sync engine over both (`sync_data`, `POST /api/sync` run through it; its lease keeps them from
+ * overlapping the worker), and the services.
+ */
+export function openServingParts({ role, clock, ...options }: OpenServingPartsOptions): ServingParts {
+  const { settings, runtime, logger } = options;
+  const api = createApi(settings, runtime, logger);
+  const mirror = openMirror({ settings, runtime, logger, api, role, ...(clock ? { clock } : {}) });
+  const services = createAppServices({ ...options, mirror });
+  return {
+    api,
+    database: mirror.database,
+    engine: mirror.engine,
+    clock: mirror.clock,
+    services,
+    close: () => mirror.close(),
+  };
 }
