@@ -18,7 +18,34 @@ const ADAPTERS = [
 export const depConstraints = [
   {
     sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: [
+      'type:composition',
+      'type:feature',
+      'type:data-access',
+      'type:domain',
+      'type:runtime',
+    ],
+  },
+  {
+    // apps/cli, the `testio-mcp` command: it dispatches to the apps (the only project that may import them)
+    // and embeds the sandbox for `testio-mcp sandbox` and the demo mode of `start` (tag cli:embedded).
+    sourceTag: 'type:cli',
+    onlyDependOnLibsWithTags: [
+      'type:app',
+      'type:composition',
+      'type:feature',
+      'type:data-access',
+      'type:domain',
+      'type:runtime',
+      'cli:embedded',
+    ],
+  },
+  {
+    // libs/composition: the apps' one composition root (runtime, client, mirror, engine, services, root
+    // logger, CLI error reporting). It builds no server, so no HTTP framework and no MCP SDK.
+    sourceTag: 'type:composition',
     onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:domain', 'type:runtime'],
+    bannedExternalImports: ['express', 'tsoa', '@modelcontextprotocol/*'],
   },
   {
     // libs/app-runtime: what the apps' entry points share (log destinations, rotation, signals), for apps only.
@@ -64,6 +91,8 @@ const TEST_FILES = ['**/*.test.ts', '**/__fixtures__/**/*.ts'];
 
 /** Every project's vitest.config.ts imports the shared test settings, a root file that no project owns. */
 const ALLOW = ['../../vitest.shared.js'];
+/** The apps the CLI dispatches to: `serve`, `api`, `worker`/`sync`/`problematic`. */
+const CLI_DISPATCHES_TO = ['@testio-mcp/mcp-server', '@testio-mcp/rest-api', '@testio-mcp/sync-worker'];
 
 export default [
   ...nx.configs['flat/base'],
@@ -107,6 +136,39 @@ export default [
           allowCircularSelfDependency: false,
           allow: ALLOW,
           depConstraints: testDepConstraints,
+        },
+      ],
+    },
+  },
+  {
+    // Nx refuses every import of an application project. apps/cli is the one exception by design: the
+    // `testio-mcp` dispatcher loads the app that owns each command (ADR 0016). Only these imports, only
+    // from apps/cli's production code; an app importing another app stays an error.
+    files: ['apps/cli/**/*.ts'],
+    ignores: TEST_FILES,
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allowCircularSelfDependency: false,
+          depConstraints,
+          allow: [...ALLOW, ...CLI_DISPATCHES_TO],
+        },
+      ],
+    },
+  },
+  {
+    // The published package's bin bundles the CLI app (tools/package/src/bin.mjs).
+    files: ['tools/package/src/bin.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allowCircularSelfDependency: false,
+          depConstraints,
+          allow: [...ALLOW, '@testio-mcp/cli'],
         },
       ],
     },

@@ -1,15 +1,13 @@
-import { loggingFromSettings, waitForStop } from '@testio-mcp/app-runtime';
+import { waitForStop } from '@testio-mcp/app-runtime';
+import { createProcessLogger, isReportedCliError, reportCliError } from '@testio-mcp/composition';
 import {
-  formatThreePart,
   InvalidInputError,
-  isDomainError,
   portSchema,
   sharedSettingsSchema,
-  referenceOnlySettingWarnings,
   type EnvRecord,
   type Logger,
 } from '@testio-mcp/domain';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import {
   API_MODES,
   parseMcpServerSettings,
@@ -18,7 +16,6 @@ import {
   type McpServerSettings,
 } from './config.js';
 import { createMcpContainer, resolveMcpRuntime, type McpContainer } from './container.js';
-import { createRootLogger } from './logger.js';
 import { createServer, SERVER_VERSION } from './server.js';
 import { startSyncProcess, type SyncProcess } from './sync-process.js';
 import { resolveToolSelection, type ToolSelection } from './toolsets.js';
@@ -47,7 +44,7 @@ interface ServeFlags {
 export interface ServeOptions {
   /**
    * The REST API, for the hybrid and rest modes of `--transport http`. Apps do not import each other:
-   * bin/cli.mjs passes the REST API app's `restApiHost`, loaded only when it is served.
+   * apps/cli passes the REST API app's `restApiHost`, loaded only when it is served.
    */
   readonly loadRestApi?: () => Promise<RestApiHost>;
   /** The CLI entry to start the sync process with (`testio-mcp worker`); without it `serve` does not sync. */
@@ -113,26 +110,11 @@ function parseRefreshInterval(value: string | undefined): number | undefined {
   return parsed.data;
 }
 
-/** Prints an error for a person (three-part when it is ours) and returns the exit code. */
-export function reportServeError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (isDomainError(error)) {
-    stderr.write(`${error.toUserText()}\n`);
-    return error.code === 'invalid_input' ? 2 : 1;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  stderr.write(
-    `${formatThreePart(`Unexpected error: ${message}`, undefined, 'Run again with LOG_LEVEL=debug, and report it if it persists')}\n`,
-  );
-  return 1;
-}
-
 /**
- * Settings that were carried over from the reference and are replaced or unused: one warning line each
- * on the log (stderr), never stdout, so a stdio client's protocol stream stays clean.
+ * Tool selection warnings (a toolset or tool name that is not known): one warning line each on the log
+ * (stderr), never stdout, so a stdio client's protocol stream stays clean.
  */
-function logSettingWarnings(logger: Logger, env: EnvRecord, toolWarnings: readonly string[]): void {
-  for (const { variable, message } of referenceOnlySettingWarnings(env)) logger.warn({ variable }, message);
+function logToolWarnings(logger: Logger, toolWarnings: readonly string[]): void {
   for (const message of toolWarnings) logger.warn({ variable: message.split(':')[0] }, message);
 }
 
@@ -302,11 +284,8 @@ export async function runServeCommand(
     const settings = parseMcpServerSettings(env);
     const selection = resolveToolSelection(settings);
     const runtime = resolveMcpRuntime(settings);
-    logger = createRootLogger({
-      ...loggingFromSettings(settings),
-      base: { process: 'mcp-server', ...(runtime.demo ? { demo: true } : {}) },
-    });
-    logSettingWarnings(logger, env, selection.warnings);
+    logger = createProcessLogger(settings, env, { process: 'mcp-server', demo: runtime.demo });
+    logToolWarnings(logger, selection.warnings);
     if (flags.apiMode && flags.transport !== 'http') {
       throw new InvalidInputError({
         field: '--api-mode',
@@ -355,8 +334,7 @@ export async function runServeCommand(
     return 0;
   } catch (error) {
     await container?.close().catch(() => undefined);
-    if (logger && !isDomainError(error) && !(error instanceof CommanderError))
-      logger.error({ err: error }, 'MCP server failed');
-    return reportServeError(error);
+    if (logger && !isReportedCliError(error)) logger.error({ err: error }, 'MCP server failed');
+    return reportCliError(error);
   }
 }

@@ -1,7 +1,5 @@
 export * from './config.js';
 export { runServeCommand, type ServeOptions } from './cli.js';
-export { runSetupCommand } from './setup/setup-command.js';
-export { DEFAULT_ENV_FILE, renderEnvFile, writeSecretFile, type SetupValues } from './setup/env-file.js';
 export { createServer, describeTool, SERVER_NAME, SERVER_VERSION, type ServerDeps } from './server.js';
 export { createMcpContainer, resolveMcpRuntime, type McpContainer, type McpRuntime } from './container.js';
 export {

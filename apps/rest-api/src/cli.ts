@@ -1,18 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { loggingFromSettings, waitForStop } from '@testio-mcp/app-runtime';
+import { waitForStop } from '@testio-mcp/app-runtime';
+import { createProcessLogger, isReportedCliError, reportCliError } from '@testio-mcp/composition';
 import {
   formatThreePart,
   InvalidInputError,
-  isDomainError,
   isLoopbackHost,
   portSchema,
-  referenceOnlySettingWarnings,
   type EnvRecord,
   type Logger,
 } from '@testio-mcp/domain';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { createApp } from './app.js';
 import { parseRestApiSettings } from './config.js';
 import {
@@ -21,7 +20,6 @@ import {
   resolveRestRuntime,
   type RestContainer,
 } from './container.js';
-import { createRootLogger } from './logger.js';
 
 /**
  * `testio-mcp api [--host 127.0.0.1] [--port 8081]`: serves the REST API until SIGINT/SIGTERM (or the
@@ -75,11 +73,6 @@ function checkPortFlag(value: string | undefined): string | undefined {
 
 /** Prints an error for a person (three-part when it is ours) and returns the exit code. */
 export function reportApiError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  if (isDomainError(error)) {
-    stderr.write(`${error.toUserText()}\n`);
-    return error.code === 'invalid_input' ? 2 : 1;
-  }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
     stderr.write(
@@ -91,11 +84,7 @@ export function reportApiError(error: unknown, stderr: NodeJS.WritableStream = p
     );
     return 1;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  stderr.write(
-    `${formatThreePart(`Unexpected error: ${message}`, undefined, 'Run again with LOG_LEVEL=debug, and report it if it persists')}\n`,
-  );
-  return 1;
+  return reportCliError(error, stderr);
 }
 
 function urlHost(host: string): string {
@@ -134,11 +123,7 @@ export async function runApiCommand(
       ...(port !== undefined ? { TESTIO_REST_PORT: port } : {}),
     });
     const runtime = resolveRestRuntime(settings);
-    logger = createRootLogger({
-      ...loggingFromSettings(settings),
-      base: { process: 'rest-api', ...(runtime.demo ? { demo: true } : {}) },
-    });
-    for (const { variable, message } of referenceOnlySettingWarnings(env)) logger.warn({ variable }, message);
+    logger = createProcessLogger(settings, env, { process: 'rest-api', demo: runtime.demo });
     const appOptions = appOptionsFromSettings(settings, REST_API_VERSION);
     container = createRestContainer({ settings, runtime, logger, basePath: appOptions.basePath });
     const app = createApp(container.appDeps(appOptions));
@@ -184,8 +169,7 @@ export async function runApiCommand(
     return 0;
   } catch (error) {
     await container?.close().catch(() => undefined);
-    if (logger && !isDomainError(error) && !(error instanceof CommanderError))
-      logger.error({ err: error }, 'REST API failed');
+    if (logger && !isReportedCliError(error)) logger.error({ err: error }, 'REST API failed');
     return reportApiError(error, stderr);
   }
 }

@@ -1,32 +1,11 @@
-import { createTestIOClient, type TestIOClient } from '@testio-mcp/api-client';
 import {
-  InvalidInputError,
-  playbookThresholdsFrom,
-  systemClock,
-  type Clock,
-  type Logger,
-} from '@testio-mcp/domain';
-import {
-  createAnalyticsReader,
-  createMirrorReader,
-  createMirrorSearch,
-  createReportFileWriter,
-  databaseSizeBytes,
-  defaultDatabasePath,
-  openDatabase,
-  resolveUserPath,
-  type MirrorDatabase,
-} from '@testio-mcp/persistence';
-import { createServices, type Services } from '@testio-mcp/services';
-import {
-  createReadThrough,
-  createSyncEngine,
-  isDeadLocalHolder,
-  leaseHolderId,
-  type ReadThrough,
-  type RefreshOutcome,
-  type SyncEngine,
-} from '@testio-mcp/sync';
+  openServingParts,
+  resolveServingRuntime,
+  type AppRuntime,
+  type ServingParts,
+} from '@testio-mcp/composition';
+import type { Clock, Logger } from '@testio-mcp/domain';
+import type { ReadThrough, RefreshOutcome } from '@testio-mcp/sync';
 import type { AppDeps, AppOptions } from './app.js';
 import { apiKeysRequired, type RestApiSettings } from './config.js';
 import { createHealthProbe, type HealthProbe } from './health.js';
@@ -34,40 +13,16 @@ import { createMetrics, type ApiMetrics, type CacheEntity } from './metrics.js';
 import { SyncJobs } from './sync-jobs.js';
 
 /**
- * The composition root of the REST API: the only place that builds the HTTP client, the SQLite
- * mirror, the sync engine, the read-through cache and the services. The REST API does not run the
- * periodic sync (the worker does); `POST /api/sync` runs one through this engine, whose lease keeps
- * it from overlapping the worker and the MCP server.
+ * The REST API's container: the parts every app builds the same way come from libs/composition; this adds
+ * what only the REST API has (metrics, the health probe, sync jobs). The REST API does not run the
+ * periodic sync (the worker does); `POST /api/sync` runs one through this engine, whose lease keeps it
+ * from overlapping the worker and the MCP server.
  */
 
-export interface RestRuntime {
-  readonly token: string;
-  readonly baseUrl: string;
-  readonly databasePath: string;
-  readonly customerId: number;
-  readonly productIds: readonly number[] | undefined;
-  readonly demo: boolean;
-}
+export type RestRuntime = AppRuntime;
 
 export function resolveRestRuntime(settings: RestApiSettings): RestRuntime {
-  const token = settings.TESTIO_CUSTOMER_API_TOKEN;
-  if (!token) {
-    throw new InvalidInputError({
-      field: 'TESTIO_CUSTOMER_API_TOKEN',
-      message: 'No TestIO API token is configured (TESTIO_CUSTOMER_API_TOKEN)',
-      reason:
-        'The REST API reads your account from the local mirror and refreshes it from the TestIO Customer API, which needs a token',
-      hint: 'Put TESTIO_CUSTOMER_API_TOKEN in .env (TestIO UI: Integrations → API), or run `npm start` for the demo on simulated data',
-    });
-  }
-  return {
-    token,
-    baseUrl: settings.TESTIO_CUSTOMER_API_BASE_URL,
-    databasePath: resolveUserPath(settings.TESTIO_DB_PATH ?? defaultDatabasePath()),
-    customerId: settings.TESTIO_CUSTOMER_ID,
-    productIds: settings.TESTIO_PRODUCT_IDS,
-    demo: settings.TESTIO_DEMO_MODE,
-  };
+  return resolveServingRuntime(settings, 'The REST API');
 }
 
 /** Counts every read-through decision into `testio_cache_lookups_total`. */
@@ -111,12 +66,8 @@ export function appOptionsFromSettings(settings: RestApiSettings, version: strin
   };
 }
 
-export interface RestContainer {
+export interface RestContainer extends ServingParts {
   readonly runtime: RestRuntime;
-  readonly services: Services;
-  readonly database: MirrorDatabase;
-  readonly api: TestIOClient;
-  readonly engine: SyncEngine;
   readonly health: HealthProbe;
   readonly metrics: ApiMetrics;
   readonly syncJobs: SyncJobs;
@@ -134,90 +85,29 @@ export interface RestContainerOptions {
   readonly basePath?: string;
 }
 
-export function createRestContainer({
-  settings,
-  runtime,
-  logger,
-  clock = systemClock,
-  basePath = '',
-}: RestContainerOptions): RestContainer {
+export function createRestContainer({ basePath = '', ...options }: RestContainerOptions): RestContainer {
+  const { runtime, logger } = options;
   const metrics = createMetrics();
-  const api = createTestIOClient({
-    baseUrl: runtime.baseUrl,
-    token: runtime.token,
-    maxConcurrentRequests: settings.MAX_CONCURRENT_API_REQUESTS,
-    timeoutMs: Math.round(settings.HTTP_TIMEOUT_SECONDS * 1000),
-    logger: logger.child({ component: 'api-client' }),
+  const parts = openServingParts({
+    ...options,
+    role: 'rest-api',
+    instrumentReadThrough: (readThrough) => instrumentReadThrough(readThrough, metrics),
   });
-  const database = openDatabase({
-    path: runtime.databasePath,
-    customerId: runtime.customerId,
-    logger: logger.child({ component: 'persistence' }),
-  });
-  const engine = createSyncEngine({
-    api,
-    stores: database.stores,
-    clock,
-    logger,
-    options: {
-      cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
-      productConcurrency: settings.MAX_CONCURRENT_API_REQUESTS,
-      holderId: leaseHolderId('rest-api'),
-      canStealLease: isDeadLocalHolder,
-      ...(runtime.productIds ? { productIds: runtime.productIds } : {}),
-      countUpstreamCalls: () => api.stats().requests,
-      refreshIntervalMs: Math.max(1, settings.TESTIO_REFRESH_INTERVAL_SECONDS) * 1000,
-    },
-  });
-  const readThrough = instrumentReadThrough(
-    createReadThrough({
-      api,
-      stores: database.stores,
-      clock,
-      logger,
-      cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
-    }),
-    metrics,
-  );
-  const services = createServices({
-    reader: createMirrorReader(database.sqlite, runtime.customerId),
-    analytics: createAnalyticsReader(database.sqlite, runtime.customerId),
-    reportFiles: createReportFileWriter(resolveUserPath(settings.TESTIO_EXPORT_DIR)),
-    search: createMirrorSearch(database.sqlite, runtime.customerId, logger.child({ component: 'search' })),
-    readThrough,
-    engine,
-    api,
-    productStore: database.stores.products,
-    clock,
-    logger,
-    settings: {
-      defaultPageSize: settings.TESTIO_DEFAULT_PAGE_SIZE,
-      cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
-      autoAcceptanceAlertThreshold: settings.AUTO_ACCEPTANCE_ALERT_THRESHOLD,
-      productIds: runtime.productIds ?? null,
-      databasePath: runtime.databasePath,
-      databaseSizeBytes: () => databaseSizeBytes(runtime.databasePath),
-      playbookThresholds: playbookThresholdsFrom(settings),
-    },
-  });
+  const { api, database, engine, services, clock } = parts;
   const health = createHealthProbe({ database, engine, clock });
   metrics.setSources({ upstream: () => api.stats(), health });
   const syncJobs = new SyncJobs({ services, logger, clock, metrics, basePath });
 
   return {
+    ...parts,
     runtime,
-    services,
-    database,
-    api,
-    engine,
     health,
     metrics,
     syncJobs,
-    appDeps: (options) => ({ services, logger, health, options, metrics, syncJobs, clock }),
+    appDeps: (appOptions) => ({ services, logger, health, options: appOptions, metrics, syncJobs, clock }),
     async close() {
       await syncJobs.shutdown();
-      api.close();
-      await database.close();
+      await parts.close();
     },
   };
 }

@@ -22,6 +22,13 @@ describe('sync worker settings', () => {
     expect(() => resolveSyncRuntime(settings, now)).toThrow(/TESTIO_CUSTOMER_API_TOKEN/);
   });
 
+  it('lets a command that reads the local mirror alone go without a token, and without a since', () => {
+    const runtime = resolveSyncRuntime(parseSyncWorkerSettings({}), now, { requireToken: false });
+    expect(runtime.token).toBeUndefined();
+    expect(runtime.since).toBeUndefined();
+    expect(runtime.databasePath.startsWith('/')).toBe(true);
+  });
+
   it('resolves the database path and a relative TESTIO_SYNC_SINCE with the shared date parser', () => {
     const settings = parseSyncWorkerSettings({
       TESTIO_CUSTOMER_API_TOKEN: 'tok',

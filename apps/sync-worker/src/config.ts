@@ -1,13 +1,12 @@
+import { resolveRuntime, resolveRuntimeWithoutToken, type AppRuntime } from '@testio-mcp/composition';
 import {
   booleanFromEnv,
-  InvalidInputError,
   numberIn,
   parseFlexibleDate,
   parseSettings,
   sharedSettingsSchema,
   type EnvRecord,
 } from '@testio-mcp/domain';
-import { defaultDatabasePath, resolveUserPath } from '@testio-mcp/persistence';
 
 /** The worker's settings: the shared ones, plus how long shutdown may take. */
 export const syncWorkerSettingsSchema = sharedSettingsSchema.extend({
@@ -33,41 +32,27 @@ export function nextRunDelayMs(
 }
 
 /** What a sync process needs to reach TestIO and the mirror, checked and resolved once. */
-export interface SyncRuntime {
-  /** Absent only for commands that read the local mirror alone (`sync --status`, `--dry-run`). */
-  readonly token: string | undefined;
-  readonly baseUrl: string;
-  readonly databasePath: string;
-  readonly customerId: number;
-  readonly productIds: readonly number[] | undefined;
+export interface SyncRuntime extends AppRuntime<string | undefined> {
   readonly since: Date | undefined;
-  readonly demo: boolean;
 }
 
+/** The token is required unless `requireToken: false` (commands that read the local mirror alone). */
 export function resolveSyncRuntime(
   settings: SyncWorkerSettings,
   now: Date,
   options: { requireToken?: boolean } = {},
 ): SyncRuntime {
-  const token = settings.TESTIO_CUSTOMER_API_TOKEN;
-  if (!token && options.requireToken !== false) {
-    throw new InvalidInputError({
-      field: 'TESTIO_CUSTOMER_API_TOKEN',
-      message: 'No TestIO API token is configured (TESTIO_CUSTOMER_API_TOKEN)',
-      reason: 'Syncing reads your account from the TestIO Customer API, which needs a token',
-      hint: 'Put TESTIO_CUSTOMER_API_TOKEN in .env (TestIO UI: Integrations → API), or run `npm start` for the demo on simulated data',
-    });
-  }
+  const runtime =
+    options.requireToken === false
+      ? resolveRuntimeWithoutToken(settings)
+      : resolveRuntime(settings, {
+          tokenReason: 'Syncing reads your account from the TestIO Customer API, which needs a token',
+        });
   return {
-    token,
-    baseUrl: settings.TESTIO_CUSTOMER_API_BASE_URL,
-    databasePath: resolveUserPath(settings.TESTIO_DB_PATH ?? defaultDatabasePath()),
-    customerId: settings.TESTIO_CUSTOMER_ID,
-    productIds: settings.TESTIO_PRODUCT_IDS,
+    ...runtime,
     // One parser for every entry point: relative values such as "90 days ago" work everywhere.
     since: settings.TESTIO_SYNC_SINCE
       ? parseFlexibleDate(settings.TESTIO_SYNC_SINCE, { startOfDay: true, now, field: 'TESTIO_SYNC_SINCE' })
       : undefined,
-    demo: settings.TESTIO_DEMO_MODE,
   };
 }

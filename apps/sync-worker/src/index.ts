@@ -1,5 +1,4 @@
 export * from './config.js';
-export { createRootLogger, textFormatter, type LogFormat, type RootLoggerOptions } from './logger.js';
 export { createSyncContainer, type SyncContainer } from './container.js';
 export { runSyncCommand } from './cli/sync-command.js';
 export { runWorkerCommand } from './cli/worker-command.js';

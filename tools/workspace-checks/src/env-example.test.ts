@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 /**
  * .env.example documents every environment variable the product reads, with its default and a line of
  * explanation: the keys of the shared settings schema (its `.shape`), of each app's settings schema, and
- * the few the `testio-mcp` launcher in bin/ reads itself. Libraries may not import apps (the module
+ * the few the `testio-mcp` launcher (bin/, apps/cli) reads itself. Libraries may not import apps (the module
  * boundaries forbid it, tools included), so the apps' schemas are read from their source with the
  * TypeScript parser; the same parser must find exactly the shared schema's `.shape` keys.
  */
@@ -164,12 +164,22 @@ function readEnvExample(): Entry[] {
   return entries;
 }
 
-/** Variables the launcher (bin/*.mjs) reads from the environment by name, outside the schemas. */
+/** The launcher's sources: the bin/ shim and the CLI app (apps/cli), tests left out. */
+function launcherSources(): string[] {
+  const bin = readdirSync(path.join(ROOT, 'bin'))
+    .filter((f) => f.endsWith('.mjs'))
+    .map((f) => path.join(ROOT, 'bin', f));
+  const cli = readdirSync(path.join(ROOT, 'apps/cli/src'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => path.join(ROOT, 'apps/cli/src', f));
+  return [...bin, ...cli];
+}
+
+/** Variables the launcher (bin/*.mjs, apps/cli) reads from the environment by name, outside the schemas. */
 function launcherVariables(): Set<string> {
   const names = new Set<string>();
-  const dir = path.join(ROOT, 'bin');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs'))) {
-    const source = readFileSync(path.join(dir, file), 'utf8');
+  for (const file of launcherSources()) {
+    const source = readFileSync(file, 'utf8');
     for (const pattern of [
       /\benv\.([A-Z][A-Z0-9_]+)\b/g,
       /\benv\[['"]([A-Z][A-Z0-9_]+)['"]\]/g,
@@ -200,7 +210,7 @@ describe('.env.example', () => {
     expect(missing, 'add these to .env.example with their default and a line of explanation').toEqual([]);
   });
 
-  it('lists every variable the launcher in bin/ reads', () => {
+  it('lists every variable the launcher (bin/, apps/cli) reads', () => {
     const missing = [...launcherVariables()].filter((key) => !documented.has(key));
     expect(missing).toEqual([]);
   });

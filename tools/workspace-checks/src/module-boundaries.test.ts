@@ -87,6 +87,31 @@ describe('module boundaries', () => {
       'apps/mcp-server/src/probe.ts',
       "import { parseRestApiSettings } from '@testio-mcp/rest-api';\nexport const a = parseRestApiSettings;\n",
     ],
+    [
+      'an app importing the CLI app (only the CLI dispatches to apps)',
+      'apps/sync-worker/src/probe.ts',
+      "import { runCli } from '@testio-mcp/cli';\nexport const a = runCli;\n",
+    ],
+    [
+      'a feature lib importing the composition root (it is for apps only)',
+      'libs/services/src/probe.ts',
+      "import { openMirror } from '@testio-mcp/composition';\nexport const a = openMirror;\n",
+    ],
+    [
+      'the composition root importing an app',
+      'libs/composition/src/probe.ts',
+      "import { parseMcpServerSettings } from '@testio-mcp/mcp-server';\nexport const a = parseMcpServerSettings;\n",
+    ],
+    [
+      'the composition root building an HTTP server',
+      'libs/composition/src/probe.ts',
+      "import express from 'express';\nexport const a = express;\n",
+    ],
+    [
+      'the CLI importing a tool it does not embed',
+      'apps/cli/src/probe.ts',
+      "import { percentile } from '@testio-mcp/bench';\nexport const a = percentile;\n",
+    ],
   ])('refuses %s', async (_label, file, code) => {
     const errors = await boundaryErrors(file, code);
     expect(errors.length).toBeGreaterThan(0);
@@ -112,6 +137,26 @@ describe('module boundaries', () => {
       'an app importing the app runtime',
       'apps/rest-api/src/probe.ts',
       "import { createLogDestination } from '@testio-mcp/app-runtime';\nexport const a = createLogDestination;\n",
+    ],
+    [
+      'an app importing the composition root',
+      'apps/mcp-server/src/probe.ts',
+      "import { createAppServices } from '@testio-mcp/composition';\nexport const a = createAppServices;\n",
+    ],
+    [
+      'the composition root importing the feature and data-access libs',
+      'libs/composition/src/probe.ts',
+      "import { openDatabase } from '@testio-mcp/persistence';\nimport { createServices } from '@testio-mcp/services';\nexport const a = [openDatabase, createServices];\n",
+    ],
+    [
+      'the CLI dispatching to an app',
+      'apps/cli/src/probe.ts',
+      "import { runApiCommand } from '@testio-mcp/rest-api';\nexport const a = runApiCommand;\n",
+    ],
+    [
+      'the CLI embedding the sandbox (testio-mcp sandbox, the demo mode of start), loaded when used',
+      'apps/cli/src/probe.ts',
+      "export const a = () => import('@testio-mcp/testio-sandbox');\n",
     ],
     [
       'a test using the sandbox as its fixture',

@@ -4,7 +4,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '@testio-mcp/domain';
 import { expect } from 'vitest';
-import { createRootLogger } from '../logger.js';
+import { createRootLogger } from '@testio-mcp/composition';
 import { createServer, type ServerDeps } from '../server.js';
 
 /** A real SDK client joined in memory to a real server built by `createServer`. */

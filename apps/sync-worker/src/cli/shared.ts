@@ -1,19 +1,12 @@
-import { loggingFromSettings } from '@testio-mcp/app-runtime';
-import {
-  formatThreePart,
-  isDomainError,
-  referenceOnlySettingWarnings,
-  type EnvRecord,
-  type Logger,
-} from '@testio-mcp/domain';
-import { CommanderError, type Command } from 'commander';
+import { createProcessLogger, reportCliError } from '@testio-mcp/composition';
+import type { EnvRecord, Logger } from '@testio-mcp/domain';
+import type { Command } from 'commander';
 import {
   parseSyncWorkerSettings,
   resolveSyncRuntime,
   type SyncRuntime,
   type SyncWorkerSettings,
 } from '../config.js';
-import { createRootLogger } from '../logger.js';
 
 /** Everything a sync-side command needs before it does its work. */
 export interface CommandContext {
@@ -39,12 +32,7 @@ export function loadContext(
 ): CommandContext {
   const settings = parseSyncWorkerSettings(env);
   const runtime = resolveSyncRuntime(settings, new Date(), options);
-  const logger = createRootLogger({
-    ...loggingFromSettings(settings),
-    base: { process: processName, ...(runtime.demo ? { demo: true } : {}) },
-  });
-  // Carried over from the reference's .env: not an error, but never silently ignored.
-  for (const { variable, message } of referenceOnlySettingWarnings(env)) logger.warn({ variable }, message);
+  const logger = createProcessLogger(settings, env, { process: processName, demo: runtime.demo });
   return { settings, runtime, logger };
 }
 
@@ -58,20 +46,9 @@ export function prepareCommand(command: Command): Command {
 
 /** Prints an error for a person (three-part when it is ours) and returns the exit code. */
 export function reportCommandError(error: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
-  if (error instanceof CommanderError) {
-    return error.exitCode === 0 ? 0 : 2;
-  }
   if (error instanceof CommandFailure) {
     stderr.write(`${error.message}\n`);
     return error.exitCode;
   }
-  if (isDomainError(error)) {
-    stderr.write(`${error.toUserText()}\n`);
-    return error.code === 'invalid_input' ? 2 : 1;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  stderr.write(
-    `${formatThreePart(`Unexpected error: ${message}`, undefined, 'Run again with LOG_LEVEL=debug, and report it if it persists')}\n`,
-  );
-  return 1;
+  return reportCliError(error, stderr);
 }

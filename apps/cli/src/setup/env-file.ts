@@ -18,7 +18,7 @@ import path from 'node:path';
  * leaves half a file.
  */
 
-/** Where setup writes by default, and where every command looks when there is no ./.env (bin/cli.mjs). */
+/** Where setup writes by default, and where every command looks when there is no ./.env (env-files.ts). */
 export const DEFAULT_ENV_FILE = '~/.testio-mcp.env';
 
 export interface SetupValues {

@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { PRODUCTION_API_BASE_URL, sharedSettingsSchema, type EnvRecord } from '@testio-mcp/domain';
 import { resolveUserPath } from '@testio-mcp/persistence';
 import { Command, CommanderError } from 'commander';
-import { TOOLSETS } from '../tools/define-tool.js';
-import { TOOLS } from '../tools/index.js';
+import { TOOLS, TOOLSETS } from '@testio-mcp/mcp-server';
 import { DEFAULT_ENV_FILE, renderEnvFile, writeSecretFile, type SetupValues } from './env-file.js';
 import { checkToken, type TokenCheck } from './token-check.js';
 

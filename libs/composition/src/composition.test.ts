@@ -1,0 +1,185 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import {
+  InvalidInputError,
+  NotFoundError,
+  parseSettings,
+  sharedSettingsSchema,
+  type EnvRecord,
+} from '@testio-mcp/domain';
+import { getTestSummaryInputSchema, listProductsInputSchema } from '@testio-mcp/services';
+import { startSandbox, type RunningSandbox } from '@testio-mcp/testio-sandbox';
+import { CommanderError } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createRootLogger,
+  offlineApi,
+  openMirror,
+  openServingParts,
+  reportCliError,
+  resolveRuntime,
+  resolveRuntimeWithoutToken,
+  resolveServingRuntime,
+} from './index.js';
+
+const settingsFrom = (env: EnvRecord) => ({
+  ...parseSettings(sharedSettingsSchema, env),
+  TESTIO_DEMO_MODE: false,
+  AUTO_ACCEPTANCE_ALERT_THRESHOLD: 0.2,
+});
+
+const quietLogger = () =>
+  createRootLogger({ level: 'fatal', format: 'json', destination: new PassThrough() });
+
+let dir: string;
+let sandbox: RunningSandbox;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'composition-'));
+  sandbox = await startSandbox({ port: 0, seed: 7, scale: 'small' });
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('resolveRuntime', () => {
+  it('refuses to start without a token, saying why this process needs one', () => {
+    const settings = settingsFrom({});
+    const resolve = () => resolveRuntime(settings, { tokenReason: 'The probe reads TestIO' });
+    expect(resolve).toThrow(InvalidInputError);
+    try {
+      resolve();
+    } catch (error) {
+      expect((error as InvalidInputError).toUserText()).toContain('The probe reads TestIO');
+      expect((error as InvalidInputError).toUserText()).toContain('npm start');
+    }
+  });
+
+  it('resolves the database path against the home folder and keeps the product filter', () => {
+    const settings = settingsFrom({
+      TESTIO_CUSTOMER_API_TOKEN: 'secret',
+      TESTIO_DB_PATH: '~/mirror.db',
+      TESTIO_PRODUCT_IDS: '3,4',
+    });
+    const runtime = resolveRuntime(settings, { tokenReason: 'unused' });
+    expect(runtime.token).toBe('secret');
+    expect(path.isAbsolute(runtime.databasePath)).toBe(true);
+    expect(runtime.databasePath.endsWith(`${path.sep}mirror.db`)).toBe(true);
+    expect(runtime.productIds).toEqual([3, 4]);
+  });
+
+  it('lets a local-only command go without a token', () => {
+    expect(resolveRuntimeWithoutToken(settingsFrom({})).token).toBeUndefined();
+  });
+});
+
+describe('openMirror without a token', () => {
+  it('reads the local mirror and explains when a step needs the TestIO API', async () => {
+    const settings = settingsFrom({ TESTIO_DB_PATH: path.join(dir, 'offline.db') });
+    const runtime = resolveRuntimeWithoutToken(settings);
+    const mirror = openMirror({ settings, runtime, logger: quietLogger(), role: 'probe', api: offlineApi() });
+    try {
+      expect((await mirror.engine.status()).products).toEqual([]);
+      await expect(mirror.api.listProducts()).rejects.toThrow(/No TestIO API token is configured/);
+    } finally {
+      await mirror.close();
+    }
+  });
+});
+
+describe('openServingParts over the sandbox', () => {
+  it('answers from the mirror a sync filled, through the same parts both servers use', async () => {
+    const settings = settingsFrom({
+      TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
+      TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
+      TESTIO_DB_PATH: path.join(dir, 'online.db'),
+      TESTIO_EXPORT_DIR: path.join(dir, 'exports'),
+    });
+    const runtime = resolveServingRuntime(settings, 'The probe server');
+    let lookups = 0;
+    const parts = openServingParts({
+      settings,
+      runtime,
+      logger: quietLogger(),
+      role: 'probe',
+      instrumentReadThrough: (readThrough) => ({
+        ...readThrough,
+        ensureTestsFresh: (ids, options) => {
+          lookups += 1;
+          return readThrough.ensureTestsFresh(ids, options);
+        },
+      }),
+    });
+    try {
+      const result = await parts.engine.run({ mode: 'force', trigger: 'manual_cli' });
+      expect(result.status).toBe('success');
+      const truth = sandbox.truth({ perTest: true });
+      const listed = await parts.services.listProducts(listProductsInputSchema.parse({}));
+      expect(listed.products.map((p) => p.id).sort()).toEqual(truth.products.map((p) => p.id).sort());
+      const testId = truth.tests?.[0]?.id ?? 0;
+      expect(testId).toBeGreaterThan(0);
+      const summary = await parts.services.getTestSummary(
+        getTestSummaryInputSchema.parse({ test_id: testId }),
+      );
+      expect(summary.test.id).toBe(testId);
+      expect(lookups).toBeGreaterThan(0);
+    } finally {
+      await parts.close();
+    }
+  });
+
+  it('says which server needs the token when there is none', () => {
+    expect(() => resolveServingRuntime(settingsFrom({}), 'The probe server')).toThrow(
+      /No TestIO API token is configured/,
+    );
+    try {
+      resolveServingRuntime(settingsFrom({}), 'The probe server');
+    } catch (error) {
+      expect((error as InvalidInputError).toUserText()).toContain(
+        'The probe server reads your account from the local mirror and refreshes it from the TestIO Customer API',
+      );
+    }
+  });
+});
+
+describe('reportCliError', () => {
+  const capture = () => {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    return { stream, text: () => text };
+  };
+
+  it('prints our errors as three parts: 2 for bad input, 1 otherwise', () => {
+    const bad = capture();
+    const invalid = new InvalidInputError({
+      field: 'x',
+      message: 'x is wrong',
+      reason: 'why',
+      hint: 'fix it',
+    });
+    expect(reportCliError(invalid, bad.stream)).toBe(2);
+    expect(bad.text()).toContain('x is wrong');
+    const missing = capture();
+    expect(reportCliError(new NotFoundError('test', 1), missing.stream)).toBe(1);
+    expect(missing.text().length).toBeGreaterThan(0);
+  });
+
+  it("leaves commander's usage errors to commander: 0 for --help, 2 otherwise", () => {
+    const out = capture();
+    expect(reportCliError(new CommanderError(0, 'commander.helpDisplayed', ''), out.stream)).toBe(0);
+    expect(reportCliError(new CommanderError(1, 'commander.unknownOption', 'bad'), out.stream)).toBe(2);
+    expect(out.text()).toBe('');
+  });
+
+  it('calls anything else unexpected, with what to do next', () => {
+    const out = capture();
+    expect(reportCliError(new Error('boom'), out.stream)).toBe(1);
+    expect(out.text()).toContain('Unexpected error: boom');
+    expect(out.text()).toContain('LOG_LEVEL=debug');
+  });
+});

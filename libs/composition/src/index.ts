@@ -1,0 +1,27 @@
+export {
+  resolveRuntime,
+  resolveRuntimeWithoutToken,
+  resolveServingRuntime,
+  type AppRuntime,
+  type ResolveRuntimeOptions,
+  type RuntimeSettings,
+} from './runtime.js';
+export {
+  createApi,
+  offlineApi,
+  openMirror,
+  type AppApi,
+  type Mirror,
+  type MirrorSettings,
+  type OpenMirrorOptions,
+} from './mirror.js';
+export {
+  createAppServices,
+  openServingParts,
+  type CreateAppServicesOptions,
+  type OpenServingPartsOptions,
+  type ServiceSettings,
+  type ServingParts,
+} from './services.js';
+export { createProcessLogger, createRootLogger } from './logger.js';
+export { isReportedCliError, reportCliError } from './cli-errors.js';

@@ -1,0 +1,122 @@
+import { createTestIOClient, type TestIOClient } from '@testio-mcp/api-client';
+import {
+  InvalidInputError,
+  systemClock,
+  type Clock,
+  type Logger,
+  type SharedSettings,
+  type TestIOApi,
+} from '@testio-mcp/domain';
+import { openDatabase, type MirrorDatabase } from '@testio-mcp/persistence';
+import { createSyncEngine, isDeadLocalHolder, leaseHolderId, type SyncEngine } from '@testio-mcp/sync';
+import type { AppRuntime } from './runtime.js';
+
+/** The settings the client, the mirror and the engine are built from. */
+export type MirrorSettings = Pick<
+  SharedSettings,
+  | 'MAX_CONCURRENT_API_REQUESTS'
+  | 'HTTP_TIMEOUT_SECONDS'
+  | 'CACHE_TTL_SECONDS'
+  | 'TESTIO_REFRESH_INTERVAL_SECONDS'
+>;
+
+/** The TestIO API as the composition uses it: the port, plus the request count and a way to close it. */
+export type AppApi = TestIOApi & { stats(): { requests: number }; close(): void };
+
+/** The parts every process shares: the TestIO client, the SQLite mirror and the sync engine over both. */
+export interface Mirror<Api extends AppApi = AppApi> {
+  readonly api: Api;
+  readonly database: MirrorDatabase;
+  readonly engine: SyncEngine;
+  readonly clock: Clock;
+  /** Closes the client and the database. */
+  close(): Promise<void>;
+}
+
+export interface OpenMirrorOptions<Api extends AppApi> {
+  readonly settings: MirrorSettings;
+  readonly runtime: AppRuntime<string | undefined>;
+  readonly logger: Logger;
+  /** Who holds the sync lease (`mcp-server`, `rest-api`, `sync-worker`, ...), as `leaseHolderId` writes it. */
+  readonly role: string;
+  readonly clock?: Clock;
+  /** The client: {@link createApi} for the runtime's token, or {@link offlineApi} for local-only commands. */
+  readonly api: Api;
+}
+
+/** The default client: TestIO over HTTP with the configured limits. */
+export function createApi(settings: MirrorSettings, runtime: AppRuntime, logger: Logger): TestIOClient {
+  return createTestIOClient({
+    baseUrl: runtime.baseUrl,
+    token: runtime.token,
+    maxConcurrentRequests: settings.MAX_CONCURRENT_API_REQUESTS,
+    timeoutMs: Math.round(settings.HTTP_TIMEOUT_SECONDS * 1000),
+    logger: logger.child({ component: 'api-client' }),
+  });
+}
+
+/**
+ * Opens the mirror (migrating it), builds the client and the sync engine. Every process takes the same
+ * lease, so a sync from any of them never overlaps one from another; `role` names the holder.
+ */
+export function openMirror<Api extends AppApi = AppApi>(options: OpenMirrorOptions<Api>): Mirror<Api> {
+  const { settings, runtime, logger, role, api, clock = systemClock } = options;
+  const database = openDatabase({
+    path: runtime.databasePath,
+    customerId: runtime.customerId,
+    logger: logger.child({ component: 'persistence' }),
+  });
+  const engine = createSyncEngine({
+    api,
+    stores: database.stores,
+    clock,
+    logger,
+    options: {
+      cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
+      productConcurrency: settings.MAX_CONCURRENT_API_REQUESTS,
+      holderId: leaseHolderId(role),
+      canStealLease: isDeadLocalHolder,
+      ...(runtime.productIds ? { productIds: runtime.productIds } : {}),
+      countUpstreamCalls: () => api.stats().requests,
+      refreshIntervalMs: Math.max(1, settings.TESTIO_REFRESH_INTERVAL_SECONDS) * 1000,
+    },
+  });
+  return {
+    api,
+    database,
+    engine,
+    clock,
+    async close() {
+      api.close();
+      await database.close();
+    },
+  };
+}
+
+/** Stands in for the client when no token is configured: local-only commands work, remote calls explain. */
+export function offlineApi(): AppApi {
+  const refuse = (): never => {
+    throw new InvalidInputError({
+      field: 'TESTIO_CUSTOMER_API_TOKEN',
+      message: 'No TestIO API token is configured (TESTIO_CUSTOMER_API_TOKEN)',
+      reason: 'This command only reads the local mirror, but the step it reached needs the TestIO API',
+      hint: 'Put TESTIO_CUSTOMER_API_TOKEN in .env, or run `npm start` for the demo on simulated data',
+    });
+  };
+  const rejecting = async (): Promise<never> => refuse();
+  return {
+    listProducts: rejecting,
+    getProduct: rejecting,
+    listFeatures: rejecting,
+    listProductFeatures: rejecting,
+    listUserStories: rejecting,
+    listProductUserStories: rejecting,
+    getTest: rejecting,
+    listTestsPage: rejecting,
+    walkTests: () => ({ [Symbol.asyncIterator]: () => ({ next: rejecting }) }),
+    listBugsForTests: rejecting,
+    getBug: rejecting,
+    stats: () => ({ requests: 0 }),
+    close: () => undefined,
+  };
+}

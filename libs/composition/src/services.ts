@@ -1,0 +1,120 @@
+import type { TestIOClient } from '@testio-mcp/api-client';
+import { playbookThresholdsFrom, type Clock, type Logger, type SharedSettings } from '@testio-mcp/domain';
+import {
+  createAnalyticsReader,
+  createMirrorReader,
+  createMirrorSearch,
+  createReportFileWriter,
+  databaseSizeBytes,
+  resolveUserPath,
+  type MirrorDatabase,
+} from '@testio-mcp/persistence';
+import { createServices, type Services } from '@testio-mcp/services';
+import { createReadThrough, type ReadThrough, type SyncEngine } from '@testio-mcp/sync';
+import { createApi, openMirror, type Mirror, type MirrorSettings } from './mirror.js';
+import type { AppRuntime } from './runtime.js';
+
+/** The settings the services read: the shared ones, plus the alert threshold of the MCP server and REST API. */
+export type ServiceSettings = MirrorSettings &
+  Pick<
+    SharedSettings,
+    | 'TESTIO_EXPORT_DIR'
+    | 'TESTIO_DEFAULT_PAGE_SIZE'
+    | 'PLAYBOOK_REJECTION_WARNING'
+    | 'PLAYBOOK_REJECTION_CRITICAL'
+    | 'PLAYBOOK_AUTO_ACCEPTANCE_WARNING'
+    | 'PLAYBOOK_AUTO_ACCEPTANCE_CRITICAL'
+    | 'PLAYBOOK_REVIEW_WARNING'
+    | 'PLAYBOOK_REVIEW_CRITICAL'
+  > & { readonly AUTO_ACCEPTANCE_ALERT_THRESHOLD: number };
+
+export interface CreateAppServicesOptions {
+  readonly settings: ServiceSettings;
+  readonly runtime: AppRuntime;
+  readonly mirror: Mirror<TestIOClient>;
+  readonly logger: Logger;
+  /** Wraps the read-through refresh, e.g. to count its decisions into the REST API's metrics. */
+  readonly instrumentReadThrough?: (readThrough: ReadThrough) => ReadThrough;
+}
+
+/**
+ * The services the MCP tools and the REST controllers answer from: readers and search over the mirror,
+ * the read-through refresh of stale entities, report files, and the sync engine for `sync_data` and
+ * `POST /api/sync`.
+ */
+export function createAppServices({
+  settings,
+  runtime,
+  mirror,
+  logger,
+  instrumentReadThrough = (readThrough) => readThrough,
+}: CreateAppServicesOptions): Services {
+  const { api, database, engine, clock } = mirror;
+  const readThrough = instrumentReadThrough(
+    createReadThrough({
+      api,
+      stores: database.stores,
+      clock,
+      logger,
+      cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
+    }),
+  );
+  return createServices({
+    reader: createMirrorReader(database.sqlite, runtime.customerId),
+    analytics: createAnalyticsReader(database.sqlite, runtime.customerId),
+    reportFiles: createReportFileWriter(resolveUserPath(settings.TESTIO_EXPORT_DIR)),
+    search: createMirrorSearch(database.sqlite, runtime.customerId, logger.child({ component: 'search' })),
+    readThrough,
+    engine,
+    api,
+    productStore: database.stores.products,
+    clock,
+    logger,
+    settings: {
+      defaultPageSize: settings.TESTIO_DEFAULT_PAGE_SIZE,
+      cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
+      autoAcceptanceAlertThreshold: settings.AUTO_ACCEPTANCE_ALERT_THRESHOLD,
+      productIds: runtime.productIds ?? null,
+      databasePath: runtime.databasePath,
+      databaseSizeBytes: () => databaseSizeBytes(runtime.databasePath),
+      playbookThresholds: playbookThresholdsFrom(settings),
+    },
+  });
+}
+
+/** What the two serving apps (MCP server, REST API) share: the client, the mirror, the engine, the services. */
+export interface ServingParts {
+  readonly api: TestIOClient;
+  readonly database: MirrorDatabase;
+  readonly engine: SyncEngine;
+  readonly clock: Clock;
+  readonly services: Services;
+  /** Closes the client and the database. */
+  close(): Promise<void>;
+}
+
+export interface OpenServingPartsOptions extends Omit<CreateAppServicesOptions, 'mirror'> {
+  /** Who holds the sync lease when a sync runs through this engine (`mcp-server`, `rest-api`). */
+  readonly role: string;
+  readonly clock?: Clock;
+}
+
+/**
+ * The parts a serving app answers from: the TestIO client for the runtime's token, the mirror and the
+ * sync engine over both (`sync_data`, `POST /api/sync` run through it; its lease keeps them from
+ * overlapping the worker), and the services.
+ */
+export function openServingParts({ role, clock, ...options }: OpenServingPartsOptions): ServingParts {
+  const { settings, runtime, logger } = options;
+  const api = createApi(settings, runtime, logger);
+  const mirror = openMirror({ settings, runtime, logger, api, role, ...(clock ? { clock } : {}) });
+  const services = createAppServices({ ...options, mirror });
+  return {
+    api,
+    database: mirror.database,
+    engine: mirror.engine,
+    clock: mirror.clock,
+    services,
+    close: () => mirror.close(),
+  };
+}
