@@ -9,10 +9,11 @@ import type { UserStoriesResponse } from './dto/user-stories.js';
 
 /**
  * `GET /api/products/{id}/user_stories`: the reference's endpoint, whose tool was folded into
- * `list_features` + `get_feature_summary`; composed from those two services (no SQL of its own).
+ * `list_features` + `get_feature_summary`. One feature: its summary; a page of features: one
+ * `listFeatureUserStories` call (one reader query), shaped as the reference did.
  */
 export async function listUserStories(
-  services: Pick<Services, 'listFeatures' | 'getFeatureSummary'>,
+  services: Pick<Services, 'listFeatureUserStories' | 'getFeatureSummary'>,
   args: {
     product_id: number;
     feature_id?: number | undefined;
@@ -55,35 +56,28 @@ export async function listUserStories(
       ...(feature.warnings?.length ? { warnings: feature.warnings } : {}),
     };
   }
-  const features = await services.listFeatures(
+  const page = await services.listFeatureUserStories(
     parseInput(
       listFeaturesInputSchema,
       { product_id: args.product_id, has_user_stories: true, page: args.page, per_page: args.per_page ?? 20 },
       'list_features',
     ),
   );
-  const summaries = await Promise.all(
-    features.features.map((f) =>
-      services.getFeatureSummary(
-        parseInput(getFeatureSummaryInputSchema, { feature_id: f.id }, 'get_feature_summary'),
-      ),
-    ),
+  const stories = page.features.flatMap((f) =>
+    f.user_stories.map((title) => ({ title, feature_id: f.id, feature_title: f.title })),
   );
-  const stories = summaries.flatMap((s) =>
-    s.user_stories.map((title) => ({ title, feature_id: s.id, feature_title: s.title })),
-  );
-  const warnings = [...(features.warnings ?? []), ...summaries.flatMap((s) => s.warnings ?? [])];
+  const warnings = [...(page.warnings ?? []), ...page.features.flatMap((f) => f.warnings ?? [])];
   return {
-    product_id: features.product_id,
+    product_id: page.product_id,
     feature_id: null,
     user_stories: stories,
     total: stories.length,
-    pagination: features.pagination,
-    truncated_feature_ids: summaries
-      .filter((s) => s.user_story_count > s.user_stories.length)
-      .map((s) => s.id),
-    data_as_of: features.data_as_of,
-    stale: features.stale || summaries.some((s) => s.stale),
+    pagination: page.pagination,
+    truncated_feature_ids: page.features
+      .filter((f) => f.user_story_count > f.user_stories.length)
+      .map((f) => f.id),
+    data_as_of: page.data_as_of,
+    stale: page.stale || page.features.some((f) => f.stale),
     ...(warnings.length ? { warnings: [...new Set(warnings)] } : {}),
   };
 }

@@ -153,6 +153,8 @@ export interface FeatureListRow {
   readonly title: string;
   readonly description: string | null;
   readonly howtofind: string | null;
+  /** In catalogue order (REST's user-stories listing reads them from the feature list, one query a page). */
+  readonly userStories: string[];
   readonly userStoryCount: number;
   /** Distinct tests that covered the feature. */
   readonly testCount: number;
@@ -161,7 +163,6 @@ export interface FeatureListRow {
 }
 
 export interface FeatureDetailRow extends FeatureListRow {
-  readonly userStories: string[];
   readonly product: { readonly id: number; readonly title: string };
 }
 

@@ -8,6 +8,9 @@ export const TRUNCATION_MARKER = '…(truncated)';
 /** Longest text field in a single-entity answer (goal, instructions, steps, ...). */
 export const MAX_DETAIL_TEXT = 2_000;
 
+/** User stories one feature answer lists (get_feature_summary, REST's user-stories listing). */
+export const MAX_USER_STORIES = 50;
+
 /** Text budget of one list page, shared by its items' long text fields. */
 export const LIST_TEXT_BUDGET = 24_000;
 

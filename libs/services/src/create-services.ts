@@ -1,7 +1,9 @@
 import { resolveContext, type ServicesDeps } from './context.js';
-import { createAnalyticsOperations } from './operations/analytics.js';
+import { createCapabilitiesOperations } from './operations/capabilities.js';
 import { createDiscoveryOperations } from './operations/discovery.js';
 import { createManagementOperations } from './operations/management.js';
+import { createQualityReportOperations } from './operations/quality-report.js';
+import { createQueryMetricsOperations } from './operations/query-metrics.js';
 import { createSummaryOperations } from './operations/summaries.js';
 import type { Services } from './types.js';
 
@@ -16,6 +18,8 @@ export function createServices(deps: ServicesDeps): Services {
     ...createDiscoveryOperations(ctx),
     ...createSummaryOperations(ctx),
     ...createManagementOperations(ctx),
-    ...createAnalyticsOperations(ctx),
+    ...createQueryMetricsOperations(ctx),
+    ...createQualityReportOperations(ctx),
+    ...createCapabilitiesOperations(ctx),
   };
 }

@@ -1,26 +1,66 @@
-export * from './freshness.js';
-export * from './contracts/index.js';
+/** The public API: only what other projects import (tests inside the lib import from the file itself). */
 export { createServices } from './create-services.js';
-export type { Services, SyncDataOptions, AnalyticsOptions, AnalyticsProgress } from './types.js';
-export type { ServicesDeps, ServicesSettings, FreshnessBlock } from './context.js';
-export { TRUNCATION_MARKER, MAX_DETAIL_TEXT, truncate } from './bounds.js';
+export { type Services } from './types.js';
+export { type AcceptanceRates } from './rates.js';
+export { type Health } from './analytics/health.js';
+export { computeFreshness, type Freshness } from './freshness.js';
+export { parseInput, paginationSchema, type Pagination, timestamp } from './contracts/common.js';
 export {
-  acceptanceRates,
-  classifyBugs,
-  platformLabel,
-  type AcceptanceRates,
-  type StatusBuckets,
-} from './rates.js';
+  listProductsInputSchema,
+  listProductsOutputSchema,
+  type ListProductsOutput,
+  listTestsInputSchema,
+  type ListTestsInput,
+  listTestsOutputSchema,
+  listFeaturesInputSchema,
+  listFeaturesOutputSchema,
+  listUsersInputSchema,
+  listUsersOutputSchema,
+  listBugsInputSchema,
+  listBugsOutputSchema,
+} from './contracts/discovery.js';
 export {
-  DIMENSION_INFO,
-  METRIC_INFO,
-  FILTER_INFO,
-  FILTER_KEYS,
-  MAX_DIMENSIONS,
-  MAX_ROWS,
-  DEFAULT_ROWS,
-  type DimensionInfo,
-  type MetricInfo,
-  type FilterInfo,
-} from './analytics/registry.js';
-export { healthOf, type Health } from './analytics/health.js';
+  getTestSummaryInputSchema,
+  getTestSummaryOutputSchema,
+  getProductSummaryInputSchema,
+  getProductSummaryOutputSchema,
+  getFeatureSummaryInputSchema,
+  getFeatureSummaryOutputSchema,
+  getUserSummaryInputSchema,
+  getUserSummaryOutputSchema,
+  getBugSummaryInputSchema,
+  getBugSummaryOutputSchema,
+} from './contracts/summaries.js';
+export {
+  SEARCH_ENTITY_TYPES,
+  searchInputSchema,
+  searchOutputSchema,
+  syncDataInputSchema,
+  type SyncDataInput,
+  syncDataOutputSchema,
+  type SyncDataOutput,
+  getServerDiagnosticsInputSchema,
+  syncEventSchema,
+  getServerDiagnosticsOutputSchema,
+  type GetServerDiagnosticsOutput,
+  getSyncHistoryInputSchema,
+  getProblematicTestsInputSchema,
+  getProblematicTestsOutputSchema,
+} from './contracts/management.js';
+export { type ThresholdsOutput, getThresholdsOutputSchema } from './contracts/thresholds.js';
+export {
+  type MetricFilters,
+  queryMetricsInputSchema,
+  queryMetricsOutputSchema,
+} from './contracts/query-metrics.js';
+export {
+  getAnalyticsCapabilitiesInputSchema,
+  getAnalyticsCapabilitiesOutputSchema,
+} from './contracts/capabilities.js';
+export {
+  generateQualityReportInputSchema,
+  reportTestSchema,
+  generateQualityReportOutputSchema,
+  type ReportTest,
+  qualityReportWithTestsOutputSchema,
+} from './contracts/quality-report.js';

@@ -31,6 +31,8 @@ export interface Services {
   listProducts(input: c.ListProductsInput): Promise<c.ListProductsOutput>;
   listTests(input: c.ListTestsInput): Promise<c.ListTestsOutput>;
   listFeatures(input: c.ListFeaturesInput): Promise<c.ListFeaturesOutput>;
+  /** A page of features with their user stories, in one reader query (REST's user-stories listing). */
+  listFeatureUserStories(input: c.ListFeaturesInput): Promise<c.FeatureUserStoriesOutput>;
   listUsers(input: c.ListUsersInput): Promise<c.ListUsersOutput>;
   listBugs(input: c.ListBugsInput): Promise<c.ListBugsOutput>;
   getTestSummary(input: c.GetTestSummaryInput): Promise<c.GetTestSummaryOutput>;
@@ -41,6 +43,8 @@ export interface Services {
   search(input: c.SearchInput): Promise<c.SearchOutput>;
   syncData(input: c.SyncDataInput, options?: SyncDataOptions): Promise<c.SyncDataOutput>;
   getServerDiagnostics(input: c.GetServerDiagnosticsInput): Promise<c.GetServerDiagnosticsOutput>;
+  /** Recent sync runs and the last 24 h counts (REST's sync history). */
+  getSyncHistory(input: c.GetSyncHistoryInput): Promise<c.GetSyncHistoryOutput>;
   getProblematicTests(input: c.GetProblematicTestsInput): Promise<c.GetProblematicTestsOutput>;
   queryMetrics(input: c.QueryMetricsInput, options?: AnalyticsOptions): Promise<c.QueryMetricsOutput>;
   getAnalyticsCapabilities(

@@ -165,17 +165,17 @@ export function createSyncEngine(deps: SyncEngineDeps): SyncEngine {
     const counting = options.countUpstreamCalls ? null : createCountingApi(deps.api);
     const callsBefore = options.countUpstreamCalls?.() ?? 0;
     const progress = createProgressReporter(runOptions.onProgress, options.progressIntervalMs, runLogger);
-    const ctx = new RunContext(
-      counting?.api ?? deps.api,
+    const ctx = new RunContext({
+      api: counting?.api ?? deps.api,
       stores,
       clock,
-      runLogger,
+      logger: runLogger,
       options,
-      runOptions.mode,
-      runOptions.since,
+      mode: runOptions.mode,
+      since: runOptions.since,
       signal,
       progress,
-    );
+    });
     runLogger.info(
       { productIds: scope, since: runOptions.since?.toISOString(), phases: [...phases] },
       'sync started',

@@ -1,44 +1,8 @@
-export * from './refresh-policy.js';
-export * from './types.js';
-export {
-  resolveSyncEngineOptions,
-  type SyncEngineOptions,
-  type ResolvedSyncEngineOptions,
-} from './options.js';
-export {
-  createSyncEngine,
-  type SyncEngine,
-  type SyncEngineDeps,
-  type RetryProblematicOptions,
-  type RetryProblematicResult,
-} from './engine.js';
-export {
-  evaluateCircuitBreaker,
-  decideAutomaticSync,
-  formatDuration,
-  type BreakerOptions,
-  type BreakerState,
-  type AutomaticSyncDecision,
-  type AutomaticSyncInput,
-} from './breaker.js';
-export {
-  acquireSyncLease,
-  syncInProgressError,
-  startHeartbeat,
-  type Heartbeat,
-  type LeaseConfig,
-} from './lease.js';
-export { createSyncScheduler, type SyncScheduler, type SyncSchedulerOptions } from './scheduler.js';
-export {
-  createReadThrough,
-  type ReadThrough,
-  type ReadThroughDeps,
-  type RefreshOutcome,
-  type RefreshFailure,
-  type RefreshOptions,
-} from './read-through.js';
-export { SingleFlight } from './single-flight.js';
-export { SyncAbortedError } from './abort.js';
-export { fetchProductCatalogue, type ProductCatalogue } from './phases/features.js';
-export { createCountingApi, type CountingApi } from './upstream-calls.js';
+/** The public API: only what other projects import (tests inside the lib import from the file itself). */
+export { type SyncEngineOptions } from './options.js';
+export { createSyncEngine, type SyncEngine } from './engine.js';
+export { createSyncScheduler } from './scheduler.js';
+export { createReadThrough, type ReadThrough, type RefreshOutcome } from './read-through.js';
 export { isDeadLocalHolder, leaseHolderId } from './lease-holder.js';
+export { testNeedsRefresh } from './refresh-policy.js';
+export { type SyncPhase, type SyncProgress, type SyncResult, type SyncStatusReport } from './types.js';

@@ -23,6 +23,22 @@ export function emptyCounts(): MutableCounts {
 /** Lists stored with a run stay bounded however much goes wrong. */
 const MAX_MESSAGES = 200;
 
+/** What a run starts with (the rest of `RunContext` is what it gathers on the way). */
+export interface RunContextInit {
+  readonly api: TestIOApi;
+  readonly stores: SyncStores;
+  readonly clock: Clock;
+  /** The run's logger (carries the run id). */
+  readonly logger: Logger;
+  readonly options: ResolvedSyncEngineOptions;
+  readonly mode: SyncMode;
+  /** Tests that ended before this date are not written (tests without an end are). */
+  readonly since: Date | undefined;
+  /** Aborted when the caller cancels or the lease is lost. */
+  readonly signal: AbortSignal;
+  readonly progress: ProgressReporter;
+}
+
 /** Everything one run shares between its phases. */
 export class RunContext {
   readonly counts = emptyCounts();
@@ -37,17 +53,27 @@ export class RunContext {
   problematicResolved = 0;
   private droppedMessages = 0;
 
-  constructor(
-    readonly api: TestIOApi,
-    readonly stores: SyncStores,
-    readonly clock: Clock,
-    readonly logger: Logger,
-    readonly options: ResolvedSyncEngineOptions,
-    readonly mode: SyncMode,
-    readonly since: Date | undefined,
-    readonly signal: AbortSignal,
-    readonly progress: ProgressReporter,
-  ) {}
+  readonly api: TestIOApi;
+  readonly stores: SyncStores;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly options: ResolvedSyncEngineOptions;
+  readonly mode: SyncMode;
+  readonly since: Date | undefined;
+  readonly signal: AbortSignal;
+  readonly progress: ProgressReporter;
+
+  constructor(init: RunContextInit) {
+    this.api = init.api;
+    this.stores = init.stores;
+    this.clock = init.clock;
+    this.logger = init.logger;
+    this.options = init.options;
+    this.mode = init.mode;
+    this.since = init.since;
+    this.signal = init.signal;
+    this.progress = init.progress;
+  }
 
   warn(message: string, details: object = {}): void {
     this.logger.warn(details, message);

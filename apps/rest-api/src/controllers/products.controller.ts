@@ -3,7 +3,6 @@ import {
   getProductSummaryInputSchema,
   listFeaturesInputSchema,
   listProductsInputSchema,
-  listTestsInputSchema,
   parseInput,
   type Services,
 } from '@testio-mcp/services';
@@ -13,6 +12,7 @@ import type { Id, Offset, PageNumber, PageSize, ProductPageSize, SortOrder } fro
 import type { ProductSummaryResponse } from '../dto/summaries.js';
 import type { UserStoriesResponse } from '../dto/user-stories.js';
 import { listUserStories } from '../user-stories.js';
+import { listTestsOf } from './list-tests.js';
 import { list } from './query.js';
 
 @Route('api/products')
@@ -153,12 +153,16 @@ export class ProductsController extends Controller {
     @Query() per_page?: PageSize,
     @Query() offset?: Offset,
   ): Promise<ListTestsResponse> {
-    const input = parseInput(
-      listTestsInputSchema,
-      { product_id, statuses: list(statuses), testing_type, sort_by, sort_order, page, per_page, offset },
-      'list_tests',
-    );
-    return this.services.listTests(input);
+    return listTestsOf(this.services, {
+      product_id,
+      statuses,
+      testing_type,
+      sort_by,
+      sort_order,
+      page,
+      per_page,
+      offset,
+    });
   }
 
   /**

@@ -14,7 +14,7 @@ import {
 import { NotFoundError } from '@testio-mcp/domain';
 import {
   getProblematicTestsInputSchema,
-  getServerDiagnosticsInputSchema,
+  getSyncHistoryInputSchema,
   parseInput,
   syncDataInputSchema,
   type Services,
@@ -76,26 +76,7 @@ export class SyncController extends Controller {
   @Get('history')
   @Response<ErrorBody>(422, 'limit out of range')
   public async getSyncHistory(@Query() limit?: HistoryLimit): Promise<SyncHistoryResponse> {
-    const d = await this.services.getServerDiagnostics(
-      parseInput(
-        getServerDiagnosticsInputSchema,
-        { include_sync_events: true, sync_event_limit: limit ?? 10, check_api: false },
-        'get_server_diagnostics',
-      ),
-    );
-    const runs = d.events ?? [];
-    return {
-      runs,
-      count: runs.length,
-      last_24h: {
-        completed: d.sync.syncs_completed_24h,
-        partial: d.sync.syncs_partial_24h,
-        failed: d.sync.syncs_failed_24h,
-        interrupted: d.sync.syncs_interrupted_24h,
-        success_rate: d.sync.success_rate_24h,
-      },
-      data_as_of: d.data_as_of,
-    };
+    return this.services.getSyncHistory(parseInput(getSyncHistoryInputSchema, { limit }, 'sync_history'));
   }
 
   /**

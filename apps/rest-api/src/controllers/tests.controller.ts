@@ -1,15 +1,10 @@
 import { Security, Controller, Get, Path, Query, Response, Route, Tags } from '@tsoa/runtime';
-import {
-  getTestSummaryInputSchema,
-  listTestsInputSchema,
-  parseInput,
-  type Services,
-} from '@testio-mcp/services';
+import { getTestSummaryInputSchema, parseInput, type Services } from '@testio-mcp/services';
 import type { ListTestsResponse } from '../dto/discovery.js';
 import type { ErrorBody } from '../dto/error.js';
 import type { Id, Offset, PageNumber, PageSize, SortOrder } from '../dto/params.js';
 import type { TestSummaryResponse } from '../dto/summaries.js';
-import { list } from './query.js';
+import { listTestsOf } from './list-tests.js';
 
 @Route('api/tests')
 @Security('bearer')
@@ -49,12 +44,16 @@ export class TestsController extends Controller {
     @Query() per_page?: PageSize,
     @Query() offset?: Offset,
   ): Promise<ListTestsResponse> {
-    const input = parseInput(
-      listTestsInputSchema,
-      { product_id, statuses: list(statuses), testing_type, sort_by, sort_order, page, per_page, offset },
-      'list_tests',
-    );
-    return this.services.listTests(input);
+    return listTestsOf(this.services, {
+      product_id,
+      statuses,
+      testing_type,
+      sort_by,
+      sort_order,
+      page,
+      per_page,
+      offset,
+    });
   }
 
   /**

@@ -43,6 +43,7 @@ function toFeatureRow(r: FeatureSqlRow): FeatureListRow {
     title: r.title,
     description: r.description,
     howtofind: r.howtofind,
+    userStories: parseJson<unknown[]>(r.user_stories, []).filter((s): s is string => typeof s === 'string'),
     userStoryCount: r.user_story_count ?? 0,
     testCount: r.test_count,
     bugCount: r.bug_count,
@@ -80,13 +81,7 @@ export function createFeaturesReader(ctx: ReaderContext): FeaturesReader {
           { id: featureId },
         );
         if (!r) return null;
-        return {
-          ...toFeatureRow(r),
-          userStories: parseJson<unknown[]>(r.user_stories, []).filter(
-            (s): s is string => typeof s === 'string',
-          ),
-          product: { id: r.product_id, title: r.product_title },
-        };
+        return { ...toFeatureRow(r), product: { id: r.product_id, title: r.product_title } };
       });
     },
   };

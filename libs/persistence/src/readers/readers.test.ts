@@ -265,6 +265,7 @@ describe('summaries', () => {
       sortOrder: 'asc',
     });
     expect(features.items.map((f) => f.id)).toEqual([10]);
+    expect(features.items[0]?.userStories).toEqual(['Pay by card', 'Pay by invoice']);
     const f = await reader.getFeatureDetail(10);
     expect(f).toMatchObject({
       userStories: ['Pay by card', 'Pay by invoice'],

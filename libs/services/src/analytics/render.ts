@@ -1,4 +1,4 @@
-import type { GenerateQualityReportOutput, ReportTest } from '../contracts/analytics.js';
+import type { GenerateQualityReportOutput, ReportTest } from '../contracts/quality-report.js';
 import type { Health } from './health.js';
 
 /**

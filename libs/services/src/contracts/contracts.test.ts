@@ -11,7 +11,7 @@ import {
   parseInput,
   searchInputSchema,
   syncDataInputSchema,
-} from '../index.js';
+} from './index.js';
 
 function invalid(fn: () => unknown): InvalidInputError {
   try {

@@ -227,6 +227,23 @@ export const listFeaturesOutputSchema = z.object({
 });
 export type ListFeaturesOutput = z.infer<typeof listFeaturesOutputSchema>;
 
+/**
+ * A page of a product's features with their user stories (REST `GET /api/products/{id}/user_stories`;
+ * no MCP tool: `list_features` + `get_feature_summary` cover it there). Each feature carries what
+ * `get_feature_summary` would say about its stories and freshness.
+ */
+export interface FeatureUserStoriesOutput extends Omit<ListFeaturesOutput, 'features'> {
+  features: Array<{
+    id: number;
+    title: string;
+    /** The first MAX_USER_STORIES stories, each cut to 300 characters. */
+    user_stories: string[];
+    user_story_count: number;
+    stale: boolean;
+    warnings?: string[];
+  }>;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // list_users
 // ---------------------------------------------------------------------------------------------------

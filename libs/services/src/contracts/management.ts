@@ -308,6 +308,32 @@ export const getServerDiagnosticsOutputSchema = z.object({
 });
 export type GetServerDiagnosticsOutput = z.infer<typeof getServerDiagnosticsOutputSchema>;
 
+/** REST `GET /api/sync/history` (no MCP tool: `get_server_diagnostics` with include_sync_events covers it). */
+export const getSyncHistoryInputSchema = z.object({
+  limit: intInput(1, 20, 'How many runs to list, 1-20 (default 10).').default(10),
+});
+export type GetSyncHistoryInput = z.output<typeof getSyncHistoryInputSchema>;
+
+const diagnosticsSync = getServerDiagnosticsOutputSchema.shape.sync.shape;
+
+export const getSyncHistoryOutputSchema = z.object({
+  runs: z
+    .array(syncEventSchema)
+    .describe('The newest sync runs by any process, newest first (at most limit).'),
+  count: z.number().int().describe('Runs listed.'),
+  last_24h: z
+    .object({
+      completed: diagnosticsSync.syncs_completed_24h,
+      partial: diagnosticsSync.syncs_partial_24h,
+      failed: diagnosticsSync.syncs_failed_24h,
+      interrupted: diagnosticsSync.syncs_interrupted_24h,
+      success_rate: diagnosticsSync.success_rate_24h,
+    })
+    .describe('Finished run counts of the last 24 h.'),
+  data_as_of: getServerDiagnosticsOutputSchema.shape.data_as_of,
+});
+export type GetSyncHistoryOutput = z.infer<typeof getSyncHistoryOutputSchema>;
+
 // ---------------------------------------------------------------------------------------------------
 // get_problematic_tests
 // ---------------------------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ import {
   listProductsInputSchema,
   listTestsInputSchema,
   listUsersInputSchema,
-  TRUNCATION_MARKER,
 } from '../index.js';
+import { TRUNCATION_MARKER } from '../bounds.js';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -5,9 +5,10 @@ import {
   TestNotFoundError,
   UserNotFoundError,
 } from '@testio-mcp/domain';
-import { listTextCap, truncate } from '../bounds.js';
+import { listTextCap, MAX_USER_STORIES, truncate } from '../bounds.js';
 import { DEFAULT_PRODUCT_PAGE_SIZE } from '../contracts/common.js';
 import type {
+  FeatureUserStoriesOutput,
   ListBugsInput,
   ListBugsOutput,
   ListFeaturesInput,
@@ -169,7 +170,8 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
     };
   }
 
-  async function listFeatures(input: ListFeaturesInput): Promise<ListFeaturesOutput> {
+  /** A page of a product's features, its catalogue refreshed first when stale. */
+  async function featurePage(input: ListFeaturesInput) {
     await requireProduct(input.product_id);
     const outcome = await readThrough.ensureFeaturesFresh([input.product_id]);
     const warnings = refreshWarnings('features of product', outcome);
@@ -183,11 +185,24 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
       offset: page.offset,
       limit: page.perPage,
     });
-    const cap = listTextCap(result.items.length, 2);
     return {
       product_id: product.id,
       pagination: buildPagination(page, result.items.length, result.total),
-      features: result.items.map((f) => ({
+      items: result.items,
+      freshness: freshnessBlock(ctx, product.featuresSyncedAt, {
+        warnings,
+        refreshFailed: outcome.failed.length > 0,
+        policy: 'read_through',
+      }),
+    };
+  }
+
+  async function listFeatures(input: ListFeaturesInput): Promise<ListFeaturesOutput> {
+    const { items, freshness, ...page } = await featurePage(input);
+    const cap = listTextCap(items.length, 2);
+    return {
+      ...page,
+      features: items.map((f) => ({
         id: f.id,
         title: truncate(f.title, Math.max(cap, 120)) ?? '',
         description: truncate(f.description, cap),
@@ -196,12 +211,34 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
         test_count: f.testCount,
         bug_count: f.bugCount,
       })),
-      total: result.items.length,
-      ...freshnessBlock(ctx, product.featuresSyncedAt, {
-        warnings,
-        refreshFailed: outcome.failed.length > 0,
-        policy: 'read_through',
+      total: items.length,
+      ...freshness,
+    };
+  }
+
+  /** One reader query for the page, instead of a feature summary per feature. */
+  async function listFeatureUserStories(input: ListFeaturesInput): Promise<FeatureUserStoriesOutput> {
+    const { items, freshness, ...page } = await featurePage(input);
+    return {
+      ...page,
+      features: items.map((f) => {
+        const { stale, warnings } = freshnessBlock(ctx, f.syncedAt, {
+          warnings:
+            f.userStories.length > MAX_USER_STORIES
+              ? [`Only the first ${MAX_USER_STORIES} of ${f.userStories.length} user stories are listed`]
+              : [],
+        });
+        return {
+          id: f.id,
+          title: f.title,
+          user_stories: f.userStories.slice(0, MAX_USER_STORIES).map((s) => truncate(s, 300) ?? ''),
+          user_story_count: f.userStoryCount,
+          stale,
+          ...(warnings ? { warnings } : {}),
+        };
       }),
+      total: items.length,
+      ...freshness,
     };
   }
 
@@ -329,5 +366,5 @@ export function createDiscoveryOperations(ctx: ServiceContext) {
     };
   }
 
-  return { listProducts, listTests, listFeatures, listUsers, listBugs };
+  return { listProducts, listTests, listFeatures, listFeatureUserStories, listUsers, listBugs };
 }

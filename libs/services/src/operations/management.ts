@@ -6,6 +6,8 @@ import type {
   GetProblematicTestsOutput,
   GetServerDiagnosticsInput,
   GetServerDiagnosticsOutput,
+  GetSyncHistoryInput,
+  GetSyncHistoryOutput,
   SearchInput,
   SearchOutput,
   SyncDataInput,
@@ -318,5 +320,27 @@ export function createManagementOperations(ctx: ServiceContext) {
     };
   }
 
-  return { search, syncData, getServerDiagnostics, getProblematicTests };
+  /** The sync history as REST serves it: the diagnostics' runs and 24 h counts, without the API probe. */
+  async function getSyncHistory(input: GetSyncHistoryInput): Promise<GetSyncHistoryOutput> {
+    const d = await getServerDiagnostics({
+      include_sync_events: true,
+      sync_event_limit: input.limit,
+      check_api: false,
+    });
+    const runs = d.events ?? [];
+    return {
+      runs,
+      count: runs.length,
+      last_24h: {
+        completed: d.sync.syncs_completed_24h,
+        partial: d.sync.syncs_partial_24h,
+        failed: d.sync.syncs_failed_24h,
+        interrupted: d.sync.syncs_interrupted_24h,
+        success_rate: d.sync.success_rate_24h,
+      },
+      data_as_of: d.data_as_of,
+    };
+  }
+
+  return { search, syncData, getServerDiagnostics, getSyncHistory, getProblematicTests };
 }

@@ -8,7 +8,7 @@ import {
   UpstreamError,
   UserNotFoundError,
 } from '@testio-mcp/domain';
-import { MAX_DETAIL_TEXT, truncate } from '../bounds.js';
+import { MAX_DETAIL_TEXT, MAX_USER_STORIES, truncate } from '../bounds.js';
 import type {
   GetBugSummaryInput,
   GetBugSummaryOutput,
@@ -26,7 +26,6 @@ import { acceptanceRates, classifyBugs, countByPlatform, countBySeverity, platfo
 import { minutesBetween } from './discovery.js';
 
 const MUTABLE = new Set<string>(MUTABLE_TEST_STATUSES);
-const MAX_USER_STORIES = 50;
 const MAX_DEVICES = 10;
 const MAX_FEATURES = 50;
 const RECENT_BUGS = 3;

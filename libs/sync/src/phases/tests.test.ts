@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError, type TestSyncState, type UpstreamExploratoryTest } from '@testio-mcp/domain';
-import { StopRule, needsBugs, placeTests, testsToPass } from './tests.js';
+import { StopRule, needsBugs, placeTests, testsToPass } from './walk-rules.js';
 
 const DAY = 86_400_000;
 const now = new Date('2026-01-20T00:00:00.000Z');

@@ -1,131 +1,22 @@
 import {
   UpstreamError,
   normalizeTest,
-  type FailedTestRange,
-  type NewProblematicRange,
   type ProblematicRange,
   type ProductSyncState,
-  type TestListPage,
   type TestSyncState,
   type UpstreamExploratoryTest,
 } from '@testio-mcp/domain';
 import { SyncAbortedError, errorMessage } from '../abort.js';
 import { forEachConcurrent } from '../concurrency.js';
-import { bugsWereSettling, isMutableTestStatus, testNeedsRefresh } from '../refresh-policy.js';
 import type { RunContext } from '../run-context.js';
 import type { WalkStop } from '../types.js';
 import { BugQueue } from './bugs.js';
+import { FailedRangeRecorder } from './failed-ranges.js';
 import { refreshProductFeatures } from './features.js';
+import { StopRule, endAtMs, needsBugs, placeTests, testsToPass } from './walk-rules.js';
 
 /** Deletion candidates are confirmed with one `GET /exploratory_tests/{id}` each, this many at a time. */
 const CONFIRM_CONCURRENCY = 10;
-
-function endAtMs(test: Pick<UpstreamExploratoryTest, 'end_at'>): number | null {
-  if (!test.end_at) return null;
-  const ms = Date.parse(test.end_at);
-  return Number.isNaN(ms) ? null : ms;
-}
-
-interface PlacedTest {
-  readonly position: number;
-  readonly test: UpstreamExploratoryTest;
-}
-
-/** Gives each readable test of a page its position in the list, skipping the failed positions. */
-export function placeTests(page: Pick<TestListPage, 'offset' | 'tests' | 'failedRanges'>): PlacedTest[] {
-  const ranges = [...page.failedRanges].sort((a, b) => a.offset - b.offset);
-  const placed: PlacedTest[] = [];
-  let position = page.offset;
-  let r = 0;
-  for (const test of page.tests) {
-    for (let range = ranges[r]; range !== undefined && position >= range.offset; range = ranges[++r]) {
-      if (position < range.offset + range.count) position = range.offset + range.count;
-    }
-    placed.push({ position, test });
-    position++;
-  }
-  return placed;
-}
-
-/**
- * Decides when a non-full walk may stop. The list is newest first (by start, and so by end); the walk
- * stops once it has seen `margin` tests that were already in the mirror (the first known test counts)
- * AND it has passed, by `end_at`, every local test it must refresh (stale mutable tests and tests
- * whose bugs may still change), or seen them. Passing means seeing a test that ended strictly earlier.
- */
-export class StopRule {
-  private knownSeen = 0;
-  private minEndAt = Number.POSITIVE_INFINITY;
-  private readonly pending: Map<number, number>;
-
-  constructor(
-    private readonly margin: number,
-    mustPass: ReadonlyArray<{ id: number; endAt: number }>,
-  ) {
-    this.pending = new Map(mustPass.map((t) => [t.id, t.endAt]));
-  }
-
-  observe(test: UpstreamExploratoryTest, known: boolean): void {
-    if (known) this.knownSeen++;
-    const end = endAtMs(test);
-    if (end !== null && end < this.minEndAt) this.minEndAt = end;
-    this.pending.delete(test.id);
-  }
-
-  /** The oldest `end_at` seen so far (ms), or null. */
-  get oldestEndAt(): number | null {
-    return Number.isFinite(this.minEndAt) ? this.minEndAt : null;
-  }
-
-  get pendingCount(): number {
-    return this.pending.size;
-  }
-
-  canStop(): boolean {
-    if (this.knownSeen < this.margin) return false;
-    for (const endAt of this.pending.values()) if (!(endAt > this.minEndAt)) return false;
-    return true;
-  }
-}
-
-/** Tests an incremental or refresh walk has to reach before it may stop. */
-export function testsToPass(
-  local: readonly TestSyncState[],
-  options: { mode: 'incremental' | 'refresh'; now: Date; ttlSeconds: number; since?: Date | undefined },
-): Array<{ id: number; endAt: number }> {
-  const { mode, now, ttlSeconds, since } = options;
-  const out: Array<{ id: number; endAt: number }> = [];
-  for (const state of local) {
-    if (state.endAt === null) continue;
-    if (since && state.endAt.getTime() < since.getTime()) continue;
-    const staleTest =
-      isMutableTestStatus(state.status) && (mode === 'refresh' || testNeedsRefresh(state, now, ttlSeconds));
-    const staleBugs =
-      state.bugsSyncedAt === null ||
-      (bugsWereSettling(state, state.bugsSyncedAt) &&
-        (mode === 'refresh' || now.getTime() - state.bugsSyncedAt.getTime() > ttlSeconds * 1000));
-    if (staleTest || staleBugs) out.push({ id: state.id, endAt: state.endAt.getTime() });
-  }
-  return out;
-}
-
-/** Whether a test seen in the walk needs its bugs (re)fetched. */
-export function needsBugs(
-  upstream: UpstreamExploratoryTest,
-  previous: TestSyncState | undefined,
-  options: { mode: RunContext['mode']; now: Date; ttlSeconds: number },
-): boolean {
-  const { mode, now, ttlSeconds } = options;
-  if (mode === 'force' || !previous || previous.bugsSyncedAt === null) return true;
-  if (previous.status !== upstream.status) return true;
-  const end = endAtMs(upstream);
-  const settling = bugsWereSettling(
-    { status: upstream.status, endAt: end === null ? null : new Date(end) },
-    previous.bugsSyncedAt,
-  );
-  if (!settling) return false;
-  return mode === 'refresh' || now.getTime() - previous.bugsSyncedAt.getTime() > ttlSeconds * 1000;
-}
 
 /** Phase TESTS (with their bugs), up to `productConcurrency` products at a time. */
 export async function syncTests(ctx: RunContext, productIds: readonly number[]): Promise<void> {
@@ -155,6 +46,26 @@ export async function syncTests(ctx: RunContext, productIds: readonly number[]):
   );
 }
 
+/** One product's walk: what it knew before it started and what it gathers on the way. */
+interface ProductWalk {
+  readonly product: ProductSyncState;
+  readonly startedAt: Date;
+  readonly local: readonly TestSyncState[];
+  readonly localById: ReadonlyMap<number, TestSyncState>;
+  /** Walk to the end whatever the stop rule says. */
+  readonly fullWalk: boolean;
+  readonly stop: StopRule;
+  readonly seen: Set<number>;
+  readonly ranges: FailedRangeRecorder;
+  readonly bugs: BugQueue;
+  droppedBySince: number;
+  missingFeaturesChecked: boolean;
+}
+
+/**
+ * Walks one product's test list (newest first), writes the tests and queues their bugs, records the
+ * ranges it could not read, deletes the tests that are gone, and marks the product walked.
+ */
 async function syncProductTests(
   ctx: RunContext,
   product: ProductSyncState,
@@ -163,15 +74,36 @@ async function syncProductTests(
   openRanges: readonly ProblematicRange[],
   bugs: BugQueue,
 ): Promise<void> {
-  const { api, stores, options, mode } = ctx;
   const outcome = ctx.outcome(product.id);
   outcome.tests = 'walked';
+  const walk = await planWalk(ctx, product, openRanges, bugs);
+  const stoppedBy = await walkPages(ctx, walk, index, productCount);
+  outcome.stoppedBy = stoppedBy;
+  outcome.failedRanges = walk.ranges.count;
+  ctx.counts.testsDiscovered += outcome.testsDiscovered;
+  ctx.counts.testsUpdated += outcome.testsUpdated;
+  if (stoppedBy === 'aborted') throw new SyncAbortedError();
+  await walk.ranges.finish();
+
+  await bugs.flushAll();
+  if (stoppedBy === 'error') {
+    outcome.deletionSkipped = true;
+    return;
+  }
+  await deleteMissing(ctx, walk, stoppedBy);
+  await bugs.flushAll();
+  await finishWalk(ctx, walk, stoppedBy, openRanges);
+}
+
+async function planWalk(
+  ctx: RunContext,
+  product: ProductSyncState,
+  openRanges: readonly ProblematicRange[],
+  bugs: BugQueue,
+): Promise<ProductWalk> {
+  const { mode, options } = ctx;
   const startedAt = ctx.clock.now();
-  const ttlSeconds = options.cacheTtlSeconds;
-  const since = ctx.since;
-  const sinceMs = since?.getTime();
-  const local = await stores.tests.listProductTestStates(product.id);
-  const localById = new Map(local.map((s) => [s.id, s]));
+  const local = await ctx.stores.tests.listProductTestStates(product.id);
   // A product never walked to the end (first sync, or an earlier walk was cut short) is walked
   // completely even in incremental mode; open problematic ranges are left to retryProblematic.
   const fullWalk = mode === 'force' || (product.lastFullSyncAt === null && openRanges.length === 0);
@@ -182,76 +114,47 @@ async function syncProductTests(
       : testsToPass(local, {
           mode: mode === 'refresh' ? 'refresh' : 'incremental',
           now: startedAt,
-          ttlSeconds,
-          since,
+          ttlSeconds: options.cacheTtlSeconds,
+          since: ctx.since,
         }),
   );
-  const seen = new Set<number>();
-  let lastReadable: UpstreamExploratoryTest | null = null;
-  let awaitingAfter: FailedTestRange[] = [];
-  let beforeOf = new Map<FailedTestRange, UpstreamExploratoryTest | null>();
-  let failedRangeCount = 0;
-  let droppedBySince = 0;
-  let stoppedBy: WalkStop | null = null;
-  let missingFeaturesChecked = false;
-
-  const record = async (
-    range: FailedTestRange,
-    before: UpstreamExploratoryTest | null,
-    after: UpstreamExploratoryTest | null,
-  ) => {
-    const entry: NewProblematicRange = {
-      productId: product.id,
-      offsetFrom: range.offset,
-      offsetTo: range.offset + range.count - 1,
-      boundaryBeforeId: before?.id ?? null,
-      boundaryBeforeEndAt: before && endAtMs(before) !== null ? new Date(endAtMs(before) as number) : null,
-      boundaryAfterId: after?.id ?? null,
-      boundaryAfterEndAt: after && endAtMs(after) !== null ? new Date(endAtMs(after) as number) : null,
-      lastError: errorMessage(range.error),
-    };
-    await stores.syncState.recordProblematicRange(entry, ctx.clock.now());
-    ctx.failedRanges.push({
-      productId: product.id,
-      offsetFrom: entry.offsetFrom,
-      offsetTo: entry.offsetTo,
-      boundaryBeforeId: entry.boundaryBeforeId,
-      boundaryAfterId: entry.boundaryAfterId,
-      error: entry.lastError,
-    });
-    const status = range.error instanceof UpstreamError ? ` (HTTP ${range.error.status})` : '';
-    ctx.fail(
-      `Product ${product.id}: ${range.count} test(s) at positions ${entry.offsetFrom}–${entry.offsetTo} could not be read${status}; recorded as problematic, retry with retryProblematic`,
-      { productId: product.id, offset: range.offset, count: range.count },
-    );
+  return {
+    product,
+    startedAt,
+    local,
+    localById: new Map(local.map((s) => [s.id, s])),
+    fullWalk,
+    stop,
+    seen: new Set<number>(),
+    ranges: new FailedRangeRecorder(ctx, product.id),
+    bugs,
+    droppedBySince: 0,
+    missingFeaturesChecked: false,
   };
+}
 
+/** Reads pages until the list ends, the stop rule allows, `since` is passed, or the run is aborted. */
+async function walkPages(
+  ctx: RunContext,
+  walk: ProductWalk,
+  index: number,
+  productCount: number,
+): Promise<WalkStop> {
+  const { product } = walk;
+  const outcome = ctx.outcome(product.id);
+  const sinceMs = ctx.since?.getTime();
   try {
-    for await (const page of api.walkTests(product.id, { pageSize: options.pageSize, signal: ctx.signal })) {
+    for await (const page of ctx.api.walkTests(product.id, {
+      pageSize: ctx.options.pageSize,
+      signal: ctx.signal,
+    })) {
       outcome.pages++;
-      const placed = placeTests(page);
-      const firstReadable = placed[0]?.test ?? null;
-      if (awaitingAfter.length > 0 && firstReadable) {
-        for (const range of awaitingAfter) await record(range, beforeOf.get(range) ?? null, firstReadable);
-        awaitingAfter = [];
-        beforeOf = new Map();
-      }
-      for (const range of page.failedRanges) {
-        failedRangeCount++;
-        const before = placed.filter((p) => p.position < range.offset).at(-1)?.test ?? lastReadable;
-        const after = placed.find((p) => p.position >= range.offset + range.count)?.test ?? null;
-        if (after) await record(range, before, after);
-        else {
-          awaitingAfter.push(range);
-          beforeOf.set(range, before);
-        }
-      }
-      if (placed.length > 0) lastReadable = placed[placed.length - 1]?.test ?? lastReadable;
+      await walk.ranges.observe(placeTests(page), page.failedRanges);
 
-      const fresh = page.tests.filter((t) => !seen.has(t.id));
+      const fresh = page.tests.filter((t) => !walk.seen.has(t.id));
       for (const test of fresh) {
-        seen.add(test.id);
-        stop.observe(test, localById.has(test.id));
+        walk.seen.add(test.id);
+        walk.stop.observe(test, walk.localById.has(test.id));
       }
       const kept =
         sinceMs === undefined
@@ -260,119 +163,107 @@ async function syncProductTests(
               const end = endAtMs(t);
               return end === null || end >= sinceMs;
             });
-      droppedBySince += fresh.length - kept.length;
+      walk.droppedBySince += fresh.length - kept.length;
       const allTooOld = sinceMs !== undefined && fresh.length > 0 && kept.length === 0;
+      if (kept.length > 0) await writeTests(ctx, walk, kept);
 
-      if (kept.length > 0) {
-        const items = kept.map((raw) => ({ entity: normalizeTest(raw, product.id), raw }));
-        const now = ctx.clock.now();
-        await stores.tests.upsertTests(items, now);
-        for (const { raw } of items) {
-          const previous = localById.get(raw.id);
-          if (previous) outcome.testsUpdated++;
-          else outcome.testsDiscovered++;
-          if (needsBugs(raw, previous, { mode, now, ttlSeconds })) {
-            bugs.add(raw.id);
-            outcome.bugTestsRequested++;
-          }
-        }
-        if (!missingFeaturesChecked) {
-          const featureIds = [...new Set(items.flatMap((i) => i.entity.features.map((f) => f.feature_id)))];
-          const missing =
-            featureIds.length > 0 ? await stores.features.findMissingFeatureIds(featureIds) : [];
-          if (missing.length > 0) {
-            // A test references a feature the mirror lacks; refresh the catalogue once per run.
-            missingFeaturesChecked = true;
-            if (!ctx.featuresRefreshed.has(product.id)) {
-              ctx.logger.info(
-                { productId: product.id, missing: missing.slice(0, 10) },
-                'tests reference unknown features; refreshing the catalogue',
-              );
-              await refreshProductFeatures(ctx, product.raw);
-            }
-          }
-        }
-      }
-      outcome.testsSeen = seen.size;
+      outcome.testsSeen = walk.seen.size;
       ctx.progress.report({
         phase: 'tests',
         productId: product.id,
         productIndex: index,
         productCount,
         page: page.page,
-        testsSeen: seen.size,
-        message: `Product ${product.id}: page ${page.page}, ${seen.size} tests seen`,
+        testsSeen: walk.seen.size,
+        message: `Product ${product.id}: page ${page.page}, ${walk.seen.size} tests seen`,
       });
-      if (ctx.signal.aborted) {
-        stoppedBy = 'aborted';
-        break;
-      }
-      await bugs.flushFull();
-      if (page.isLast) {
-        stoppedBy = 'end';
-        break;
-      }
-      if (allTooOld) {
-        stoppedBy = 'since';
-        break;
-      }
-      if (!fullWalk && stop.canStop()) {
-        stoppedBy = 'boundary';
-        break;
-      }
+      if (ctx.signal.aborted) return 'aborted';
+      await walk.bugs.flushFull();
+      if (page.isLast) return 'end';
+      if (allTooOld) return 'since';
+      if (!walk.fullWalk && walk.stop.canStop()) return 'boundary';
     }
-    stoppedBy ??= 'end';
+    return 'end';
   } catch (error) {
-    if (ctx.signal.aborted) stoppedBy = 'aborted';
-    else {
-      stoppedBy = 'error';
-      outcome.tests = 'failed';
-      ctx.fail(
-        `Product ${product.id}: the test list could not be read after ${outcome.pages} page(s) (${errorMessage(error)}); the tests already read were kept`,
-        {
-          productId: product.id,
-          err: error,
-        },
-      );
+    if (ctx.signal.aborted) return 'aborted';
+    outcome.tests = 'failed';
+    ctx.fail(
+      `Product ${product.id}: the test list could not be read after ${outcome.pages} page(s) (${errorMessage(error)}); the tests already read were kept`,
+      {
+        productId: product.id,
+        err: error,
+      },
+    );
+    return 'error';
+  }
+}
+
+/** Upserts a page's tests, queues the bugs that need (re)fetching, and checks their features once. */
+async function writeTests(
+  ctx: RunContext,
+  walk: ProductWalk,
+  tests: readonly UpstreamExploratoryTest[],
+): Promise<void> {
+  const { product } = walk;
+  const outcome = ctx.outcome(product.id);
+  const items = tests.map((raw) => ({ entity: normalizeTest(raw, product.id), raw }));
+  const now = ctx.clock.now();
+  await ctx.stores.tests.upsertTests(items, now);
+  for (const { raw } of items) {
+    const previous = walk.localById.get(raw.id);
+    if (previous) outcome.testsUpdated++;
+    else outcome.testsDiscovered++;
+    if (needsBugs(raw, previous, { mode: ctx.mode, now, ttlSeconds: ctx.options.cacheTtlSeconds })) {
+      walk.bugs.add(raw.id);
+      outcome.bugTestsRequested++;
     }
   }
-  outcome.stoppedBy = stoppedBy;
-  outcome.failedRanges = failedRangeCount;
-  ctx.counts.testsDiscovered += outcome.testsDiscovered;
-  ctx.counts.testsUpdated += outcome.testsUpdated;
-  if (stoppedBy === 'aborted') throw new SyncAbortedError();
-  for (const range of awaitingAfter) await record(range, beforeOf.get(range) ?? null, null);
+  if (walk.missingFeaturesChecked) return;
+  const featureIds = [...new Set(items.flatMap((i) => i.entity.features.map((f) => f.feature_id)))];
+  const missing = featureIds.length > 0 ? await ctx.stores.features.findMissingFeatureIds(featureIds) : [];
+  if (missing.length === 0) return;
+  // A test references a feature the mirror lacks; refresh the catalogue once per run.
+  walk.missingFeaturesChecked = true;
+  if (!ctx.featuresRefreshed.has(product.id)) {
+    ctx.logger.info(
+      { productId: product.id, missing: missing.slice(0, 10) },
+      'tests reference unknown features; refreshing the catalogue',
+    );
+    await refreshProductFeatures(ctx, product.raw);
+  }
+}
 
-  await bugs.flushAll();
-  if (stoppedBy === 'error') {
-    outcome.deletionSkipped = true;
+/** Deletions: tests of the mirror that the walk should have met but did not. */
+async function deleteMissing(ctx: RunContext, walk: ProductWalk, stoppedBy: WalkStop): Promise<void> {
+  const { product } = walk;
+  if (walk.ranges.count > 0) {
+    ctx.outcome(product.id).deletionSkipped = true;
+    ctx.warn(
+      `Product ${product.id}: tests missing upstream were not deleted because ${walk.ranges.count} range(s) could not be read`,
+    );
     return;
   }
+  const oldest = walk.stop.oldestEndAt;
+  const candidates = walk.local
+    .filter((s) => !walk.seen.has(s.id))
+    .filter((s) => stoppedBy === 'end' || (oldest !== null && s.endAt !== null && s.endAt.getTime() > oldest))
+    .map((s) => s.id);
+  if (candidates.length > 0) await deleteConfirmed(ctx, product.id, candidates, walk.bugs, walk.localById);
+}
 
-  // Deletions: tests of the mirror that the walk should have met but did not.
-  if (failedRangeCount > 0) {
-    outcome.deletionSkipped = true;
-    ctx.warn(
-      `Product ${product.id}: tests missing upstream were not deleted because ${failedRangeCount} range(s) could not be read`,
-    );
-  } else {
-    const oldest = stop.oldestEndAt;
-    const candidates = local
-      .filter((s) => !seen.has(s.id))
-      .filter(
-        (s) => stoppedBy === 'end' || (oldest !== null && s.endAt !== null && s.endAt.getTime() > oldest),
-      )
-      .map((s) => s.id);
-    if (candidates.length > 0) await deleteConfirmed(ctx, product.id, candidates, bugs, localById);
-  }
-  await bugs.flushAll();
-
-  const complete = stoppedBy === 'end' && failedRangeCount === 0 && droppedBySince === 0;
-  outcome.complete = complete;
-  await stores.products.markTestsWalked(product.id, startedAt, complete);
+/** Marks the product walked; a complete walk also resolves its open problematic ranges. */
+async function finishWalk(
+  ctx: RunContext,
+  walk: ProductWalk,
+  stoppedBy: WalkStop,
+  openRanges: readonly ProblematicRange[],
+): Promise<void> {
+  const complete = stoppedBy === 'end' && walk.ranges.count === 0 && walk.droppedBySince === 0;
+  ctx.outcome(walk.product.id).complete = complete;
+  await ctx.stores.products.markTestsWalked(walk.product.id, walk.startedAt, complete);
   if (complete) {
     for (const range of openRanges) {
-      await stores.syncState.resolveProblematicRange(range.id, ctx.clock.now());
+      await ctx.stores.syncState.resolveProblematicRange(range.id, ctx.clock.now());
       ctx.problematicResolved++;
     }
   }
