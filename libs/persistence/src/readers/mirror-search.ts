@@ -90,7 +90,9 @@ function where(index: EntityIndex, f: Filters): string {
 function walkSelect(index: EntityIndex, f: Filters, ftsOnly: boolean): string {
   const weights = index.columns.map((_, i) => (i === 0 ? TITLE_WEIGHT.toFixed(1) : '1.0')).join(', ');
   const titleOnly = index.columns.map((_, i) => (i === 0 ? '1.0' : '0.0')).join(', ');
-  const scores = `-bm25(${index.fts}, ${weights}) AS score, bm25(${index.fts}, ${titleOnly}) < 0 AS title_match`;
+  // BM25 only for the first `@cap` rows (the ranking window); the rest of the walk only counts.
+  const scores = `CASE WHEN ${RANK_GATE}() THEN -bm25(${index.fts}, ${weights}) END AS score,
+    CASE WHEN ${RANK_GATE}() THEN bm25(${index.fts}, ${titleOnly}) < 0 END AS title_match`;
   if (ftsOnly) {
     return `SELECT rowid AS pk, ${scores} FROM ${index.fts} WHERE ${index.fts} MATCH @match ORDER BY rowid DESC LIMIT @walk`;
   }
@@ -100,10 +102,13 @@ function walkSelect(index: EntityIndex, f: Filters, ftsOnly: boolean): string {
     ORDER BY ${index.fts}.rowid DESC LIMIT @walk`;
 }
 
-/** The base rows of the hits on the page (only those are read). */
+/**
+ * The base rows of the hits on the page (only those are read), by primary key: `json_each` drives the
+ * join, so the planner never scans the tenant's rows through a `customer_id` index instead.
+ */
 function rowsSelect(index: EntityIndex): string {
   return `SELECT e.pk AS pk, e.id AS entity_id, ${index.product} AS product_id, e.title AS title
-    FROM ${index.table} AS e WHERE e.pk IN (SELECT value FROM json_each(@pks)) AND e.customer_id = @customerId`;
+    FROM json_each(@pks) AS k CROSS JOIN ${index.table} AS e ON e.pk = k.value WHERE e.customer_id = @customerId`;
 }
 
 /** The pk range of the rows that pass the base-row filters (read from their indexes, not the rows). */
@@ -161,6 +166,25 @@ function clamp(value: number | undefined, min: number, max: number, fallback: nu
 function isFtsSyntaxError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : '';
   return /fts5|syntax error|no such column|unterminated|malformed MATCH/i.test(message);
+}
+
+/**
+ * `search_rank_gate()`: true for the first `gate.left` rows of the walk that runs next (each row asks
+ * twice, once per score), so the walk that counts up to the cap computes BM25 only for the ranking
+ * window, in one pass over the FTS5 index (a prefix word is merged once, not once for the count and once
+ * for the ranking). Statements run synchronously, one at a time per process, so one counter serves.
+ */
+const RANK_GATE = 'search_rank_gate';
+const gate = { left: 0 };
+const gated = new WeakSet<Sqlite>();
+
+function registerGate(db: Sqlite): void {
+  if (gated.has(db)) return;
+  db.function(RANK_GATE, { deterministic: false, directOnly: true }, () => {
+    gate.left -= 1;
+    return gate.left >= 0 ? 1 : 0;
+  });
+  gated.add(db);
 }
 
 export function createMirrorSearch(db: Sqlite, customerId: number, logger?: Logger): SearchPort {
@@ -245,6 +269,7 @@ function runSearch(
   if (options.from) params['from'] = dbTime(options.from);
   if (options.to) params['to'] = dbTime(options.to);
 
+  registerGate(db);
   return readTransaction(db, () => {
     const onlyTenant = prepared(
       db,
@@ -262,6 +287,7 @@ function runSearch(
         params[`lo_${index.type}`] = bounds.lo;
         params[`hi_${index.type}`] = bounds.hi;
       }
+      gate.left = 2 * cap;
       const rows = prepared(db, walkSelect(index, filters, ftsOnly)).all(params) as WalkRow[];
       total += rows.length;
       if (rows.length >= walk) lowerBound = true;
