@@ -411,6 +411,7 @@ describe('tools/call', () => {
           Promise.resolve({
             query: 'login',
             total: 1,
+            total_is_lower_bound: false,
             results: [
               {
                 entity_type: 'bug',

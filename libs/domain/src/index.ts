@@ -195,4 +195,5 @@ export {
   type ReportFile,
   type WrittenReportFile,
   type ReportFileWriter,
+  SEARCH_COUNT_CAP,
 } from './reader.js';

@@ -298,6 +298,12 @@ export interface MirrorReader {
 export const SEARCH_ENTITY_TYPES = ['product', 'feature', 'test', 'bug'] as const;
 export type SearchEntityType = (typeof SEARCH_ENTITY_TYPES)[number];
 
+/**
+ * Matches of one entity type a search counts exactly; beyond it the count stops and the total is a
+ * lower bound (ADR 0018).
+ */
+export const SEARCH_COUNT_CAP = 1000;
+
 export interface SearchPortOptions {
   readonly query: string;
   /** `simple`: words as typed (no syntax). `raw`: an FTS5 expression; a syntax error is an `InvalidInputError`. */
@@ -328,7 +334,10 @@ export interface SearchPortHit {
 export interface SearchPortResult {
   /** The FTS5 expression that ran, or null when the query held no searchable word. */
   readonly match: string | null;
+  /** Matches of the query and filters: exact, or a lower bound when `totalIsLowerBound` (ADR 0018). */
   readonly total: number;
+  /** The count stopped at its cap (`SEARCH_COUNT_CAP` per entity type): there are at least `total`. */
+  readonly totalIsLowerBound: boolean;
   readonly results: SearchPortHit[];
 }
 

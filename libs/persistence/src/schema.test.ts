@@ -92,6 +92,9 @@ describe('schema.prisma vs the migrated database', () => {
       ...models.map((m) => m.table),
       '_prisma_migrations',
       'sqlite_sequence',
+      // Counts kept by triggers (migration *_derived_counts, ADR 0018).
+      'entity_counts',
+      'platform_counts',
       ...FTS_TABLES.flatMap((t) => [
         `${t}_fts`,
         ...['data', 'idx', 'docsize', 'config'].map((s) => `${t}_fts_${s}`),
@@ -145,13 +148,18 @@ describe('schema.prisma vs the migrated database', () => {
     }
   });
 
-  it('has all twelve FTS5 triggers, each on its own table', () => {
+  it('has all twelve FTS5 triggers and the thirteen count triggers, each on its own table', () => {
     const triggers = db.sqlite
       .prepare("SELECT name, tbl_name AS tableName FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
       .all() as { name: string; tableName: string }[];
-    const expected = FTS_TABLES.flatMap((t) =>
-      ['ad', 'ai', 'au'].map((k) => ({ name: `${t}_fts_${k}`, tableName: t })),
-    );
+    const expected = [
+      ...FTS_TABLES.flatMap((t) => ['ad', 'ai', 'au'].map((k) => ({ name: `${t}_fts_${k}`, tableName: t }))),
+      ...['products', 'features', 'tests', 'users', 'bugs'].flatMap((t) =>
+        ['ad', 'ai'].map((k) => ({ name: `${t}_count_${k}`, tableName: t })),
+      ),
+      { name: 'bugs_platforms_au', tableName: 'bugs' },
+      ...['ad', 'ai', 'au'].map((k) => ({ name: `test_platforms_count_${k}`, tableName: 'test_platforms' })),
+    ];
     expect(triggers).toEqual(expected.sort((a, b) => a.name.localeCompare(b.name)));
   });
 

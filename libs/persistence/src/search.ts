@@ -41,8 +41,13 @@ export interface SearchHit {
 export interface SearchResult {
   /** The FTS5 expression that ran, or null when the query held no searchable word. */
   readonly match: string | null;
-  /** All hits for the query and filters (not only this page). */
+  /**
+   * Hits for the query and filters (not only this page): exact up to `SEARCH_COUNT_CAP` per entity type,
+   * a lower bound beyond (ADR 0018).
+   */
   readonly total: number;
+  /** True when `total` is a lower bound: the count stopped at its cap. */
+  readonly totalIsLowerBound: boolean;
   readonly results: SearchHit[];
 }
 

@@ -37,6 +37,9 @@ options:
   --duration N        seconds of load per endpoint and phase (rest, default 5)
   --connections N     concurrent connections (rest, default 10)
   --no-mcp            search: time the SQL only
+  --tools a,b         tools: measure only these tools (default every tool)
+  --write-between     tools: before each call, commit a write to the mirror from another connection (as a
+                      sync does), so caches keyed on the database's change counter are always cold
   --fresh             rebuild the cached mirror under bench-results/cache/
   --no-heap-flags     launch testio-mcp with plain node, without the V8 heap limits testio-mcp start uses
 `;
@@ -73,6 +76,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       connections: { type: 'string' },
       cycles: { type: 'string' },
       'no-mcp': { type: 'boolean' },
+      tools: { type: 'string' },
+      'write-between': { type: 'boolean' },
       fresh: { type: 'boolean' },
       'no-heap-flags': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -110,6 +115,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         calls: intFlag(values.calls, 'calls', 300, 1),
         analyticsCalls: intFlag(values['analytics-calls'], 'analytics-calls', 30, 1),
         fresh,
+        only: values.tools?.split(',').map((t) => t.trim()),
+        writeBetween: values['write-between'] === true,
       });
       break;
     case 'rest':

@@ -25,8 +25,13 @@ export interface SearchResponse extends Freshness {
   query: string;
   /** The full-text expression that ran, when it differs from query. */
   sanitized_query?: string;
-  /** All matches for the query and filters (results holds at most limit). */
+  /**
+   * Matches for the query and filters (results holds at most limit): exact up to 1,000 per entity type;
+   * when total_is_lower_bound, there are at least this many.
+   */
   total: number;
+  /** True when counting stopped at its cap (1,000 matches per entity type): total is "at least". */
+  total_is_lower_bound: boolean;
   results: SearchResult[];
 }
 

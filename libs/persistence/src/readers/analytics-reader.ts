@@ -332,11 +332,11 @@ const REPORT_PLATFORMS = `WITH ${SCOPED_TESTS}
   LEFT JOIN json_each(b.devices) d
   GROUP BY st.product_id, platform`;
 
-const PLATFORMS = `SELECT os FROM (
-    SELECT DISTINCT operating_system AS os FROM test_platforms WHERE customer_id = @cid AND operating_system IS NOT NULL
-    UNION
-    SELECT DISTINCT ${DEVICE_OS} AS os FROM bugs b, json_each(b.devices) d WHERE b.customer_id = @cid AND ${DEVICE_OS} IS NOT NULL
-  ) ORDER BY os COLLATE NOCASE`;
+/**
+ * The operating systems of the tenant's test platforms and bug devices, from the counts the sync keeps in
+ * the transaction that writes them (migration `*_derived_counts`, ADR 0018): a few rows, not every bug.
+ */
+const PLATFORMS = `SELECT os FROM platform_counts WHERE customer_id = @cid AND n > 0 ORDER BY os COLLATE NOCASE`;
 
 const STATUS_KEYS = ['accepted', 'auto_accepted', 'rejected', 'forwarded'] as const;
 const SEVERITY_KEYS = ['critical', 'high', 'low', 'visual', 'content', 'custom'] as const;
@@ -382,14 +382,6 @@ export function createAnalyticsReader(db: Sqlite, customerId: number): Analytics
     }
     return stmt;
   };
-  // The platform list reads every bug's devices (~0.7 s at `medium`) for what changes only when a sync
-  // writes; keep it until the database changes. data_version moves when another connection (the worker)
-  // commits, total_changes() when this one writes (bugs refreshed on read).
-  let platforms: { stamp: string; value: string[] } | undefined;
-  const dataVersion = db.prepare('PRAGMA data_version').pluck();
-  const ownChanges = db.prepare('SELECT total_changes()').pluck();
-  const changeStamp = (): string => `${String(dataVersion.get())}:${String(ownChanges.get())}`;
-
   return {
     runMetricQuery(query: MetricQuery): Promise<MetricQueryResult> {
       return run(() => {
@@ -468,16 +460,9 @@ export function createAnalyticsReader(db: Sqlite, customerId: number): Analytics
     },
 
     listPlatforms(): Promise<string[]> {
-      return run(() => {
-        const stamp = changeStamp();
-        if (platforms?.stamp !== stamp) {
-          platforms = {
-            stamp,
-            value: (statement(PLATFORMS).all({ cid: customerId }) as Array<{ os: string }>).map((r) => r.os),
-          };
-        }
-        return platforms.value;
-      });
+      return run(() =>
+        (statement(PLATFORMS).all({ cid: customerId }) as Array<{ os: string }>).map((r) => r.os),
+      );
     },
   };
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bug, product, test as testOf } from '../__fixtures__/entities.js';
 import { createTestDatabase, type TestDatabase } from '../testing.js';
+import { SEARCH_COUNT_CAP } from '@testio-mcp/domain';
 import { createMirrorSearch, SEARCH_CANDIDATES_PER_ENTITY } from './mirror-search.js';
 
 const T0 = new Date('2025-02-01T08:00:00.000Z');
@@ -97,5 +98,30 @@ describe('search over more matches than the ranking window', () => {
     expect(first.total).toBe(5 + MANY);
     expect(first.results).toHaveLength(100);
     expect(first.results.every((r) => r.entity_id < 5000)).toBe(true);
+  });
+});
+
+describe('search over more matches than the count cap', () => {
+  it('counts up to the cap and says the total is a lower bound beyond it, per entity type and filter', async () => {
+    await db.stores.bugs.replaceBugsOfTests(
+      [20],
+      Array.from({ length: SEARCH_COUNT_CAP + 5 }, (_, i) => bug(3000 + i, 20, { title: `Zebra herd ${i}` })),
+      T0,
+    );
+    const search = createMirrorSearch(db.sqlite, 1);
+    const bugs = await search.search({ query: 'zebra', entityTypes: ['bug'], limit: 10 });
+    expect(bugs).toMatchObject({ total: SEARCH_COUNT_CAP, totalIsLowerBound: true });
+    // The newest matches are ranked: the page is of the herd, title matches first.
+    expect(bugs.results.every((r) => r.entity_id >= 3000 && r.title_match)).toBe(true);
+
+    // Product 1 holds 5 of them: exact again.
+    const product1 = await search.search({ query: 'zebra', productIds: [1], limit: 10 });
+    expect(product1).toMatchObject({ total: 5, totalIsLowerBound: false });
+    const product2 = await search.search({ query: 'zebra', productIds: [2], limit: 10 });
+    expect(product2).toMatchObject({ total: SEARCH_COUNT_CAP, totalIsLowerBound: true });
+    const herd = await search.search({ query: 'herd', limit: 10 });
+    expect(herd).toMatchObject({ total: SEARCH_COUNT_CAP, totalIsLowerBound: true });
+    const few = await search.search({ query: 'crossing', limit: 10 });
+    expect(few).toMatchObject({ total: 5, totalIsLowerBound: false });
   });
 });

@@ -1,5 +1,6 @@
 import {
   InvalidInputError,
+  SEARCH_COUNT_CAP,
   SEARCH_ENTITY_TYPES,
   type Logger,
   type SearchEntityType,
@@ -78,46 +79,41 @@ function where(index: EntityIndex, f: Filters): string {
 }
 
 /**
- * Matches of one index ranked per query: at most `@cap` of them, the most recently added first (highest
- * `pk`; FTS5 walks its doclists in rowid order and stops at the cap), each with its BM25 scores computed
- * in that same walk. Without base-row filters, when the file holds one tenant (`ftsOnly`), the walk reads
- * the FTS index alone and only the kept candidates are joined to their rows; otherwise (product or date
- * filters, other tenants) the join is part of the walk so the cap counts matches that pass them.
+ * The bounded walk of one index (ADR 0018): its matches that pass the filters, most recently added first
+ * (highest `pk`; FTS5 walks its doclists in rowid order and stops at `@walk`), each with its BM25 scores.
+ * The first `cap` rows are the ranking candidates and the number of rows is the count, exact below
+ * `@walk`. Without base-row filters, when the file holds one tenant (`ftsOnly`), the walk reads the FTS
+ * index alone; otherwise the join to the rows is part of the walk so that it counts and keeps only
+ * matches that pass them, over the pk range of the rows that pass them (`@lo_<type>..@hi_<type>`), so a
+ * product (or tenant) whose rows are old is not reached by joining every newer match first.
  */
-function candidatesSelect(index: EntityIndex, f: Filters, ftsOnly: boolean): string {
+function walkSelect(index: EntityIndex, f: Filters, ftsOnly: boolean): string {
   const weights = index.columns.map((_, i) => (i === 0 ? TITLE_WEIGHT.toFixed(1) : '1.0')).join(', ');
   const titleOnly = index.columns.map((_, i) => (i === 0 ? '1.0' : '0.0')).join(', ');
-  const scores = `-bm25(${index.fts}, ${weights}) AS score, bm25(${index.fts}, ${titleOnly}) < 0 AS title_match`;
-  const columns = `'${index.type}' AS entity_type, e.id AS entity_id, ${index.product} AS product_id, e.title AS title, e.pk AS pk`;
+  // BM25 only for the first `@cap` rows (the ranking window); the rest of the walk only counts.
+  const scores = `CASE WHEN ${RANK_GATE}() THEN -bm25(${index.fts}, ${weights}) END AS score,
+    CASE WHEN ${RANK_GATE}() THEN bm25(${index.fts}, ${titleOnly}) < 0 END AS title_match`;
   if (ftsOnly) {
-    return `SELECT ${columns}, c.score, c.title_match FROM (
-        SELECT rowid AS pk, ${scores} FROM ${index.fts} WHERE ${index.fts} MATCH @match ORDER BY rowid DESC LIMIT @cap
-      ) AS c CROSS JOIN ${index.table} AS e ON e.pk = c.pk WHERE e.customer_id = @customerId`;
+    return `SELECT rowid AS pk, ${scores} FROM ${index.fts} WHERE ${index.fts} MATCH @match ORDER BY rowid DESC LIMIT @walk`;
   }
-  // The walk only covers the pk range of the rows that pass the filters (@lo_<type>..@hi_<type>), so a
-  // product (or tenant) whose rows are old is not reached by joining every newer match first.
-  return `SELECT * FROM (SELECT ${columns}, ${scores}
+  return `SELECT ${index.fts}.rowid AS pk, ${scores}
     FROM ${index.fts} CROSS JOIN ${index.table} AS e ON e.pk = ${index.fts}.rowid WHERE ${where(index, f)}
       AND ${index.fts}.rowid >= @lo_${index.type} AND ${index.fts}.rowid <= @hi_${index.type}
-    ORDER BY ${index.fts}.rowid DESC LIMIT @cap)`;
+    ORDER BY ${index.fts}.rowid DESC LIMIT @walk`;
+}
+
+/**
+ * The base rows of the hits on the page (only those are read), by primary key: `json_each` drives the
+ * join, so the planner never scans the tenant's rows through a `customer_id` index instead.
+ */
+function rowsSelect(index: EntityIndex): string {
+  return `SELECT e.pk AS pk, e.id AS entity_id, ${index.product} AS product_id, e.title AS title
+    FROM json_each(@pks) AS k CROSS JOIN ${index.table} AS e ON e.pk = k.value WHERE e.customer_id = @customerId`;
 }
 
 /** The pk range of the rows that pass the base-row filters (read from their indexes, not the rows). */
 function boundsSelect(index: EntityIndex, f: Filters): string {
   return `SELECT coalesce(min(e.pk), 0) AS lo, coalesce(max(e.pk), -1) AS hi FROM ${index.table} AS e WHERE ${filterWhere(index, f)}`;
-}
-
-/**
- * Exact number of matches. Without filters, when the file holds no other tenant, FTS5 counts its
- * doclists alone (milliseconds for 100k matches); otherwise the base rows are filtered first (their
- * indexes) and probed against the match set, instead of looking up the base row of every match.
- */
-function countSelect(index: EntityIndex, f: Filters, ftsOnly: boolean): string {
-  if (ftsOnly) {
-    return `SELECT count(*) AS n FROM ${index.fts} WHERE ${index.fts} MATCH @match`;
-  }
-  return `SELECT count(*) AS n FROM ${index.table} AS e WHERE ${filterWhere(index, f)}
-    AND e.pk IN (SELECT rowid FROM ${index.fts} WHERE ${index.fts} MATCH @match)`;
 }
 
 function filterWhere(index: EntityIndex, f: Filters): string {
@@ -140,19 +136,26 @@ function snippetSelect(index: EntityIndex): string {
 
 /**
  * Matches of one entity type that are ranked (title matches first, then weighted BM25) when a query
- * matches more: the most recently added ones. Below it the ranking is exhaustive; `total` is always
- * exact. Raised to `offset + limit` when a caller pages further.
+ * matches more: the most recently added ones. Below it the ranking is exhaustive. Raised to
+ * `offset + limit` when a caller pages further.
  */
 export const SEARCH_CANDIDATES_PER_ENTITY = 300;
 
-interface HitRow {
-  entity_type: SearchEntityType;
-  entity_id: number;
-  product_id: number;
-  title: string;
+interface WalkRow {
   pk: number;
   score: number;
   title_match: number;
+}
+
+interface Candidate extends WalkRow {
+  readonly type: SearchEntityType;
+}
+
+interface BaseRow {
+  pk: number;
+  entity_id: number;
+  product_id: number;
+  title: string;
 }
 
 function clamp(value: number | undefined, min: number, max: number, fallback: number): number {
@@ -163,6 +166,25 @@ function clamp(value: number | undefined, min: number, max: number, fallback: nu
 function isFtsSyntaxError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : '';
   return /fts5|syntax error|no such column|unterminated|malformed MATCH/i.test(message);
+}
+
+/**
+ * `search_rank_gate()`: true for the first `gate.left` rows of the walk that runs next (each row asks
+ * twice, once per score), so the walk that counts up to the cap computes BM25 only for the ranking
+ * window, in one pass over the FTS5 index (a prefix word is merged once, not once for the count and once
+ * for the ranking). Statements run synchronously, one at a time per process, so one counter serves.
+ */
+const RANK_GATE = 'search_rank_gate';
+const gate = { left: 0 };
+const gated = new WeakSet<Sqlite>();
+
+function registerGate(db: Sqlite): void {
+  if (gated.has(db)) return;
+  db.function(RANK_GATE, { deterministic: false, directOnly: true }, () => {
+    gate.left -= 1;
+    return gate.left >= 0 ? 1 : 0;
+  });
+  gated.add(db);
 }
 
 export function createMirrorSearch(db: Sqlite, customerId: number, logger?: Logger): SearchPort {
@@ -231,7 +253,7 @@ function runSearch(
   const indexes = INDEXES.filter((i) => types.includes(i.type) && (!dated || i.date !== null));
   const productIds = options.productIds;
   if (match === null || indexes.length === 0 || (productIds !== undefined && productIds.length === 0)) {
-    return { match, total: 0, results: [] };
+    return { match, total: 0, totalIsLowerBound: false, results: [] };
   }
   const limit = clamp(options.limit, 1, MAX_SEARCH_LIMIT, DEFAULT_SEARCH_LIMIT);
   const offset = clamp(options.offset, 0, Number.MAX_SAFE_INTEGER, 0);
@@ -241,11 +263,13 @@ function runSearch(
     to: options.to !== undefined,
   };
   const cap = Math.max(SEARCH_CANDIDATES_PER_ENTITY, offset + limit);
-  const params: Record<string, unknown> = { match, customerId, limit, offset, cap };
+  const walk = Math.max(SEARCH_COUNT_CAP, cap);
+  const params: Record<string, unknown> = { match, customerId, walk };
   if (filters.products) params['productIds'] = JSON.stringify(productIds);
   if (options.from) params['from'] = dbTime(options.from);
   if (options.to) params['to'] = dbTime(options.to);
 
+  registerGate(db);
   return readTransaction(db, () => {
     const onlyTenant = prepared(
       db,
@@ -254,28 +278,27 @@ function runSearch(
       only: number;
     };
     const ftsOnly = onlyTenant.only === 1 && !filters.products && !filters.from && !filters.to;
-    const total = indexes.reduce(
-      (sum, index) =>
-        sum + (prepared(db, countSelect(index, filters, ftsOnly)).get(params) as { n: number }).n,
-      0,
-    );
-    if (total === 0 || offset >= total) return { match, total, results: [] };
-    if (!ftsOnly) {
-      for (const index of indexes) {
+    let total = 0;
+    let lowerBound = false;
+    const candidates: Candidate[] = [];
+    for (const index of indexes) {
+      if (!ftsOnly) {
         const bounds = prepared(db, boundsSelect(index, filters)).get(params) as { lo: number; hi: number };
         params[`lo_${index.type}`] = bounds.lo;
         params[`hi_${index.type}`] = bounds.hi;
       }
+      gate.left = 2 * cap;
+      const rows = prepared(db, walkSelect(index, filters, ftsOnly)).all(params) as WalkRow[];
+      total += rows.length;
+      if (rows.length >= walk) lowerBound = true;
+      for (const row of rows.slice(0, cap)) candidates.push({ ...row, type: index.type });
     }
-    const rows = prepared(
-      db,
-      `${indexes.map((i) => candidatesSelect(i, filters, ftsOnly)).join('\nUNION ALL\n')}
-       ORDER BY title_match DESC, score DESC, entity_type, entity_id LIMIT @limit OFFSET @offset`,
-    ).all(params) as HitRow[];
+    if (total === 0 || offset >= total) return { match, total, totalIsLowerBound: lowerBound, results: [] };
+    const page = rankPage(db, customerId, indexes, candidates, offset, limit);
 
     const snippets = new Map<string, string>();
     for (const index of indexes) {
-      const pks = rows.filter((r) => r.entity_type === index.type).map((r) => r.pk);
+      const pks = page.filter((r) => r.type === index.type).map((r) => r.pk);
       if (pks.length === 0) continue;
       const found = prepared(db, snippetSelect(index)).all({
         match,
@@ -288,15 +311,63 @@ function runSearch(
     return {
       match,
       total,
-      results: rows.map((r) => ({
-        entity_type: r.entity_type,
+      totalIsLowerBound: lowerBound,
+      results: page.map((r) => ({
+        entity_type: r.type,
         entity_id: r.entity_id,
         product_id: r.product_id,
         title: r.title,
-        snippet: snippets.get(`${r.entity_type}:${r.pk}`) ?? null,
+        snippet: snippets.get(`${r.type}:${r.pk}`) ?? null,
         score: r.score,
         title_match: r.title_match === 1,
       })),
     };
   });
+}
+
+type Ranked = Candidate & BaseRow;
+
+/** Title matches first, then the higher score, then entity type: the order before the entity id. */
+function compareKey(a: Candidate, b: Candidate): number {
+  return (
+    b.title_match - a.title_match || b.score - a.score || (a.type < b.type ? -1 : a.type > b.type ? 1 : 0)
+  );
+}
+
+/**
+ * The page `offset..offset+limit` of the candidates in the ranking order (title matches first, weighted
+ * BM25, entity type, entity id). Only the rows of the page are read, plus those that tie with its first
+ * or last hit (equal scores are ordered by entity id, which lives in the rows).
+ */
+function rankPage(
+  db: Sqlite,
+  customerId: number,
+  indexes: readonly EntityIndex[],
+  candidates: Candidate[],
+  offset: number,
+  limit: number,
+): Ranked[] {
+  candidates.sort(compareKey);
+  const first = candidates[offset];
+  const last = candidates[Math.min(offset + limit, candidates.length) - 1];
+  if (!first || !last) return [];
+  let start = offset;
+  while (start > 0 && compareKey(candidates[start - 1] as Candidate, first) === 0) start -= 1;
+  let end = Math.min(offset + limit, candidates.length);
+  while (end < candidates.length && compareKey(candidates[end] as Candidate, last) === 0) end += 1;
+  const window = candidates.slice(start, end);
+  const rows = new Map<string, BaseRow>();
+  for (const index of indexes) {
+    const pks = window.filter((c) => c.type === index.type).map((c) => c.pk);
+    if (pks.length === 0) continue;
+    const found = prepared(db, rowsSelect(index)).all({ pks: JSON.stringify(pks), customerId }) as BaseRow[];
+    for (const row of found) rows.set(`${index.type}:${row.pk}`, row);
+  }
+  const ranked: Ranked[] = [];
+  for (const c of window) {
+    const row = rows.get(`${c.type}:${c.pk}`);
+    if (row) ranked.push({ ...c, ...row });
+  }
+  ranked.sort((a, b) => compareKey(a, b) || a.entity_id - b.entity_id);
+  return ranked.slice(offset - start, offset - start + limit);
 }

@@ -21,11 +21,12 @@ export function createMirrorStateReader(ctx: ReaderContext): MirrorStateReader {
           newest: string | null;
           last_tests: string | null;
         }>(
-          `SELECT (SELECT count(*) FROM products WHERE customer_id = @customerId) AS products,
-             (SELECT count(*) FROM features WHERE customer_id = @customerId) AS features,
-             (SELECT count(*) FROM tests WHERE customer_id = @customerId) AS tests,
-             (SELECT count(*) FROM bugs WHERE customer_id = @customerId) AS bugs,
-             (SELECT count(*) FROM users WHERE customer_id = @customerId) AS users,
+          // Row counts the sync keeps by trigger (entity_counts, ADR 0018), not count(*) of a million bugs.
+          `SELECT (SELECT n FROM entity_counts WHERE customer_id = @customerId AND entity = 'products') AS products,
+             (SELECT n FROM entity_counts WHERE customer_id = @customerId AND entity = 'features') AS features,
+             (SELECT n FROM entity_counts WHERE customer_id = @customerId AND entity = 'tests') AS tests,
+             (SELECT n FROM entity_counts WHERE customer_id = @customerId AND entity = 'bugs') AS bugs,
+             (SELECT n FROM entity_counts WHERE customer_id = @customerId AND entity = 'users') AS users,
              (SELECT min(end_at) FROM tests WHERE customer_id = @customerId) AS oldest,
              (SELECT max(end_at) FROM tests WHERE customer_id = @customerId) AS newest,
              (SELECT max(tests_synced_at) FROM products WHERE customer_id = @customerId) AS last_tests`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SYNC_RUN_STATUSES } from '@testio-mcp/domain';
+import { SEARCH_COUNT_CAP, SYNC_RUN_STATUSES } from '@testio-mcp/domain';
 import {
   boolInput,
   dateInput,
@@ -20,6 +20,7 @@ import {
 export const SEARCH_ENTITY_TYPES = ['product', 'feature', 'test', 'bug'] as const;
 export const SEARCH_MATCH_MODES = ['simple', 'raw'] as const;
 export const MAX_SEARCH_RESULTS = 100;
+const COUNT_CAP = SEARCH_COUNT_CAP.toLocaleString('en-US');
 
 export const searchInputSchema = z.object({
   query: z
@@ -72,7 +73,17 @@ export const searchOutputSchema = z.object({
     .string()
     .optional()
     .describe('The full-text expression that ran, when it differs from query.'),
-  total: z.number().int().describe('All matches for the query and filters (results holds at most limit).'),
+  total: z
+    .number()
+    .int()
+    .describe(
+      `Matches for the query and filters (results holds at most limit): exact up to ${COUNT_CAP} per entity type; when total_is_lower_bound, there are at least this many.`,
+    ),
+  total_is_lower_bound: z
+    .boolean()
+    .describe(
+      `True when counting stopped at its cap (${COUNT_CAP} matches per entity type): total is "at least". Narrow the query or filters for an exact count.`,
+    ),
   results: z.array(searchResultSchema).describe('The best matches, best first (at most limit).'),
   ...freshnessShape,
 });

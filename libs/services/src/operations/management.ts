@@ -67,7 +67,7 @@ export function createManagementOperations(ctx: ServiceContext) {
     if (scope) productIds = (productIds ?? [...scope]).filter((id) => scope.includes(id));
     const result =
       entities !== undefined && entities.length === 0
-        ? { match: null, total: 0, results: [] }
+        ? { match: null, total: 0, totalIsLowerBound: false, results: [] }
         : await searchPort.search({
             query: input.query,
             mode: input.match_mode,
@@ -87,8 +87,9 @@ export function createManagementOperations(ctx: ServiceContext) {
       );
     }
     if (result.total > result.results.length) {
+      const of = result.totalIsLowerBound ? `at least ${result.total}` : `${result.total}`;
       warnings.push(
-        `Showing the best ${result.results.length} of ${result.total} matches; narrow the query or raise limit (max 100).`,
+        `Showing the best ${result.results.length} of ${of} matches; narrow the query or raise limit (max 100).`,
       );
     }
     const lastTestsSyncAt = await reader.lastTestsSyncAt();
@@ -96,6 +97,7 @@ export function createManagementOperations(ctx: ServiceContext) {
       query: input.query,
       ...(result.match !== null && result.match !== input.query ? { sanitized_query: result.match } : {}),
       total: result.total,
+      total_is_lower_bound: result.totalIsLowerBound,
       results: result.results.map((r, i) => ({
         entity_type: r.entity_type,
         entity_id: r.entity_id,

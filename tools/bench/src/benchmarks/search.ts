@@ -29,7 +29,7 @@ interface Query {
   readonly tool: Record<string, unknown>;
 }
 
-const KINDS = [
+export const KINDS = [
   'single word',
   'rare word',
   'two words',
@@ -42,7 +42,7 @@ const KINDS = [
   'no match',
 ] as const;
 
-function makeQuery(kind: (typeof KINDS)[number], s: Samples, random: () => number): Query {
+export function makeQuery(kind: (typeof KINDS)[number], s: Samples, random: () => number): Query {
   const common = s.words.slice(0, 20);
   const rare = s.words.slice(-40);
   switch (kind) {
