@@ -121,23 +121,13 @@ export function syncOutput(overrides: Partial<SyncDataOutput> = {}): SyncDataOut
   };
 }
 
-/** Services whose unlisted methods fail loudly (a test that reaches one is wrong). */
+/**
+ * Services whose unlisted methods fail loudly (a test that reaches one is wrong). A proxy rather than an
+ * object listing every method, so adding an operation does not touch this file.
+ */
 export function fakeServices(overrides: Partial<Services> = {}): Services {
-  const missing = (name: string) => () => Promise.reject(new Error(`fake service ${name} not set up`));
-  const base: Services = {
+  const base: Partial<Services> = {
     listProducts: async () => PRODUCTS,
-    listTests: missing('listTests'),
-    listFeatures: missing('listFeatures'),
-    listFeatureUserStories: missing('listFeatureUserStories'),
-    listUsers: missing('listUsers'),
-    listBugs: missing('listBugs'),
-    getTestSummary: missing('getTestSummary'),
-    getProductSummary: missing('getProductSummary'),
-    getFeatureSummary: missing('getFeatureSummary'),
-    getUserSummary: missing('getUserSummary'),
-    getBugSummary: missing('getBugSummary'),
-    search: missing('search'),
-    syncData: missing('syncData'),
     getServerDiagnostics: async () => diagnostics(),
     getSyncHistory: async () => ({
       runs: [],
@@ -145,14 +135,16 @@ export function fakeServices(overrides: Partial<Services> = {}): Services {
       last_24h: { completed: 0, partial: 0, failed: 0, interrupted: 0, success_rate: null },
       data_as_of: null,
     }),
-    getProblematicTests: missing('getProblematicTests'),
-    queryMetrics: missing('queryMetrics'),
-    getAnalyticsCapabilities: missing('getAnalyticsCapabilities'),
-    generateQualityReport: missing('generateQualityReport'),
-    getQualityReportWithTests: missing('getQualityReportWithTests'),
-    getThresholds: missing('getThresholds'),
+    ...overrides,
   };
-  return { ...base, ...overrides };
+  return new Proxy(base as Services, {
+    get(target, name: string | symbol) {
+      if (typeof name !== 'string' || name in target) return Reflect.get(target, name);
+      // `then` is probed by await on any value; a fake is not a thenable.
+      if (name === 'then') return undefined;
+      return () => Promise.reject(new Error(`fake service ${name} not set up`));
+    },
+  });
 }
 
 export const HEALTHY: HealthSnapshot = {

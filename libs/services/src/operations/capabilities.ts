@@ -8,7 +8,10 @@ import {
   MAX_ROWS,
   METRIC_INFO,
 } from '../analytics/registry.js';
-import type { GetAnalyticsCapabilitiesOutput } from '../contracts/capabilities.js';
+import type {
+  GetAnalyticsCapabilitiesInput,
+  GetAnalyticsCapabilitiesOutput,
+} from '../contracts/capabilities.js';
 import type { ThresholdsOutput } from '../contracts/thresholds.js';
 import type { ServiceContext } from '../context.js';
 import { createAnalyticsShared } from './analytics-shared.js';
@@ -17,7 +20,11 @@ import { createAnalyticsShared } from './analytics-shared.js';
 export function createCapabilitiesOperations(ctx: ServiceContext) {
   const { thresholdsOutput } = createAnalyticsShared(ctx);
 
-  async function getAnalyticsCapabilities(): Promise<GetAnalyticsCapabilitiesOutput> {
+  // The tool takes no arguments today; the input stays in the signature so callers pass the parsed input
+  // as they do to every operation.
+  async function getAnalyticsCapabilities(
+    _input: GetAnalyticsCapabilitiesInput = {},
+  ): Promise<GetAnalyticsCapabilitiesOutput> {
     const platforms = ctx.analytics ? await ctx.analytics.listPlatforms() : [];
     return {
       dimensions: METRIC_DIMENSIONS.map((key) => {
@@ -45,6 +52,7 @@ export function createCapabilitiesOperations(ctx: ServiceContext) {
     };
   }
 
+  /** The playbook thresholds in force (prompts and resources quote them). */
   function getThresholds(): Promise<ThresholdsOutput> {
     return Promise.resolve(thresholdsOutput());
   }

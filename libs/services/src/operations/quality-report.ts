@@ -310,6 +310,7 @@ export function createQualityReportOperations(ctx: ServiceContext) {
     return report;
   }
 
+  /** The quality report plus every test of the scope (`test_data`), as REST serves it. */
   function getQualityReportWithTests(
     input: GenerateQualityReportInput,
     options: AnalyticsOptions = {},
