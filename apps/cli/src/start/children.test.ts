@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childLogEnv, startChild, stopChild, withTimeout } from './children.js';
 
 /** A stand-in for `testio-mcp <command>`: prints its arguments, then waits for SIGTERM (or exits at once). */
+// The SIGTERM handler comes before the first line: the parent may signal as soon as it reads a line.
 const FAKE_ENTRY = `
 const [command] = process.argv.slice(2);
+process.on('SIGTERM', () => { console.log('stopping'); process.exit(0); });
 console.log('started ' + process.argv.slice(2).join(' '));
 console.error('LOG_FILE=' + (process.env.LOG_FILE ?? ''));
 if (command === 'exit') process.exit(3);
-process.on('SIGTERM', () => { console.log('stopping'); process.exit(0); });
 setInterval(() => undefined, 1000);
 `;
 
