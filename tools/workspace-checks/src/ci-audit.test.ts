@@ -66,8 +66,8 @@ describe('.ci/npm-audit.sh', () => {
       'npm test',
       'node .ci/summarize-tests.mjs',
       'return "$status"',
-      'suite || node20=$?',
-      'suite || node24=$?',
+      'suite node20 || node20=$?',
+      'suite node24 || node24=$?',
       '[ "$node20" -eq 0 ] && [ "$node24" -eq 0 ]',
     ];
     const positions = order.map((line) => ci.search(new RegExp(`\\n[ \\w$="./:]*${escape(line)}`)));
