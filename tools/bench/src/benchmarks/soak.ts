@@ -198,12 +198,13 @@ export async function runSoakBenchmark(options: SoakBenchOptions): Promise<unkno
   const sandbox = await startBenchSandbox({ scale: options.scale });
   try {
     const dbPath = copyMirror(mirror, dir);
-    // Logs at warn: a soak of 100,000 calls would otherwise measure the log pipe, not the server.
-    const env = productEnv(sandbox, dbPath, { LOG_LEVEL: 'warn', CACHE_TTL_SECONDS: '86400' });
+    // The worker logs at info (its 'sync finished' lines count the cycles, set in soakWorker); the server
+    // at info too, because its ready line is an info line; the line watcher reads both as they come.
+    const env = productEnv(sandbox, dbPath, { LOG_LEVEL: 'info', CACHE_TTL_SECONDS: '86400' });
     console.error(
       `soak benchmark: scale ${options.scale}, ${options.calls} server calls, ${options.cycles} worker cycles`,
     );
-    const server = await soakServer({ ...env, LOG_LEVEL: 'info' }, dir, dbPath, options.calls);
+    const server = await soakServer(env, dir, dbPath, options.calls);
     const worker = await soakWorker(env, dir, options.cycles);
     const mb = (kb: number) => round(kb / 1024, 1);
     console.log(
