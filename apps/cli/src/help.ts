@@ -11,6 +11,8 @@ export const COMMANDS: ReadonlySet<string> = new Set([
   'worker',
   'sync',
   'problematic',
+  'keys',
+  'tenants',
 ]);
 
 export const GLOBAL_HELP = `Global options (before or after the command; each sets the variable in brackets):
@@ -40,6 +42,10 @@ Commands:
   worker              keep the SQLite mirror of the account fresh (initial sync, then periodic)
   sync [options]      one sync run: --force --refresh --since DATE --product-ids 1,2 --dry-run --status
   problematic <cmd>   tests TestIO could not serve: list | retry | clear
+  keys <cmd>          API keys for HTTP clients: create --tenant SLUG --role viewer|operator|admin --name LABEL
+                      [--expires 90d] [--json] | list | revoke ID
+  tenants <cmd>       TestIO accounts besides default: add SLUG [--customer-id N] [--base-url URL]
+                      [--token-env VAR] (token on stdin) | list | remove SLUG | rekey
 
 ${GLOBAL_HELP}`;
 

@@ -43,6 +43,16 @@ async function runCommand(command: string, args: string[]): Promise<void> {
       });
       return;
     }
+    case 'keys': {
+      const { runKeysCommand } = await import('./principals/keys-command.js');
+      process.exitCode = await runKeysCommand(args, process.env);
+      return;
+    }
+    case 'tenants': {
+      const { runTenantsCommand } = await import('./principals/tenants-command.js');
+      process.exitCode = await runTenantsCommand(args, process.env);
+      return;
+    }
     case 'setup': {
       const { runSetupCommand } = await import('./setup/setup-command.js');
       process.exitCode = await runSetupCommand(args, process.env);

@@ -1,5 +1,10 @@
 import { waitForStop } from '@testio-mcp/app-runtime';
-import { createProcessLogger, isReportedCliError, reportCliError } from '@testio-mcp/composition';
+import {
+  assertPrincipalsForBind,
+  createProcessLogger,
+  isReportedCliError,
+  reportCliError,
+} from '@testio-mcp/composition';
 import {
   InvalidInputError,
   portSchema,
@@ -194,20 +199,25 @@ async function runHttp(
   const tools = selection.listed;
   const host = flags.host ?? settings.TESTIO_HTTP_HOST;
   const port = parsePortFlag(flags.port, settings.TESTIO_HTTP_PORT);
+  const { authenticator } = container.principals;
+  // For /mcp and the REST API alike: one port, one authenticator.
+  assertPrincipalsForBind(host, authenticator, 'Serving over HTTP', 'TESTIO_HTTP_HOST');
   // Known once listening when the REST API is served on this port; the programmatic-access resource shows it.
   let restUrl = restBaseUrl(settings);
   const mcpApp =
     mode === 'rest'
       ? undefined
       : createHttpApp({
-          createServer: () =>
+          createServer: (principal) =>
             createServer({
               services: container.services,
               logger,
               tools,
               callableTools: selection.callable,
               restBaseUrl: restUrl,
+              principal,
             }),
+          authenticator,
           logger,
           bindHost: host,
           ...(settings.TESTIO_HTTP_ALLOWED_HOSTS ? { allowedHosts: settings.TESTIO_HTTP_ALLOWED_HOSTS } : {}),
@@ -226,6 +236,7 @@ async function runHttp(
     engine: container.engine,
     api: container.api,
     clock: container.clock,
+    authenticator,
   });
   const listener = !hosted ? mcpApp : !mcpApp ? hosted.handler : routeByPath(mcpApp, hosted.handler);
   if (!listener) throw new Error(`api mode '${mode}' serves nothing`);
@@ -233,14 +244,14 @@ async function runHttp(
   const stopping = stopRequested(logger, settings);
   const restBase = `${running.origin}${rest?.basePath ?? ''}`;
   if (hosted && !settings.TESTIO_REST_PUBLIC_URL) restUrl = restBase;
-  if (mcpApp && (host === '0.0.0.0' || host === '::')) {
-    logger.warn(
-      { host },
-      'bound to every interface without authentication for /mcp: only Host names in TESTIO_HTTP_ALLOWED_HOSTS (and loopback) are accepted; put a reverse proxy with authentication in front',
-    );
-  }
   const demo = container.runtime.demo ? 'DEMO MODE: ' : '';
-  const restFields = hosted ? { api: `${restBase}/api`, docs: `${restBase}/docs`, auth: rest?.auth } : {};
+  const restFields = hosted
+    ? {
+        api: `${restBase}/api`,
+        docs: `${restBase}/docs`,
+        auth: authenticator.configured() ? 'required' : 'off',
+      }
+    : {};
   const fields = {
     mode,
     health: `${restBase}/health`,

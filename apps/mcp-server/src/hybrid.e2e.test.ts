@@ -95,9 +95,13 @@ async function withClient<T>(origin: string, use: (client: Client) => Promise<T>
   }
 }
 
-async function listProductsOverMcp(origin: string) {
+async function listProductsOverMcp(origin: string, key?: string) {
   const client = new Client({ name: 'vitest-hybrid', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${origin}/mcp`)));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
+      requestInit: key ? { headers: { authorization: `Bearer ${key}` } } : {},
+    }),
+  );
   try {
     return listProductsOutputSchema.parse(
       structuredOf(await client.callTool({ name: 'list_products', arguments: {} })),
@@ -229,8 +233,8 @@ describe('--api-mode', () => {
   }, 60_000);
 });
 
-describe('the REST API keeps its own protection on the shared port', () => {
-  it('asks for an API key on /api when keys are required, while /mcp and /docs stay as they are', async () => {
+describe('one authenticator for /mcp and the REST API on the shared port', () => {
+  it('asks for an API key on /api and /mcp once keys exist, while /docs stays public', async () => {
     const key = 'k'.repeat(8) + 'hybrid-test-key';
     const served = await serve([], { TESTIO_API_KEYS: key, TESTIO_REST_REQUIRE_API_KEY: 'true' });
     try {
@@ -241,19 +245,31 @@ describe('the REST API keeps its own protection on the shared port', () => {
           .status,
       ).toBe(200);
       expect((await fetch(`${served.origin}/docs/`)).status).toBe(200);
-      expect((await listProductsOverMcp(served.origin)).total_count).toBe(stack.truth.totals.products);
+      await expect(listProductsOverMcp(served.origin)).rejects.toThrow(/An API key is required/);
+      expect((await listProductsOverMcp(served.origin, key)).total_count).toBe(stack.truth.totals.products);
       expect(served.stderr()).not.toContain(key);
     } finally {
       expect(await served.stop()).toBe(0);
     }
   }, 60_000);
 
-  it('refuses to serve the REST API beyond loopback without keys, and says how to go on', async () => {
-    const { code, stderr } = await serveFails(['--transport', 'http', '--host', '0.0.0.0', '--port', '0']);
-    expect(code).toBe(2);
-    expect(stderr).toContain('TESTIO_API_KEYS is empty');
-    expect(stderr).toContain('--api-mode mcp');
-  }, 30_000);
+  it('refuses to serve beyond loopback without keys, in every api mode, and says how to create one', async () => {
+    for (const mode of ['hybrid', 'mcp']) {
+      const { code, stderr } = await serveFails([
+        '--transport',
+        'http',
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '0',
+        '--api-mode',
+        mode,
+      ]);
+      expect(code).toBe(2);
+      expect(stderr).toContain('TESTIO_API_KEYS is empty');
+      expect(stderr).toContain('testio-mcp keys create --tenant default --role admin');
+    }
+  }, 60_000);
 
   it('refuses --api-mode over stdio', async () => {
     const { code, stderr } = await serveFails(['--transport', 'stdio', '--api-mode', 'rest']);

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { formatThreePart, isDomainError, type Logger } from '@testio-mcp/domain';
+import { mayAct, refusalParts, roleForTool } from '@testio-mcp/composition';
+import { formatThreePart, isDomainError, type Logger, type Principal } from '@testio-mcp/domain';
 import { parseInput, type Services } from '@testio-mcp/services';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
@@ -84,6 +85,12 @@ export interface ServerDeps {
   readonly maxResponseChars?: number;
   /** Where this deployment's REST API answers (shown by testio://knowledge/programmatic-access). */
   readonly restBaseUrl?: string | null;
+  /**
+   * The caller over HTTP (ADR 0022): `tools/list` shows only the tools its role may call, and a call of
+   * another answers the three-part error naming the role it needs. Absent (stdio, an open loopback
+   * server): everything the selection allows.
+   */
+  readonly principal?: Principal | undefined;
 }
 
 /** JSON-RPC code of "resource not found" (MCP specification). */
@@ -177,7 +184,8 @@ export function createServer(deps: ServerDeps): Server {
   const byName = new Map([...tools, ...callable].map((tool) => [tool.name, tool]));
   const enabledNames = tools.map((tool) => tool.name);
   const knownNames = TOOLS.map((tool) => tool.name);
-  const listed = tools.map(describeTool);
+  const principal = deps.principal;
+  const listed = tools.filter((tool) => mayAct(principal, roleForTool(tool.name))).map(describeTool);
 
   const server = new Server(
     { name: SERVER_NAME, title: 'TestIO MCP', version: SERVER_VERSION },
@@ -209,7 +217,20 @@ export function createServer(deps: ServerDeps): Server {
       };
     }
     const requestId = String(extra.requestId);
-    const logger = deps.logger.child({ tool: tool.name, requestId });
+    const logger = deps.logger.child({
+      tool: tool.name,
+      requestId,
+      ...(principal ? { principal: principal.id } : {}),
+    });
+    const needed = roleForTool(tool.aliasOf ?? tool.name);
+    if (principal && !mayAct(principal, needed)) {
+      const parts = refusalParts(principal, needed, tool.name);
+      logger.info({ role: principal.role, needed }, `${tool.name} refused: role`);
+      return {
+        isError: true,
+        content: [{ type: 'text', text: formatThreePart(parts.message, parts.reason, parts.hint) }],
+      };
+    }
     const ctx: ToolContext = {
       services: deps.services,
       logger,

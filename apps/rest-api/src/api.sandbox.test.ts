@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { issueApiKey } from '@testio-mcp/composition';
 import type { Clock } from '@testio-mcp/domain';
+import { createPrincipalStore } from '@testio-mcp/persistence';
 import {
   getBugSummaryInputSchema,
   getFeatureSummaryInputSchema,
@@ -37,7 +39,6 @@ import { createRestContainer, resolveRestRuntime, type RestContainer } from './c
  */
 
 const ANCHOR = new Date('2025-06-01T00:00:00Z');
-const KEY = 'k-sandbox-key-0123456789';
 const openapi = loadOpenApiSpec() as { paths: Record<string, Record<string, unknown>> };
 const validator = createSpecValidator(openapi);
 const covered = new Set<string>();
@@ -628,11 +629,26 @@ describe('errors and auth on the real app', () => {
     expect(badDate.body.error.code).toBe('invalid_input');
   });
 
-  it('requires a key when configured so, and serves the same answer with one', async () => {
-    const secured = createApp(container.appDeps(options({ apiKeys: [KEY], requireApiKey: true })));
-    await request(secured).get('/api/products').expect(401);
-    const ok = await request(secured).get('/api/products').set('Authorization', `Bearer ${KEY}`).expect(200);
-    expect(ok.body).toEqual((await request(app).get('/api/products')).body);
+  it('requires a key once one exists in the database, and serves the same answer with one', async () => {
+    const open = (await request(app).get('/api/products').expect(200)).body as unknown;
+    const store = createPrincipalStore(container.database.sqlite);
+    const viewer = issueApiKey(
+      store,
+      { tenant: 'default', role: 'viewer', name: 'sandbox test' },
+      container.clock,
+    );
+    try {
+      await request(app).get('/api/products').expect(401);
+      const ok = await request(app)
+        .get('/api/products')
+        .set('Authorization', `Bearer ${viewer.key}`)
+        .expect(200);
+      expect(ok.body).toEqual(open);
+      await request(app).post('/api/sync').set('X-API-Key', viewer.key).send({}).expect(403);
+    } finally {
+      store.revokeApiKey(viewer.id, new Date());
+    }
+    await request(app).get('/api/products').expect(200);
   });
 
   it('every documented operation was exercised with a validated happy path', () => {

@@ -68,9 +68,12 @@ describe('API keys', () => {
     await request(app).get('/health').expect(200);
   });
 
-  it('optional on loopback with keys: no key passes, a wrong key is refused, a right one is accepted', async () => {
-    const { app } = buildApp({ apiKeys: [KEY], requireApiKey: false });
-    await request(app).get('/api/products').expect(200);
+  it('required as soon as a key is configured, on loopback too (behind a local proxy every client looks local)', async () => {
+    const { app } = buildApp({ apiKeys: [KEY] });
+    const missing = await request(app).get('/api/products').expect(401);
+    expect(missing.headers['www-authenticate']).toMatch(
+      /^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource"$/,
+    );
     const wrong = await request(app)
       .get('/api/products')
       .set('X-API-Key', 'k-not-a-real-key-000')
@@ -80,7 +83,7 @@ describe('API keys', () => {
   });
 
   it('required: 401 without or with a wrong key; Bearer and X-API-Key both work; docs stay public', async () => {
-    const { app, logger } = buildApp({ apiKeys: [KEY, OTHER_KEY], requireApiKey: true });
+    const { app, logger } = buildApp({ apiKeys: [KEY, OTHER_KEY] });
     const missing = await request(app).get('/api/products').expect(401);
     expectErrorBody(missing.body, 'unauthorized');
     expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
@@ -105,7 +108,6 @@ describe('rate limit', () => {
   it('answers 429 with Retry-After past the limit, per key, and resets with the window', async () => {
     const { app, clock } = buildApp({
       apiKeys: [KEY, OTHER_KEY],
-      requireApiKey: true,
       rateLimit: 2,
       rateLimitWindowSeconds: 60,
     });
@@ -142,7 +144,6 @@ describe('CORS', () => {
     const { app } = buildApp({
       corsOrigins: ['https://dash.example.com'],
       apiKeys: [KEY],
-      requireApiKey: true,
     });
     const allowed = await request(app)
       .get('/api/products')

@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { systemClock, type Clock, type Logger } from '@testio-mcp/domain';
+import {
+  createAuthenticator,
+  protectedResourceMetadata,
+  RESOURCE_METADATA_PATH,
+  type Authenticator,
+} from '@testio-mcp/composition';
+import { DEFAULT_TENANT, systemClock, type Clock, type Logger } from '@testio-mcp/domain';
 import type { Services } from '@testio-mcp/services';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -16,7 +22,7 @@ import { TestsController } from './controllers/tests.controller.js';
 import { UsersController } from './controllers/users.controller.js';
 import { RegisterRoutes } from './generated/routes.js';
 import type { HealthPolicy, HealthProbe } from './health.js';
-import { apiKeyMiddleware } from './http/auth.js';
+import { principalMiddleware, publicBase } from './http/auth.js';
 import { HttpError, toErrorResponse, type ParameterLocation } from './http/errors.js';
 import { rateLimitMiddleware } from './http/rate-limit.js';
 import { requestContext, requestIdMiddleware } from './http/request-context.js';
@@ -27,15 +33,16 @@ import { SyncJobs } from './sync-jobs.js';
 /**
  * `createApp(deps)`: the whole REST API as an express app, without listening (supertest drives it
  * directly; `runApiCommand` listens). Order of the chain: request id → access log and metrics → CORS →
- * public docs (`/openapi.json`, `/docs`) → API key → rate limit → JSON body (size-limited) → `/health`,
+ * public docs (`/openapi.json`, `/docs`) and the RFC 9728 metadata → principal and role → rate limit → JSON body (size-limited) → `/health`,
  * `/metrics`, the tsoa routes → 404 → the one error handler.
  */
 
 export interface AppOptions {
-  /** Keys accepted (plain; only their digests are kept). */
+  /**
+   * TESTIO_API_KEYS (plain; only their digests are kept), for the authenticator built when `AppDeps`
+   * brings none. Once any key exists every request but the docs needs one.
+   */
   readonly apiKeys: readonly string[];
-  /** Every request but the docs needs a key (always when bound beyond loopback). */
-  readonly requireApiKey: boolean;
   /** express `trust proxy`. */
   readonly trustProxy: boolean | number | readonly string[];
   /** `''` or `/prefix`. */
@@ -62,11 +69,12 @@ export interface AppDeps {
   readonly metrics?: ApiMetrics;
   readonly syncJobs?: SyncJobs;
   readonly clock?: Clock;
+  /** Who may call (the serving parts' authenticator); by default one over `options.apiKeys` alone. */
+  readonly authenticator?: Authenticator;
 }
 
 export const DEFAULT_APP_OPTIONS: AppOptions = {
   apiKeys: [],
-  requireApiKey: false,
   trustProxy: false,
   basePath: '',
   corsOrigins: [],
@@ -228,7 +236,16 @@ export function createApp(deps: AppDeps): Express {
   };
   router.use('/docs', swaggerUi.serveFiles(spec, uiOptions), swaggerUi.setup(spec, uiOptions));
 
-  router.use(apiKeyMiddleware({ keys: options.apiKeys, required: options.requireApiKey }));
+  // RFC 9728: public, so a client refused with 401 can learn how to authenticate.
+  router.get(RESOURCE_METADATA_PATH, (req, res) => {
+    res.setHeader('Cache-Control', 'max-age=300');
+    res.json(protectedResourceMetadata(publicBase(req, options.basePath)));
+  });
+
+  const authenticator =
+    deps.authenticator ??
+    createAuthenticator({ staticKeys: options.apiKeys, servedTenants: [DEFAULT_TENANT], clock });
+  router.use(principalMiddleware(authenticator, options.basePath));
   router.use(
     rateLimitMiddleware({ limit: options.rateLimit, windowMs: options.rateLimitWindowSeconds * 1000, clock }),
   );

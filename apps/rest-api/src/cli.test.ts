@@ -78,11 +78,16 @@ describe('testio-mcp api', () => {
     const printed = collect(stderr);
     const code = await runApiCommand(
       ['--host', '0.0.0.0', '--port', '0'],
-      { TESTIO_CUSTOMER_API_TOKEN: 't' },
+      {
+        TESTIO_CUSTOMER_API_TOKEN: 't',
+        TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
+        TESTIO_DB_PATH: path.join(dir, 'refused.db'),
+      },
       { stderr },
     );
     expect(code).toBe(2);
     expect(printed()).toMatch(/❌ .*TESTIO_API_KEYS is empty/);
+    expect(printed()).toContain('testio-mcp keys create --tenant default --role admin');
   });
 
   it('rejects a bad --port and an unknown flag', async () => {

@@ -13,7 +13,7 @@ import {
 } from '@testio-mcp/domain';
 import { Command } from 'commander';
 import { createApp } from './app.js';
-import { parseRestApiSettings } from './config.js';
+import { assertRestPrincipals, parseRestApiSettings } from './config.js';
 import {
   appOptionsFromSettings,
   createRestContainer,
@@ -126,6 +126,7 @@ export async function runApiCommand(
     logger = createProcessLogger(settings, env, { process: 'rest-api', demo: runtime.demo });
     const appOptions = appOptionsFromSettings(settings, REST_API_VERSION);
     container = createRestContainer({ settings, runtime, logger, basePath: appOptions.basePath });
+    assertRestPrincipals(settings, container.principals.authenticator);
     const app = createApp(container.appDeps(appOptions));
     const server = createServer(app);
     // Behind a reverse proxy idle keep-alive connections must outlive the proxy's.
@@ -151,7 +152,7 @@ export async function runApiCommand(
         url: urls.api,
         docs: urls.docs,
         database: runtime.databasePath,
-        auth: appOptions.requireApiKey ? 'required' : appOptions.apiKeys.length > 0 ? 'optional' : 'off',
+        auth: container.principals.authenticator.configured() ? 'required' : 'off',
         loopback: isLoopbackHost(host),
       },
       `${runtime.demo ? 'DEMO MODE: ' : ''}REST API ready at ${urls.api}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiKeysRequired, parseRestApiSettings } from './config.js';
+import { assertRestPrincipals, parseRestApiSettings } from './config.js';
 
 describe('REST API settings', () => {
   it('serves loopback on 8081 without keys by default', () => {
@@ -9,8 +9,19 @@ describe('REST API settings', () => {
     expect(settings.TESTIO_API_KEYS).toBeUndefined();
   });
 
-  it('refuses a network bind address without API keys', () => {
-    expect(() => parseRestApiSettings({ TESTIO_REST_HOST: '0.0.0.0' })).toThrow(/TESTIO_API_KEYS is empty/);
+  it('refuses a network bind address, or TESTIO_REST_REQUIRE_API_KEY, without a principal source', () => {
+    const none = { configured: () => false };
+    const some = { configured: () => true };
+    expect(() => assertRestPrincipals(parseRestApiSettings({ TESTIO_REST_HOST: '0.0.0.0' }), none)).toThrow(
+      /TESTIO_API_KEYS is empty and the database holds no usable key/,
+    );
+    expect(() =>
+      assertRestPrincipals(parseRestApiSettings({ TESTIO_REST_REQUIRE_API_KEY: 'true' }), none),
+    ).toThrow(/TESTIO_REST_REQUIRE_API_KEY=true/);
+    expect(() =>
+      assertRestPrincipals(parseRestApiSettings({ TESTIO_REST_HOST: '0.0.0.0' }), some),
+    ).not.toThrow();
+    expect(() => assertRestPrincipals(parseRestApiSettings({}), none)).not.toThrow();
   });
 
   it('accepts a network bind address with keys, and rejects short keys', () => {
@@ -20,20 +31,6 @@ describe('REST API settings', () => {
     ).toHaveLength(2);
     expect(() => parseRestApiSettings({ TESTIO_API_KEYS: 'short' })).toThrow(/at least 16 characters/);
     expect(() => parseRestApiSettings({ TESTIO_API_KEYS: 'short' })).not.toThrow(/'short'/);
-  });
-
-  it('requires keys beyond loopback or when asked to, and refuses TESTIO_REST_REQUIRE_API_KEY without keys', () => {
-    const keys = 'k-0123456789abcdef';
-    expect(apiKeysRequired(parseRestApiSettings({}))).toBe(false);
-    expect(
-      apiKeysRequired(parseRestApiSettings({ TESTIO_REST_HOST: '10.0.0.5', TESTIO_API_KEYS: keys })),
-    ).toBe(true);
-    expect(
-      apiKeysRequired(parseRestApiSettings({ TESTIO_REST_REQUIRE_API_KEY: 'true', TESTIO_API_KEYS: keys })),
-    ).toBe(true);
-    expect(() => parseRestApiSettings({ TESTIO_REST_REQUIRE_API_KEY: 'true' })).toThrow(
-      /TESTIO_API_KEYS is empty/,
-    );
   });
 
   it('parses the reverse-proxy settings', () => {

@@ -4,12 +4,12 @@ import {
   intIn,
   numberIn,
   InvalidInputError,
-  isLoopbackHost,
   parseSettings,
   portSchema,
   sharedSettingsSchema,
   type EnvRecord,
 } from '@testio-mcp/domain';
+import { assertPrincipalsForBind, CREATE_KEY_HINT, type Authenticator } from '@testio-mcp/composition';
 import { z } from 'zod';
 
 const commaList = z.string().transform((raw) =>
@@ -87,10 +87,7 @@ const fraction = z
 export const restApiSettingsSchema = sharedSettingsSchema.extend({
   TESTIO_REST_HOST: hostSchema.default('127.0.0.1'),
   TESTIO_REST_PORT: portSchema.default(8081),
-  TESTIO_API_KEYS: commaList
-    .pipe(z.array(z.string().min(16, 'every API key must be at least 16 characters long')))
-    .optional(),
-  /** Require a key even on loopback (it is always required on any other address). */
+  /** Refuse to start without a principal source even on loopback (any other address always does). */
   TESTIO_REST_REQUIRE_API_KEY: booleanFromEnv.default(false),
   TESTIO_REST_TRUST_PROXY: trustProxySchema.default(false),
   TESTIO_REST_BASE_PATH: basePathSchema.default(''),
@@ -110,34 +107,28 @@ export const restApiSettingsSchema = sharedSettingsSchema.extend({
 
 export type RestApiSettings = ReturnType<typeof parseRestApiSettings>;
 
-/**
- * A REST API reachable from the network must authenticate its callers, so a non-loopback bind address
- * without API keys is refused rather than silently exposed.
- */
+/** The REST API's settings. Whether callers can be authenticated is checked once the mirror is open. */
 export function parseRestApiSettings(env: EnvRecord) {
-  const settings = parseSettings(restApiSettingsSchema, env);
-  if (!isLoopbackHost(settings.TESTIO_REST_HOST) && !settings.TESTIO_API_KEYS?.length) {
-    throw new InvalidInputError({
-      field: 'TESTIO_API_KEYS',
-      message: `TESTIO_REST_HOST='${settings.TESTIO_REST_HOST}' exposes the REST API beyond this machine, but TESTIO_API_KEYS is empty`,
-      reason: 'Without API keys anyone who can reach the port could read the whole account',
-      hint: 'Set TESTIO_API_KEYS to one or more comma-separated keys (16+ characters), or bind to 127.0.0.1',
-    });
-  }
-  if (settings.TESTIO_REST_REQUIRE_API_KEY && !settings.TESTIO_API_KEYS?.length) {
-    throw new InvalidInputError({
-      field: 'TESTIO_API_KEYS',
-      message: 'TESTIO_REST_REQUIRE_API_KEY=true, but TESTIO_API_KEYS is empty',
-      reason: 'No request could ever be authenticated',
-      hint: 'Set TESTIO_API_KEYS to one or more comma-separated keys (16+ characters)',
-    });
-  }
-  return settings;
+  return parseSettings(restApiSettingsSchema, env);
 }
 
-/** Whether every request (except the docs) must carry a valid key. */
-export function apiKeysRequired(
+/**
+ * A REST API reachable from the network (or asked to require keys) must authenticate its callers: with
+ * no principal source at all (TESTIO_API_KEYS, a key in the database) it refuses to start rather than be
+ * silently exposed.
+ */
+export function assertRestPrincipals(
   settings: Pick<RestApiSettings, 'TESTIO_REST_HOST' | 'TESTIO_REST_REQUIRE_API_KEY'>,
-): boolean {
-  return settings.TESTIO_REST_REQUIRE_API_KEY || !isLoopbackHost(settings.TESTIO_REST_HOST);
+  authenticator: Pick<Authenticator, 'configured'>,
+): void {
+  if (settings.TESTIO_REST_REQUIRE_API_KEY && !authenticator.configured()) {
+    throw new InvalidInputError({
+      field: 'TESTIO_API_KEYS',
+      message:
+        'TESTIO_REST_REQUIRE_API_KEY=true, but no API key is configured (TESTIO_API_KEYS is empty and the database holds no usable key)',
+      reason: 'No request could ever be authenticated',
+      hint: CREATE_KEY_HINT,
+    });
+  }
+  assertPrincipalsForBind(settings.TESTIO_REST_HOST, authenticator, 'The REST API', 'TESTIO_REST_HOST');
 }

@@ -7,7 +7,7 @@ import {
 import type { Clock, Logger } from '@testio-mcp/domain';
 import type { ReadThrough, RefreshOutcome } from '@testio-mcp/sync';
 import type { AppDeps, AppOptions } from './app.js';
-import { apiKeysRequired, type RestApiSettings } from './config.js';
+import type { RestApiSettings } from './config.js';
 import { createHealthProbe, type HealthProbe } from './health.js';
 import { createMetrics, type ApiMetrics, type CacheEntity } from './metrics.js';
 import { SyncJobs } from './sync-jobs.js';
@@ -52,7 +52,6 @@ export function appOptionsFromSettings(settings: RestApiSettings, version: strin
   const interval = settings.TESTIO_REFRESH_INTERVAL_SECONDS;
   return {
     apiKeys: settings.TESTIO_API_KEYS ?? [],
-    requireApiKey: apiKeysRequired(settings),
     trustProxy: settings.TESTIO_REST_TRUST_PROXY,
     basePath: settings.TESTIO_REST_BASE_PATH,
     corsOrigins: settings.TESTIO_REST_CORS_ORIGINS ?? [],
@@ -104,7 +103,16 @@ export function createRestContainer({ basePath = '', ...options }: RestContainer
     health,
     metrics,
     syncJobs,
-    appDeps: (appOptions) => ({ services, logger, health, options: appOptions, metrics, syncJobs, clock }),
+    appDeps: (appOptions) => ({
+      services,
+      logger,
+      health,
+      options: appOptions,
+      metrics,
+      syncJobs,
+      clock,
+      authenticator: parts.principals.authenticator,
+    }),
     async close() {
       await syncJobs.shutdown();
       await parts.close();

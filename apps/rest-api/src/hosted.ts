@@ -1,12 +1,7 @@
 import type { RequestListener } from 'node:http';
+import type { Authenticator } from '@testio-mcp/composition';
 import type { TestIOClient } from '@testio-mcp/api-client';
-import {
-  InvalidInputError,
-  isLoopbackHost,
-  type Clock,
-  type EnvRecord,
-  type Logger,
-} from '@testio-mcp/domain';
+import { type Clock, type EnvRecord, type Logger } from '@testio-mcp/domain';
 import type { MirrorDatabase } from '@testio-mcp/persistence';
 import type { Services } from '@testio-mcp/services';
 import type { ReadThrough, SyncEngine } from '@testio-mcp/sync';
@@ -41,6 +36,8 @@ export interface HostedRestParts {
   readonly engine: Pick<SyncEngine, 'status'>;
   readonly api: Pick<TestIOClient, 'stats'>;
   readonly clock: Clock;
+  /** The host's authenticator: one for /mcp and the REST API. */
+  readonly authenticator: Authenticator;
 }
 
 export interface HostedRestApi {
@@ -53,35 +50,25 @@ export interface HostedRestApi {
 export interface PreparedRestApi {
   /** `''` or `/prefix` (TESTIO_REST_BASE_PATH): where /api, /docs, /health and /metrics live. */
   readonly basePath: string;
-  /** `required`, `optional` or `off`: how API keys are checked. */
-  readonly auth: 'required' | 'optional' | 'off';
   /** Counts read-through decisions (the host's tools included) into testio_cache_lookups_total. */
   instrumentReadThrough(readThrough: ReadThrough): ReadThrough;
   mount(parts: HostedRestParts): HostedRestApi;
 }
 
 /**
- * Checks the REST API's settings for this bind address before the host opens anything: a bad value, or
- * a non-loopback address without API keys, stops the host with the three-part error.
+ * Checks the REST API's settings before the host opens anything: a bad value stops the host with the
+ * three-part error. The host refuses a non-loopback address without principals once its mirror is open.
  */
 export function prepareHostedRestApi({ env, bindHost, logger }: HostedRestPrepareOptions): PreparedRestApi {
-  // Parsed as if on loopback, so a missing key is reported below in the words of this command.
+  // Parsed as if on loopback: whether callers can be authenticated is the host's check, once its mirror
+  // (and the keys in it) is open.
   const parsed = parseRestApiSettings({ ...env, TESTIO_REST_HOST: '127.0.0.1' });
-  if (!isLoopbackHost(bindHost) && !parsed.TESTIO_API_KEYS?.length) {
-    throw new InvalidInputError({
-      field: 'TESTIO_API_KEYS',
-      message: `Serving the REST API on ${bindHost} exposes it beyond this machine, but TESTIO_API_KEYS is empty`,
-      reason: 'Without API keys anyone who can reach the port could read the whole account through /api',
-      hint: 'Set TESTIO_API_KEYS to one or more comma-separated keys (16+ characters), bind to 127.0.0.1, or serve MCP alone with --api-mode mcp',
-    });
-  }
   const settings = { ...parsed, TESTIO_REST_HOST: bindHost };
   const options = appOptionsFromSettings(settings, REST_API_VERSION);
   const metrics = createMetrics();
   const log = logger.child({ component: 'rest-api' });
   return {
     basePath: options.basePath,
-    auth: options.requireApiKey ? 'required' : options.apiKeys.length > 0 ? 'optional' : 'off',
     instrumentReadThrough: (readThrough) => instrumentReadThrough(readThrough, metrics),
     mount(parts) {
       const health = createHealthProbe({
@@ -105,6 +92,7 @@ export function prepareHostedRestApi({ env, bindHost, logger }: HostedRestPrepar
         metrics,
         syncJobs,
         clock: parts.clock,
+        authenticator: parts.authenticator,
       });
       return { handler: app, close: () => syncJobs.shutdown() };
     },

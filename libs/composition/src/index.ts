@@ -22,6 +22,8 @@ export {
   type OpenServingPartsOptions,
   type ServiceSettings,
   type ServingParts,
+  type ServingSettings,
 } from './services.js';
 export { createProcessLogger, createRootLogger } from './logger.js';
 export { isReportedCliError, reportCliError } from './cli-errors.js';
+export * from './auth/index.js';

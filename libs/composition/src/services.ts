@@ -13,6 +13,7 @@ import { createServices, type Services } from '@testio-mcp/services';
 import { createReadThrough, type ReadThrough, type SyncEngine } from '@testio-mcp/sync';
 import { createApi, openMirror, type Mirror, type MirrorSettings } from './mirror.js';
 import type { AppRuntime } from './runtime.js';
+import { openServingPrincipals, type PrincipalSettings, type ServingPrincipals } from './auth/serving.js';
 
 /** The settings the services read: the shared ones, plus the alert threshold of the MCP server and REST API. */
 export type ServiceSettings = MirrorSettings &
@@ -27,6 +28,9 @@ export type ServiceSettings = MirrorSettings &
     | 'PLAYBOOK_REVIEW_WARNING'
     | 'PLAYBOOK_REVIEW_CRITICAL'
   > & { readonly AUTO_ACCEPTANCE_ALERT_THRESHOLD: number };
+
+/** A serving app's settings: the services' plus its principal sources (keys, the master key). */
+export type ServingSettings = ServiceSettings & PrincipalSettings;
 
 export interface CreateAppServicesOptions {
   readonly settings: ServiceSettings;
@@ -89,11 +93,14 @@ export interface ServingParts {
   readonly engine: SyncEngine;
   readonly clock: Clock;
   readonly services: Services;
+  /** Who may call: the authenticator over TESTIO_API_KEYS and the database's keys (ADR 0022). */
+  readonly principals: ServingPrincipals;
   /** Closes the client and the database. */
   close(): Promise<void>;
 }
 
-export interface OpenServingPartsOptions extends Omit<CreateAppServicesOptions, 'mirror'> {
+export interface OpenServingPartsOptions extends Omit<CreateAppServicesOptions, 'mirror' | 'settings'> {
+  readonly settings: ServingSettings;
   /** Who holds the sync lease when a sync runs through this engine (`mcp-server`, `rest-api`). */
   readonly role: string;
   readonly clock?: Clock;
@@ -109,7 +116,15 @@ export function openServingParts({ role, clock, ...options }: OpenServingPartsOp
   const api = createApi(settings, runtime, logger);
   const mirror = openMirror({ settings, runtime, logger, api, role, ...(clock ? { clock } : {}) });
   const services = createAppServices({ ...options, mirror });
+  let principals: ServingPrincipals;
+  try {
+    principals = openServingPrincipals(settings, mirror.database.sqlite, mirror.clock);
+  } catch (error) {
+    void mirror.close();
+    throw error;
+  }
   return {
+    principals,
     api,
     database: mirror.database,
     engine: mirror.engine,

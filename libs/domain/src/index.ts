@@ -197,3 +197,13 @@ export {
   type ReportFileWriter,
   SEARCH_COUNT_CAP,
 } from './reader.js';
+export {
+  DEFAULT_TENANT,
+  isRole,
+  ROLE_PURPOSE,
+  roleAllows,
+  ROLES,
+  TENANT_SLUG_PATTERN,
+  type Principal,
+  type Role,
+} from './principals.js';

@@ -116,6 +116,24 @@ export const sharedSettingsSchema = z.object({
   PLAYBOOK_REVIEW_CRITICAL: fractionFromEnv.default(DEFAULT_PLAYBOOK_THRESHOLDS.review_rate.critical),
   /** Where quality reports are exported (`output_file` is relative to it); created when missing. */
   TESTIO_EXPORT_DIR: z.string().trim().min(1).default('~/.testio-mcp/exports'),
+  /**
+   * Static API keys (comma-separated, 16+ characters each) for MCP over HTTP and the REST API: each acts as
+   * admin of tenant `default`. Keys made with `testio-mcp keys create` live in the database instead.
+   */
+  TESTIO_API_KEYS: z
+    .string()
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== ''),
+    )
+    .pipe(z.array(z.string().min(16, 'every API key must be at least 16 characters long')))
+    .optional(),
+  /** Encrypts tenant tokens at rest (AES-256-GCM): 32 random bytes as 64 hex characters or base64. */
+  TESTIO_MASTER_KEY: z.string().trim().min(1).optional(),
+  /** A file holding the master key (wins over nothing; both set is an error). */
+  TESTIO_MASTER_KEY_FILE: z.string().trim().min(1).optional(),
 });
 export type SharedSettings = z.infer<typeof sharedSettingsSchema>;
 

@@ -39,3 +39,5 @@ export {
   stripReportExtension,
 } from './readers/index.js';
 export { databaseSizeBytes, defaultDatabasePath, demoDatabasePath, resolveUserPath } from './paths.js';
+export { createPrincipalStore } from './principals.js';
+export type { ApiKeyRow, PrincipalStore, TenantRow } from './principals.js';

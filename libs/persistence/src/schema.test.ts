@@ -52,6 +52,8 @@ describe('schema.prisma vs the migrated database', () => {
       'SyncRun',
       'ProblematicRange',
       'SyncLease',
+      'Tenant',
+      'ApiKey',
     ]);
   });
 
@@ -112,7 +114,8 @@ describe('schema.prisma vs the migrated database', () => {
   });
 
   it('has a customer_id on every tenant-owned table', () => {
-    for (const model of models) {
+    // An API key names its tenant by slug: the key of tenant `default` has no tenants row to point at.
+    for (const model of models.filter((m) => m.name !== 'ApiKey')) {
       expect(
         model.fields.map((f) => f.column),
         model.table,

@@ -1,6 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
-import type { Logger } from '@testio-mcp/domain';
+import {
+  credentialFromHeaders,
+  protectedResourceMetadata,
+  RESOURCE_METADATA_PATH,
+  wwwAuthenticate,
+  type Authenticator,
+} from '@testio-mcp/composition';
+import type { Logger, Principal } from '@testio-mcp/domain';
 import { ConflictError, isLoopbackHost } from '@testio-mcp/domain';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
@@ -12,7 +19,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
  * shared between requests and any number of clients can connect. GET and DELETE (the session
  * stream and session end) answer 405. Protection against DNS rebinding: the Host header must be one
  * of the allowed names (loopback ones when bound to loopback) and a browser Origin must be loopback
- * or explicitly allowed; anything else gets 403 before the body is read.
+ * or explicitly allowed; anything else gets 403 before the body is read. Then the principal (ADR 0022):
+ * once a principal source is configured a request without a valid bearer gets 401 with the RFC 9728
+ * challenge, and the server built for the request lists and accepts only what its role allows.
  */
 
 export const MCP_PATH = '/mcp';
@@ -24,8 +33,10 @@ export interface HealthReport {
 }
 
 export interface HttpAppOptions {
-  /** Called once per request: a fresh server over the shared services. */
-  readonly createServer: () => Server;
+  /** Called once per request: a fresh server over the shared services, for the caller's principal. */
+  readonly createServer: (principal: Principal | undefined) => Server;
+  /** Who may call /mcp; without one the endpoint is open (stdio-like loopback use, tests). */
+  readonly authenticator?: Authenticator;
   readonly logger: Logger;
   /** The address the app is bound to; decides the default Host allow-list. */
   readonly bindHost: string;
@@ -97,8 +108,33 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       });
   });
 
-  app.post(MCP_PATH, express.json({ limit: '1mb' }), (req, res) => {
-    const server = options.createServer();
+  // RFC 9728: public, so a client refused with 401 can learn how to authenticate.
+  app.get(RESOURCE_METADATA_PATH, (req, res) => {
+    res.setHeader('Cache-Control', 'max-age=300');
+    res.json(protectedResourceMetadata(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
+  });
+
+  const authenticator = options.authenticator;
+  const authenticate = (req: Request, res: Response, next: NextFunction): void => {
+    if (!authenticator) return next();
+    const outcome = authenticator.authenticate(credentialFromHeaders(req.get('authorization')));
+    if (outcome.kind === 'refused') {
+      if (outcome.status === 401) {
+        res.setHeader(
+          'WWW-Authenticate',
+          wwwAuthenticate(`${req.protocol}://${req.get('host') ?? 'localhost'}`),
+        );
+      }
+      logger.info({ status: outcome.status, path: req.path }, 'MCP request refused: no valid principal');
+      jsonRpcError(res, outcome.status, -32001, `${outcome.message}. ${outcome.hint}`);
+      return;
+    }
+    if (outcome.kind === 'principal') res.locals['principal'] = outcome.principal;
+    next();
+  };
+
+  app.post(MCP_PATH, authenticate, express.json({ limit: '1mb' }), (req, res) => {
+    const server = options.createServer(res.locals['principal'] as Principal | undefined);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
       void transport.close();
@@ -122,8 +158,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
       'Method not allowed: this server is stateless; send JSON-RPC requests with POST',
     );
   };
-  app.get(MCP_PATH, methodNotAllowed);
-  app.delete(MCP_PATH, methodNotAllowed);
+  app.get(MCP_PATH, authenticate, methodNotAllowed);
+  app.delete(MCP_PATH, authenticate, methodNotAllowed);
 
   app.use((_req, res) => {
     res.status(404).json({

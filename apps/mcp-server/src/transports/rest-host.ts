@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TestIOClient } from '@testio-mcp/api-client';
+import type { Authenticator } from '@testio-mcp/composition';
 import type { Clock, EnvRecord, Logger } from '@testio-mcp/domain';
 import type { MirrorDatabase } from '@testio-mcp/persistence';
 import type { Services } from '@testio-mcp/services';
@@ -20,7 +21,6 @@ export interface RestApiHost {
 export interface PreparedRestApi {
   /** `''` or `/prefix` (TESTIO_REST_BASE_PATH). */
   readonly basePath: string;
-  readonly auth: 'required' | 'optional' | 'off';
   instrumentReadThrough(readThrough: ReadThrough): ReadThrough;
   mount(parts: {
     services: Services;
@@ -28,6 +28,8 @@ export interface PreparedRestApi {
     engine: Pick<SyncEngine, 'status'>;
     api: Pick<TestIOClient, 'stats'>;
     clock: Clock;
+    /** One authenticator for /mcp and the REST API. */
+    authenticator: Authenticator;
   }): { readonly handler: RequestListener; close(): Promise<void> };
 }
 

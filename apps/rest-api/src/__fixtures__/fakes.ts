@@ -1,3 +1,4 @@
+import type { Authenticator } from '@testio-mcp/composition';
 import type { Clock } from '@testio-mcp/domain';
 import type {
   GetServerDiagnosticsOutput,
@@ -172,7 +173,7 @@ export interface TestApp {
 
 export function buildApp(
   options: Partial<AppOptions> = {},
-  deps: { services?: Services; health?: () => Promise<HealthSnapshot> } = {},
+  deps: { services?: Services; health?: () => Promise<HealthSnapshot>; authenticator?: Authenticator } = {},
 ): TestApp {
   const logger = createCaptureLogger();
   const clock = new FakeClock();
@@ -196,6 +197,7 @@ export function buildApp(
     syncJobs,
     health: deps.health ?? (async () => HEALTHY),
     options: appOptions,
+    ...(deps.authenticator ? { authenticator: deps.authenticator } : {}),
   });
   return { app, logger, clock, metrics, syncJobs };
 }

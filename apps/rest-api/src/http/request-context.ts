@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@testio-mcp/domain';
+import type { Logger, Principal } from '@testio-mcp/domain';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** What the middleware chain learns about a request, kept on `res.locals`. */
@@ -8,6 +8,8 @@ export interface RequestContext {
   logger: Logger;
   /** Fingerprint of the API key used (never the key), or null. */
   keyId: string | null;
+  /** Who is calling, when a principal source is configured (or a key was sent). */
+  principal?: Principal;
 }
 
 /** An incoming id is reused only when it is short and plain (it ends up in logs and headers). */

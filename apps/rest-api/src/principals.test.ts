@@ -1,0 +1,110 @@
+import { createAuthenticator, issueApiKey } from '@testio-mcp/composition';
+import { createPrincipalStore, type PrincipalStore } from '@testio-mcp/persistence';
+import { createTestDatabase, type TestDatabase } from '@testio-mcp/persistence/testing';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from './__fixtures__/fakes.js';
+
+/**
+ * Principals on the REST API (ADR 0022): keys from a real database, each role's allowed and refused
+ * requests, and the RFC 9728 challenge and document.
+ */
+
+let db: TestDatabase;
+let store: PrincipalStore;
+let now = new Date('2026-12-08T10:00:00Z');
+const clock = { now: () => now };
+const keys: Record<'viewer' | 'operator' | 'admin' | 'expiring' | 'revoked', string> = {
+  viewer: '',
+  operator: '',
+  admin: '',
+  expiring: '',
+  revoked: '',
+};
+
+beforeAll(() => {
+  db = createTestDatabase();
+  store = createPrincipalStore(db.sqlite);
+  for (const role of ['viewer', 'operator', 'admin'] as const) {
+    keys[role] = issueApiKey(store, { tenant: 'default', role, name: role }, clock).key;
+  }
+  keys.expiring = issueApiKey(
+    store,
+    { tenant: 'default', role: 'admin', name: 'x', expires: '1h' },
+    clock,
+  ).key;
+  const revoked = issueApiKey(store, { tenant: 'default', role: 'admin', name: 'r' }, clock);
+  store.revokeApiKey(revoked.id, now);
+  keys.revoked = revoked.key;
+});
+afterAll(async () => {
+  await db.cleanup();
+});
+
+function app(basePath = '') {
+  const authenticator = createAuthenticator({ staticKeys: [], store, servedTenants: ['default'], clock });
+  return buildApp({ basePath }, { authenticator });
+}
+
+describe('REST principals', () => {
+  it('answers 401 with the RFC 9728 challenge, and serves the metadata document without a key', async () => {
+    const { app: served, logger } = app('/team');
+    const missing = await request(served)
+      .get('/team/api/products')
+      .set('Host', 'testio.example.com')
+      .expect(401);
+    expect(missing.headers['www-authenticate']).toBe(
+      'Bearer resource_metadata="http://testio.example.com/team/.well-known/oauth-protected-resource"',
+    );
+    const doc = await request(served)
+      .get('/team/.well-known/oauth-protected-resource')
+      .set('Host', 'testio.example.com')
+      .expect(200);
+    expect(doc.body).toMatchObject({
+      resource: 'http://testio.example.com/team/mcp',
+      authorization_servers: [],
+      bearer_methods_supported: ['header'],
+      scopes_supported: expect.arrayContaining(['testio:read']),
+    });
+    await request(served).get('/team/api/products').set('Authorization', 'Bearer tmcp_nothing').expect(401);
+    expect(JSON.stringify(logger.lines)).not.toContain(keys.viewer);
+  });
+
+  it('lets a viewer read (GET and the analytics query) and refuses it a sync with 403', async () => {
+    const { app: served } = app();
+    await request(served).get('/api/products').set('Authorization', `Bearer ${keys.viewer}`).expect(200);
+    const refused = await request(served)
+      .post('/api/sync')
+      .set('X-API-Key', keys.viewer)
+      .send({})
+      .expect(403);
+    expect(refused.body.error.code).toBe('forbidden');
+    expect(refused.body.error.message).toContain('needs the operator role');
+    expect(refused.body.error.hint).toContain('--role operator');
+    const query = await request(served)
+      .post('/api/analytics/query')
+      .set('X-API-Key', keys.viewer)
+      .send({ metrics: ['bug_count'], dimensions: ['product'] });
+    expect(query.status).not.toBe(403);
+    expect(query.status).not.toBe(401);
+  });
+
+  it('lets an operator and an admin start a sync', async () => {
+    const { app: served } = app();
+    await request(served).post('/api/sync').set('X-API-Key', keys.operator).send({}).expect(202);
+    const { app: other } = app();
+    await request(other).post('/api/sync').set('Authorization', `Bearer ${keys.admin}`).send({}).expect(202);
+  });
+
+  it('refuses revoked and expired keys, and a key with one character changed', async () => {
+    const { app: served } = app();
+    const revoked = await request(served).get('/api/products').set('X-API-Key', keys.revoked).expect(401);
+    expect(revoked.body.error.message).toContain('revoked');
+    await request(served).get('/api/products').set('X-API-Key', keys.expiring).expect(200);
+    now = new Date(now.getTime() + 3_600_001);
+    const expired = await request(served).get('/api/products').set('X-API-Key', keys.expiring).expect(401);
+    expect(expired.body.error.message).toContain('expired');
+    const altered = `${keys.viewer.slice(0, -2)}${keys.viewer.endsWith('AA') ? 'BB' : 'AA'}`;
+    await request(served).get('/api/products').set('X-API-Key', altered).expect(401);
+  });
+});

@@ -1,0 +1,137 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { DEFAULT_TENANT, isRole, type Clock, type Principal } from '@testio-mcp/domain';
+import type { PrincipalStore } from '@testio-mcp/persistence';
+import { apiKeyId, apiKeyState, hashApiKey, hashesEqual } from './api-keys.js';
+
+/**
+ * One authenticator for every HTTP surface (MCP at /mcp and the REST API): it turns the credential a
+ * request presents into a principal or a refusal, knowing nothing of HTTP. Principal sources: the static
+ * TESTIO_API_KEYS (admin of `default`) and the keys in the database. Once any source is configured every
+ * request needs a principal, whatever the bind address: behind a reverse proxy on the same host every
+ * client looks local.
+ */
+
+export type AuthOutcome =
+  | { readonly kind: 'principal'; readonly principal: Principal }
+  /** No principal source is configured and none was presented: the open loopback setup. */
+  | { readonly kind: 'open' }
+  | {
+      readonly kind: 'refused';
+      /** 401 no valid credential, 403 a tenant this process does not serve, 503 the keys cannot be read. */
+      readonly status: 401 | 403 | 503;
+      readonly message: string;
+      readonly hint: string;
+    };
+
+export interface Authenticator {
+  /** Whether any principal source is configured now (keys created while serving count at once). */
+  configured(): boolean;
+  /** The credential of a request (`Authorization: Bearer` value or `X-API-Key`), or undefined. */
+  authenticate(credential: string | undefined): AuthOutcome;
+}
+
+export interface AuthenticatorOptions {
+  /** TESTIO_API_KEYS. */
+  readonly staticKeys: readonly string[];
+  /** Absent: no database keys (tests of the static keys alone). */
+  readonly store?: Pick<PrincipalStore, 'findApiKey' | 'hasUsableApiKey'>;
+  /** The tenants this process serves; a principal of another tenant is refused with 403. */
+  readonly servedTenants: readonly string[];
+  readonly clock: Pick<Clock, 'now'>;
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** 12 hex characters of a static key's SHA-256: tells keys apart in logs, useless to an attacker. */
+export function staticKeyFingerprint(key: string): string {
+  return sha256(key).toString('hex').slice(0, 12);
+}
+
+/** The credential of a request from its headers: `X-API-Key` (when allowed) or `Authorization: Bearer`. */
+export function credentialFromHeaders(
+  authorization: string | undefined,
+  xApiKey?: string | undefined,
+): string | undefined {
+  if (xApiKey !== undefined && xApiKey.trim() !== '') return xApiKey.trim();
+  const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
+  return match?.[1]?.trim() || undefined;
+}
+
+const INVALID_HINT = 'Send a key made with `testio-mcp keys create` as "Authorization: Bearer <key>"';
+
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  const staticKeys = options.staticKeys.map((key) => ({
+    digest: sha256(key),
+    id: `env:${staticKeyFingerprint(key)}`,
+  }));
+  const served = new Set(options.servedTenants);
+
+  const store = options.store;
+  // Read now, so a database that cannot answer fails the start rather than the first request.
+  let lastKnown = store?.hasUsableApiKey(options.clock.now()) ?? false;
+  const configured = (): boolean => {
+    if (staticKeys.length > 0 || !store) return staticKeys.length > 0;
+    try {
+      lastKnown = store.hasUsableApiKey(options.clock.now());
+    } catch {
+      // The database is unreachable (its health check says so): keep the last answer, so a server that
+      // required keys never opens up because its database went away.
+    }
+    return lastKnown;
+  };
+
+  const refused = (status: 401 | 403 | 503, message: string, hint = INVALID_HINT): AuthOutcome => ({
+    kind: 'refused',
+    status,
+    message,
+    hint,
+  });
+
+  function matchStatic(credential: string): Principal | undefined {
+    const candidate = sha256(credential);
+    let match: string | undefined;
+    // No early exit: timing tells nothing about which or how many static keys exist.
+    for (const entry of staticKeys) if (timingSafeEqual(candidate, entry.digest)) match = entry.id;
+    return match ? { id: match, tenant: DEFAULT_TENANT, role: 'admin' } : undefined;
+  }
+
+  return {
+    configured,
+    authenticate(credential) {
+      if (credential === undefined) {
+        return configured() ? refused(401, 'An API key is required', INVALID_HINT) : { kind: 'open' };
+      }
+      let principal = matchStatic(credential);
+      if (!principal) {
+        const id = apiKeyId(credential);
+        let row: ReturnType<PrincipalStore['findApiKey']>;
+        try {
+          row = id ? store?.findApiKey(id) : undefined;
+        } catch {
+          return refused(
+            503,
+            'The API key cannot be checked: the database is unavailable',
+            'Try again shortly; GET /health shows the database state',
+          );
+        }
+        if (!row || !hashesEqual(row.keyHash, hashApiKey(credential)) || !isRole(row.role)) {
+          return refused(401, 'The API key is not valid');
+        }
+        const state = apiKeyState(row, options.clock.now());
+        if (state === 'revoked') return refused(401, `The API key ${row.id} has been revoked`);
+        if (state === 'expired') return refused(401, `The API key ${row.id} has expired`);
+        principal = { id: row.id, tenant: row.tenant, role: row.role };
+      }
+      if (!served.has(principal.tenant)) {
+        return refused(
+          403,
+          `The API key ${principal.id} belongs to tenant '${principal.tenant}', which this server does not serve`,
+          `This server serves ${[...served].join(', ')}; use a key of that tenant`,
+        );
+      }
+      return { kind: 'principal', principal };
+    },
+  };
+}

@@ -1,0 +1,44 @@
+export {
+  apiKeyState,
+  checkRole,
+  hashApiKey,
+  issueApiKey,
+  parseExpiry,
+  type ApiKeyState,
+  type IssueApiKeyInput,
+  type IssuedApiKey,
+} from './api-keys.js';
+export {
+  createAuthenticator,
+  credentialFromHeaders,
+  staticKeyFingerprint,
+  type AuthOutcome,
+  type Authenticator,
+  type AuthenticatorOptions,
+} from './authenticator.js';
+export { decryptSecret, encryptSecret, loadMasterKey, type MasterKeySettings } from './master-key.js';
+export { mayAct, refusalParts, roleForRequest, roleForTool } from './policy.js';
+export {
+  protectedResourceMetadata,
+  RESOURCE_METADATA_PATH,
+  resourceMetadataUrl,
+  SCOPES_SUPPORTED,
+  wwwAuthenticate,
+} from './resource-metadata.js';
+export {
+  addTenant,
+  assertMasterKeyForTenants,
+  listTenants,
+  rekeyTenants,
+  requireMasterKey,
+  tenantToken,
+  type AddTenantInput,
+  type TenantSummary,
+} from './tenants.js';
+export {
+  assertPrincipalsForBind,
+  CREATE_KEY_HINT,
+  openServingPrincipals,
+  type PrincipalSettings,
+  type ServingPrincipals,
+} from './serving.js';

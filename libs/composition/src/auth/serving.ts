@@ -1,0 +1,62 @@
+import { DEFAULT_TENANT, InvalidInputError, isLoopbackHost, type Clock } from '@testio-mcp/domain';
+import { createPrincipalStore, type PrincipalStore, type Sqlite } from '@testio-mcp/persistence';
+import { createAuthenticator, type Authenticator } from './authenticator.js';
+import { loadMasterKey, type MasterKeySettings } from './master-key.js';
+import { assertMasterKeyForTenants } from './tenants.js';
+
+/**
+ * What a serving process (MCP over HTTP, the REST API) knows about its callers, built once from the open
+ * mirror: the authenticator over TESTIO_API_KEYS and the database's keys. Opening it refuses a database
+ * with encrypted tenants and no master key, before anything listens.
+ */
+
+export type PrincipalSettings = MasterKeySettings & {
+  readonly TESTIO_API_KEYS?: readonly string[] | undefined;
+};
+
+export interface ServingPrincipals {
+  readonly authenticator: Authenticator;
+  readonly store: PrincipalStore;
+  readonly masterKey: Buffer | undefined;
+}
+
+export function openServingPrincipals(
+  settings: PrincipalSettings,
+  sqlite: Sqlite,
+  clock: Pick<Clock, 'now'>,
+): ServingPrincipals {
+  const store = createPrincipalStore(sqlite);
+  const masterKey = loadMasterKey(settings);
+  assertMasterKeyForTenants(store, masterKey);
+  const authenticator = createAuthenticator({
+    staticKeys: settings.TESTIO_API_KEYS ?? [],
+    store,
+    // Until multi-tenant serving lands, one process serves the environment's own account only.
+    servedTenants: [DEFAULT_TENANT],
+    clock,
+  });
+  return { authenticator, store, masterKey };
+}
+
+/** The words every refusal to bind uses: how to get a principal source. */
+export const CREATE_KEY_HINT =
+  'Create a key with `testio-mcp keys create --tenant default --role admin --name "<label>"` (or set TESTIO_API_KEYS), or bind to 127.0.0.1';
+
+/**
+ * Binding beyond loopback with no principal source would hand the account to anyone who reaches the
+ * port: refused (exit 2) instead of warned about.
+ */
+export function assertPrincipalsForBind(
+  host: string,
+  authenticator: Pick<Authenticator, 'configured'>,
+  surface: string,
+  variable: string,
+): void {
+  if (isLoopbackHost(host) || authenticator.configured()) return;
+  throw new InvalidInputError({
+    field: variable,
+    message: `${surface} on ${host} would be reachable beyond this machine, but no API key is configured (TESTIO_API_KEYS is empty and the database holds no usable key)`,
+    reason: 'Without a principal source anyone who can reach the port could read the whole account',
+    hint: CREATE_KEY_HINT,
+  });
+}
