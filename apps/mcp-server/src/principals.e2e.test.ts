@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { issueApiKey } from '@testio-mcp/composition';
+import { addTenant, issueApiKey } from '@testio-mcp/composition';
 import { createPrincipalStore, type PrincipalStore } from '@testio-mcp/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectThreePartError, structuredOf } from './__fixtures__/harness.js';
@@ -24,7 +25,8 @@ const BIN = path.resolve(import.meta.dirname, '../../../bin/testio-mcp.mjs');
 let stack: McpStack;
 let server: RunningHttpServer;
 let store: PrincipalStore;
-const keys = { viewer: '', operator: '', admin: '', revoked: '', expired: '' };
+const keys = { viewer: '', operator: '', admin: '', revoked: '', expired: '', otherTenant: '' };
+const MASTER_KEY = randomBytes(32);
 
 beforeAll(async () => {
   stack = await startMcpStack();
@@ -42,6 +44,8 @@ beforeAll(async () => {
     { tenant: 'default', role: 'admin', name: 'old', expires: '1d' },
     past,
   ).key;
+  addTenant(store, { slug: 'acme', token: 'acme-token-e2e-0123456789' }, MASTER_KEY, container.clock);
+  keys.otherTenant = issueApiKey(store, { tenant: 'acme', role: 'admin', name: 'acme' }, container.clock).key;
   const app = createHttpApp({
     createServer: (principal) =>
       createServer({ services: container.services, logger: log.logger, principal }),
@@ -149,6 +153,48 @@ describe('MCP over HTTP with principals', () => {
     const logged = stack.log.text();
     for (const key of Object.values(keys)) expect(logged).not.toContain(key);
   });
+});
+
+describe('tenants', () => {
+  it('refuses a key of a tenant this server does not serve before reading anything', async () => {
+    const res = await post({ authorization: `Bearer ${keys.otherTenant}` });
+    expect(res.status).toBe(403);
+    expect(JSON.stringify(await res.json())).toContain(
+      "belongs to tenant 'acme', which this server does not serve",
+    );
+  });
+});
+
+/** `testio-mcp serve` in a child process on a database of its own; resolves with its exit code and stderr. */
+async function serveFails(args: string[], extraEnv: Record<string, string>, db: string) {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--transport', 'http', '--port', '0', '--no-sync', ...args],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: path.dirname(db),
+        TESTIO_CUSTOMER_API_TOKEN: stack.sandbox.token,
+        TESTIO_CUSTOMER_API_BASE_URL: stack.sandbox.baseUrl,
+        TESTIO_DB_PATH: db,
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, stderr };
+}
+
+describe('starting with stored tenants', () => {
+  it('refuses to start without the master key, and says why', async () => {
+    const { code, stderr } = await serveFails([], {}, stack.env.TESTIO_DB_PATH ?? '');
+    expect(code).toBe(2);
+    expect(stderr).toContain('holds 1 tenant with encrypted tokens (acme), but no master key is set');
+    expect(stderr).toContain('TESTIO_MASTER_KEY');
+  }, 60_000);
 });
 
 describe('binding beyond loopback', () => {

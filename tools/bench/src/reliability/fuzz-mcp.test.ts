@@ -29,7 +29,7 @@ beforeAll(async () => {
   expect(sync.code, sync.err).toBe(0);
   ids = knownIds(stack.dbPath);
   const server = await stack.startMcp();
-  client = await connectMcp(server.url, 'reliability-fuzz');
+  client = await connectMcp(server.url, 'reliability-fuzz', stack.secrets.apiKey);
   tools = (await client.listTools()).tools.map((t) => ({
     name: t.name,
     properties: (t.inputSchema.properties ?? {}) as Record<string, object>,

@@ -79,7 +79,8 @@ describe('load while syncing', () => {
     let syncing = true;
     const deadline = Date.now() + (FULL ? 900_000 : 150_000);
     const clients: Client[] = [];
-    for (let i = 0; i < CLIENTS; i++) clients.push(await connectMcp(mcpUrl, `load-${i}`));
+    for (let i = 0; i < CLIENTS; i++)
+      clients.push(await connectMcp(mcpUrl, `load-${i}`, stack.secrets.apiKey));
 
     const mcpLoop = async (client: Client, seed: number) => {
       const random = rng(seed);

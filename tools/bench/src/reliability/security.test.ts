@@ -110,13 +110,17 @@ describe('MCP HTTP DNS-rebinding protection', () => {
       );
       expect(response.status, `Origin: ${origin}`).toBe(403);
     }
+    // The stack sets TESTIO_API_KEYS, so past the Host and Origin checks /mcp needs the key too.
+    const bearer = { Authorization: `Bearer ${stack.secrets.apiKey}` };
     for (const headers of [
       { Host: `127.0.0.1:${port}` },
       { Host: `localhost:${port}` },
       { Host: `127.0.0.1:${port}`, Origin: 'http://localhost:6274' },
     ] as Array<Record<string, string>>) {
-      const response = await raw(url, { ...MCP_HEADERS, ...headers }, 'POST', INIT);
+      const response = await raw(url, { ...MCP_HEADERS, ...headers, ...bearer }, 'POST', INIT);
       expect(response.status, JSON.stringify(headers)).toBe(200);
+      const keyless = await raw(url, { ...MCP_HEADERS, ...headers }, 'POST', INIT);
+      expect(keyless.status, `${JSON.stringify(headers)} without a key`).toBe(401);
     }
     expect(findSecret(stack.output(), stack.secrets), 'a secret in the logs').toBeNull();
   });
