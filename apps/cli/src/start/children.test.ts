@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childLogEnv, startChild, stopChild, withTimeout } from './children.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { childLogEnv, startChild, stopChild, waitForHealth, withTimeout } from './children.js';
 
 /** A stand-in for `testio-mcp <command>`: prints its arguments, then waits for SIGTERM (or exits at once). */
 // The SIGTERM handler comes before the first line: the parent may signal as soon as it reads a line.
@@ -52,6 +54,34 @@ describe('startChild', () => {
       'mcp exited with code 3 before it was ready',
     );
     expect(await stopChild(child, 30_000)).toEqual({ code: 3, signal: null });
+  });
+});
+
+describe('waitForHealth', () => {
+  it('is done when the server answers, 401 included (it requires a key kept in the database)', async () => {
+    const seen: Array<string | undefined> = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers['x-api-key'] as string | undefined);
+      res.writeHead(seen.length === 1 ? 503 : 401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'unauthorized' } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const child = startChild(entry, 'mcp', ['serve'], { LOG_FILE: path.join(dir, 'h.log') });
+    try {
+      const health = waitForHealth(
+        `http://127.0.0.1:${port}/health`,
+        child.child,
+        ' , k-first-key-0123456789,k2',
+      );
+      await expect(health).resolves.toEqual({
+        error: { code: 'unauthorized' },
+      });
+      expect(seen).toEqual(['k-first-key-0123456789', 'k-first-key-0123456789']);
+    } finally {
+      await stopChild(child, 5_000);
+      server.close();
+    }
   });
 });
 

@@ -106,7 +106,11 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Polls GET /health until it answers 200; with TESTIO_API_KEYS set it shows one (the REST API may require it). */
+/**
+ * Polls GET /health until the server answers: 200, or 401 when it requires a key this process does not
+ * hold (one made with `testio-mcp keys create` lives in the database, not in the environment). With
+ * TESTIO_API_KEYS set it shows one.
+ */
 export async function waitForHealth(
   healthUrl: string,
   child: ChildProcess,
@@ -121,7 +125,7 @@ export async function waitForHealth(
     if (child.exitCode !== null) throw new Error(`the MCP server exited with code ${child.exitCode}`);
     try {
       const response = await fetch(healthUrl, { headers, signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return await response.json();
+      if (response.ok || response.status === 401) return await response.json();
     } catch {
       // Not listening yet, or busy: try again shortly.
     }
