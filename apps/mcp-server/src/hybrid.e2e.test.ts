@@ -246,6 +246,14 @@ describe('one authenticator for /mcp and the REST API on the shared port', () =>
       ).toBe(200);
       expect((await fetch(`${served.origin}/docs/`)).status).toBe(200);
       await expect(listProductsOverMcp(served.origin)).rejects.toThrow(/An API key is required/);
+      const refused = await fetch(`${served.origin}/mcp`, { method: 'POST' });
+      expect(refused.status).toBe(401);
+      const metadataUrl = /resource_metadata="([^"]+)"/.exec(
+        refused.headers.get('www-authenticate') ?? '',
+      )?.[1];
+      const metadata = await fetch(metadataUrl ?? 'missing');
+      expect(metadata.status).toBe(200);
+      expect(await metadata.json()).toMatchObject({ resource: `${served.origin}/mcp` });
       expect((await listProductsOverMcp(served.origin, key)).total_count).toBe(stack.truth.totals.products);
       expect(served.stderr()).not.toContain(key);
     } finally {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TestIOClient } from '@testio-mcp/api-client';
-import type { Authenticator } from '@testio-mcp/composition';
+import { RESOURCE_METADATA_PATH, type Authenticator } from '@testio-mcp/composition';
 import type { Clock, EnvRecord, Logger } from '@testio-mcp/domain';
 import type { MirrorDatabase } from '@testio-mcp/persistence';
 import type { Services } from '@testio-mcp/services';
@@ -39,14 +39,19 @@ export function isMcpPath(url: string | undefined): boolean {
   return pathname === MCP_PATH || pathname === `${MCP_PATH}/`;
 }
 
+/** The root RFC 9728 document, which the 401 of /mcp points to (the REST API's may sit under its base path). */
+function isRootMetadataPath(url: string | undefined): boolean {
+  return (url ?? '/').split('?')[0]?.toLowerCase() === RESOURCE_METADATA_PATH;
+}
+
 /**
- * One port for both: the MCP endpoint goes to the MCP app with its own Host/Origin checks; every other
- * path, /health and 404s included, to the REST API with its own chain (request id, keys, rate limit,
- * errors), exactly as `testio-mcp api` answers it.
+ * One port for both: the MCP endpoint (and the root metadata document its 401 names) goes to the MCP app
+ * with its own Host/Origin checks; every other path, /health and 404s included, to the REST API with its
+ * own chain (request id, keys, rate limit, errors), exactly as `testio-mcp api` answers it.
  */
 export function routeByPath(mcp: RequestListener, rest: RequestListener): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (isMcpPath(req.url)) mcp(req, res);
+    if (isMcpPath(req.url) || isRootMetadataPath(req.url)) mcp(req, res);
     else rest(req, res);
   };
 }
