@@ -218,6 +218,7 @@ async function runHttp(
               principal,
             }),
           authenticator,
+          ...(rest ? { trustProxy: rest.trustProxy } : {}),
           logger,
           bindHost: host,
           ...(settings.TESTIO_HTTP_ALLOWED_HOSTS ? { allowedHosts: settings.TESTIO_HTTP_ALLOWED_HOSTS } : {}),

@@ -138,6 +138,31 @@ describe('MCP over HTTP with principals', () => {
     await expect(connect()).rejects.toThrow(/An API key is required/);
   });
 
+  it('names the public scheme behind a trusted TLS proxy', async () => {
+    const behindProxy = await listen(
+      createHttpApp({
+        createServer: (principal) =>
+          createServer({ services: stack.container.services, logger: stack.log.logger, principal }),
+        authenticator: stack.container.principals.authenticator,
+        logger: stack.log.logger,
+        bindHost: '127.0.0.1',
+        trustProxy: ['loopback'],
+        health: () => stack.container.health(),
+      }),
+      '127.0.0.1',
+      0,
+    );
+    try {
+      const res = await fetch(behindProxy.url, { method: 'POST', headers: { 'x-forwarded-proto': 'https' } });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(
+        /^Bearer resource_metadata="https:\/\/127\.0\.0\.1:/,
+      );
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('refuses revoked, expired and malformed keys, and never logs a key', async () => {
     for (const [key, why] of [
       [keys.revoked, /revoked/],

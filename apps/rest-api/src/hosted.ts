@@ -50,6 +50,8 @@ export interface HostedRestApi {
 export interface PreparedRestApi {
   /** `''` or `/prefix` (TESTIO_REST_BASE_PATH): where /api, /docs, /health and /metrics live. */
   readonly basePath: string;
+  /** express `trust proxy`, for the host's own routes on the same port (the 401 challenge of /mcp). */
+  readonly trustProxy: boolean | number | readonly string[];
   /** Counts read-through decisions (the host's tools included) into testio_cache_lookups_total. */
   instrumentReadThrough(readThrough: ReadThrough): ReadThrough;
   mount(parts: HostedRestParts): HostedRestApi;
@@ -69,6 +71,7 @@ export function prepareHostedRestApi({ env, bindHost, logger }: HostedRestPrepar
   const log = logger.child({ component: 'rest-api' });
   return {
     basePath: options.basePath,
+    trustProxy: options.trustProxy,
     instrumentReadThrough: (readThrough) => instrumentReadThrough(readThrough, metrics),
     mount(parts) {
       const health = createHealthProbe({

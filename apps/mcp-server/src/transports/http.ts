@@ -45,6 +45,11 @@ export interface HttpAppOptions {
   /** Extra browser origins to accept, e.g. `https://inspector.example.com`. */
   readonly allowedOrigins?: readonly string[];
   readonly health: () => Promise<HealthReport>;
+  /**
+   * express `trust proxy`, so the 401 challenge and the metadata document name the public scheme behind a
+   * TLS proxy (the REST API's TESTIO_REST_TRUST_PROXY when it shares the port).
+   */
+  readonly trustProxy?: boolean | number | readonly string[];
 }
 
 const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -95,6 +100,8 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   const { logger } = options;
   const app = express();
   app.disable('x-powered-by');
+  const trust = options.trustProxy ?? false;
+  app.set('trust proxy', Array.isArray(trust) ? [...trust] : trust);
   app.use(hostHeaderValidation(allowedHostnames(options.bindHost, options.allowedHosts)));
   app.use(originValidation(options.allowedOrigins ?? [], logger));
 

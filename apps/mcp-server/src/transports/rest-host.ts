@@ -21,6 +21,8 @@ export interface RestApiHost {
 export interface PreparedRestApi {
   /** `''` or `/prefix` (TESTIO_REST_BASE_PATH). */
   readonly basePath: string;
+  /** express `trust proxy` (TESTIO_REST_TRUST_PROXY): /mcp on the same port honours it too. */
+  readonly trustProxy: boolean | number | readonly string[];
   instrumentReadThrough(readThrough: ReadThrough): ReadThrough;
   mount(parts: {
     services: Services;
