@@ -74,9 +74,7 @@ describe('waitForHealth', () => {
         child.child,
         ' , k-first-key-0123456789,k2',
       );
-      await expect(health).resolves.toEqual({
-        error: { code: 'unauthorized' },
-      });
+      await expect(health).resolves.toEqual({ status: 401, body: { error: { code: 'unauthorized' } } });
       expect(seen).toEqual(['k-first-key-0123456789', 'k-first-key-0123456789']);
     } finally {
       await stopChild(child, 5_000);

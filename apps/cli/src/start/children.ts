@@ -115,7 +115,7 @@ export async function waitForHealth(
   healthUrl: string,
   child: ChildProcess,
   apiKeys: string | undefined,
-): Promise<unknown> {
+): Promise<{ status: number; body: unknown }> {
   const key = (apiKeys ?? '')
     .split(',')
     .map((k) => k.trim())
@@ -125,7 +125,8 @@ export async function waitForHealth(
     if (child.exitCode !== null) throw new Error(`the MCP server exited with code ${child.exitCode}`);
     try {
       const response = await fetch(healthUrl, { headers, signal: AbortSignal.timeout(2_000) });
-      if (response.ok || response.status === 401) return await response.json();
+      if (response.ok || response.status === 401)
+        return { status: response.status, body: await response.json() };
     } catch {
       // Not listening yet, or busy: try again shortly.
     }

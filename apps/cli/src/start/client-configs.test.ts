@@ -49,6 +49,22 @@ describe('client configurations', () => {
     );
   });
 
+  it('carry a bearer header with a placeholder when the server requires a key, never a key', () => {
+    const configs = clientConfigs({ url: URL, env: {}, entry: ENTRY, keyRequired: true });
+    const http = configs.filter((c) => c.transport === 'HTTP').map((c) => c.text);
+    expect(http).toHaveLength(3);
+    for (const text of http) expect(text).toMatch(/Authorization"?: "?Bearer <your API key>/);
+    expect(http[0]).toContain(`--header 'Authorization: Bearer <your API key>'`);
+    const banner = readyBanner(URL, { TESTIO_API_KEYS: 'k-real-key-0123456789' }, false, ENTRY, true);
+    expect(banner).not.toContain('k-real-key-0123456789');
+    expect(banner).toContain('testio-mcp keys create');
+    expect(
+      clientConfigs({ url: URL, env: {}, entry: ENTRY })
+        .map((c) => c.text)
+        .join('\n'),
+    ).not.toContain('Authorization');
+  });
+
   it('put the REST API beside /mcp, under TESTIO_REST_BASE_PATH when set', () => {
     expect(restBase(URL, {})).toBe('http://127.0.0.1:8080');
     expect(restBase(URL, { TESTIO_REST_BASE_PATH: '/testio/' })).toBe('http://127.0.0.1:8080/testio');

@@ -18,7 +18,12 @@ export interface ClientConfigOptions {
   readonly env: Readonly<Record<string, string>>;
   /** The CLI entry a stdio client runs (the one `start` was started from). */
   readonly entry: string;
+  /** The server requires an API key: the HTTP configurations carry a bearer header with a placeholder. */
+  readonly keyRequired?: boolean;
 }
+
+/** Stands for the key in printed configurations: keys are shown once, by `keys create`, never here. */
+export const KEY_PLACEHOLDER = '<your API key>';
 
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 const quote = (value: string) =>
@@ -33,7 +38,9 @@ const indent = (text: string, pad: string) =>
  * Ready-to-paste configurations for Claude Desktop, Claude Code and Cursor, over HTTP (this running
  * server) and over stdio (the client starts its own `testio-mcp serve`, with the env it needs).
  */
-export function clientConfigs({ url, env, entry }: ClientConfigOptions): ClientConfig[] {
+export function clientConfigs({ url, env, entry, keyRequired = false }: ClientConfigOptions): ClientConfig[] {
+  const authorization = `Bearer ${KEY_PLACEHOLDER}`;
+  const headers = keyRequired ? { headers: { Authorization: authorization } } : {};
   const command = process.execPath;
   const args = [...heapFlagsFor(process.env), entry, 'serve', '--transport', 'stdio'];
   const stdio = { command, args, env };
@@ -45,7 +52,7 @@ export function clientConfigs({ url, env, entry }: ClientConfigOptions): ClientC
       client: 'Claude Code',
       transport: 'HTTP',
       where: 'run in a terminal',
-      text: `claude mcp add --transport http testio-mcp ${url}`,
+      text: `claude mcp add --transport http testio-mcp ${url}${keyRequired ? ` --header ${quote(`Authorization: ${authorization}`)}` : ''}`,
     },
     {
       client: 'Claude Code',
@@ -57,7 +64,7 @@ export function clientConfigs({ url, env, entry }: ClientConfigOptions): ClientC
       client: 'Cursor',
       transport: 'HTTP',
       where: '~/.cursor/mcp.json',
-      text: json({ mcpServers: { 'testio-mcp': { url } } }),
+      text: json({ mcpServers: { 'testio-mcp': { url, ...headers } } }),
     },
     {
       client: 'Cursor',
@@ -75,7 +82,19 @@ export function clientConfigs({ url, env, entry }: ClientConfigOptions): ClientC
       client: 'Claude Desktop',
       transport: 'HTTP',
       where: 'claude_desktop_config.json, through the mcp-remote bridge',
-      text: json({ mcpServers: { 'testio-mcp': { command: 'npx', args: ['-y', 'mcp-remote', url] } } }),
+      text: json({
+        mcpServers: {
+          'testio-mcp': {
+            command: 'npx',
+            args: [
+              '-y',
+              'mcp-remote',
+              url,
+              ...(keyRequired ? ['--header', `Authorization: ${authorization}`] : []),
+            ],
+          },
+        },
+      }),
     },
   ];
 }
@@ -97,7 +116,13 @@ export function restBase(url: string, childEnv: ChildEnv): string {
 }
 
 /** What `start` prints once the server answers: its URLs and the client configurations. */
-export function readyBanner(url: string, childEnv: ChildEnv, demo: boolean, entry: string): string {
+export function readyBanner(
+  url: string,
+  childEnv: ChildEnv,
+  demo: boolean,
+  entry: string,
+  keyRequired = false,
+): string {
   const base = restBase(url, childEnv);
   const lines = [
     '',
@@ -106,13 +131,20 @@ export function readyBanner(url: string, childEnv: ChildEnv, demo: boolean, entr
     '',
     '  Connect an MCP client (more in docs/mcp-clients.md):',
   ];
-  for (const config of clientConfigs({ url, env: stdioEnv(childEnv, demo), entry })) {
+  for (const config of clientConfigs({ url, env: stdioEnv(childEnv, demo), entry, keyRequired })) {
     lines.push('', `  ${config.client}, ${config.transport} (${config.where}):`, indent(config.text, '    '));
   }
   if (demo) {
     lines.push('', '  stdio configurations use the sandbox above: they work while `npm start` runs.');
   } else {
     lines.push('', '  stdio configurations: replace the token placeholder (it is never printed).');
+  }
+  if (keyRequired) {
+    lines.push(
+      '',
+      `  This server requires an API key: replace ${KEY_PLACEHOLDER} with one from`,
+      '  `testio-mcp keys create --tenant default --role viewer --name "<label>"` (shown once; docs/deployment.md).',
+    );
   }
   lines.push('', '  Press Ctrl-C to stop.', '');
   return lines.join('\n');

@@ -143,12 +143,14 @@ export async function runStart(env: ChildEnv): Promise<void> {
       READY_TIMEOUT_MS,
       'the MCP server did not start',
     );
-    await withTimeout(
+    const health = await withTimeout(
       waitForHealth(`${restBase(url, childEnv)}/health`, mcp.child, childEnv.TESTIO_API_KEYS),
       READY_TIMEOUT_MS,
       'the server did not answer /health',
     );
-    if (!stopping) process.stderr.write(readyBanner(url, childEnv, Boolean(sandbox), entry));
+    // Keys in TESTIO_API_KEYS, or in the database (the server then refuses a key-less /health).
+    const keyRequired = health.status === 401 || Boolean(childEnv.TESTIO_API_KEYS?.trim());
+    if (!stopping) process.stderr.write(readyBanner(url, childEnv, Boolean(sandbox), entry, keyRequired));
   });
 
   await new Promise<void>((resolve) => {
