@@ -3,10 +3,25 @@
  * The sandbox serves the data, slows down (latency) and fails (fault injection); the API is wrapped only
  * where one call of one product must fail or change, which the sandbox cannot single out.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, UpstreamError } from '@testio-mcp/domain';
-import { overrideApi, startHarness, type Harness } from './__fixtures__/sandbox-harness.js';
+import {
+  overrideApi,
+  snapshotSyncedMirror,
+  startHarness,
+  type Harness,
+  type MirrorSnapshot,
+} from './__fixtures__/sandbox-harness.js';
 import { waitUntil } from './__fixtures__/wait-until.js';
+
+let snapshot: MirrorSnapshot | undefined;
+beforeAll(async () => {
+  snapshot = await snapshotSyncedMirror();
+}, 240_000);
+afterAll(() => snapshot?.remove());
+
+/** A fresh sandbox and a copy of the mirror a force sync of it left (see `snapshotSyncedMirror`). */
+const synced = () => startHarness({ ...(snapshot ? { mirror: snapshot } : {}) });
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -164,9 +179,8 @@ describe('run outcomes and the breaker', () => {
   });
 
   it('a product whose features fail keeps its catalogue timestamp; the run is a partial failure', async () => {
-    harness = await startHarness();
+    harness = await synced();
     const h = harness;
-    await h.engine.run({ mode: 'force', trigger: 'manual_cli' });
     const [first] = await h.stores.products.listProductSyncStates();
     const api = overrideApi(h.api, {
       listProductFeatures: (product) =>
@@ -187,9 +201,8 @@ describe('run outcomes and the breaker', () => {
   });
 
   it('deletes products that disappeared upstream (unscoped runs only)', async () => {
-    harness = await startHarness();
+    harness = await synced();
     const h = harness;
-    await h.engine.run({ mode: 'force', trigger: 'manual_cli' });
     const [gone] = await h.stores.products.listProductSyncStates();
     const api = overrideApi(h.api, {
       listProducts: async () => (await h.api.listProducts()).filter((p) => p.id !== gone?.id),
@@ -207,8 +220,7 @@ describe('run outcomes and the breaker', () => {
   });
 
   it('status() reports lease, runs, ranges, breaker and product freshness', async () => {
-    harness = await startHarness();
-    await harness.engine.run({ mode: 'force', trigger: 'manual_cli' });
+    harness = await synced();
     const status = await harness.engine.status();
     expect(status.running).toBe(false);
     expect(status.runs).toHaveLength(1);

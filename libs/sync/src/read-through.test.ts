@@ -1,7 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '@testio-mcp/domain';
-import { days, startHarness, type Harness } from './__fixtures__/sandbox-harness.js';
+import {
+  days,
+  snapshotSyncedMirror,
+  startHarness,
+  type Harness,
+  type MirrorSnapshot,
+} from './__fixtures__/sandbox-harness.js';
 import { createReadThrough, type ReadThroughDeps } from './read-through.js';
+
+let snapshot: MirrorSnapshot | undefined;
+beforeAll(async () => {
+  snapshot = await snapshotSyncedMirror();
+}, 240_000);
+afterAll(() => snapshot?.remove());
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -9,10 +21,10 @@ afterEach(async () => {
   harness = undefined;
 });
 
+/** A fresh sandbox and a copy of the mirror a force sync of it left. */
 async function synced(): Promise<Harness> {
-  harness = await startHarness();
-  await harness.engine.run({ mode: 'force', trigger: 'manual_cli' });
-  harness.sandbox.resetRequestLog();
+  harness = await startHarness({ ...(snapshot ? { mirror: snapshot } : {}) });
+  expect(harness.sandbox.requestLog()).toEqual([]);
   return harness;
 }
 

@@ -1,3 +1,6 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { TestIOClient, createTestIOClient } from '@testio-mcp/api-client';
 import type { TestIOApi } from '@testio-mcp/domain';
@@ -47,6 +50,43 @@ export interface HarnessOptions {
   readonly engine?: SyncEngineOptions;
   /** The client's retries on 5xx and 429 (default 2). */
   readonly retries?: number;
+  /** Start from a copy of this synced mirror instead of an empty one. */
+  readonly mirror?: MirrorSnapshot;
+}
+
+/** A mirror after one force sync of the default sandbox, to start many harnesses from. */
+export interface MirrorSnapshot {
+  readonly file: string;
+  /** How far the clock had moved past the sandbox's "now" when the sync ended. */
+  readonly clockOffsetMs: number;
+  /** The full sync's requests. */
+  readonly upstreamCalls: number;
+  remove(): void;
+}
+
+/**
+ * One force sync into a SQLite file kept for the test file (call in `beforeAll`): tests that need a synced
+ * mirror start from a copy of it (`startHarness({ mirror })`) instead of paying for a full sync each.
+ * The sandbox is deterministic (seed, scale, anchor), so a fresh sandbox serves the same account.
+ */
+export async function snapshotSyncedMirror(): Promise<MirrorSnapshot> {
+  const h = await startHarness();
+  try {
+    const result = await h.engine.run({ mode: 'force', trigger: 'manual_cli' });
+    expect(result.errors).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'sync-snapshot-'));
+    const file = join(dir, 'mirror.db');
+    // A consistent single file (WAL included), written while the connection stays open.
+    await h.db.sqlite.backup(file);
+    return {
+      file,
+      clockOffsetMs: h.clock.now().getTime() - new Date(h.sandbox.truth().now).getTime(),
+      upstreamCalls: result.counts.upstreamCalls,
+      remove: () => rmSync(dir, { recursive: true, force: true }),
+    };
+  } finally {
+    await h.close();
+  }
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -72,9 +112,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return client;
   };
   const api = newClient(options.retries ?? 2);
-  const db = createTestDatabase();
+  const copyDir = options.mirror ? mkdtempSync(join(tmpdir(), 'sync-mirror-')) : undefined;
+  if (options.mirror && copyDir) copyFileSync(options.mirror.file, join(copyDir, 'mirror.db'));
+  const db = createTestDatabase(copyDir ? { path: join(copyDir, 'mirror.db') } : {});
   const stores = countingStores(db.stores);
   const clock = createTestClock(new Date(sandbox.truth().now));
+  if (options.mirror) clock.advance(options.mirror.clockOffsetMs);
   const logger = createCaptureLogger();
   const engineFor = (holderId: string, extra: SyncEngineOptions = {}, through: TestIOApi = api) =>
     createSyncEngine({
@@ -104,6 +147,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async close() {
       for (const client of clients) client.close();
       await db.cleanup();
+      if (copyDir) rmSync(copyDir, { recursive: true, force: true });
       await sandbox.close();
     },
   };
