@@ -1,33 +1,33 @@
 /**
- * The engine's bookkeeping: lease, heartbeat, run rows, outcomes and the breaker. The sandbox serves
- * the data; the API is wrapped where a test needs to slow it down or break it.
+ * The engine's bookkeeping: lease, heartbeat, run rows, outcomes and the breaker, on a real SQLite mirror.
+ * The sandbox serves the data, slows down (latency) and fails (fault injection); the API is wrapped only
+ * where one call of one product must fail or change, which the sandbox cannot single out.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError, UpstreamError, type TestIOApi } from '@testio-mcp/domain';
-import { startHarness, type Harness } from './__fixtures__/sandbox-harness.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, UpstreamError } from '@testio-mcp/domain';
+import {
+  overrideApi,
+  snapshotSyncedMirror,
+  startHarness,
+  type Harness,
+  type MirrorSnapshot,
+} from './__fixtures__/sandbox-harness.js';
 import { waitUntil } from './__fixtures__/wait-until.js';
+
+let snapshot: MirrorSnapshot | undefined;
+beforeAll(async () => {
+  snapshot = await snapshotSyncedMirror();
+}, 240_000);
+afterAll(() => snapshot?.remove());
+
+/** A fresh sandbox and a copy of the mirror a force sync of it left (see `snapshotSyncedMirror`). */
+const synced = () => startHarness({ ...(snapshot ? { mirror: snapshot } : {}) });
 
 let harness: Harness | undefined;
 afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function slowWalk(api: TestIOApi, delayMs: number): TestIOApi {
-  return {
-    ...api,
-    walkTests: (productId, options) => ({
-      async *[Symbol.asyncIterator]() {
-        for await (const page of api.walkTests(productId, options)) {
-          await sleep(delayMs);
-          yield page;
-        }
-      },
-    }),
-  };
-}
 
 const upstream500 = (path: string) =>
   new UpstreamError({
@@ -41,11 +41,7 @@ describe('lease', () => {
     harness = await startHarness();
     const h = harness;
     const longAgo = new Date(h.clock.now().getTime() - 10 * 60_000);
-    h.stores.state.lease = {
-      holder: 'dead',
-      acquiredAt: longAgo,
-      expiresAt: new Date(longAgo.getTime() + 60_000),
-    };
+    expect(await h.stores.syncState.acquireLease('dead', 60_000, longAgo)).toMatchObject({ acquired: true });
     const orphan = await h.stores.syncState.startRun({
       trigger: 'background',
       mode: 'incremental',
@@ -56,18 +52,16 @@ describe('lease', () => {
     const result = await h.engine.run({ mode: 'force', trigger: 'manual_cli' });
     expect(result.status).toBe('success');
     expect((await h.stores.syncState.getRun(orphan))?.status).toBe('interrupted');
-    expect(h.stores.state.lease).toBeNull();
+    expect(await h.stores.syncState.readLease()).toBeNull();
   });
 
   it('steals a live-looking lease only when canStealLease says its holder is dead', async () => {
     harness = await startHarness();
     const h = harness;
     const now = h.clock.now();
-    h.stores.state.lease = {
-      holder: 'pid:999999@here',
-      acquiredAt: now,
-      expiresAt: new Date(now.getTime() + 60_000),
-    };
+    expect(await h.stores.syncState.acquireLease('pid:999999@here', 60_000, now)).toMatchObject({
+      acquired: true,
+    });
     await expect(h.engine.run({ mode: 'incremental', trigger: 'manual_cli' })).rejects.toBeInstanceOf(
       ConflictError,
     );
@@ -88,16 +82,16 @@ describe('lease', () => {
     ]);
     expect(a).toMatchObject({ status: 'fulfilled', value: { status: 'success' } });
     expect(b).toMatchObject({ status: 'rejected', reason: expect.any(ConflictError) });
-    expect(h.stores.state.runs).toHaveLength(1);
+    expect(await h.stores.syncState.listRuns(10)).toHaveLength(1);
     await expect(h.engine.run({ mode: 'incremental', trigger: 'mcp' })).resolves.toMatchObject({
       status: 'success',
     });
   });
 
   it('keeps the lease alive with heartbeats during a run longer than its TTL', async () => {
-    harness = await startHarness({ engine: { leaseTtlMs: 300, heartbeatMs: 40 } });
+    harness = await startHarness({ engine: { leaseTtlMs: 300, heartbeatMs: 40 }, faults: { latencyMs: 60 } });
     const h = harness;
-    const slow = h.engineFor('slow', {}, slowWalk(h.api, 60));
+    const slow = h.engineFor('slow');
     const running = slow.run({ mode: 'force', trigger: 'manual_cli' });
     // The run has outlived its TTL once a heartbeat renewed the lease after its first expiry.
     await Promise.race([
@@ -120,9 +114,9 @@ describe('lease', () => {
   });
 
   it('stops with failure when the lease is lost to another holder', async () => {
-    harness = await startHarness({ engine: { leaseTtlMs: 300, heartbeatMs: 40 } });
+    harness = await startHarness({ engine: { leaseTtlMs: 300, heartbeatMs: 40 }, faults: { latencyMs: 40 } });
     const h = harness;
-    const slow = h.engineFor('victim', {}, slowWalk(h.api, 40));
+    const slow = h.engineFor('victim');
     const running = slow.run({ mode: 'force', trigger: 'manual_cli' });
     await waitUntil(
       'the victim to hold the lease',
@@ -140,27 +134,28 @@ describe('lease', () => {
 
 describe('run outcomes and the breaker', () => {
   it('a run whose product list fails is a failure; three in five minutes open the breaker', async () => {
-    harness = await startHarness();
+    harness = await startHarness({ faults: { failRate: 1 } });
     const h = harness;
-    const broken = h.engineFor(
-      'broken',
-      {},
-      { ...h.api, listProducts: () => Promise.reject(upstream500('products')) },
-    );
+    const errors: string[][] = [];
     for (let i = 0; i < 3; i++) {
-      const result = await broken.run({ mode: 'incremental', trigger: 'background' });
-      expect(result).toMatchObject({ status: 'failure', errors: ['TestIO answered 500 for GET products'] });
+      const result = await h.engine.run({ mode: 'incremental', trigger: 'background' });
+      expect(result.status).toBe('failure');
+      errors.push(result.errors);
     }
+    const [message] = errors[0] ?? [];
+    expect(message).toBe('TestIO API error (HTTP 500) for GET products after 3 attempts');
+    expect(errors).toEqual([[message], [message], [message]]);
     const runs = await h.stores.syncState.listRuns(10);
     expect(runs.map((r) => r.status)).toEqual(['failure', 'failure', 'failure']);
-    expect(runs[0]?.error).toBe('TestIO answered 500 for GET products');
-    const decision = await broken.shouldRunAutomaticSync();
+    expect(runs[0]?.error).toBe(message);
+    const decision = await h.engine.shouldRunAutomaticSync();
     expect(decision.run).toBe(false);
-    expect(decision.reason).toMatch(
-      /^Circuit breaker open: 3 sync runs failed in the last 5 minutes \(last error: TestIO answered 500 for GET products\); automatic syncs are paused until /,
+    expect(decision.reason).toContain(
+      `Circuit breaker open: 3 sync runs failed in the last 5 minutes (last error: ${message}); automatic syncs are paused until `,
     );
+    expect(decision.reason?.startsWith('Circuit breaker open')).toBe(true);
     h.clock.advance(5 * 60_000 + 1);
-    expect(await broken.shouldRunAutomaticSync()).toMatchObject({
+    expect(await h.engine.shouldRunAutomaticSync()).toMatchObject({
       run: true,
       reason: 'the mirror holds no products yet',
     });
@@ -169,14 +164,13 @@ describe('run outcomes and the breaker', () => {
   it('a run in which every test list fails is a failure, and nothing is marked fresh', async () => {
     harness = await startHarness();
     const h = harness;
-    const api: TestIOApi = {
-      ...h.api,
+    const api = overrideApi(h.api, {
       walkTests: (productId) => ({
         [Symbol.asyncIterator]: () => ({
           next: () => Promise.reject(upstream500(`products/${productId}/exploratory_tests`)),
         }),
       }),
-    };
+    });
     const result = await h.engineFor('x', {}, api).run({ mode: 'force', trigger: 'background' });
     expect(result.status).toBe('failure');
     expect(result.errors.at(-1)).toMatch(/test lists of all 5 product\(s\) could not be read/);
@@ -185,17 +179,15 @@ describe('run outcomes and the breaker', () => {
   });
 
   it('a product whose features fail keeps its catalogue timestamp; the run is a partial failure', async () => {
-    harness = await startHarness();
+    harness = await synced();
     const h = harness;
-    await h.engine.run({ mode: 'force', trigger: 'manual_cli' });
     const [first] = await h.stores.products.listProductSyncStates();
-    const api: TestIOApi = {
-      ...h.api,
+    const api = overrideApi(h.api, {
       listProductFeatures: (product) =>
         product.id === first?.id
           ? Promise.reject(upstream500('features'))
           : h.api.listProductFeatures(product),
-    };
+    });
     h.clock.advance(2 * 3_600_000);
     const result = await h.engineFor('y', {}, api).run({ mode: 'incremental', trigger: 'background' });
     expect(result.status).toBe('partial_failure');
@@ -209,29 +201,26 @@ describe('run outcomes and the breaker', () => {
   });
 
   it('deletes products that disappeared upstream (unscoped runs only)', async () => {
-    harness = await startHarness();
+    harness = await synced();
     const h = harness;
-    await h.engine.run({ mode: 'force', trigger: 'manual_cli' });
     const [gone] = await h.stores.products.listProductSyncStates();
-    const api: TestIOApi = {
-      ...h.api,
+    const api = overrideApi(h.api, {
       listProducts: async () => (await h.api.listProducts()).filter((p) => p.id !== gone?.id),
-    };
+    });
     const result = await h.engineFor('z', {}, api).run({ mode: 'incremental', trigger: 'background' });
     expect(result.counts.productsDeleted).toBe(1);
-    expect(h.stores.state.products.has(gone?.id as number)).toBe(false);
-    expect([...h.stores.state.tests.values()].some((t) => t.entity.product_id === gone?.id)).toBe(false);
+    expect(await h.mirror.productIds()).not.toContain(gone?.id);
+    expect((await h.mirror.tests()).some((t) => t.productId === gone?.id)).toBe(false);
   });
 
   it('retryProblematic with nothing open does not run', async () => {
     harness = await startHarness();
     expect(await harness.engine.retryProblematic()).toEqual({ result: null, resolved: 0, remaining: 0 });
-    expect(harness.stores.state.runs).toHaveLength(0);
+    expect(await harness.stores.syncState.listRuns(10)).toHaveLength(0);
   });
 
   it('status() reports lease, runs, ranges, breaker and product freshness', async () => {
-    harness = await startHarness();
-    await harness.engine.run({ mode: 'force', trigger: 'manual_cli' });
+    harness = await synced();
     const status = await harness.engine.status();
     expect(status.running).toBe(false);
     expect(status.runs).toHaveLength(1);

@@ -1,7 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { UpstreamError, type TestIOApi } from '@testio-mcp/domain';
-import { days, startHarness, type Harness } from './__fixtures__/sandbox-harness.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { UpstreamError } from '@testio-mcp/domain';
+import {
+  days,
+  snapshotSyncedMirror,
+  startHarness,
+  type Harness,
+  type MirrorSnapshot,
+} from './__fixtures__/sandbox-harness.js';
 import { createReadThrough, type ReadThroughDeps } from './read-through.js';
+
+let snapshot: MirrorSnapshot | undefined;
+beforeAll(async () => {
+  snapshot = await snapshotSyncedMirror();
+}, 240_000);
+afterAll(() => snapshot?.remove());
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -9,10 +21,10 @@ afterEach(async () => {
   harness = undefined;
 });
 
+/** A fresh sandbox and a copy of the mirror a force sync of it left. */
 async function synced(): Promise<Harness> {
-  harness = await startHarness();
-  await harness.engine.run({ mode: 'force', trigger: 'manual_cli' });
-  harness.sandbox.resetRequestLog();
+  harness = await startHarness({ ...(snapshot ? { mirror: snapshot } : {}) });
+  expect(harness.sandbox.requestLog()).toEqual([]);
   return harness;
 }
 
@@ -20,10 +32,8 @@ function readThrough(h: Harness, extra: Partial<ReadThroughDeps> = {}) {
   return createReadThrough({ api: h.api, stores: h.stores, clock: h.clock, logger: h.logger, ...extra });
 }
 
-function testsWithStatus(h: Harness, statuses: string[]): number[] {
-  return [...h.stores.state.tests.values()]
-    .filter((t) => statuses.includes(t.entity.status))
-    .map((t) => t.entity.id);
+async function testsWithStatus(h: Harness, statuses: string[]): Promise<number[]> {
+  return (await h.mirror.tests()).filter((t) => statuses.includes(t.status)).map((t) => t.id);
 }
 
 const bugRequests = (h: Harness) => h.sandbox.requestLog().filter((r) => r.path.startsWith('/bugs'));
@@ -31,7 +41,7 @@ const bugRequests = (h: Harness) => h.sandbox.requestLog().filter((r) => r.path.
 describe('read-through: bugs', () => {
   it('10 concurrent readers of one stale test share ONE upstream request', async () => {
     const h = await synced();
-    const [testId] = testsWithStatus(h, ['running', 'locked']);
+    const [testId] = await testsWithStatus(h, ['running', 'locked']);
     h.clock.advance(2 * 3_600_000);
     const rt = readThrough(h);
     const outcomes = await Promise.all(
@@ -50,21 +60,20 @@ describe('read-through: bugs', () => {
   it('serves fresh and settled tests from the mirror and refreshes mutable ones in batches of 15', async () => {
     const h = await synced();
     h.clock.advance(2 * 3_600_000);
-    const mutable = testsWithStatus(h, [
-      'running',
-      'locked',
-      'customer_finalized',
-      'initialized',
-      'waiting',
-    ]).slice(0, 20);
-    const archived = [...h.stores.state.tests.values()]
+    const mutable = (
+      await testsWithStatus(h, ['running', 'locked', 'customer_finalized', 'initialized', 'waiting'])
+    ).slice(0, 20);
+    const archived = (await h.mirror.tests())
       .filter(
         (t) =>
-          t.entity.status === 'archived' &&
-          Date.parse(t.entity.end_at ?? '') < h.clock.now().getTime() - days(30),
+          t.status === 'archived' &&
+          t.endAt !== null &&
+          t.endAt.getTime() < h.clock.now().getTime() - days(30),
       )
-      .map((t) => t.entity.id)
+      .map((t) => t.id)
       .slice(0, 5);
+    expect(mutable).toHaveLength(20);
+    expect(archived).toHaveLength(5);
     const outcome = await readThrough(h).ensureBugsFresh([...mutable, ...archived]);
     expect(outcome.refreshed).toEqual([...mutable].sort((a, b) => a - b));
     expect(outcome.cacheHits).toEqual([...archived].sort((a, b) => a - b));
@@ -73,33 +82,26 @@ describe('read-through: bugs', () => {
 
   it('re-reads bugs of settled tests after the long immutable TTL', async () => {
     const h = await synced();
-    const [archived] = testsWithStatus(h, ['archived']);
+    const [archived] = await testsWithStatus(h, ['archived']);
     h.clock.advance(days(8));
     expect((await readThrough(h).ensureBugsFresh([archived as number])).refreshed).toEqual([archived]);
   });
 
   it('a failed fetch keeps the old timestamp and reports the failure', async () => {
     const h = await synced();
-    const [testId] = testsWithStatus(h, ['running', 'locked']);
-    const before = h.stores.state.tests.get(testId as number)?.bugsSyncedAt;
+    const [testId] = await testsWithStatus(h, ['running', 'locked']);
+    const before = (await h.mirror.test(testId as number))?.bugsSyncedAt;
+    expect(before).toBeInstanceOf(Date);
     h.clock.advance(2 * 3_600_000);
-    const failing: TestIOApi = {
-      ...h.api,
-      listBugsForTests: () =>
-        Promise.reject(
-          new UpstreamError({
-            message: 'TestIO answered 503',
-            status: 503,
-            operation: { method: 'GET', path: 'bugs' },
-          }),
-        ),
-    };
-    const outcome = await readThrough(h, { api: failing }).ensureBugsFresh([testId as number]);
+    h.sandbox.setFaults({ failRate: 1 });
+    const outcome = await readThrough(h).ensureBugsFresh([testId as number]);
     expect(outcome.refreshed).toEqual([]);
     expect(outcome.failed).toEqual([{ id: testId, error: expect.any(UpstreamError) }]);
+    expect(outcome.failed[0]?.error).toMatchObject({ status: 500 });
     expect(outcome.warnings[0]).toMatch(/could not be refreshed from TestIO/);
-    expect(h.stores.state.tests.get(testId as number)?.bugsSyncedAt).toEqual(before);
+    expect((await h.mirror.test(testId as number))?.bugsSyncedAt).toEqual(before);
     // The next reader tries again.
+    h.sandbox.setFaults({});
     expect((await readThrough(h).ensureBugsFresh([testId as number])).refreshed).toEqual([testId]);
   });
 
@@ -111,11 +113,9 @@ describe('read-through: bugs', () => {
     const [test] = await h.api.listTestsPage(product?.id as number, 1, 1);
     const outcome = await readThrough(h).ensureBugsFresh([test?.id as number]);
     expect(outcome.refreshed).toEqual([test?.id]);
-    expect(h.stores.state.tests.has(test?.id as number)).toBe(true);
+    expect(await h.mirror.test(test?.id as number)).not.toBeNull();
     const truth = h.sandbox.truth({ perTest: true }).tests?.find((t) => t.id === test?.id);
-    expect([...h.stores.state.bugs.values()].filter((b) => b.entity.test_id === test?.id)).toHaveLength(
-      truth?.bugs ?? -1,
-    );
+    expect((await h.mirror.bugsPerTest()).get(test?.id as number) ?? 0).toBe(truth?.bugs ?? -1);
   });
 });
 
@@ -125,16 +125,16 @@ describe('read-through: tests and features', () => {
     const summary = h.sandbox.advance({ days: 1 });
     h.clock.advance(days(1));
     const deleted = summary.deletedTests[0] as number;
-    const [archived] = testsWithStatus(h, ['archived']);
+    const [archived] = await testsWithStatus(h, ['archived']);
     const changed = summary.statusChanges.find((c) => c.testId !== deleted);
     const ids = [deleted, archived as number, ...(changed ? [changed.testId] : [])];
     const outcome = await readThrough(h).ensureTestsFresh(ids);
     expect(outcome.deleted).toEqual([deleted]);
     expect(outcome.cacheHits).toEqual([archived]);
-    expect(h.stores.state.tests.has(deleted)).toBe(false);
+    expect(await h.mirror.test(deleted)).toBeNull();
     if (changed) {
       expect(outcome.refreshed).toEqual([changed.testId]);
-      expect(h.stores.state.tests.get(changed.testId)?.entity.status).toBe(changed.to);
+      expect((await h.mirror.test(changed.testId))?.status).toBe(changed.to);
     }
   });
 
@@ -157,11 +157,12 @@ describe('read-through: tests and features', () => {
 
   it('fetches the catalogue when a refreshed test references a feature the mirror lacks', async () => {
     const h = await synced();
-    const [testId] = testsWithStatus(h, ['running', 'locked']);
-    const test = h.stores.state.tests.get(testId as number);
-    const featureId = test?.entity.features[0]?.feature_id as number;
-    h.stores.state.features.delete(featureId);
+    const [testId] = await testsWithStatus(h, ['running', 'locked']);
+    const [featureId] = await h.mirror.featureIdsOfTest(testId as number);
+    expect(featureId).toBeDefined();
+    h.mirror.forgetFeature(featureId as number);
+    expect(await h.mirror.featureIds()).not.toContain(featureId);
     await readThrough(h).ensureTestsFresh([testId as number], { force: true });
-    expect(h.stores.state.features.has(featureId)).toBe(true);
+    expect(await h.mirror.featureIds()).toContain(featureId);
   });
 });

@@ -42,14 +42,14 @@ export class AnalyticsController extends Controller {
    * monthly trend and the report as Markdown. The MCP tool `generate_quality_report`'s answer plus
    * `test_data` (every test of the scope).
    * @summary Quality report (generate_quality_report)
-   * @param product_ids Products (default all). Repeat the parameter or separate with commas.
-   * @param test_ids Only these tests (not with dates or statuses). Repeat the parameter or separate with commas.
-   * @param start_date Tests that ended on or after this date ('2025-01-31', 'last 90 days', 'this quarter').
-   * @param end_date Tests that ended on or before this date (end of that day).
-   * @param statuses Test statuses (default executed: running, locked, archived, customer_finalized; "all" = every status).
-   * @param max_tests Tests listed in by_test and the Markdown, 0-100 (default 20); test_data has them all.
-   * @param output_file Also write the report (.md, .json, .tests.csv) under the export directory: a relative name such as acme/q2.
-   * @param overwrite Replace existing export files of that name (default false).
+   * @param product_ids Products to report on (at most 50): [598, 599], 598 or "598,599". Default: every product.
+   * @param test_ids Only these tests (at most 500); they must belong to product_ids when that is given. Cannot be combined with dates or statuses.
+   * @param start_date Only tests that ended on or after this date (start of day, UTC). ISO date ('2025-01-31') or timestamp, 'Jan 15 2025', '15 January 2025', 'today', 'last Friday', 'last 30 days', '3 weeks ago', 'last month' (one month back), 'this quarter'. UTC. Refused as ambiguous: a bare year ('2025') and '01/02/2025'. Grammar: docs/dates.md.
+   * @param end_date Only tests that ended on or before this date (end of day, UTC). ISO date ('2025-01-31') or timestamp, 'Jan 15 2025', '15 January 2025', 'today', 'last Friday', 'last 30 days', '3 weeks ago', 'last month' (one month back), 'this quarter'. UTC. Refused as ambiguous: a bare year ('2025') and '01/02/2025'. Grammar: docs/dates.md.
+   * @param statuses Test statuses to include (default: executed tests: running, locked, archived, customer_finalized; 'all' = every status). Valid values: running, locked, archived, cancelled, customer_finalized, initialized, all. Give an array, or a comma-separated string.
+   * @param max_tests Tests listed one by one in by_test and the Markdown (newest first; default 20). Every test is in the totals and in the export.
+   * @param output_file Also write the full report to files under the export directory (TESTIO_EXPORT_DIR): a relative name such as 'acme/q2-quality' gives acme/q2-quality.md, .json and .tests.csv. Absolute paths and '..' are refused.
+   * @param overwrite Replace files of the same name in the export directory (default false: refuse).
    */
   @Get('quality-report')
   @Response<ErrorBody>(400, 'Invalid parameter value (unknown status, bad dates, refused output_file)')

@@ -26,16 +26,16 @@ export class BugsController extends Controller {
    * Bugs of the given tests (scoping keeps the answer small), with AND-combined filters, sorted and
    * paginated. The same numbers as the MCP tool `list_bugs`.
    * @summary List bugs of tests (list_bugs)
-   * @param test_ids Tests whose bugs to list (required, 1-100 ids): repeat the parameter or separate with commas, e.g. 109363,109364.
-   * @param status Only bugs in these statuses: accepted, auto_accepted, rejected, forwarded (= open).
-   * @param severity Only bugs of these severities: critical, high, low, visual, content, custom.
-   * @param rejection_reason Only rejected bugs with these reasons (e.g. not_reproducible, intended_behavior).
-   * @param reported_by_user_id Only bugs reported by this user (id from GET /api/users).
-   * @param sort_by Sort field (default reported_at); severity sorts by rank.
-   * @param sort_order Sort direction (default desc).
+   * @param test_ids Tests whose bugs to list (required, 1-100 ids; from list_tests): [123, 456], 123, '123,456' or '[123, 456]'.
+   * @param status Only bugs in these statuses (forwarded = open, awaiting review). Valid values: accepted, auto_accepted, rejected, forwarded. Give an array, or a comma-separated string.
+   * @param severity Only bugs of these severities. Valid values: critical, high, low, visual, content, custom. Give an array, or a comma-separated string.
+   * @param rejection_reason Only rejected bugs with these reasons. Valid values: device_not_relevant, ignored_instructions, intended_behavior, irrelevant, known_bug, not_reproducible, request_timeout. Give an array, or a comma-separated string.
+   * @param reported_by_user_id Only bugs reported by this user (id from list_users).
+   * @param sort_by Sort field (default reported_at). severity sorts by rank: critical > high > low > visual > content > custom. One of: reported_at, severity, status, title.
+   * @param sort_order Sort direction (default desc). One of: asc, desc.
    * @param page Page number, 1-based (default 1).
-   * @param per_page Items per page, 1-200 (default 100).
-   * @param offset Extra items to skip, added to the page offset (default 0).
+   * @param per_page Items per page, 1-200 (default TESTIO_DEFAULT_PAGE_SIZE, 100).
+   * @param offset Extra items to skip, ADDED to the page offset: items start at offset + (page - 1) * per_page. To get items 50-99, use offset=50, per_page=50 (page 1). Default 0.
    */
   @Get()
   @Response<ErrorBody>(400, 'Invalid parameter value (e.g. no test ids)')
@@ -75,7 +75,7 @@ export class BugsController extends Controller {
    * One bug: severity, status, known flag, steps and results, rejection reason, reporter, test,
    * product, feature and devices. The same answer as the MCP tool `get_bug_summary`.
    * @summary Bug summary (get_bug_summary)
-   * @param bug_id Bug id (from GET /api/bugs).
+   * @param bug_id Bug id (from list_bugs), e.g. 12345.
    */
   @Get('{bug_id}/summary')
   @Response<ErrorBody>(404, 'No such bug')

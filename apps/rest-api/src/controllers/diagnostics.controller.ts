@@ -30,7 +30,7 @@ export class DiagnosticsController extends Controller {
    * @summary Server diagnostics (get_server_diagnostics)
    * @param include_sync_events Add the most recent sync runs (default false).
    * @param sync_event_limit How many sync runs to list, 1-20 (default 5).
-   * @param check_api Probe the TestIO API (default true).
+   * @param check_api Probe the TestIO API with one GET /products and time it (default true). The probe never writes and never fails the call.
    */
   @Get()
   @Response<ErrorBody>(422, 'Parameter of the wrong type or out of range')

@@ -19,7 +19,7 @@ export class FeaturesController extends Controller {
    * One catalogue feature: description, how to find it, user stories, test and bug counts. The same
    * answer as the MCP tool `get_feature_summary`.
    * @summary Feature summary (get_feature_summary)
-   * @param feature_id Catalogue feature id (from GET /api/products/{product_id}/features).
+   * @param feature_id Catalogue feature id (from list_features or get_bug_summary.feature.id).
    */
   @Get('{feature_id}/summary')
   @Response<ErrorBody>(404, 'No such feature')

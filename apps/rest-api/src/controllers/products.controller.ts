@@ -31,12 +31,12 @@ export class ProductsController extends Controller {
    * numbers as the MCP tool `list_products`.
    * @summary List products (list_products)
    * @param search Case-insensitive text matched against product title and description (substring).
-   * @param product_type Only products of these types: website, mobile_app_ios, mobile_app_android, streaming_app. Repeat the parameter or separate with commas.
-   * @param sort_by Sort field (default title).
-   * @param sort_order Sort direction (default asc).
+   * @param product_type Only products of these types. Valid values: website, mobile_app_ios, mobile_app_android, mobile_app_windows, streaming_app, gaming. Give an array, or a comma-separated string.
+   * @param sort_by Sort field (default title). One of: title, product_type, last_synced.
+   * @param sort_order Sort direction (default asc). One of: asc, desc.
    * @param page Page number, 1-based (default 1).
-   * @param per_page Products per page, 1-100 (default 50).
-   * @param offset Extra items to skip, added to the page offset (default 0).
+   * @param per_page Items per page, 1-100 (default 50).
+   * @param offset Extra items to skip, ADDED to the page offset: items start at offset + (page - 1) * per_page. To get items 50-99, use offset=50, per_page=50 (page 1). Default 0.
    */
   @Get()
   @Example<ListProductsResponse>({
@@ -93,7 +93,7 @@ export class ProductsController extends Controller {
    * One product: counts of tests (by status), features and user stories, and sync times. The same
    * numbers as the MCP tool `get_product_summary`.
    * @summary Product summary (get_product_summary)
-   * @param product_id Product id (from GET /api/products).
+   * @param product_id Product id (from list_products), e.g. 598.
    */
   @Get('{product_id}/summary')
   @Example<ProductSummaryResponse>({
@@ -130,14 +130,14 @@ export class ProductsController extends Controller {
   /**
    * A product's tests, filtered, sorted and paginated. The same numbers as the MCP tool `list_tests`.
    * @summary List a product's tests (list_tests)
-   * @param product_id Product id (from GET /api/products).
-   * @param statuses Only tests in these statuses: running, locked, archived, cancelled, customer_finalized, initialized (default all). Repeat the parameter or separate with commas.
-   * @param testing_type Only tests of this testing type.
-   * @param sort_by Sort field (default end_at).
-   * @param sort_order Sort direction (default desc).
+   * @param product_id Product id (from list_products), e.g. 598.
+   * @param statuses Only tests in these statuses (default: all). Valid values: running, locked, archived, cancelled, customer_finalized, initialized. Give an array, or a comma-separated string.
+   * @param testing_type Only tests of this testing type. One of: coverage, rapid, usability, focused, custom.
+   * @param sort_by Sort field (default end_at). One of: start_at, end_at, status, title.
+   * @param sort_order Sort direction (default desc). One of: asc, desc.
    * @param page Page number, 1-based (default 1).
-   * @param per_page Items per page, 1-200 (default 100).
-   * @param offset Extra items to skip, added to the page offset (default 0).
+   * @param per_page Items per page, 1-200 (default TESTIO_DEFAULT_PAGE_SIZE, 100).
+   * @param offset Extra items to skip, ADDED to the page offset: items start at offset + (page - 1) * per_page. To get items 50-99, use offset=50, per_page=50 (page 1). Default 0.
    */
   @Get('{product_id}/tests')
   @Response<ErrorBody>(400, 'Invalid parameter value')
@@ -169,13 +169,13 @@ export class ProductsController extends Controller {
    * A product's features with user-story, test and bug counts. The same numbers as the MCP tool
    * `list_features`.
    * @summary List a product's features (list_features)
-   * @param product_id Product id (from GET /api/products).
-   * @param has_user_stories true: only features with at least one user story.
-   * @param sort_by Sort field (default title).
-   * @param sort_order Sort direction (default asc).
+   * @param product_id Product id (from list_products).
+   * @param has_user_stories true: only features with at least one user story; false or absent: all features.
+   * @param sort_by Sort field (default title). One of: title, test_count, bug_count, last_synced.
+   * @param sort_order Sort direction (default asc). One of: asc, desc.
    * @param page Page number, 1-based (default 1).
-   * @param per_page Items per page, 1-200 (default 100).
-   * @param offset Extra items to skip, added to the page offset (default 0).
+   * @param per_page Items per page, 1-200 (default TESTIO_DEFAULT_PAGE_SIZE, 100).
+   * @param offset Extra items to skip, ADDED to the page offset: items start at offset + (page - 1) * per_page. To get items 50-99, use offset=50, per_page=50 (page 1). Default 0.
    */
   @Get('{product_id}/features')
   @Response<ErrorBody>(400, 'Invalid parameter value')

@@ -84,7 +84,7 @@ export class SyncController extends Controller {
    * readable tests around them, for support tickets. The same answer as the MCP tool
    * `get_problematic_tests`.
    * @summary Problematic test ranges (get_problematic_tests)
-   * @param product_id Only ranges of this product (default all).
+   * @param product_id Only ranges of this product (default: all).
    * @param include_resolved Also list ranges a later complete sync resolved (default false).
    */
   @Get('problematic')

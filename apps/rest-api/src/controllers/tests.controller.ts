@@ -21,14 +21,14 @@ export class TestsController extends Controller {
    * A product's tests, filtered, sorted and paginated: `GET /api/products/{product_id}/tests` with the
    * product as a query parameter. The same numbers as the MCP tool `list_tests`.
    * @summary List tests (list_tests)
-   * @param product_id Product id (from GET /api/products); required.
-   * @param statuses Only tests in these statuses: running, locked, archived, cancelled, customer_finalized, initialized (default all). Repeat the parameter or separate with commas.
-   * @param testing_type Only tests of this testing type.
-   * @param sort_by Sort field (default end_at).
-   * @param sort_order Sort direction (default desc).
+   * @param product_id Product id (from list_products), e.g. 598.
+   * @param statuses Only tests in these statuses (default: all). Valid values: running, locked, archived, cancelled, customer_finalized, initialized. Give an array, or a comma-separated string.
+   * @param testing_type Only tests of this testing type. One of: coverage, rapid, usability, focused, custom.
+   * @param sort_by Sort field (default end_at). One of: start_at, end_at, status, title.
+   * @param sort_order Sort direction (default desc). One of: asc, desc.
    * @param page Page number, 1-based (default 1).
-   * @param per_page Items per page, 1-200 (default 100).
-   * @param offset Extra items to skip, added to the page offset (default 0).
+   * @param per_page Items per page, 1-200 (default TESTIO_DEFAULT_PAGE_SIZE, 100).
+   * @param offset Extra items to skip, ADDED to the page offset: items start at offset + (page - 1) * per_page. To get items 50-99, use offset=50, per_page=50 (page 1). Default 0.
    */
   @Get()
   @Response<ErrorBody>(400, 'Invalid parameter value')
@@ -61,7 +61,7 @@ export class TestsController extends Controller {
    * platform, acceptance rates, recent bugs). The test and its bugs are re-read from TestIO when
    * stale. The same numbers as the MCP tool `get_test_summary`.
    * @summary Test summary (get_test_summary)
-   * @param test_id Exploratory test id (from the test lists).
+   * @param test_id Exploratory test id (from list_tests), e.g. 109363.
    */
   @Get('{test_id}/summary')
   @Response<ErrorBody>(404, 'No such test')

@@ -34,13 +34,13 @@ export class UsersController extends Controller {
    * Testers (bug reporters) and customers (test creators and submitters) seen in the synced data,
    * sorted and paginated. The same numbers as the MCP tool `list_users`.
    * @summary List users (list_users)
-   * @param user_type tester or customer (default both).
-   * @param days Only users active within this many days (default 365).
-   * @param sort_by Sort field (default username).
-   * @param sort_order Sort direction (default asc).
+   * @param user_type tester (bug reporters) or customer (test creators/submitters); default both. One of: tester, customer.
+   * @param days Only users active (a bug reported or a test ended) within this many days (default 365).
+   * @param sort_by Sort field (default username). One of: username, user_type, last_activity, first_seen.
+   * @param sort_order Sort direction (default asc). One of: asc, desc.
    * @param page Page number, 1-based (default 1).
-   * @param per_page Items per page, 1-200 (default 100).
-   * @param offset Extra items to skip, added to the page offset (default 0).
+   * @param per_page Items per page, 1-200 (default TESTIO_DEFAULT_PAGE_SIZE, 100).
+   * @param offset Extra items to skip, ADDED to the page offset: items start at offset + (page - 1) * per_page. To get items 50-99, use offset=50, per_page=50 (page 1). Default 0.
    */
   @Get()
   @Response<ErrorBody>(400, 'Invalid parameter value')
@@ -66,7 +66,7 @@ export class UsersController extends Controller {
    * One user: roles, tests created and submitted (customers), bugs reported (testers), first and
    * last activity. The same numbers as the MCP tool `get_user_summary`.
    * @summary User summary (get_user_summary)
-   * @param user_id User id (from GET /api/users).
+   * @param user_id User id (from list_users).
    */
   @Get('{user_id}/summary')
   @Response<ErrorBody>(404, 'No such user')

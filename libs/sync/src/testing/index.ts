@@ -1,2 +1,1 @@
-export * from './memory-stores.js';
 export * from './capture-logger.js';

@@ -1,32 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Product, Stored, SyncStores, UpstreamProduct } from '@testio-mcp/domain';
-import { createTestDatabase } from '@testio-mcp/persistence/testing';
-import { createMemoryStores } from './memory-stores.js';
+import type { Product, Stored, UpstreamProduct } from '@testio-mcp/domain';
+import { createTestDatabase, type TestDatabase } from '../testing.js';
 
 /**
- * The storage contract, run on the in-memory double and on the real stores (a migrated SQLite file from
- * libs/persistence): the same assertions for both, so the double the engine tests use cannot drift from
- * what production runs on.
+ * The storage contract the sync engine relies on (lease, runs, problematic ranges, product bookkeeping),
+ * stated through the `SyncStores` port alone. The engine's own tests (libs/sync) run on these stores.
  */
 
 const t0 = new Date('2026-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
-
-interface Subject {
-  readonly stores: SyncStores;
-  cleanup(): Promise<void>;
-}
-
-const IMPLEMENTATIONS: ReadonlyArray<[string, () => Subject]> = [
-  ['in-memory double', () => ({ stores: createMemoryStores(), cleanup: async () => undefined })],
-  [
-    'SQLite stores (libs/persistence)',
-    () => {
-      const db = createTestDatabase();
-      return { stores: db.stores, cleanup: () => db.cleanup() };
-    },
-  ],
-];
 
 function product(id: number): Stored<Product, UpstreamProduct> {
   return {
@@ -43,15 +25,15 @@ function product(id: number): Stored<Product, UpstreamProduct> {
   };
 }
 
-describe.each(IMPLEMENTATIONS)('SyncStores contract: %s', (_name, create) => {
-  let subject: Subject | undefined;
+describe('SyncStores contract', () => {
+  let db: TestDatabase | undefined;
   const open = () => {
-    subject = create();
-    return subject.stores;
+    db = createTestDatabase();
+    return db.stores;
   };
   afterEach(async () => {
-    await subject?.cleanup();
-    subject = undefined;
+    await db?.cleanup();
+    db = undefined;
   });
 
   describe('lease', () => {
