@@ -496,6 +496,37 @@ const REPORT_TESTS = `WITH ${SCOPED_TESTS}
   GROUP BY t.id
   ORDER BY t.end_at IS NULL, t.end_at DESC, t.id DESC`;
 
+/** REPORT_TESTS from the per-test totals (ADR 0021): one row per test instead of every bug. */
+const REPORT_TESTS_FROM_TOTALS = `WITH ${SCOPED_TESTS}
+  SELECT t.id, t.product_id, t.title, t.status, t.testing_type, t.start_at, t.end_at, t.environment, t.bugs_synced_at,
+    ${[
+      'bugs',
+      'accepted',
+      'auto_accepted',
+      'rejected',
+      'forwarded',
+      'critical',
+      'high',
+      'low',
+      'visual',
+      'content',
+      'custom',
+      'known',
+    ]
+      .map((c) => `coalesce(x.${c}, 0) AS ${c}`)
+      .join(', ')}
+  FROM scoped_tests st
+  JOIN tests t ON t.customer_id = @cid AND t.id = st.id
+  LEFT JOIN test_bug_totals x ON x.customer_id = @cid AND x.test_id = st.id
+  ORDER BY t.end_at IS NULL, t.end_at DESC, t.id DESC`;
+
+/** REPORT_REJECTIONS from the per-test counts: rows of rejected bugs, summed. */
+const REPORT_REJECTIONS_FROM_COUNTS = `WITH ${SCOPED_TESTS}
+  SELECT st.product_id AS product_id, a.rejection_reason AS reason, SUM(a.bugs) AS bugs
+  FROM scoped_tests st CROSS JOIN test_bug_counts a ON a.customer_id = @cid AND a.test_id = st.id
+  WHERE a.status = 'rejected'
+  GROUP BY st.product_id, a.rejection_reason`;
+
 const REPORT_REJECTIONS = `WITH ${SCOPED_TESTS}
   SELECT st.product_id AS product_id, b.rejection_reason AS reason, COUNT(*) AS bugs
   FROM scoped_tests st CROSS JOIN bugs b ON b.customer_id = @cid AND b.test_id = st.id
@@ -621,14 +652,20 @@ export function createAnalyticsReader(
 
     reportTests(scope: AnalyticsScope): Promise<ReportTestRow[]> {
       return run(() =>
-        (statement(REPORT_TESTS).all(scopeParams(customerId, scope)) as ReportTestRaw[]).map(toReportTest),
+        (
+          statement(aggregates ? REPORT_TESTS_FROM_TOTALS : REPORT_TESTS).all(
+            scopeParams(customerId, scope),
+          ) as ReportTestRaw[]
+        ).map(toReportTest),
       );
     },
 
     reportBreakdowns(scope: AnalyticsScope): Promise<ReportBreakdowns> {
       return run(() => {
         const params = scopeParams(customerId, scope);
-        const rejectionReasons = statement(REPORT_REJECTIONS).all(params) as Array<{
+        const rejectionReasons = statement(
+          aggregates ? REPORT_REJECTIONS_FROM_COUNTS : REPORT_REJECTIONS,
+        ).all(params) as Array<{
           product_id: number;
           reason: string | null;
           bugs: number;
