@@ -420,8 +420,9 @@ function buildTotalsMetricSql(query: MetricSqlQuery): string | null {
 }
 
 /**
- * The statement of one metric query on the aggregates, or `null` when the query needs the bug-level path
- * (feature or platform as a dimension or a filter, `features_tested`). Exported for tests; it returns
+ * The statement of one metric query on the aggregates: on `test_bug_totals` (one row per test) when only
+ * test attributes group and filter, else on `test_bug_counts`; `null` when the query needs the bug-level
+ * path (feature or platform as a dimension or a filter, `features_tested`). Exported for tests; it returns
  * the same columns as {@link buildMetricSql}, and `analytics-aggregates.test.ts` proves the same values.
  */
 export function buildAggregateMetricSql(query: MetricSqlQuery): string | null {
