@@ -34,7 +34,9 @@ export {
   createMirrorReader,
   createMirrorSearch,
   createAnalyticsReader,
+  buildAggregateMetricSql,
   buildMetricSql,
+  type AnalyticsReaderOptions,
   createReportFileWriter,
   stripReportExtension,
 } from './readers/index.js';

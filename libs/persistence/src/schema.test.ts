@@ -47,6 +47,8 @@ describe('schema.prisma vs the migrated database', () => {
       'TestFeature',
       'TestPlatform',
       'Bug',
+      'TestBugCount',
+      'TestBugTotal',
       'User',
       'SyncMetadata',
       'SyncRun',
@@ -151,7 +153,7 @@ describe('schema.prisma vs the migrated database', () => {
     }
   });
 
-  it('has all twelve FTS5 triggers and the thirteen count triggers, each on its own table', () => {
+  it('has all twelve FTS5 triggers, the thirteen count triggers and the four aggregate triggers, each on its own table', () => {
     const triggers = db.sqlite
       .prepare("SELECT name, tbl_name AS tableName FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
       .all() as { name: string; tableName: string }[];
@@ -162,6 +164,9 @@ describe('schema.prisma vs the migrated database', () => {
       ),
       { name: 'bugs_platforms_au', tableName: 'bugs' },
       ...['ad', 'ai', 'au'].map((k) => ({ name: `test_platforms_count_${k}`, tableName: 'test_platforms' })),
+      // The per-test bug counts of the analytics (migration *_analytics_aggregates, ADR 0021).
+      ...['ad', 'ai', 'au'].map((k) => ({ name: `bugs_test_counts_${k}`, tableName: 'bugs' })),
+      { name: 'tests_bug_totals_ad', tableName: 'tests' },
     ];
     expect(triggers).toEqual(expected.sort((a, b) => a.name.localeCompare(b.name)));
   });

@@ -21,7 +21,12 @@ import {
 } from '@testio-mcp/domain';
 import { bug, product, test as testOf } from '../__fixtures__/entities.js';
 import { createTestDatabase, type TestDatabase } from '../testing.js';
-import { buildMetricSql, createAnalyticsReader, scopeParams } from './analytics-reader.js';
+import {
+  buildAggregateMetricSql,
+  buildMetricSql,
+  createAnalyticsReader,
+  scopeParams,
+} from './analytics-reader.js';
 import { createReportFileWriter } from './report-files.js';
 
 const T0 = new Date('2025-02-01T08:00:00.000Z');
@@ -302,6 +307,33 @@ describe('query plans', () => {
         hasPlatformFilter: false,
       });
       expect(unboundLookups(sql), dimension).toEqual([]);
+    }
+  });
+
+  it('reaches the aggregates of the scope by test, on both aggregate paths', () => {
+    const aggregateLookups = (sql: string): string[] =>
+      (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>)
+        .map((r) => r.detail)
+        .filter((d) => /^(SCAN|SEARCH) (a|x)\b/.test(d));
+    for (const dimension of METRIC_DIMENSIONS) {
+      for (const metrics of [['bug_count', 'rejection_rate'], ['active_testers']] as const) {
+        const sql = buildAggregateMetricSql({
+          dimensions: [dimension],
+          metrics,
+          sortBy: metrics[0],
+          sortOrder: 'desc',
+          hasBugFilter: false,
+          hasPlatformFilter: false,
+        });
+        if (dimension === 'feature' || dimension === 'platform') {
+          expect(sql, `${dimension} keeps the bug-level path`).toBeNull();
+          continue;
+        }
+        expect(sql, dimension).not.toBeNull();
+        const lookups = aggregateLookups(sql ?? '');
+        expect(lookups.length, dimension).toBeGreaterThan(0);
+        for (const lookup of lookups) expect(lookup, dimension).toMatch(/\(customer_id=\? AND test_id=\?/);
+      }
     }
   });
 });

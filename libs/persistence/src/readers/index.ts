@@ -1,4 +1,9 @@
 export { createMirrorReader } from './mirror-reader.js';
 export { createMirrorSearch } from './mirror-search.js';
-export { createAnalyticsReader, buildMetricSql } from './analytics-reader.js';
+export {
+  createAnalyticsReader,
+  buildAggregateMetricSql,
+  buildMetricSql,
+  type AnalyticsReaderOptions,
+} from './analytics-reader.js';
 export { createReportFileWriter, stripReportExtension } from './report-files.js';

@@ -1,0 +1,260 @@
+/**
+ * The aggregate path of `query_metrics` (ADR 0021: bug counts the sync keeps per test by trigger) against
+ * the bug-level computation it replaces, on random dimensions, metrics and filters over a synced sandbox
+ * mirror (seed 7, small): the same groups with the same values to the last digit, before and after
+ * writes that change, move and delete bugs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BUG_SEVERITIES,
+  BUG_STATUSES,
+  EXECUTED_TEST_STATUSES,
+  METRIC_DIMENSIONS,
+  METRIC_KEYS,
+  TESTING_TYPES,
+  type AnalyticsReader,
+  type AnalyticsScope,
+  type MetricDimension,
+  type MetricKey,
+  type MetricQuery,
+  type MetricQueryResult,
+} from '@testio-mcp/domain';
+import { buildAggregateMetricSql, createAnalyticsReader } from '@testio-mcp/persistence';
+import { startStack, type Stack } from './__fixtures__/stack.js';
+
+let stack: Stack;
+let aggregates: AnalyticsReader;
+let bugLevel: AnalyticsReader;
+
+beforeAll(async () => {
+  stack = await startStack();
+  aggregates = createAnalyticsReader(stack.db.sqlite, stack.db.customerId);
+  bugLevel = createAnalyticsReader(stack.db.sqlite, stack.db.customerId, { aggregates: false });
+}, 120_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** Mulberry32: a fixed seed, so a failure names a query that fails again. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  const item = items[Math.floor(random() * items.length)];
+  if (item === undefined) throw new Error('pick from an empty list');
+  return item;
+}
+
+/** Up to `max` distinct items, at least one. */
+function some<T>(random: () => number, items: readonly T[], max: number): T[] {
+  const n = 1 + Math.floor(random() * Math.min(max, items.length));
+  const left = [...items];
+  const out: T[] = [];
+  while (out.length < n) out.push(...left.splice(Math.floor(random() * left.length), 1));
+  return out;
+}
+
+const sqlValues = (sql: string): string[] =>
+  (stack.db.sqlite.prepare(sql).pluck().all({ c: stack.db.customerId }) as unknown[])
+    .filter((v): v is string | number => v !== null)
+    .map(String);
+
+/** Values a dimension filter can name, read from the mirror (labels, and ids where the dimension has them). */
+function dimensionValues(): Record<MetricDimension, string[]> {
+  return {
+    feature: sqlValues(
+      'SELECT title FROM features WHERE customer_id = @c UNION ALL SELECT id FROM features WHERE customer_id = @c',
+    ),
+    product: sqlValues(
+      'SELECT title FROM products WHERE customer_id = @c UNION ALL SELECT id FROM products WHERE customer_id = @c',
+    ),
+    platform: sqlValues('SELECT os FROM platform_counts WHERE customer_id = @c'),
+    tester: sqlValues(
+      'SELECT DISTINCT author FROM bugs WHERE customer_id = @c UNION ALL SELECT id FROM users WHERE customer_id = @c',
+    ),
+    customer: sqlValues(
+      'SELECT DISTINCT created_by FROM tests WHERE customer_id = @c UNION ALL SELECT id FROM users WHERE customer_id = @c',
+    ),
+    severity: [...BUG_SEVERITIES, 'CRITICAL'],
+    status: [...BUG_STATUSES],
+    testing_type: [...TESTING_TYPES],
+    month: sqlValues("SELECT DISTINCT strftime('%Y-%m', end_at) FROM tests WHERE customer_id = @c"),
+    week: sqlValues("SELECT DISTINCT strftime('%Y-W%W', end_at) FROM tests WHERE customer_id = @c"),
+    quarter: sqlValues(
+      "SELECT DISTINCT strftime('%Y', end_at) || '-Q' || ((CAST(strftime('%m', end_at) AS INTEGER) + 2) / 3) FROM tests WHERE customer_id = @c",
+    ),
+    rejection_reason: sqlValues('SELECT DISTINCT rejection_reason FROM bugs WHERE customer_id = @c'),
+    test_environment: sqlValues(
+      "SELECT DISTINCT json_extract(environment, '$.title') FROM tests WHERE customer_id = @c UNION SELECT DISTINCT json_extract(environment, '$.id') FROM tests WHERE customer_id = @c",
+    ),
+    known_bug: ['true', 'false'],
+  };
+}
+
+function randomQuery(random: () => number, values: Record<MetricDimension, string[]>): MetricQuery {
+  const productIds = sqlValues('SELECT id FROM products WHERE customer_id = @c').map(Number);
+  const dimensions = some(random, METRIC_DIMENSIONS, 3);
+  const metrics = some(random, METRIC_KEYS, 4);
+  const filterKeys = random() < 0.4 ? some(random, METRIC_DIMENSIONS, 2) : [];
+  const dimensionFilter: Partial<Record<MetricDimension, string[]>> = {};
+  for (const key of filterKeys)
+    if (values[key].length > 0) dimensionFilter[key] = some(random, values[key], 3);
+  const day = (offset: number) => new Date(Date.UTC(2024, 0, 1) + offset * 86_400_000);
+  const from = random() < 0.3 ? day(Math.floor(random() * 500)) : undefined;
+  const scope: AnalyticsScope = {
+    ...(random() < 0.4 ? { productIds: some(random, productIds, 3) } : {}),
+    ...(random() < 0.7 ? { testStatuses: some(random, EXECUTED_TEST_STATUSES, 4) } : {}),
+    ...(random() < 0.2 ? { testingTypes: some(random, TESTING_TYPES, 2) } : {}),
+    ...(from ? { from } : {}),
+    ...(random() < 0.2 ? { to: day(200 + Math.floor(random() * 500)) } : {}),
+    ...(random() < 0.25 ? { bugStatuses: some(random, BUG_STATUSES, 2) } : {}),
+    ...(random() < 0.25 ? { severities: some(random, BUG_SEVERITIES, 3) } : {}),
+    ...(random() < 0.1 && values.platform.length > 0 ? { platforms: some(random, values.platform, 2) } : {}),
+    ...(Object.keys(dimensionFilter).length > 0 ? { dimensionValues: dimensionFilter } : {}),
+  };
+  const sortBy = pick<MetricDimension | MetricKey>(random, [...dimensions, ...metrics]);
+  return { dimensions, metrics, scope, sortBy, sortOrder: random() < 0.5 ? 'asc' : 'desc', limit: 1000 };
+}
+
+/** Whether the reader answers this query from the aggregates (the shape `runMetricQuery` builds). */
+function usesAggregates(q: MetricQuery): boolean {
+  return (
+    buildAggregateMetricSql({
+      ...q,
+      hasBugFilter: Boolean(q.scope.bugStatuses?.length || q.scope.severities?.length),
+      hasPlatformFilter: Boolean(q.scope.platforms?.length),
+      filterDimensions: Object.keys(q.scope.dimensionValues ?? {}).sort() as MetricDimension[],
+    }) !== null
+  );
+}
+
+/** Groups in a fixed order: ties of the sort column may come back in either order on either path. */
+function canonical(result: MetricQueryResult): { totalRows: number; rows: string[] } {
+  return { totalRows: result.totalRows, rows: result.rows.map((r) => JSON.stringify(r)).sort() };
+}
+
+async function compare(seed: number, cases: number): Promise<{ aggregated: number; nonEmpty: number }> {
+  const random = rng(seed);
+  const values = dimensionValues();
+  // The quality report's per-test rows and rejection reasons come from the aggregates too.
+  for (let i = 0; i < 30; i += 1) {
+    const { scope } = randomQuery(random, values);
+    const reportScope = scope;
+    expect(await aggregates.reportTests(reportScope), JSON.stringify(scope)).toEqual(
+      await bugLevel.reportTests(reportScope),
+    );
+    const [fast, reference] = await Promise.all([
+      aggregates.reportBreakdowns(reportScope),
+      bugLevel.reportBreakdowns(reportScope),
+    ]);
+    const sorted = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
+    expect(sorted(fast.rejectionReasons), JSON.stringify(scope)).toEqual(sorted(reference.rejectionReasons));
+  }
+  let aggregated = 0;
+  let nonEmpty = 0;
+  for (let i = 0; i < cases; i += 1) {
+    const q = randomQuery(random, values);
+    const [fast, reference] = await Promise.all([aggregates.runMetricQuery(q), bugLevel.runMetricQuery(q)]);
+    expect(canonical(fast), JSON.stringify(q)).toEqual(canonical(reference));
+    if (usesAggregates(q)) aggregated += 1;
+    if (reference.rows.length > 0) nonEmpty += 1;
+  }
+  return { aggregated, nonEmpty };
+}
+
+/** The kept counts (both tables) against a recount of the bugs. */
+function keptVsRecounted(): { kept: unknown[]; recounted: unknown[] } {
+  const rows = (sql: string) => stack.db.sqlite.prepare(sql).all({ c: stack.db.customerId });
+  return {
+    kept: [
+      ...rows(
+        `SELECT test_id, status, severity, known, rejection_reason, author, bugs FROM test_bug_counts
+         WHERE customer_id = @c ORDER BY 1, 2, 3, 4, 5, 6`,
+      ),
+      ...rows(
+        `SELECT test_id, bugs, accepted, auto_accepted, rejected, forwarded, critical, high, low, visual,
+           content, custom, known
+         FROM test_bug_totals WHERE customer_id = @c AND bugs > 0 ORDER BY test_id`,
+      ),
+    ],
+    recounted: [
+      ...rows(
+        `SELECT test_id, status, severity, known, rejection_reason, author, count(*) AS bugs FROM bugs
+         WHERE customer_id = @c GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`,
+      ),
+      ...rows(
+        `SELECT test_id, count(*) AS bugs, sum(status IS 'accepted') AS accepted,
+           sum(status IS 'auto_accepted') AS auto_accepted, sum(status IS 'rejected') AS rejected,
+           sum(status IS 'forwarded') AS forwarded, sum(severity IS 'critical') AS critical,
+           sum(severity IS 'high') AS high, sum(severity IS 'low') AS low, sum(severity IS 'visual') AS visual,
+           sum(severity IS 'content') AS content, sum(severity IS 'custom') AS custom, sum(known <> 0) AS known
+         FROM bugs WHERE customer_id = @c GROUP BY test_id ORDER BY test_id`,
+      ),
+    ],
+  };
+}
+
+describe('query_metrics: aggregates vs bug level', () => {
+  it('gives the same groups and values on 300 random queries over the synced mirror', async () => {
+    // (A sync error under load may leave a product partly read; the comparison holds on any mirror.)
+    const { kept, recounted } = keptVsRecounted();
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept).toEqual(recounted);
+    const { aggregated, nonEmpty } = await compare(18, 300);
+    // Most queries take the aggregate path, and most have groups to compare.
+    expect(aggregated).toBeGreaterThan(100);
+    expect(nonEmpty).toBeGreaterThan(200);
+  });
+
+  it('stays equal after writes that change, move and delete bugs, and delete a test', async () => {
+    const db = stack.db.sqlite;
+    const c = stack.db.customerId;
+    const tests = db
+      .prepare('SELECT id FROM tests WHERE customer_id = ? ORDER BY id')
+      .pluck()
+      .all(c) as number[];
+    const random = rng(21);
+    const bugs = db
+      .prepare('SELECT id FROM bugs WHERE customer_id = ? ORDER BY id')
+      .pluck()
+      .all(c) as number[];
+    const update = db.prepare(
+      `UPDATE bugs SET status = @status, severity = @severity, known = @known,
+         rejection_reason = CASE WHEN @status = 'rejected' THEN @reason ELSE NULL END,
+         author = CASE WHEN @anonymous THEN NULL ELSE author END
+       WHERE customer_id = @c AND id = @id`,
+    );
+    const move = db.prepare(
+      `UPDATE bugs SET test_id = @test, product_id = (SELECT product_id FROM tests WHERE customer_id = @c AND id = @test)
+       WHERE customer_id = @c AND id = @id`,
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 300; i += 1) {
+        update.run({
+          c,
+          id: pick(random, bugs),
+          status: pick(random, [...BUG_STATUSES, null]),
+          severity: pick(random, [...BUG_SEVERITIES, null]),
+          known: random() < 0.2 ? 1 : 0,
+          reason: pick(random, ['not_reproducible', 'intended_behavior', null]),
+          anonymous: random() < 0.1 ? 1 : 0,
+        });
+      }
+      for (let i = 0; i < 50; i += 1) move.run({ c, id: pick(random, bugs), test: pick(random, tests) });
+      db.prepare('DELETE FROM bugs WHERE customer_id = ? AND id % 17 = 0').run(c);
+      db.prepare('DELETE FROM tests WHERE customer_id = ? AND id = ?').run(c, pick(random, tests));
+    })();
+
+    const { kept, recounted } = keptVsRecounted();
+    expect(kept).toEqual(recounted);
+    const { aggregated } = await compare(42, 150);
+    expect(aggregated).toBeGreaterThan(50);
+  });
+});
