@@ -77,7 +77,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const api = createTestIOClient({
       baseUrl: sandbox.baseUrl,
       token: sandbox.token,
-      retries: 0,
+      // A loaded machine sometimes resets a keep-alive socket of the in-process sandbox; without a retry
+      // the stack's first sync then ends `partial_failure` and unrelated tests fail. Outages that tests
+      // want are injected with `failingApi`, which no retry hides.
+      retries: 2,
       retryBaseDelayMs: 1,
     });
     const engine = createSyncEngine({
