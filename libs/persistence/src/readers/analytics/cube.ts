@@ -1,0 +1,231 @@
+import {
+  BUG_LEVEL_DIMENSIONS,
+  SEVERITY_SCORE_WEIGHTS,
+  type AnalyticsScope,
+  type MetricDimension,
+  type MetricKey,
+  type MetricQuery,
+  type SortOrder,
+} from '@testio-mcp/domain';
+import { dbTime } from '../../time.js';
+
+/**
+ * The metric cube's vocabulary on SQLite, and the outer query both statement builders share. Every piece
+ * of SQL comes from the closed maps below, keyed by the domain's dimension and metric vocabularies (exhaustive `Record`s, so a new
+ * key cannot be forgotten); caller values are only ever bound as parameters (lists as one JSON
+ * parameter read with `json_each`).
+ *
+ * The cube is anchored on tests, not on test features (which would hide tests without features and their bugs): its fact rows are one row
+ * per test (with bug columns NULL) plus one row per bug, so a test without features or bugs and a bug
+ * without a feature link still count. Dimensions that describe a bug (tester, severity, status,
+ * rejection_reason, known_bug) and bug filters keep only the bug rows. `feature` and `platform` are
+ * many-to-many: a test row is repeated per feature it covered / operating system it required, a bug row
+ * carries the bug's own feature / the operating systems of its devices. Every metric is a
+ * `COUNT(DISTINCT ...)` (or a ratio of two), so repeated rows never inflate a number.
+ */
+
+export interface DimensionSql {
+  /** Display value (the group key). */
+  readonly label: string;
+  /** Id column next to it, when the dimension has one. */
+  readonly id?: string;
+  /** The dimension needs the per-feature / per-platform fact expansion. */
+  readonly needs?: 'feature' | 'platform';
+  /** Extra joins of the outer query, by name (see OUTER_JOINS). */
+  readonly joins?: readonly OuterJoin[];
+}
+
+type OuterJoin = 'products' | 'features' | 'tester' | 'customer' | 'tester_aggregate';
+
+const OUTER_JOINS: Record<OuterJoin, string> = {
+  products: 'JOIN products p ON p.customer_id = @cid AND p.id = t.product_id',
+  features: 'LEFT JOIN features fe ON fe.customer_id = @cid AND fe.id = f.feature_id',
+  tester: 'LEFT JOIN users ut ON ut.customer_id = @cid AND ut.username = b.author',
+  customer: 'LEFT JOIN users uc ON uc.customer_id = @cid AND uc.username = t.created_by',
+  tester_aggregate: 'LEFT JOIN users ut ON ut.customer_id = @cid AND ut.username = f.author',
+};
+
+export const DIMENSIONS: Record<MetricDimension, DimensionSql> = {
+  feature: {
+    label: "CASE WHEN f.feature_id IS NULL THEN NULL ELSE coalesce(fe.title, 'Feature ' || f.feature_id) END",
+    id: 'f.feature_id',
+    needs: 'feature',
+    joins: ['features'],
+  },
+  product: { label: 'p.title', id: 't.product_id', joins: ['products'] },
+  platform: { label: 'f.platform', needs: 'platform' },
+  tester: { label: 'b.author', id: 'ut.id', joins: ['tester'] },
+  customer: { label: 't.created_by', id: 'uc.id', joins: ['customer'] },
+  severity: { label: 'b.severity' },
+  status: { label: 'b.status' },
+  testing_type: { label: 't.testing_type' },
+  month: { label: "strftime('%Y-%m', t.end_at)" },
+  week: { label: "strftime('%Y-W%W', t.end_at)" },
+  quarter: {
+    label: "strftime('%Y', t.end_at) || '-Q' || ((CAST(strftime('%m', t.end_at) AS INTEGER) + 2) / 3)",
+  },
+  rejection_reason: { label: 'b.rejection_reason' },
+  test_environment: {
+    label: "json_extract(t.environment, '$.title')",
+    id: "CAST(json_extract(t.environment, '$.id') AS INTEGER)",
+  },
+  known_bug: { label: "CASE WHEN b.known THEN 'true' ELSE 'false' END" },
+};
+
+const ACCEPTED = "b.status IN ('accepted', 'auto_accepted')";
+const bugsWhere = (condition: string): string => `COUNT(DISTINCT CASE WHEN ${condition} THEN b.id END)`;
+export const ratio = (part: string, whole: string): string => `CAST(${part} AS REAL) / NULLIF(${whole}, 0)`;
+const SEVERITY_SCORE = Object.entries(SEVERITY_SCORE_WEIGHTS)
+  .map(([severity, weight]) => `${weight} * ${bugsWhere(`b.severity = '${severity}'`)}`)
+  .join(' + ');
+
+interface MetricSql {
+  readonly sql: string;
+  readonly needs?: 'feature';
+  /** Integer counts come back as integers, rates as fractions. */
+  readonly kind: 'count' | 'rate';
+}
+
+export const METRICS: Record<MetricKey, MetricSql> = {
+  test_count: { sql: 'COUNT(DISTINCT f.test_id)', kind: 'count' },
+  bug_count: { sql: 'COUNT(DISTINCT f.bug_id)', kind: 'count' },
+  bug_severity_score: { sql: `(${SEVERITY_SCORE})`, kind: 'count' },
+  features_tested: { sql: 'COUNT(DISTINCT f.feature_id)', needs: 'feature', kind: 'count' },
+  active_testers: { sql: 'COUNT(DISTINCT b.author)', kind: 'count' },
+  bugs_per_test: { sql: ratio('COUNT(DISTINCT f.bug_id)', 'COUNT(DISTINCT f.test_id)'), kind: 'rate' },
+  tests_created: { sql: 'COUNT(DISTINCT CASE WHEN t.created_by IS NOT NULL THEN t.id END)', kind: 'count' },
+  tests_submitted: {
+    sql: 'COUNT(DISTINCT CASE WHEN t.submitted_by IS NOT NULL THEN t.id END)',
+    kind: 'count',
+  },
+  overall_acceptance_rate: { sql: ratio(bugsWhere(ACCEPTED), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
+  rejection_rate: { sql: ratio(bugsWhere("b.status = 'rejected'"), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
+  review_rate: {
+    sql: ratio(bugsWhere("b.status IN ('accepted', 'rejected')"), 'COUNT(DISTINCT b.id)'),
+    kind: 'rate',
+  },
+  active_acceptance_rate: {
+    sql: ratio(bugsWhere("b.status = 'accepted'"), 'COUNT(DISTINCT b.id)'),
+    kind: 'rate',
+  },
+  auto_acceptance_rate: {
+    sql: ratio(bugsWhere("b.status = 'auto_accepted'"), bugsWhere(ACCEPTED)),
+    kind: 'rate',
+  },
+};
+
+const DIRECTION: Record<SortOrder, string> = { asc: 'ASC', desc: 'DESC' };
+export const BUG_LEVEL = new Set<MetricDimension>(BUG_LEVEL_DIMENSIONS);
+
+function list(values: readonly (string | number)[] | undefined): string | null {
+  return values === undefined || values.length === 0 ? null : JSON.stringify(values);
+}
+
+function lowerList(values: readonly string[] | undefined): string | null {
+  return values === undefined || values.length === 0
+    ? null
+    : JSON.stringify(values.map((v) => v.toLowerCase()));
+}
+
+/** Named parameters of a scope (the same names in every statement). Exported for tests. */
+export function scopeParams(customerId: number, scope: AnalyticsScope): Record<string, unknown> {
+  return {
+    cid: customerId,
+    products: list(scope.productIds),
+    tests: list(scope.testIds),
+    statuses: list(scope.testStatuses),
+    types: list(scope.testingTypes),
+    from: scope.from ? dbTime(scope.from) : null,
+    to: scope.to ? dbTime(scope.to) : null,
+    bug_statuses: list(scope.bugStatuses),
+    severities: list(scope.severities),
+    platforms: lowerList(scope.platforms),
+  };
+}
+
+/**
+ * The tests of a scope (test filters only). Bugs are always reached from it with
+ * `scoped_tests st CROSS JOIN bugs b ON ... b.test_id = st.id`: CROSS JOIN keeps that loop order in SQLite,
+ * which otherwise (no statistics for the json_each filters) scanned every bug of the account and probed
+ * the scope, 2× slower for one product of `medium` (docs/performance.md).
+ */
+export const SCOPED_TESTS = `scoped_tests AS (
+  SELECT t.id, t.product_id FROM tests t
+  WHERE t.customer_id = @cid
+    AND (@products IS NULL OR t.product_id IN (SELECT value FROM json_each(@products)))
+    AND (@tests IS NULL OR t.id IN (SELECT value FROM json_each(@tests)))
+    AND (@statuses IS NULL OR t.status IN (SELECT value FROM json_each(@statuses)))
+    AND (@types IS NULL OR t.testing_type IN (SELECT value FROM json_each(@types)))
+    AND (@from IS NULL OR t.end_at >= @from)
+    AND (@to IS NULL OR t.end_at <= @to)
+)`;
+
+export const BUG_FILTERS = `(@bug_statuses IS NULL OR b.status IN (SELECT value FROM json_each(@bug_statuses)))
+    AND (@severities IS NULL OR b.severity IN (SELECT value FROM json_each(@severities)))`;
+
+export const DEVICE_OS = "json_extract(d.value, '$.operating_system')";
+
+/** The shape of one metric query, as both statement builders read it. */
+export interface MetricSqlQuery extends Pick<MetricQuery, 'dimensions' | 'metrics' | 'sortBy' | 'sortOrder'> {
+  readonly hasBugFilter: boolean;
+  readonly hasPlatformFilter: boolean;
+  /** Dimensions filtered on their values (`@dv_<key>` labels, `@dvi_<key>` ids). */
+  readonly filterDimensions?: readonly MetricDimension[];
+}
+
+/** The outer query both paths share: labels, metrics, dimension filters, grouping, order and limit. */
+export function metricStatement(q: {
+  facts: string;
+  /** The bug-level path joins each fact row's bug back; the aggregate rows carry their attributes. */
+  bugJoin: boolean;
+  dims: readonly { key: MetricDimension; sql: DimensionSql }[];
+  filtered: readonly { key: MetricDimension; sql: DimensionSql }[];
+  metrics: readonly { key: MetricKey; sql: string }[];
+  sortBy?: MetricQuery['sortBy'];
+  sortOrder: SortOrder;
+}): string {
+  const { dims, filtered, metrics } = q;
+  const joins = [...new Set([...dims, ...filtered].flatMap((d) => d.sql.joins ?? []))].map(
+    (j) => OUTER_JOINS[j],
+  );
+  // A dimension filter keeps the fact rows whose label (case-insensitive) or id is among the values.
+  const where = filtered.map(
+    ({ key, sql }) =>
+      `(lower(${sql.label}) IN (SELECT value FROM json_each(@dv_${key}))${
+        sql.id ? ` OR ${sql.id} IN (SELECT value FROM json_each(@dvi_${key}))` : ''
+      })`,
+  );
+  const select = [
+    ...dims.flatMap((d, i) => [`${d.sql.label} AS d${i}_label`, `${d.sql.id ?? 'NULL'} AS d${i}_id`]),
+    ...metrics.map((m) => `${m.sql} AS m_${m.key}`),
+    'COUNT(*) OVER () AS total_rows',
+  ];
+  const groupBy = dims.length > 0 ? `GROUP BY ${dims.map((_, i) => `d${i}_label, d${i}_id`).join(', ')}` : '';
+
+  const dir = DIRECTION[q.sortOrder];
+  if (!dir) throw new RangeError(`invalid sort order ${String(q.sortOrder)}`);
+  const sortDim = dims.findIndex((d) => d.key === q.sortBy);
+  const sortMetric = metrics.find((m) => m.key === q.sortBy) ?? metrics[0];
+  const sortColumn = sortDim >= 0 ? `d${sortDim}_label` : sortMetric ? `m_${sortMetric.key}` : null;
+  const order = [
+    ...(sortColumn ? [`${sortColumn} IS NULL`, `${sortColumn} ${dir}`] : []),
+    ...dims.map((_, i) => `d${i}_label IS NULL, d${i}_label ASC`),
+  ];
+
+  // The aggregate rows come from scoped tests only, so the join to tests matters only where a label, a
+  // filter or a metric reads a test column: left out otherwise (one lookup per fact row saved).
+  const readsTest = q.bugJoin || /\bt\./.test([...select, ...where, ...joins].join(' '));
+  return `WITH ${SCOPED_TESTS},
+  facts AS (
+    ${q.facts}
+  )
+  SELECT ${select.join(',\n    ')}
+  FROM facts f
+  ${readsTest ? 'JOIN tests t ON t.customer_id = @cid AND t.id = f.test_id' : ''}
+  ${q.bugJoin ? 'LEFT JOIN bugs b ON b.customer_id = @cid AND b.id = f.bug_id' : ''}
+  ${joins.join('\n  ')}
+  ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+  ${groupBy}
+  ${order.length > 0 ? `ORDER BY ${order.join(', ')}` : ''}
+  LIMIT @limit`;
+}

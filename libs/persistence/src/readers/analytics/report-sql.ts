@@ -1,0 +1,125 @@
+import type { ReportTestRow } from '@testio-mcp/domain';
+import { fromDbTime } from '../../time.js';
+import { DEVICE_OS, SCOPED_TESTS } from './cube.js';
+
+/** The quality report's statements: per-test rows and breakdowns, from the bugs or from the aggregates. */
+
+export interface ReportTestRaw {
+  id: number;
+  product_id: number;
+  title: string;
+  status: string;
+  testing_type: string | null;
+  start_at: string | null;
+  end_at: string | null;
+  environment: string | null;
+  bugs_synced_at: string | null;
+  bugs: number;
+  accepted: number;
+  auto_accepted: number;
+  rejected: number;
+  forwarded: number;
+  critical: number;
+  high: number;
+  low: number;
+  visual: number;
+  content: number;
+  custom: number;
+  known: number;
+}
+
+export const REPORT_TESTS = `WITH ${SCOPED_TESTS}
+  SELECT t.id, t.product_id, t.title, t.status, t.testing_type, t.start_at, t.end_at, t.environment, t.bugs_synced_at,
+    COUNT(b.id) AS bugs,
+    TOTAL(b.status = 'accepted') AS accepted, TOTAL(b.status = 'auto_accepted') AS auto_accepted,
+    TOTAL(b.status = 'rejected') AS rejected, TOTAL(b.status = 'forwarded') AS forwarded,
+    TOTAL(b.severity = 'critical') AS critical, TOTAL(b.severity = 'high') AS high, TOTAL(b.severity = 'low') AS low,
+    TOTAL(b.severity = 'visual') AS visual, TOTAL(b.severity = 'content') AS content, TOTAL(b.severity = 'custom') AS custom,
+    TOTAL(b.known) AS known
+  FROM scoped_tests st
+  JOIN tests t ON t.customer_id = @cid AND t.id = st.id
+  LEFT JOIN bugs b ON b.customer_id = @cid AND b.test_id = t.id
+  GROUP BY t.id
+  ORDER BY t.end_at IS NULL, t.end_at DESC, t.id DESC`;
+
+/** REPORT_TESTS from the per-test totals (ADR 0021): one row per test instead of every bug. */
+export const REPORT_TESTS_FROM_TOTALS = `WITH ${SCOPED_TESTS}
+  SELECT t.id, t.product_id, t.title, t.status, t.testing_type, t.start_at, t.end_at, t.environment, t.bugs_synced_at,
+    ${[
+      'bugs',
+      'accepted',
+      'auto_accepted',
+      'rejected',
+      'forwarded',
+      'critical',
+      'high',
+      'low',
+      'visual',
+      'content',
+      'custom',
+      'known',
+    ]
+      .map((c) => `coalesce(x.${c}, 0) AS ${c}`)
+      .join(', ')}
+  FROM scoped_tests st
+  JOIN tests t ON t.customer_id = @cid AND t.id = st.id
+  LEFT JOIN test_bug_totals x ON x.customer_id = @cid AND x.test_id = st.id
+  ORDER BY t.end_at IS NULL, t.end_at DESC, t.id DESC`;
+
+/** REPORT_REJECTIONS from the per-test counts: rows of rejected bugs, summed. */
+export const REPORT_REJECTIONS_FROM_COUNTS = `WITH ${SCOPED_TESTS}
+  SELECT st.product_id AS product_id, a.rejection_reason AS reason, SUM(a.bugs) AS bugs
+  FROM scoped_tests st CROSS JOIN test_bug_counts a ON a.customer_id = @cid AND a.test_id = st.id
+  WHERE a.status = 'rejected'
+  GROUP BY st.product_id, a.rejection_reason`;
+
+export const REPORT_REJECTIONS = `WITH ${SCOPED_TESTS}
+  SELECT st.product_id AS product_id, b.rejection_reason AS reason, COUNT(*) AS bugs
+  FROM scoped_tests st CROSS JOIN bugs b ON b.customer_id = @cid AND b.test_id = st.id
+  WHERE b.status = 'rejected'
+  GROUP BY st.product_id, b.rejection_reason`;
+
+export const REPORT_PLATFORMS = `WITH ${SCOPED_TESTS}
+  SELECT st.product_id AS product_id, ${DEVICE_OS} AS platform, COUNT(DISTINCT b.id) AS bugs
+  FROM scoped_tests st CROSS JOIN bugs b ON b.customer_id = @cid AND b.test_id = st.id
+  LEFT JOIN json_each(b.devices) d
+  GROUP BY st.product_id, platform`;
+
+/**
+ * The operating systems of the tenant's test platforms and bug devices, from the counts the sync keeps in
+ * the transaction that writes them (migration `*_derived_counts`, ADR 0018): a few rows, not every bug.
+ */
+export const PLATFORMS = `SELECT os FROM platform_counts WHERE customer_id = @cid AND n > 0 ORDER BY os COLLATE NOCASE`;
+
+const STATUS_KEYS = ['accepted', 'auto_accepted', 'rejected', 'forwarded'] as const;
+const SEVERITY_KEYS = ['critical', 'high', 'low', 'visual', 'content', 'custom'] as const;
+
+export function toReportTest(r: ReportTestRaw): ReportTestRow {
+  let environment: ReportTestRow['environment'] = null;
+  if (r.environment) {
+    try {
+      const env = JSON.parse(r.environment) as { id?: unknown; title?: unknown } | null;
+      if (env && typeof env.id === 'number')
+        environment = { id: env.id, title: typeof env.title === 'string' ? env.title : null };
+    } catch {
+      environment = null;
+    }
+  }
+  const bugsBySeverity: Record<string, number> = {};
+  for (const key of SEVERITY_KEYS) if (r[key] > 0) bugsBySeverity[key] = r[key];
+  return {
+    id: r.id,
+    productId: r.product_id,
+    title: r.title,
+    status: r.status,
+    testingType: r.testing_type,
+    startAt: fromDbTime(r.start_at),
+    endAt: fromDbTime(r.end_at),
+    environment,
+    bugsSyncedAt: fromDbTime(r.bugs_synced_at),
+    bugs: r.bugs,
+    bugsByStatus: Object.fromEntries(STATUS_KEYS.map((k) => [k, r[k]])),
+    bugsBySeverity,
+    knownBugs: r.known,
+  };
+}
