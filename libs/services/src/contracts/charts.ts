@@ -1,0 +1,38 @@
+import { CHART_THEMES, CHART_TYPES } from '@testio-mcp/charts';
+import { z } from 'zod';
+import { enumInput } from './common.js';
+import { queryMetricsInputSchema } from './query-metrics.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Charts of query_metrics answers (MCP `chart`, REST POST /api/analytics/chart)
+// ---------------------------------------------------------------------------------------------------
+
+/** The parameters that steer a chart; each description is short, since tools/list carries them. */
+export const chartOptionsShape = {
+  chart_type: enumInput(CHART_TYPES, 'Overrides the chosen chart.').optional(),
+  chart_metric: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(60)
+    .optional()
+    .describe('The metric to draw (default: the first).'),
+};
+
+/** query_metrics' MCP input: the query, plus whether to draw it. */
+export const queryMetricsToolInputSchema = queryMetricsInputSchema.extend({
+  chart: enumInput(
+    ['none', 'png', 'svg'] as const,
+    'Also return a chart of the rows as an image, with a text summary.',
+  ).default('none'),
+  ...chartOptionsShape,
+});
+export type QueryMetricsToolInput = z.output<typeof queryMetricsToolInputSchema>;
+
+/** POST /api/analytics/chart: the query, the image format and the chart's options. */
+export const metricsChartInputSchema = queryMetricsInputSchema.extend({
+  format: enumInput(['png', 'svg'] as const, 'Image format.').default('png'),
+  theme: enumInput(CHART_THEMES, 'Light or dark background.').default('light'),
+  ...chartOptionsShape,
+});
+export type MetricsChartInput = z.output<typeof metricsChartInputSchema>;
