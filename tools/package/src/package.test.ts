@@ -192,6 +192,7 @@ describe('the installed package', () => {
     expect(Object.keys(dependencies).sort()).toEqual([
       '@prisma/adapter-better-sqlite3',
       '@prisma/client',
+      '@resvg/resvg-js',
       'better-sqlite3',
       'pino',
       'swagger-ui-dist',
