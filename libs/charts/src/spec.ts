@@ -7,8 +7,11 @@ import type { ChartData, ChartDimension, ChartMetric, ChartOptions, ChartPlan, C
 export const MAX_CATEGORIES = 20;
 /** Most colours: the palette's eight. */
 export const MAX_SERIES = 8;
-/** Most small multiples. */
+/** Most small multiples, and most bars along each one's axis (a panel is about 180 px high). */
 export const MAX_FACETS = 6;
+export const MAX_FACET_CATEGORIES = 10;
+/** Most labels along a time axis; the rest are left out, not drawn hidden (resvg would still set them). */
+const MAX_TIME_LABELS = 12;
 /** A line shows a dot per value up to this many values. */
 const MAX_POINTS_WITH_DOTS = 60;
 const AXIS_LABEL_CHARS = 28;
@@ -87,7 +90,8 @@ export function prepareChart(data: ChartData, options: ChartOptions = {}): Prepa
   const rows = data.rows.filter((row) => typeof row[metric.key] === 'number');
   const notes: string[] = [];
   // Time keeps every value (the trend is the point); categories keep the largest.
-  const xs = x.kind === 'time' ? null : topValues(rows, x, metric, MAX_CATEGORIES);
+  const xs =
+    x.kind === 'time' ? null : topValues(rows, x, metric, facet ? MAX_FACET_CATEGORIES : MAX_CATEGORIES);
   const ss = series ? topValues(rows, series, metric, MAX_SERIES) : null;
   const fs = facet ? topValues(rows, facet, metric, MAX_FACETS) : null;
   if (xs && xs.kept.size < xs.total)
@@ -195,7 +199,9 @@ function layers(
   const solid = theme === 'light' ? '#0072B2' : '#56B4E9';
 
   if (plan.type === 'line') {
-    const xValues = new Set(points.map((p) => p.x)).size;
+    const xs = [...new Set(points.map((p) => p.x))].sort();
+    const xValues = xs.length;
+    const step = Math.ceil(xValues / MAX_TIME_LABELS);
     return {
       mark: {
         type: 'line',
@@ -212,7 +218,10 @@ function layers(
           type: 'ordinal',
           title: x.label,
           sort: 'ascending',
-          axis: { labelAngle: xValues > 12 ? -45 : 0 },
+          axis: {
+            labelAngle: xValues > 8 ? -45 : 0,
+            ...(step > 1 ? { values: xs.filter((_, i) => i % step === 0) } : {}),
+          },
         },
         y: value,
         ...colour,
