@@ -248,3 +248,20 @@ describe('shortLabels', () => {
     expect(map.get('A rather long feature title here')).toBe('A rather long…');
   });
 });
+
+describe('repeated labels', () => {
+  it('gives two things of one name their ids instead of one bar', async () => {
+    const rows = [
+      { feature: 'Login', feature_id: 11, bug_count: 5 },
+      { feature: 'Login', feature_id: 12, bug_count: 3 },
+      { feature: 'Search', feature_id: 13, bug_count: 4 },
+    ];
+    const doc = await svgOf({ ...byFeature, dimensions: [{ ...FEATURE, idKey: 'feature_id' }], rows });
+    expect(svgMarks(doc, 'rect')).toHaveLength(3);
+    expect(svgTextsOf(doc, 'axis-label').filter((t) => /[a-z]/i.test(t))).toEqual([
+      'Login #11',
+      'Search',
+      'Login #12',
+    ]);
+  });
+});

@@ -1,7 +1,15 @@
 import { chooseChart } from './choose.js';
 import { labelOf, shortLabels } from './labels.js';
 import { COLOURS, vegaLiteConfig } from './theme.js';
-import type { ChartData, ChartDimension, ChartMetric, ChartOptions, ChartPlan, ChartTheme } from './types.js';
+import type {
+  Cell,
+  ChartData,
+  ChartDimension,
+  ChartMetric,
+  ChartOptions,
+  ChartPlan,
+  ChartTheme,
+} from './types.js';
 
 /** Most bars along the axis; more would not leave a readable label each at 450 px high. */
 export const MAX_CATEGORIES = 20;
@@ -66,6 +74,32 @@ export function axisTitle(metric: ChartMetric): string {
 export const valueFormat = (metric: ChartMetric, precise = false): string =>
   metric.format === 'percent' ? (precise ? '.1%' : '.0%') : metric.format === 'ratio' ? '.2~f' : ',.0f';
 
+/** Rows whose labels name one thing each: a label shared by several ids gets " #<id>" appended. */
+function distinctLabels(data: ChartData): ChartData['rows'] {
+  const shared = new Map<ChartDimension, Set<string>>();
+  for (const d of data.dimensions) {
+    const idKey = d.idKey;
+    if (idKey === undefined) continue;
+    const ids = new Map<string, Set<Cell | undefined>>();
+    for (const row of data.rows) {
+      const label = labelOf(row[d.key]);
+      ids.set(label, (ids.get(label) ?? new Set()).add(row[idKey]));
+    }
+    const labels = new Set([...ids].filter(([, set]) => set.size > 1).map(([label]) => label));
+    if (labels.size > 0) shared.set(d, labels);
+  }
+  if (shared.size === 0) return data.rows;
+  return data.rows.map((row) => {
+    const out: Record<string, Cell> = { ...row };
+    for (const [d, labels] of shared) {
+      const label = labelOf(row[d.key]);
+      const id = d.idKey === undefined ? undefined : row[d.idKey];
+      if (labels.has(label) && id !== null && id !== undefined) out[d.key] = `${label} #${id}`;
+    }
+    return out;
+  });
+}
+
 /** Chooses the chart, trims and labels the data, and writes the Vega-Lite spec. */
 export function prepareChart(data: ChartData, options: ChartOptions = {}): PreparedChart {
   const theme: ChartTheme = options.theme ?? 'light';
@@ -87,7 +121,7 @@ export function prepareChart(data: ChartData, options: ChartOptions = {}): Prepa
   }
 
   const { series, facet } = plan;
-  const rows = data.rows.filter((row) => typeof row[metric.key] === 'number');
+  const rows = distinctLabels(data).filter((row) => typeof row[metric.key] === 'number');
   const notes: string[] = [];
   // Time keeps every value (the trend is the point); categories keep the largest.
   const xs =
@@ -135,7 +169,7 @@ export function prepareChart(data: ChartData, options: ChartOptions = {}): Prepa
   const facets = fs ? Math.min(fs.kept.size, MAX_FACETS) : 1;
   const columns = facets <= 1 ? 1 : facets <= 4 ? 2 : 3;
   const facetRows = Math.ceil(facets / columns);
-  const inner = layers(plan, metric, x, points, theme);
+  const inner = layers(plan, metric, x, points, theme, facet !== null);
   const base = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle },
@@ -157,7 +191,8 @@ export function prepareChart(data: ChartData, options: ChartOptions = {}): Prepa
         },
         columns,
         spec: {
-          width: Math.max(120, Math.floor((width - 260) / columns) - 20),
+          // Room per panel for its own axis labels (about 70 px) and the legend (about 200 px).
+          width: Math.max(110, Math.floor((width - 200 - columns * 70) / columns)),
           height: Math.max(80, Math.floor((height - 120 - subtitle.length * 16) / facetRows) - 40),
           ...inner,
         },
@@ -180,12 +215,13 @@ function layers(
   x: ChartDimension,
   points: readonly ChartPoint[],
   theme: ChartTheme,
+  small: boolean,
 ): Record<string, unknown> {
   const value = {
     field: 'v',
     type: 'quantitative',
     title: axisTitle(metric),
-    axis: { format: valueFormat(metric), tickCount: 6 },
+    axis: { format: valueFormat(metric), tickCount: small ? 3 : 6 },
     scale: { zero: true, nice: true },
   };
   // A dimension with a natural order (severities, statuses) keeps it in the legend and the stacks;
@@ -229,11 +265,13 @@ function layers(
     };
   }
 
+  // Severities and statuses read in their own order (critical first); other categories by size.
+  const naturalOrder = x.order?.filter((label) => points.some((p) => p.x === label));
   const category = {
     field: 'x',
     type: 'nominal',
     title: x.label,
-    sort: { field: 'v', op: 'sum', order: 'descending' },
+    sort: naturalOrder ?? { field: 'v', op: 'sum', order: 'descending' },
     axis: { labelLimit: 230 },
   };
   if (plan.type === 'bar') {

@@ -10,6 +10,11 @@ export interface ChartDimension {
   readonly label: string;
   /** `time` values sort as text (2025-01, 2025-W03, 2025-Q1) and draw as lines. */
   readonly kind: 'time' | 'categorical' | 'entity';
+  /**
+   * The row field of the value's id, where labels can repeat (two products each with a "Login" feature):
+   * a repeated label gets its id appended, so two things never share one bar.
+   */
+  readonly idKey?: string;
   /** The values' natural order (severities: critical first), for legends and stacks; else by size. */
   readonly order?: readonly string[];
 }

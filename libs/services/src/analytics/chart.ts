@@ -67,6 +67,7 @@ export function chartDimension(key: MetricDimension): ChartDimension {
     key,
     label: DIMENSION_LABELS[key],
     kind: DIMENSION_INFO[key].kind,
+    ...(DIMENSION_INFO[key].hasId ? { idKey: `${key}_id` } : {}),
     ...(order ? { order } : {}),
   };
 }
@@ -85,9 +86,9 @@ function subtitleOf(result: QueryMetricsOutput): string | undefined {
   else if (end) parts.push(`Tests ended up to ${end}`);
   const products = result.filters_applied.product_ids;
   if (products && products.length > 0)
-    parts.push(`product${products.length === 1 ? '' : 's'} ${products.slice(0, 5).join(', ')}`);
+    parts.push(`product${products.length === 1 ? '' : 's'}: ${products.slice(0, 5).join(', ')}`);
   const severities = result.filters_applied.severities;
-  if (severities && severities.length > 0) parts.push(`severity ${severities.join(', ')}`);
+  if (severities && severities.length > 0) parts.push(`severities: ${severities.join(', ')}`);
   if (result.capped) parts.push(`first ${result.returned_rows} of ${result.total_rows} groups`);
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
