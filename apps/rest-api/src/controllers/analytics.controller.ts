@@ -3,7 +3,7 @@ import { Body, Controller, Get, Post, Produces, Query, Response, Route, Security
 import {
   chartMetrics,
   generateQualityReportInputSchema,
-  metricsChartInputSchema,
+  metricsChartRequestSchema,
   parseInput,
   queryMetricsInputSchema,
   type Services,
@@ -115,7 +115,7 @@ export class AnalyticsController extends Controller {
   @Response<ErrorBody>(404, 'Unknown product')
   @Response<ErrorBody>(422, 'Body does not match the schema')
   public async chart(@Body() body: MetricChartRequest): Promise<Readable> {
-    const input = parseInput(metricsChartInputSchema, body, 'query_metrics');
+    const input = parseInput(metricsChartRequestSchema, body, 'query_metrics');
     const chart = await chartMetrics(await this.services.queryMetrics(input), input.format, {
       theme: input.theme,
       ...(input.chart_type ? { type: input.chart_type } : {}),

@@ -108,7 +108,7 @@ export function metricsChartData(result: QueryMetricsOutput, title?: string): Ch
 }
 
 /** Draws a `query_metrics` answer; `options.metric` must be one of the metrics it computed. */
-export function chartMetrics(
+export async function chartMetrics(
   result: QueryMetricsOutput,
   format: ChartFormat,
   options: ChartOptions & { title?: string } = {},

@@ -1,7 +1,7 @@
 import { CHART_THEMES, CHART_TYPES } from '@testio-mcp/charts';
 import { z } from 'zod';
 import { enumInput } from './common.js';
-import { queryMetricsInputSchema } from './query-metrics.js';
+import { queryMetricsInputSchema, queryMetricsOutputSchema } from './query-metrics.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Charts of query_metrics answers (MCP `chart`, REST POST /api/analytics/chart)
@@ -28,11 +28,16 @@ export const queryMetricsToolInputSchema = queryMetricsInputSchema.extend({
   ...chartOptionsShape,
 });
 export type QueryMetricsToolInput = z.output<typeof queryMetricsToolInputSchema>;
+/** The tool's JSON answer is the query's; the chart travels beside it as image content. */
+export const queryMetricsToolOutputSchema = queryMetricsOutputSchema;
 
-/** POST /api/analytics/chart: the query, the image format and the chart's options. */
-export const metricsChartInputSchema = queryMetricsInputSchema.extend({
+/**
+ * POST /api/analytics/chart: the query, the image format and the chart's options. It answers an image,
+ * not JSON, so it has no output schema (and is named a request, not an `<op>InputSchema`).
+ */
+export const metricsChartRequestSchema = queryMetricsInputSchema.extend({
   format: enumInput(['png', 'svg'] as const, 'Image format.').default('png'),
   theme: enumInput(CHART_THEMES, 'Light or dark background.').default('light'),
   ...chartOptionsShape,
 });
-export type MetricsChartInput = z.output<typeof metricsChartInputSchema>;
+export type MetricsChartRequest = z.output<typeof metricsChartRequestSchema>;
