@@ -1,11 +1,10 @@
-import {
-  renderChart,
-  type ChartData,
-  type ChartDimension,
-  type ChartFormat,
-  type ChartMetric,
-  type ChartOptions,
-  type RenderedChart,
+import type {
+  ChartData,
+  ChartDimension,
+  ChartFormat,
+  ChartMetric,
+  ChartOptions,
+  RenderedChart,
 } from '@testio-mcp/charts';
 import {
   BUG_SEVERITIES,
@@ -121,5 +120,7 @@ export async function chartMetrics(
       hint: `Pick one of ${result.metrics.join(', ')}, or add '${options.metric.slice(0, 60)}' to metrics.`,
     });
   }
+  // Loaded on the first chart: vega and resvg stay out of the servers' start-up.
+  const { renderChart } = await import('@testio-mcp/charts');
   return renderChart(metricsChartData(result, options.title), format, options);
 }

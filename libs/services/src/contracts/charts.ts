@@ -1,4 +1,5 @@
-import { CHART_THEMES, CHART_TYPES } from '@testio-mcp/charts';
+// The vocabulary only: importing the renderer would load vega on every server's start.
+import { CHART_THEMES, CHART_TYPES } from '@testio-mcp/charts/vocabulary';
 import { z } from 'zod';
 import { enumInput } from './common.js';
 import { queryMetricsInputSchema, queryMetricsOutputSchema } from './query-metrics.js';
