@@ -1,5 +1,4 @@
-// The vocabulary only: importing the renderer would load vega on every server's start.
-import { CHART_THEMES, CHART_TYPES } from '@testio-mcp/charts/vocabulary';
+import type { ChartTheme, ChartType } from '@testio-mcp/charts';
 import { z } from 'zod';
 import { enumInput } from './common.js';
 import { queryMetricsInputSchema, queryMetricsOutputSchema } from './query-metrics.js';
@@ -7,6 +6,14 @@ import { queryMetricsInputSchema, queryMetricsOutputSchema } from './query-metri
 // ---------------------------------------------------------------------------------------------------
 // Charts of query_metrics answers (MCP `chart`, REST POST /api/analytics/chart)
 // ---------------------------------------------------------------------------------------------------
+
+// The charts' vocabulary, written out: a value import of @testio-mcp/charts would load vega on every
+// server's start (services load it on the first chart). The types keep both lists complete and exact.
+const CHART_TYPES = ['line', 'bar', 'grouped_bar', 'stacked_bar'] as const satisfies readonly ChartType[];
+const CHART_THEMES = ['light', 'dark'] as const satisfies readonly ChartTheme[];
+type Complete<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : never;
+const _allTypes: Complete<ChartType, (typeof CHART_TYPES)[number]> = true;
+const _allThemes: Complete<ChartTheme, (typeof CHART_THEMES)[number]> = true;
 
 /** The parameters that steer a chart; each description is short, since tools/list carries them. */
 export const chartOptionsShape = {
