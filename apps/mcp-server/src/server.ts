@@ -260,10 +260,20 @@ export function createServer(deps: ServerDeps): Server {
           content: [{ type: 'text', text: responseTooLargeText(tool.name, json.length, maxChars) }],
         };
       }
-      logger.info({ durationMs: elapsed(), chars: json.length }, `${tool.name} ok`);
+      const untrusted = tool.untrustedContent === true;
+      const attachments = tool.attachments ? await tool.attachments(checked.data, input, ctx) : [];
+      logger.info(
+        { durationMs: elapsed(), chars: json.length, attachments: attachments.length },
+        `${tool.name} ok`,
+      );
       return {
         structuredContent,
-        content: [{ type: 'text', text: textBlock(json, tool.untrustedContent === true) }],
+        content: [
+          { type: 'text', text: textBlock(json, untrusted) },
+          ...attachments.map((block) =>
+            block.type === 'text' ? { ...block, text: textBlock(block.text, untrusted) } : block,
+          ),
+        ],
       };
     } catch (error) {
       const described = describeToolError(error, tool.name);

@@ -21,6 +21,7 @@ import {
   queryMetricsInputSchema,
   searchInputSchema,
 } from '@testio-mcp/services';
+import { inspectPng, parseSvg, svgMarks, svgTextsOf } from '@testio-mcp/charts/testing';
 import { createCaptureLogger } from '@testio-mcp/sync/testing';
 import { startSandbox, type GroundTruth, type RunningSandbox } from '@testio-mcp/testio-sandbox';
 import request from 'supertest';
@@ -88,6 +89,14 @@ async function call(
   ).toEqual([]);
   covered.add(`${method} ${template}`);
   return res.body as Record<string, unknown>;
+}
+
+/** A supertest parser that keeps an image body as bytes. */
+function bytes(res: request.Response, done: (error: Error | null, body: unknown) => void): void {
+  const stream = res as unknown as NodeJS.ReadableStream;
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => done(null, Buffer.concat(chunks)));
 }
 
 function must<T>(value: T | undefined | null, what: string): T {
@@ -588,6 +597,54 @@ describe('analytics endpoints on a synced sandbox', () => {
       .post('/api/analytics/query')
       .send({ dimensions: 'product', metrics: 'bug_count', colour: 'red' })
       .expect(422);
+  });
+
+  it('POST /api/analytics/chart: a PNG or an SVG of the same rows, documented with both image types', async () => {
+    const query = { dimensions: ['severity'], metrics: ['bug_count', 'rejection_rate'] };
+    const rows = (await container.services.queryMetrics(parseInput(queryMetricsInputSchema, query))).data;
+    const png = await request(app)
+      .post('/api/analytics/chart')
+      .send({ ...query, theme: 'dark' })
+      .buffer(true)
+      .parse(bytes)
+      .expect(200);
+    expect(png.headers['content-type']).toBe('image/png');
+    const facts = inspectPng(png.body as Buffer);
+    expect([facts.width, facts.height]).toEqual([800, 450]);
+    expect(facts.variance).toBeGreaterThan(50);
+    expect(decodeURIComponent(String(png.headers['x-chart-description']))).toMatch(
+      /^Bar chart "Bugs by severity".*Highest: /,
+    );
+
+    const svg = await request(app)
+      .post('/api/analytics/chart')
+      .send({ ...query, format: 'svg', chart_metric: 'rejection_rate' })
+      .buffer(true)
+      .parse(bytes)
+      .expect(200);
+    expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    const doc = parseSvg((svg.body as Buffer).toString('utf8'));
+    const drawn = rows.filter((r) => typeof r['rejection_rate'] === 'number');
+    expect(svgMarks(doc, 'rect')).toHaveLength(drawn.length);
+    expect(svgTextsOf(doc, 'axis-title')).toContain('Rejection rate (%)');
+    covered.add('post /api/analytics/chart');
+
+    const bad = await request(app)
+      .post('/api/analytics/chart')
+      .send({ ...query, chart_metric: 'review_rate' })
+      .expect(400);
+    expect(bad.headers['content-type']).toMatch(/json/);
+    expect(bad.body.error.message).toMatch(/chart_metric 'review_rate'/);
+    await request(app)
+      .post('/api/analytics/chart')
+      .send({ ...query, format: 'gif' })
+      .expect(422);
+
+    const operation = openapi.paths['/api/analytics/chart']?.['post'] as {
+      responses: Record<string, { content: Record<string, unknown> }>;
+      requestBody: unknown;
+    };
+    expect(Object.keys(operation.responses['200']?.content ?? {})).toEqual(['image/png', 'image/svg+xml']);
   });
 
   it('GET /api/analytics/capabilities and /api/thresholds', async () => {

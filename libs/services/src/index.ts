@@ -7,3 +7,5 @@ export { computeFreshness, type Freshness } from './freshness.js';
 // The contracts are the API of Services: every operation's input and output schema and type. They are
 // public as a whole, so a new operation's schemas need no line here (CONTRIBUTING: adding a tool).
 export * from './contracts/index.js';
+export { chartMetrics, metricsChartData } from './analytics/chart.js';
+export type { ChartFormat, RenderedChart } from '@testio-mcp/charts';

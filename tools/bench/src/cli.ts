@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { runChartsBenchmark } from './benchmarks/charts.js';
 import { runPersistenceBenchmark } from './benchmarks/persistence.js';
 import { runRestBenchmark } from './benchmarks/rest.js';
 import { runSearchBenchmark } from './benchmarks/search.js';
@@ -24,6 +25,7 @@ benchmarks:
   persistence  production queries through raw better-sqlite3 vs Prisma Client (default --scale small)
   serve-sync  serve on an empty mirror: time to the first list_tests, tool latency during its
               own first sync and idle                                  (default --scale small)
+  charts   a chart of 1,000 rows of each kind: table to SVG, SVG to PNG, in process (no mirror)
   soak     a server through --calls tool calls (default 100000) and the worker through --cycles
            incremental syncs (default 1000): RSS growth after warm-up, process warnings (default --scale small)
 
@@ -31,7 +33,7 @@ options:
   --scale demo|small|medium|large
   --latency-ms N      sandbox latency for sync and serve-sync (default 50) and for the sync during rest load (default 0)
   --concurrency N     MAX_CONCURRENT_API_REQUESTS of the sync (default 10)
-  --calls N           measured calls per tool (tools, default 300; serve-sync idle, default 30) / queries per kind (search, default 200) / calls per query and side (persistence, default 200) / server calls (soak, default 100000)
+  --calls N           measured calls per tool (tools, default 300; serve-sync idle, default 30) / queries per kind (search, default 200) / calls per query and side (persistence, default 200) / server calls (soak, default 100000) / renders per chart (charts, default 20)
   --cycles N          soak: incremental syncs of the worker (default 1000, one a second at the least)
   --analytics-calls N tools: measured calls per analytics tool (quality reports, metrics; default 30)
   --duration N        seconds of load per endpoint and phase (rest, default 5)
@@ -52,6 +54,7 @@ const DEFAULT_SCALE: Record<string, Scale> = {
   'serve-sync': 'small',
   soak: 'small',
   persistence: 'small',
+  charts: 'small',
 };
 
 function intFlag(value: string | undefined, name: string, fallback: number, min: number): number {
@@ -91,7 +94,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const fallbackScale = DEFAULT_SCALE[name];
   if (!fallbackScale)
     throw new Error(
-      `unknown benchmark '${name}': one of sync, tools, rest, search, serve-sync, soak, persistence`,
+      `unknown benchmark '${name}': one of sync, tools, rest, search, serve-sync, soak, persistence, charts`,
     );
   const scale = (values.scale ?? fallbackScale) as Scale;
   if (!SCALES.includes(scale))
@@ -142,6 +145,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         cycles: intFlag(values.cycles, 'cycles', 1000, 1),
         fresh,
       });
+      break;
+    case 'charts':
+      await runChartsBenchmark({ calls: intFlag(values.calls, 'calls', 20, 1) });
       break;
     case 'persistence':
       await runPersistenceBenchmark({ scale, calls: intFlag(values.calls, 'calls', 200, 1), fresh });

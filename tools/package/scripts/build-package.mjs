@@ -4,7 +4,7 @@
 //   node tools/package/scripts/build-package.mjs [--out DIR] [--pack]
 //
 // writes DIR/package/ (default tools/package/dist/package/, git-ignored): the CLI bundled by esbuild
-// (dist/*.mjs), the OpenAPI document, the SQL migrations, README, licences and a package.json whose
+// (dist/*.mjs), the OpenAPI document, the SQL migrations, the charts' font, README, licences and a package.json whose
 // dependencies are only the packages the bundle leaves external, at the versions package-lock.json
 // resolves. `--pack` then runs `npm pack` there and leaves DIR/testio-mcp-<version>.tgz.
 // `npm run package` (Nx target `package:package`) runs both.
@@ -39,6 +39,17 @@ export const EXTERNALS = {
   '@prisma/adapter-better-sqlite3': 'the driver adapter, tied to @prisma/client and better-sqlite3',
   'swagger-ui-dist': 'Swagger UI static assets, served from the package folder',
   pino: 'transports run in worker threads that load pino files by path',
+  '@resvg/resvg-js':
+    'native addon: loads the prebuilt binary of its platform package (optional dependencies)',
+};
+
+/**
+ * Imports the bundle keeps but the package does not install: the importing code catches their absence.
+ * vega-canvas tries `canvas` (node-canvas, which downloads a binary at install) and, without it, vega
+ * renders SVG without a canvas, which is all the charts need.
+ */
+export const OPTIONAL_IMPORTS = {
+  canvas: 'vega-canvas imports it inside try/catch; the charts render SVG without it',
 };
 
 /** Where the bundled migrator finds the migrations: the package's `migrations/`, from `dist/<chunk>.mjs`. */
@@ -154,7 +165,7 @@ export async function buildPackage({
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    external: Object.keys(EXTERNALS),
+    external: [...Object.keys(EXTERNALS), ...Object.keys(OPTIONAL_IMPORTS)],
     define: { TESTIO_MCP_BUNDLED_MIGRATIONS_DIR: JSON.stringify(BUNDLED_MIGRATIONS_DIR) },
     // tsoa's controllers use the legacy decorators (bin/tsconfig.json does the same for tsx).
     tsconfigRaw: { compilerOptions: { experimentalDecorators: true } },
@@ -170,7 +181,13 @@ export async function buildPackage({
   const imports = Object.values(result.metafile.outputs).flatMap((output) =>
     output.imports.filter((i) => i.external).map((i) => i.path),
   );
-  const unexpected = [...new Set(imports.filter((p) => !isBuiltin(p) && !(packageName(p) in EXTERNALS)))];
+  const unexpected = [
+    ...new Set(
+      imports.filter(
+        (p) => !isBuiltin(p) && !(packageName(p) in EXTERNALS) && !(packageName(p) in OPTIONAL_IMPORTS),
+      ),
+    ),
+  ];
   if (unexpected.length > 0)
     throw new Error(`the bundle imports packages it does not declare: ${unexpected.join(', ')}`);
   const usedExternals = new Set(imports.filter((p) => !isBuiltin(p)).map(packageName));
@@ -181,6 +198,8 @@ export async function buildPackage({
   // migrations (see BUNDLED_MIGRATIONS_DIR).
   cpSync(join(ROOT, 'apps/rest-api/src/generated/openapi.json'), join(dir, 'dist/generated/openapi.json'));
   cpSync(join(ROOT, 'prisma/migrations'), join(dir, 'migrations'), { recursive: true });
+  // The charts' font: libs/charts reads `../fonts/` from src/, the bundle from dist/, the same folder.
+  cpSync(join(ROOT, 'libs/charts/fonts'), join(dir, 'fonts'), { recursive: true });
   writeFileSync(join(dir, 'THIRD_PARTY_NOTICES.md'), thirdPartyNotices(result.metafile));
 
   const documents = readdirSync(ROOT).filter((f) => /^(readme|licen[cs]e|changelog)(\.(md|txt))?$/i.test(f));
@@ -198,7 +217,7 @@ export async function buildPackage({
     bin: { 'testio-mcp': 'dist/testio-mcp.mjs' },
     exports: { './package.json': './package.json' },
     engines: { node: root.engines?.node ?? '>=20.19' },
-    files: ['dist', 'migrations', 'THIRD_PARTY_NOTICES.md', ...documents],
+    files: ['dist', 'migrations', 'fonts', 'THIRD_PARTY_NOTICES.md', ...documents],
     dependencies: Object.fromEntries(
       Object.keys(EXTERNALS)
         .sort()

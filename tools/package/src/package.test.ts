@@ -147,7 +147,7 @@ afterAll(() => {
 });
 
 describe('the tarball', () => {
-  it('holds the bundled bin, the migrations, the OpenAPI document and documents, and no TypeScript', async () => {
+  it("holds the bundled bin, the migrations, the OpenAPI document, the charts' font and documents, and no TypeScript", async () => {
     const list = await run('tar', ['-tzf', tarball], { cwd: work, env: baseEnv() });
     expect(list.code).toBe(0);
     const files = list.stdout
@@ -161,6 +161,9 @@ describe('the tarball', () => {
         'THIRD_PARTY_NOTICES.md',
         'dist/testio-mcp.mjs',
         'dist/generated/openapi.json',
+        // The charts' font and its licence (libs/charts/fonts).
+        'fonts/DejaVuSans.ttf',
+        'fonts/LICENSE-DejaVu.txt',
       ]),
     );
     const migrations = readdirSync(path.join(ROOT, 'prisma/migrations'), { withFileTypes: true }).filter(
@@ -169,7 +172,7 @@ describe('the tarball', () => {
     expect(migrations.length).toBeGreaterThan(0);
     for (const migration of migrations) expect(files).toContain(`migrations/${migration.name}/migration.sql`);
     expect(files.filter((f) => /\.[cm]?tsx?$|tsconfig/.test(f))).toEqual([]);
-    expect(files.every((f) => /^(dist|migrations)\/|^[^/]+$/.test(f))).toBe(true);
+    expect(files.every((f) => /^(dist|migrations|fonts)\/|^[^/]+$/.test(f))).toBe(true);
   });
 });
 
@@ -192,6 +195,7 @@ describe('the installed package', () => {
     expect(Object.keys(dependencies).sort()).toEqual([
       '@prisma/adapter-better-sqlite3',
       '@prisma/client',
+      '@resvg/resvg-js',
       'better-sqlite3',
       'pino',
       'swagger-ui-dist',

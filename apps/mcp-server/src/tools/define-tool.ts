@@ -1,4 +1,5 @@
 import type { Logger } from '@testio-mcp/domain';
+import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import type { Services } from '@testio-mcp/services';
 import type { z } from 'zod';
 
@@ -76,6 +77,11 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   /** Example calls; the first one is shown in docs/tools.md. Each must parse with `inputSchema`. */
   readonly examples: readonly [ToolExample<z.input<I>>, ...ToolExample<z.input<I>>[]];
   handler(input: z.output<I>, ctx: ToolContext): Promise<z.input<O>>;
+  /**
+   * Blocks sent after the JSON text (a chart image and its text alternative, a link to an exported
+   * file), made from the checked answer. Text blocks are fenced like the answer when it is untrusted.
+   */
+  attachments?(output: z.output<O>, input: z.output<I>, ctx: ToolContext): Promise<ContentBlock[]>;
 }
 
 /** Identity function that gives a tool definition its types. */

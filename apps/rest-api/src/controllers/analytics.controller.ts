@@ -1,12 +1,16 @@
-import { Body, Controller, Get, Post, Query, Response, Route, Security, Tags } from '@tsoa/runtime';
+import { Readable } from 'node:stream';
+import { Body, Controller, Get, Post, Produces, Query, Response, Route, Security, Tags } from '@tsoa/runtime';
 import {
+  chartMetrics,
   generateQualityReportInputSchema,
+  metricsChartRequestSchema,
   parseInput,
   queryMetricsInputSchema,
   type Services,
 } from '@testio-mcp/services';
 import type {
   CapabilitiesResponse,
+  MetricChartRequest,
   MetricQueryRequest,
   MetricQueryResponse,
   QualityReportResponse,
@@ -94,6 +98,34 @@ export class AnalyticsController extends Controller {
   @Response<ErrorBody>(422, 'Body does not match the schema')
   public async queryMetrics(@Body() body: MetricQueryRequest): Promise<MetricQueryResponse> {
     return this.services.queryMetrics(parseInput(queryMetricsInputSchema, body, 'query_metrics'));
+  }
+
+  /**
+   * The rows of POST /api/analytics/query drawn as a chart, 800 x 450: a time dimension draws a line (one
+   * per value of a second dimension), one category bars sorted by value, two categories stacked bars
+   * (counts) or grouped bars (rates), a third dimension one small chart per value. Rates have a percent
+   * axis; the palette is colour-blind safe; at most 20 categories and 8 series are drawn (the subtitle
+   * says when some are left out). The header `X-Chart-Description` carries the text alternative.
+   * @summary Chart of a metrics query (query_metrics with chart)
+   */
+  @Post('analytics/chart')
+  @Produces('image/png')
+  @Produces('image/svg+xml')
+  @Response<ErrorBody>(400, 'Unknown dimension, metric, filter value or chart_metric')
+  @Response<ErrorBody>(404, 'Unknown product')
+  @Response<ErrorBody>(422, 'Body does not match the schema')
+  public async chart(@Body() body: MetricChartRequest): Promise<Readable> {
+    const input = parseInput(metricsChartRequestSchema, body, 'query_metrics');
+    const chart = await chartMetrics(await this.services.queryMetrics(input), input.format, {
+      theme: input.theme,
+      ...(input.chart_type ? { type: input.chart_type } : {}),
+      ...(input.chart_metric ? { metric: input.chart_metric } : {}),
+    });
+    this.setHeader('Content-Type', chart.mimeType);
+    this.setHeader('Content-Length', String(chart.body.length));
+    // Header values are Latin-1: labels (feature titles) may not be, so the text is URI-encoded.
+    this.setHeader('X-Chart-Description', encodeURIComponent(chart.description));
+    return Readable.from([chart.body]);
   }
 
   /**

@@ -111,6 +111,29 @@ export interface MetricQueryRequest {
   tests_limit?: number;
 }
 
+/**
+ * The body of POST /api/analytics/query plus how to draw it.
+ * @example {
+ *   "dimensions": ["month"],
+ *   "metrics": ["rejection_rate", "bug_count"],
+ *   "start_date": "6 months ago",
+ *   "format": "png"
+ * }
+ */
+export interface MetricChartRequest extends MetricQueryRequest {
+  /** Image format (default png, 800 x 450). */
+  format?: 'png' | 'svg';
+  /** Light or dark background (default light). */
+  theme?: 'light' | 'dark';
+  /** Overrides the chart chosen from the data: a time dimension draws a line, one category sorted bars, two stacked (counts) or grouped (rates) bars. */
+  chart_type?: 'line' | 'bar' | 'grouped_bar' | 'stacked_bar';
+  /**
+   * The metric to draw, one of `metrics` (default the first).
+   * @example "rejection_rate"
+   */
+  chart_metric?: string;
+}
+
 export interface MetricFiltersApplied {
   product_ids: number[] | null;
   test_statuses: string[] | null;

@@ -6,3 +6,4 @@ export * from './thresholds.js';
 export * from './query-metrics.js';
 export * from './capabilities.js';
 export * from './quality-report.js';
+export * from './charts.js';

@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { inspectPng, parseSvg, svgMarks, svgTextsOf } from '@testio-mcp/charts/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectThreePartError, structuredOf } from './__fixtures__/harness.js';
+import { startMcpStack, type McpStack } from './__fixtures__/stack.js';
+import { createServer } from './server.js';
+import { queryMetricsOutputSchema } from './tools/query-metrics.js';
+import { createHttpApp, listen, type RunningHttpServer } from './transports/http.js';
+
+/**
+ * query_metrics' charts through the SDK client, over stdio (a spawned `testio-mcp serve`) and Streamable
+ * HTTP, against a mirror synced from the sandbox: the image decodes, is drawn, shows the rows it was
+ * given, and its text alternative names the extremes.
+ */
+
+const BIN = path.resolve(import.meta.dirname, '../../../bin/testio-mcp.mjs');
+
+let stack: McpStack;
+let http: RunningHttpServer;
+const clients: Record<'stdio' | 'http', Client> = {} as Record<'stdio' | 'http', Client>;
+
+beforeAll(async () => {
+  stack = await startMcpStack();
+  const { container, log } = stack;
+  http = await listen(
+    createHttpApp({
+      createServer: () => createServer({ services: container.services, logger: log.logger }),
+      logger: log.logger,
+      bindHost: '127.0.0.1',
+      allowedOrigins: [],
+      health: () => container.health(),
+    }),
+    '127.0.0.1',
+    0,
+  );
+  clients.http = new Client({ name: 'vitest-http', version: '1.0.0' });
+  await clients.http.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+  clients.stdio = new Client({ name: 'vitest-stdio', version: '1.0.0' });
+  await clients.stdio.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'serve', '--transport', 'stdio'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_FORMAT: 'json', ...stack.env },
+      cwd: path.dirname(stack.env.TESTIO_DB_PATH ?? ''),
+      stderr: 'ignore',
+    }),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(Object.values(clients).map((c) => c.close()));
+  await http?.close();
+  await stack?.close();
+});
+
+const imageOf = (result: CallToolResult) => {
+  const image = result.content.find((c) => c.type === 'image');
+  if (image?.type !== 'image') throw new Error('no image content');
+  return image;
+};
+const textsOf = (result: CallToolResult): string[] =>
+  result.content.flatMap((c) => (c.type === 'text' ? [c.text] : []));
+
+describe.each(['stdio', 'http'] as const)('query_metrics with a chart, over %s', (transport) => {
+  it('a PNG of a monthly trend beside the rows, with a text alternative naming the extremes', async () => {
+    const result = (await clients[transport].callTool({
+      name: 'query_metrics',
+      arguments: { dimensions: 'month', metrics: 'rejection_rate,bug_count', chart: 'png' },
+    })) as CallToolResult;
+    const data = queryMetricsOutputSchema.parse(structuredOf(result));
+    expect(data.data.length).toBeGreaterThan(1);
+    const image = imageOf(result);
+    expect(image.mimeType).toBe('image/png');
+    const png = inspectPng(Buffer.from(image.data, 'base64'));
+    expect([png.width, png.height]).toEqual([800, 450]);
+    expect(png.variance).toBeGreaterThan(50);
+    const alt = textsOf(result).find((t) => t.includes('Chart (png)')) ?? '';
+    const rates = data.data.flatMap((r) => (typeof r['rejection_rate'] === 'number' ? [r] : []));
+    const top = rates.reduce((a, b) =>
+      (b['rejection_rate'] as number) > (a['rejection_rate'] as number) ? b : a,
+    );
+    expect(alt).toContain('Line chart "Rejection rate by month"');
+    expect(alt).toContain(`(${String(top['month'])})`);
+  });
+
+  it('an SVG of bugs per severity: one bar per row, labelled with the severities', async () => {
+    const result = (await clients[transport].callTool({
+      name: 'query_metrics',
+      arguments: { dimensions: ['severity'], metrics: ['bug_count'], chart: 'svg' },
+    })) as CallToolResult;
+    const data = queryMetricsOutputSchema.parse(structuredOf(result));
+    const image = imageOf(result);
+    expect(image.mimeType).toBe('image/svg+xml');
+    const doc = parseSvg(Buffer.from(image.data, 'base64').toString('utf8'));
+    expect(svgMarks(doc, 'rect')).toHaveLength(data.data.length);
+    const labels = svgTextsOf(doc, 'axis-label');
+    for (const row of data.data) expect(labels).toContain(String(row['severity'] ?? '(none)'));
+  });
+});
+
+describe('query_metrics chart options', () => {
+  it('draws the metric and chart type asked for, and returns no image by default', async () => {
+    const plain = (await clients.http.callTool({
+      name: 'query_metrics',
+      arguments: { dimensions: 'month', metrics: 'bug_count' },
+    })) as CallToolResult;
+    expect(plain.content.map((c) => c.type)).toEqual(['text']);
+    const forced = (await clients.http.callTool({
+      name: 'query_metrics',
+      arguments: {
+        dimensions: 'month',
+        metrics: 'rejection_rate,bug_count',
+        chart: 'svg',
+        chart_type: 'bar',
+        chart_metric: 'bug_count',
+      },
+    })) as CallToolResult;
+    const doc = parseSvg(Buffer.from(imageOf(forced).data, 'base64').toString('utf8'));
+    expect(svgTextsOf(doc, 'axis-title')).toContain('Bugs (count)');
+    expect(svgMarks(doc, 'rect').length).toBe(
+      queryMetricsOutputSchema.parse(structuredOf(forced)).data.length,
+    );
+  });
+
+  it('refuses a chart_metric the query did not compute, saying which it may be', async () => {
+    const result = await clients.http.callTool({
+      name: 'query_metrics',
+      arguments: { dimensions: 'month', metrics: 'bug_count', chart: 'png', chart_metric: 'review_rate' },
+    });
+    expect(expectThreePartError(result)).toMatch(/chart_metric 'review_rate'.*bug_count/);
+  });
+});

@@ -1,0 +1,77 @@
+// Writes the example charts of docs/analytics.md (docs/images/charts/*.png) from the sandbox (seed 7,
+// small): `npx tsx tools/bench/scripts/render-example-charts.ts` (root script `npm run docs:charts`).
+// Each chart is what a client gets: `testio-mcp serve --transport http` on the bench's synced mirror,
+// query_metrics with `chart: "png"` through the SDK client (the dark one through REST's renderer options,
+// which MCP does not offer, is made by POST /api/analytics/chart on the same server).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { connectMcp } from '../src/mcp.js';
+import { copyMirror, ensureMirror } from '../src/mirror.js';
+import { productEnv, startMcpHttp } from '../src/process.js';
+import { startBenchSandbox } from '../src/sandbox.js';
+
+const OUT = path.resolve(import.meta.dirname, '../../../docs/images/charts');
+
+const EXAMPLES: { file: string; query: Record<string, unknown> }[] = [
+  { file: 'rejection-rate-by-month', query: { dimensions: 'month', metrics: 'rejection_rate,bug_count' } },
+  { file: 'bugs-by-feature', query: { dimensions: 'feature', metrics: 'bug_count', limit: 1000 } },
+  { file: 'bugs-by-platform-and-severity', query: { dimensions: 'platform,severity', metrics: 'bug_count' } },
+  {
+    file: 'rejection-rate-by-product-and-severity',
+    query: {
+      dimensions: 'product,severity',
+      metrics: 'rejection_rate',
+      filters: { severity: 'critical,high,low' },
+    },
+  },
+  {
+    file: 'bugs-by-month-and-product',
+    query: { dimensions: 'month,product', metrics: 'bug_count', limit: 1000 },
+  },
+  {
+    file: 'bugs-by-severity-status-product',
+    query: { dimensions: 'severity,status,product', metrics: 'bug_count', limit: 1000 },
+  },
+];
+
+const mirror = await ensureMirror('small');
+const dir = mkdtempSync(path.join(tmpdir(), 'testio-charts-'));
+const sandbox = await startBenchSandbox({ scale: 'small' });
+const env = productEnv(sandbox, copyMirror(mirror, dir), {
+  // info: startMcpHttp waits for the server's ready line.
+  LOG_LEVEL: 'info',
+  CACHE_TTL_SECONDS: '86400',
+  TESTIO_API_MODE: 'hybrid',
+});
+const server = await startMcpHttp(env, dir);
+const client = await connectMcp(server.url);
+try {
+  mkdirSync(OUT, { recursive: true });
+  for (const { file, query } of EXAMPLES) {
+    const result = (await client.callTool({
+      name: 'query_metrics',
+      arguments: { ...query, chart: 'png' },
+    })) as CallToolResult;
+    const image = result.content.find((c) => c.type === 'image');
+    const alt = result.content.filter((c) => c.type === 'text').at(-1);
+    if (result.isError || image?.type !== 'image') throw new Error(`${file}: no chart in the answer`);
+    writeFileSync(path.join(OUT, `${file}.png`), Buffer.from(image.data, 'base64'));
+    process.stderr.write(`${file}.png: ${alt?.type === 'text' ? alt.text : ''}\n`);
+  }
+  // The dark background, from the REST endpoint served beside MCP on the same port.
+  const response = await fetch(new URL('/api/analytics/chart', server.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ dimensions: 'feature', metrics: 'bug_count', limit: 1000, theme: 'dark' }),
+  });
+  if (response.status !== 200) throw new Error(`POST /api/analytics/chart: ${response.status}`);
+  writeFileSync(path.join(OUT, 'bugs-by-feature-dark.png'), Buffer.from(await response.arrayBuffer()));
+  process.stderr.write('bugs-by-feature-dark.png (REST, theme dark)\n');
+} finally {
+  await client.close();
+  await server.proc.stop();
+  await sandbox.close();
+  rmSync(dir, { recursive: true, force: true });
+}
