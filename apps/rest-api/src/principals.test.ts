@@ -70,7 +70,7 @@ describe('REST principals', () => {
     expect(JSON.stringify(logger.lines)).not.toContain(keys.viewer);
   });
 
-  it('lets a viewer read (GET and the analytics query) and refuses it a sync with 403', async () => {
+  it('lets a viewer read (GET, the analytics query and its chart) and refuses it a sync with 403', async () => {
     const { app: served } = app();
     await request(served).get('/api/products').set('Authorization', `Bearer ${keys.viewer}`).expect(200);
     const refused = await request(served)
@@ -87,6 +87,12 @@ describe('REST principals', () => {
       .send({ metrics: ['bug_count'], dimensions: ['product'] });
     expect(query.status).not.toBe(403);
     expect(query.status).not.toBe(401);
+    const chart = await request(served)
+      .post('/api/analytics/chart')
+      .set('X-API-Key', keys.viewer)
+      .send({ metrics: ['bug_count'], dimensions: ['product'], format: 'svg' });
+    expect(chart.status).not.toBe(403);
+    expect(chart.status).not.toBe(401);
   });
 
   it('lets an operator and an admin start a sync', async () => {

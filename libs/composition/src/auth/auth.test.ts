@@ -126,6 +126,7 @@ describe('roles', () => {
     expect(roleForTool('list_products')).toBe('viewer');
     expect(roleForRequest('GET', '/api/products')).toBe('viewer');
     expect(roleForRequest('POST', '/api/analytics/query')).toBe('viewer');
+    expect(roleForRequest('POST', '/api/analytics/chart')).toBe('viewer');
     expect(roleForRequest('POST', '/api/sync')).toBe('operator');
     expect(roleForRequest('POST', '/api/admin/tenants')).toBe('admin');
     expect(roleForRequest('DELETE', '/api/products/1')).toBe('admin');

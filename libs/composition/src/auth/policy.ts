@@ -2,7 +2,7 @@ import { ROLE_PURPOSE, roleAllows, type Principal, type Role } from '@testio-mcp
 
 /**
  * What each role may do (ADR 0022): viewer reads everything (tools, prompts, resources, REST GET and the
- * analytics query, which is a read sent as POST); operator also starts syncs; admin everything else. A
+ * analytics query and chart, reads sent as POST); operator also starts syncs; admin everything else. A
  * tool or route not named here needs viewer when it reads and admin otherwise, so a new write is closed
  * until it is placed.
  */
@@ -17,7 +17,8 @@ export function roleForTool(tool: string): Role {
 
 /** Paths relative to the REST base path. */
 const POST_ROLES: ReadonlyArray<readonly [RegExp, Role]> = [
-  [/^\/api\/analytics\/query\/?$/i, 'viewer'],
+  // Reads sent as POST: the analytics query and its chart (a body too rich for a query string).
+  [/^\/api\/analytics\/(query|chart)\/?$/i, 'viewer'],
   [/^\/api\/sync\/?$/i, 'operator'],
 ];
 
