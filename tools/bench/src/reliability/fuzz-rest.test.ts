@@ -326,7 +326,8 @@ describe('REST endpoints under generated input', () => {
   });
 
   it('is still serving, logged no error, and never printed a secret', async () => {
-    const health = await fetch(`${base}/health`);
+    // Keys are configured, so /health needs one as every route does, loopback included (ADR 0022).
+    const health = await fetch(`${base}/health`, { headers: { 'X-API-Key': stack.secrets.apiKey } });
     expect(health.status).toBe(200);
     const output = stack.output();
     expect(findSecret(output, stack.secrets), 'a secret in the logs').toBeNull();
