@@ -20,6 +20,7 @@ import {
   type MetricQueryResult,
 } from '@testio-mcp/domain';
 import { buildAggregateMetricSql, createAnalyticsReader } from '@testio-mcp/persistence';
+import { pick, rng } from './__fixtures__/random.js';
 import { startStack, type Stack } from './__fixtures__/stack.js';
 
 let stack: Stack;
@@ -34,23 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-/** Mulberry32: a fixed seed, so a failure names a query that fails again. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  const item = items[Math.floor(random() * items.length)];
-  if (item === undefined) throw new Error('pick from an empty list');
-  return item;
-}
 
 /** Up to `max` distinct items, at least one. */
 function some<T>(random: () => number, items: readonly T[], max: number): T[] {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEARCH_COUNT_CAP, type SearchPortOptions } from '@testio-mcp/domain';
 import { createMirrorSearch } from '@testio-mcp/persistence';
 import { referenceSearch, REFERENCE_CANDIDATES_PER_ENTITY } from './__fixtures__/search-reference.js';
+import { pick, rng } from './__fixtures__/random.js';
 import { startStack, type Stack } from './__fixtures__/stack.js';
 
 let stack: Stack;
@@ -17,23 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-/** Mulberry32: a fixed seed, so a failure names a query that fails again. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(random: () => number, items: readonly T[]): T {
-  const item = items[Math.floor(random() * items.length)];
-  if (item === undefined) throw new Error('pick from an empty list');
-  return item;
-}
 
 /** Words of the mirror's titles (3+ letters), most frequent first, and adjacent pairs for phrases. */
 function vocabulary(): { words: string[]; phrases: string[] } {
