@@ -123,11 +123,11 @@ BEGIN
 END;
 
 CREATE TRIGGER "bugs_test_author_totals_ai" AFTER INSERT ON "bugs" BEGIN
-    INSERT INTO "test_author_bug_totals" ("customer_id", "test_id", "author", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
-    SELECT NEW."customer_id", NEW."test_id", NEW."author", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    WHERE NOT EXISTS (SELECT 1 FROM "test_author_bug_totals" WHERE "customer_id" = NEW."customer_id" AND "test_id" = NEW."test_id" AND "author" IS NEW."author");
     UPDATE "test_author_bug_totals" SET "bugs" = "bugs" + 1, "accepted" = "accepted" + (NEW."status" IS 'accepted'), "auto_accepted" = "auto_accepted" + (NEW."status" IS 'auto_accepted'), "rejected" = "rejected" + (NEW."status" IS 'rejected'), "critical" = "critical" + (NEW."severity" IS 'critical'), "high" = "high" + (NEW."severity" IS 'high'), "low" = "low" + (NEW."severity" IS 'low'), "visual" = "visual" + (NEW."severity" IS 'visual'), "content" = "content" + (NEW."severity" IS 'content'), "custom" = "custom" + (NEW."severity" IS 'custom')
     WHERE "customer_id" = NEW."customer_id" AND "test_id" = NEW."test_id" AND "author" IS NEW."author";
+    INSERT INTO "test_author_bug_totals" ("customer_id", "test_id", "author", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
+    SELECT NEW."customer_id", NEW."test_id", NEW."author", 1, (NEW."status" IS 'accepted'), (NEW."status" IS 'auto_accepted'), (NEW."status" IS 'rejected'), (NEW."severity" IS 'critical'), (NEW."severity" IS 'high'), (NEW."severity" IS 'low'), (NEW."severity" IS 'visual'), (NEW."severity" IS 'content'), (NEW."severity" IS 'custom')
+    WHERE changes() = 0;
 END;
 CREATE TRIGGER "bugs_test_author_totals_ad" AFTER DELETE ON "bugs" BEGIN
     UPDATE "test_author_bug_totals" SET "bugs" = "bugs" - 1, "accepted" = "accepted" - (OLD."status" IS 'accepted'), "auto_accepted" = "auto_accepted" - (OLD."status" IS 'auto_accepted'), "rejected" = "rejected" - (OLD."status" IS 'rejected'), "critical" = "critical" - (OLD."severity" IS 'critical'), "high" = "high" - (OLD."severity" IS 'high'), "low" = "low" - (OLD."severity" IS 'low'), "visual" = "visual" - (OLD."severity" IS 'visual'), "content" = "content" - (OLD."severity" IS 'content'), "custom" = "custom" - (OLD."severity" IS 'custom')
@@ -144,19 +144,19 @@ BEGIN
     UPDATE "test_author_bug_totals" SET "bugs" = "bugs" - 1, "accepted" = "accepted" - (OLD."status" IS 'accepted'), "auto_accepted" = "auto_accepted" - (OLD."status" IS 'auto_accepted'), "rejected" = "rejected" - (OLD."status" IS 'rejected'), "critical" = "critical" - (OLD."severity" IS 'critical'), "high" = "high" - (OLD."severity" IS 'high'), "low" = "low" - (OLD."severity" IS 'low'), "visual" = "visual" - (OLD."severity" IS 'visual'), "content" = "content" - (OLD."severity" IS 'content'), "custom" = "custom" - (OLD."severity" IS 'custom')
     WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."author" IS NEW."author") AND "customer_id" = OLD."customer_id" AND "test_id" = OLD."test_id" AND "author" IS OLD."author";
     DELETE FROM "test_author_bug_totals" WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."author" IS NEW."author") AND "customer_id" = OLD."customer_id" AND "test_id" = OLD."test_id" AND "author" IS OLD."author" AND "bugs" <= 0;
-    INSERT INTO "test_author_bug_totals" ("customer_id", "test_id", "author", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
-    SELECT NEW."customer_id", NEW."test_id", NEW."author", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."author" IS NEW."author") AND NOT EXISTS (SELECT 1 FROM "test_author_bug_totals" WHERE "customer_id" = NEW."customer_id" AND "test_id" = NEW."test_id" AND "author" IS NEW."author");
     UPDATE "test_author_bug_totals" SET "bugs" = "bugs" + 1, "accepted" = "accepted" + (NEW."status" IS 'accepted'), "auto_accepted" = "auto_accepted" + (NEW."status" IS 'auto_accepted'), "rejected" = "rejected" + (NEW."status" IS 'rejected'), "critical" = "critical" + (NEW."severity" IS 'critical'), "high" = "high" + (NEW."severity" IS 'high'), "low" = "low" + (NEW."severity" IS 'low'), "visual" = "visual" + (NEW."severity" IS 'visual'), "content" = "content" + (NEW."severity" IS 'content'), "custom" = "custom" + (NEW."severity" IS 'custom')
     WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."author" IS NEW."author") AND "customer_id" = NEW."customer_id" AND "test_id" = NEW."test_id" AND "author" IS NEW."author";
+    INSERT INTO "test_author_bug_totals" ("customer_id", "test_id", "author", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
+    SELECT NEW."customer_id", NEW."test_id", NEW."author", 1, (NEW."status" IS 'accepted'), (NEW."status" IS 'auto_accepted'), (NEW."status" IS 'rejected'), (NEW."severity" IS 'critical'), (NEW."severity" IS 'high'), (NEW."severity" IS 'low'), (NEW."severity" IS 'visual'), (NEW."severity" IS 'content'), (NEW."severity" IS 'custom')
+    WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."author" IS NEW."author") AND changes() = 0;
 END;
 
 CREATE TRIGGER "bugs_test_feature_totals_ai" AFTER INSERT ON "bugs" BEGIN
-    INSERT INTO "test_feature_bug_totals" ("customer_id", "test_id", "feature_id", "test_feature_id", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
-    SELECT NEW."customer_id", NEW."test_id", NEW."feature_id", NEW."test_feature_id", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    WHERE NOT EXISTS (SELECT 1 FROM "test_feature_bug_totals" WHERE "customer_id" = NEW."customer_id" AND "test_id" = NEW."test_id" AND "feature_id" IS NEW."feature_id" AND "test_feature_id" IS NEW."test_feature_id");
     UPDATE "test_feature_bug_totals" SET "bugs" = "bugs" + 1, "accepted" = "accepted" + (NEW."status" IS 'accepted'), "auto_accepted" = "auto_accepted" + (NEW."status" IS 'auto_accepted'), "rejected" = "rejected" + (NEW."status" IS 'rejected'), "critical" = "critical" + (NEW."severity" IS 'critical'), "high" = "high" + (NEW."severity" IS 'high'), "low" = "low" + (NEW."severity" IS 'low'), "visual" = "visual" + (NEW."severity" IS 'visual'), "content" = "content" + (NEW."severity" IS 'content'), "custom" = "custom" + (NEW."severity" IS 'custom')
     WHERE "customer_id" = NEW."customer_id" AND "test_id" = NEW."test_id" AND "feature_id" IS NEW."feature_id" AND "test_feature_id" IS NEW."test_feature_id";
+    INSERT INTO "test_feature_bug_totals" ("customer_id", "test_id", "feature_id", "test_feature_id", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
+    SELECT NEW."customer_id", NEW."test_id", NEW."feature_id", NEW."test_feature_id", 1, (NEW."status" IS 'accepted'), (NEW."status" IS 'auto_accepted'), (NEW."status" IS 'rejected'), (NEW."severity" IS 'critical'), (NEW."severity" IS 'high'), (NEW."severity" IS 'low'), (NEW."severity" IS 'visual'), (NEW."severity" IS 'content'), (NEW."severity" IS 'custom')
+    WHERE changes() = 0;
 END;
 CREATE TRIGGER "bugs_test_feature_totals_ad" AFTER DELETE ON "bugs" BEGIN
     UPDATE "test_feature_bug_totals" SET "bugs" = "bugs" - 1, "accepted" = "accepted" - (OLD."status" IS 'accepted'), "auto_accepted" = "auto_accepted" - (OLD."status" IS 'auto_accepted'), "rejected" = "rejected" - (OLD."status" IS 'rejected'), "critical" = "critical" - (OLD."severity" IS 'critical'), "high" = "high" - (OLD."severity" IS 'high'), "low" = "low" - (OLD."severity" IS 'low'), "visual" = "visual" - (OLD."severity" IS 'visual'), "content" = "content" - (OLD."severity" IS 'content'), "custom" = "custom" - (OLD."severity" IS 'custom')
@@ -173,26 +173,26 @@ BEGIN
     UPDATE "test_feature_bug_totals" SET "bugs" = "bugs" - 1, "accepted" = "accepted" - (OLD."status" IS 'accepted'), "auto_accepted" = "auto_accepted" - (OLD."status" IS 'auto_accepted'), "rejected" = "rejected" - (OLD."status" IS 'rejected'), "critical" = "critical" - (OLD."severity" IS 'critical'), "high" = "high" - (OLD."severity" IS 'high'), "low" = "low" - (OLD."severity" IS 'low'), "visual" = "visual" - (OLD."severity" IS 'visual'), "content" = "content" - (OLD."severity" IS 'content'), "custom" = "custom" - (OLD."severity" IS 'custom')
     WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."feature_id" IS NEW."feature_id" AND OLD."test_feature_id" IS NEW."test_feature_id") AND "customer_id" = OLD."customer_id" AND "test_id" = OLD."test_id" AND "feature_id" IS OLD."feature_id" AND "test_feature_id" IS OLD."test_feature_id";
     DELETE FROM "test_feature_bug_totals" WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."feature_id" IS NEW."feature_id" AND OLD."test_feature_id" IS NEW."test_feature_id") AND "customer_id" = OLD."customer_id" AND "test_id" = OLD."test_id" AND "feature_id" IS OLD."feature_id" AND "test_feature_id" IS OLD."test_feature_id" AND "bugs" <= 0;
-    INSERT INTO "test_feature_bug_totals" ("customer_id", "test_id", "feature_id", "test_feature_id", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
-    SELECT NEW."customer_id", NEW."test_id", NEW."feature_id", NEW."test_feature_id", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."feature_id" IS NEW."feature_id" AND OLD."test_feature_id" IS NEW."test_feature_id") AND NOT EXISTS (SELECT 1 FROM "test_feature_bug_totals" WHERE "customer_id" = NEW."customer_id" AND "test_id" = NEW."test_id" AND "feature_id" IS NEW."feature_id" AND "test_feature_id" IS NEW."test_feature_id");
     UPDATE "test_feature_bug_totals" SET "bugs" = "bugs" + 1, "accepted" = "accepted" + (NEW."status" IS 'accepted'), "auto_accepted" = "auto_accepted" + (NEW."status" IS 'auto_accepted'), "rejected" = "rejected" + (NEW."status" IS 'rejected'), "critical" = "critical" + (NEW."severity" IS 'critical'), "high" = "high" + (NEW."severity" IS 'high'), "low" = "low" + (NEW."severity" IS 'low'), "visual" = "visual" + (NEW."severity" IS 'visual'), "content" = "content" + (NEW."severity" IS 'content'), "custom" = "custom" + (NEW."severity" IS 'custom')
     WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."feature_id" IS NEW."feature_id" AND OLD."test_feature_id" IS NEW."test_feature_id") AND "customer_id" = NEW."customer_id" AND "test_id" = NEW."test_id" AND "feature_id" IS NEW."feature_id" AND "test_feature_id" IS NEW."test_feature_id";
+    INSERT INTO "test_feature_bug_totals" ("customer_id", "test_id", "feature_id", "test_feature_id", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
+    SELECT NEW."customer_id", NEW."test_id", NEW."feature_id", NEW."test_feature_id", 1, (NEW."status" IS 'accepted'), (NEW."status" IS 'auto_accepted'), (NEW."status" IS 'rejected'), (NEW."severity" IS 'critical'), (NEW."severity" IS 'high'), (NEW."severity" IS 'low'), (NEW."severity" IS 'visual'), (NEW."severity" IS 'content'), (NEW."severity" IS 'custom')
+    WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."feature_id" IS NEW."feature_id" AND OLD."test_feature_id" IS NEW."test_feature_id") AND changes() = 0;
 END;
 
 CREATE TRIGGER "bugs_test_platform_totals_ai" AFTER INSERT ON "bugs" BEGIN
-    INSERT INTO "test_platform_bug_totals" ("customer_id", "test_id", "os", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
-    SELECT NEW."customer_id", NEW."test_id", o."os", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    FROM (SELECT DISTINCT json_extract(d.value, '$.operating_system') AS "os"
-        FROM (SELECT 1) LEFT JOIN json_each(NEW."devices") AS d) AS o
-    WHERE NOT EXISTS (SELECT 1 FROM "test_platform_bug_totals" x
-        WHERE x."customer_id" = NEW."customer_id" AND x."test_id" = NEW."test_id" AND x."os" IS o."os");
     UPDATE "test_platform_bug_totals" SET "bugs" = "bugs" + 1, "accepted" = "accepted" + (NEW."status" IS 'accepted'), "auto_accepted" = "auto_accepted" + (NEW."status" IS 'auto_accepted'), "rejected" = "rejected" + (NEW."status" IS 'rejected'), "critical" = "critical" + (NEW."severity" IS 'critical'), "high" = "high" + (NEW."severity" IS 'high'), "low" = "low" + (NEW."severity" IS 'low'), "visual" = "visual" + (NEW."severity" IS 'visual'), "content" = "content" + (NEW."severity" IS 'content'), "custom" = "custom" + (NEW."severity" IS 'custom')
     WHERE "customer_id" = NEW."customer_id" AND "test_id" = NEW."test_id"
       AND ("os" IN (SELECT "os" FROM (SELECT DISTINCT json_extract(d.value, '$.operating_system') AS "os"
         FROM (SELECT 1) LEFT JOIN json_each(NEW."devices") AS d) WHERE "os" IS NOT NULL)
         OR ("os" IS NULL AND EXISTS (SELECT 1 FROM (SELECT DISTINCT json_extract(d.value, '$.operating_system') AS "os"
         FROM (SELECT 1) LEFT JOIN json_each(NEW."devices") AS d) WHERE "os" IS NULL)));
+    INSERT INTO "test_platform_bug_totals" ("customer_id", "test_id", "os", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
+    SELECT NEW."customer_id", NEW."test_id", o."os", 1, (NEW."status" IS 'accepted'), (NEW."status" IS 'auto_accepted'), (NEW."status" IS 'rejected'), (NEW."severity" IS 'critical'), (NEW."severity" IS 'high'), (NEW."severity" IS 'low'), (NEW."severity" IS 'visual'), (NEW."severity" IS 'content'), (NEW."severity" IS 'custom')
+    FROM (SELECT DISTINCT json_extract(d.value, '$.operating_system') AS "os"
+        FROM (SELECT 1) LEFT JOIN json_each(NEW."devices") AS d) AS o
+    WHERE NOT EXISTS (SELECT 1 FROM "test_platform_bug_totals" x
+        WHERE x."customer_id" = NEW."customer_id" AND x."test_id" = NEW."test_id" AND x."os" IS o."os");
 END;
 CREATE TRIGGER "bugs_test_platform_totals_ad" AFTER DELETE ON "bugs" BEGIN
     UPDATE "test_platform_bug_totals" SET "bugs" = "bugs" - 1, "accepted" = "accepted" - (OLD."status" IS 'accepted'), "auto_accepted" = "auto_accepted" - (OLD."status" IS 'auto_accepted'), "rejected" = "rejected" - (OLD."status" IS 'rejected'), "critical" = "critical" - (OLD."severity" IS 'critical'), "high" = "high" - (OLD."severity" IS 'high'), "low" = "low" - (OLD."severity" IS 'low'), "visual" = "visual" - (OLD."severity" IS 'visual'), "content" = "content" - (OLD."severity" IS 'content'), "custom" = "custom" - (OLD."severity" IS 'custom')
@@ -223,18 +223,18 @@ BEGIN
         FROM (SELECT 1) LEFT JOIN json_each(OLD."devices") AS d) WHERE "os" IS NULL)));
     DELETE FROM "test_platform_bug_totals"
     WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."devices" IS NEW."devices") AND "customer_id" = OLD."customer_id" AND "test_id" = OLD."test_id" AND "bugs" <= 0;
-    INSERT INTO "test_platform_bug_totals" ("customer_id", "test_id", "os", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
-    SELECT NEW."customer_id", NEW."test_id", o."os", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-    FROM (SELECT DISTINCT json_extract(d.value, '$.operating_system') AS "os"
-        FROM (SELECT 1) LEFT JOIN json_each(NEW."devices") AS d) AS o
-    WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."devices" IS NEW."devices") AND NOT EXISTS (SELECT 1 FROM "test_platform_bug_totals" x
-        WHERE x."customer_id" = NEW."customer_id" AND x."test_id" = NEW."test_id" AND x."os" IS o."os");
     UPDATE "test_platform_bug_totals" SET "bugs" = "bugs" + 1, "accepted" = "accepted" + (NEW."status" IS 'accepted'), "auto_accepted" = "auto_accepted" + (NEW."status" IS 'auto_accepted'), "rejected" = "rejected" + (NEW."status" IS 'rejected'), "critical" = "critical" + (NEW."severity" IS 'critical'), "high" = "high" + (NEW."severity" IS 'high'), "low" = "low" + (NEW."severity" IS 'low'), "visual" = "visual" + (NEW."severity" IS 'visual'), "content" = "content" + (NEW."severity" IS 'content'), "custom" = "custom" + (NEW."severity" IS 'custom')
     WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."devices" IS NEW."devices") AND "customer_id" = NEW."customer_id" AND "test_id" = NEW."test_id"
       AND ("os" IN (SELECT "os" FROM (SELECT DISTINCT json_extract(d.value, '$.operating_system') AS "os"
         FROM (SELECT 1) LEFT JOIN json_each(NEW."devices") AS d) WHERE "os" IS NOT NULL)
         OR ("os" IS NULL AND EXISTS (SELECT 1 FROM (SELECT DISTINCT json_extract(d.value, '$.operating_system') AS "os"
         FROM (SELECT 1) LEFT JOIN json_each(NEW."devices") AS d) WHERE "os" IS NULL)));
+    INSERT INTO "test_platform_bug_totals" ("customer_id", "test_id", "os", "bugs", "accepted", "auto_accepted", "rejected", "critical", "high", "low", "visual", "content", "custom")
+    SELECT NEW."customer_id", NEW."test_id", o."os", 1, (NEW."status" IS 'accepted'), (NEW."status" IS 'auto_accepted'), (NEW."status" IS 'rejected'), (NEW."severity" IS 'critical'), (NEW."severity" IS 'high'), (NEW."severity" IS 'low'), (NEW."severity" IS 'visual'), (NEW."severity" IS 'content'), (NEW."severity" IS 'custom')
+    FROM (SELECT DISTINCT json_extract(d.value, '$.operating_system') AS "os"
+        FROM (SELECT 1) LEFT JOIN json_each(NEW."devices") AS d) AS o
+    WHERE NOT (OLD."test_id" IS NEW."test_id" AND OLD."devices" IS NEW."devices") AND NOT EXISTS (SELECT 1 FROM "test_platform_bug_totals" x
+        WHERE x."customer_id" = NEW."customer_id" AND x."test_id" = NEW."test_id" AND x."os" IS o."os");
 END;
 
 -- The aggregates of the bugs that already exist (none on a fresh database).
