@@ -99,6 +99,11 @@ describe('schema.prisma vs the migrated database', () => {
       // Counts kept by triggers (migration *_derived_counts, ADR 0018).
       'entity_counts',
       'platform_counts',
+      // The analytics aggregates by key (migration *_analytics_aggregates_by_key, ADR 0021).
+      'test_bug_attr_counts',
+      'test_author_bug_totals',
+      'test_feature_bug_totals',
+      'test_platform_bug_totals',
       ...FTS_TABLES.flatMap((t) => [
         `${t}_fts`,
         ...['data', 'idx', 'docsize', 'config'].map((s) => `${t}_fts_${s}`),
@@ -153,7 +158,7 @@ describe('schema.prisma vs the migrated database', () => {
     }
   });
 
-  it('has all twelve FTS5 triggers, the thirteen count triggers and the four aggregate triggers, each on its own table', () => {
+  it('has all twelve FTS5 triggers, the thirteen count triggers and the sixteen aggregate triggers, each on its own table', () => {
     const triggers = db.sqlite
       .prepare("SELECT name, tbl_name AS tableName FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
       .all() as { name: string; tableName: string }[];
@@ -167,6 +172,9 @@ describe('schema.prisma vs the migrated database', () => {
       // The per-test bug counts of the analytics (migration *_analytics_aggregates, ADR 0021).
       ...['ad', 'ai', 'au'].map((k) => ({ name: `bugs_test_counts_${k}`, tableName: 'bugs' })),
       { name: 'tests_bug_totals_ad', tableName: 'tests' },
+      ...['attr_counts', 'author_totals', 'feature_totals', 'platform_totals'].flatMap((table) =>
+        ['ad', 'ai', 'au'].map((k) => ({ name: `bugs_test_${table}_${k}`, tableName: 'bugs' })),
+      ),
     ];
     expect(triggers).toEqual(expected.sort((a, b) => a.name.localeCompare(b.name)));
   });

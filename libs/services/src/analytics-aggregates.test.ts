@@ -1,8 +1,9 @@
 /**
- * The aggregate path of `query_metrics` (ADR 0021: bug counts the sync keeps per test by trigger) against
- * the bug-level computation it replaces, on random dimensions, metrics and filters over a synced sandbox
+ * The aggregate paths of `query_metrics` (ADR 0021: bug counts the sync keeps per test by trigger) against
+ * the bug-level computation they replace, on random dimensions, metrics and filters over a synced sandbox
  * mirror (seed 7, small): the same groups with the same values to the last digit, before and after
- * writes that change, move and delete bugs.
+ * writes that change, move and delete bugs and rewrite their devices and features. Besides fully random
+ * queries, each path gets queries drawn from the dimensions it serves, so every path is compared often.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -19,7 +20,7 @@ import {
   type MetricQuery,
   type MetricQueryResult,
 } from '@testio-mcp/domain';
-import { buildAggregateMetricSql, createAnalyticsReader } from '@testio-mcp/persistence';
+import { aggregatePath, createAnalyticsReader, type AggregatePath } from '@testio-mcp/persistence';
 import { pick, rng } from './__fixtures__/random.js';
 import { startStack, type Stack } from './__fixtures__/stack.js';
 
@@ -82,11 +83,32 @@ function dimensionValues(): Record<MetricDimension, string[]> {
   };
 }
 
-function randomQuery(random: () => number, values: Record<MetricDimension, string[]>): MetricQuery {
+const TEST_DIMENSIONS: MetricDimension[] = [
+  'product',
+  'customer',
+  'testing_type',
+  'month',
+  'week',
+  'quarter',
+  'test_environment',
+];
+
+/**
+ * A random query; with `focus`, its dimensions (and dimension filters) are `focus` plus test dimensions
+ * and it has no bug filter (the platform filter only with `platform`), the queries a path serves.
+ */
+function randomQuery(
+  random: () => number,
+  values: Record<MetricDimension, string[]>,
+  focus?: readonly MetricDimension[],
+): MetricQuery {
   const productIds = sqlValues('SELECT id FROM products WHERE customer_id = @c').map(Number);
-  const dimensions = some(random, METRIC_DIMENSIONS, 3);
+  const pool = focus ? [...focus, ...TEST_DIMENSIONS] : METRIC_DIMENSIONS;
+  const dimensions = focus
+    ? [...new Set([pick(random, focus), ...(random() < 0.5 ? some(random, pool, 2) : [])])]
+    : some(random, pool, 3);
   const metrics = some(random, METRIC_KEYS, 4);
-  const filterKeys = random() < 0.4 ? some(random, METRIC_DIMENSIONS, 2) : [];
+  const filterKeys = random() < 0.4 ? some(random, pool, 2) : [];
   const dimensionFilter: Partial<Record<MetricDimension, string[]>> = {};
   for (const key of filterKeys)
     if (values[key].length > 0) dimensionFilter[key] = some(random, values[key], 3);
@@ -98,25 +120,25 @@ function randomQuery(random: () => number, values: Record<MetricDimension, strin
     ...(random() < 0.2 ? { testingTypes: some(random, TESTING_TYPES, 2) } : {}),
     ...(from ? { from } : {}),
     ...(random() < 0.2 ? { to: day(200 + Math.floor(random() * 500)) } : {}),
-    ...(random() < 0.25 ? { bugStatuses: some(random, BUG_STATUSES, 2) } : {}),
-    ...(random() < 0.25 ? { severities: some(random, BUG_SEVERITIES, 3) } : {}),
-    ...(random() < 0.1 && values.platform.length > 0 ? { platforms: some(random, values.platform, 2) } : {}),
+    ...(!focus && random() < 0.25 ? { bugStatuses: some(random, BUG_STATUSES, 2) } : {}),
+    ...(!focus && random() < 0.25 ? { severities: some(random, BUG_SEVERITIES, 3) } : {}),
+    ...((!focus || focus.includes('platform')) && random() < (focus ? 0.3 : 0.1) && values.platform.length > 0
+      ? { platforms: some(random, values.platform, 2) }
+      : {}),
     ...(Object.keys(dimensionFilter).length > 0 ? { dimensionValues: dimensionFilter } : {}),
   };
   const sortBy = pick<MetricDimension | MetricKey>(random, [...dimensions, ...metrics]);
   return { dimensions, metrics, scope, sortBy, sortOrder: random() < 0.5 ? 'asc' : 'desc', limit: 1000 };
 }
 
-/** Whether the reader answers this query from the aggregates (the shape `runMetricQuery` builds). */
-function usesAggregates(q: MetricQuery): boolean {
-  return (
-    buildAggregateMetricSql({
-      ...q,
-      hasBugFilter: Boolean(q.scope.bugStatuses?.length || q.scope.severities?.length),
-      hasPlatformFilter: Boolean(q.scope.platforms?.length),
-      filterDimensions: Object.keys(q.scope.dimensionValues ?? {}).sort() as MetricDimension[],
-    }) !== null
-  );
+/** The aggregate path the reader answers this query from (the shape `runMetricQuery` builds), or null. */
+function pathOf(q: MetricQuery): AggregatePath | null {
+  return aggregatePath({
+    ...q,
+    hasBugFilter: Boolean(q.scope.bugStatuses?.length || q.scope.severities?.length),
+    hasPlatformFilter: Boolean(q.scope.platforms?.length),
+    filterDimensions: Object.keys(q.scope.dimensionValues ?? {}).sort() as MetricDimension[],
+  });
 }
 
 /** Groups in a fixed order: ties of the sort column may come back in either order on either path. */
@@ -124,7 +146,21 @@ function canonical(result: MetricQueryResult): { totalRows: number; rows: string
   return { totalRows: result.totalRows, rows: result.rows.map((r) => JSON.stringify(r)).sort() };
 }
 
-async function compare(seed: number, cases: number): Promise<{ aggregated: number; nonEmpty: number }> {
+/** The focused queries of each path (see randomQuery). */
+const FOCUS: Record<Exclude<AggregatePath, 'totals' | 'counts'>, MetricDimension[]> = {
+  attrs: ['severity', 'status', 'rejection_reason', 'known_bug'],
+  author: ['tester'],
+  feature: ['feature'],
+  platform: ['platform'],
+};
+
+interface Compared {
+  aggregated: number;
+  nonEmpty: number;
+  byPath: Partial<Record<AggregatePath, number>>;
+}
+
+async function compare(seed: number, cases: number): Promise<Compared> {
   const random = rng(seed);
   const values = dimensionValues();
   // The quality report's per-test rows and rejection reasons come from the aggregates too.
@@ -140,20 +176,34 @@ async function compare(seed: number, cases: number): Promise<{ aggregated: numbe
     ]);
     const sorted = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
     expect(sorted(fast.rejectionReasons), JSON.stringify(scope)).toEqual(sorted(reference.rejectionReasons));
+    expect(sorted(fast.platforms), JSON.stringify(scope)).toEqual(sorted(reference.platforms));
   }
   let aggregated = 0;
   let nonEmpty = 0;
+  const byPath: Compared['byPath'] = {};
+  const focuses = Object.values(FOCUS);
   for (let i = 0; i < cases; i += 1) {
-    const q = randomQuery(random, values);
+    // Every other query is drawn for one path in turn, the others from every dimension and filter.
+    const q = randomQuery(random, values, i % 2 === 1 ? focuses[((i - 1) / 2) % focuses.length] : undefined);
     const [fast, reference] = await Promise.all([aggregates.runMetricQuery(q), bugLevel.runMetricQuery(q)]);
     expect(canonical(fast), JSON.stringify(q)).toEqual(canonical(reference));
-    if (usesAggregates(q)) aggregated += 1;
+    const path = pathOf(q);
+    if (path) {
+      aggregated += 1;
+      byPath[path] = (byPath[path] ?? 0) + 1;
+    }
     if (reference.rows.length > 0) nonEmpty += 1;
   }
-  return { aggregated, nonEmpty };
+  return { aggregated, nonEmpty, byPath };
 }
 
-/** The kept counts (both tables) against a recount of the bugs. */
+const WIDE = 'bugs, accepted, auto_accepted, rejected, critical, high, low, visual, content, custom';
+const RECOUNT = `count(*) AS bugs, sum(status IS 'accepted') AS accepted, sum(status IS 'auto_accepted') AS auto_accepted,
+  sum(status IS 'rejected') AS rejected, ${['critical', 'high', 'low', 'visual', 'content', 'custom']
+    .map((s) => `sum(severity IS '${s}') AS ${s}`)
+    .join(', ')}`;
+
+/** The kept counts (every aggregate table) against a recount of the bugs. */
 function keptVsRecounted(): { kept: unknown[]; recounted: unknown[] } {
   const rows = (sql: string) => stack.db.sqlite.prepare(sql).all({ c: stack.db.customerId });
   return {
@@ -166,6 +216,20 @@ function keptVsRecounted(): { kept: unknown[]; recounted: unknown[] } {
         `SELECT test_id, bugs, accepted, auto_accepted, rejected, forwarded, critical, high, low, visual,
            content, custom, known
          FROM test_bug_totals WHERE customer_id = @c AND bugs > 0 ORDER BY test_id`,
+      ),
+      ...rows(
+        `SELECT test_id, status, severity, known, rejection_reason, bugs FROM test_bug_attr_counts
+         WHERE customer_id = @c ORDER BY 1, 2, 3, 4, 5`,
+      ),
+      ...rows(
+        `SELECT test_id, author, ${WIDE} FROM test_author_bug_totals WHERE customer_id = @c ORDER BY 1, 2`,
+      ),
+      ...rows(
+        `SELECT test_id, feature_id, test_feature_id, ${WIDE} FROM test_feature_bug_totals
+         WHERE customer_id = @c ORDER BY 1, 2, 3`,
+      ),
+      ...rows(
+        `SELECT test_id, os, ${WIDE} FROM test_platform_bug_totals WHERE customer_id = @c ORDER BY 1, 2`,
       ),
     ],
     recounted: [
@@ -181,23 +245,42 @@ function keptVsRecounted(): { kept: unknown[]; recounted: unknown[] } {
            sum(severity IS 'content') AS content, sum(severity IS 'custom') AS custom, sum(known <> 0) AS known
          FROM bugs WHERE customer_id = @c GROUP BY test_id ORDER BY test_id`,
       ),
+      ...rows(
+        `SELECT test_id, status, severity, known, rejection_reason, count(*) AS bugs FROM bugs
+         WHERE customer_id = @c GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+      ),
+      ...rows(
+        `SELECT test_id, author, ${RECOUNT} FROM bugs WHERE customer_id = @c GROUP BY 1, 2 ORDER BY 1, 2`,
+      ),
+      ...rows(
+        `SELECT test_id, feature_id, test_feature_id, ${RECOUNT} FROM bugs
+         WHERE customer_id = @c GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      ),
+      ...rows(
+        `SELECT test_id, os, ${RECOUNT} FROM (
+           SELECT DISTINCT b.id, b.test_id, b.status, b.severity, json_extract(d.value, '$.operating_system') AS os
+           FROM bugs b LEFT JOIN json_each(b.devices) d WHERE b.customer_id = @c
+         ) GROUP BY 1, 2 ORDER BY 1, 2`,
+      ),
     ],
   };
 }
 
 describe('query_metrics: aggregates vs bug level', () => {
-  it('gives the same groups and values on 300 random queries over the synced mirror', async () => {
+  it('gives the same groups and values on 400 random queries over the synced mirror, on every path', async () => {
     // (A sync error under load may leave a product partly read; the comparison holds on any mirror.)
     const { kept, recounted } = keptVsRecounted();
     expect(kept.length).toBeGreaterThan(0);
     expect(kept).toEqual(recounted);
-    const { aggregated, nonEmpty } = await compare(18, 300);
-    // Most queries take the aggregate path, and most have groups to compare.
-    expect(aggregated).toBeGreaterThan(100);
-    expect(nonEmpty).toBeGreaterThan(200);
+    const { aggregated, nonEmpty, byPath } = await compare(18, 400);
+    // Most queries take an aggregate path, every path is compared, and most have groups to compare.
+    expect(aggregated).toBeGreaterThan(200);
+    for (const path of ['totals', 'attrs', 'feature', 'platform', 'author', 'counts'] as const)
+      expect(byPath[path] ?? 0, `${path}: ${JSON.stringify(byPath)}`).toBeGreaterThan(10);
+    expect(nonEmpty).toBeGreaterThan(250);
   });
 
-  it('stays equal after writes that change, move and delete bugs, and delete a test', async () => {
+  it('stays equal after writes that change, move and delete bugs, rewrite devices and feature links, and delete a test', async () => {
     const db = stack.db.sqlite;
     const c = stack.db.customerId;
     const tests = db
@@ -219,7 +302,26 @@ describe('query_metrics: aggregates vs bug level', () => {
       `UPDATE bugs SET test_id = @test, product_id = (SELECT product_id FROM tests WHERE customer_id = @c AND id = @test)
        WHERE customer_id = @c AND id = @id`,
     );
+    // Another bug's devices (other systems, or none), and a feature link of the bug's own test or none.
+    const devices = db.prepare(
+      `UPDATE bugs SET devices = coalesce((SELECT devices FROM bugs WHERE customer_id = @c AND id = @other), '[]')
+       WHERE customer_id = @c AND id = @id`,
+    );
+    const relink = db.prepare(
+      `UPDATE bugs SET feature_id = CASE WHEN @keep THEN feature_id END,
+         test_feature_id = (SELECT id FROM test_features WHERE customer_id = @c AND test_id = bugs.test_id
+                            ORDER BY id LIMIT 1 OFFSET @n)
+       WHERE customer_id = @c AND id = @id`,
+    );
     db.transaction(() => {
+      for (let i = 0; i < 100; i += 1) {
+        devices.run({ c, id: pick(random, bugs), other: random() < 0.2 ? -1 : pick(random, bugs) });
+        relink.run({ c, id: pick(random, bugs), keep: random() < 0.5 ? 1 : 0, n: Math.floor(random() * 3) });
+      }
+      // A test's feature list rewritten: the bugs' test feature links resolve to nothing now.
+      db.prepare(
+        'DELETE FROM test_features WHERE customer_id = ? AND test_id = (SELECT test_id FROM bugs WHERE customer_id = ? AND test_feature_id IS NOT NULL LIMIT 1)',
+      ).run(c, c);
       for (let i = 0; i < 300; i += 1) {
         update.run({
           c,
@@ -238,7 +340,9 @@ describe('query_metrics: aggregates vs bug level', () => {
 
     const { kept, recounted } = keptVsRecounted();
     expect(kept).toEqual(recounted);
-    const { aggregated } = await compare(42, 150);
-    expect(aggregated).toBeGreaterThan(50);
+    const { aggregated, byPath } = await compare(42, 200);
+    expect(aggregated).toBeGreaterThan(100);
+    for (const path of ['feature', 'platform', 'author'] as const)
+      expect(byPath[path] ?? 0, `${path}: ${JSON.stringify(byPath)}`).toBeGreaterThan(5);
   });
 });

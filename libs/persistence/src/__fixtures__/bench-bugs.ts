@@ -1,7 +1,8 @@
 // Manual benchmark (not a test): `node --import tsx src/__fixtures__/bench-bugs.ts [bugs] [tests]`.
 // Times replaceBugsOfTests for a batch of bugs: first insert, identical re-sync, and a re-sync where
 // every bug changed (title, status and severity). Prints one line per phase. `BENCH_WITHOUT_AGGREGATES=1`
-// drops the analytics aggregate triggers first (ADR 0021), to measure what they cost a write.
+// drops every analytics aggregate trigger on bugs first (ADR 0021), `=by-key` only those of the tables by
+// attributes, author, feature and platform (migration 20261209000300), to measure what they cost a write.
 import { performance } from 'node:perf_hooks';
 import { createTestDatabase } from '../testing.js';
 import { bug, product, test } from './entities.js';
@@ -11,9 +12,13 @@ const STATUSES = ['accepted', 'rejected', 'forwarded'] as const;
 const bugCount = Number(process.argv[2] ?? 10_000);
 const testCount = Number(process.argv[3] ?? 15);
 const db = createTestDatabase();
-if (process.env['BENCH_WITHOUT_AGGREGATES'] === '1')
-  for (const name of ['bugs_test_counts_ai', 'bugs_test_counts_ad', 'bugs_test_counts_au'])
-    db.sqlite.exec(`DROP TRIGGER ${name}`);
+const BY_KEY = ['attr_counts', 'author_totals', 'feature_totals', 'platform_totals'].map(
+  (table) => `bugs_test_${table}`,
+);
+const without = process.env['BENCH_WITHOUT_AGGREGATES'];
+if (without === '1' || without === 'by-key')
+  for (const prefix of without === '1' ? ['bugs_test_counts', ...BY_KEY] : BY_KEY)
+    for (const event of ['ai', 'ad', 'au']) db.sqlite.exec(`DROP TRIGGER ${prefix}_${event}`);
 try {
   const { stores } = db;
   const at = new Date('2025-02-01T00:00:00Z');

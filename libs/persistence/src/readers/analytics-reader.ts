@@ -10,12 +10,13 @@ import type {
 } from '@testio-mcp/domain';
 import { toDomainError } from '../errors.js';
 import type { Sqlite } from '../sqlite.js';
-import { buildAggregateMetricSql } from './analytics/aggregate-sql.js';
+import { aggregatePath, buildAggregateMetricSql, type AggregatePath } from './analytics/aggregate-sql.js';
 import { buildMetricSql } from './analytics/bug-level-sql.js';
 import { METRICS, scopeParams } from './analytics/cube.js';
 import {
   PLATFORMS,
   REPORT_PLATFORMS,
+  REPORT_PLATFORMS_FROM_TOTALS,
   REPORT_REJECTIONS,
   REPORT_REJECTIONS_FROM_COUNTS,
   REPORT_TESTS,
@@ -25,7 +26,7 @@ import {
 } from './analytics/report-sql.js';
 
 // The statement builders are part of this reader's surface (tests and the A/B benchmark use them).
-export { buildAggregateMetricSql, buildMetricSql, scopeParams };
+export { aggregatePath, buildAggregateMetricSql, buildMetricSql, scopeParams, type AggregatePath };
 
 /**
  * The metric cube and the quality-report aggregates on SQLite: the statements live in `analytics/`
@@ -138,7 +139,9 @@ export function createAnalyticsReader(
           reason: string | null;
           bugs: number;
         }>;
-        const platforms = statement(REPORT_PLATFORMS).all(params) as Array<{
+        const platforms = statement(aggregates ? REPORT_PLATFORMS_FROM_TOTALS : REPORT_PLATFORMS).all(
+          params,
+        ) as Array<{
           product_id: number;
           platform: string | null;
           bugs: number;

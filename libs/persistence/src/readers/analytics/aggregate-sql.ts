@@ -10,51 +10,23 @@ import {
 } from './cube.js';
 
 /**
- * The aggregate path (ADR 0021): the same cube over `test_bug_counts`, the bug counts the sync keeps per
- * test and per set of bug attributes (status, severity, known, rejection reason, author) by trigger. Its
- * fact rows are one row per scoped test (bug columns NULL, `bugs` 0) plus one row per attribute set of
- * its bugs, so a group sums `bugs` where the bug-level path counts distinct bug ids: each bug lies in
- * exactly one aggregate row, and without the feature / platform expansions no row is repeated in a
- * group. Feature and platform (dimensions, the `platforms` filter, `features_tested`) need the bug's own
- * feature and devices, so those queries keep the bug-level path (`null` here).
+ * The aggregate paths (ADR 0021): the same cube over the bug counts the sync keeps per test by trigger.
+ * Each path's fact rows are one row per scoped test (bug columns NULL, counts 0) plus its aggregate rows
+ * of the test's bugs, so a group sums counts where the bug-level path counts distinct bug ids. That is
+ * exact when each bug lies in exactly one aggregate row of a group: true of every table keyed by a value a
+ * bug has once (status, severity, known, rejection reason, author, its own feature), and of the platform
+ * table only while `platform` is itself a grouping dimension (a bug with devices on two systems is in two
+ * rows, one per platform group). Queries no path serves (`null` here) keep the bug-level path.
+ *
+ * Two kinds of table: "counts" keyed by bug attributes with one `bugs` count (`test_bug_attr_counts`,
+ * `test_bug_counts`), which bug filters and the categorical bug dimensions need; and "totals" keyed by
+ * nothing or one thing with the counts every metric reads (bugs, by status, by severity), so metrics sum
+ * columns (`test_bug_totals` per test; per test and author, feature, operating system).
  */
-const AGGREGATE_DIMENSIONS: Record<MetricDimension, DimensionSql | null> = {
-  ...DIMENSIONS,
-  feature: null,
-  platform: null,
-  tester: { label: 'f.author', id: 'ut.id', joins: ['tester_aggregate'] },
-  severity: { label: 'f.severity' },
-  status: { label: 'f.status' },
-  rejection_reason: { label: 'f.rejection_reason' },
-  known_bug: { label: "CASE WHEN f.known THEN 'true' ELSE 'false' END" },
-};
 
-const bugsOf = (condition: string): string => `SUM(CASE WHEN ${condition} THEN f.bugs ELSE 0 END)`;
-const AGGREGATE_ACCEPTED = "f.status IN ('accepted', 'auto_accepted')";
-const AGGREGATE_SEVERITY_SCORE = `SUM(f.bugs * CASE f.severity ${Object.entries(SEVERITY_SCORE_WEIGHTS)
-  .map(([severity, weight]) => `WHEN '${severity}' THEN ${weight}`)
-  .join(' ')} ELSE 0 END)`;
+export type AggregatePath = 'totals' | 'attrs' | 'feature' | 'platform' | 'author' | 'counts';
 
-const AGGREGATE_METRICS: Record<MetricKey, string | null> = {
-  test_count: 'COUNT(DISTINCT f.test_id)',
-  bug_count: 'SUM(f.bugs)',
-  bug_severity_score: AGGREGATE_SEVERITY_SCORE,
-  features_tested: null,
-  active_testers: 'COUNT(DISTINCT f.author)',
-  bugs_per_test: ratio('SUM(f.bugs)', 'COUNT(DISTINCT f.test_id)'),
-  tests_created: METRICS.tests_created.sql,
-  tests_submitted: METRICS.tests_submitted.sql,
-  overall_acceptance_rate: ratio(bugsOf(AGGREGATE_ACCEPTED), 'SUM(f.bugs)'),
-  rejection_rate: ratio(bugsOf("f.status = 'rejected'"), 'SUM(f.bugs)'),
-  review_rate: ratio(bugsOf("f.status IN ('accepted', 'rejected')"), 'SUM(f.bugs)'),
-  active_acceptance_rate: ratio(bugsOf("f.status = 'accepted'"), 'SUM(f.bugs)'),
-  auto_acceptance_rate: ratio(bugsOf("f.status = 'auto_accepted'"), bugsOf(AGGREGATE_ACCEPTED)),
-};
-
-const AGGREGATE_BUG_FILTERS = `(@bug_statuses IS NULL OR a.status IN (SELECT value FROM json_each(@bug_statuses)))
-    AND (@severities IS NULL OR a.severity IN (SELECT value FROM json_each(@severities)))`;
-
-/** Test dimensions: one value per test, so the per-test totals can be grouped by them. */
+/** Test dimensions: one value per test, so every per-test aggregate can be grouped by them. */
 const TEST_LEVEL = new Set<MetricDimension>([
   'product',
   'customer',
@@ -65,13 +37,50 @@ const TEST_LEVEL = new Set<MetricDimension>([
   'test_environment',
 ]);
 
+const AGGREGATE_DIMENSIONS: Partial<Record<MetricDimension, DimensionSql>> = {
+  tester: { label: 'f.author', id: 'ut.id', joins: ['tester_aggregate'] },
+  severity: { label: 'f.severity' },
+  status: { label: 'f.status' },
+  rejection_reason: { label: 'f.rejection_reason' },
+  known_bug: { label: "CASE WHEN f.known THEN 'true' ELSE 'false' END" },
+  // The fact rows carry the resolved feature id and the platform, as the bug-level facts do.
+  feature: DIMENSIONS.feature,
+  platform: DIMENSIONS.platform,
+};
+
+const dimensionSql = (key: MetricDimension): DimensionSql => {
+  if (!(key in DIMENSIONS)) throw new RangeError(`unknown dimension ${String(key)}`);
+  return TEST_LEVEL.has(key) ? DIMENSIONS[key] : (AGGREGATE_DIMENSIONS[key] ?? DIMENSIONS[key]);
+};
+
+// ---- metrics on the "counts" tables (one `bugs` count per attribute set)
+
+const bugsOf = (condition: string): string => `SUM(CASE WHEN ${condition} THEN f.bugs ELSE 0 END)`;
+const COUNTS_ACCEPTED = "f.status IN ('accepted', 'auto_accepted')";
+
+const COUNTS_METRICS: Record<MetricKey, string | null> = {
+  test_count: 'COUNT(DISTINCT f.test_id)',
+  bug_count: 'SUM(f.bugs)',
+  bug_severity_score: `SUM(f.bugs * CASE f.severity ${Object.entries(SEVERITY_SCORE_WEIGHTS)
+    .map(([severity, weight]) => `WHEN '${severity}' THEN ${weight}`)
+    .join(' ')} ELSE 0 END)`,
+  features_tested: null,
+  active_testers: 'COUNT(DISTINCT f.author)',
+  bugs_per_test: ratio('SUM(f.bugs)', 'COUNT(DISTINCT f.test_id)'),
+  tests_created: METRICS.tests_created.sql,
+  tests_submitted: METRICS.tests_submitted.sql,
+  overall_acceptance_rate: ratio(bugsOf(COUNTS_ACCEPTED), 'SUM(f.bugs)'),
+  rejection_rate: ratio(bugsOf("f.status = 'rejected'"), 'SUM(f.bugs)'),
+  review_rate: ratio(bugsOf("f.status IN ('accepted', 'rejected')"), 'SUM(f.bugs)'),
+  active_acceptance_rate: ratio(bugsOf("f.status = 'accepted'"), 'SUM(f.bugs)'),
+  auto_acceptance_rate: ratio(bugsOf("f.status = 'auto_accepted'"), bugsOf(COUNTS_ACCEPTED)),
+};
+
+// ---- metrics on the "totals" tables (bugs, by status, by severity as columns)
+
 const TOTALS_BUGS = 'SUM(f.bugs)';
 const TOTALS_ACCEPTED = 'SUM(f.accepted + f.auto_accepted)';
 
-/**
- * Metrics from `test_bug_totals`, one row per test (bugs in total, by status, by severity): enough for
- * every metric but the distinct authors and features, when nothing groups or filters by a bug attribute.
- */
 const TOTALS_METRICS: Record<MetricKey, string | null> = {
   test_count: 'COUNT(DISTINCT f.test_id)',
   bug_count: TOTALS_BUGS,
@@ -90,70 +99,164 @@ const TOTALS_METRICS: Record<MetricKey, string | null> = {
   auto_acceptance_rate: ratio('SUM(f.auto_accepted)', TOTALS_ACCEPTED),
 };
 
+/** The count columns of every totals table. */
 const TOTALS_COLUMNS = [
   'bugs',
   'accepted',
   'auto_accepted',
   'rejected',
   ...Object.keys(SEVERITY_SCORE_WEIGHTS),
-] as const;
+];
+const zeros = TOTALS_COLUMNS.map((c) => `0 AS ${c}`).join(', ');
+const columnsOf = (alias: string) => TOTALS_COLUMNS.map((c) => `${alias}.${c} AS ${c}`).join(', ');
 
-/** The per-test totals statement, or `null` when the query groups, filters or counts below the test. */
-function buildTotalsMetricSql(query: MetricSqlQuery): string | null {
-  if (query.hasBugFilter || query.hasPlatformFilter) return null;
-  const all = [...query.dimensions, ...(query.filterDimensions ?? [])];
-  if (!all.every((key) => TEST_LEVEL.has(key))) return null;
-  const metrics = query.metrics.map((key) => ({ key, sql: TOTALS_METRICS[key] }));
-  if (metrics.some((m) => m.sql === null || m.sql === undefined)) return null;
-  const facts = `SELECT st.id AS test_id, ${TOTALS_COLUMNS.map((c) => `coalesce(x.${c}, 0) AS ${c}`).join(', ')}
+const COUNTS_BUG_FILTERS = `(@bug_statuses IS NULL OR a.status IN (SELECT value FROM json_each(@bug_statuses)))
+    AND (@severities IS NULL OR a.severity IN (SELECT value FROM json_each(@severities)))`;
+const PLATFORM_FILTER = (column: string) =>
+  `(@platforms IS NULL OR lower(${column}) IN (SELECT value FROM json_each(@platforms)))`;
+
+interface Path {
+  readonly name: AggregatePath;
+  /** Dimensions (to group or filter by) it serves beyond the test dimensions. */
+  readonly dimensions: ReadonlySet<MetricDimension>;
+  readonly bugFilters: boolean;
+  readonly metrics: Record<MetricKey, string | null>;
+  /** Fact rows: the scoped tests' own rows unless `bugsOnly`, then the aggregate rows of their bugs. */
+  readonly facts: (bugsOnly: boolean) => string;
+}
+
+const union = (bugsOnly: boolean, testRows: string, bugRows: string) =>
+  bugsOnly ? bugRows : `${testRows}\n    UNION ALL\n    ${bugRows}`;
+
+const countsPath = (name: 'attrs' | 'counts', table: string, author: boolean): Path => ({
+  name,
+  dimensions: new Set<MetricDimension>([
+    'severity',
+    'status',
+    'rejection_reason',
+    'known_bug',
+    ...(author ? (['tester'] as const) : []),
+  ]),
+  bugFilters: true,
+  metrics: author ? COUNTS_METRICS : { ...COUNTS_METRICS, active_testers: null },
+  facts: (bugsOnly) =>
+    union(
+      bugsOnly,
+      `SELECT st.id AS test_id, NULL AS status, NULL AS severity, NULL AS known, NULL AS rejection_reason,
+      ${author ? 'NULL AS author, ' : ''}0 AS bugs
+    FROM scoped_tests st`,
+      `SELECT a.test_id AS test_id, a.status AS status, a.severity AS severity, a.known AS known,
+      a.rejection_reason AS rejection_reason, ${author ? 'a.author AS author, ' : ''}a.bugs AS bugs
     FROM scoped_tests st
-    LEFT JOIN test_bug_totals x ON x.customer_id = @cid AND x.test_id = st.id`;
-  return metricStatement({
-    ...query,
-    facts,
-    bugJoin: false,
-    dims: query.dimensions.map((key) => ({ key, sql: DIMENSIONS[key] })),
-    filtered: (query.filterDimensions ?? []).map((key) => ({ key, sql: DIMENSIONS[key] })),
-    metrics: metrics as { key: MetricKey; sql: string }[],
-  });
+    CROSS JOIN ${table} a ON a.customer_id = @cid AND a.test_id = st.id
+    WHERE ${COUNTS_BUG_FILTERS}`,
+    ),
+});
+
+/** In the order tried: the fewest rows first (per test, per test and key, per test and attribute set). */
+const PATHS: readonly Path[] = [
+  {
+    name: 'totals',
+    dimensions: new Set(),
+    bugFilters: false,
+    metrics: TOTALS_METRICS,
+    facts:
+      () => `SELECT st.id AS test_id, ${TOTALS_COLUMNS.map((c) => `coalesce(x.${c}, 0) AS ${c}`).join(', ')}
+    FROM scoped_tests st
+    LEFT JOIN test_bug_totals x ON x.customer_id = @cid AND x.test_id = st.id`,
+  },
+  countsPath('attrs', 'test_bug_attr_counts', false),
+  {
+    name: 'feature',
+    dimensions: new Set<MetricDimension>(['feature']),
+    bugFilters: false,
+    metrics: { ...TOTALS_METRICS, features_tested: METRICS.features_tested.sql },
+    // A test under each feature it covered; a bug's rows under their own feature, resolved as the
+    // bug-level path resolves it (the bug's feature, else its test feature's).
+    facts: (bugsOnly) =>
+      union(
+        bugsOnly,
+        `SELECT st.id AS test_id, tf.feature_id AS feature_id, ${zeros}
+    FROM scoped_tests st
+    LEFT JOIN test_features tf ON tf.customer_id = @cid AND tf.test_id = st.id`,
+        `SELECT a.test_id AS test_id, coalesce(a.feature_id, tfb.feature_id) AS feature_id, ${columnsOf('a')}
+    FROM scoped_tests st
+    CROSS JOIN test_feature_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id
+    LEFT JOIN test_features tfb ON tfb.customer_id = @cid AND tfb.id = a.test_feature_id`,
+      ),
+  },
+  {
+    name: 'platform',
+    dimensions: new Set<MetricDimension>(['platform']),
+    bugFilters: false,
+    metrics: TOTALS_METRICS,
+    facts: (bugsOnly) =>
+      union(
+        bugsOnly,
+        `SELECT st.id AS test_id, tp.operating_system AS platform, ${zeros}
+    FROM scoped_tests st
+    LEFT JOIN test_platforms tp ON tp.customer_id = @cid AND tp.test_id = st.id
+    WHERE ${PLATFORM_FILTER('tp.operating_system')}`,
+        `SELECT a.test_id AS test_id, a.os AS platform, ${columnsOf('a')}
+    FROM scoped_tests st
+    CROSS JOIN test_platform_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id
+    WHERE ${PLATFORM_FILTER('a.os')}`,
+      ),
+  },
+  {
+    name: 'author',
+    dimensions: new Set<MetricDimension>(['tester']),
+    bugFilters: false,
+    metrics: { ...TOTALS_METRICS, active_testers: 'COUNT(DISTINCT f.author)' },
+    facts: (bugsOnly) =>
+      union(
+        bugsOnly,
+        `SELECT st.id AS test_id, NULL AS author, ${zeros}
+    FROM scoped_tests st`,
+        `SELECT a.test_id AS test_id, a.author AS author, ${columnsOf('a')}
+    FROM scoped_tests st
+    CROSS JOIN test_author_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id`,
+      ),
+  },
+  countsPath('counts', 'test_bug_counts', true),
+];
+
+function choosePath(query: MetricSqlQuery): Path | null {
+  const keys = [...query.dimensions, ...(query.filterDimensions ?? [])];
+  for (const key of keys) if (!(key in DIMENSIONS)) throw new RangeError(`unknown dimension ${String(key)}`);
+  for (const key of query.metrics)
+    if (!(key in METRICS)) throw new RangeError(`unknown metric ${String(key)}`);
+  // The platform rows sum only within one platform group: a platform filter needs platform as a dimension.
+  const platformFilter = query.hasPlatformFilter || (query.filterDimensions ?? []).includes('platform');
+  return (
+    PATHS.find(
+      (path) =>
+        (!query.hasBugFilter || path.bugFilters) &&
+        (!platformFilter || (path.name === 'platform' && query.dimensions.includes('platform'))) &&
+        keys.every((key) => TEST_LEVEL.has(key) || path.dimensions.has(key)) &&
+        query.metrics.every((key) => Boolean(path.metrics[key])),
+    ) ?? null
+  );
+}
+
+/** Which aggregate path answers a query (`null`: the bug-level path). Exported for tests and the bench. */
+export function aggregatePath(query: MetricSqlQuery): AggregatePath | null {
+  return choosePath(query)?.name ?? null;
 }
 
 /**
- * The statement of one metric query on the aggregates: on `test_bug_totals` (one row per test) when only
- * test attributes group and filter, else on `test_bug_counts`; `null` when the query needs the bug-level
- * path (feature or platform as a dimension or a filter, `features_tested`). Exported for tests; it returns
- * the same columns as {@link buildMetricSql}, and `analytics-aggregates.test.ts` proves the same values.
+ * The statement of one metric query on the aggregates, on the first path of {@link PATHS} that serves its
+ * dimensions, filters and metrics; `null` when none does (`feature` with `platform`, the `platforms`
+ * filter without the platform dimension, `active_testers` by feature or platform...). Exported for tests;
+ * it returns the same columns as {@link buildMetricSql}, and `analytics-aggregates.test.ts` proves the
+ * same values.
  */
 export function buildAggregateMetricSql(query: MetricSqlQuery): string | null {
-  if (query.hasPlatformFilter) return null;
-  const totals = buildTotalsMetricSql(query);
-  if (totals) return totals;
-  const pick = (key: MetricDimension) => {
-    if (!(key in AGGREGATE_DIMENSIONS)) throw new RangeError(`unknown dimension ${String(key)}`);
-    const sql = AGGREGATE_DIMENSIONS[key];
-    return sql ? { key, sql } : null;
-  };
-  const filtered = (query.filterDimensions ?? []).map(pick);
-  const dims = query.dimensions.map(pick);
-  const metrics = query.metrics.map((key) => {
-    if (!(key in AGGREGATE_METRICS)) throw new RangeError(`unknown metric ${String(key)}`);
-    const sql = AGGREGATE_METRICS[key];
-    return sql ? { key, sql } : null;
-  });
-  if ([...filtered, ...dims, ...metrics].some((x) => x === null)) return null;
-  const f = filtered as { key: MetricDimension; sql: DimensionSql }[];
-  const d = dims as { key: MetricDimension; sql: DimensionSql }[];
-  const m = metrics as { key: MetricKey; sql: string }[];
-  const bugsOnly = query.hasBugFilter || [...d, ...f].some((x) => BUG_LEVEL.has(x.key));
-
-  const testRows = `SELECT st.id AS test_id, NULL AS status, NULL AS severity, NULL AS known,
-      NULL AS rejection_reason, NULL AS author, 0 AS bugs
-    FROM scoped_tests st`;
-  const bugRows = `SELECT a.test_id AS test_id, a.status AS status, a.severity AS severity, a.known AS known,
-      a.rejection_reason AS rejection_reason, a.author AS author, a.bugs AS bugs
-    FROM scoped_tests st
-    CROSS JOIN test_bug_counts a ON a.customer_id = @cid AND a.test_id = st.id
-    WHERE ${AGGREGATE_BUG_FILTERS}`;
-  const facts = bugsOnly ? bugRows : `${testRows}\n    UNION ALL\n    ${bugRows}`;
-  return metricStatement({ ...query, facts, bugJoin: false, dims: d, filtered: f, metrics: m });
+  const path = choosePath(query);
+  if (!path) return null;
+  const dims = query.dimensions.map((key) => ({ key, sql: dimensionSql(key) }));
+  const filtered = (query.filterDimensions ?? []).map((key) => ({ key, sql: dimensionSql(key) }));
+  const bugsOnly = query.hasBugFilter || [...dims, ...filtered].some((x) => BUG_LEVEL.has(x.key));
+  const metrics = query.metrics.map((key) => ({ key, sql: path.metrics[key] as string }));
+  return metricStatement({ ...query, facts: path.facts(bugsOnly), bugJoin: false, dims, filtered, metrics });
 }

@@ -66,10 +66,10 @@ export const REPORT_TESTS_FROM_TOTALS = `WITH ${SCOPED_TESTS}
   LEFT JOIN test_bug_totals x ON x.customer_id = @cid AND x.test_id = st.id
   ORDER BY t.end_at IS NULL, t.end_at DESC, t.id DESC`;
 
-/** REPORT_REJECTIONS from the per-test counts: rows of rejected bugs, summed. */
+/** REPORT_REJECTIONS from the per-test attribute counts: rows of rejected bugs, summed. */
 export const REPORT_REJECTIONS_FROM_COUNTS = `WITH ${SCOPED_TESTS}
   SELECT st.product_id AS product_id, a.rejection_reason AS reason, SUM(a.bugs) AS bugs
-  FROM scoped_tests st CROSS JOIN test_bug_counts a ON a.customer_id = @cid AND a.test_id = st.id
+  FROM scoped_tests st CROSS JOIN test_bug_attr_counts a ON a.customer_id = @cid AND a.test_id = st.id
   WHERE a.status = 'rejected'
   GROUP BY st.product_id, a.rejection_reason`;
 
@@ -84,6 +84,15 @@ export const REPORT_PLATFORMS = `WITH ${SCOPED_TESTS}
   FROM scoped_tests st CROSS JOIN bugs b ON b.customer_id = @cid AND b.test_id = st.id
   LEFT JOIN json_each(b.devices) d
   GROUP BY st.product_id, platform`;
+
+/**
+ * REPORT_PLATFORMS from the per-test and per-system totals: a bug with devices on two systems is in one
+ * row of each, as it is counted once under each system there.
+ */
+export const REPORT_PLATFORMS_FROM_TOTALS = `WITH ${SCOPED_TESTS}
+  SELECT st.product_id AS product_id, a.os AS platform, SUM(a.bugs) AS bugs
+  FROM scoped_tests st CROSS JOIN test_platform_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id
+  GROUP BY st.product_id, a.os`;
 
 /**
  * The operating systems of the tenant's test platforms and bug devices, from the counts the sync keeps in
