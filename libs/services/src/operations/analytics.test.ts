@@ -102,10 +102,14 @@ describe('quality report', () => {
       path.join('one', 'report.md'),
       path.join('one', 'report.json'),
       path.join('one', 'report.tests.csv'),
+      path.join('one', 'report.html'),
+      ...(r.export?.files ?? [])
+        .filter((f) => f.chart)
+        .map((f) => path.join('one', `report.${f.chart?.name}.png`)),
     ]);
-    expect(readFileSync(path.join(stack.exportDir, 'one', 'report.md'), 'utf8')).toContain(
-      '# Quality report',
-    );
+    const md = readFileSync(path.join(stack.exportDir, 'one', 'report.md'), 'utf8');
+    expect(md).toContain('# Quality report');
+    expect(md).toContain('](report.trend-rates.png)');
     await expect(
       stack.services.generateQualityReport(report({ output_file: '../out' })),
     ).rejects.toBeInstanceOf(InvalidInputError);
