@@ -557,7 +557,7 @@ describe('report exports', () => {
         [path.join('acme', 'q2-quality.html'), 'html'],
       ]);
       // Then a PNG per chart (charts.e2e.test.ts looks at them).
-      expect(r.export?.files.slice(4).map((f) => f.format)).toEqual(Array(7).fill('png'));
+      expect(r.export?.files.slice(4).map((f) => f.format)).toEqual(Array(8).fill('png'));
       for (const f of r.export?.files ?? []) expect(lstatSync(f.path).size).toBe(f.size_bytes);
       const json = JSON.parse(readFileSync(path.join(dir, 'acme', 'q2-quality.json'), 'utf8')) as {
         test_data: unknown[];

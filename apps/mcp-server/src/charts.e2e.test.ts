@@ -133,6 +133,23 @@ describe('query_metrics chart options', () => {
     );
   });
 
+  it('saves the chart in the export directory with chart_file and links it; never replaces a file', async () => {
+    const args = { dimensions: 'severity', metrics: 'bug_count', chart_file: 'charts/severities.png' };
+    const result = (await clients.stdio.callTool({
+      name: 'query_metrics',
+      arguments: args,
+    })) as CallToolResult;
+    const link = result.content.find((c) => c.type === 'resource_link');
+    if (link?.type !== 'resource_link') throw new Error('no resource_link');
+    const file = fileURLToPath(link.uri);
+    expect(path.relative(exportDir, file)).toBe(path.join('charts', 'severities.png'));
+    expect([link.mimeType, link.title]).toEqual(['image/png', 'Chart: Bugs by severity']);
+    // The file is the image in the answer.
+    expect(readFileSync(file).toString('base64')).toBe(imageOf(result).data);
+    const again = await clients.http.callTool({ name: 'query_metrics', arguments: args });
+    expect(expectThreePartError(again)).toMatch(/severities\.png already exists/);
+  });
+
   it('refuses a chart_metric the query did not compute, saying which it may be', async () => {
     const result = await clients.http.callTool({
       name: 'query_metrics',
@@ -151,16 +168,17 @@ describe.each(['stdio', 'http'] as const)('generate_quality_report with charts, 
     const report = generateQualityReportOutputSchema.parse(structuredOf(result));
     expect(report.products.length).toBeGreaterThan(1);
     const types = result.content.map((c) => c.type);
-    // The JSON, then image + text alternative per chart: trend of counts and of rates, severities,
+    // The JSON, then image + text alternative per chart: trends of tests, of bugs and of rates, severities,
     // review outcomes, rejection reasons, and with several products bugs and rates per product.
-    expect(types).toEqual(['text', ...Array<string[]>(7).fill(['image', 'text']).flat()]);
+    expect(types).toEqual(['text', ...Array<string[]>(8).fill(['image', 'text']).flat()]);
     for (const block of result.content.filter((c) => c.type === 'image')) {
       const png = inspectPng(Buffer.from(block.data, 'base64'));
       expect([png.width, png.height]).toEqual([800, 450]);
       expect(png.variance).toBeGreaterThan(50);
     }
     const alts = textsOf(result).slice(1).join('\n');
-    expect(alts).toContain('Line chart "Tests and bugs by month"');
+    expect(alts).toContain('Line chart "Tests by month"');
+    expect(alts).toContain('Line chart "Bugs by month"');
     expect(alts).toContain('Line chart "Acceptance, rejection and review rates by month"');
     expect(alts).toContain('Stacked bar chart "Bugs by product and severity"');
     const severities = Object.entries(report.summary.bugs_by_severity).sort((a, b) => b[1] - a[1]);
@@ -180,7 +198,8 @@ describe.each(['stdio', 'http'] as const)('generate_quality_report with charts, 
     const pngs = files.filter((f) => f.format === 'png');
     expect(files.map((f) => f.format).slice(0, 4)).toEqual(['markdown', 'json', 'csv', 'html']);
     expect(pngs.map((f) => f.chart?.name)).toEqual([
-      'trend-volume',
+      'trend-tests',
+      'trend-bugs',
       'trend-rates',
       'bugs-by-severity',
       'bugs-by-status',

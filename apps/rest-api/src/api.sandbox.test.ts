@@ -530,7 +530,7 @@ describe('analytics endpoints on a synced sandbox', () => {
       'json',
       'csv',
       'html',
-      ...Array<string>(5).fill('png'),
+      ...Array<string>(6).fill('png'),
     ]);
     const refused = await request(app)
       .get(`/api/quality-report?product_ids=${product.id}&output_file=../escape`)
@@ -671,8 +671,8 @@ describe('analytics endpoints on a synced sandbox', () => {
     const html = (page.body as Buffer).toString('utf8');
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).toContain(`<h1>Quality report: ${product.name}</h1>`);
-    // One chart a product: volume and rate trends, severities, review outcomes, rejection reasons.
-    expect(html.match(/<figure role="img"/g)).toHaveLength(5);
+    // The charts of one product: trends of tests, bugs and rates, severities, review outcomes, rejection reasons.
+    expect(html.match(/<figure role="img"/g)).toHaveLength(6);
     expect(html).not.toMatch(/<script|<link|@import|(?:src|href)\s*=\s*["']?(?:https?:)?\/\//i);
     const json = await request(app)
       .get(`/api/quality-report?product_ids=${product.id}&max_tests=0`)

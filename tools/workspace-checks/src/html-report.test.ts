@@ -106,9 +106,9 @@ describe('the quality report as HTML', () => {
 
     const dom = await chromium(['--dump-dom', url]);
     expect(dom).toContain('<h1>Quality report:');
-    // Seven charts for several products, each an SVG with its bars or lines (vega's mark groups).
+    // Eight charts for several products, each an SVG with its bars or lines (vega's mark groups).
     const figures = dom.match(/<figure role="img"[\s\S]*?<\/figure>/g) ?? [];
-    expect(figures).toHaveLength(7);
+    expect(figures).toHaveLength(8);
     for (const figure of figures) expect(figure).toMatch(/class="mark-(rect|line|symbol)/);
 
     const screenshot = path.join(dir, 'report.png');

@@ -14,8 +14,6 @@ describe('renderReportHtml', () => {
     '',
     '![Bar chart "Bugs by severity": 2 values.](r.bugs.png)',
     '',
-    '*Bugs by severity*',
-    '',
     '![Line chart](r.trend.png)',
     '',
     '| Test | Bugs |',
@@ -38,12 +36,11 @@ describe('renderReportHtml', () => {
     expect(html).toContain('<li><strong>Reduce rejections.</strong> Review the instructions.</li>');
   });
 
-  it('draws each chart inline with ids of its own, and its caption', () => {
+  it('draws each chart inline with ids of its own, its text alternative as its label', () => {
     expect(html).not.toContain('<?xml');
     expect(html.match(/<svg /g)).toHaveLength(2);
     expect(html).toContain('id="c0-clip1"');
     expect(html).toContain('url(#c1-clip1)');
-    expect(html).toContain('<figcaption><em>Bugs by severity</em></figcaption>');
     expect(html).toContain('aria-label="Bar chart &quot;Bugs by severity&quot;: 2 values."');
   });
 });

@@ -87,16 +87,8 @@ function blocksToHtml(markdown: string, svgByFile: ReadonlyMap<string, string>):
       i++;
     } else if (image) {
       const svg = svgByFile.get(decodeURI(image[2] ?? ''));
-      const caption = (lines[i + 2] ?? '').trim();
-      const hasCaption = /^\*.*\*$/.test(caption);
-      if (svg) {
-        out.push(
-          `<figure role="img" aria-label="${escapeHtml(image[1] ?? '')}">${svg}${
-            hasCaption ? `<figcaption>${inline(caption)}</figcaption>` : ''
-          }</figure>`,
-        );
-      }
-      i += hasCaption ? 3 : 1;
+      if (svg) out.push(`<figure role="img" aria-label="${escapeHtml(image[1] ?? '')}">${svg}</figure>`);
+      i++;
     } else if (line.startsWith('|')) {
       const block: string[] = [];
       while (i < lines.length && (lines[i] ?? '').startsWith('|')) block.push(lines[i++] ?? '');
@@ -126,7 +118,6 @@ table { border-collapse: collapse; margin: .8rem 0; font-size: .9rem; }
 th, td { border: 1px solid #d0d0d0; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0 1.5rem; } figure svg { max-width: 100%; height: auto; display: block; }
-figcaption { font-size: .85rem; color: #555; margin-top: .3rem; }
 @page { size: A4; margin: 15mm; }
 @media print {
   body { margin: 0; max-width: none; padding: 0; font-size: 11pt; }

@@ -218,7 +218,8 @@ export function renderReportMarkdown(
   if (options.charts && options.charts.length > 0) {
     lines.push('## Charts', '');
     for (const c of options.charts)
-      lines.push(`![${altText(c.description)}](${encodeURI(c.file)})`, '', `*${cell(c.title, 200)}*`, '');
+      // No caption: the image carries its title; the alt text is the chart's text alternative.
+      lines.push(`![${altText(c.description)}](${encodeURI(c.file)})`, '');
   }
 
   if (r.by_product.length > 1) {
