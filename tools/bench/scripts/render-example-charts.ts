@@ -64,10 +64,13 @@ try {
       arguments: { ...query, chart: 'png' },
     })) as CallToolResult;
     const image = result.content.find((c) => c.type === 'image');
-    const alt = result.content.filter((c) => c.type === 'text').at(-1);
+    // The text alternative, without the untrusted-data fence around it.
+    const alt = result.content
+      .flatMap((c) => (c.type === 'text' ? c.text.split('\n') : []))
+      .find((line) => line.startsWith('Chart ('));
     if (result.isError || image?.type !== 'image') throw new Error(`${file}: no chart in the answer`);
     writeFileSync(path.join(OUT, `${file}.png`), Buffer.from(image.data, 'base64'));
-    process.stderr.write(`${file}.png: ${alt?.type === 'text' ? alt.text : ''}\n`);
+    process.stderr.write(`${file}.png: ${alt ?? ''}\n`);
   }
   // The dark background, from the REST endpoint served beside MCP on the same port.
   const response = await fetch(new URL('/api/analytics/chart', server.url), {
