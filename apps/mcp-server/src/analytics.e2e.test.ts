@@ -550,11 +550,14 @@ describe('report exports', () => {
       );
       expect(r.export?.directory).toBe(dir);
       expect(r.export?.record_count).toBe(stack.truth.totals.tests);
-      expect(r.export?.files.map((f) => [path.relative(dir, f.path), f.format])).toEqual([
+      expect(r.export?.files.slice(0, 4).map((f) => [path.relative(dir, f.path), f.format])).toEqual([
         [path.join('acme', 'q2-quality.md'), 'markdown'],
         [path.join('acme', 'q2-quality.json'), 'json'],
         [path.join('acme', 'q2-quality.tests.csv'), 'csv'],
+        [path.join('acme', 'q2-quality.html'), 'html'],
       ]);
+      // Then a PNG per chart (charts.e2e.test.ts looks at them).
+      expect(r.export?.files.slice(4).map((f) => f.format)).toEqual(Array(8).fill('png'));
       for (const f of r.export?.files ?? []) expect(lstatSync(f.path).size).toBe(f.size_bytes);
       const json = JSON.parse(readFileSync(path.join(dir, 'acme', 'q2-quality.json'), 'utf8')) as {
         test_data: unknown[];
@@ -596,7 +599,12 @@ describe('report exports', () => {
       const replaced = generateQualityReportOutputSchema.parse(
         structuredOf(await call({ output_file: 'first', overwrite: true, max_tests: 0 })),
       );
-      expect(replaced.export?.files).toHaveLength(3);
+      expect(replaced.export?.files.map((f) => f.format).slice(0, 4)).toEqual([
+        'markdown',
+        'json',
+        'csv',
+        'html',
+      ]);
     });
   });
 });

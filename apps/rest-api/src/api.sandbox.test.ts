@@ -524,7 +524,14 @@ describe('analytics endpoints on a synced sandbox', () => {
       '/api/quality-report',
       `/api/quality-report?product_ids=${product.id}&output_file=rest/report&max_tests=0`,
     );
-    expect((exported['export'] as { files: unknown[] }).files).toHaveLength(3);
+    // Markdown, JSON, CSV, HTML and a PNG per chart of a one-product report.
+    expect((exported['export'] as { files: { format: string }[] }).files.map((f) => f.format)).toEqual([
+      'markdown',
+      'json',
+      'csv',
+      'html',
+      ...Array<string>(6).fill('png'),
+    ]);
     const refused = await request(app)
       .get(`/api/quality-report?product_ids=${product.id}&output_file=../escape`)
       .expect(400);
@@ -644,7 +651,47 @@ describe('analytics endpoints on a synced sandbox', () => {
       responses: Record<string, { content: Record<string, unknown> }>;
       requestBody: unknown;
     };
-    expect(Object.keys(operation.responses['200']?.content ?? {})).toEqual(['image/png', 'image/svg+xml']);
+    expect(operation.responses['200']?.content).toMatchObject({
+      'image/png': { schema: { type: 'string', format: 'binary' } },
+      'image/svg+xml': {
+        schema: { type: 'string', format: 'binary' },
+        example: expect.stringMatching(/^<svg/),
+      },
+    });
+  });
+
+  it('GET /api/quality-report?format=html: one self-contained page with the charts inline, documented', async () => {
+    const product = must(truth.products[0], 'a product');
+    const page = await request(app)
+      .get(`/api/quality-report?product_ids=${product.id}&format=html&max_tests=3`)
+      .buffer(true)
+      .parse(bytes)
+      .expect(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    const html = (page.body as Buffer).toString('utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain(`<h1>Quality report: ${product.name}</h1>`);
+    // The charts of one product: trends of tests, bugs and rates, severities, review outcomes, rejection reasons.
+    expect(html.match(/<figure role="img"/g)).toHaveLength(6);
+    expect(html).not.toMatch(/<script|<link|@import|(?:src|href)\s*=\s*["']?(?:https?:)?\/\//i);
+    const json = await request(app)
+      .get(`/api/quality-report?product_ids=${product.id}&max_tests=0`)
+      .expect(200);
+    expect(json.headers['content-type']).toMatch(/^application\/json/);
+    await request(app).get(`/api/quality-report?product_ids=${product.id}&format=pdf`).expect(422);
+
+    const operation = openapi.paths['/api/quality-report']?.['get'] as {
+      responses: Record<string, { content: Record<string, unknown> }>;
+      parameters: { name: string; schema: unknown }[];
+    };
+    expect(operation.responses['200']?.content).toEqual({
+      'application/json': { schema: { $ref: '#/components/schemas/QualityReportResponse' } },
+      'text/html': { schema: { type: 'string' }, example: expect.stringMatching(/^<!DOCTYPE html>/) },
+    });
+    expect(operation.parameters.find((p) => p.name === 'format')?.schema).toEqual({
+      type: 'string',
+      enum: ['json', 'html'],
+    });
   });
 
   it('GET /api/analytics/capabilities and /api/thresholds', async () => {

@@ -29,6 +29,7 @@ import { requestContext, requestIdMiddleware } from './http/request-context.js';
 import { CONTAINER_KEY, ControllerContainer } from './ioc.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
 import { SyncJobs } from './sync-jobs.js';
+import { describeStreamedResponses } from './openapi-media.js';
 
 /**
  * `createApp(deps)`: the whole REST API as an express app, without listening (supertest drives it
@@ -91,7 +92,9 @@ const SPEC_URL = new URL('./generated/openapi.json', import.meta.url);
 /** The generated OpenAPI document (read once per process; `createApp` adapts a copy per app). */
 let specCache: Record<string, unknown> | null = null;
 export function loadOpenApiSpec(): Record<string, unknown> {
-  specCache ??= JSON.parse(readFileSync(SPEC_URL, 'utf8')) as Record<string, unknown>;
+  specCache ??= describeStreamedResponses(
+    JSON.parse(readFileSync(SPEC_URL, 'utf8')) as Record<string, unknown>,
+  );
   return structuredClone(specCache);
 }
 

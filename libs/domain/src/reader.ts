@@ -506,7 +506,8 @@ export interface AnalyticsReader {
 export interface ReportFile {
   /** Appended to the base name, e.g. `.md`, `.json`, `.tests.csv`. */
   readonly suffix: string;
-  readonly content: string;
+  /** Text is written as UTF-8; bytes (a chart's PNG) as they are. */
+  readonly content: string | Uint8Array;
 }
 
 export interface WrittenReportFile {

@@ -8,4 +8,5 @@ export { computeFreshness, type Freshness } from './freshness.js';
 // public as a whole, so a new operation's schemas need no line here (CONTRIBUTING: adding a tool).
 export * from './contracts/index.js';
 export { chartMetrics, metricsChartData } from './analytics/chart.js';
+export { renderReportCharts, type RenderedReportChart } from './analytics/report-charts.js';
 export type { ChartFormat, RenderedChart } from '@testio-mcp/charts';

@@ -2,8 +2,10 @@
 // small): `npx tsx tools/bench/scripts/render-example-charts.ts` (root script `npm run docs:charts`).
 // Each chart is what a client gets: `testio-mcp serve --transport http` on the bench's synced mirror,
 // query_metrics with `chart: "png"` through the SDK client (the dark one through REST's renderer options,
-// which MCP does not offer, is made by POST /api/analytics/chart on the same server).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// which MCP does not offer, is made by POST /api/analytics/chart on the same server). The quality report's
+// charts (report-*.png) are the files generate_quality_report's export writes, and report-example.html its
+// HTML page (kept out of git: docs/images/charts/.gitignore), for looking at in a browser.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -36,6 +38,12 @@ const EXAMPLES: { file: string; query: Record<string, unknown> }[] = [
   },
 ];
 
+interface ExportedFile {
+  readonly path: string;
+  readonly format: string;
+  readonly chart: { readonly name: string; readonly description: string } | null;
+}
+
 const mirror = await ensureMirror('small');
 const dir = mkdtempSync(path.join(tmpdir(), 'testio-charts-'));
 const sandbox = await startBenchSandbox({ scale: 'small' });
@@ -44,6 +52,7 @@ const env = productEnv(sandbox, copyMirror(mirror, dir), {
   LOG_LEVEL: 'info',
   CACHE_TTL_SECONDS: '86400',
   TESTIO_API_MODE: 'hybrid',
+  TESTIO_EXPORT_DIR: path.join(dir, 'exports'),
 });
 const server = await startMcpHttp(env, dir);
 const client = await connectMcp(server.url);
@@ -55,10 +64,13 @@ try {
       arguments: { ...query, chart: 'png' },
     })) as CallToolResult;
     const image = result.content.find((c) => c.type === 'image');
-    const alt = result.content.filter((c) => c.type === 'text').at(-1);
+    // The text alternative, without the untrusted-data fence around it.
+    const alt = result.content
+      .flatMap((c) => (c.type === 'text' ? c.text.split('\n') : []))
+      .find((line) => line.startsWith('Chart ('));
     if (result.isError || image?.type !== 'image') throw new Error(`${file}: no chart in the answer`);
     writeFileSync(path.join(OUT, `${file}.png`), Buffer.from(image.data, 'base64'));
-    process.stderr.write(`${file}.png: ${alt?.type === 'text' ? alt.text : ''}\n`);
+    process.stderr.write(`${file}.png: ${alt ?? ''}\n`);
   }
   // The dark background, from the REST endpoint served beside MCP on the same port.
   const response = await fetch(new URL('/api/analytics/chart', server.url), {
@@ -69,6 +81,22 @@ try {
   if (response.status !== 200) throw new Error(`POST /api/analytics/chart: ${response.status}`);
   writeFileSync(path.join(OUT, 'bugs-by-feature-dark.png'), Buffer.from(await response.arrayBuffer()));
   process.stderr.write('bugs-by-feature-dark.png (REST, theme dark)\n');
+
+  // The quality report of every product, exported: its chart files and its HTML page.
+  const report = (await client.callTool({
+    name: 'generate_quality_report',
+    arguments: { output_file: 'report', max_tests: 10, overwrite: true },
+  })) as CallToolResult;
+  const exported = (report.structuredContent as { export?: { files: ExportedFile[] } } | undefined)?.export;
+  if (report.isError || !exported) throw new Error('generate_quality_report: no export in the answer');
+  for (const file of exported.files) {
+    if (file.format === 'png' && file.chart) {
+      copyFileSync(file.path, path.join(OUT, `report-${file.chart.name}.png`));
+      process.stderr.write(`report-${file.chart.name}.png: ${file.chart.description}\n`);
+    } else if (file.format === 'html') {
+      copyFileSync(file.path, path.join(OUT, 'report-example.html'));
+    }
+  }
 } finally {
   await client.close();
   await server.proc.stop();

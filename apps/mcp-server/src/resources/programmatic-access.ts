@@ -66,7 +66,7 @@ with open(OUT / "monthly.csv", "w", newline="") as f:
 - Rates are fractions 0-1 and null when there are no bugs (not 0).
 - Dates filter on the test end date; \`start_date\` is inclusive from the start of the day, \`end_date\` to its end (UTC).
 - Lists accept repeated parameters or comma lists (\`?statuses=archived&statuses=locked\` or \`?statuses=archived,locked\`).
-- The quality report's \`output_file\` writes only inside the server's export directory (TESTIO_EXPORT_DIR).
+- The quality report's \`output_file\` writes only inside the server's export directory (TESTIO_EXPORT_DIR). \`GET /api/quality-report?format=html\` answers the report as one self-contained HTML page with its charts.
 `;
   },
 });

@@ -1,4 +1,12 @@
-import { generateQualityReportInputSchema, generateQualityReportOutputSchema } from '@testio-mcp/services';
+import { pathToFileURL } from 'node:url';
+import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import {
+  generateQualityReportInputSchema,
+  generateQualityReportOutputSchema,
+  renderReportCharts,
+  type GenerateQualityReportInput,
+  type GenerateQualityReportOutput,
+} from '@testio-mcp/services';
 import type { ToolDefinition } from './define-tool.js';
 
 export { generateQualityReportOutputSchema };
@@ -6,7 +14,8 @@ export { generateQualityReportOutputSchema };
 const description = [
   'Product quality report for one or several products (default: all): tests and bugs in the period (test end date; default all time) and statuses (default executed tests), with acceptance, auto-acceptance, rejection and review rates and their health (healthy / warning / critical) against the configured playbook thresholds.',
   'Returns the summary, the same figures per product and per test (the newest max_tests), top rejection reasons, bugs by severity and platform, a monthly trend, and the whole report as Markdown ready to hand to a customer.',
-  "output_file ('acme/q2-quality') also writes the full report (Markdown, JSON, and a CSV with one row per test) under the server's export directory and returns the paths and sizes; existing files are kept unless overwrite is true.",
+  'charts: true adds the charts (monthly trend, severities, review outcomes, rejection reasons, products) as PNG images.',
+  "output_file ('acme/q2-quality') also writes the full report (Markdown, JSON, a CSV with one row per test, HTML with the charts, a PNG per chart) under the server's export directory and links the files; existing files are kept unless overwrite is true.",
   'Sends progress notifications when the client asks. For custom groupings use query_metrics; both give the same numbers for the same products and period.',
 ].join(' ');
 
@@ -32,9 +41,53 @@ const definition = {
   ],
   handler: (input, ctx) =>
     ctx.services.generateQualityReport(input, { onProgress: (p) => void ctx.reportProgress(p) }),
+  attachments: reportAttachments,
 } satisfies ToolDefinition<typeof generateQualityReportInputSchema, typeof generateQualityReportOutputSchema>;
 
 export default definition;
+
+const MIME_TYPES: Record<string, string> = {
+  markdown: 'text/markdown',
+  json: 'application/json',
+  csv: 'text/csv',
+  html: 'text/html',
+  png: 'image/png',
+};
+
+/**
+ * The charts as images, each followed by its text alternative (`charts: true`), and links to the files
+ * an export wrote: many clients hand images to the model without showing them, so the person gets the
+ * files (the HTML report, the Markdown, each chart) to open.
+ */
+async function reportAttachments(
+  output: GenerateQualityReportOutput,
+  input: GenerateQualityReportInput,
+): Promise<ContentBlock[]> {
+  const blocks: ContentBlock[] = [];
+  if (input.charts) {
+    for (const chart of await renderReportCharts(output, { png: true })) {
+      if (!chart.png) continue;
+      blocks.push(
+        { type: 'image', data: chart.png.toString('base64'), mimeType: 'image/png' },
+        { type: 'text', text: `Chart (png): ${chart.description}` },
+      );
+    }
+  }
+  for (const file of output.export?.files ?? []) {
+    if (file.format === 'json' || file.format === 'csv') continue;
+    const name = file.path.split(/[\\/]/).at(-1) ?? file.path;
+    blocks.push({
+      type: 'resource_link',
+      uri: pathToFileURL(file.path).href,
+      name,
+      title: file.chart ? `Chart: ${file.chart.title}` : `Quality report (${file.format})`,
+      mimeType: MIME_TYPES[file.format] ?? 'application/octet-stream',
+      ...(file.chart ? { description: file.chart.description } : {}),
+      size: file.size_bytes,
+    });
+  }
+  return blocks;
+}
 
 /** The same tool under the name the reference's prompts and docs use. */
 export const getProductQualityReport: ToolDefinition<

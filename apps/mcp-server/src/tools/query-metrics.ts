@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { chartMetrics, queryMetricsOutputSchema, queryMetricsToolInputSchema } from '@testio-mcp/services';
 import { defineTool } from './define-tool.js';
 
@@ -11,13 +14,14 @@ export default defineTool({
     'Dimensions: feature, product, platform, tester, customer, severity, status (bug status), testing_type, month, week, quarter, rejection_reason, test_environment, known_bug.',
     'Metrics: test_count, bug_count, bug_severity_score, features_tested, active_testers, bugs_per_test, tests_created, tests_submitted, overall_acceptance_rate, rejection_rate, review_rate, active_acceptance_rate, auto_acceptance_rate (rates are fractions 0-1, null without bugs).',
     "Filters: product_ids, test_statuses (default executed tests), bug_statuses, severities, testing_types, platforms; or the reference's names: product_id, status (test status), and any dimension key (feature, tester, customer, severity, platform, testing_type, month, week, quarter, rejection_reason, test_environment, known_bug, product) with a value or list, whether or not that dimension is grouped by.",
-    "chart: 'png' or 'svg' adds the chart as an image with a text summary.",
+
     'Answers carry a visualization_hint (chart type, axes, series) and query_time_ms. Dates: docs/dates.md. Call get_analytics_capabilities for descriptions; use generate_quality_report for a ready-made report.',
   ].join(' '),
   toolset: 'analytics',
   inputSchema: queryMetricsToolInputSchema,
   outputSchema: queryMetricsOutputSchema,
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  // Reads only, except that chart_file writes a new file in the export directory (never replaces one).
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   untrustedContent: true,
   examples: [
     {
@@ -57,15 +61,29 @@ export default defineTool({
   ],
   handler: (input, ctx) =>
     ctx.services.queryMetrics(input, { onProgress: (p) => void ctx.reportProgress(p) }),
-  async attachments(output, input) {
-    if (input.chart === 'none') return [];
-    const chart = await chartMetrics(output, input.chart, {
+  async attachments(output, input, ctx) {
+    if (input.chart === 'none' && !input.chart_file) return [];
+    // A file without a format asked for is a PNG: what every viewer opens.
+    const chart = await chartMetrics(output, input.chart === 'none' ? 'png' : input.chart, {
       ...(input.chart_type ? { type: input.chart_type } : {}),
       ...(input.chart_metric ? { metric: input.chart_metric } : {}),
     });
-    return [
+    const blocks: ContentBlock[] = [
       { type: 'image', data: chart.body.toString('base64'), mimeType: chart.mimeType },
       { type: 'text', text: `Chart (${chart.format}): ${chart.description}` },
     ];
+    if (input.chart_file) {
+      const saved = await ctx.services.saveChartFile(input.chart_file, chart);
+      blocks.push({
+        type: 'resource_link',
+        uri: pathToFileURL(saved.path).href,
+        name: path.basename(saved.path),
+        title: `Chart: ${chart.title}`,
+        description: chart.description,
+        mimeType: chart.mimeType,
+        size: saved.size_bytes,
+      });
+    }
+    return blocks;
   },
 });

@@ -52,10 +52,13 @@ export class AnalyticsController extends Controller {
    * @param end_date Only tests that ended on or before this date (end of day, UTC). ISO date ('2025-01-31') or timestamp, 'Jan 15 2025', '15 January 2025', 'today', 'last Friday', 'last 30 days', '3 weeks ago', 'last month' (one month back), 'this quarter'. UTC. Refused as ambiguous: a bare year ('2025') and '01/02/2025'. Grammar: docs/dates.md.
    * @param statuses Test statuses to include (default: executed tests: running, locked, archived, customer_finalized; 'all' = every status). Valid values: running, locked, archived, cancelled, customer_finalized, initialized, all. Give an array, or a comma-separated string.
    * @param max_tests Tests listed one by one in by_test and the Markdown (newest first; default 20). Every test is in the totals and in the export.
-   * @param output_file Also write the full report to files under the export directory (TESTIO_EXPORT_DIR): a relative name such as 'acme/q2-quality' gives acme/q2-quality.md, .json and .tests.csv. Absolute paths and '..' are refused.
+   * @param output_file Also write the full report to files under the export directory (TESTIO_EXPORT_DIR): a relative name such as 'acme/q2-quality' gives acme/q2-quality.md, .json, .tests.csv, .html and a .png per chart. Absolute paths and '..' are refused.
    * @param overwrite Replace files of the same name in the export directory (default false: refuse).
+   * @param format json (default): the report as JSON. html: one self-contained page (charts inline as SVG, no external URLs) that prints to PDF from a browser.
    */
   @Get('quality-report')
+  @Produces('application/json')
+  @Produces('text/html')
   @Response<ErrorBody>(400, 'Invalid parameter value (unknown status, bad dates, refused output_file)')
   @Response<ErrorBody>(404, 'Unknown product or test')
   @Response<ErrorBody>(422, 'Parameter of the wrong type or out of range')
@@ -68,7 +71,8 @@ export class AnalyticsController extends Controller {
     @Query() max_tests?: MaxTests,
     @Query() output_file?: string,
     @Query() overwrite?: boolean,
-  ): Promise<QualityReportResponse> {
+    @Query() format?: 'json' | 'html',
+  ): Promise<QualityReportResponse | Readable> {
     const input = parseInput(
       generateQualityReportInputSchema,
       {
@@ -83,7 +87,11 @@ export class AnalyticsController extends Controller {
       },
       'generate_quality_report',
     );
-    return this.services.getQualityReportWithTests(input);
+    if (format !== 'html') return this.services.getQualityReportWithTests(input);
+    const html = Buffer.from(await this.services.getQualityReportHtml(input), 'utf8');
+    this.setHeader('Content-Type', 'text/html; charset=utf-8');
+    this.setHeader('Content-Length', String(html.length));
+    return Readable.from([html]);
   }
 
   /**

@@ -344,10 +344,21 @@ export interface MonthlyTrend {
   review_rate: number | null;
 }
 
+export interface ReportExportChart {
+  /** Chart id. @example "trend-rates" */
+  name: string;
+  title: string;
+  /** Text alternative: what the chart shows, and its extremes. */
+  description: string;
+}
+
 export interface ReportExportFile {
   path: string;
-  format: 'markdown' | 'json' | 'csv';
+  /** markdown, json, csv, html (the report with its charts, self-contained) or png (one chart). */
+  format: 'markdown' | 'json' | 'csv' | 'html' | 'png';
   size_bytes: number;
+  /** The chart a png file draws; null for the other files. */
+  chart: ReportExportChart | null;
 }
 
 export interface ReportExport {

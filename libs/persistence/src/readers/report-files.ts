@@ -43,7 +43,7 @@ function inside(base: string, candidate: string): boolean {
 
 /** The base name without a known report extension (`q2.md` and `q2` both mean `q2`). */
 export function stripReportExtension(name: string): string {
-  return name.replace(/\.(md|markdown|json|csv)$/i, '');
+  return name.replace(/\.(md|markdown|json|csv|html?)$/i, '');
 }
 
 export function createReportFileWriter(directory: string): ReportFileWriter {
@@ -177,7 +177,8 @@ function writeAll(
     ? constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0)
     : constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
   return targets.map(({ file, target }) => {
-    const bytes = Buffer.from(file.content, 'utf8');
+    const bytes =
+      typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : Buffer.from(file.content);
     const fd = openSync(target, flags, 0o644);
     try {
       writeSync(fd, bytes);

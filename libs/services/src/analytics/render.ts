@@ -19,7 +19,7 @@ const HEALTH_LABEL: Record<Health, string> = {
   unknown: '⚪ No data',
 };
 
-const REASON_LABEL: Record<string, string> = {
+export const REASON_LABEL: Record<string, string> = {
   device_not_relevant: 'Device not relevant',
   ignored_instructions: 'Test instructions not followed',
   intended_behavior: 'Intended behaviour',
@@ -39,6 +39,18 @@ const STATUS_LABEL: Record<string, string> = {
   initialized: 'Initialized',
   waiting: 'Waiting',
 };
+
+/** A chart written beside the report: its file name (relative to the Markdown), title and text alternative. */
+export interface ReportChartFile {
+  readonly file: string;
+  readonly title: string;
+  readonly description: string;
+}
+
+/** Image alt text on one line, without the brackets that would end it. */
+function altText(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/[[\]\\]/g, '');
+}
 
 export function pct(value: number | null): string {
   return value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`;
@@ -136,6 +148,8 @@ export function renderReportMarkdown(
     readonly tests: readonly ReportTest[];
     readonly totalTests: number;
     readonly dataAsOf: string | null;
+    /** Chart files written beside the Markdown (relative to it), shown as images. */
+    readonly charts?: readonly ReportChartFile[];
   },
 ): string {
   const s = r.summary;
@@ -201,6 +215,12 @@ export function renderReportMarkdown(
   );
   const recs = recommendations(r);
   if (recs.length > 0) lines.push('### Recommendations', '', ...recs, '');
+  if (options.charts && options.charts.length > 0) {
+    lines.push('## Charts', '');
+    for (const c of options.charts)
+      // No caption: the image carries its title; the alt text is the chart's text alternative.
+      lines.push(`![${altText(c.description)}](${encodeURI(c.file)})`, '');
+  }
 
   if (r.by_product.length > 1) {
     lines.push('## Products', '');

@@ -46,11 +46,12 @@ export const generateQualityReportInputSchema = z.object({
     .max(200, { message: 'is too long (200 characters at most)' })
     .optional()
     .describe(
-      "Also write the full report to files under the export directory (TESTIO_EXPORT_DIR): a relative name such as 'acme/q2-quality' gives acme/q2-quality.md, .json and .tests.csv. Absolute paths and '..' are refused.",
+      "Also write the full report to files under the export directory (TESTIO_EXPORT_DIR): a relative name such as 'acme/q2-quality' gives acme/q2-quality.md, .json, .tests.csv, .html and a .png per chart. Absolute paths and '..' are refused.",
     ),
   overwrite: boolInput(
     'Replace files of the same name in the export directory (default false: refuse).',
   ).default(false),
+  charts: boolInput("Also return the report's charts as PNG images with text summaries.").default(false),
 });
 export type GenerateQualityReportInput = z.output<typeof generateQualityReportInputSchema>;
 
@@ -222,16 +223,28 @@ export const generateQualityReportOutputSchema = z.object({
           z.object({
             path: z.string().describe('Absolute path of the file.'),
             format: z
-              .enum(['markdown', 'json', 'csv'])
-              .describe('markdown (the report), json (the full data) or csv (one row per test).'),
+              .enum(['markdown', 'json', 'csv', 'html', 'png'])
+              .describe(
+                'markdown (the report), json (the full data), csv (one row per test), html (the report with its charts, self-contained, printable) or png (one chart).',
+              ),
             size_bytes: z.number().int().describe('Size in bytes.'),
+            chart: z
+              .object({
+                name: z.string().describe('Chart id, e.g. trend-rates.'),
+                title: z.string().describe('Chart title.'),
+                description: z.string().describe('Text alternative: what it shows, the extremes.'),
+              })
+              .nullable()
+              .describe('The chart a png file draws; null for the other files.'),
           }),
         )
         .describe('The files written.'),
       record_count: z.number().int().describe('Tests in the JSON and CSV files.'),
     })
     .nullable()
-    .describe('Where output_file wrote the full report; null when it was not asked.'),
+    .describe(
+      'Where output_file wrote the full report (Markdown, JSON, CSV, HTML and a PNG per chart); null when it was not asked.',
+    ),
   ...freshnessShape,
 });
 export type GenerateQualityReportOutput = z.infer<typeof generateQualityReportOutputSchema>;

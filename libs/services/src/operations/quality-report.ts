@@ -1,3 +1,4 @@
+import path from 'node:path';
 import {
   InvalidInputError,
   TEST_STATUSES,
@@ -9,7 +10,9 @@ import {
   type ReportTestRow,
 } from '@testio-mcp/domain';
 import { bucketsOf, indicators, ratesOf, statsOf } from '../analytics/health.js';
+import { renderReportHtml } from '../analytics/html.js';
 import { renderReportMarkdown, renderTestsCsv } from '../analytics/render.js';
+import { renderReportCharts, type RenderedReportChart } from '../analytics/report-charts.js';
 import { truncate } from '../bounds.js';
 import {
   MAX_REPORT_PRODUCTS,
@@ -24,6 +27,14 @@ import type { AnalyticsOptions } from '../types.js';
 import { createAnalyticsShared, dateRange, periodLabel, testStatuses } from './analytics-shared.js';
 
 type ReportData = Omit<GenerateQualityReportOutput, 'markdown' | 'export' | keyof FreshnessBlock>;
+type ExportFormat = NonNullable<GenerateQualityReportOutput['export']>['files'][number]['format'];
+
+const FORMAT_OF_SUFFIX: Readonly<Record<string, ExportFormat>> = {
+  '.md': 'markdown',
+  '.json': 'json',
+  '.tests.csv': 'csv',
+  '.html': 'html',
+};
 
 /** Rejects combinations and sizes one report cannot serve, before anything is read. */
 function checkReportInput(input: GenerateQualityReportInput): void {
@@ -174,7 +185,10 @@ export function createQualityReportOperations(ctx: ServiceContext) {
     return { products, testIds, statuses, from, to, scope };
   }
 
-  /** Writes the full report (every test) as Markdown, JSON and CSV next to each other. */
+  /**
+   * Writes the full report (every test) as Markdown, JSON, CSV and HTML next to each other, with a PNG
+   * per chart that the Markdown shows and the HTML draws inline (as SVG).
+   */
   async function exportFiles(
     target: { outputFile: string; overwrite: boolean },
     data: ReportData,
@@ -190,17 +204,31 @@ export function createQualityReportOperations(ctx: ServiceContext) {
         hint: 'Leave output_file out; the report is in the answer',
       });
     }
+    const charts = await renderReportCharts(data, { png: true });
+    // The writer's own file stem (it drops a report extension the caller gave): the Markdown and the
+    // HTML name the chart files relative to themselves.
+    const stem = path.posix.basename(
+      target.outputFile.trim().replace(/\.(md|markdown|json|csv|html?)$/i, ''),
+    );
+    const chartFile = (c: RenderedReportChart) => `${stem}.${c.name}.png`;
     const fullMarkdown = renderReportMarkdown(data, {
       tests: allTests,
       totalTests: allTests.length,
       dataAsOf: freshness.data_as_of,
+      charts: charts.map((c) => ({ file: chartFile(c), title: c.title, description: c.description })),
     });
+    const html = renderReportHtml(
+      data.title,
+      fullMarkdown,
+      charts.map((c) => ({ file: chartFile(c), svg: c.svg })),
+    );
     const json = JSON.stringify(
       { ...data, by_test: undefined, tests_listed: undefined, test_data: allTests, ...freshness },
       null,
       2,
     );
     const titles = new Map(data.products.map((p) => [p.id, p.title]));
+    const byChartSuffix = new Map(charts.map((c) => [`.${c.name}.png`, c]));
     const written = await writer.write({
       relativeBase: target.outputFile,
       overwrite: target.overwrite,
@@ -209,15 +237,21 @@ export function createQualityReportOperations(ctx: ServiceContext) {
         { suffix: '.md', content: fullMarkdown },
         { suffix: '.json', content: `${json}\n` },
         { suffix: '.tests.csv', content: renderTestsCsv(allTests, titles) },
+        { suffix: '.html', content: html },
+        ...charts.map((c) => ({ suffix: `.${c.name}.png`, content: c.png ?? Buffer.alloc(0) })),
       ],
     });
     return {
       directory: writer.directory,
-      files: written.map((w) => ({
-        path: w.path,
-        format: w.suffix === '.md' ? 'markdown' : w.suffix === '.json' ? 'json' : 'csv',
-        size_bytes: w.sizeBytes,
-      })),
+      files: written.map((w) => {
+        const chart = byChartSuffix.get(w.suffix);
+        return {
+          path: w.path,
+          format: chart ? 'png' : (FORMAT_OF_SUFFIX[w.suffix] ?? 'markdown'),
+          size_bytes: w.sizeBytes,
+          chart: chart ? { name: chart.name, title: chart.title, description: chart.description } : null,
+        };
+      }),
       record_count: allTests.length,
     };
   }
@@ -318,5 +352,28 @@ export function createQualityReportOperations(ctx: ServiceContext) {
     return buildReport(input, { ...options, includeTestData: true });
   }
 
-  return { generateQualityReport, getQualityReportWithTests };
+  /**
+   * The quality report as one self-contained HTML page (REST `format=html`): the answer's Markdown with
+   * the report's charts drawn inline as SVG.
+   */
+  async function getQualityReportHtml(
+    input: GenerateQualityReportInput,
+    options: AnalyticsOptions = {},
+  ): Promise<string> {
+    const { test_data: _omit, ...report } = await buildReport(input, options);
+    const charts = await renderReportCharts(report, { png: false });
+    const markdown = renderReportMarkdown(report, {
+      tests: report.by_test,
+      totalTests: report.summary.total_tests,
+      dataAsOf: report.data_as_of,
+      charts: charts.map((c) => ({ file: `${c.name}.svg`, title: c.title, description: c.description })),
+    });
+    return renderReportHtml(
+      report.title,
+      markdown,
+      charts.map((c) => ({ file: `${c.name}.svg`, svg: c.svg })),
+    );
+  }
+
+  return { generateQualityReport, getQualityReportWithTests, getQualityReportHtml };
 }
