@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_TENANT, isRole, type Clock, type Principal } from '@testio-mcp/domain';
 import type { PrincipalStore } from '@testio-mcp/persistence';
 import { apiKeyId, apiKeyState, hashApiKey, hashesEqual } from './api-keys.js';
+import { onlyTenants, type TenantCheck } from './served-tenants.js';
 
 /**
  * One authenticator for every HTTP surface (MCP at /mcp and the REST API): it turns the credential a
@@ -17,7 +18,7 @@ export type AuthOutcome =
   | { readonly kind: 'open' }
   | {
       readonly kind: 'refused';
-      /** 401 no valid credential, 403 a tenant this process does not serve, 503 the keys cannot be read. */
+      /** 401 no valid credential, 403 a tenant this process does not serve (removed), 503 the keys cannot be read. */
       readonly status: 401 | 403 | 503;
       readonly message: string;
       readonly hint: string;
@@ -35,8 +36,8 @@ export interface AuthenticatorOptions {
   readonly staticKeys: readonly string[];
   /** Absent: no database keys (tests of the static keys alone). */
   readonly store?: Pick<PrincipalStore, 'findApiKey' | 'hasUsableApiKey'>;
-  /** The tenants this process serves; a principal of another tenant is refused with 403. */
-  readonly servedTenants: readonly string[];
+  /** The tenants this process serves (a list, or a check per request); another tenant's principal gets 403. */
+  readonly servedTenants: readonly string[] | TenantCheck;
   readonly clock: Pick<Clock, 'now'>;
 }
 
@@ -66,7 +67,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     digest: sha256(key),
     id: `env:${staticKeyFingerprint(key)}`,
   }));
-  const served = new Set(options.servedTenants);
+  const serves =
+    typeof options.servedTenants === 'function' ? options.servedTenants : onlyTenants(options.servedTenants);
 
   const store = options.store;
   // Read now, so a database that cannot answer fails the start rather than the first request.
@@ -124,13 +126,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         if (state === 'expired') return refused(401, `The API key ${row.id} has expired`);
         principal = { id: row.id, tenant: row.tenant, role: row.role };
       }
-      if (!served.has(principal.tenant)) {
-        return refused(
-          403,
-          `The API key ${principal.id} belongs to tenant '${principal.tenant}', which this server does not serve`,
-          `This server serves ${[...served].join(', ')}; use a key of that tenant`,
-        );
-      }
+      const refusal = serves(principal);
+      if (refusal) return refused(refusal.status ?? 403, refusal.message, refusal.hint);
       return { kind: 'principal', principal };
     },
   };

@@ -42,3 +42,4 @@ export {
   type PrincipalSettings,
   type ServingPrincipals,
 } from './serving.js';
+export { onlyTenants, storedTenants, type TenantCheck, type TenantRefusal } from './served-tenants.js';

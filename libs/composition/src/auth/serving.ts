@@ -1,7 +1,8 @@
-import { DEFAULT_TENANT, InvalidInputError, isLoopbackHost, type Clock } from '@testio-mcp/domain';
+import { InvalidInputError, isLoopbackHost, type Clock } from '@testio-mcp/domain';
 import { createPrincipalStore, type PrincipalStore, type Sqlite } from '@testio-mcp/persistence';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
 import { loadMasterKey, type MasterKeySettings } from './master-key.js';
+import { storedTenants } from './served-tenants.js';
 import { assertMasterKeyForTenants } from './tenants.js';
 
 /**
@@ -31,8 +32,8 @@ export function openServingPrincipals(
   const authenticator = createAuthenticator({
     staticKeys: settings.TESTIO_API_KEYS ?? [],
     store,
-    // Until multi-tenant serving lands, one process serves the environment's own account only.
-    servedTenants: [DEFAULT_TENANT],
+    // `default` and every stored tenant, looked up per request (ADR 0024).
+    servedTenants: storedTenants(store, { hasMasterKey: masterKey !== undefined }),
     clock,
   });
   return { authenticator, store, masterKey };
