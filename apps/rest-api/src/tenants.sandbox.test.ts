@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addTenant, issueApiKey, openTenantMirror } from '@testio-mcp/composition';
-import { createPrincipalStore } from '@testio-mcp/persistence';
+import {
+  addTenant,
+  createAuthenticator,
+  createCustomerTokens,
+  customerTokenSlug,
+  issueApiKey,
+  openTenantMirror,
+  storedTenants,
+} from '@testio-mcp/composition';
+import { createPrincipalStore, type PrincipalStore } from '@testio-mcp/persistence';
 import { createCaptureLogger } from '@testio-mcp/sync/testing';
 import { startSandbox, type RunningSandbox } from '@testio-mcp/testio-sandbox';
 import request from 'supertest';
@@ -40,6 +48,8 @@ let sandboxB: RunningSandbox;
 let dir: string;
 let container: RestContainer;
 let app: ReturnType<typeof createApp>;
+let store: PrincipalStore;
+let clock: { now(): Date };
 const tenants = {} as Record<'a' | 'b', TenantData>;
 
 function idsOf(customerId: number): TenantData['ids'] {
@@ -74,16 +84,17 @@ beforeAll(async () => {
     TESTIO_DB_PATH: path.join(dir, 'mirror.db'),
     TESTIO_EXPORT_DIR: path.join(dir, 'exports'),
     TESTIO_MASTER_KEY: MASTER_KEY.toString('hex'),
+    TESTIO_ACCEPT_CUSTOMER_TOKENS: 'true',
     LOG_LEVEL: 'error',
   };
   const settings = parseRestApiSettings(env);
   const offset = new Date(sandboxA.truth().now).getTime() - Date.now();
-  const clock = { now: () => new Date(Date.now() + offset) };
+  clock = { now: () => new Date(Date.now() + offset) };
   const logger = createCaptureLogger();
   container = createRestContainer({ settings, runtime: resolveRestRuntime(settings), logger, clock });
   expect((await container.engine.run({ mode: 'force', trigger: 'manual_cli' })).status).toBe('success');
 
-  const store = createPrincipalStore(container.database.sqlite);
+  store = createPrincipalStore(container.database.sqlite);
   const beta = addTenant(
     store,
     { slug: 'beta', token: sandboxB.token, baseUrl: sandboxB.baseUrl },
@@ -249,5 +260,67 @@ describe('sync jobs per tenant', () => {
       .set('Authorization', `Bearer ${tenants.a.key}`)
       .expect(200);
     expect(JSON.stringify(history.body)).not.toContain('"trigger":"rest"');
+  }, 120_000);
+});
+
+describe('TestIO customer tokens as bearers (TESTIO_ACCEPT_CUSTOMER_TOKENS)', () => {
+  it('a token TestIO accepts is operator of its own new tenant, checked once, sealed; a refused one is 401', async () => {
+    // The customer tokens of sandbox B's API, checked over HTTP by the real validator.
+    const customerTokens = createCustomerTokens({
+      store,
+      masterKey: MASTER_KEY,
+      baseUrl: sandboxB.baseUrl,
+      defaultToken: sandboxA.token,
+      reservedCustomerIds: [container.runtime.customerId],
+      clock,
+    });
+    const authenticator = createAuthenticator({
+      staticKeys: [],
+      store,
+      servedTenants: storedTenants(store, { hasMasterKey: true }),
+      clock,
+      customerTokens,
+    });
+    const served = createApp({
+      ...container.appDeps({ ...DEFAULT_APP_OPTIONS, rateLimit: 0 }),
+      authenticator,
+    });
+    const asB = (req: request.Test) => req.set('Authorization', `Bearer ${sandboxB.token}`);
+    sandboxB.resetRequestLog();
+
+    // First use: the tenant exists, and its empty mirror is read through from its own API at once.
+    const first = await asB(request(served).get('/api/products?per_page=100')).expect(200);
+    const bIds = sandboxB
+      .truth()
+      .products.map((p) => p.id)
+      .sort((x, y) => x - y);
+    const idsIn = (body: unknown) =>
+      (body as { products: Array<{ id: number }> }).products.map((p) => p.id).sort((x, y) => x - y);
+    expect(idsIn(first.body)).toEqual(bIds);
+    const slug = customerTokenSlug(sandboxB.token);
+    expect(store.findTenant(slug)).toBeDefined();
+    // An operator: it may sync its tenant.
+    const job = (await asB(request(served).post('/api/sync')).send({}).expect(202)).body as { id: string };
+    await container.syncJobs.forTenant(slug, container.tenants.forTenant(slug)).wait(job.id);
+    expect(idsIn((await asB(request(served).get('/api/products?per_page=100')).expect(200)).body)).toEqual(
+      bIds,
+    );
+    // The validation is remembered: requests that need nothing from TestIO ask TestIO nothing.
+    const before = sandboxB.requestLog().length;
+    await asB(request(served).get('/api/thresholds')).expect(200);
+    await asB(request(served).get('/api/sync/history')).expect(200);
+    expect(sandboxB.requestLog()).toHaveLength(before);
+
+    // A refused token: 401 with the challenge; nothing created.
+    const tenantsBefore = store.listTenants().length;
+    const refused = await request(served)
+      .get('/api/products')
+      .set('Authorization', 'Bearer not-a-testio-token-0123456789')
+      .expect(401);
+    expect(refused.headers['www-authenticate']).toContain('resource_metadata=');
+    expect(store.listTenants()).toHaveLength(tenantsBefore);
+    // The token is sealed: not in the database file.
+    container.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    expect(readFileSync(path.join(dir, 'mirror.db')).includes(Buffer.from(sandboxB.token))).toBe(false);
   }, 120_000);
 });

@@ -125,7 +125,11 @@ export function openServingParts({ role, clock, ...options }: OpenServingPartsOp
   const services = createAppServices({ ...options, mirror });
   let principals: ServingPrincipals;
   try {
-    principals = openServingPrincipals(settings, mirror.database.sqlite, mirror.clock);
+    principals = openServingPrincipals(settings, mirror.database.sqlite, mirror.clock, {
+      baseUrl: runtime.baseUrl,
+      token: runtime.token,
+      customerId: runtime.customerId,
+    });
   } catch (error) {
     void mirror.close();
     throw error;

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_TENANT, isRole, type Clock, type Principal } from '@testio-mcp/domain';
 import type { PrincipalStore } from '@testio-mcp/persistence';
 import { apiKeyId, apiKeyState, hashApiKey, hashesEqual } from './api-keys.js';
+import type { CustomerTokens } from './customer-tokens.js';
 import { onlyTenants, type TenantCheck } from './served-tenants.js';
 
 /**
@@ -29,6 +30,11 @@ export interface Authenticator {
   configured(): boolean;
   /** The credential of a request (`Authorization: Bearer` value or `X-API-Key`), or undefined. */
   authenticate(credential: string | undefined): AuthOutcome;
+  /**
+   * Called before `authenticate` by the HTTP adapters: asks TestIO about a credential that may be a
+   * customer token (when they are accepted), so `authenticate` stays synchronous. Never rejects.
+   */
+  prepare(credential: string | undefined): Promise<void>;
 }
 
 export interface AuthenticatorOptions {
@@ -39,6 +45,8 @@ export interface AuthenticatorOptions {
   /** The tenants this process serves (a list, or a check per request); another tenant's principal gets 403. */
   readonly servedTenants: readonly string[] | TenantCheck;
   readonly clock: Pick<Clock, 'now'>;
+  /** TESTIO_ACCEPT_CUSTOMER_TOKENS: TestIO tokens act as operators of their own tenant (ADR 0024). */
+  readonly customerTokens?: CustomerTokens;
 }
 
 function sha256(value: string): Buffer {
@@ -73,8 +81,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const store = options.store;
   // Read now, so a database that cannot answer fails the start rather than the first request.
   let lastKnown = store?.hasUsableApiKey(options.clock.now()) ?? false;
+  const customerTokens = options.customerTokens;
   const configured = (): boolean => {
-    if (staticKeys.length > 0 || !store) return staticKeys.length > 0;
+    if (staticKeys.length > 0 || customerTokens || !store) return staticKeys.length > 0 || !!customerTokens;
     try {
       lastKnown = store.hasUsableApiKey(options.clock.now());
     } catch {
@@ -101,11 +110,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
   return {
     configured,
+    prepare: (credential) =>
+      credential === undefined || !customerTokens ? Promise.resolve() : customerTokens.prepare(credential),
     authenticate(credential) {
       if (credential === undefined) {
         return configured() ? refused(401, 'An API key is required', INVALID_HINT) : { kind: 'open' };
       }
-      let principal = matchStatic(credential);
+      let principal = matchStatic(credential) ?? customerTokens?.lookup(credential);
       if (!principal) {
         const id = apiKeyId(credential);
         let row: ReturnType<PrincipalStore['findApiKey']>;

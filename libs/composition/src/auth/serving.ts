@@ -3,7 +3,8 @@ import { createPrincipalStore, type PrincipalStore, type Sqlite } from '@testio-
 import { createAuthenticator, type Authenticator } from './authenticator.js';
 import { loadMasterKey, type MasterKeySettings } from './master-key.js';
 import { storedTenants } from './served-tenants.js';
-import { assertMasterKeyForTenants } from './tenants.js';
+import { createCustomerTokens, type CustomerTokens } from './customer-tokens.js';
+import { assertMasterKeyForTenants, requireMasterKey } from './tenants.js';
 
 /**
  * What a serving process (MCP over HTTP, the REST API) knows about its callers, built once from the open
@@ -13,7 +14,15 @@ import { assertMasterKeyForTenants } from './tenants.js';
 
 export type PrincipalSettings = MasterKeySettings & {
   readonly TESTIO_API_KEYS?: readonly string[] | undefined;
+  readonly TESTIO_ACCEPT_CUSTOMER_TOKENS?: boolean | undefined;
 };
+
+/** The environment's own account (`default`): where customer tokens are checked, and its token and id. */
+export interface DefaultAccount {
+  readonly baseUrl: string;
+  readonly token: string | undefined;
+  readonly customerId: number;
+}
 
 export interface ServingPrincipals {
   readonly authenticator: Authenticator;
@@ -25,16 +34,33 @@ export function openServingPrincipals(
   settings: PrincipalSettings,
   sqlite: Sqlite,
   clock: Pick<Clock, 'now'>,
+  account?: DefaultAccount,
 ): ServingPrincipals {
   const store = createPrincipalStore(sqlite);
   const masterKey = loadMasterKey(settings);
   assertMasterKeyForTenants(store, masterKey);
+  let customerTokens: CustomerTokens | undefined;
+  if (settings.TESTIO_ACCEPT_CUSTOMER_TOKENS) {
+    if (!account) throw new Error('customer tokens need the default account (openServingParts passes it)');
+    customerTokens = createCustomerTokens({
+      store,
+      masterKey: requireMasterKey(
+        masterKey,
+        'Accepting TestIO customer tokens (TESTIO_ACCEPT_CUSTOMER_TOKENS)',
+      ),
+      baseUrl: account.baseUrl,
+      defaultToken: account.token,
+      reservedCustomerIds: [account.customerId],
+      clock,
+    });
+  }
   const authenticator = createAuthenticator({
     staticKeys: settings.TESTIO_API_KEYS ?? [],
     store,
     // `default` and every stored tenant, looked up per request (ADR 0024).
     servedTenants: storedTenants(store, { hasMasterKey: masterKey !== undefined }),
     clock,
+    ...(customerTokens ? { customerTokens } : {}),
   });
   return { authenticator, store, masterKey };
 }
