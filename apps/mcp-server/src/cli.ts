@@ -210,7 +210,8 @@ async function runHttp(
       : createHttpApp({
           createServer: (principal) =>
             createServer({
-              services: container.services,
+              // The principal's tenant picks the services (ADR 0024); no principal means `default`.
+              services: container.tenants.servicesFor(principal),
               logger,
               tools,
               callableTools: selection.callable,
@@ -233,6 +234,7 @@ async function runHttp(
         });
   const hosted = rest?.mount({
     services: container.services,
+    servicesFor: (principal) => container.tenants.servicesFor(principal),
     database: container.database,
     engine: container.engine,
     api: container.api,

@@ -181,12 +181,13 @@ describe('MCP over HTTP with principals', () => {
 });
 
 describe('tenants', () => {
-  it('refuses a key of a tenant this server does not serve before reading anything', async () => {
+  it('refuses a key of a stored tenant while it runs without the master key, saying what to set', async () => {
+    // This server started without TESTIO_MASTER_KEY (no tenant was stored then); `acme` came later.
     const res = await post({ authorization: `Bearer ${keys.otherTenant}` });
-    expect(res.status).toBe(403);
-    expect(JSON.stringify(await res.json())).toContain(
-      "belongs to tenant 'acme', which this server does not serve",
-    );
+    expect(res.status).toBe(503);
+    const body = JSON.stringify(await res.json());
+    expect(body).toContain("Tenant 'acme' cannot be served");
+    expect(body).toContain('TESTIO_MASTER_KEY');
   });
 });
 

@@ -5,7 +5,7 @@ import {
   RESOURCE_METADATA_PATH,
   type Authenticator,
 } from '@testio-mcp/composition';
-import { DEFAULT_TENANT, systemClock, type Clock, type Logger } from '@testio-mcp/domain';
+import { DEFAULT_TENANT, systemClock, type Clock, type Logger, type Principal } from '@testio-mcp/domain';
 import type { Services } from '@testio-mcp/services';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -62,7 +62,10 @@ export interface AppOptions {
 }
 
 export interface AppDeps {
+  /** `default`'s services, and every request's when `servicesFor` is not given. */
   readonly services: Services;
+  /** The services of a request's principal's tenant (ADR 0024); the serving parts' `tenants`. */
+  readonly servicesFor?: (principal: Principal | undefined) => Services;
   readonly logger: Logger;
   /** Database and sync state for `/health` and the scrape-time gauges. */
   readonly health: HealthProbe;
@@ -156,16 +159,25 @@ export function createApp(deps: AppDeps): Express {
     demo: options.demo,
   };
 
+  // Every answer comes from the services of the request's tenant, bound from its principal, never from input.
+  const principalOf = (req: Request | undefined): Principal | undefined =>
+    (req?.res?.locals['ctx'] as ReturnType<typeof requestContext> | undefined)?.principal;
+  const servicesOf = (req: Request | undefined): Services =>
+    deps.servicesFor ? deps.servicesFor(principalOf(req)) : deps.services;
+  const syncJobsOf = (req: Request | undefined): SyncJobs => {
+    const tenant = principalOf(req)?.tenant ?? DEFAULT_TENANT;
+    return tenant === DEFAULT_TENANT ? syncJobs : syncJobs.forTenant(tenant, servicesOf(req));
+  };
   const container = new ControllerContainer()
-    .register(ProductsController, () => new ProductsController(deps.services))
-    .register(TestsController, () => new TestsController(deps.services))
-    .register(BugsController, () => new BugsController(deps.services))
-    .register(FeaturesController, () => new FeaturesController(deps.services))
-    .register(UsersController, () => new UsersController(deps.services))
-    .register(SearchController, () => new SearchController(deps.services))
-    .register(DiagnosticsController, () => new DiagnosticsController(deps.services))
-    .register(AnalyticsController, () => new AnalyticsController(deps.services))
-    .register(SyncController, () => new SyncController(deps.services, syncJobs))
+    .register(ProductsController, (req) => new ProductsController(servicesOf(req)))
+    .register(TestsController, (req) => new TestsController(servicesOf(req)))
+    .register(BugsController, (req) => new BugsController(servicesOf(req)))
+    .register(FeaturesController, (req) => new FeaturesController(servicesOf(req)))
+    .register(UsersController, (req) => new UsersController(servicesOf(req)))
+    .register(SearchController, (req) => new SearchController(servicesOf(req)))
+    .register(DiagnosticsController, (req) => new DiagnosticsController(servicesOf(req)))
+    .register(AnalyticsController, (req) => new AnalyticsController(servicesOf(req)))
+    .register(SyncController, (req) => new SyncController(servicesOf(req), syncJobsOf(req)))
     .register(HealthController, () => new HealthController(deps.health, policy, clock));
 
   const app = express();

@@ -105,6 +105,7 @@ export function createRestContainer({ basePath = '', ...options }: RestContainer
     syncJobs,
     appDeps: (appOptions) => ({
       services,
+      servicesFor: (principal) => parts.tenants.servicesFor(principal),
       logger,
       health,
       options: appOptions,

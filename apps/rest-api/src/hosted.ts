@@ -1,7 +1,7 @@
 import type { RequestListener } from 'node:http';
 import type { Authenticator } from '@testio-mcp/composition';
 import type { TestIOClient } from '@testio-mcp/api-client';
-import { type Clock, type EnvRecord, type Logger } from '@testio-mcp/domain';
+import { type Clock, type EnvRecord, type Logger, type Principal } from '@testio-mcp/domain';
 import type { MirrorDatabase } from '@testio-mcp/persistence';
 import type { Services } from '@testio-mcp/services';
 import type { ReadThrough, SyncEngine } from '@testio-mcp/sync';
@@ -31,7 +31,10 @@ export interface HostedRestPrepareOptions {
 
 /** What the host already built and shares. */
 export interface HostedRestParts {
+  /** `default`'s services. */
   readonly services: Services;
+  /** The services of a request's principal's tenant (ADR 0024). */
+  readonly servicesFor?: (principal: Principal | undefined) => Services;
   readonly database: Pick<MirrorDatabase, 'sqlite'>;
   readonly engine: Pick<SyncEngine, 'status'>;
   readonly api: Pick<TestIOClient, 'stats'>;
@@ -89,6 +92,7 @@ export function prepareHostedRestApi({ env, bindHost, logger }: HostedRestPrepar
       });
       const app = createApp({
         services: parts.services,
+        ...(parts.servicesFor ? { servicesFor: parts.servicesFor } : {}),
         logger: log,
         health,
         options,

@@ -9,15 +9,28 @@ import type { Request } from 'express';
 
 export const CONTAINER_KEY = 'tsoaContainer';
 
-type Factory = () => object;
+/** A factory gets the request, so a controller can be built over the services of its principal's tenant. */
+type Factory = (request: Request | undefined) => object;
 
 /** A hand-written container: one factory per controller class, a fresh instance per request. */
 export class ControllerContainer implements IocContainer {
   private readonly factories = new Map<unknown, Factory>();
 
-  register<T extends object>(controller: abstract new (...args: never[]) => T, factory: () => T): this {
+  constructor(private readonly request?: Request) {}
+
+  register<T extends object>(
+    controller: abstract new (...args: never[]) => T,
+    factory: (request: Request | undefined) => T,
+  ): this {
     this.factories.set(controller, factory);
     return this;
+  }
+
+  /** The same factories, bound to one request. */
+  forRequest(request: Request): ControllerContainer {
+    const bound = new ControllerContainer(request);
+    for (const [controller, factory] of this.factories) bound.factories.set(controller, factory);
+    return bound;
   }
 
   get<T>(controller: ServiceIdentifier<T>): T;
@@ -28,12 +41,12 @@ export class ControllerContainer implements IocContainer {
       throw new Error(
         `No factory registered for controller ${(controller as { name?: string }).name ?? '?'}`,
       );
-    return factory() as T;
+    return factory(this.request) as T;
   }
 }
 
 export const iocContainer: IocContainerFactory<Request> = (request) => {
   const container = request.app.locals[CONTAINER_KEY] as ControllerContainer | undefined;
   if (!container) throw new Error('createApp did not install the controller container');
-  return container;
+  return container.forRequest(request);
 };

@@ -31,8 +31,20 @@ interface Entry {
 export class SyncJobs {
   private readonly jobs = new Map<string, Entry>();
   private starting = false;
+  /** The jobs of the other tenants this process serves (ADR 0024): a job is seen by its tenant only. */
+  private readonly tenants = new Map<string, SyncJobs>();
 
   constructor(private readonly deps: SyncJobsDeps) {}
+
+  /** The jobs of another tenant, over that tenant's services; shut down with these. */
+  forTenant(tenant: string, services: SyncJobsDeps['services']): SyncJobs {
+    let jobs = this.tenants.get(tenant);
+    if (!jobs || jobs.deps.services !== services) {
+      jobs = new SyncJobs({ ...this.deps, services, logger: this.deps.logger.child({ tenant }) });
+      this.tenants.set(tenant, jobs);
+    }
+    return jobs;
+  }
 
   /** The job running in this process, if any. */
   running(): SyncJob | undefined {
@@ -165,6 +177,7 @@ export class SyncJobs {
 
   /** Asks running syncs to stop (they end as `interrupted`) and waits for them. */
   async shutdown(): Promise<void> {
+    await Promise.all([...this.tenants.values()].map((jobs) => jobs.shutdown()));
     const running = [...this.jobs.values()].filter((e) => e.job.state === 'running');
     for (const entry of running) entry.abort.abort();
     await Promise.all(running.map((e) => e.done));

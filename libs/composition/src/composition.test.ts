@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import {
   createRootLogger,
   offlineApi,
   openMirror,
+  addTenant,
   openServingParts,
   reportCliError,
   resolveRuntime,
@@ -92,6 +94,55 @@ describe('openMirror without a token', () => {
 });
 
 describe('openServingParts over the sandbox', () => {
+  it('serves a stored tenant from its own services, kept while its row stays, refused once it is removed', async () => {
+    const masterKey = randomBytes(32);
+    const settings = {
+      ...settingsFrom({
+        TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
+        TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
+        TESTIO_DB_PATH: path.join(dir, 'tenants.db'),
+        TESTIO_EXPORT_DIR: path.join(dir, 'exports'),
+      }),
+      TESTIO_MASTER_KEY: masterKey.toString('hex'),
+    };
+    const parts = openServingParts({
+      settings,
+      runtime: resolveServingRuntime(settings, 'The probe server'),
+      logger: quietLogger(),
+      role: 'probe',
+    });
+    try {
+      const clock = parts.clock;
+      const { store } = parts.principals;
+      addTenant(
+        store,
+        { slug: 'acme', token: sandbox.token, baseUrl: sandbox.baseUrl },
+        masterKey,
+        clock,
+        [1],
+      );
+      expect(parts.tenants.servicesFor(undefined)).toBe(parts.services);
+      expect(parts.tenants.servicesFor({ id: 'k', tenant: 'default', role: 'viewer' })).toBe(parts.services);
+      const acme = parts.tenants.forTenant('acme');
+      expect(acme).not.toBe(parts.services);
+      expect(parts.tenants.forTenant('acme')).toBe(acme);
+      // Its empty mirror is read through from its own API, into its own rows (customer id 2).
+      const listed = await acme.listProducts(listProductsInputSchema.parse({}));
+      expect(listed.products.length).toBe(sandbox.truth().products.length);
+      const rows = parts.database.sqlite
+        .prepare('SELECT customer_id AS c, count(*) AS n FROM products GROUP BY customer_id')
+        .all() as Array<{ c: number; n: number }>;
+      expect(rows).toEqual([{ c: 2, n: sandbox.truth().products.length }]);
+
+      store.removeTenant('acme', clock.now());
+      expect(() => parts.tenants.forTenant('acme')).toThrow(/There is no tenant 'acme'/);
+      addTenant(store, { slug: 'acme', token: sandbox.token, customerId: 7 }, masterKey, clock, [1]);
+      expect(parts.tenants.forTenant('acme')).not.toBe(acme);
+    } finally {
+      await parts.close();
+    }
+  });
+
   it('answers from the mirror a sync filled, through the same parts both servers use', async () => {
     const settings = settingsFrom({
       TESTIO_CUSTOMER_API_TOKEN: sandbox.token,

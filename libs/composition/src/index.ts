@@ -8,10 +8,12 @@ export {
 } from './runtime.js';
 export {
   createApi,
+  createMirrorEngine,
   offlineApi,
   openMirror,
   type AppApi,
   type Mirror,
+  type MirrorEngineOptions,
   type MirrorSettings,
   type OpenMirrorOptions,
 } from './mirror.js';
@@ -27,3 +29,14 @@ export {
 export { createProcessLogger, createRootLogger } from './logger.js';
 export { isReportedCliError, reportCliError } from './cli-errors.js';
 export * from './auth/index.js';
+export {
+  openTenantMirror,
+  tenantRuntime,
+  type OpenTenantMirrorOptions,
+  type TenantMirror,
+} from './tenants/tenant-mirror.js';
+export {
+  createTenantServices,
+  type TenantServices,
+  type TenantServicesOptions,
+} from './tenants/tenant-services.js';

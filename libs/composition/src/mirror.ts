@@ -5,6 +5,7 @@ import {
   type Clock,
   type Logger,
   type SharedSettings,
+  type SyncStores,
   type TestIOApi,
 } from '@testio-mcp/domain';
 import { openDatabase, type MirrorDatabase } from '@testio-mcp/persistence';
@@ -45,7 +46,11 @@ export interface OpenMirrorOptions<Api extends AppApi> {
 }
 
 /** The default client: TestIO over HTTP with the configured limits. */
-export function createApi(settings: MirrorSettings, runtime: AppRuntime, logger: Logger): TestIOClient {
+export function createApi(
+  settings: MirrorSettings,
+  runtime: Pick<AppRuntime, 'baseUrl' | 'token'>,
+  logger: Logger,
+): TestIOClient {
   return createTestIOClient({
     baseUrl: runtime.baseUrl,
     token: runtime.token,
@@ -66,9 +71,39 @@ export function openMirror<Api extends AppApi = AppApi>(options: OpenMirrorOptio
     customerId: runtime.customerId,
     logger: logger.child({ component: 'persistence' }),
   });
-  const engine = createSyncEngine({
+  const engine = createMirrorEngine({ settings, runtime, logger, role, api, clock, stores: database.stores });
+  return {
     api,
-    stores: database.stores,
+    database,
+    engine,
+    clock,
+    async close() {
+      api.close();
+      await database.close();
+    },
+  };
+}
+
+export interface MirrorEngineOptions {
+  readonly settings: MirrorSettings;
+  readonly runtime: Pick<AppRuntime<string | undefined>, 'productIds'>;
+  readonly logger: Logger;
+  readonly role: string;
+  readonly api: AppApi;
+  readonly clock: Clock;
+  /** The stores of one tenant: its lease, runs and breaker live in rows keyed by its customer id. */
+  readonly stores: SyncStores;
+}
+
+/**
+ * The sync engine of one tenant. Every process takes the same lease per tenant, so a sync from any of
+ * them never overlaps one from another; `role` names the holder.
+ */
+export function createMirrorEngine(options: MirrorEngineOptions): SyncEngine {
+  const { settings, runtime, logger, role, api, clock, stores } = options;
+  return createSyncEngine({
+    api,
+    stores,
     clock,
     logger,
     options: {
@@ -81,16 +116,6 @@ export function openMirror<Api extends AppApi = AppApi>(options: OpenMirrorOptio
       refreshIntervalMs: Math.max(1, settings.TESTIO_REFRESH_INTERVAL_SECONDS) * 1000,
     },
   });
-  return {
-    api,
-    database,
-    engine,
-    clock,
-    async close() {
-      api.close();
-      await database.close();
-    },
-  };
 }
 
 /** Stands in for the client when no token is configured: local-only commands work, remote calls explain. */

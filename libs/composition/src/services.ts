@@ -14,6 +14,7 @@ import { createReadThrough, type ReadThrough, type SyncEngine } from '@testio-mc
 import { createApi, openMirror, type Mirror, type MirrorSettings } from './mirror.js';
 import type { AppRuntime } from './runtime.js';
 import { openServingPrincipals, type PrincipalSettings, type ServingPrincipals } from './auth/serving.js';
+import { createTenantServices, type TenantServices } from './tenants/tenant-services.js';
 
 /** The settings the services read: the shared ones, plus the alert threshold of the MCP server and REST API. */
 export type ServiceSettings = MirrorSettings &
@@ -35,7 +36,10 @@ export type ServingSettings = ServiceSettings & PrincipalSettings;
 export interface CreateAppServicesOptions {
   readonly settings: ServiceSettings;
   readonly runtime: AppRuntime;
-  readonly mirror: Mirror<TestIOClient>;
+  /** One tenant's parts: its client and engine, and the mirror's connection with that tenant's stores. */
+  readonly mirror: Pick<Mirror<TestIOClient>, 'api' | 'engine' | 'clock'> & {
+    readonly database: Pick<MirrorDatabase, 'sqlite' | 'stores'>;
+  };
   readonly logger: Logger;
   /** Wraps the read-through refresh, e.g. to count its decisions into the REST API's metrics. */
   readonly instrumentReadThrough?: (readThrough: ReadThrough) => ReadThrough;
@@ -92,7 +96,10 @@ export interface ServingParts {
   readonly database: MirrorDatabase;
   readonly engine: SyncEngine;
   readonly clock: Clock;
+  /** `default`'s services (the environment's account). */
   readonly services: Services;
+  /** The services of the principal's tenant, for every request (ADR 0024). */
+  readonly tenants: TenantServices;
   /** Who may call: the authenticator over TESTIO_API_KEYS and the database's keys (ADR 0022). */
   readonly principals: ServingPrincipals;
   /** Closes the client and the database. */
@@ -118,11 +125,27 @@ export function openServingParts({ role, clock, ...options }: OpenServingPartsOp
   const services = createAppServices({ ...options, mirror });
   let principals: ServingPrincipals;
   try {
-    principals = openServingPrincipals(settings, mirror.database.sqlite, mirror.clock);
+    principals = openServingPrincipals(settings, mirror.database.sqlite, mirror.clock, {
+      baseUrl: runtime.baseUrl,
+      token: runtime.token,
+      customerId: runtime.customerId,
+    });
   } catch (error) {
     void mirror.close();
     throw error;
   }
+  const tenants = createTenantServices({
+    settings,
+    runtime,
+    defaults: services,
+    database: mirror.database,
+    store: principals.store,
+    masterKey: principals.masterKey,
+    logger,
+    role,
+    clock: mirror.clock,
+    ...(options.instrumentReadThrough ? { instrumentReadThrough: options.instrumentReadThrough } : {}),
+  });
   return {
     principals,
     api,
@@ -130,6 +153,10 @@ export function openServingParts({ role, clock, ...options }: OpenServingPartsOp
     engine: mirror.engine,
     clock: mirror.clock,
     services,
-    close: () => mirror.close(),
+    tenants,
+    close: () => {
+      tenants.close();
+      return mirror.close();
+    },
   };
 }

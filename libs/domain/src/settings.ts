@@ -134,6 +134,11 @@ export const sharedSettingsSchema = z.object({
   TESTIO_MASTER_KEY: z.string().trim().min(1).optional(),
   /** A file holding the master key (wins over nothing; both set is an error). */
   TESTIO_MASTER_KEY_FILE: z.string().trim().min(1).optional(),
+  /**
+   * A bearer that TestIO accepts as a customer token acts as operator of that customer's tenant, created
+   * on first use with the token sealed under the master key (ADR 0024). Needs the master key.
+   */
+  TESTIO_ACCEPT_CUSTOMER_TOKENS: booleanFromEnv.default(false),
 });
 export type SharedSettings = z.infer<typeof sharedSettingsSchema>;
 

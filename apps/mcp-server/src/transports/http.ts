@@ -124,7 +124,21 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   const authenticator = options.authenticator;
   const authenticate = (req: Request, res: Response, next: NextFunction): void => {
     if (!authenticator) return next();
-    const outcome = authenticator.authenticate(credentialFromHeaders(req.get('authorization')));
+    const credential = credentialFromHeaders(req.get('authorization'));
+    // A TestIO customer token is checked with TestIO first (when accepted, ADR 0024); keys are not.
+    authenticator
+      .prepare(credential)
+      .then(() => decide(authenticator, credential, req, res, next))
+      .catch(next);
+  };
+  const decide = (
+    authenticator: Authenticator,
+    credential: string | undefined,
+    req: Request,
+    res: Response,
+    next: NextFunction,
+  ): void => {
+    const outcome = authenticator.authenticate(credential);
     if (outcome.kind === 'refused') {
       if (outcome.status === 401) {
         res.setHeader(

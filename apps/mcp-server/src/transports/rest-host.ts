@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TestIOClient } from '@testio-mcp/api-client';
 import { RESOURCE_METADATA_PATH, type Authenticator } from '@testio-mcp/composition';
-import type { Clock, EnvRecord, Logger } from '@testio-mcp/domain';
+import type { Clock, EnvRecord, Logger, Principal } from '@testio-mcp/domain';
 import type { MirrorDatabase } from '@testio-mcp/persistence';
 import type { Services } from '@testio-mcp/services';
 import type { ReadThrough, SyncEngine } from '@testio-mcp/sync';
@@ -25,7 +25,10 @@ export interface PreparedRestApi {
   readonly trustProxy: boolean | number | readonly string[];
   instrumentReadThrough(readThrough: ReadThrough): ReadThrough;
   mount(parts: {
+    /** `default`'s services. */
     services: Services;
+    /** The services of a request's principal's tenant (ADR 0024). */
+    servicesFor?: (principal: Principal | undefined) => Services;
     database: Pick<MirrorDatabase, 'sqlite'>;
     engine: Pick<SyncEngine, 'status'>;
     api: Pick<TestIOClient, 'stats'>;

@@ -25,9 +25,16 @@ export function publicBase(req: Request, basePath: string): string {
 
 export function principalMiddleware(authenticator: Authenticator, basePath: string): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const outcome = authenticator.authenticate(
-      credentialFromHeaders(req.get('authorization'), req.get('x-api-key')),
-    );
+    const credential = credentialFromHeaders(req.get('authorization'), req.get('x-api-key'));
+    // A TestIO customer token is checked with TestIO first (when accepted, ADR 0024); keys are not.
+    authenticator
+      .prepare(credential)
+      .then(() => decide(req, res, next, credential))
+      .catch(next);
+  };
+
+  function decide(req: Request, res: Response, next: NextFunction, credential: string | undefined): void {
+    const outcome = authenticator.authenticate(credential);
     if (outcome.kind === 'refused') {
       return next(
         outcome.status === 401
@@ -53,5 +60,5 @@ export function principalMiddleware(authenticator: Authenticator, basePath: stri
       );
     }
     return next();
-  };
+  }
 }

@@ -1,5 +1,6 @@
 import { rmSync, statSync } from 'node:fs';
 import {
+  DEFAULT_TENANT,
   formatThreePart,
   InvalidInputError,
   parseFlexibleDate,
@@ -9,7 +10,7 @@ import {
 } from '@testio-mcp/domain';
 import type { SyncStatusReport } from '@testio-mcp/sync';
 import { Command } from 'commander';
-import { createSyncContainer } from '../container.js';
+import { createSyncContainer, type TenantSync } from '../container.js';
 import { createProgressDisplay } from './progress-display.js';
 import { confirmDestructive } from './confirm.js';
 import {
@@ -32,6 +33,7 @@ interface SyncFlags {
   dryRun?: boolean;
   status?: boolean;
   verbose?: boolean;
+  tenant?: string;
 }
 
 function buildCommand(): Command {
@@ -54,6 +56,10 @@ function buildCommand(): Command {
       .option('--dry-run', 'show what would be synced, without calling TestIO or writing anything')
       .option('--status', 'show the state of the mirror and of recent syncs, then exit')
       .option('--verbose', 'with --status: one line per product')
+      .option(
+        '--tenant <slug>',
+        'only this tenant (`default` or one from `tenants list`); default every tenant',
+      )
       .allowExcessArguments(false),
   );
 }
@@ -142,16 +148,18 @@ function deleteMirror(databasePath: string): void {
 async function refuseWhileSyncing(context: CommandContext): Promise<void> {
   const container = createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli');
   try {
-    const report = await container.engine.status({ runs: 1 });
-    if (report.running && report.lease) {
-      throw new CommandFailure(
-        formatThreePart(
-          `A sync is running on this mirror (${report.lease.holder}, since ${formatDate(report.lease.acquiredAt)}): nothing was deleted`,
-          'Deleting the mirror under a running sync would lose what it writes',
-          'Stop the process that syncs (testio-mcp worker, serve or another sync) or wait for it, then run testio-mcp sync --nuke again',
-        ),
-        1,
-      );
+    for (const tenant of container.tenants) {
+      const report = await tenant.engine.status({ runs: 1 });
+      if (report.running && report.lease) {
+        throw new CommandFailure(
+          formatThreePart(
+            `A sync is running on this mirror (${report.lease.holder}, since ${formatDate(report.lease.acquiredAt)}): nothing was deleted`,
+            'Deleting the mirror under a running sync would lose what it writes',
+            'Stop the process that syncs (testio-mcp worker, serve or another sync) or wait for it, then run testio-mcp sync --nuke again',
+          ),
+          1,
+        );
+      }
     }
   } finally {
     await container.close();
@@ -188,35 +196,54 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
       deleteMirror(context.runtime.databasePath);
       process.stderr.write(`deleted ${context.runtime.databasePath}; rebuilding it\n`);
     }
-    const container = createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli');
+    const container = createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli', {
+      tenant: flags.tenant,
+    });
     try {
+      const many = container.tenants.length > 1;
+      if (productIds && many) {
+        throw new InvalidInputError({
+          field: '--product-ids',
+          message: '--product-ids names products of one account, but this sync covers several tenants',
+          reason: `The mirror holds the tenants ${container.tenants.map((t) => t.slug).join(', ')}, each its own TestIO account`,
+          hint: 'Add --tenant <slug> to say whose products they are',
+        });
+      }
+      const heading = (tenant: TenantSync): string =>
+        many ? `tenant ${tenant.slug} (customer ${tenant.customerId}, ${tenant.baseUrl})\n` : '';
       if (flags.status) {
-        process.stdout.write(
-          formatStatus(
-            await container.engine.status({ runs: 10 }),
-            context.runtime.databasePath,
-            Boolean(flags.verbose),
-          ),
-        );
+        for (const tenant of container.tenants) {
+          process.stdout.write(
+            heading(tenant) +
+              formatStatus(
+                await tenant.engine.status({ runs: 10 }),
+                context.runtime.databasePath,
+                Boolean(flags.verbose),
+              ),
+          );
+        }
         return 0;
       }
       if (flags.dryRun) {
-        const report = await container.engine.status({ runs: 1 });
-        const scope = productIds ?? context.runtime.productIds;
-        process.stdout.write(
-          `dry run: ${flags.nuke ? 'delete the mirror, then ' : ''}a ${mode} sync of ${scope ? `products ${scope.join(', ')}` : 'every product'}` +
-            `${(since ?? context.runtime.since) ? ` (tests ending after ${formatDate(since ?? context.runtime.since)})` : ''}` +
-            ` into ${context.runtime.databasePath}\n` +
-            report.products
-              .filter((p) => !scope || scope.includes(p.id))
-              .map((p) => `  ${p.id} ${p.title}: tests last walked ${formatDate(p.testsSyncedAt)}\n`)
-              .join('') +
-            `nothing was read from TestIO and nothing was written.\n`,
-        );
+        for (const tenant of container.tenants) {
+          const report = await tenant.engine.status({ runs: 1 });
+          const scope =
+            productIds ?? (tenant.slug === DEFAULT_TENANT ? context.runtime.productIds : undefined);
+          process.stdout.write(
+            heading(tenant) +
+              `dry run: ${flags.nuke ? 'delete the mirror, then ' : ''}a ${mode} sync of ${scope ? `products ${scope.join(', ')}` : 'every product'}` +
+              `${(since ?? context.runtime.since) ? ` (tests ending after ${formatDate(since ?? context.runtime.since)})` : ''}` +
+              ` into ${context.runtime.databasePath}\n` +
+              report.products
+                .filter((p) => !scope || scope.includes(p.id))
+                .map((p) => `  ${p.id} ${p.title}: tests last walked ${formatDate(p.testsSyncedAt)}\n`)
+                .join('') +
+              `nothing was read from TestIO and nothing was written.\n`,
+          );
+        }
         return 0;
       }
 
-      const display = createProgressDisplay(process.stderr);
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals) => {
         process.stderr.write(`\n${signal} received: finishing the current write, then stopping...\n`);
@@ -224,24 +251,25 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      let exitCode = 0;
       try {
-        const result = await container.engine.run({
-          mode,
-          trigger: 'manual_cli',
-          // The reference's "incremental only": new tests alone, no product list, features or updates.
-          ...(flags.incrementalOnly ? { phases: ['tests'] as const } : {}),
-          ...(productIds ? { productIds } : {}),
-          ...((since ?? context.runtime.since) ? { since: since ?? context.runtime.since } : {}),
-          onProgress: (p) => display.update(p),
-          signal: controller.signal,
-        });
-        display.finish();
-        process.stdout.write(
-          `${context.runtime.demo ? '[demo] ' : ''}sync #${result.runId} finished\n${formatSyncSummary(result)}`,
-        );
-        if (result.status === 'failure') return 1;
-        if (result.status === 'interrupted') return 130;
-        return 0;
+        // One tenant after another, each under its own lease: one tenant's failure (its API down, its
+        // token refused, its lease held) is reported and the next tenant still syncs (ADR 0024).
+        for (const tenant of container.tenants) {
+          if (controller.signal.aborted) break;
+          const code = await syncOneTenant(tenant, {
+            heading: heading(tenant),
+            mode,
+            incrementalOnly: Boolean(flags.incrementalOnly),
+            productIds,
+            since: since ?? context.runtime.since,
+            demo: context.runtime.demo,
+            signal: controller.signal,
+          });
+          // Interrupted wins over failed, failed over success.
+          if (code === 130 || (code !== 0 && exitCode === 0)) exitCode = code;
+        }
+        return exitCode;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
@@ -252,4 +280,46 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
   } catch (error) {
     return reportCommandError(error);
   }
+}
+
+interface TenantRunOptions {
+  readonly heading: string;
+  readonly mode: SyncMode;
+  readonly incrementalOnly: boolean;
+  readonly productIds: number[] | undefined;
+  readonly since: Date | undefined;
+  readonly demo: boolean;
+  readonly signal: AbortSignal;
+}
+
+/** One tenant's run with its progress display and summary; the exit code it would give alone. */
+async function syncOneTenant(tenant: TenantSync, options: TenantRunOptions): Promise<number> {
+  const display = createProgressDisplay(process.stderr);
+  let result;
+  try {
+    result = await tenant.engine.run({
+      mode: options.mode,
+      trigger: 'manual_cli',
+      // The reference's "incremental only": new tests alone, no product list, features or updates.
+      ...(options.incrementalOnly ? { phases: ['tests'] as const } : {}),
+      ...(options.productIds ? { productIds: options.productIds } : {}),
+      ...(options.since ? { since: options.since } : {}),
+      onProgress: (p) => display.update(p),
+      signal: options.signal,
+    });
+  } catch (error) {
+    display.finish();
+    // With one tenant the error is the command's; with several, it is this tenant's and the next one runs.
+    if (!options.heading) throw error;
+    process.stdout.write(options.heading);
+    reportCommandError(error);
+    return 1;
+  }
+  display.finish();
+  process.stdout.write(
+    `${options.heading}${options.demo ? '[demo] ' : ''}sync #${result.runId} finished\n${formatSyncSummary(result)}`,
+  );
+  if (result.status === 'failure') return 1;
+  if (result.status === 'interrupted') return 130;
+  return 0;
 }

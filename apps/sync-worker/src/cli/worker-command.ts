@@ -31,23 +31,28 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
     const { settings, runtime, logger } = loadContext(env, 'sync-worker');
     const container = createSyncContainer(settings, runtime, logger, 'sync-worker');
     const interval = nextRunDelayMs(settings);
-    const scheduler = createSyncScheduler({
-      engine: container.engine,
-      intervalMs: interval ?? 0,
-      logger,
-      forceInitialSync: settings.TESTIO_FORCE_INITIAL_SYNC,
-      ...(runtime.since ? { since: runtime.since } : {}),
-      onRunFinished: (result) =>
-        logger.info(
-          {
-            runId: result.runId,
-            status: result.status,
-            durationMs: result.durationMs,
-            ...result.counts,
-            warnings: result.warnings.length,
-          },
-          `sync #${result.runId} ${result.status}`,
-        ),
+    // One scheduler per tenant (ADR 0024): each with its own lease, client and circuit breaker, so one
+    // tenant's outage, 429s or bad token never hold up another's sync.
+    const schedulers = container.tenants.map((tenant) => {
+      const log = container.tenants.length > 1 ? logger.child({ tenant: tenant.slug }) : logger;
+      return createSyncScheduler({
+        engine: tenant.engine,
+        intervalMs: interval ?? 0,
+        logger: log,
+        forceInitialSync: settings.TESTIO_FORCE_INITIAL_SYNC,
+        ...(runtime.since ? { since: runtime.since } : {}),
+        onRunFinished: (result) =>
+          log.info(
+            {
+              runId: result.runId,
+              status: result.status,
+              durationMs: result.durationMs,
+              ...result.counts,
+              warnings: result.warnings.length,
+            },
+            `sync #${result.runId} ${result.status}${container.tenants.length > 1 ? ` (tenant ${tenant.slug})` : ''}`,
+          ),
+      });
     });
     // Listening for signals before saying "started": whoever reacts to that line may signal at once.
     const stopping = waitForStop({
@@ -61,16 +66,21 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
         api: runtime.baseUrl,
         intervalSeconds: settings.TESTIO_REFRESH_INTERVAL_SECONDS,
         products: runtime.productIds ?? 'all',
+        tenants: container.tenants.map((t) => t.slug),
       },
       `${runtime.demo ? 'DEMO MODE: ' : ''}sync worker started`,
     );
-    scheduler.start();
+    for (const scheduler of schedulers) scheduler.start();
 
     const stop = await stopping;
     logger.info({ signal: stop.reason }, 'stopping: the current write finishes first');
-    await scheduler
-      .stop()
-      .catch((error: unknown) => logger.error({ err: error }, 'the sync did not stop cleanly'));
+    await Promise.all(
+      schedulers.map((scheduler) =>
+        scheduler
+          .stop()
+          .catch((error: unknown) => logger.error({ err: error }, 'the sync did not stop cleanly')),
+      ),
+    );
     await container.close();
     stop.done();
     logger.info({ signal: stop.reason }, `sync worker stopped (${stop.reason})`);

@@ -7,6 +7,7 @@ import { issueApiKey } from './api-keys.js';
 import { createAuthenticator, credentialFromHeaders } from './authenticator.js';
 import { loadMasterKey } from './master-key.js';
 import { roleForRequest, roleForTool } from './policy.js';
+import { storedTenants } from './served-tenants.js';
 import { addTenant, assertMasterKeyForTenants, listTenants, rekeyTenants, tenantToken } from './tenants.js';
 
 const STATIC_KEY = 'static-key-0123456789abcdef';
@@ -99,6 +100,35 @@ describe('API keys', () => {
     addTenant(store, { slug: 'acme', token: TOKEN }, Buffer.from(key, 'hex'), clock);
     const issued = issueApiKey(store, { tenant: 'acme', role: 'admin', name: 'x' }, clock);
     expect(authenticator().authenticate(issued.key)).toMatchObject({ kind: 'refused', status: 403 });
+  });
+
+  it('serves every stored tenant, and refuses a removed one or one it cannot decrypt (ADR 0024)', () => {
+    const masterKey = randomBytes(32);
+    addTenant(store, { slug: 'acme', token: TOKEN }, masterKey, clock);
+    const issued = issueApiKey(store, { tenant: 'acme', role: 'viewer', name: 'x' }, clock);
+    const serving = (hasMasterKey: boolean) =>
+      createAuthenticator({
+        staticKeys: [],
+        store,
+        servedTenants: storedTenants(store, { hasMasterKey }),
+        clock,
+      });
+    expect(serving(true).authenticate(issued.key)).toMatchObject({
+      kind: 'principal',
+      principal: { tenant: 'acme', role: 'viewer' },
+    });
+    expect(serving(false).authenticate(issued.key)).toMatchObject({
+      kind: 'refused',
+      status: 503,
+      hint: expect.stringContaining('TESTIO_MASTER_KEY'),
+    });
+    store.removeTenant('acme', now);
+    db.sqlite.prepare('UPDATE api_keys SET revoked_at = NULL').run();
+    expect(serving(true).authenticate(issued.key)).toMatchObject({
+      kind: 'refused',
+      status: 403,
+      message: expect.stringContaining("tenant 'acme', which does not exist"),
+    });
   });
 
   it('refuses unknown roles, tenants and expiry forms with the three-part error', () => {

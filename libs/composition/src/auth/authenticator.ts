@@ -2,6 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DEFAULT_TENANT, isRole, type Clock, type Principal } from '@testio-mcp/domain';
 import type { PrincipalStore } from '@testio-mcp/persistence';
 import { apiKeyId, apiKeyState, hashApiKey, hashesEqual } from './api-keys.js';
+import type { CustomerTokens } from './customer-tokens.js';
+import { onlyTenants, type TenantCheck } from './served-tenants.js';
 
 /**
  * One authenticator for every HTTP surface (MCP at /mcp and the REST API): it turns the credential a
@@ -17,7 +19,7 @@ export type AuthOutcome =
   | { readonly kind: 'open' }
   | {
       readonly kind: 'refused';
-      /** 401 no valid credential, 403 a tenant this process does not serve, 503 the keys cannot be read. */
+      /** 401 no valid credential, 403 a tenant this process does not serve (removed), 503 the keys cannot be read. */
       readonly status: 401 | 403 | 503;
       readonly message: string;
       readonly hint: string;
@@ -28,6 +30,11 @@ export interface Authenticator {
   configured(): boolean;
   /** The credential of a request (`Authorization: Bearer` value or `X-API-Key`), or undefined. */
   authenticate(credential: string | undefined): AuthOutcome;
+  /**
+   * Called before `authenticate` by the HTTP adapters: asks TestIO about a credential that may be a
+   * customer token (when they are accepted), so `authenticate` stays synchronous. Never rejects.
+   */
+  prepare(credential: string | undefined): Promise<void>;
 }
 
 export interface AuthenticatorOptions {
@@ -35,9 +42,11 @@ export interface AuthenticatorOptions {
   readonly staticKeys: readonly string[];
   /** Absent: no database keys (tests of the static keys alone). */
   readonly store?: Pick<PrincipalStore, 'findApiKey' | 'hasUsableApiKey'>;
-  /** The tenants this process serves; a principal of another tenant is refused with 403. */
-  readonly servedTenants: readonly string[];
+  /** The tenants this process serves (a list, or a check per request); another tenant's principal gets 403. */
+  readonly servedTenants: readonly string[] | TenantCheck;
   readonly clock: Pick<Clock, 'now'>;
+  /** TESTIO_ACCEPT_CUSTOMER_TOKENS: TestIO tokens act as operators of their own tenant (ADR 0024). */
+  readonly customerTokens?: CustomerTokens;
 }
 
 function sha256(value: string): Buffer {
@@ -66,13 +75,15 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     digest: sha256(key),
     id: `env:${staticKeyFingerprint(key)}`,
   }));
-  const served = new Set(options.servedTenants);
+  const serves =
+    typeof options.servedTenants === 'function' ? options.servedTenants : onlyTenants(options.servedTenants);
 
   const store = options.store;
   // Read now, so a database that cannot answer fails the start rather than the first request.
   let lastKnown = store?.hasUsableApiKey(options.clock.now()) ?? false;
+  const customerTokens = options.customerTokens;
   const configured = (): boolean => {
-    if (staticKeys.length > 0 || !store) return staticKeys.length > 0;
+    if (staticKeys.length > 0 || customerTokens || !store) return staticKeys.length > 0 || !!customerTokens;
     try {
       lastKnown = store.hasUsableApiKey(options.clock.now());
     } catch {
@@ -99,11 +110,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
   return {
     configured,
+    prepare: (credential) =>
+      credential === undefined || !customerTokens ? Promise.resolve() : customerTokens.prepare(credential),
     authenticate(credential) {
       if (credential === undefined) {
         return configured() ? refused(401, 'An API key is required', INVALID_HINT) : { kind: 'open' };
       }
-      let principal = matchStatic(credential);
+      let principal = matchStatic(credential) ?? customerTokens?.lookup(credential);
       if (!principal) {
         const id = apiKeyId(credential);
         let row: ReturnType<PrincipalStore['findApiKey']>;
@@ -124,13 +137,8 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         if (state === 'expired') return refused(401, `The API key ${row.id} has expired`);
         principal = { id: row.id, tenant: row.tenant, role: row.role };
       }
-      if (!served.has(principal.tenant)) {
-        return refused(
-          403,
-          `The API key ${principal.id} belongs to tenant '${principal.tenant}', which this server does not serve`,
-          `This server serves ${[...served].join(', ')}; use a key of that tenant`,
-        );
-      }
+      const refusal = serves(principal);
+      if (refusal) return refused(refusal.status ?? 403, refusal.message, refusal.hint);
       return { kind: 'principal', principal };
     },
   };

@@ -39,6 +39,16 @@ export {
   assertPrincipalsForBind,
   CREATE_KEY_HINT,
   openServingPrincipals,
+  type DefaultAccount,
   type PrincipalSettings,
   type ServingPrincipals,
 } from './serving.js';
+export { onlyTenants, storedTenants, type TenantCheck, type TenantRefusal } from './served-tenants.js';
+export {
+  createCustomerTokens,
+  customerTokenSlug,
+  validateWithTestIO,
+  type CustomerTokenOptions,
+  type CustomerTokens,
+  type TokenValidity,
+} from './customer-tokens.js';

@@ -1,8 +1,10 @@
-import { DEFAULT_TENANT, InvalidInputError, isLoopbackHost, type Clock } from '@testio-mcp/domain';
+import { InvalidInputError, isLoopbackHost, type Clock } from '@testio-mcp/domain';
 import { createPrincipalStore, type PrincipalStore, type Sqlite } from '@testio-mcp/persistence';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
 import { loadMasterKey, type MasterKeySettings } from './master-key.js';
-import { assertMasterKeyForTenants } from './tenants.js';
+import { storedTenants } from './served-tenants.js';
+import { createCustomerTokens, type CustomerTokens } from './customer-tokens.js';
+import { assertMasterKeyForTenants, requireMasterKey } from './tenants.js';
 
 /**
  * What a serving process (MCP over HTTP, the REST API) knows about its callers, built once from the open
@@ -12,7 +14,15 @@ import { assertMasterKeyForTenants } from './tenants.js';
 
 export type PrincipalSettings = MasterKeySettings & {
   readonly TESTIO_API_KEYS?: readonly string[] | undefined;
+  readonly TESTIO_ACCEPT_CUSTOMER_TOKENS?: boolean | undefined;
 };
+
+/** The environment's own account (`default`): where customer tokens are checked, and its token and id. */
+export interface DefaultAccount {
+  readonly baseUrl: string;
+  readonly token: string | undefined;
+  readonly customerId: number;
+}
 
 export interface ServingPrincipals {
   readonly authenticator: Authenticator;
@@ -24,16 +34,33 @@ export function openServingPrincipals(
   settings: PrincipalSettings,
   sqlite: Sqlite,
   clock: Pick<Clock, 'now'>,
+  account?: DefaultAccount,
 ): ServingPrincipals {
   const store = createPrincipalStore(sqlite);
   const masterKey = loadMasterKey(settings);
   assertMasterKeyForTenants(store, masterKey);
+  let customerTokens: CustomerTokens | undefined;
+  if (settings.TESTIO_ACCEPT_CUSTOMER_TOKENS) {
+    if (!account) throw new Error('customer tokens need the default account (openServingParts passes it)');
+    customerTokens = createCustomerTokens({
+      store,
+      masterKey: requireMasterKey(
+        masterKey,
+        'Accepting TestIO customer tokens (TESTIO_ACCEPT_CUSTOMER_TOKENS)',
+      ),
+      baseUrl: account.baseUrl,
+      defaultToken: account.token,
+      reservedCustomerIds: [account.customerId],
+      clock,
+    });
+  }
   const authenticator = createAuthenticator({
     staticKeys: settings.TESTIO_API_KEYS ?? [],
     store,
-    // Until multi-tenant serving lands, one process serves the environment's own account only.
-    servedTenants: [DEFAULT_TENANT],
+    // `default` and every stored tenant, looked up per request (ADR 0024).
+    servedTenants: storedTenants(store, { hasMasterKey: masterKey !== undefined }),
     clock,
+    ...(customerTokens ? { customerTokens } : {}),
   });
   return { authenticator, store, masterKey };
 }

@@ -97,8 +97,9 @@ export function addTenant(
   if (taken.has(customerId)) {
     throw new InvalidInputError({
       field: '--customer-id',
-      message: `Customer id ${customerId} is in use by another tenant`,
-      reason: 'Each tenant’s rows in the mirror are keyed by its customer id',
+      message: `Customer id ${customerId} is in use by tenant '${existing.find((t) => t.customerId === customerId)?.slug ?? DEFAULT_TENANT}'`,
+      reason:
+        'Each tenant’s rows in the mirror are keyed by its customer id: two tenants on one id would read each other’s data',
       hint: 'Choose another --customer-id, or leave it out to get a free one',
     });
   }
