@@ -133,23 +133,6 @@ describe('query_metrics chart options', () => {
     );
   });
 
-  it('saves the chart in the export directory with chart_file and links it; never replaces a file', async () => {
-    const args = { dimensions: 'severity', metrics: 'bug_count', chart_file: 'charts/severities.png' };
-    const result = (await clients.stdio.callTool({
-      name: 'query_metrics',
-      arguments: args,
-    })) as CallToolResult;
-    const link = result.content.find((c) => c.type === 'resource_link');
-    if (link?.type !== 'resource_link') throw new Error('no resource_link');
-    const file = fileURLToPath(link.uri);
-    expect(path.relative(exportDir, file)).toBe(path.join('charts', 'severities.png'));
-    expect([link.mimeType, link.title]).toEqual(['image/png', 'Chart: Bugs by severity']);
-    // The file is the image in the answer.
-    expect(readFileSync(file).toString('base64')).toBe(imageOf(result).data);
-    const again = await clients.http.callTool({ name: 'query_metrics', arguments: args });
-    expect(expectThreePartError(again)).toMatch(/severities\.png already exists/);
-  });
-
   it('refuses a chart_metric the query did not compute, saying which it may be', async () => {
     const result = await clients.http.callTool({
       name: 'query_metrics',

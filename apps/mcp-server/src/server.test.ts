@@ -143,9 +143,8 @@ describe('tools/list', () => {
       idempotentHint: true,
       openWorldHint: true,
     });
-    // The quality report and query_metrics only write when output_file or chart_file asks them to (new
-    // files in the export directory).
-    const writers = ['sync_data', 'generate_quality_report', 'query_metrics'];
+    // The quality report only writes when output_file asks it to (new files in the export directory).
+    const writers = ['sync_data', 'generate_quality_report'];
     for (const name of writers.slice(1)) {
       expect(tools.find((t) => t.name === name)?.annotations, name).toMatchObject({
         readOnlyHint: false,

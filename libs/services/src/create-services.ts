@@ -1,6 +1,5 @@
 import { resolveContext, type ServicesDeps } from './context.js';
 import { createCapabilitiesOperations } from './operations/capabilities.js';
-import { createChartFileOperations } from './operations/chart-files.js';
 import { createDiscoveryOperations } from './operations/discovery.js';
 import { createManagementOperations } from './operations/management.js';
 import { createQualityReportOperations } from './operations/quality-report.js';
@@ -22,6 +21,5 @@ export function createServices(deps: ServicesDeps): Services {
     ...createQueryMetricsOperations(ctx),
     ...createQualityReportOperations(ctx),
     ...createCapabilitiesOperations(ctx),
-    ...createChartFileOperations(ctx),
   };
 }

@@ -1,7 +1,6 @@
 import type { SyncTrigger } from '@testio-mcp/domain';
 import type { SyncProgress } from '@testio-mcp/sync';
 import type { createCapabilitiesOperations } from './operations/capabilities.js';
-import type { createChartFileOperations } from './operations/chart-files.js';
 import type { createDiscoveryOperations } from './operations/discovery.js';
 import type { createManagementOperations } from './operations/management.js';
 import type { createQualityReportOperations } from './operations/quality-report.js';
@@ -39,5 +38,4 @@ export type Services = ReturnType<typeof createDiscoveryOperations> &
   ReturnType<typeof createManagementOperations> &
   ReturnType<typeof createQueryMetricsOperations> &
   ReturnType<typeof createQualityReportOperations> &
-  ReturnType<typeof createCapabilitiesOperations> &
-  ReturnType<typeof createChartFileOperations>;
+  ReturnType<typeof createCapabilitiesOperations>;

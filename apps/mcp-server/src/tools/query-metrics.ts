@@ -1,6 +1,3 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { chartMetrics, queryMetricsOutputSchema, queryMetricsToolInputSchema } from '@testio-mcp/services';
 import { defineTool } from './define-tool.js';
 
@@ -20,8 +17,7 @@ export default defineTool({
   toolset: 'analytics',
   inputSchema: queryMetricsToolInputSchema,
   outputSchema: queryMetricsOutputSchema,
-  // Reads only, except that chart_file writes a new file in the export directory (never replaces one).
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   untrustedContent: true,
   examples: [
     {
@@ -61,29 +57,15 @@ export default defineTool({
   ],
   handler: (input, ctx) =>
     ctx.services.queryMetrics(input, { onProgress: (p) => void ctx.reportProgress(p) }),
-  async attachments(output, input, ctx) {
-    if (input.chart === 'none' && !input.chart_file) return [];
-    // A file without a format asked for is a PNG: what every viewer opens.
-    const chart = await chartMetrics(output, input.chart === 'none' ? 'png' : input.chart, {
+  async attachments(output, input) {
+    if (input.chart === 'none') return [];
+    const chart = await chartMetrics(output, input.chart, {
       ...(input.chart_type ? { type: input.chart_type } : {}),
       ...(input.chart_metric ? { metric: input.chart_metric } : {}),
     });
-    const blocks: ContentBlock[] = [
+    return [
       { type: 'image', data: chart.body.toString('base64'), mimeType: chart.mimeType },
       { type: 'text', text: `Chart (${chart.format}): ${chart.description}` },
     ];
-    if (input.chart_file) {
-      const saved = await ctx.services.saveChartFile(input.chart_file, chart);
-      blocks.push({
-        type: 'resource_link',
-        uri: pathToFileURL(saved.path).href,
-        name: path.basename(saved.path),
-        title: `Chart: ${chart.title}`,
-        description: chart.description,
-        mimeType: chart.mimeType,
-        size: saved.size_bytes,
-      });
-    }
-    return blocks;
   },
 });

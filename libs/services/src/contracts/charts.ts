@@ -34,13 +34,6 @@ export const queryMetricsToolInputSchema = queryMetricsInputSchema.extend({
     'Also return a chart of the rows as an image, with a text summary.',
   ).default('none'),
   ...chartOptionsShape,
-  chart_file: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe("Also save the chart in the export directory ('q2/rejections') and link it."),
 });
 export type QueryMetricsToolInput = z.output<typeof queryMetricsToolInputSchema>;
 /** The tool's JSON answer is the query's; the chart travels beside it as image content. */

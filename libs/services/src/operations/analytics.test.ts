@@ -96,18 +96,6 @@ describe('quality report', () => {
     expect(q.data.reduce((n, row) => n + Number(row['bug_count']), 0)).toBe(r.summary.total_bugs);
   });
 
-  it('saves a chart file once, under the export directory only, and refuses without a directory', async () => {
-    const chart = { format: 'svg' as const, body: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>') };
-    const saved = await stack.services.saveChartFile('charts/one.svg', chart);
-    expect(path.relative(stack.exportDir, saved.path)).toBe(path.join('charts', 'one.svg'));
-    expect(readFileSync(saved.path, 'utf8')).toBe(chart.body.toString('utf8'));
-    expect(saved.size_bytes).toBe(chart.body.length);
-    await expect(stack.services.saveChartFile('charts/one', chart)).rejects.toThrow(/already exists/);
-    await expect(stack.services.saveChartFile('../out', chart)).rejects.toBeInstanceOf(InvalidInputError);
-    const noWriter = stack.withServices({ reportFiles: undefined });
-    await expect(noWriter.saveChartFile('x', chart)).rejects.toThrow(/cannot save charts/);
-  });
-
   it('exports under the export directory only', async () => {
     const r = await stack.services.generateQualityReport(report({ output_file: 'one/report', max_tests: 1 }));
     expect(r.export?.files.map((f) => path.relative(stack.exportDir, f.path))).toEqual([
