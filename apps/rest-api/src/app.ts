@@ -237,14 +237,15 @@ export function createApp(deps: AppDeps): Express {
   router.use('/docs', swaggerUi.serveFiles(spec, uiOptions), swaggerUi.setup(spec, uiOptions));
 
   // RFC 9728: public, so a client refused with 401 can learn how to authenticate.
-  router.get(RESOURCE_METADATA_PATH, (req, res) => {
-    res.setHeader('Cache-Control', 'max-age=300');
-    res.json(protectedResourceMetadata(publicBase(req, options.basePath)));
-  });
-
   const authenticator =
     deps.authenticator ??
     createAuthenticator({ staticKeys: options.apiKeys, servedTenants: [DEFAULT_TENANT], clock });
+  router.get(RESOURCE_METADATA_PATH, (req, res) => {
+    res.setHeader('Cache-Control', 'max-age=300');
+    res.json(
+      protectedResourceMetadata(publicBase(req, options.basePath), authenticator.authorizationServers),
+    );
+  });
   router.use(principalMiddleware(authenticator, options.basePath));
   router.use(
     rateLimitMiddleware({ limit: options.rateLimit, windowMs: options.rateLimitWindowSeconds * 1000, clock }),

@@ -1,4 +1,11 @@
-import { createAuthenticator, issueApiKey } from '@testio-mcp/composition';
+import {
+  createAuthenticator,
+  createJwtVerifier,
+  issueApiKey,
+  oauthConfigFrom,
+  withOAuth,
+} from '@testio-mcp/composition';
+import { startTestIssuer, type TestIssuer } from '@testio-mcp/composition/testing';
 import { createPrincipalStore, type PrincipalStore } from '@testio-mcp/persistence';
 import { createTestDatabase, type TestDatabase } from '@testio-mcp/persistence/testing';
 import request from 'supertest';
@@ -112,5 +119,66 @@ describe('REST principals', () => {
     expect(expired.body.error.message).toContain('expired');
     const altered = `${keys.viewer.slice(0, -2)}${keys.viewer.endsWith('AA') ? 'BB' : 'AA'}`;
     await request(served).get('/api/products').set('X-API-Key', altered).expect(401);
+  });
+});
+
+describe('REST with OAuth access tokens (ADR 0025)', () => {
+  const AUDIENCE = 'https://testio.example.com/mcp';
+  const realClock = { now: () => new Date() };
+  let idp: TestIssuer;
+  beforeAll(async () => {
+    idp = await startTestIssuer(AUDIENCE);
+  });
+  afterAll(async () => {
+    await idp.close();
+  });
+
+  function oauthApp() {
+    const config = oauthConfigFrom({ TESTIO_OAUTH_ISSUER: idp.issuer, TESTIO_OAUTH_AUDIENCE: AUDIENCE });
+    if (!config) throw new Error('OAuth is configured');
+    const keysOnly = createAuthenticator({ staticKeys: [], store, servedTenants: ['default'], clock });
+    const authenticator = withOAuth(keysOnly, createJwtVerifier(config, { clock: realClock }), ['default']);
+    return buildApp({}, { authenticator });
+  }
+
+  it('lets a viewer token read and refuses it a sync with 403; an operator token starts one', async () => {
+    const { app: served } = oauthApp();
+    const viewer = await idp.sign({ testio_tenant: 'default', scope: 'testio:read' });
+    await request(served).get('/api/products').set('Authorization', `Bearer ${viewer}`).expect(200);
+    const refused = await request(served)
+      .post('/api/sync')
+      .set('Authorization', `Bearer ${viewer}`)
+      .send({})
+      .expect(403);
+    expect(refused.body.error.message).toContain('oauth:user-1 is a viewer');
+    const operator = await idp.sign({ testio_tenant: 'default', testio_role: 'operator' });
+    await request(served).post('/api/sync').set('Authorization', `Bearer ${operator}`).send({}).expect(202);
+    // API keys keep working beside tokens.
+    await request(served).get('/api/products').set('X-API-Key', keys.viewer).expect(200);
+  });
+
+  it('refuses bad tokens with 401 and the challenge, and names the issuer in the metadata document', async () => {
+    const { app: served, logger } = oauthApp();
+    const claims = { testio_tenant: 'default', scope: 'testio:admin' };
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    for (const token of [
+      await idp.sign({ ...claims, exp: past }),
+      await idp.sign({ ...claims, nbf: past + 7200 }),
+      await idp.sign({ ...claims, aud: 'https://other.example.com' }),
+      await idp.sign({ ...claims, iss: 'https://evil.example.com' }),
+      await idp.signWithUnpublishedKey(claims),
+      idp.unsigned(claims),
+      await idp.hmacWithPublicKey(claims),
+    ]) {
+      const res = await request(served)
+        .get('/api/products')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer resource_metadata=/);
+      expect(JSON.stringify(logger.lines)).not.toContain(token);
+    }
+    await request(served).get('/api/products').expect(401);
+    const doc = await request(served).get('/.well-known/oauth-protected-resource').expect(200);
+    expect(doc.body.authorization_servers).toEqual([idp.issuer]);
   });
 });

@@ -134,6 +134,17 @@ export const sharedSettingsSchema = z.object({
   TESTIO_MASTER_KEY: z.string().trim().min(1).optional(),
   /** A file holding the master key (wins over nothing; both set is an error). */
   TESTIO_MASTER_KEY_FILE: z.string().trim().min(1).optional(),
+  /**
+   * OAuth 2.1 resource server (ADR 0025): the authorization server whose JWT access tokens are accepted.
+   * Its JWKS comes from TESTIO_OAUTH_JWKS_URL or its metadata; TESTIO_OAUTH_AUDIENCE is then required.
+   */
+  TESTIO_OAUTH_ISSUER: z.url({ message: 'expected an http(s) URL' }).optional(),
+  TESTIO_OAUTH_AUDIENCE: z.string().trim().min(1).optional(),
+  TESTIO_OAUTH_JWKS_URL: z.url({ message: 'expected an http(s) URL' }).optional(),
+  /** The claim naming the principal's tenant slug. */
+  TESTIO_OAUTH_TENANT_CLAIM: z.string().trim().min(1).default('testio_tenant'),
+  /** The claim naming the role; without it the scopes testio:read|sync|admin decide. */
+  TESTIO_OAUTH_ROLE_CLAIM: z.string().trim().min(1).default('testio_role'),
 });
 export type SharedSettings = z.infer<typeof sharedSettingsSchema>;
 

@@ -27,6 +27,13 @@ export interface Authenticator {
   /** Whether any principal source is configured now (keys created while serving count at once). */
   configured(): boolean;
   /** The credential of a request (`Authorization: Bearer` value or `X-API-Key`), or undefined. */
+  authenticate(credential: string | undefined): AuthOutcome | Promise<AuthOutcome>;
+  /** Issuers whose JWTs are accepted (ADR 0025), for the RFC 9728 document; none with keys alone. */
+  readonly authorizationServers?: readonly string[];
+}
+
+/** The API-key authenticator answers at once (one indexed read); OAuth wraps it with an async step. */
+export interface KeyAuthenticator extends Authenticator {
   authenticate(credential: string | undefined): AuthOutcome;
 }
 
@@ -61,7 +68,7 @@ export function credentialFromHeaders(
 
 const INVALID_HINT = 'Send a key made with `testio-mcp keys create` as "Authorization: Bearer <key>"';
 
-export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+export function createAuthenticator(options: AuthenticatorOptions): KeyAuthenticator {
   const staticKeys = options.staticKeys.map((key) => ({
     digest: sha256(key),
     id: `env:${staticKeyFingerprint(key)}`,

@@ -1,7 +1,9 @@
 import { DEFAULT_TENANT, InvalidInputError, isLoopbackHost, type Clock } from '@testio-mcp/domain';
 import { createPrincipalStore, type PrincipalStore, type Sqlite } from '@testio-mcp/persistence';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
+import { createJwtVerifier, oauthConfigFrom, type OAuthSettings } from './jwt.js';
 import { loadMasterKey, type MasterKeySettings } from './master-key.js';
+import { withOAuth } from './oauth-authenticator.js';
 import { assertMasterKeyForTenants } from './tenants.js';
 
 /**
@@ -10,9 +12,10 @@ import { assertMasterKeyForTenants } from './tenants.js';
  * with encrypted tenants and no master key, before anything listens.
  */
 
-export type PrincipalSettings = MasterKeySettings & {
-  readonly TESTIO_API_KEYS?: readonly string[] | undefined;
-};
+export type PrincipalSettings = MasterKeySettings &
+  OAuthSettings & {
+    readonly TESTIO_API_KEYS?: readonly string[] | undefined;
+  };
 
 export interface ServingPrincipals {
   readonly authenticator: Authenticator;
@@ -27,14 +30,19 @@ export function openServingPrincipals(
 ): ServingPrincipals {
   const store = createPrincipalStore(sqlite);
   const masterKey = loadMasterKey(settings);
+  // Checked before anything listens: a half-configured OAuth must not start as keys-only.
+  oauthConfigFrom(settings);
   assertMasterKeyForTenants(store, masterKey);
-  const authenticator = createAuthenticator({
+  // Until multi-tenant serving lands, one process serves the environment's own account only.
+  const servedTenants = [DEFAULT_TENANT];
+  const keys = createAuthenticator({
     staticKeys: settings.TESTIO_API_KEYS ?? [],
     store,
-    // Until multi-tenant serving lands, one process serves the environment's own account only.
-    servedTenants: [DEFAULT_TENANT],
+    servedTenants,
     clock,
   });
+  const oauth = oauthConfigFrom(settings);
+  const authenticator = oauth ? withOAuth(keys, createJwtVerifier(oauth, { clock }), servedTenants) : keys;
   return { authenticator, store, masterKey };
 }
 
@@ -55,7 +63,7 @@ export function assertPrincipalsForBind(
   if (isLoopbackHost(host) || authenticator.configured()) return;
   throw new InvalidInputError({
     field: variable,
-    message: `${surface} on ${host} would be reachable beyond this machine, but no API key is configured (TESTIO_API_KEYS is empty and the database holds no usable key)`,
+    message: `${surface} on ${host} would be reachable beyond this machine, but no API key is configured (TESTIO_API_KEYS is empty, the database holds no usable key and TESTIO_OAUTH_ISSUER is unset)`,
     reason: 'Without a principal source anyone who can reach the port could read the whole account',
     hint: CREATE_KEY_HINT,
   });
