@@ -216,6 +216,8 @@ async function runHttp(
               callableTools: selection.callable,
               restBaseUrl: restUrl,
               principal,
+              audit: container.audit,
+              rateLimits: container.rateLimits,
             }),
           authenticator,
           ...(rest ? { trustProxy: rest.trustProxy } : {}),
@@ -238,6 +240,8 @@ async function runHttp(
     api: container.api,
     clock: container.clock,
     authenticator,
+    audit: container.audit,
+    rateLimits: container.rateLimits,
   });
   const listener = !hosted ? mcpApp : !mcpApp ? hosted.handler : routeByPath(mcpApp, hosted.handler);
   if (!listener) throw new Error(`api mode '${mode}' serves nothing`);
@@ -316,7 +320,12 @@ export async function runServeCommand(
       settings,
       runtime,
       logger,
-      ...(rest ? { instrumentReadThrough: (r) => rest.instrumentReadThrough(r) } : {}),
+      ...(rest
+        ? {
+            instrumentReadThrough: (r) => rest.instrumentReadThrough(r),
+            anonymousRateLimit: rest.anonymousRateLimit,
+          }
+        : {}),
     });
     const log = logger;
     // Started once the server is ready, so a first question never waits for a process start.

@@ -1,6 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createRateLimits, rateLimitConfig } from '@testio-mcp/composition';
 import { startTestIssuer, type TestIssuer } from '@testio-mcp/composition/testing';
+import { createAuditStore } from '@testio-mcp/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectThreePartError, structuredOf } from './__fixtures__/harness.js';
 import { startMcpStack, type McpStack } from './__fixtures__/stack.js';
@@ -123,5 +125,66 @@ describe('MCP with OAuth access tokens', () => {
     expect(res.status).toBe(403);
     expect(JSON.stringify(await res.json())).toContain("is for tenant 'acme'");
     expect(stack.log.text()).not.toContain(token.split('.')[2]);
+  });
+});
+
+describe('audit trail and rate limits over MCP', () => {
+  it('records each tool call under the principal, and answers a call over the budget with when to retry', async () => {
+    const { container, log } = stack;
+    // One limiter for the process: the server is built per request.
+    const rateLimits = createRateLimits(
+      rateLimitConfig({ TESTIO_RATE_LIMIT_VIEWER: 2 }, { points: 0, windowSeconds: 60 }),
+    );
+    const limited = await listen(
+      createHttpApp({
+        createServer: (principal) =>
+          createServer({
+            services: container.services,
+            logger: log.logger,
+            principal,
+            audit: container.audit,
+            rateLimits,
+          }),
+        authenticator: container.principals.authenticator,
+        logger: log.logger,
+        bindHost: '127.0.0.1',
+        health: () => container.health(),
+      }),
+      '127.0.0.1',
+      0,
+    );
+    const client = new Client({ name: 'vitest-limits', version: '1.0.0' });
+    const token = await idp.sign({ sub: 'grace', testio_tenant: 'default', scope: 'testio:read' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(limited.url), {
+        requestInit: { headers: { Authorization: `Bearer ${token}` } },
+      }),
+    );
+    try {
+      await client.callTool({ name: 'list_products', arguments: {} });
+      // A refusal by role is cheap and does not use the budget.
+      await client.callTool({ name: 'sync_data', arguments: {} });
+      await client.callTool({ name: 'list_products', arguments: {} });
+      const refused = expectThreePartError(
+        await client.callTool({ name: 'list_products', arguments: {} }),
+        /Rate limit reached: oauth:grace may make 2 requests per minute/,
+      );
+      expect(refused).toMatch(/Retry after \d+ s/);
+    } finally {
+      await client.close();
+      await limited.close();
+    }
+    container.audit.flush();
+    const rows = createAuditStore(container.database.sqlite)
+      .list({ limit: 10 })
+      .filter((r) => r.principal === 'oauth:grace')
+      .reverse();
+    expect(rows.map((r) => [r.tenant, r.surface, r.action, r.outcome])).toEqual([
+      ['default', 'mcp', 'list_products', 'ok'],
+      ['default', 'mcp', 'sync_data', 'refused'],
+      ['default', 'mcp', 'list_products', 'ok'],
+      ['default', 'mcp', 'list_products', 'rate_limited'],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(token);
   });
 });

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import {
   createAuthenticator,
+  createRateLimits,
   protectedResourceMetadata,
   RESOURCE_METADATA_PATH,
+  type AuditOutcome,
+  type AuditTrail,
   type Authenticator,
+  type RateLimits,
 } from '@testio-mcp/composition';
 import { DEFAULT_TENANT, systemClock, type Clock, type Logger } from '@testio-mcp/domain';
 import type { Services } from '@testio-mcp/services';
@@ -49,7 +53,10 @@ export interface AppOptions {
   readonly basePath: string;
   /** Browser origins allowed by CORS; empty ⇒ no CORS headers. */
   readonly corsOrigins: readonly string[];
-  /** Requests per window per key (or client address); 0 = off. */
+  /**
+   * Requests per window without a principal (per client address); with no `rateLimits` given, also each
+   * principal's (tests, a bare app). 0 = off.
+   */
   readonly rateLimit: number;
   readonly rateLimitWindowSeconds: number;
   /** JSON body limit, e.g. `100kb`. */
@@ -71,6 +78,10 @@ export interface AppDeps {
   readonly clock?: Clock;
   /** Who may call (the serving parts' authenticator); by default one over `options.apiKeys` alone. */
   readonly authenticator?: Authenticator;
+  /** Per-principal limits shared with /mcp (ADR 0025); by default one uniform budget from `options`. */
+  readonly rateLimits?: RateLimits;
+  /** Records each API request (ADR 0025); none by default. */
+  readonly audit?: AuditTrail;
 }
 
 export const DEFAULT_APP_OPTIONS: AppOptions = {
@@ -121,6 +132,13 @@ function parameterLocations(
     }
     return out;
   };
+}
+
+/** The audit's word for a finished request. */
+function auditOutcome(status: number): AuditOutcome {
+  if (status === 429) return 'rate_limited';
+  if (status === 401 || status === 403) return 'refused';
+  return status >= 400 ? 'error' : 'ok';
 }
 
 function routeLabel(req: Request): string {
@@ -196,6 +214,24 @@ export function createApp(deps: AppDeps): Express {
         ip: req.ip,
         ...(ctx?.keyId ? { key_id: ctx.keyId } : {}),
       };
+      // The API's own routes and every refusal; /health, /metrics, docs and CORS preflights are not audited.
+      if (
+        deps.audit &&
+        req.method !== 'OPTIONS' &&
+        (req.path.startsWith(`${options.basePath}/api/`) ||
+          res.statusCode === 401 ||
+          res.statusCode === 403 ||
+          res.statusCode === 429)
+      ) {
+        deps.audit.record({
+          principal: ctx?.principal,
+          surface: 'rest',
+          action: `${req.method} ${route === 'unmatched' ? req.path : route}`,
+          outcome: auditOutcome(res.statusCode),
+          status: res.statusCode,
+          durationMs: seconds * 1000,
+        });
+      }
       const logger = ctx?.logger ?? deps.logger;
       if (res.statusCode >= 500) logger.error(line, 'request failed');
       else if (res.statusCode >= 400) logger.warn(line, 'request rejected');
@@ -247,9 +283,11 @@ export function createApp(deps: AppDeps): Express {
     );
   });
   router.use(principalMiddleware(authenticator, options.basePath));
-  router.use(
-    rateLimitMiddleware({ limit: options.rateLimit, windowMs: options.rateLimitWindowSeconds * 1000, clock }),
-  );
+  const budget = { points: options.rateLimit, windowSeconds: options.rateLimitWindowSeconds };
+  const rateLimits =
+    deps.rateLimits ??
+    createRateLimits({ viewer: budget, operator: budget, admin: budget, anonymous: budget });
+  router.use(rateLimitMiddleware(rateLimits));
   router.use(express.json({ limit: options.bodyLimit, strict: true }));
 
   router.get('/metrics', async (_req, res, next) => {

@@ -27,3 +27,21 @@ export {
 export { createProcessLogger, createRootLogger } from './logger.js';
 export { isReportedCliError, reportCliError } from './cli-errors.js';
 export * from './auth/index.js';
+export {
+  createAuditTrail,
+  NO_AUDIT,
+  type AuditEvent,
+  type AuditOutcome,
+  type AuditTrail,
+  type AuditTrailOptions,
+} from './audit/audit-trail.js';
+export {
+  createRateLimits,
+  rateLimitConfig,
+  type MakeLimiter,
+  type RateBudget,
+  type RateDecision,
+  type RateLimitConfig,
+  type RateLimits,
+  type RateLimitSettings,
+} from './limits/rate-limits.js';

@@ -145,6 +145,12 @@ export const sharedSettingsSchema = z.object({
   TESTIO_OAUTH_TENANT_CLAIM: z.string().trim().min(1).default('testio_tenant'),
   /** The claim naming the role; without it the scopes testio:read|sync|admin decide. */
   TESTIO_OAUTH_ROLE_CLAIM: z.string().trim().min(1).default('testio_role'),
+  /** Requests per minute of each role's principals, MCP tool calls and REST requests together; 0 = no limit. */
+  TESTIO_RATE_LIMIT_VIEWER: intIn(0, 1_000_000).default(300),
+  TESTIO_RATE_LIMIT_OPERATOR: intIn(0, 1_000_000).default(300),
+  TESTIO_RATE_LIMIT_ADMIN: intIn(0, 1_000_000).default(600),
+  /** Audit entries older than this many days are pruned by the serving process. */
+  TESTIO_AUDIT_RETENTION_DAYS: intIn(1, 3650).default(90),
 });
 export type SharedSettings = z.infer<typeof sharedSettingsSchema>;
 
