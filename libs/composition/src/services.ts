@@ -149,13 +149,20 @@ export function openServingParts({
   // The audit trail writes through a connection of its own with a short busy timeout: a batch that meets
   // the worker's sync transaction waits a quarter second at most and retries later, never blocking requests
   // for the mirror connection's ten seconds.
-  const auditDb = openSqlite(runtime.databasePath, { busyTimeoutMs: 250 });
-  const audit = createAuditTrail({
-    store: createAuditStore(auditDb),
-    clock: mirror.clock,
-    logger: logger.child({ component: 'audit' }),
-    retentionDays: settings.TESTIO_AUDIT_RETENTION_DAYS ?? 90,
-  });
+  let auditDb: ReturnType<typeof openSqlite>;
+  let audit: AuditTrail;
+  try {
+    auditDb = openSqlite(runtime.databasePath, { busyTimeoutMs: 250 });
+    audit = createAuditTrail({
+      store: createAuditStore(auditDb),
+      clock: mirror.clock,
+      logger: logger.child({ component: 'audit' }),
+      retentionDays: settings.TESTIO_AUDIT_RETENTION_DAYS ?? 90,
+    });
+  } catch (error) {
+    void mirror.close();
+    throw error;
+  }
   return {
     principals,
     audit,

@@ -63,7 +63,7 @@ export function assertPrincipalsForBind(
   if (isLoopbackHost(host) || authenticator.configured()) return;
   throw new InvalidInputError({
     field: variable,
-    message: `${surface} on ${host} would be reachable beyond this machine, but no API key is configured (TESTIO_API_KEYS is empty, the database holds no usable key and TESTIO_OAUTH_ISSUER is unset)`,
+    message: `${surface} on ${host} would be reachable beyond this machine, but no API key is configured (TESTIO_API_KEYS is empty and the database holds no usable key; TESTIO_OAUTH_ISSUER is unset)`,
     reason: 'Without a principal source anyone who can reach the port could read the whole account',
     hint: CREATE_KEY_HINT,
   });
