@@ -75,6 +75,21 @@ describe('testio-mcp audit', () => {
     ]);
   });
 
+  it('says so when nothing matches, and refuses a bad tenant or limit with the three-part error', async () => {
+    const none = io();
+    expect(await runAuditCommand(['--tenant', 'nobody'], env, none.io)).toBe(0);
+    expect(none.out()).toContain('No audit entries match');
+    const badTenant = io();
+    expect(await runAuditCommand(['--tenant', 'Not A Slug'], env, badTenant.io)).toBe(2);
+    expect(badTenant.err()).toContain("--tenant 'Not A Slug' is not a tenant slug");
+    const badLimit = io();
+    expect(await runAuditCommand(['--limit', '0'], env, badLimit.io)).toBe(2);
+    expect(badLimit.err()).toContain("--limit '0' is not a whole number from 1 to 10000");
+    const limited = io();
+    expect(await runAuditCommand(['--limit', '1', '--since', '7d', '--json'], env, limited.io)).toBe(0);
+    expect(JSON.parse(limited.out())).toHaveLength(1);
+  });
+
   it('refuses a --since it cannot read with the three-part error', async () => {
     const bad = io();
     expect(await runAuditCommand(['--since', 'yesterday'], env, bad.io)).toBe(2);
