@@ -13,6 +13,7 @@ export const COMMANDS: ReadonlySet<string> = new Set([
   'problematic',
   'keys',
   'tenants',
+  'audit',
 ]);
 
 export const GLOBAL_HELP = `Global options (before or after the command; each sets the variable in brackets):
@@ -46,6 +47,7 @@ Commands:
                       [--expires 90d] [--json] | list | revoke ID
   tenants <cmd>       TestIO accounts besides default: add SLUG [--customer-id N] [--base-url URL]
                       [--token-env VAR] (token on stdin) | list | remove SLUG | rekey
+  audit [options]     recent MCP tool calls and REST requests: [--tenant SLUG] [--since 24h|DATE] [--limit N] [--json]
 
 ${GLOBAL_HELP}`;
 

@@ -48,6 +48,11 @@ async function runCommand(command: string, args: string[]): Promise<void> {
       process.exitCode = await runKeysCommand(args, process.env);
       return;
     }
+    case 'audit': {
+      const { runAuditCommand } = await import('./principals/audit-command.js');
+      process.exitCode = await runAuditCommand(args, process.env);
+      return;
+    }
     case 'tenants': {
       const { runTenantsCommand } = await import('./principals/tenants-command.js');
       process.exitCode = await runTenantsCommand(args, process.env);

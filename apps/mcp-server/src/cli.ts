@@ -217,6 +217,8 @@ async function runHttp(
               callableTools: selection.callable,
               restBaseUrl: restUrl,
               principal,
+              audit: container.audit,
+              rateLimits: container.rateLimits,
             }),
           authenticator,
           ...(rest ? { trustProxy: rest.trustProxy } : {}),
@@ -240,6 +242,8 @@ async function runHttp(
     api: container.api,
     clock: container.clock,
     authenticator,
+    audit: container.audit,
+    rateLimits: container.rateLimits,
   });
   const listener = !hosted ? mcpApp : !mcpApp ? hosted.handler : routeByPath(mcpApp, hosted.handler);
   if (!listener) throw new Error(`api mode '${mode}' serves nothing`);
@@ -318,7 +322,12 @@ export async function runServeCommand(
       settings,
       runtime,
       logger,
-      ...(rest ? { instrumentReadThrough: (r) => rest.instrumentReadThrough(r) } : {}),
+      ...(rest
+        ? {
+            instrumentReadThrough: (r) => rest.instrumentReadThrough(r),
+            anonymousRateLimit: rest.anonymousRateLimit,
+          }
+        : {}),
     });
     const log = logger;
     // Started once the server is ready, so a first question never waits for a process start.

@@ -2,6 +2,7 @@ import {
   openServingParts,
   resolveServingRuntime,
   type AppRuntime,
+  type RateBudget,
   type ServingParts,
 } from '@testio-mcp/composition';
 import type { Clock, Logger } from '@testio-mcp/domain';
@@ -36,6 +37,8 @@ export interface McpContainerOptions {
   readonly clock?: Clock;
   /** Wraps the read-through refresh, e.g. to count its decisions into the hosted REST API's metrics. */
   readonly instrumentReadThrough?: (readThrough: ReadThrough) => ReadThrough;
+  /** The hosted REST API's limit for requests without a principal (its TESTIO_REST_RATE_LIMIT). */
+  readonly anonymousRateLimit?: RateBudget;
 }
 
 export function createMcpContainer(options: McpContainerOptions): McpContainer {

@@ -1,7 +1,14 @@
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { mayAct, refusalParts, roleForTool } from '@testio-mcp/composition';
+import {
+  mayAct,
+  refusalParts,
+  roleForTool,
+  type AuditOutcome,
+  type AuditTrail,
+  type RateLimits,
+} from '@testio-mcp/composition';
 import { formatThreePart, isDomainError, type Logger, type Principal } from '@testio-mcp/domain';
 import { parseInput, type Services } from '@testio-mcp/services';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -91,6 +98,10 @@ export interface ServerDeps {
    * server): everything the selection allows.
    */
   readonly principal?: Principal | undefined;
+  /** Records every tool call: principal id, tenant, tool, outcome, duration (ADR 0025). */
+  readonly audit?: AuditTrail | undefined;
+  /** Per-principal limits; a call over the budget answers an error saying when to retry (ADR 0025). */
+  readonly rateLimits?: RateLimits | undefined;
 }
 
 /** JSON-RPC code of "resource not found" (MCP specification). */
@@ -206,15 +217,21 @@ export function createServer(deps: ServerDeps): Server {
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const name = request.params.name;
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const audited = (action: string, outcome: AuditOutcome, result: CallToolResult): CallToolResult => {
+      deps.audit?.record({ principal, surface: 'mcp', action, outcome, durationMs: elapsed() });
+      return result;
+    };
     // An old name of the reference's whose question maps exactly onto today's tool is answered by it.
     const former = byName.has(name) ? undefined : translateFormerCall(name, request.params.arguments ?? {});
     const tool = byName.get(former?.replacement ?? name);
     if (!tool) {
       deps.logger.info({ tool: name.slice(0, 100) }, 'call to an unknown or disabled tool');
-      return {
+      return audited(name.slice(0, 100), 'error', {
         isError: true,
         content: [{ type: 'text', text: unknownToolText(name, enabledNames, knownNames) }],
-      };
+      });
     }
     const requestId = String(extra.requestId);
     const logger = deps.logger.child({
@@ -226,10 +243,31 @@ export function createServer(deps: ServerDeps): Server {
     if (principal && !mayAct(principal, needed)) {
       const parts = refusalParts(principal, needed, tool.name);
       logger.info({ role: principal.role, needed }, `${tool.name} refused: role`);
-      return {
+      return audited(tool.name, 'refused', {
         isError: true,
         content: [{ type: 'text', text: formatThreePart(parts.message, parts.reason, parts.hint) }],
-      };
+      });
+    }
+    // Without a principal (stdio, an open loopback server) there is one user and nothing to share fairly.
+    const decision = principal && deps.rateLimits ? await deps.rateLimits.consume(principal, '') : undefined;
+    if (principal && decision?.kind === 'refused') {
+      logger.info(
+        { limit: decision.limit, retryAfterSeconds: decision.retryAfterSeconds },
+        `${tool.name} refused: rate limit`,
+      );
+      return audited(tool.name, 'rate_limited', {
+        isError: true,
+        content: [
+          {
+            type: 'text',
+            text: formatThreePart(
+              `Rate limit reached: ${principal.id} may make ${decision.limit} requests per minute`,
+              `Each principal has a budget per minute for its role (${principal.role}), shared by MCP tool calls and REST requests`,
+              `Retry after ${decision.retryAfterSeconds} s; an admin can raise TESTIO_RATE_LIMIT_${principal.role.toUpperCase()}`,
+            ),
+          },
+        ],
+      });
     }
     const ctx: ToolContext = {
       services: deps.services,
@@ -238,8 +276,6 @@ export function createServer(deps: ServerDeps): Server {
       signal: extra.signal,
       reportProgress: progressReporter(extra, logger),
     };
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
     try {
       const args = former?.args ?? request.params.arguments ?? {};
       if (former) logger.info({ formerName: name.slice(0, 100) }, `${name} answered by ${tool.name}`);
@@ -255,10 +291,10 @@ export function createServer(deps: ServerDeps): Server {
           { durationMs: elapsed(), chars: json.length, limit: maxChars },
           `${tool.name} answer too large`,
         );
-        return {
+        return audited(tool.name, 'error', {
           isError: true,
           content: [{ type: 'text', text: responseTooLargeText(tool.name, json.length, maxChars) }],
-        };
+        });
       }
       const untrusted = tool.untrustedContent === true;
       const attachments = tool.attachments ? await tool.attachments(checked.data, input, ctx) : [];
@@ -266,7 +302,7 @@ export function createServer(deps: ServerDeps): Server {
         { durationMs: elapsed(), chars: json.length, attachments: attachments.length },
         `${tool.name} ok`,
       );
-      return {
+      return audited(tool.name, 'ok', {
         structuredContent,
         content: [
           { type: 'text', text: textBlock(json, untrusted) },
@@ -277,7 +313,7 @@ export function createServer(deps: ServerDeps): Server {
               : block,
           ),
         ],
-      };
+      });
     } catch (error) {
       const described = describeToolError(error, tool.name);
       const fields = {
@@ -287,7 +323,10 @@ export function createServer(deps: ServerDeps): Server {
         ...(described.level === 'error' || error instanceof OutputContractError ? { err: error } : {}),
       };
       logger[described.level](fields, `${tool.name} failed: ${described.code}`);
-      return { isError: true, content: [{ type: 'text', text: described.text }] };
+      return audited(tool.name, 'error', {
+        isError: true,
+        content: [{ type: 'text', text: described.text }],
+      });
     }
   });
 

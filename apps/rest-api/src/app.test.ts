@@ -8,7 +8,7 @@ import {
 } from '@testio-mcp/domain';
 import type { SyncDataOutput } from '@testio-mcp/services';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   buildApp,
   diagnostics,
@@ -106,7 +106,13 @@ describe('API keys', () => {
 
 describe('rate limit', () => {
   it('answers 429 with Retry-After past the limit, per key, and resets with the window', async () => {
-    const { app, clock } = buildApp({
+    // The limiter (rate-limiter-flexible) reads Date.now(): only Date is faked, timers and sockets stay real.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const clock = { advance: (ms: number) => vi.setSystemTime(Date.now() + ms) };
+    const { app } = buildApp({
       apiKeys: [KEY, OTHER_KEY],
       rateLimit: 2,
       rateLimitWindowSeconds: 60,

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import {
   createAuthenticator,
+  createRateLimits,
   protectedResourceMetadata,
   RESOURCE_METADATA_PATH,
+  type AuditOutcome,
+  type AuditTrail,
   type Authenticator,
+  type RateLimits,
 } from '@testio-mcp/composition';
 import { DEFAULT_TENANT, systemClock, type Clock, type Logger, type Principal } from '@testio-mcp/domain';
 import type { Services } from '@testio-mcp/services';
@@ -50,7 +54,10 @@ export interface AppOptions {
   readonly basePath: string;
   /** Browser origins allowed by CORS; empty ⇒ no CORS headers. */
   readonly corsOrigins: readonly string[];
-  /** Requests per window per key (or client address); 0 = off. */
+  /**
+   * Requests per window without a principal (per client address); with no `rateLimits` given, also each
+   * principal's (tests, a bare app). 0 = off.
+   */
   readonly rateLimit: number;
   readonly rateLimitWindowSeconds: number;
   /** JSON body limit, e.g. `100kb`. */
@@ -75,6 +82,10 @@ export interface AppDeps {
   readonly clock?: Clock;
   /** Who may call (the serving parts' authenticator); by default one over `options.apiKeys` alone. */
   readonly authenticator?: Authenticator;
+  /** Per-principal limits shared with /mcp (ADR 0025); by default one uniform budget from `options`. */
+  readonly rateLimits?: RateLimits;
+  /** Records each API request (ADR 0025); none by default. */
+  readonly audit?: AuditTrail;
 }
 
 export const DEFAULT_APP_OPTIONS: AppOptions = {
@@ -127,6 +138,13 @@ function parameterLocations(
     }
     return out;
   };
+}
+
+/** The audit's word for a finished request. */
+function auditOutcome(status: number): AuditOutcome {
+  if (status === 429) return 'rate_limited';
+  if (status === 401 || status === 403) return 'refused';
+  return status >= 400 ? 'error' : 'ok';
 }
 
 function routeLabel(req: Request): string {
@@ -211,6 +229,24 @@ export function createApp(deps: AppDeps): Express {
         ip: req.ip,
         ...(ctx?.keyId ? { key_id: ctx.keyId } : {}),
       };
+      // The API's own routes and every refusal; /health, /metrics, docs and CORS preflights are not audited.
+      if (
+        deps.audit &&
+        req.method !== 'OPTIONS' &&
+        (req.path.startsWith(`${options.basePath}/api/`) ||
+          res.statusCode === 401 ||
+          res.statusCode === 403 ||
+          res.statusCode === 429)
+      ) {
+        deps.audit.record({
+          principal: ctx?.principal,
+          surface: 'rest',
+          action: `${req.method} ${route === 'unmatched' ? req.path : route}`,
+          outcome: auditOutcome(res.statusCode),
+          status: res.statusCode,
+          durationMs: seconds * 1000,
+        });
+      }
       const logger = ctx?.logger ?? deps.logger;
       if (res.statusCode >= 500) logger.error(line, 'request failed');
       else if (res.statusCode >= 400) logger.warn(line, 'request rejected');
@@ -252,18 +288,21 @@ export function createApp(deps: AppDeps): Express {
   router.use('/docs', swaggerUi.serveFiles(spec, uiOptions), swaggerUi.setup(spec, uiOptions));
 
   // RFC 9728: public, so a client refused with 401 can learn how to authenticate.
-  router.get(RESOURCE_METADATA_PATH, (req, res) => {
-    res.setHeader('Cache-Control', 'max-age=300');
-    res.json(protectedResourceMetadata(publicBase(req, options.basePath)));
-  });
-
   const authenticator =
     deps.authenticator ??
     createAuthenticator({ staticKeys: options.apiKeys, servedTenants: [DEFAULT_TENANT], clock });
+  router.get(RESOURCE_METADATA_PATH, (req, res) => {
+    res.setHeader('Cache-Control', 'max-age=300');
+    res.json(
+      protectedResourceMetadata(publicBase(req, options.basePath), authenticator.authorizationServers),
+    );
+  });
   router.use(principalMiddleware(authenticator, options.basePath));
-  router.use(
-    rateLimitMiddleware({ limit: options.rateLimit, windowMs: options.rateLimitWindowSeconds * 1000, clock }),
-  );
+  const budget = { points: options.rateLimit, windowSeconds: options.rateLimitWindowSeconds };
+  const rateLimits =
+    deps.rateLimits ??
+    createRateLimits({ viewer: budget, operator: budget, admin: budget, anonymous: budget });
+  router.use(rateLimitMiddleware(rateLimits));
   router.use(express.json({ limit: options.bodyLimit, strict: true }));
 
   router.get('/metrics', async (_req, res, next) => {

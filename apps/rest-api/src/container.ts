@@ -90,6 +90,10 @@ export function createRestContainer({ basePath = '', ...options }: RestContainer
   const parts = openServingParts({
     ...options,
     role: 'rest-api',
+    anonymousRateLimit: {
+      points: options.settings.TESTIO_REST_RATE_LIMIT,
+      windowSeconds: options.settings.TESTIO_REST_RATE_LIMIT_WINDOW_SECONDS,
+    },
     instrumentReadThrough: (readThrough) => instrumentReadThrough(readThrough, metrics),
   });
   const { api, database, engine, services, clock } = parts;
@@ -113,6 +117,8 @@ export function createRestContainer({ basePath = '', ...options }: RestContainer
       syncJobs,
       clock,
       authenticator: parts.principals.authenticator,
+      audit: parts.audit,
+      rateLimits: parts.rateLimits,
     }),
     async close() {
       await syncJobs.shutdown();

@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import type { Authenticator } from '@testio-mcp/composition';
+import type { AuditTrail, Authenticator, RateBudget, RateLimits } from '@testio-mcp/composition';
 import type { TestIOClient } from '@testio-mcp/api-client';
 import { type Clock, type EnvRecord, type Logger, type Principal } from '@testio-mcp/domain';
 import type { MirrorDatabase } from '@testio-mcp/persistence';
@@ -41,6 +41,9 @@ export interface HostedRestParts {
   readonly clock: Clock;
   /** The host's authenticator: one for /mcp and the REST API. */
   readonly authenticator: Authenticator;
+  /** The host's audit trail and per-principal limits, shared with /mcp. */
+  readonly audit: AuditTrail;
+  readonly rateLimits: RateLimits;
 }
 
 export interface HostedRestApi {
@@ -55,6 +58,8 @@ export interface PreparedRestApi {
   readonly basePath: string;
   /** express `trust proxy`, for the host's own routes on the same port (the 401 challenge of /mcp). */
   readonly trustProxy: boolean | number | readonly string[];
+  /** TESTIO_REST_RATE_LIMIT: requests without a principal, per client address (the host's limits carry it). */
+  readonly anonymousRateLimit: RateBudget;
   /** Counts read-through decisions (the host's tools included) into testio_cache_lookups_total. */
   instrumentReadThrough(readThrough: ReadThrough): ReadThrough;
   mount(parts: HostedRestParts): HostedRestApi;
@@ -75,6 +80,7 @@ export function prepareHostedRestApi({ env, bindHost, logger }: HostedRestPrepar
   return {
     basePath: options.basePath,
     trustProxy: options.trustProxy,
+    anonymousRateLimit: { points: options.rateLimit, windowSeconds: options.rateLimitWindowSeconds },
     instrumentReadThrough: (readThrough) => instrumentReadThrough(readThrough, metrics),
     mount(parts) {
       const health = createHealthProbe({
@@ -100,6 +106,8 @@ export function prepareHostedRestApi({ env, bindHost, logger }: HostedRestPrepar
         syncJobs,
         clock: parts.clock,
         authenticator: parts.authenticator,
+        audit: parts.audit,
+        rateLimits: parts.rateLimits,
       });
       return { handler: app, close: () => syncJobs.shutdown() };
     },

@@ -1,5 +1,16 @@
-import { createAuthenticator, issueApiKey } from '@testio-mcp/composition';
-import { createPrincipalStore, type PrincipalStore } from '@testio-mcp/persistence';
+import {
+  createAuditTrail,
+  createAuthenticator,
+  createJwtVerifier,
+  createRateLimits,
+  rateLimitConfig,
+  issueApiKey,
+  oauthConfigFrom,
+  withOAuth,
+} from '@testio-mcp/composition';
+import { startTestIssuer, type TestIssuer } from '@testio-mcp/composition/testing';
+import type { Logger } from '@testio-mcp/domain';
+import { createAuditStore, createPrincipalStore, type PrincipalStore } from '@testio-mcp/persistence';
 import { createTestDatabase, type TestDatabase } from '@testio-mcp/persistence/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +21,13 @@ import { buildApp } from './__fixtures__/fakes.js';
  * requests, and the RFC 9728 challenge and document.
  */
 
+const quiet: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => quiet,
+};
 let db: TestDatabase;
 let store: PrincipalStore;
 let now = new Date('2026-12-08T10:00:00Z');
@@ -112,5 +130,112 @@ describe('REST principals', () => {
     expect(expired.body.error.message).toContain('expired');
     const altered = `${keys.viewer.slice(0, -2)}${keys.viewer.endsWith('AA') ? 'BB' : 'AA'}`;
     await request(served).get('/api/products').set('X-API-Key', altered).expect(401);
+  });
+});
+
+describe('REST with OAuth access tokens (ADR 0025)', () => {
+  const AUDIENCE = 'https://testio.example.com/mcp';
+  const realClock = { now: () => new Date() };
+  let idp: TestIssuer;
+  beforeAll(async () => {
+    idp = await startTestIssuer(AUDIENCE);
+  });
+  afterAll(async () => {
+    await idp.close();
+  });
+
+  function oauthApp() {
+    const config = oauthConfigFrom({ TESTIO_OAUTH_ISSUER: idp.issuer, TESTIO_OAUTH_AUDIENCE: AUDIENCE });
+    if (!config) throw new Error('OAuth is configured');
+    const keysOnly = createAuthenticator({ staticKeys: [], store, servedTenants: ['default'], clock });
+    const authenticator = withOAuth(keysOnly, createJwtVerifier(config, { clock: realClock }), ['default']);
+    return buildApp({}, { authenticator });
+  }
+
+  it('lets a viewer token read and refuses it a sync with 403; an operator token starts one', async () => {
+    const { app: served } = oauthApp();
+    const viewer = await idp.sign({ testio_tenant: 'default', scope: 'testio:read' });
+    await request(served).get('/api/products').set('Authorization', `Bearer ${viewer}`).expect(200);
+    const refused = await request(served)
+      .post('/api/sync')
+      .set('Authorization', `Bearer ${viewer}`)
+      .send({})
+      .expect(403);
+    expect(refused.body.error.message).toContain('oauth:user-1 is a viewer');
+    const operator = await idp.sign({ testio_tenant: 'default', testio_role: 'operator' });
+    await request(served).post('/api/sync').set('Authorization', `Bearer ${operator}`).send({}).expect(202);
+    // API keys keep working beside tokens.
+    await request(served).get('/api/products').set('X-API-Key', keys.viewer).expect(200);
+  });
+
+  it('refuses bad tokens with 401 and the challenge, and names the issuer in the metadata document', async () => {
+    const { app: served, logger } = oauthApp();
+    const claims = { testio_tenant: 'default', scope: 'testio:admin' };
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    for (const token of [
+      await idp.sign({ ...claims, exp: past }),
+      await idp.sign({ ...claims, nbf: past + 7200 }),
+      await idp.sign({ ...claims, aud: 'https://other.example.com' }),
+      await idp.sign({ ...claims, iss: 'https://evil.example.com' }),
+      await idp.signWithUnpublishedKey(claims),
+      idp.unsigned(claims),
+      await idp.hmacWithPublicKey(claims),
+    ]) {
+      const res = await request(served)
+        .get('/api/products')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer resource_metadata=/);
+      expect(JSON.stringify(logger.lines)).not.toContain(token);
+    }
+    await request(served).get('/api/products').expect(401);
+    const doc = await request(served).get('/.well-known/oauth-protected-resource').expect(200);
+    expect(doc.body.authorization_servers).toEqual([idp.issuer]);
+  });
+});
+
+describe('REST audit trail and per-principal limits (ADR 0025)', () => {
+  it('records each API request with the principal id, and limits each principal by its role', async () => {
+    const audit = createAuditTrail({
+      store: createAuditStore(db.sqlite),
+      clock,
+      logger: quiet,
+      retentionDays: 90,
+    });
+    const rateLimits = createRateLimits(
+      rateLimitConfig(
+        { TESTIO_RATE_LIMIT_VIEWER: 2, TESTIO_RATE_LIMIT_OPERATOR: 5 },
+        { points: 0, windowSeconds: 60 },
+      ),
+    );
+    const authenticator = createAuthenticator({ staticKeys: [], store, servedTenants: ['default'], clock });
+    const { app: served } = buildApp({}, { authenticator, rateLimits, audit });
+    await request(served).get('/api/products').set('X-API-Key', keys.viewer).expect(200);
+    await request(served).get('/api/products/1').set('X-API-Key', keys.viewer);
+    const limited = await request(served).get('/api/products').set('X-API-Key', keys.viewer).expect(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.body.error.hint).toMatch(/^Retry after \d+ s$/);
+    // Another principal has its own budget; /health is not audited.
+    await request(served).get('/api/products').set('X-API-Key', keys.operator).expect(200);
+    await request(served).get('/health').set('X-API-Key', keys.operator).expect(200);
+    await request(served).get('/api/products').expect(401);
+    audit.flush();
+    const viewerId = keys.viewer.split('_')[1] ?? '';
+    const rows = createAuditStore(db.sqlite).list({ limit: 10 }).reverse();
+    expect(rows.map((r) => [r.principal, r.surface, r.action, r.outcome, r.status])).toEqual([
+      [viewerId, 'rest', 'GET /api/products', 'ok', 200],
+      [
+        viewerId,
+        'rest',
+        expect.stringMatching(/^GET \/api\/products\//),
+        expect.any(String),
+        expect.any(Number),
+      ],
+      [viewerId, 'rest', 'GET /api/products', 'rate_limited', 429],
+      [expect.stringMatching(/^[0-9a-f]{12}$/), 'rest', 'GET /api/products', 'ok', 200],
+      [null, 'rest', 'GET /api/products', 'refused', 401],
+    ]);
+    expect(JSON.stringify(rows)).not.toContain(keys.viewer);
+    audit.close();
   });
 });

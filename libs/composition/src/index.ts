@@ -40,3 +40,21 @@ export {
   type TenantServices,
   type TenantServicesOptions,
 } from './tenants/tenant-services.js';
+export {
+  createAuditTrail,
+  NO_AUDIT,
+  type AuditEvent,
+  type AuditOutcome,
+  type AuditTrail,
+  type AuditTrailOptions,
+} from './audit/audit-trail.js';
+export {
+  createRateLimits,
+  rateLimitConfig,
+  type MakeLimiter,
+  type RateBudget,
+  type RateDecision,
+  type RateLimitConfig,
+  type RateLimits,
+  type RateLimitSettings,
+} from './limits/rate-limits.js';

@@ -5,7 +5,9 @@ import {
   createMirrorReader,
   createMirrorSearch,
   createReportFileWriter,
+  createAuditStore,
   databaseSizeBytes,
+  openSqlite,
   resolveUserPath,
   type MirrorDatabase,
 } from '@testio-mcp/persistence';
@@ -14,6 +16,14 @@ import { createReadThrough, type ReadThrough, type SyncEngine } from '@testio-mc
 import { createApi, openMirror, type Mirror, type MirrorSettings } from './mirror.js';
 import type { AppRuntime } from './runtime.js';
 import { openServingPrincipals, type PrincipalSettings, type ServingPrincipals } from './auth/serving.js';
+import { createAuditTrail, type AuditTrail } from './audit/audit-trail.js';
+import {
+  createRateLimits,
+  rateLimitConfig,
+  type RateBudget,
+  type RateLimits,
+  type RateLimitSettings,
+} from './limits/rate-limits.js';
 import { createTenantServices, type TenantServices } from './tenants/tenant-services.js';
 
 /** The settings the services read: the shared ones, plus the alert threshold of the MCP server and REST API. */
@@ -30,8 +40,10 @@ export type ServiceSettings = MirrorSettings &
     | 'PLAYBOOK_REVIEW_CRITICAL'
   > & { readonly AUTO_ACCEPTANCE_ALERT_THRESHOLD: number };
 
-/** A serving app's settings: the services' plus its principal sources (keys, the master key). */
-export type ServingSettings = ServiceSettings & PrincipalSettings;
+/** A serving app's settings: the services' plus its principal sources (keys, the master key), limits and audit. */
+export type ServingSettings = ServiceSettings &
+  PrincipalSettings &
+  RateLimitSettings & { readonly TESTIO_AUDIT_RETENTION_DAYS?: number | undefined };
 
 export interface CreateAppServicesOptions {
   readonly settings: ServiceSettings;
@@ -102,7 +114,11 @@ export interface ServingParts {
   readonly tenants: TenantServices;
   /** Who may call: the authenticator over TESTIO_API_KEYS and the database's keys (ADR 0022). */
   readonly principals: ServingPrincipals;
-  /** Closes the client and the database. */
+  /** Every MCP tool call and REST request, recorded off the hot path (ADR 0025). */
+  readonly audit: AuditTrail;
+  /** Per-principal limits, one budget per principal for MCP and REST on one port (ADR 0025). */
+  readonly rateLimits: RateLimits;
+  /** Flushes the audit trail, closes the client and the database. */
   close(): Promise<void>;
 }
 
@@ -111,6 +127,8 @@ export interface OpenServingPartsOptions extends Omit<CreateAppServicesOptions, 
   /** Who holds the sync lease when a sync runs through this engine (`mcp-server`, `rest-api`). */
   readonly role: string;
   readonly clock?: Clock;
+  /** Requests without a principal, per client address (the REST API's TESTIO_REST_RATE_LIMIT); default off. */
+  readonly anonymousRateLimit?: RateBudget;
 }
 
 /**
@@ -118,7 +136,12 @@ export interface OpenServingPartsOptions extends Omit<CreateAppServicesOptions, 
  * sync engine over both (`sync_data`, `POST /api/sync` run through it; its lease keeps them from
  * overlapping the worker), and the services.
  */
-export function openServingParts({ role, clock, ...options }: OpenServingPartsOptions): ServingParts {
+export function openServingParts({
+  role,
+  clock,
+  anonymousRateLimit = { points: 0, windowSeconds: 60 },
+  ...options
+}: OpenServingPartsOptions): ServingParts {
   const { settings, runtime, logger } = options;
   const api = createApi(settings, runtime, logger);
   const mirror = openMirror({ settings, runtime, logger, api, role, ...(clock ? { clock } : {}) });
@@ -129,6 +152,23 @@ export function openServingParts({ role, clock, ...options }: OpenServingPartsOp
       baseUrl: runtime.baseUrl,
       token: runtime.token,
       customerId: runtime.customerId,
+    });
+  } catch (error) {
+    void mirror.close();
+    throw error;
+  }
+  // The audit trail writes through a connection of its own with a short busy timeout: a batch that meets
+  // the worker's sync transaction waits a quarter second at most and retries later, never blocking requests
+  // for the mirror connection's ten seconds.
+  let auditDb: ReturnType<typeof openSqlite>;
+  let audit: AuditTrail;
+  try {
+    auditDb = openSqlite(runtime.databasePath, { busyTimeoutMs: 250 });
+    audit = createAuditTrail({
+      store: createAuditStore(auditDb),
+      clock: mirror.clock,
+      logger: logger.child({ component: 'audit' }),
+      retentionDays: settings.TESTIO_AUDIT_RETENTION_DAYS ?? 90,
     });
   } catch (error) {
     void mirror.close();
@@ -148,15 +188,19 @@ export function openServingParts({ role, clock, ...options }: OpenServingPartsOp
   });
   return {
     principals,
+    audit,
+    rateLimits: createRateLimits(rateLimitConfig(settings, anonymousRateLimit)),
     api,
     database: mirror.database,
     engine: mirror.engine,
     clock: mirror.clock,
     services,
     tenants,
-    close: () => {
+    async close() {
       tenants.close();
-      return mirror.close();
+      audit.close();
+      auditDb.close();
+      await mirror.close();
     },
   };
 }

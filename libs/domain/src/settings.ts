@@ -139,6 +139,23 @@ export const sharedSettingsSchema = z.object({
    * on first use with the token sealed under the master key (ADR 0024). Needs the master key.
    */
   TESTIO_ACCEPT_CUSTOMER_TOKENS: booleanFromEnv.default(false),
+  /**
+   * OAuth 2.1 resource server (ADR 0025): the authorization server whose JWT access tokens are accepted.
+   * Its JWKS comes from TESTIO_OAUTH_JWKS_URL or its metadata; TESTIO_OAUTH_AUDIENCE is then required.
+   */
+  TESTIO_OAUTH_ISSUER: z.url({ message: 'expected an http(s) URL' }).optional(),
+  TESTIO_OAUTH_AUDIENCE: z.string().trim().min(1).optional(),
+  TESTIO_OAUTH_JWKS_URL: z.url({ message: 'expected an http(s) URL' }).optional(),
+  /** The claim naming the principal's tenant slug. */
+  TESTIO_OAUTH_TENANT_CLAIM: z.string().trim().min(1).default('testio_tenant'),
+  /** The claim naming the role; without it the scopes testio:read|sync|admin decide. */
+  TESTIO_OAUTH_ROLE_CLAIM: z.string().trim().min(1).default('testio_role'),
+  /** Requests per minute of each role's principals, MCP tool calls and REST requests together; 0 = no limit. */
+  TESTIO_RATE_LIMIT_VIEWER: intIn(0, 1_000_000).default(300),
+  TESTIO_RATE_LIMIT_OPERATOR: intIn(0, 1_000_000).default(300),
+  TESTIO_RATE_LIMIT_ADMIN: intIn(0, 1_000_000).default(600),
+  /** Audit entries older than this many days are pruned by the serving process. */
+  TESTIO_AUDIT_RETENTION_DAYS: intIn(1, 3650).default(90),
 });
 export type SharedSettings = z.infer<typeof sharedSettingsSchema>;
 

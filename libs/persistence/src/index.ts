@@ -45,3 +45,4 @@ export {
 export { databaseSizeBytes, defaultDatabasePath, demoDatabasePath, resolveUserPath } from './paths.js';
 export { createPrincipalStore } from './principals.js';
 export type { ApiKeyRow, PrincipalStore, TenantRow } from './principals.js';
+export { createAuditStore, type AuditQuery, type AuditRow, type AuditStore } from './audit.js';

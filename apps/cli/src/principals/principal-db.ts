@@ -1,11 +1,18 @@
 import { resolveRuntimeWithoutToken } from '@testio-mcp/composition';
 import { parseSettings, sharedSettingsSchema, type EnvRecord, type SharedSettings } from '@testio-mcp/domain';
-import { createPrincipalStore, openDatabase, type PrincipalStore } from '@testio-mcp/persistence';
+import {
+  createAuditStore,
+  createPrincipalStore,
+  openDatabase,
+  type AuditStore,
+  type PrincipalStore,
+} from '@testio-mcp/persistence';
 
-/** The mirror's database, opened (and migrated) for the principal commands: `keys` and `tenants`. */
+/** The mirror's database, opened (and migrated) for the principal commands: `keys`, `tenants`, `audit`. */
 export interface PrincipalDb {
   readonly settings: Readonly<SharedSettings>;
   readonly store: PrincipalStore;
+  readonly audit: AuditStore;
   readonly path: string;
   close(): Promise<void>;
 }
@@ -17,6 +24,7 @@ export function openPrincipalDb(env: EnvRecord): PrincipalDb {
   return {
     settings,
     store: createPrincipalStore(database.sqlite),
+    audit: createAuditStore(database.sqlite),
     path: database.path,
     close: () => database.close(),
   };

@@ -5,6 +5,7 @@ import {
   protectedResourceMetadata,
   RESOURCE_METADATA_PATH,
   wwwAuthenticate,
+  type AuthOutcome,
   type Authenticator,
 } from '@testio-mcp/composition';
 import type { Logger, Principal } from '@testio-mcp/domain';
@@ -118,27 +119,22 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   // RFC 9728: public, so a client refused with 401 can learn how to authenticate.
   app.get(RESOURCE_METADATA_PATH, (req, res) => {
     res.setHeader('Cache-Control', 'max-age=300');
-    res.json(protectedResourceMetadata(`${req.protocol}://${req.get('host') ?? 'localhost'}`));
+    res.json(
+      protectedResourceMetadata(
+        `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+        options.authenticator?.authorizationServers,
+      ),
+    );
   });
 
   const authenticator = options.authenticator;
   const authenticate = (req: Request, res: Response, next: NextFunction): void => {
     if (!authenticator) return next();
-    const credential = credentialFromHeaders(req.get('authorization'));
-    // A TestIO customer token is checked with TestIO first (when accepted, ADR 0024); keys are not.
-    authenticator
-      .prepare(credential)
-      .then(() => decide(authenticator, credential, req, res, next))
-      .catch(next);
+    const answer = authenticator.authenticate(credentialFromHeaders(req.get('authorization')));
+    if (answer instanceof Promise) answer.then((outcome) => decide(outcome, req, res, next), next);
+    else decide(answer, req, res, next);
   };
-  const decide = (
-    authenticator: Authenticator,
-    credential: string | undefined,
-    req: Request,
-    res: Response,
-    next: NextFunction,
-  ): void => {
-    const outcome = authenticator.authenticate(credential);
+  const decide = (outcome: AuthOutcome, req: Request, res: Response, next: NextFunction): void => {
     if (outcome.kind === 'refused') {
       if (outcome.status === 401) {
         res.setHeader(

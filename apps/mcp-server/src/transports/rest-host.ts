@@ -1,6 +1,12 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TestIOClient } from '@testio-mcp/api-client';
-import { RESOURCE_METADATA_PATH, type Authenticator } from '@testio-mcp/composition';
+import {
+  RESOURCE_METADATA_PATH,
+  type AuditTrail,
+  type Authenticator,
+  type RateBudget,
+  type RateLimits,
+} from '@testio-mcp/composition';
 import type { Clock, EnvRecord, Logger, Principal } from '@testio-mcp/domain';
 import type { MirrorDatabase } from '@testio-mcp/persistence';
 import type { Services } from '@testio-mcp/services';
@@ -23,6 +29,8 @@ export interface PreparedRestApi {
   readonly basePath: string;
   /** express `trust proxy` (TESTIO_REST_TRUST_PROXY): /mcp on the same port honours it too. */
   readonly trustProxy: boolean | number | readonly string[];
+  /** TESTIO_REST_RATE_LIMIT: requests without a principal, per client address. */
+  readonly anonymousRateLimit: RateBudget;
   instrumentReadThrough(readThrough: ReadThrough): ReadThrough;
   mount(parts: {
     /** `default`'s services. */
@@ -35,6 +43,9 @@ export interface PreparedRestApi {
     clock: Clock;
     /** One authenticator for /mcp and the REST API. */
     authenticator: Authenticator;
+    /** One audit trail and one budget per principal for /mcp and the REST API. */
+    audit: AuditTrail;
+    rateLimits: RateLimits;
   }): { readonly handler: RequestListener; close(): Promise<void> };
 }
 

@@ -1,4 +1,4 @@
-import type { Authenticator } from '@testio-mcp/composition';
+import type { AuditTrail, Authenticator, RateLimits } from '@testio-mcp/composition';
 import type { Clock } from '@testio-mcp/domain';
 import type {
   GetServerDiagnosticsOutput,
@@ -173,7 +173,13 @@ export interface TestApp {
 
 export function buildApp(
   options: Partial<AppOptions> = {},
-  deps: { services?: Services; health?: () => Promise<HealthSnapshot>; authenticator?: Authenticator } = {},
+  deps: {
+    services?: Services;
+    health?: () => Promise<HealthSnapshot>;
+    authenticator?: Authenticator;
+    rateLimits?: RateLimits;
+    audit?: AuditTrail;
+  } = {},
 ): TestApp {
   const logger = createCaptureLogger();
   const clock = new FakeClock();
@@ -198,6 +204,8 @@ export function buildApp(
     health: deps.health ?? (async () => HEALTHY),
     options: appOptions,
     ...(deps.authenticator ? { authenticator: deps.authenticator } : {}),
+    ...(deps.rateLimits ? { rateLimits: deps.rateLimits } : {}),
+    ...(deps.audit ? { audit: deps.audit } : {}),
   });
   return { app, logger, clock, metrics, syncJobs };
 }

@@ -5,6 +5,7 @@ import {
   resourceMetadataUrl,
   roleForRequest,
   wwwAuthenticate,
+  type AuthOutcome,
   type Authenticator,
 } from '@testio-mcp/composition';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -25,16 +26,15 @@ export function publicBase(req: Request, basePath: string): string {
 
 export function principalMiddleware(authenticator: Authenticator, basePath: string): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const credential = credentialFromHeaders(req.get('authorization'), req.get('x-api-key'));
-    // A TestIO customer token is checked with TestIO first (when accepted, ADR 0024); keys are not.
-    authenticator
-      .prepare(credential)
-      .then(() => decide(req, res, next, credential))
-      .catch(next);
+    // Keys answer at once; a JWT waits for its signature check (and, rarely, a JWKS fetch).
+    const answer = authenticator.authenticate(
+      credentialFromHeaders(req.get('authorization'), req.get('x-api-key')),
+    );
+    if (answer instanceof Promise) answer.then((outcome) => decide(outcome, req, res, next), next);
+    else decide(answer, req, res, next);
   };
 
-  function decide(req: Request, res: Response, next: NextFunction, credential: string | undefined): void {
-    const outcome = authenticator.authenticate(credential);
+  function decide(outcome: AuthOutcome, req: Request, res: Response, next: NextFunction): void {
     if (outcome.kind === 'refused') {
       return next(
         outcome.status === 401

@@ -29,12 +29,21 @@ export interface Authenticator {
   /** Whether any principal source is configured now (keys created while serving count at once). */
   configured(): boolean;
   /** The credential of a request (`Authorization: Bearer` value or `X-API-Key`), or undefined. */
+  authenticate(credential: string | undefined): AuthOutcome | Promise<AuthOutcome>;
+  /** Issuers whose JWTs are accepted (ADR 0025), for the RFC 9728 document; none with keys alone. */
+  readonly authorizationServers?: readonly string[];
+}
+
+/** The API-key authenticator answers at once (one indexed read); OAuth wraps it with an async step. */
+export interface KeyAuthenticator extends Authenticator {
   authenticate(credential: string | undefined): AuthOutcome;
   /**
    * Called before `authenticate` by the HTTP adapters: asks TestIO about a credential that may be a
    * customer token (when they are accepted), so `authenticate` stays synchronous. Never rejects.
    */
   prepare(credential: string | undefined): Promise<void>;
+  /** Whether `prepare` does anything (customer tokens are accepted); when not, callers skip it. */
+  readonly usesPrepare: boolean;
 }
 
 export interface AuthenticatorOptions {
@@ -70,7 +79,7 @@ export function credentialFromHeaders(
 
 const INVALID_HINT = 'Send a key made with `testio-mcp keys create` as "Authorization: Bearer <key>"';
 
-export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+export function createAuthenticator(options: AuthenticatorOptions): KeyAuthenticator {
   const staticKeys = options.staticKeys.map((key) => ({
     digest: sha256(key),
     id: `env:${staticKeyFingerprint(key)}`,
@@ -110,8 +119,12 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
   return {
     configured,
+    usesPrepare: customerTokens !== undefined,
+    // A static key is ours and never goes to TestIO as a possible customer token (nor do our tmcp_ keys).
     prepare: (credential) =>
-      credential === undefined || !customerTokens ? Promise.resolve() : customerTokens.prepare(credential),
+      credential === undefined || !customerTokens || matchStatic(credential)
+        ? Promise.resolve()
+        : customerTokens.prepare(credential),
     authenticate(credential) {
       if (credential === undefined) {
         return configured() ? refused(401, 'An API key is required', INVALID_HINT) : { kind: 'open' };

@@ -15,7 +15,20 @@ export {
   type AuthOutcome,
   type Authenticator,
   type AuthenticatorOptions,
+  type KeyAuthenticator,
 } from './authenticator.js';
+export {
+  ACCEPTED_ALGORITHMS,
+  createJwtVerifier,
+  looksLikeJwt,
+  metadataUrls,
+  oauthConfigFrom,
+  type JwtVerifier,
+  type JwtVerifierOptions,
+  type OAuthConfig,
+  type OAuthSettings,
+} from './jwt.js';
+export { withOAuth } from './oauth-authenticator.js';
 export { decryptSecret, encryptSecret, loadMasterKey, type MasterKeySettings } from './master-key.js';
 export { mayAct, refusalParts, roleForRequest, roleForTool } from './policy.js';
 export {

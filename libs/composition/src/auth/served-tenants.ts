@@ -15,18 +15,27 @@ export interface TenantRefusal {
   readonly hint: string;
 }
 
+/** How the principal proved itself, for the words of a refusal. */
+export type CredentialKind = 'key' | 'token';
+
 /** Undefined when the principal's tenant is served; otherwise why not. */
-export type TenantCheck = (principal: Principal) => TenantRefusal | undefined;
+export type TenantCheck = (principal: Principal, credential?: CredentialKind) => TenantRefusal | undefined;
+
+function whose(principal: Principal, credential: CredentialKind = 'key'): string {
+  return credential === 'key'
+    ? `The API key ${principal.id} belongs to tenant '${principal.tenant}'`
+    : `The access token of ${principal.id} is for tenant '${principal.tenant}'`;
+}
 
 /** Exactly these tenants (the REST API without a database, tests). */
 export function onlyTenants(slugs: readonly string[]): TenantCheck {
   const served = new Set(slugs);
-  return (principal) =>
+  return (principal, credential) =>
     served.has(principal.tenant)
       ? undefined
       : {
-          message: `The API key ${principal.id} belongs to tenant '${principal.tenant}', which this server does not serve`,
-          hint: `This server serves ${[...served].join(', ')}; use a key of that tenant`,
+          message: `${whose(principal, credential)}, which this server does not serve`,
+          hint: `This server serves ${[...served].join(', ')}; ${credential === 'token' ? 'sign in to' : 'use a key of'} that tenant`,
         };
 }
 
@@ -38,7 +47,7 @@ export function storedTenants(
   store: Pick<PrincipalStore, 'findTenant'>,
   options: { readonly hasMasterKey: boolean },
 ): TenantCheck {
-  return (principal) => {
+  return (principal, credential) => {
     if (principal.tenant === DEFAULT_TENANT) return undefined;
     try {
       if (store.findTenant(principal.tenant)) {
@@ -57,8 +66,11 @@ export function storedTenants(
       };
     }
     return {
-      message: `The API key ${principal.id} belongs to tenant '${principal.tenant}', which does not exist (it was removed, or never added)`,
-      hint: 'Ask an administrator for a key of an existing tenant (`testio-mcp tenants list` shows them)',
+      message: `${whose(principal, credential)}, which does not exist (it was removed, or never added)`,
+      hint:
+        credential === 'token'
+          ? 'Sign in to an existing tenant (`testio-mcp tenants list` shows them)'
+          : 'Ask an administrator for a key of an existing tenant (`testio-mcp tenants list` shows them)',
     };
   };
 }

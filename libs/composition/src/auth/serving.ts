@@ -1,9 +1,11 @@
 import { InvalidInputError, isLoopbackHost, type Clock } from '@testio-mcp/domain';
 import { createPrincipalStore, type PrincipalStore, type Sqlite } from '@testio-mcp/persistence';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
+import { createJwtVerifier, oauthConfigFrom, type OAuthSettings } from './jwt.js';
 import { loadMasterKey, type MasterKeySettings } from './master-key.js';
-import { storedTenants } from './served-tenants.js';
 import { createCustomerTokens, type CustomerTokens } from './customer-tokens.js';
+import { withAsyncSteps } from './oauth-authenticator.js';
+import { storedTenants } from './served-tenants.js';
 import { assertMasterKeyForTenants, requireMasterKey } from './tenants.js';
 
 /**
@@ -12,10 +14,11 @@ import { assertMasterKeyForTenants, requireMasterKey } from './tenants.js';
  * with encrypted tenants and no master key, before anything listens.
  */
 
-export type PrincipalSettings = MasterKeySettings & {
-  readonly TESTIO_API_KEYS?: readonly string[] | undefined;
-  readonly TESTIO_ACCEPT_CUSTOMER_TOKENS?: boolean | undefined;
-};
+export type PrincipalSettings = MasterKeySettings &
+  OAuthSettings & {
+    readonly TESTIO_API_KEYS?: readonly string[] | undefined;
+    readonly TESTIO_ACCEPT_CUSTOMER_TOKENS?: boolean | undefined;
+  };
 
 /** The environment's own account (`default`): where customer tokens are checked, and its token and id. */
 export interface DefaultAccount {
@@ -38,6 +41,8 @@ export function openServingPrincipals(
 ): ServingPrincipals {
   const store = createPrincipalStore(sqlite);
   const masterKey = loadMasterKey(settings);
+  // Checked before anything listens: a half-configured OAuth must not start as keys-only.
+  oauthConfigFrom(settings);
   assertMasterKeyForTenants(store, masterKey);
   let customerTokens: CustomerTokens | undefined;
   if (settings.TESTIO_ACCEPT_CUSTOMER_TOKENS) {
@@ -54,14 +59,21 @@ export function openServingPrincipals(
       clock,
     });
   }
-  const authenticator = createAuthenticator({
+  // `default` and every stored tenant, looked up per request (ADR 0024).
+  const servedTenants = storedTenants(store, { hasMasterKey: masterKey !== undefined });
+  const keys = createAuthenticator({
     staticKeys: settings.TESTIO_API_KEYS ?? [],
     store,
-    // `default` and every stored tenant, looked up per request (ADR 0024).
-    servedTenants: storedTenants(store, { hasMasterKey: masterKey !== undefined }),
+    servedTenants,
     clock,
     ...(customerTokens ? { customerTokens } : {}),
   });
+  const oauth = oauthConfigFrom(settings);
+  const authenticator = withAsyncSteps(
+    keys,
+    oauth ? createJwtVerifier(oauth, { clock }) : undefined,
+    servedTenants,
+  );
   return { authenticator, store, masterKey };
 }
 
@@ -82,7 +94,7 @@ export function assertPrincipalsForBind(
   if (isLoopbackHost(host) || authenticator.configured()) return;
   throw new InvalidInputError({
     field: variable,
-    message: `${surface} on ${host} would be reachable beyond this machine, but no API key is configured (TESTIO_API_KEYS is empty and the database holds no usable key)`,
+    message: `${surface} on ${host} would be reachable beyond this machine, but no API key is configured (TESTIO_API_KEYS is empty and the database holds no usable key; TESTIO_OAUTH_ISSUER is unset)`,
     reason: 'Without a principal source anyone who can reach the port could read the whole account',
     hint: CREATE_KEY_HINT,
   });

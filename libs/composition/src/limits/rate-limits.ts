@@ -1,0 +1,102 @@
+import { ROLES, type Principal, type Role } from '@testio-mcp/domain';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+
+/**
+ * Per-principal rate limits (ADR 0025), one budget per principal shared by MCP and the REST API on one
+ * port: requests per minute by role, and requests without a principal (an open loopback server) per
+ * client address. rate-limiter-flexible keeps the counters; the memory store serves one process, and
+ * `makeLimiter` is where the PostgreSQL issue plugs its shared store (RateLimiterPostgres) in.
+ */
+
+export interface RateBudget {
+  /** Requests per window; 0 turns the limit off. */
+  readonly points: number;
+  readonly windowSeconds: number;
+}
+
+export type RateLimitConfig = Readonly<Record<Role | 'anonymous', RateBudget>>;
+
+export type RateDecision =
+  /** No limit applies (its budget is 0). */
+  | { readonly kind: 'unlimited' }
+  | {
+      readonly kind: 'allowed';
+      readonly limit: number;
+      readonly windowSeconds: number;
+      readonly remaining: number;
+      readonly resetSeconds: number;
+    }
+  | {
+      readonly kind: 'refused';
+      readonly limit: number;
+      readonly windowSeconds: number;
+      readonly retryAfterSeconds: number;
+    };
+
+export interface RateLimits {
+  consume(principal: Principal | undefined, clientAddress: string): Promise<RateDecision>;
+}
+
+export interface RateLimitSettings {
+  readonly TESTIO_RATE_LIMIT_VIEWER?: number | undefined;
+  readonly TESTIO_RATE_LIMIT_OPERATOR?: number | undefined;
+  readonly TESTIO_RATE_LIMIT_ADMIN?: number | undefined;
+}
+
+/** Requests per minute of each role, from the settings (defaults in the settings schema). */
+export function rateLimitConfig(settings: RateLimitSettings, anonymous: RateBudget): RateLimitConfig {
+  const perMinute = (points: number | undefined, fallback: number): RateBudget => ({
+    points: points ?? fallback,
+    windowSeconds: 60,
+  });
+  return {
+    viewer: perMinute(settings.TESTIO_RATE_LIMIT_VIEWER, 300),
+    operator: perMinute(settings.TESTIO_RATE_LIMIT_OPERATOR, 300),
+    admin: perMinute(settings.TESTIO_RATE_LIMIT_ADMIN, 600),
+    anonymous,
+  };
+}
+
+export type MakeLimiter = (budget: RateBudget, keyPrefix: string) => RateLimiterAbstract;
+
+const memoryLimiter: MakeLimiter = (budget, keyPrefix) =>
+  new RateLimiterMemory({ points: budget.points, duration: budget.windowSeconds, keyPrefix });
+
+export function createRateLimits(
+  config: RateLimitConfig,
+  makeLimiter: MakeLimiter = memoryLimiter,
+): RateLimits {
+  const classes = [...ROLES, 'anonymous'] as const;
+  const limiters = new Map(
+    classes
+      .filter((c) => config[c].points > 0)
+      .map((c) => [c, { limiter: makeLimiter(config[c], `testio-${c}`), ...config[c] }] as const),
+  );
+  return {
+    async consume(principal, clientAddress) {
+      const entry = limiters.get(principal?.role ?? 'anonymous');
+      if (!entry) return { kind: 'unlimited' };
+      const key = principal ? `principal:${principal.id}` : `ip:${clientAddress}`;
+      try {
+        const res = await entry.limiter.consume(key);
+        return {
+          kind: 'allowed',
+          limit: entry.points,
+          windowSeconds: entry.windowSeconds,
+          remaining: res.remainingPoints,
+          resetSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+        };
+      } catch (rejection) {
+        // The library rejects with a RateLimiterRes when over the limit, with an Error when its store fails.
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        return {
+          kind: 'refused',
+          limit: entry.points,
+          windowSeconds: entry.windowSeconds,
+          retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+        };
+      }
+    },
+  };
+}

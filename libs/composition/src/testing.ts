@@ -1,0 +1,1 @@
+export { startTestIssuer, type TestIssuer, type TestTokenClaims } from './auth/test-issuer.js';
