@@ -43,3 +43,21 @@ export {
 export { databaseSizeBytes, defaultDatabasePath, demoDatabasePath, resolveUserPath } from './paths.js';
 export { createPrincipalStore } from './principals.js';
 export type { ApiKeyRow, PrincipalStore, TenantRow } from './principals.js';
+export {
+  createReadPorts,
+  createReadPool,
+  createReadHandler,
+  defaultReadWorkers,
+  READER_LANES,
+  ANALYTICS_LANES,
+  SEARCH_LANES,
+} from './read-pool/index.js';
+export type {
+  CreateReadPortsOptions,
+  Lane,
+  ReadHandler,
+  ReadPool,
+  ReadPoolOptions,
+  ReadPoolStats,
+  ReadPorts,
+} from './read-pool/index.js';
