@@ -316,6 +316,7 @@ export async function runServeCommand(
       settings,
       runtime,
       logger,
+      audience: flags.transport === 'stdio' ? 'personal' : 'shared',
       ...(rest ? { instrumentReadThrough: (r) => rest.instrumentReadThrough(r) } : {}),
     });
     const log = logger;

@@ -36,6 +36,8 @@ export interface McpContainerOptions {
   readonly clock?: Clock;
   /** Wraps the read-through refresh, e.g. to count its decisions into the hosted REST API's metrics. */
   readonly instrumentReadThrough?: (readThrough: ReadThrough) => ReadThrough;
+  /** `personal` over stdio (one person; fewer read workers by default), `shared` over HTTP. */
+  readonly audience?: 'shared' | 'personal';
 }
 
 export function createMcpContainer(options: McpContainerOptions): McpContainer {

@@ -1,13 +1,13 @@
 import type { TestIOClient } from '@testio-mcp/api-client';
 import { playbookThresholdsFrom, type Clock, type Logger, type SharedSettings } from '@testio-mcp/domain';
 import {
-  createAnalyticsReader,
-  createMirrorReader,
-  createMirrorSearch,
+  createReadPorts,
   createReportFileWriter,
   databaseSizeBytes,
+  defaultReadWorkers,
   resolveUserPath,
   type MirrorDatabase,
+  type ReadPorts,
 } from '@testio-mcp/persistence';
 import { createServices, type Services } from '@testio-mcp/services';
 import { createReadThrough, type ReadThrough, type SyncEngine } from '@testio-mcp/sync';
@@ -27,6 +27,7 @@ export type ServiceSettings = MirrorSettings &
     | 'PLAYBOOK_AUTO_ACCEPTANCE_CRITICAL'
     | 'PLAYBOOK_REVIEW_WARNING'
     | 'PLAYBOOK_REVIEW_CRITICAL'
+    | 'TESTIO_READ_WORKERS'
   > & { readonly AUTO_ACCEPTANCE_ALERT_THRESHOLD: number };
 
 /** A serving app's settings: the services' plus its principal sources (keys, the master key). */
@@ -39,6 +40,8 @@ export interface CreateAppServicesOptions {
   readonly logger: Logger;
   /** Wraps the read-through refresh, e.g. to count its decisions into the REST API's metrics. */
   readonly instrumentReadThrough?: (readThrough: ReadThrough) => ReadThrough;
+  /** Where the reads run (`openReadPorts`); absent = on the mirror's connection, on this thread. */
+  readonly reads?: ReadPorts;
 }
 
 /**
@@ -52,6 +55,13 @@ export function createAppServices({
   mirror,
   logger,
   instrumentReadThrough = (readThrough) => readThrough,
+  reads = createReadPorts({
+    db: mirror.database.sqlite,
+    path: mirror.database.path,
+    customerId: runtime.customerId,
+    workers: 0,
+    logger: logger.child({ component: 'search' }),
+  }),
 }: CreateAppServicesOptions): Services {
   const { api, database, engine, clock } = mirror;
   const readThrough = instrumentReadThrough(
@@ -64,10 +74,10 @@ export function createAppServices({
     }),
   );
   return createServices({
-    reader: createMirrorReader(database.sqlite, runtime.customerId),
-    analytics: createAnalyticsReader(database.sqlite, runtime.customerId),
+    reader: reads.reader,
+    analytics: reads.analytics,
     reportFiles: createReportFileWriter(resolveUserPath(settings.TESTIO_EXPORT_DIR)),
-    search: createMirrorSearch(database.sqlite, runtime.customerId, logger.child({ component: 'search' })),
+    search: reads.search,
     readThrough,
     engine,
     api,
@@ -95,7 +105,9 @@ export interface ServingParts {
   readonly services: Services;
   /** Who may call: the authenticator over TESTIO_API_KEYS and the database's keys (ADR 0022). */
   readonly principals: ServingPrincipals;
-  /** Closes the client and the database. */
+  /** Where the services' reads run: `workers` read threads, or 0 for this thread (ADR 0027). */
+  readonly reads: ReadPorts;
+  /** Stops the read workers, then closes the client and the database. */
   close(): Promise<void>;
 }
 
@@ -104,6 +116,28 @@ export interface OpenServingPartsOptions extends Omit<CreateAppServicesOptions, 
   /** Who holds the sync lease when a sync runs through this engine (`mcp-server`, `rest-api`). */
   readonly role: string;
   readonly clock?: Clock;
+  /**
+   * Who calls this server, for the read workers' default when TESTIO_READ_WORKERS is unset: `shared`
+   * (HTTP: many clients; one worker per core) or `personal` (stdio: one person; one worker for the heavy
+   * reads). Default `shared`.
+   */
+  readonly audience?: 'shared' | 'personal';
+}
+
+/** The read ports of a serving process: its workers from TESTIO_READ_WORKERS or the audience's default. */
+export function openReadPorts(
+  settings: Pick<ServiceSettings, 'TESTIO_READ_WORKERS'>,
+  database: MirrorDatabase,
+  logger: Logger,
+  audience: 'shared' | 'personal' = 'shared',
+): ReadPorts {
+  return createReadPorts({
+    db: database.sqlite,
+    path: database.path,
+    customerId: database.customerId,
+    workers: settings.TESTIO_READ_WORKERS ?? defaultReadWorkers(audience),
+    logger: logger.child({ component: 'read-pool' }),
+  });
 }
 
 /**
@@ -111,16 +145,22 @@ export interface OpenServingPartsOptions extends Omit<CreateAppServicesOptions, 
  * sync engine over both (`sync_data`, `POST /api/sync` run through it; its lease keeps them from
  * overlapping the worker), and the services.
  */
-export function openServingParts({ role, clock, ...options }: OpenServingPartsOptions): ServingParts {
+export function openServingParts({
+  role,
+  clock,
+  audience = 'shared',
+  ...options
+}: OpenServingPartsOptions): ServingParts {
   const { settings, runtime, logger } = options;
   const api = createApi(settings, runtime, logger);
   const mirror = openMirror({ settings, runtime, logger, api, role, ...(clock ? { clock } : {}) });
-  const services = createAppServices({ ...options, mirror });
+  const reads = openReadPorts(settings, mirror.database, logger, audience);
+  const services = createAppServices({ ...options, mirror, reads });
   let principals: ServingPrincipals;
   try {
     principals = openServingPrincipals(settings, mirror.database.sqlite, mirror.clock);
   } catch (error) {
-    void mirror.close();
+    void reads.close().then(() => mirror.close());
     throw error;
   }
   return {
@@ -130,6 +170,10 @@ export function openServingParts({ role, clock, ...options }: OpenServingPartsOp
     engine: mirror.engine,
     clock: mirror.clock,
     services,
-    close: () => mirror.close(),
+    reads,
+    async close() {
+      await reads.close();
+      await mirror.close();
+    },
   };
 }
