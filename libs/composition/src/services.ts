@@ -118,7 +118,7 @@ export interface OpenServingPartsOptions extends Omit<CreateAppServicesOptions, 
   readonly clock?: Clock;
   /**
    * Who calls this server, for the read workers' default when TESTIO_READ_WORKERS is unset: `shared`
-   * (HTTP: many clients; one worker per core) or `personal` (stdio: one person; one worker for the heavy
+   * (HTTP: many clients; cores + 1 workers) or `personal` (stdio: one person; one worker for the heavy
    * reads). Default `shared`.
    */
   readonly audience?: 'shared' | 'personal';

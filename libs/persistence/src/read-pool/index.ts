@@ -18,12 +18,13 @@ export {
 export { READER_LANES, ANALYTICS_LANES, SEARCH_LANES, type Lane } from './protocol.js';
 
 /**
- * Read workers a serving process starts when `TESTIO_READ_WORKERS` is not set (ADR 0027): one per core
- * for a server many people call (at least two, so one is always free for light reads), one for the
- * stdio server of one person (heavy reads leave the loop; light ones stay on it).
+ * Read workers a serving process starts when `TESTIO_READ_WORKERS` is not set (ADR 0027): for a server
+ * many people call, one per core plus one, so heavy reads (which hold at most all but one worker) can
+ * use every core and a light read still finds a free worker; one for the stdio server of one person
+ * (heavy reads leave the loop; light ones stay on it).
  */
 export function defaultReadWorkers(kind: 'shared' | 'personal'): number {
-  return kind === 'personal' ? 1 : Math.max(2, availableParallelism());
+  return kind === 'personal' ? 1 : availableParallelism() + 1;
 }
 
 export interface CreateReadPortsOptions {

@@ -19,12 +19,26 @@ import(workerData.tsx)
   .catch((error) => { process.nextTick(() => { throw error; }); });
 `;
 
+/**
+ * A worker's heap, bounded like the serving process' own (ADR 0011): its live set is one answer at a
+ * time (a report over every test at `large` is tens of MB); past the limit the worker dies, its call
+ * fails with a clear error and a new worker takes over, where an unbounded heap would grow the RSS.
+ */
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 24 };
+
 export function startReadWorker(data: ReadWorkerData): Worker {
   if (typeof TESTIO_MCP_BUNDLED_READ_WORKER === 'string') {
-    return new Worker(new URL(TESTIO_MCP_BUNDLED_READ_WORKER, import.meta.url), { workerData: data });
+    return new Worker(new URL(TESTIO_MCP_BUNDLED_READ_WORKER, import.meta.url), {
+      workerData: data,
+      resourceLimits: RESOURCE_LIMITS,
+    });
   }
   const entry = new URL('./worker.ts', import.meta.url).href;
-  return new Worker(TSX_BOOTSTRAP, { eval: true, workerData: { ...data, entry, tsx: tsxEsmApi() } });
+  return new Worker(TSX_BOOTSTRAP, {
+    eval: true,
+    workerData: { ...data, entry, tsx: tsxEsmApi() },
+    resourceLimits: RESOURCE_LIMITS,
+  });
 }
 
 /** tsx's ESM register API (its CommonJS twin cannot be imported from a worker's eval code). */
