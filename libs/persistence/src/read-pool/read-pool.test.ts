@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DatabaseBusyError,
@@ -15,7 +16,8 @@ import { createTestDatabase, type TestDatabase } from '../testing.js';
 import { createReadHandler } from './handler.js';
 import { createReadPorts } from './index.js';
 import { createReadPool, type ReadPool } from './pool.js';
-import { reviveError, serializeError } from './protocol.js';
+import { reviveError, serializeError, type FromWorker } from './protocol.js';
+import { forwardingLogger, serveReads } from './serve.js';
 
 const T0 = new Date('2025-06-01T08:00:00.000Z');
 
@@ -325,5 +327,49 @@ describe('errors between threads', () => {
     expect(coded).not.toBeInstanceOf(InvalidInputError);
     expect(coded).toMatchObject({ message: 'disk I/O', code: 'SQLITE_IOERR' });
     expect(reviveError(serializeError('text'))).toMatchObject({ message: 'text' });
+  });
+});
+
+describe('a read worker’s side of the channel', () => {
+  it('says it is ready, answers calls by name, forwards logs and stops when told', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const received: FromWorker[] = [];
+    const next = () =>
+      new Promise<FromWorker>((resolve) => port2.once('message', (m: FromWorker) => resolve(m)));
+    let closed!: () => void;
+    const stopped = new Promise<void>((resolve) => (closed = resolve));
+    try {
+      const ready = next();
+      const worker = port1 as MessagePort & { postMessage(m: FromWorker): void };
+      serveReads(worker, createReadHandler(db.sqlite, db.customerId, forwardingLogger(worker)), {
+        onClose: () => closed(),
+      });
+      received.push(await ready);
+      let answer = next();
+      port2.postMessage({ type: 'read', id: 1, port: 'reader', method: 'getProduct', args: [2] });
+      received.push(await answer);
+      answer = next();
+      port2.postMessage({ type: 'read', id: 2, port: 'reader', method: 'constructor', args: [] });
+      received.push(await answer);
+      answer = next();
+      forwardingLogger(worker)
+        .child({})
+        .error({ err: new Error('boom') }, 'full-text search failed');
+      received.push(await answer);
+      expect(received).toMatchObject([
+        { type: 'ready' },
+        { type: 'result', id: 1, value: { id: 2 } },
+        {
+          type: 'error',
+          id: 2,
+          error: { name: 'TypeError', message: 'unknown read port method reader.constructor' },
+        },
+        { type: 'log', level: 'error', message: 'full-text search failed', error: { message: 'boom' } },
+      ]);
+      port2.postMessage({ type: 'close' });
+      await stopped;
+    } finally {
+      port1.close();
+    }
   });
 });
