@@ -107,7 +107,7 @@ function shuttingDown(): DatabaseBusyError {
  * read ports. Calls queue per lane; a free worker takes a light call first, and heavy calls (analytics,
  * reports, search, table counts) hold at most `size - 1` workers at once, so one worker is always left
  * for light calls: a page of tests never waits behind a whole-account aggregate. Workers start at their
- * first call and are unref'd while idle (an idle pool keeps no process alive).
+ * first call (all of them at once) and are unref'd while idle (an idle pool keeps no process alive).
  */
 export function createReadPool(options: ReadPoolOptions): ReadPool {
   const size = Math.max(1, Math.trunc(options.size));
@@ -251,6 +251,8 @@ export function createReadPool(options: ReadPoolOptions): ReadPool {
     const lane = laneOf(port, method) ?? 'heavy';
     if (closing) return Promise.reject(shuttingDown());
     if (size === 1 && lane === 'light') return options.inLoop(port, method, args);
+    // The first call starts every worker, so a burst of calls right after it finds them ready.
+    if (!slots.some((slot) => slot.worker)) for (const slot of slots) spawn(slot);
     return new Promise((resolve, reject) => {
       queues[lane].push({ id: nextId++, lane, port, method, args, resolve, reject });
       pump();

@@ -159,7 +159,8 @@ export async function runRestBenchmark(options: RestBenchOptions): Promise<unkno
   ];
   const envFor = (config: ServerConfig) =>
     productEnv(sandbox, dbPath, {
-      LOG_LEVEL: 'warn',
+      // `serve` says it is ready at info; a request line each is the product's default cost anyway.
+      LOG_LEVEL: 'info',
       CACHE_TTL_SECONDS: '86400',
       TESTIO_REST_RATE_LIMIT: '0',
       ...(config.readWorkers === undefined ? {} : { TESTIO_READ_WORKERS: config.readWorkers }),
@@ -251,6 +252,7 @@ export async function runRestBenchmark(options: RestBenchOptions): Promise<unkno
     // A writer in another process for the whole last phase, against the pool server.
     const pool = configs[2] as ServerConfig;
     const origin = await start(pool);
+    await lightLoop(`${origin}${lightPath}`, 10, 30); // warm-up: the first call starts the workers
     const syncEnv = productEnv(sandbox, dbPath, { LOG_LEVEL: 'warn' });
     sandbox.setFaults(options.latencyMs > 0 ? { latencyMs: options.latencyMs } : {});
     syncLoop = (async () => {
