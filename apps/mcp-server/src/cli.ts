@@ -322,6 +322,7 @@ export async function runServeCommand(
       settings,
       runtime,
       logger,
+      audience: flags.transport === 'stdio' ? 'personal' : 'shared',
       ...(rest
         ? {
             instrumentReadThrough: (r) => rest.instrumentReadThrough(r),

@@ -39,6 +39,8 @@ export interface McpContainerOptions {
   readonly instrumentReadThrough?: (readThrough: ReadThrough) => ReadThrough;
   /** The hosted REST API's limit for requests without a principal (its TESTIO_REST_RATE_LIMIT). */
   readonly anonymousRateLimit?: RateBudget;
+  /** `personal` over stdio (one person; fewer read workers by default), `shared` over HTTP. */
+  readonly audience?: 'shared' | 'personal';
 }
 
 export function createMcpContainer(options: McpContainerOptions): McpContainer {

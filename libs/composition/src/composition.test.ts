@@ -166,6 +166,8 @@ describe('openServingParts over the sandbox', () => {
       }),
     });
     try {
+      // A server many clients call reads on worker threads (ADR 0027), at least two.
+      expect(parts.reads.workers).toBeGreaterThanOrEqual(2);
       const result = await parts.engine.run({ mode: 'force', trigger: 'manual_cli' });
       expect(result.status).toBe('success');
       const truth = sandbox.truth({ perTest: true });

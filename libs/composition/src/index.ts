@@ -19,6 +19,7 @@ export {
 } from './mirror.js';
 export {
   createAppServices,
+  openReadPorts,
   openServingParts,
   type CreateAppServicesOptions,
   type OpenServingPartsOptions,

@@ -1,15 +1,15 @@
 import type { TestIOClient } from '@testio-mcp/api-client';
 import { playbookThresholdsFrom, type Clock, type Logger, type SharedSettings } from '@testio-mcp/domain';
 import {
-  createAnalyticsReader,
-  createMirrorReader,
-  createMirrorSearch,
+  createReadPorts,
   createReportFileWriter,
   createAuditStore,
   databaseSizeBytes,
+  defaultReadWorkers,
   openSqlite,
   resolveUserPath,
   type MirrorDatabase,
+  type ReadPorts,
 } from '@testio-mcp/persistence';
 import { createServices, type Services } from '@testio-mcp/services';
 import { createReadThrough, type ReadThrough, type SyncEngine } from '@testio-mcp/sync';
@@ -38,6 +38,7 @@ export type ServiceSettings = MirrorSettings &
     | 'PLAYBOOK_AUTO_ACCEPTANCE_CRITICAL'
     | 'PLAYBOOK_REVIEW_WARNING'
     | 'PLAYBOOK_REVIEW_CRITICAL'
+    | 'TESTIO_READ_WORKERS'
   > & { readonly AUTO_ACCEPTANCE_ALERT_THRESHOLD: number };
 
 /** A serving app's settings: the services' plus its principal sources (keys, the master key), limits and audit. */
@@ -55,6 +56,8 @@ export interface CreateAppServicesOptions {
   readonly logger: Logger;
   /** Wraps the read-through refresh, e.g. to count its decisions into the REST API's metrics. */
   readonly instrumentReadThrough?: (readThrough: ReadThrough) => ReadThrough;
+  /** Where the reads run (`openReadPorts`); absent = on the mirror's connection, on this thread. */
+  readonly reads?: ReadPorts;
 }
 
 /**
@@ -68,6 +71,13 @@ export function createAppServices({
   mirror,
   logger,
   instrumentReadThrough = (readThrough) => readThrough,
+  reads = createReadPorts({
+    db: mirror.database.sqlite,
+    path: runtime.databasePath,
+    customerId: runtime.customerId,
+    workers: 0,
+    logger: logger.child({ component: 'search' }),
+  }),
 }: CreateAppServicesOptions): Services {
   const { api, database, engine, clock } = mirror;
   const readThrough = instrumentReadThrough(
@@ -80,10 +90,10 @@ export function createAppServices({
     }),
   );
   return createServices({
-    reader: createMirrorReader(database.sqlite, runtime.customerId),
-    analytics: createAnalyticsReader(database.sqlite, runtime.customerId),
+    reader: reads.reader,
+    analytics: reads.analytics,
     reportFiles: createReportFileWriter(resolveUserPath(settings.TESTIO_EXPORT_DIR)),
-    search: createMirrorSearch(database.sqlite, runtime.customerId, logger.child({ component: 'search' })),
+    search: reads.search,
     readThrough,
     engine,
     api,
@@ -114,11 +124,13 @@ export interface ServingParts {
   readonly tenants: TenantServices;
   /** Who may call: the authenticator over TESTIO_API_KEYS and the database's keys (ADR 0022). */
   readonly principals: ServingPrincipals;
+  /** Where the services' reads run: `workers` read threads, or 0 for this thread (ADR 0027). */
+  readonly reads: ReadPorts;
   /** Every MCP tool call and REST request, recorded off the hot path (ADR 0025). */
   readonly audit: AuditTrail;
   /** Per-principal limits, one budget per principal for MCP and REST on one port (ADR 0025). */
   readonly rateLimits: RateLimits;
-  /** Flushes the audit trail, closes the client and the database. */
+  /** Stops the read workers, flushes the audit trail, closes the client and the database. */
   close(): Promise<void>;
 }
 
@@ -129,6 +141,28 @@ export interface OpenServingPartsOptions extends Omit<CreateAppServicesOptions, 
   readonly clock?: Clock;
   /** Requests without a principal, per client address (the REST API's TESTIO_REST_RATE_LIMIT); default off. */
   readonly anonymousRateLimit?: RateBudget;
+  /**
+   * Who calls this server, for the read workers' default when TESTIO_READ_WORKERS is unset: `shared`
+   * (HTTP: many clients; cores + 1 workers) or `personal` (stdio: one person; one worker for the heavy
+   * reads). Default `shared`.
+   */
+  readonly audience?: 'shared' | 'personal';
+}
+
+/** The read ports of a serving process: its workers from TESTIO_READ_WORKERS or the audience's default. */
+export function openReadPorts(
+  settings: Pick<ServiceSettings, 'TESTIO_READ_WORKERS'>,
+  database: MirrorDatabase,
+  logger: Logger,
+  audience: 'shared' | 'personal' = 'shared',
+): ReadPorts {
+  return createReadPorts({
+    db: database.sqlite,
+    path: database.path,
+    customerId: database.customerId,
+    workers: settings.TESTIO_READ_WORKERS ?? defaultReadWorkers(audience),
+    logger: logger.child({ component: 'read-pool' }),
+  });
 }
 
 /**
@@ -140,12 +174,14 @@ export function openServingParts({
   role,
   clock,
   anonymousRateLimit = { points: 0, windowSeconds: 60 },
+  audience = 'shared',
   ...options
 }: OpenServingPartsOptions): ServingParts {
   const { settings, runtime, logger } = options;
   const api = createApi(settings, runtime, logger);
   const mirror = openMirror({ settings, runtime, logger, api, role, ...(clock ? { clock } : {}) });
-  const services = createAppServices({ ...options, mirror });
+  const reads = openReadPorts(settings, mirror.database, logger, audience);
+  const services = createAppServices({ ...options, mirror, reads });
   let principals: ServingPrincipals;
   try {
     principals = openServingPrincipals(settings, mirror.database.sqlite, mirror.clock, {
@@ -154,7 +190,7 @@ export function openServingParts({
       customerId: runtime.customerId,
     });
   } catch (error) {
-    void mirror.close();
+    void reads.close().then(() => mirror.close());
     throw error;
   }
   // The audit trail writes through a connection of its own with a short busy timeout: a batch that meets
@@ -171,7 +207,7 @@ export function openServingParts({
       retentionDays: settings.TESTIO_AUDIT_RETENTION_DAYS ?? 90,
     });
   } catch (error) {
-    void mirror.close();
+    void reads.close().then(() => mirror.close());
     throw error;
   }
   const tenants = createTenantServices({
@@ -196,8 +232,10 @@ export function openServingParts({
     clock: mirror.clock,
     services,
     tenants,
+    reads,
     async close() {
       tenants.close();
+      await reads.close();
       audit.close();
       auditDb.close();
       await mirror.close();

@@ -83,6 +83,11 @@ export const sharedSettingsSchema = z.object({
   CACHE_TTL_SECONDS: intIn(60, 86_400).default(3600),
   MAX_CONCURRENT_API_REQUESTS: intIn(1, 50).default(10),
   HTTP_TIMEOUT_SECONDS: numberIn(1, 300).default(90),
+  /**
+   * Read worker threads of a serving process (ADR 0027): 0 reads on the main thread; absent = cores + 1
+   * for `serve --transport http` and `api`, one for `serve` over stdio.
+   */
+  TESTIO_READ_WORKERS: intIn(0, 64).optional(),
   TESTIO_DEFAULT_PAGE_SIZE: intIn(1, 200).default(100),
   LOG_LEVEL: z
     .string()

@@ -46,3 +46,21 @@ export { databaseSizeBytes, defaultDatabasePath, demoDatabasePath, resolveUserPa
 export { createPrincipalStore } from './principals.js';
 export type { ApiKeyRow, PrincipalStore, TenantRow } from './principals.js';
 export { createAuditStore, type AuditQuery, type AuditRow, type AuditStore } from './audit.js';
+export {
+  createReadPorts,
+  createReadPool,
+  createReadHandler,
+  defaultReadWorkers,
+  READER_LANES,
+  ANALYTICS_LANES,
+  SEARCH_LANES,
+} from './read-pool/index.js';
+export type {
+  CreateReadPortsOptions,
+  Lane,
+  ReadHandler,
+  ReadPool,
+  ReadPoolOptions,
+  ReadPoolStats,
+  ReadPorts,
+} from './read-pool/index.js';

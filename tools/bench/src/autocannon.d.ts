@@ -30,6 +30,7 @@ declare module 'autocannon' {
     readonly amount?: number;
     readonly headers?: Record<string, string>;
     readonly method?: string;
+    readonly body?: string;
     readonly timeout?: number;
   }
   function autocannon(options: Options): Promise<Result>;

@@ -20,7 +20,8 @@ const USAGE = `usage: npm run bench -- <benchmark> [options]
 benchmarks:
   sync     full + incremental sync from the sandbox with latency      (default --scale small)
   tools    every MCP tool over HTTP with the SDK client, vs the SQL floor (default --scale medium)
-  rest     REST endpoints under autocannon load, idle and during a sync  (default --scale medium)
+  rest     REST endpoints under autocannon load on one core (reads on the loop), two cores (loop), two
+           cores (read pool), head-of-line under a heavy analytics loop, and during a sync (default --scale medium)
   search   FTS query latency by query kind, SQL and through MCP          (default --scale large)
   persistence  production queries through raw better-sqlite3 vs Prisma Client (default --scale small)
   serve-sync  serve on an empty mirror: time to the first list_tests, tool latency during its
@@ -38,6 +39,8 @@ options:
   --analytics-calls N tools: measured calls per analytics tool (quality reports, metrics; default 30)
   --duration N        seconds of load per endpoint and phase (rest, default 5)
   --connections N     concurrent connections (rest, default 10)
+  --light-calls N     rest: light calls per head-of-line phase (default 200)
+  --read-workers N    rest: TESTIO_READ_WORKERS of the pool server (default: the product's default)
   --no-mcp            search: time the SQL only
   --tools a,b         tools: measure only these tools (default every tool)
   --write-between     tools: before each call, commit a write to the mirror from another connection (as a
@@ -77,6 +80,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       'analytics-calls': { type: 'string' },
       duration: { type: 'string' },
       connections: { type: 'string' },
+      'light-calls': { type: 'string' },
+      'read-workers': { type: 'string' },
       cycles: { type: 'string' },
       'no-mcp': { type: 'boolean' },
       tools: { type: 'string' },
@@ -129,6 +134,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         connections: intFlag(values.connections, 'connections', 10, 1),
         latencyMs: intFlag(values['latency-ms'], 'latency-ms', 0, 0),
         fresh,
+        lightCalls: intFlag(values['light-calls'], 'light-calls', 200, 1),
+        ...(values['read-workers'] === undefined
+          ? {}
+          : { readWorkers: intFlag(values['read-workers'], 'read-workers', 0, 0) }),
       });
       break;
     case 'serve-sync':

@@ -42,6 +42,8 @@ export interface LaunchOptions {
   readonly rssSampleMs?: number;
   /** Called with every chunk of output (both streams), e.g. to scan logs as they come. */
   readonly onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** Pin the process to these CPUs (`taskset -c`, e.g. `0`): a one-core baseline on a bigger machine. */
+  readonly cpus?: string;
 }
 
 let nodeFlags: readonly string[] = heapFlagsFor(process.env);
@@ -60,7 +62,14 @@ export function currentNodeFlags(): readonly string[] {
 }
 
 export function launchCli(args: readonly string[], options: LaunchOptions): Launched {
-  const child = spawn(process.execPath, [...nodeFlags, BIN, ...args], { env: options.env, cwd: options.cwd });
+  const argv = [...nodeFlags, BIN, ...args];
+  // taskset execs node in place, so the pid (and its /proc figures) are node's.
+  const child = options.cpus
+    ? spawn('taskset', ['-c', options.cpus, process.execPath, ...argv], {
+        env: options.env,
+        cwd: options.cwd,
+      })
+    : spawn(process.execPath, argv, { env: options.env, cwd: options.cwd });
   const pid = child.pid ?? -1;
   let stdout = '';
   let stderr = '';
@@ -167,8 +176,14 @@ export async function startMcpHttp(
   env: NodeJS.ProcessEnv,
   cwd: string,
   onOutput?: LaunchOptions['onOutput'],
+  cpus?: string,
 ): Promise<{ proc: Launched; url: string }> {
-  const proc = launchCli(['serve', '--transport', 'http'], { env, cwd, ...(onOutput ? { onOutput } : {}) });
+  const proc = launchCli(['serve', '--transport', 'http'], {
+    env,
+    cwd,
+    ...(onOutput ? { onOutput } : {}),
+    ...(cpus ? { cpus } : {}),
+  });
   const match = await proc.waitFor(/MCP server ready at (http:\/\/127\.0\.0\.1:\d+\/mcp)/);
   return { proc, url: match[1] as string };
 }
@@ -178,8 +193,9 @@ export async function startRestApi(
   env: NodeJS.ProcessEnv,
   cwd: string,
   onOutput?: LaunchOptions['onOutput'],
+  cpus?: string,
 ): Promise<{ proc: Launched; url: string }> {
-  const proc = launchCli(['api'], { env, cwd, ...(onOutput ? { onOutput } : {}) });
+  const proc = launchCli(['api'], { env, cwd, ...(onOutput ? { onOutput } : {}), ...(cpus ? { cpus } : {}) });
   const match = await proc.waitFor(/TestIO REST API\s+(http:\/\/127\.0\.0\.1:\d+\/api)/);
   return { proc, url: match[1] as string };
 }

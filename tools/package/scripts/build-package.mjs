@@ -54,6 +54,8 @@ export const OPTIONAL_IMPORTS = {
 
 /** Where the bundled migrator finds the migrations: the package's `migrations/`, from `dist/<chunk>.mjs`. */
 const BUNDLED_MIGRATIONS_DIR = '../migrations/';
+/** The read worker thread's entry (ADR 0027), beside the chunks that start it. */
+const BUNDLED_READ_WORKER = './read-worker.mjs';
 
 /** Files the code reads relative to its own module (import.meta.url), as the bundle lays them out. */
 const GENERATED_INPUTS = [
@@ -155,7 +157,10 @@ export async function buildPackage({
 
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { 'testio-mcp': join(PROJECT, 'src', 'bin.mjs') },
+    entryPoints: {
+      'testio-mcp': join(PROJECT, 'src', 'bin.mjs'),
+      'read-worker': join(ROOT, 'libs/persistence/src/read-pool/worker.ts'),
+    },
     outdir: join(dir, 'dist'),
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -166,7 +171,10 @@ export async function buildPackage({
     platform: 'node',
     target: 'node20',
     external: [...Object.keys(EXTERNALS), ...Object.keys(OPTIONAL_IMPORTS)],
-    define: { TESTIO_MCP_BUNDLED_MIGRATIONS_DIR: JSON.stringify(BUNDLED_MIGRATIONS_DIR) },
+    define: {
+      TESTIO_MCP_BUNDLED_MIGRATIONS_DIR: JSON.stringify(BUNDLED_MIGRATIONS_DIR),
+      TESTIO_MCP_BUNDLED_READ_WORKER: JSON.stringify(BUNDLED_READ_WORKER),
+    },
     // tsoa's controllers use the legacy decorators (bin/tsconfig.json does the same for tsx).
     tsconfigRaw: { compilerOptions: { experimentalDecorators: true } },
     // CommonJS dependencies call require() for Node built-ins; an ES module has no require of its own.

@@ -160,6 +160,8 @@ describe('the tarball', () => {
         'README.md',
         'THIRD_PARTY_NOTICES.md',
         'dist/testio-mcp.mjs',
+        // The read worker thread's entry (ADR 0027).
+        'dist/read-worker.mjs',
         'dist/generated/openapi.json',
         // The charts' font and its licence (libs/charts/fonts).
         'fonts/DejaVuSans.ttf',
@@ -312,6 +314,12 @@ describe('the installed package on the bundled sandbox', () => {
     expect(Object.keys(spec.paths)).toContain('/api/products');
     const products = (await (await fetch(`${apiUrl}/products`)).json()) as { total_count: number };
     expect(products.total_count).toBe(upstream.products.length);
+    // A search runs on a read worker thread, started from the bundle's dist/read-worker.mjs.
+    const search = await fetch(
+      `${apiUrl}/search?query=${encodeURIComponent(upstream.products[0]?.name ?? 'a')}`,
+    );
+    expect(search.status).toBe(200);
+    expect(((await search.json()) as { total: number }).total).toBeGreaterThan(0);
     api.child.kill('SIGTERM');
     expect(await api.exited).toBe(0);
   });
