@@ -34,16 +34,15 @@ export interface Authenticator {
   readonly authorizationServers?: readonly string[];
 }
 
-/** The API-key authenticator answers at once (one indexed read); OAuth wraps it with an async step. */
+/**
+ * The API-key authenticator. `check` answers at once from the keys (one indexed read) and never asks
+ * TestIO; `authenticate` first asks TestIO about a credential that may be a customer token, when they are
+ * accepted (ADR 0024), so it answers a Promise then. OAuth wraps it (ADR 0025).
+ */
 export interface KeyAuthenticator extends Authenticator {
-  authenticate(credential: string | undefined): AuthOutcome;
-  /**
-   * Called before `authenticate` by the HTTP adapters: asks TestIO about a credential that may be a
-   * customer token (when they are accepted), so `authenticate` stays synchronous. Never rejects.
-   */
+  check(credential: string | undefined): AuthOutcome;
+  /** Asks TestIO about a possible customer token (cached; never rejects); nothing without customer tokens. */
   prepare(credential: string | undefined): Promise<void>;
-  /** Whether `prepare` does anything (customer tokens are accepted); when not, callers skip it. */
-  readonly usesPrepare: boolean;
 }
 
 export interface AuthenticatorOptions {
@@ -117,42 +116,47 @@ export function createAuthenticator(options: AuthenticatorOptions): KeyAuthentic
     return match ? { id: match, tenant: DEFAULT_TENANT, role: 'admin' } : undefined;
   }
 
+  // A static key is ours and never goes to TestIO as a possible customer token (nor do our tmcp_ keys).
+  const asksTestIO = (credential: string | undefined): credential is string =>
+    credential !== undefined && customerTokens !== undefined && !matchStatic(credential);
+  const prepare = (credential: string | undefined): Promise<void> =>
+    asksTestIO(credential) && customerTokens ? customerTokens.prepare(credential) : Promise.resolve();
+
   return {
     configured,
-    usesPrepare: customerTokens !== undefined,
-    // A static key is ours and never goes to TestIO as a possible customer token (nor do our tmcp_ keys).
-    prepare: (credential) =>
-      credential === undefined || !customerTokens || matchStatic(credential)
-        ? Promise.resolve()
-        : customerTokens.prepare(credential),
-    authenticate(credential) {
-      if (credential === undefined) {
-        return configured() ? refused(401, 'An API key is required', INVALID_HINT) : { kind: 'open' };
-      }
-      let principal = matchStatic(credential) ?? customerTokens?.lookup(credential);
-      if (!principal) {
-        const id = apiKeyId(credential);
-        let row: ReturnType<PrincipalStore['findApiKey']>;
-        try {
-          row = id ? store?.findApiKey(id) : undefined;
-        } catch {
-          return refused(
-            503,
-            'The API key cannot be checked: the database is unavailable',
-            'Try again shortly; GET /health shows the database state',
-          );
-        }
-        if (!row || !hashesEqual(row.keyHash, hashApiKey(credential)) || !isRole(row.role)) {
-          return refused(401, 'The API key is not valid');
-        }
-        const state = apiKeyState(row, options.clock.now());
-        if (state === 'revoked') return refused(401, `The API key ${row.id} has been revoked`);
-        if (state === 'expired') return refused(401, `The API key ${row.id} has expired`);
-        principal = { id: row.id, tenant: row.tenant, role: row.role };
-      }
-      const refusal = serves(principal);
-      if (refusal) return refused(refusal.status ?? 403, refusal.message, refusal.hint);
-      return { kind: 'principal', principal };
-    },
+    prepare,
+    authenticate: (credential) =>
+      asksTestIO(credential) ? prepare(credential).then(() => check(credential)) : check(credential),
+    check,
   };
+
+  function check(credential: string | undefined): AuthOutcome {
+    if (credential === undefined) {
+      return configured() ? refused(401, 'An API key is required', INVALID_HINT) : { kind: 'open' };
+    }
+    let principal = matchStatic(credential) ?? customerTokens?.lookup(credential);
+    if (!principal) {
+      const id = apiKeyId(credential);
+      let row: ReturnType<PrincipalStore['findApiKey']>;
+      try {
+        row = id ? store?.findApiKey(id) : undefined;
+      } catch {
+        return refused(
+          503,
+          'The API key cannot be checked: the database is unavailable',
+          'Try again shortly; GET /health shows the database state',
+        );
+      }
+      if (!row || !hashesEqual(row.keyHash, hashApiKey(credential)) || !isRole(row.role)) {
+        return refused(401, 'The API key is not valid');
+      }
+      const state = apiKeyState(row, options.clock.now());
+      if (state === 'revoked') return refused(401, `The API key ${row.id} has been revoked`);
+      if (state === 'expired') return refused(401, `The API key ${row.id} has expired`);
+      principal = { id: row.id, tenant: row.tenant, role: row.role };
+    }
+    const refusal = serves(principal);
+    if (refusal) return refused(refusal.status ?? 403, refusal.message, refusal.hint);
+    return { kind: 'principal', principal };
+  }
 }

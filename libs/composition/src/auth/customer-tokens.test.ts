@@ -68,7 +68,7 @@ describe('customer tokens', () => {
     expect(auth.configured()).toBe(true);
     await Promise.all([auth.prepare(GOOD), auth.prepare(GOOD), auth.prepare(GOOD)]);
     expect(asked).toEqual([GOOD]);
-    const outcome = auth.authenticate(GOOD);
+    const outcome = auth.check(GOOD);
     const slug = customerTokenSlug(GOOD);
     expect(outcome).toMatchObject({ kind: 'principal', principal: { tenant: slug, role: 'operator' } });
     expect(JSON.stringify(outcome)).not.toContain(GOOD);
@@ -82,10 +82,10 @@ describe('customer tokens', () => {
     await auth.prepare(GOOD);
     expect(asked).toHaveLength(1);
     now += 61_000;
-    expect(auth.authenticate(GOOD)).toMatchObject({ kind: 'refused', status: 401 });
+    expect(auth.check(GOOD)).toMatchObject({ kind: 'refused', status: 401 });
     await auth.prepare(GOOD);
     expect(asked).toHaveLength(2);
-    expect(auth.authenticate(GOOD)).toMatchObject({ kind: 'principal', principal: { tenant: slug } });
+    expect(auth.check(GOOD)).toMatchObject({ kind: 'principal', principal: { tenant: slug } });
     expect(store.listTenants()).toHaveLength(1);
   });
 
@@ -106,6 +106,25 @@ describe('customer tokens', () => {
     await source.prepare('tmcp_0123456789ab_not-a-real-secret');
     expect(asked.some((t) => t.startsWith('tmcp_'))).toBe(false);
     expect(store.listTenants()).toHaveLength(0);
+  });
+
+  it('a static key is answered by the keys and never sent to TestIO; a customer token is asked once', async () => {
+    const auth = createAuthenticator({
+      staticKeys: ['static-key-0123456789'],
+      store,
+      servedTenants: storedTenants(store, { hasMasterKey: true }),
+      clock,
+      customerTokens: tokens(),
+    });
+    expect(await auth.authenticate('static-key-0123456789')).toMatchObject({
+      kind: 'principal',
+      principal: { tenant: 'default', role: 'admin' },
+    });
+    expect(await auth.authenticate(GOOD)).toMatchObject({
+      kind: 'principal',
+      principal: { role: 'operator' },
+    });
+    expect(asked).toEqual([GOOD]);
   });
 
   it("the environment's own token acts for `default` and creates nothing", async () => {

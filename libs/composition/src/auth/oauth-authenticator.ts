@@ -3,32 +3,18 @@ import { looksLikeJwt, type JwtVerifier } from './jwt.js';
 import { onlyTenants, type TenantCheck } from './served-tenants.js';
 
 /**
- * The key authenticator with its asynchronous steps folded in, for the HTTP adapters: a credential that
- * may be a TestIO customer token is asked of TestIO first (when they are accepted, ADR 0024), and with
- * OAuth configured a JWT goes to the verifier (ADR 0025). Kept apart from the key authenticator so each
- * changes on its own.
+ * The key authenticator with JWT access tokens beside it (ADR 0025). A credential the keys accept is
+ * answered by them; one shaped like a JWT that they refuse goes to the verifier, and never to TestIO as a
+ * possible customer token. Kept apart from the key authenticator so each changes on its own.
  */
-export function withAsyncSteps(
+export function withOAuth(
   keys: KeyAuthenticator,
-  verifier?: JwtVerifier,
-  servedTenants?: readonly string[] | TenantCheck,
+  verifier: JwtVerifier,
+  servedTenants: readonly string[] | TenantCheck,
 ): Authenticator {
-  const serves = typeof servedTenants === 'function' ? servedTenants : onlyTenants(servedTenants ?? []);
-  const viaKeys = (credential: string): AuthOutcome | Promise<AuthOutcome> => {
-    if (!keys.usesPrepare) return keys.authenticate(credential);
-    return keys.prepare(credential).then(() => keys.authenticate(credential));
-  };
-  if (!verifier) {
-    return keys.usesPrepare
-      ? {
-          configured: () => keys.configured(),
-          authenticate: (c) => (c === undefined ? keys.authenticate(c) : viaKeys(c)),
-        }
-      : keys;
-  }
-  const jwt = verifier;
+  const serves = typeof servedTenants === 'function' ? servedTenants : onlyTenants(servedTenants);
   async function viaJwt(token: string): Promise<AuthOutcome> {
-    const outcome = await jwt.verify(token);
+    const outcome = await verifier.verify(token);
     if (outcome.kind !== 'principal') return outcome;
     const refusal = serves(outcome.principal, 'token');
     if (!refusal) return outcome;
@@ -47,19 +33,9 @@ export function withAsyncSteps(
           hint: 'Sign in with the authorization server, or send a key made with `testio-mcp keys create` as "Authorization: Bearer <key>"',
         };
       }
-      // A JWT is ours to verify and never goes to TestIO as a possible customer token.
-      if (!looksLikeJwt(credential)) return viaKeys(credential);
-      const outcome = keys.authenticate(credential);
+      if (!looksLikeJwt(credential)) return keys.authenticate(credential);
+      const outcome = keys.check(credential);
       return outcome.kind === 'principal' ? outcome : viaJwt(credential);
     },
   };
-}
-
-/** With OAuth: keys first, then the JWT verifier, each principal's tenant checked as `servedTenants` says. */
-export function withOAuth(
-  keys: KeyAuthenticator,
-  verifier: JwtVerifier,
-  servedTenants: readonly string[] | TenantCheck,
-): Authenticator {
-  return withAsyncSteps(keys, verifier, servedTenants);
 }

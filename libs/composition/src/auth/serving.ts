@@ -4,7 +4,7 @@ import { createAuthenticator, type Authenticator } from './authenticator.js';
 import { createJwtVerifier, oauthConfigFrom, type OAuthSettings } from './jwt.js';
 import { loadMasterKey, type MasterKeySettings } from './master-key.js';
 import { createCustomerTokens, type CustomerTokens } from './customer-tokens.js';
-import { withAsyncSteps } from './oauth-authenticator.js';
+import { withOAuth } from './oauth-authenticator.js';
 import { storedTenants } from './served-tenants.js';
 import { assertMasterKeyForTenants, requireMasterKey } from './tenants.js';
 
@@ -69,11 +69,7 @@ export function openServingPrincipals(
     ...(customerTokens ? { customerTokens } : {}),
   });
   const oauth = oauthConfigFrom(settings);
-  const authenticator = withAsyncSteps(
-    keys,
-    oauth ? createJwtVerifier(oauth, { clock }) : undefined,
-    servedTenants,
-  );
+  const authenticator = oauth ? withOAuth(keys, createJwtVerifier(oauth, { clock }), servedTenants) : keys;
   return { authenticator, store, masterKey };
 }
 
