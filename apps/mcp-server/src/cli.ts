@@ -244,6 +244,13 @@ async function runHttp(
     authenticator,
     audit: container.audit,
     rateLimits: container.rateLimits,
+    tenantAdmin: {
+      store: container.principals.store,
+      masterKey: container.principals.masterKey,
+      customerId: container.runtime.customerId,
+      baseUrl: container.runtime.baseUrl,
+      forTenant: (slug) => container.tenants.forTenant(slug),
+    },
   });
   const listener = !hosted ? mcpApp : !mcpApp ? hosted.handler : routeByPath(mcpApp, hosted.handler);
   if (!listener) throw new Error(`api mode '${mode}' serves nothing`);

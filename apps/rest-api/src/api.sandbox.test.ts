@@ -61,6 +61,8 @@ function envFor(dbPath: string): Record<string, string> {
     TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
     TESTIO_DB_PATH: dbPath,
     TESTIO_EXPORT_DIR: path.join(path.dirname(dbPath), 'exports'),
+    // For the admin API's tenants (their tokens are sealed under it).
+    TESTIO_MASTER_KEY: '11'.repeat(32),
     LOG_LEVEL: 'error',
   };
 }
@@ -705,6 +707,42 @@ describe('analytics endpoints on a synced sandbox', () => {
       auto_acceptance_rate: { warning: 0.2, critical: 0.4, direction: 'above' },
       review_rate: { warning: 0.8, critical: 0.6, direction: 'below' },
     });
+  });
+});
+
+describe('admin endpoints (open on loopback without keys, as every route)', () => {
+  it('adds a tenant, lists tenants and keys, shows every tenant, issues a key, removes both', async () => {
+    const added = await call('post', '/api/admin/tenants', '/api/admin/tenants', 201, {
+      slug: 'second',
+      base_url: sandbox.baseUrl,
+      token: sandbox.token,
+    });
+    expect(added).toMatchObject({ slug: 'second', token: 'encrypted' });
+    const tenants = await call('get', '/api/admin/tenants', '/api/admin/tenants');
+    expect((tenants['tenants'] as Array<{ slug: string }>).map((t) => t.slug)).toEqual(['default', 'second']);
+    expect(await call('get', '/api/admin/keys', '/api/admin/keys')).toEqual({ keys: [] });
+    const diagnostics = await call('get', '/api/admin/diagnostics', '/api/admin/diagnostics');
+    expect((diagnostics['tenants'] as Array<{ tenant: string }>).map((t) => t.tenant)).toEqual([
+      'default',
+      'second',
+    ]);
+    const key = await call('post', '/api/admin/keys', '/api/admin/keys', 201, {
+      tenant: 'default',
+      role: 'admin',
+      name: 'api test',
+    });
+    // The first key closes the open server; 204s carry no body to validate.
+    await request(app).get('/api/admin/keys').expect(401);
+    const auth = `Bearer ${String(key['key'])}`;
+    await request(app).delete('/api/admin/tenants/second').set('Authorization', auth).expect(204);
+    covered.add('delete /api/admin/tenants/{slug}');
+    await request(app)
+      .delete(`/api/admin/keys/${String(key['id'])}`)
+      .set('Authorization', auth)
+      .expect(204);
+    covered.add('delete /api/admin/keys/{id}');
+    // No usable key left: open again.
+    await request(app).get('/api/admin/tenants').expect(200);
   });
 });
 

@@ -14,6 +14,7 @@ import type { Services } from '@testio-mcp/services';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { AdminController, type AdminParts } from './controllers/admin.controller.js';
 import { AnalyticsController } from './controllers/analytics.controller.js';
 import { BugsController } from './controllers/bugs.controller.js';
 import { DiagnosticsController } from './controllers/diagnostics.controller.js';
@@ -86,6 +87,8 @@ export interface AppDeps {
   readonly rateLimits?: RateLimits;
   /** Records each API request (ADR 0025); none by default. */
   readonly audit?: AuditTrail;
+  /** Tenants, keys and every tenant's diagnostics under /api/admin; without it those routes answer 404. */
+  readonly admin?: AdminParts;
 }
 
 export const DEFAULT_APP_OPTIONS: AppOptions = {
@@ -196,7 +199,18 @@ export function createApp(deps: AppDeps): Express {
     .register(DiagnosticsController, (req) => new DiagnosticsController(servicesOf(req)))
     .register(AnalyticsController, (req) => new AnalyticsController(servicesOf(req)))
     .register(SyncController, (req) => new SyncController(servicesOf(req), syncJobsOf(req)))
-    .register(HealthController, () => new HealthController(deps.health, policy, clock));
+    .register(HealthController, () => new HealthController(deps.health, policy, clock))
+    .register(AdminController, () => {
+      if (!deps.admin) {
+        throw new HttpError(
+          404,
+          'not_found',
+          'The admin API is not available in this process',
+          'Tenants and keys live in the mirror database: use `testio-mcp tenants` and `testio-mcp keys`, or the REST API of `testio-mcp api` / `serve --transport http`',
+        );
+      }
+      return new AdminController(deps.admin);
+    });
 
   const app = express();
   app.disable('x-powered-by');

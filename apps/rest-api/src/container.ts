@@ -1,4 +1,5 @@
 import {
+  checkToken,
   openServingParts,
   resolveServingRuntime,
   type AppRuntime,
@@ -119,6 +120,14 @@ export function createRestContainer({ basePath = '', ...options }: RestContainer
       authenticator: parts.principals.authenticator,
       audit: parts.audit,
       rateLimits: parts.rateLimits,
+      admin: {
+        store: parts.principals.store,
+        masterKey: parts.principals.masterKey,
+        defaultAccount: { customerId: runtime.customerId, baseUrl: runtime.baseUrl },
+        checkToken,
+        servicesForTenant: (slug) => parts.tenants.forTenant(slug),
+        clock,
+      },
     }),
     async close() {
       await syncJobs.shutdown();

@@ -1,8 +1,14 @@
 import type { RequestListener } from 'node:http';
-import type { AuditTrail, Authenticator, RateBudget, RateLimits } from '@testio-mcp/composition';
+import {
+  checkToken,
+  type AuditTrail,
+  type Authenticator,
+  type RateBudget,
+  type RateLimits,
+} from '@testio-mcp/composition';
 import type { TestIOClient } from '@testio-mcp/api-client';
 import { type Clock, type EnvRecord, type Logger, type Principal } from '@testio-mcp/domain';
-import type { MirrorDatabase } from '@testio-mcp/persistence';
+import type { MirrorDatabase, PrincipalStore } from '@testio-mcp/persistence';
 import type { Services } from '@testio-mcp/services';
 import type { ReadThrough, SyncEngine } from '@testio-mcp/sync';
 import { createApp } from './app.js';
@@ -44,6 +50,14 @@ export interface HostedRestParts {
   /** The host's audit trail and per-principal limits, shared with /mcp. */
   readonly audit: AuditTrail;
   readonly rateLimits: RateLimits;
+  /** What the admin API manages; without it /api/admin answers 404. */
+  readonly tenantAdmin?: {
+    readonly store: PrincipalStore;
+    readonly masterKey: Buffer | undefined;
+    readonly customerId: number;
+    readonly baseUrl: string;
+    forTenant(slug: string): Services;
+  };
 }
 
 export interface HostedRestApi {
@@ -96,6 +110,7 @@ export function prepareHostedRestApi({ env, bindHost, logger }: HostedRestPrepar
         metrics,
         basePath: options.basePath,
       });
+      const tenantAdmin = parts.tenantAdmin;
       const app = createApp({
         services: parts.services,
         ...(parts.servicesFor ? { servicesFor: parts.servicesFor } : {}),
@@ -108,6 +123,18 @@ export function prepareHostedRestApi({ env, bindHost, logger }: HostedRestPrepar
         authenticator: parts.authenticator,
         audit: parts.audit,
         rateLimits: parts.rateLimits,
+        ...(tenantAdmin
+          ? {
+              admin: {
+                store: tenantAdmin.store,
+                masterKey: tenantAdmin.masterKey,
+                defaultAccount: { customerId: tenantAdmin.customerId, baseUrl: tenantAdmin.baseUrl },
+                checkToken,
+                servicesForTenant: (slug: string) => tenantAdmin.forTenant(slug),
+                clock: parts.clock,
+              },
+            }
+          : {}),
       });
       return { handler: app, close: () => syncJobs.shutdown() };
     },

@@ -14,6 +14,8 @@ export const syncWorkerSettingsSchema = sharedSettingsSchema.extend({
   TESTIO_DEMO_MODE: booleanFromEnv.default(false),
   /** Seconds; `10.0` as the reference writes it is accepted. */
   SHUTDOWN_GRACE_PERIOD_SECONDS: numberIn(1, 60).default(10),
+  /** How often the worker re-reads the stored tenants, so one added or removed needs no restart. */
+  TESTIO_TENANT_RESCAN_SECONDS: numberIn(1, 3600).default(60),
 });
 
 export type SyncWorkerSettings = ReturnType<typeof parseSyncWorkerSettings>;

@@ -9,7 +9,7 @@ import {
   type TenantMirror,
 } from '@testio-mcp/composition';
 import { DEFAULT_TENANT, InvalidInputError, type Logger } from '@testio-mcp/domain';
-import { createPrincipalStore, type MirrorDatabase } from '@testio-mcp/persistence';
+import { createPrincipalStore, type MirrorDatabase, type TenantRow } from '@testio-mcp/persistence';
 import type { SyncEngine } from '@testio-mcp/sync';
 import type { SyncRuntime, SyncWorkerSettings } from './config.js';
 
@@ -28,6 +28,13 @@ export interface TenantSync {
   readonly engine: SyncEngine;
 }
 
+/** What a rescan of the stored tenants changed: the new ones are open, the gone ones still to close. */
+export interface TenantChanges {
+  readonly added: readonly TenantSync[];
+  /** Stop their schedulers first, then `close()` each: its client goes with it. */
+  readonly removed: ReadonlyArray<TenantSync & { close(): void }>;
+}
+
 export interface SyncContainer {
   readonly runtime: SyncRuntime;
   readonly database: MirrorDatabase;
@@ -35,6 +42,12 @@ export interface SyncContainer {
   readonly engine: SyncEngine;
   /** The tenants to sync: `default` first, then the stored ones by slug (or the one asked for). */
   readonly tenants: readonly TenantSync[];
+  /**
+   * Re-reads the stored tenants (all of them; not with `--tenant`): opens the ones added since, and hands
+   * back the ones removed or changed (another customer id, base URL or token: closed and opened again).
+   * A tenant that cannot be opened (no master key) is logged and tried again at the next rescan.
+   */
+  rescanTenants(): TenantChanges;
   close(): Promise<void>;
 }
 
@@ -53,11 +66,14 @@ export function createSyncContainer(
   const token = runtime.token;
   const api = token ? createApi(settings, { ...runtime, token }, logger) : offlineApi();
   const mirror = openMirror({ settings, runtime, logger, api, role });
-  const opened: TenantMirror[] = [];
+  const opened = new Map<string, { mirror: TenantMirror; fingerprint: string; sync: TenantSync }>();
   const close = async (): Promise<void> => {
-    for (const tenant of opened) tenant.close();
+    for (const tenant of opened.values()) tenant.mirror.close();
+    opened.clear();
     await mirror.close();
   };
+  const fingerprint = (row: TenantRow): string =>
+    `${row.customerId}\u0000${row.baseUrl}\u0000${row.tokenCiphertext}`;
   try {
     const { database, engine } = mirror;
     const store = createPrincipalStore(database.sqlite);
@@ -72,16 +88,16 @@ export function createSyncContainer(
     }
     const masterKey = loadMasterKey(settings);
     if (!options.tenant) assertMasterKeyForTenants(store, masterKey);
-    const tenants: TenantSync[] = [];
+    const own: TenantSync[] = [];
     if (!options.tenant || options.tenant === DEFAULT_TENANT) {
-      tenants.push({
+      own.push({
         slug: DEFAULT_TENANT,
         customerId: runtime.customerId,
         baseUrl: runtime.baseUrl,
         engine,
       });
     }
-    for (const row of stored) {
+    const open = (row: TenantRow): TenantSync => {
       const tenant = openTenantMirror({
         settings,
         base: runtime,
@@ -92,15 +108,51 @@ export function createSyncContainer(
         role,
         clock: mirror.clock,
       });
-      opened.push(tenant);
-      tenants.push({
+      const sync = {
         slug: row.slug,
         customerId: row.customerId,
         baseUrl: row.baseUrl,
         engine: tenant.engine,
-      });
-    }
-    return { runtime, database, engine, tenants, close };
+      };
+      opened.set(row.slug, { mirror: tenant, fingerprint: fingerprint(row), sync });
+      return sync;
+    };
+    for (const row of stored) open(row);
+    const rescanTenants = (): TenantChanges => {
+      if (options.tenant) return { added: [], removed: [] };
+      const rows = new Map(store.listTenants().map((row) => [row.slug, row]));
+      const removed: Array<TenantSync & { close(): void }> = [];
+      for (const [slug, entry] of opened) {
+        const row = rows.get(slug);
+        if (row && fingerprint(row) === entry.fingerprint) continue;
+        opened.delete(slug);
+        removed.push({ ...entry.sync, close: () => entry.mirror.close() });
+      }
+      const added: TenantSync[] = [];
+      for (const row of rows.values()) {
+        if (opened.has(row.slug)) continue;
+        try {
+          added.push(open(row));
+        } catch (error) {
+          logger.error({ tenant: row.slug, err: error }, `tenant ${row.slug} cannot be synced yet`);
+        }
+      }
+      return { added, removed };
+    };
+    const container: SyncContainer = {
+      runtime,
+      database,
+      engine,
+      get tenants() {
+        return [
+          ...own,
+          ...[...opened.values()].map((t) => t.sync).sort((a, b) => a.slug.localeCompare(b.slug)),
+        ];
+      },
+      rescanTenants,
+      close,
+    };
+    return container;
   } catch (error) {
     void close();
     throw error;

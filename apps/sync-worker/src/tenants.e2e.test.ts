@@ -183,4 +183,45 @@ describe('testio-mcp sync over tenants', () => {
     expect(text).toMatch(/"msg":"sync #\d+ failure \(tenant beta\)"/);
     expect(text).not.toContain('not-a-valid-token-0123456789');
   }, 180_000);
+
+  it('the running worker picks up a tenant added later and stops syncing one removed, without a restart', async () => {
+    const worker = start(['worker'], { TESTIO_TENANT_RESCAN_SECONDS: '1' });
+    // Waits on the worker's own log lines (no timing); the test's timeout bounds each wait.
+    const seen = (pattern: RegExp) =>
+      new Promise<void>((done, fail) => {
+        const check = () => {
+          if (pattern.test(worker.out() + worker.err())) done();
+        };
+        check();
+        worker.child.stdout.on('data', check);
+        worker.child.stderr.on('data', check);
+        void worker.exited.then((code) => fail(new Error(`worker exited ${code}: ${worker.err()}`)));
+      });
+    await seen(/"msg":"sync worker started"/);
+    const added = await run(
+      [
+        'tenants',
+        'add',
+        'delta',
+        '--base-url',
+        sandboxA.baseUrl,
+        '--token-env',
+        'DELTA_TOKEN',
+        '--skip-check',
+      ],
+      { DELTA_TOKEN: sandboxA.token },
+    );
+    expect(added.code, added.err).toBe(0);
+    const deltaId = Number(/customer id (\d+)/.exec(added.out)?.[1]);
+    await seen(/"msg":"tenant delta is synced from now on"/);
+    await seen(/"msg":"sync #\d+ success \(tenant delta\)"/);
+    expect(lastRun((await mirrorState()).runs, deltaId)).toBe('success');
+
+    const removed = await run(['tenants', 'remove', 'delta']);
+    expect(removed.code, removed.err).toBe(0);
+    await seen(/"msg":"tenant delta is no longer synced"/);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(worker.out() + worker.err()).not.toContain(sandboxA.token);
+  }, 180_000);
 });

@@ -1,5 +1,5 @@
-import { apiKeyState, issueApiKey, reportCliError } from '@testio-mcp/composition';
-import { InvalidInputError, systemClock, type EnvRecord } from '@testio-mcp/domain';
+import { issueApiKey, listApiKeys, reportCliError, revokeApiKey } from '@testio-mcp/composition';
+import { systemClock, type EnvRecord } from '@testio-mcp/domain';
 import { Command } from 'commander';
 import { openPrincipalDb, processIo, table, type CommandIo, type PrincipalDb } from './principal-db.js';
 
@@ -49,17 +49,7 @@ function command(io: CommandIo, run: (action: (db: PrincipalDb) => void) => void
     .option('--json', 'print a JSON array')
     .action((flags: { json?: boolean }) =>
       run((db) => {
-        const now = systemClock.now();
-        const rows = db.store.listApiKeys().map((k) => ({
-          id: k.id,
-          tenant: k.tenant,
-          role: k.role,
-          name: k.name,
-          state: apiKeyState(k, now),
-          created_at: k.createdAt.toISOString(),
-          expires_at: k.expiresAt?.toISOString() ?? null,
-          revoked_at: k.revokedAt?.toISOString() ?? null,
-        }));
+        const rows = listApiKeys(db.store, systemClock.now());
         if (flags.json) {
           io.stdout.write(`${JSON.stringify(rows)}\n`);
           return;
@@ -85,14 +75,7 @@ function command(io: CommandIo, run: (action: (db: PrincipalDb) => void) => void
     .argument('<id>', 'the key id')
     .action((id: string) =>
       run((db) => {
-        if (!db.store.revokeApiKey(id, systemClock.now())) {
-          const known = db.store.findApiKey(id);
-          throw new InvalidInputError({
-            field: 'id',
-            message: known ? `Key ${id} is already revoked` : `There is no key '${id.slice(0, 40)}'`,
-            hint: 'Run `testio-mcp keys list` for the ids',
-          });
-        }
+        revokeApiKey(db.store, id, systemClock.now());
         io.stdout.write(`Revoked key ${id}: requests with it are refused from now on.\n`);
       }),
     );

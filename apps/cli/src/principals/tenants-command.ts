@@ -1,5 +1,7 @@
 import {
   addTenant,
+  checkToken,
+  removeTenant,
   listTenants,
   loadMasterKey,
   rekeyTenants,
@@ -8,7 +10,7 @@ import {
 } from '@testio-mcp/composition';
 import { InvalidInputError, PRODUCTION_API_BASE_URL, systemClock, type EnvRecord } from '@testio-mcp/domain';
 import { Command } from 'commander';
-import { checkToken } from '../setup/token-check.js';
+
 import { openPrincipalDb, processIo, table, type CommandIo, type PrincipalDb } from './principal-db.js';
 
 /**
@@ -169,13 +171,7 @@ export async function runTenantsCommand(
       .argument('<slug>')
       .action((slug: string) => {
         const { store } = open();
-        if (!store.removeTenant(slug, systemClock.now())) {
-          throw new InvalidInputError({
-            field: 'slug',
-            message: `There is no tenant '${slug.slice(0, 64)}'`,
-            hint: 'Run `testio-mcp tenants list`',
-          });
-        }
+        removeTenant(store, slug, systemClock.now());
         io.stdout.write(`Removed tenant ${slug}; its keys are revoked.\n`);
       });
 

@@ -3,8 +3,8 @@ import { PRODUCTION_API_BASE_URL, sharedSettingsSchema, type EnvRecord } from '@
 import { resolveUserPath } from '@testio-mcp/persistence';
 import { Command, CommanderError } from 'commander';
 import { TOOLS, TOOLSETS } from '@testio-mcp/mcp-server';
+import { checkToken, type TokenCheck } from '@testio-mcp/composition';
 import { DEFAULT_ENV_FILE, renderEnvFile, writeSecretFile, type SetupValues } from './env-file.js';
-import { checkToken, type TokenCheck } from './token-check.js';
 
 /**
  * `testio-mcp setup`: writes the settings of a real TestIO account to an env file (default

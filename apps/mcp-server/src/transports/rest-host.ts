@@ -8,7 +8,7 @@ import {
   type RateLimits,
 } from '@testio-mcp/composition';
 import type { Clock, EnvRecord, Logger, Principal } from '@testio-mcp/domain';
-import type { MirrorDatabase } from '@testio-mcp/persistence';
+import type { MirrorDatabase, PrincipalStore } from '@testio-mcp/persistence';
 import type { Services } from '@testio-mcp/services';
 import type { ReadThrough, SyncEngine } from '@testio-mcp/sync';
 import { MCP_PATH } from './http.js';
@@ -19,6 +19,15 @@ import { MCP_PATH } from './http.js';
  * `restApiHost`) and the CLI dispatcher hands it over; the server shares its own mirror, client, sync
  * engine and services with it, so the database is opened once.
  */
+export interface TenantAdminParts {
+  readonly store: PrincipalStore;
+  readonly masterKey: Buffer | undefined;
+  /** `default`'s customer id and API base URL. */
+  readonly customerId: number;
+  readonly baseUrl: string;
+  forTenant(slug: string): Services;
+}
+
 export interface RestApiHost {
   /** Checks the REST API's settings for this bind address; throws the three-part error before anything opens. */
   prepare(options: { env: EnvRecord; bindHost: string; logger: Logger }): PreparedRestApi;
@@ -46,6 +55,8 @@ export interface PreparedRestApi {
     /** One audit trail and one budget per principal for /mcp and the REST API. */
     audit: AuditTrail;
     rateLimits: RateLimits;
+    /** What the REST admin API manages: the mirror's tenants and keys, every tenant's services. */
+    tenantAdmin?: TenantAdminParts;
   }): { readonly handler: RequestListener; close(): Promise<void> };
 }
 

@@ -4,6 +4,7 @@ import {
   refusalParts,
   resourceMetadataUrl,
   roleForRequest,
+  serverAdminRefusal,
   wwwAuthenticate,
   type AuthOutcome,
   type Authenticator,
@@ -57,6 +58,12 @@ export function principalMiddleware(authenticator: Authenticator, basePath: stri
         new HttpError(403, 'forbidden', `${parts.message}. ${parts.reason}`, parts.hint, {
           'WWW-Authenticate': `Bearer error="insufficient_scope", resource_metadata="${resourceMetadataUrl(publicBase(req, basePath))}"`,
         }),
+      );
+    }
+    const serverWide = serverAdminRefusal(outcome.principal, req.path);
+    if (serverWide) {
+      return next(
+        new HttpError(403, 'forbidden', `${serverWide.message}. ${serverWide.reason}`, serverWide.hint),
       );
     }
     return next();

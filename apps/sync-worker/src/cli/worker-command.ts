@@ -3,7 +3,7 @@ import type { EnvRecord } from '@testio-mcp/domain';
 import { createSyncScheduler } from '@testio-mcp/sync';
 import { Command } from 'commander';
 import { nextRunDelayMs } from '../config.js';
-import { createSyncContainer } from '../container.js';
+import { createSyncContainer, type TenantSync } from '../container.js';
 import { loadContext, prepareCommand, reportCommandError } from './shared.js';
 
 /**
@@ -33,8 +33,9 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
     const interval = nextRunDelayMs(settings);
     // One scheduler per tenant (ADR 0024): each with its own lease, client and circuit breaker, so one
     // tenant's outage, 429s or bad token never hold up another's sync.
-    const schedulers = container.tenants.map((tenant) => {
-      const log = container.tenants.length > 1 ? logger.child({ tenant: tenant.slug }) : logger;
+    const many = () => container.tenants.length > 1;
+    const schedule = (tenant: TenantSync) => {
+      const log = logger.child({ tenant: tenant.slug });
       return createSyncScheduler({
         engine: tenant.engine,
         intervalMs: interval ?? 0,
@@ -50,10 +51,34 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
               ...result.counts,
               warnings: result.warnings.length,
             },
-            `sync #${result.runId} ${result.status}${container.tenants.length > 1 ? ` (tenant ${tenant.slug})` : ''}`,
+            `sync #${result.runId} ${result.status}${many() ? ` (tenant ${tenant.slug})` : ''}`,
           ),
       });
-    });
+    };
+    const schedulers = new Map(container.tenants.map((tenant) => [tenant.slug, schedule(tenant)]));
+    // Tenants added or removed while running (CLI, admin API, customer tokens) are picked up by a rescan,
+    // without a restart. One rescan at a time; a removed tenant's sync is stopped before its client closes.
+    let rescanning: Promise<void> = Promise.resolve();
+    const rescan = () => {
+      rescanning = rescanning.then(async () => {
+        const { added, removed } = container.rescanTenants();
+        for (const tenant of removed) {
+          await schedulers.get(tenant.slug)?.stop();
+          schedulers.delete(tenant.slug);
+          tenant.close();
+          logger.info({ tenant: tenant.slug }, `tenant ${tenant.slug} is no longer synced`);
+        }
+        for (const tenant of added) {
+          const scheduler = schedule(tenant);
+          schedulers.set(tenant.slug, scheduler);
+          scheduler.start();
+          logger.info({ tenant: tenant.slug }, `tenant ${tenant.slug} is synced from now on`);
+        }
+      });
+      rescanning.catch((error: unknown) => logger.error({ err: error }, 'the tenant rescan failed'));
+    };
+    const rescanTimer = setInterval(rescan, settings.TESTIO_TENANT_RESCAN_SECONDS * 1000);
+    rescanTimer.unref();
     // Listening for signals before saying "started": whoever reacts to that line may signal at once.
     const stopping = waitForStop({
       graceSeconds: settings.SHUTDOWN_GRACE_PERIOD_SECONDS,
@@ -67,15 +92,18 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
         intervalSeconds: settings.TESTIO_REFRESH_INTERVAL_SECONDS,
         products: runtime.productIds ?? 'all',
         tenants: container.tenants.map((t) => t.slug),
+        tenantRescanSeconds: settings.TESTIO_TENANT_RESCAN_SECONDS,
       },
       `${runtime.demo ? 'DEMO MODE: ' : ''}sync worker started`,
     );
-    for (const scheduler of schedulers) scheduler.start();
+    for (const scheduler of schedulers.values()) scheduler.start();
 
     const stop = await stopping;
     logger.info({ signal: stop.reason }, 'stopping: the current write finishes first');
+    clearInterval(rescanTimer);
+    await rescanning.catch(() => undefined);
     await Promise.all(
-      schedulers.map((scheduler) =>
+      [...schedulers.values()].map((scheduler) =>
         scheduler
           .stop()
           .catch((error: unknown) => logger.error({ err: error }, 'the sync did not stop cleanly')),

@@ -130,3 +130,46 @@ export function apiKeyState(row: Pick<ApiKeyRow, 'expiresAt' | 'revokedAt'>, now
   if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return 'expired';
   return 'active';
 }
+
+/** A key as lists show it: never its secret nor its hash. */
+export interface ApiKeySummary {
+  readonly id: string;
+  readonly tenant: string;
+  readonly role: string;
+  readonly name: string;
+  readonly state: ApiKeyState;
+  readonly created_at: string;
+  readonly expires_at: string | null;
+  readonly revoked_at: string | null;
+}
+
+export function listApiKeys(store: Pick<PrincipalStore, 'listApiKeys'>, now: Date): ApiKeySummary[] {
+  return store.listApiKeys().map((k) => ({
+    id: k.id,
+    tenant: k.tenant,
+    role: k.role,
+    name: k.name,
+    state: apiKeyState(k, now),
+    created_at: k.createdAt.toISOString(),
+    expires_at: k.expiresAt?.toISOString() ?? null,
+    revoked_at: k.revokedAt?.toISOString() ?? null,
+  }));
+}
+
+/** Revokes a key at once; a three-part error when it is unknown (`found: false`) or already revoked. */
+export function revokeApiKey(
+  store: Pick<PrincipalStore, 'revokeApiKey' | 'findApiKey'>,
+  id: string,
+  now: Date,
+): void {
+  if (store.revokeApiKey(id, now)) return;
+  const known = store.findApiKey(id);
+  throw new InvalidInputError({
+    field: 'id',
+    message: known ? `Key ${id} is already revoked` : `There is no key '${id.slice(0, 40)}'`,
+    reason: known
+      ? 'A revoked key stays listed, refused'
+      : 'Key ids are the 12 hex characters `keys list` shows',
+    hint: 'Run `testio-mcp keys list` (or GET /api/admin/keys) for the ids',
+  });
+}

@@ -160,6 +160,11 @@ describe('roles', () => {
     expect(roleForRequest('POST', '/api/sync')).toBe('operator');
     expect(roleForRequest('POST', '/api/admin/tenants')).toBe('admin');
     expect(roleForRequest('DELETE', '/api/products/1')).toBe('admin');
+    // The admin API is admin-only for reads too.
+    expect(roleForRequest('GET', '/api/admin/tenants')).toBe('admin');
+    expect(roleForRequest('HEAD', '/api/admin/keys')).toBe('admin');
+    expect(roleForRequest('GET', '/API/Admin/diagnostics/')).toBe('admin');
+    expect(roleForRequest('GET', '/api/administrators')).toBe('viewer');
   });
 });
 

@@ -3,8 +3,11 @@ export {
   checkRole,
   hashApiKey,
   issueApiKey,
+  listApiKeys,
   parseExpiry,
+  revokeApiKey,
   type ApiKeyState,
+  type ApiKeySummary,
   type IssueApiKeyInput,
   type IssuedApiKey,
 } from './api-keys.js';
@@ -30,7 +33,8 @@ export {
 } from './jwt.js';
 export { withOAuth } from './oauth-authenticator.js';
 export { decryptSecret, encryptSecret, loadMasterKey, type MasterKeySettings } from './master-key.js';
-export { mayAct, refusalParts, roleForRequest, roleForTool } from './policy.js';
+export { checkToken, type TokenCheck } from './token-check.js';
+export { mayAct, refusalParts, roleForRequest, roleForTool, serverAdminRefusal } from './policy.js';
 export {
   protectedResourceMetadata,
   RESOURCE_METADATA_PATH,
@@ -43,6 +47,7 @@ export {
   assertMasterKeyForTenants,
   listTenants,
   rekeyTenants,
+  removeTenant,
   requireMasterKey,
   tenantToken,
   type AddTenantInput,

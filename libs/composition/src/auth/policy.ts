@@ -1,4 +1,4 @@
-import { ROLE_PURPOSE, roleAllows, type Principal, type Role } from '@testio-mcp/domain';
+import { DEFAULT_TENANT, ROLE_PURPOSE, roleAllows, type Principal, type Role } from '@testio-mcp/domain';
 
 /**
  * What each role may do (ADR 0022): viewer reads everything (tools, prompts, resources, REST GET and the
@@ -22,7 +22,30 @@ const POST_ROLES: ReadonlyArray<readonly [RegExp, Role]> = [
   [/^\/api\/sync\/?$/i, 'operator'],
 ];
 
+/** Tenants, keys and every tenant's diagnostics: admin whatever the verb, reads included (ADR 0022). */
+const ADMIN_PATH = /^\/api\/admin(\/|$)/i;
+
+/**
+ * The admin routes act on every tenant (tenants, keys, diagnostics), so they take an admin of `default`,
+ * the server's own account (TESTIO_API_KEYS are such admins): an admin of another tenant administers
+ * its own account's reads and syncs, never the server. The refusal's three parts, or undefined when allowed.
+ */
+export function serverAdminRefusal(
+  principal: Principal | undefined,
+  path: string,
+): { message: string; reason: string; hint: string } | undefined {
+  if (principal === undefined || !ADMIN_PATH.test(path) || principal.tenant === DEFAULT_TENANT)
+    return undefined;
+  return {
+    message: `${path} needs an admin of tenant ${DEFAULT_TENANT}; key ${principal.id} is an admin of tenant ${principal.tenant}`,
+    reason:
+      'The admin API manages every tenant, its keys and its tokens, so only the server’s own account may use it',
+    hint: `Use a key created with \`testio-mcp keys create --tenant ${DEFAULT_TENANT} --role admin --name "<label>"\` (or one from TESTIO_API_KEYS)`,
+  };
+}
+
 export function roleForRequest(method: string, path: string): Role {
+  if (ADMIN_PATH.test(path)) return 'admin';
   const verb = method.toUpperCase();
   if (verb === 'GET' || verb === 'HEAD' || verb === 'OPTIONS') return 'viewer';
   if (verb === 'POST') return POST_ROLES.find(([pattern]) => pattern.test(path))?.[1] ?? 'admin';

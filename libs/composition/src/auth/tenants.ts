@@ -154,3 +154,17 @@ export function rekeyTenants(
   store.replaceCiphertexts(rows, clock.now());
   return rows.length;
 }
+
+/** Removes a tenant and revokes its keys (its mirrored rows stay); a three-part error when it is unknown. */
+export function removeTenant(store: Pick<PrincipalStore, 'removeTenant'>, slug: string, now: Date): void {
+  if (store.removeTenant(slug, now)) return;
+  throw new InvalidInputError({
+    field: 'slug',
+    message: `There is no tenant '${slug.slice(0, 64)}'`,
+    reason:
+      slug === DEFAULT_TENANT
+        ? '`default` is configured by the environment and cannot be removed'
+        : 'Only tenants added with `tenants add` can be removed',
+    hint: 'Run `testio-mcp tenants list` (or GET /api/admin/tenants) for the slugs',
+  });
+}
