@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   mayAct,
+  readOnlyRefusalParts,
   refusalParts,
   roleForTool,
   type AuditOutcome,
@@ -102,6 +103,11 @@ export interface ServerDeps {
   readonly audit?: AuditTrail | undefined;
   /** Per-principal limits; a call over the budget answers an error saying when to retry (ADR 0025). */
   readonly rateLimits?: RateLimits | undefined;
+  /**
+   * `--read-only` (ADR 0028): the selection already leaves the writing tools out; this makes a call of
+   * one (or of an export argument) answer why, rather than "not enabled".
+   */
+  readonly readOnly?: boolean | undefined;
 }
 
 /** JSON-RPC code of "resource not found" (MCP specification). */
@@ -226,6 +232,14 @@ export function createServer(deps: ServerDeps): Server {
     // An old name of the reference's whose question maps exactly onto today's tool is answered by it.
     const former = byName.has(name) ? undefined : translateFormerCall(name, request.params.arguments ?? {});
     const tool = byName.get(former?.replacement ?? name);
+    if (!tool && deps.readOnly && TOOLS.some((t) => t.name === name && !t.annotations.readOnlyHint)) {
+      deps.logger.info({ tool: name }, `${name} refused: read-only`);
+      const parts = readOnlyRefusalParts(name);
+      return audited(name, 'refused', {
+        isError: true,
+        content: [{ type: 'text', text: formatThreePart(parts.message, parts.reason, parts.hint) }],
+      });
+    }
     if (!tool) {
       deps.logger.info({ tool: name.slice(0, 100) }, 'call to an unknown or disabled tool');
       return audited(name.slice(0, 100), 'error', {
@@ -279,6 +293,15 @@ export function createServer(deps: ServerDeps): Server {
     try {
       const args = former?.args ?? request.params.arguments ?? {};
       if (former) logger.info({ formerName: name.slice(0, 100) }, `${name} answered by ${tool.name}`);
+      const refused = tool.refusedArguments?.find((arg) => Object.hasOwn(args, arg));
+      if (refused) {
+        const parts = readOnlyRefusalParts(`${tool.name} with ${refused}`);
+        logger.info({ argument: refused }, `${tool.name} refused: read-only`);
+        return audited(tool.name, 'refused', {
+          isError: true,
+          content: [{ type: 'text', text: formatThreePart(parts.message, parts.reason, parts.hint) }],
+        });
+      }
       rejectUnknownArguments(tool.name, tool.inputSchema, args);
       const input: unknown = parseInput(tool.inputSchema, args, tool.name);
       const raw: unknown = await tool.handler(input, ctx);

@@ -31,6 +31,7 @@ export {
 export { withOAuth } from './oauth-authenticator.js';
 export { decryptSecret, encryptSecret, loadMasterKey, type MasterKeySettings } from './master-key.js';
 export { mayAct, refusalParts, roleForRequest, roleForTool } from './policy.js';
+export { EXPORT_PARAMETERS, isWriteRequest, readOnlyRefusalParts } from './read-only.js';
 export {
   protectedResourceMetadata,
   RESOURCE_METADATA_PATH,
