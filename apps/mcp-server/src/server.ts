@@ -26,11 +26,13 @@ import {
   McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
+  type Implementation,
   type ServerNotification,
   type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { iconsFor } from './icons.js';
 import { rejectUnknownArguments } from './input-guards.js';
 import { toToolJsonSchema } from './json-schema.js';
 import {
@@ -66,6 +68,20 @@ const pkg = createRequire(import.meta.url)('../package.json') as { version: stri
 
 export const SERVER_NAME = 'testio-mcp';
 export const SERVER_VERSION = pkg.version;
+
+/**
+ * What clients show of this server (MCP 2025-11-25 implementation info). The project has no public home
+ * page of its own; the website is TestIO's, the service whose data it serves.
+ */
+export const SERVER_INFO: Implementation = {
+  name: SERVER_NAME,
+  title: 'TestIO MCP',
+  version: SERVER_VERSION,
+  description:
+    'Reads a TestIO crowd-testing account (products, tests, bugs, features, testers) from a local mirror: summaries, search, quality reports and metrics.',
+  websiteUrl: 'https://test.io',
+  icons: iconsFor('server'),
+};
 
 /** ~25,000 tokens: the answers must fit in an assistant's context. */
 export const DEFAULT_MAX_RESPONSE_CHARS = 80_000;
@@ -142,6 +158,7 @@ export function describeTool(tool: AnyToolDefinition): Tool {
     inputSchema: toToolJsonSchema(tool.inputSchema, 'input') as Tool['inputSchema'],
     outputSchema: toToolJsonSchema(tool.outputSchema, 'output') as NonNullable<Tool['outputSchema']>,
     annotations: { title: tool.title, ...tool.annotations },
+    icons: iconsFor(tool.toolset),
   };
   described.set(tool, entry);
   return entry;
@@ -204,19 +221,16 @@ export function createServer(deps: ServerDeps): Server {
   const principal = deps.principal;
   const listed = tools.filter((tool) => mayAct(principal, roleForTool(tool.name))).map(describeTool);
 
-  const server = new Server(
-    { name: SERVER_NAME, title: 'TestIO MCP', version: SERVER_VERSION },
-    {
-      capabilities: {
-        tools: { listChanged: false },
-        prompts: { listChanged: false },
-        resources: { listChanged: false },
-        completions: {},
-      },
-      instructions: SERVER_INSTRUCTIONS,
-      jsonSchemaValidator: JSON_SCHEMA_VALIDATOR,
+  const server = new Server(SERVER_INFO, {
+    capabilities: {
+      tools: { listChanged: false },
+      prompts: { listChanged: false },
+      resources: { listChanged: false },
+      completions: {},
     },
-  );
+    instructions: SERVER_INSTRUCTIONS,
+    jsonSchemaValidator: JSON_SCHEMA_VALIDATOR,
+  });
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
   registerPromptsAndResources(server, deps);
@@ -374,6 +388,7 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
       name: p.name,
       title: p.title,
       description: p.description,
+      icons: iconsFor('prompt'),
       arguments: p.arguments.map((a) => ({ name: a.name, description: a.description, required: a.required })),
     })),
   }));
