@@ -38,8 +38,8 @@ Commands:
   sandbox [options]   the local TestIO Customer API simulator (testio-mcp sandbox --help)
   serve [options]     the MCP server, syncing the mirror by itself: --transport stdio (default) | http
                       [--host 127.0.0.1] [--port 8080] [--api-mode hybrid|mcp|rest] [--refresh-interval SECONDS]
-                      [--force-sync] [--no-sync]; over http it also serves the REST API (hybrid)
-  api [options]       the REST API alone, with OpenAPI and Swagger UI: [--host 127.0.0.1] [--port 8081]
+                      [--force-sync] [--no-sync] [--read-only]; over http it also serves the REST API (hybrid)
+  api [options]       the REST API alone, with OpenAPI and Swagger UI: [--host 127.0.0.1] [--port 8081] [--read-only]
   worker              keep the SQLite mirror of the account fresh (initial sync, then periodic)
   sync [options]      one sync run: --force --refresh --since DATE --product-ids 1,2 --dry-run --status
   problematic <cmd>   tests TestIO could not serve: list | retry | clear

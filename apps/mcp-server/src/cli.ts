@@ -44,6 +44,7 @@ interface ServeFlags {
   refreshInterval?: string;
   forceSync?: boolean;
   sync: boolean;
+  readOnly?: boolean;
 }
 
 export interface ServeOptions {
@@ -80,6 +81,10 @@ function buildCommand(): Command {
     .option(
       '--no-sync',
       'do not sync from this server (TESTIO_SERVE_SYNC=false); a worker or sync_data keeps the mirror fresh',
+    )
+    .option(
+      '--read-only',
+      'serve reads only: no sync_data, no POST /api/sync, no report exports (TESTIO_READ_ONLY=true); the background sync still runs',
     )
     .allowExcessArguments(false)
     .exitOverride()
@@ -146,6 +151,7 @@ async function runStdio(
     tools,
     callableTools: selection.callable,
     restBaseUrl: restBaseUrl(settings),
+    readOnly: settings.TESTIO_READ_ONLY,
   });
   const session = await serveStdio(server);
   // Listening for signals before saying "ready": whoever reacts to that line may signal at once.
@@ -219,6 +225,7 @@ async function runHttp(
               principal,
               audit: container.audit,
               rateLimits: container.rateLimits,
+              readOnly: settings.TESTIO_READ_ONLY,
             }),
           authenticator,
           ...(rest ? { trustProxy: rest.trustProxy } : {}),
@@ -305,6 +312,8 @@ export async function runServeCommand(
     const command = buildCommand();
     command.parse([...argv], { from: 'user' });
     const flags = command.opts<ServeFlags>();
+    // The flag wins over the environment, for MCP and for the REST API served beside it.
+    if (flags.readOnly) env = { ...env, TESTIO_READ_ONLY: 'true' };
     const refreshIntervalSeconds = parseRefreshInterval(flags.refreshInterval);
     const settings = parseMcpServerSettings(env);
     const selection = resolveToolSelection(settings);

@@ -54,7 +54,11 @@ function bounds(node: JsonSchema): string {
 function hints(tool: AnyToolDefinition): string {
   const a = tool.annotations;
   return [
-    a.readOnlyHint ? 'read-only' : 'writes the local mirror',
+    a.readOnlyHint
+      ? 'read-only'
+      : tool.readOnly
+        ? `writes files through ${tool.readOnly.without.join(', ')} (left out under --read-only)`
+        : 'writes the local mirror (left out under --read-only)',
     a.destructiveHint ? 'destructive' : undefined,
     a.idempotentHint ? 'idempotent' : undefined,
     a.openWorldHint ? 'may call the TestIO API' : 'local mirror only',

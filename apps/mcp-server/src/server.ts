@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   mayAct,
+  readOnlyRefusalParts,
   refusalParts,
   roleForTool,
   type AuditOutcome,
@@ -25,11 +26,13 @@ import {
   McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
+  type Implementation,
   type ServerNotification,
   type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { iconsFor } from './icons.js';
 import { rejectUnknownArguments } from './input-guards.js';
 import { toToolJsonSchema } from './json-schema.js';
 import {
@@ -65,6 +68,20 @@ const pkg = createRequire(import.meta.url)('../package.json') as { version: stri
 
 export const SERVER_NAME = 'testio-mcp';
 export const SERVER_VERSION = pkg.version;
+
+/**
+ * What clients show of this server (MCP 2025-11-25 implementation info). The project has no public home
+ * page of its own; the website is TestIO's, the service whose data it serves.
+ */
+export const SERVER_INFO: Implementation = {
+  name: SERVER_NAME,
+  title: 'TestIO MCP',
+  version: SERVER_VERSION,
+  description:
+    'Reads a TestIO crowd-testing account (products, tests, bugs, features, testers) from a local mirror: summaries, search, quality reports and metrics.',
+  websiteUrl: 'https://test.io',
+  icons: iconsFor('server'),
+};
 
 /** ~25,000 tokens: the answers must fit in an assistant's context. */
 export const DEFAULT_MAX_RESPONSE_CHARS = 80_000;
@@ -102,6 +119,11 @@ export interface ServerDeps {
   readonly audit?: AuditTrail | undefined;
   /** Per-principal limits; a call over the budget answers an error saying when to retry (ADR 0025). */
   readonly rateLimits?: RateLimits | undefined;
+  /**
+   * `--read-only` (ADR 0028): the selection already leaves the writing tools out; this makes a call of
+   * one (or of an export argument) answer why, rather than "not enabled".
+   */
+  readonly readOnly?: boolean | undefined;
 }
 
 /** JSON-RPC code of "resource not found" (MCP specification). */
@@ -136,6 +158,7 @@ export function describeTool(tool: AnyToolDefinition): Tool {
     inputSchema: toToolJsonSchema(tool.inputSchema, 'input') as Tool['inputSchema'],
     outputSchema: toToolJsonSchema(tool.outputSchema, 'output') as NonNullable<Tool['outputSchema']>,
     annotations: { title: tool.title, ...tool.annotations },
+    icons: iconsFor(tool.toolset),
   };
   described.set(tool, entry);
   return entry;
@@ -198,19 +221,16 @@ export function createServer(deps: ServerDeps): Server {
   const principal = deps.principal;
   const listed = tools.filter((tool) => mayAct(principal, roleForTool(tool.name))).map(describeTool);
 
-  const server = new Server(
-    { name: SERVER_NAME, title: 'TestIO MCP', version: SERVER_VERSION },
-    {
-      capabilities: {
-        tools: { listChanged: false },
-        prompts: { listChanged: false },
-        resources: { listChanged: false },
-        completions: {},
-      },
-      instructions: SERVER_INSTRUCTIONS,
-      jsonSchemaValidator: JSON_SCHEMA_VALIDATOR,
+  const server = new Server(SERVER_INFO, {
+    capabilities: {
+      tools: { listChanged: false },
+      prompts: { listChanged: false },
+      resources: { listChanged: false },
+      completions: {},
     },
-  );
+    instructions: SERVER_INSTRUCTIONS,
+    jsonSchemaValidator: JSON_SCHEMA_VALIDATOR,
+  });
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
   registerPromptsAndResources(server, deps);
@@ -226,6 +246,14 @@ export function createServer(deps: ServerDeps): Server {
     // An old name of the reference's whose question maps exactly onto today's tool is answered by it.
     const former = byName.has(name) ? undefined : translateFormerCall(name, request.params.arguments ?? {});
     const tool = byName.get(former?.replacement ?? name);
+    if (!tool && deps.readOnly && TOOLS.some((t) => t.name === name && !t.annotations.readOnlyHint)) {
+      deps.logger.info({ tool: name }, `${name} refused: read-only`);
+      const parts = readOnlyRefusalParts(name);
+      return audited(name, 'refused', {
+        isError: true,
+        content: [{ type: 'text', text: formatThreePart(parts.message, parts.reason, parts.hint) }],
+      });
+    }
     if (!tool) {
       deps.logger.info({ tool: name.slice(0, 100) }, 'call to an unknown or disabled tool');
       return audited(name.slice(0, 100), 'error', {
@@ -279,6 +307,15 @@ export function createServer(deps: ServerDeps): Server {
     try {
       const args = former?.args ?? request.params.arguments ?? {};
       if (former) logger.info({ formerName: name.slice(0, 100) }, `${name} answered by ${tool.name}`);
+      const refused = tool.refusedArguments?.find((arg) => Object.hasOwn(args, arg));
+      if (refused) {
+        const parts = readOnlyRefusalParts(`${tool.name} with ${refused}`);
+        logger.info({ argument: refused }, `${tool.name} refused: read-only`);
+        return audited(tool.name, 'refused', {
+          isError: true,
+          content: [{ type: 'text', text: formatThreePart(parts.message, parts.reason, parts.hint) }],
+        });
+      }
       rejectUnknownArguments(tool.name, tool.inputSchema, args);
       const input: unknown = parseInput(tool.inputSchema, args, tool.name);
       const raw: unknown = await tool.handler(input, ctx);
@@ -351,6 +388,7 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
       name: p.name,
       title: p.title,
       description: p.description,
+      icons: iconsFor('prompt'),
       arguments: p.arguments.map((a) => ({ name: a.name, description: a.description, required: a.required })),
     })),
   }));

@@ -20,6 +20,8 @@ export interface ToolSelectionSettings {
   readonly ENABLED_TOOLS?: readonly string[] | undefined;
   readonly DISABLED_TOOLS?: readonly string[] | undefined;
   readonly TESTIO_TOOLSETS?: readonly string[] | undefined;
+  /** `--read-only` (ADR 0028): only tools that write nothing, some of them without their export arguments. */
+  readonly TESTIO_READ_ONLY?: boolean | undefined;
 }
 
 export interface ToolSelection {
@@ -61,10 +63,41 @@ function resolveNames(
   return resolved;
 }
 
+const readOnlyVariants = new WeakMap<AnyToolDefinition, AnyToolDefinition>();
+
+/**
+ * A tool as a read-only server serves it (ADR 0028): as is when it reads, its read-only variant when it
+ * writes only through some arguments, `undefined` (left out) otherwise. Variants are made once per
+ * tool, so `describeTool`'s cache holds.
+ */
+export function readOnlyVariant(tool: AnyToolDefinition): AnyToolDefinition | undefined {
+  if (tool.annotations.readOnlyHint) return tool;
+  if (!tool.readOnly) return undefined;
+  const cached = readOnlyVariants.get(tool);
+  if (cached) return cached;
+  const without = tool.readOnly.without;
+  const variant: AnyToolDefinition = {
+    ...tool,
+    description: tool.readOnly.description,
+    inputSchema: tool.inputSchema.omit(Object.fromEntries(without.map((name) => [name, true]))),
+    annotations: { ...tool.annotations, readOnlyHint: true },
+    examples: tool.examples.filter((example) =>
+      Object.keys(example.arguments as object).every((name) => !without.includes(name)),
+    ) as unknown as AnyToolDefinition['examples'],
+    refusedArguments: without,
+  };
+  delete (variant as { readOnly?: unknown }).readOnly;
+  readOnlyVariants.set(tool, variant);
+  return variant;
+}
+
 export function resolveToolSelection(
   settings: ToolSelectionSettings,
-  registry: readonly AnyToolDefinition[] = TOOLS,
+  fullRegistry: readonly AnyToolDefinition[] = TOOLS,
 ): ToolSelection {
+  const registry = settings.TESTIO_READ_ONLY
+    ? fullRegistry.flatMap((tool) => readOnlyVariant(tool) ?? [])
+    : fullRegistry;
   const warnings: string[] = [];
   const normalize = (names: readonly string[] | undefined) => names?.map((n) => n.trim().toLowerCase());
   let enabled = normalize(settings.ENABLED_TOOLS);

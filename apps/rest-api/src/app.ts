@@ -34,6 +34,7 @@ import { requestContext, requestIdMiddleware } from './http/request-context.js';
 import { CONTAINER_KEY, ControllerContainer } from './ioc.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
 import { SyncJobs } from './sync-jobs.js';
+import { readOnlyMiddleware, readOnlySpec } from './http/read-only.js';
 import { describeStreamedResponses } from './openapi-media.js';
 
 /**
@@ -67,6 +68,8 @@ export interface AppOptions {
   readonly demo: boolean;
   /** `/health` says degraded when the last successful sync is older than this. */
   readonly staleAfterSeconds: number;
+  /** Serve reads only: writes answer 403 `read_only` and leave the OpenAPI document (ADR 0028). */
+  readonly readOnly?: boolean;
 }
 
 export interface AppDeps {
@@ -121,7 +124,7 @@ function servedSpec(options: AppOptions): Record<string, unknown> {
   spec['servers'] = [{ url: options.basePath || '/', description: 'This server' }];
   const info = (spec['info'] ?? {}) as Record<string, unknown>;
   spec['info'] = { ...info, version: options.version };
-  return spec;
+  return options.readOnly ? readOnlySpec(spec) : spec;
 }
 
 /** Where each parameter of the operation a request matched comes from, per the OpenAPI document. */
@@ -311,6 +314,7 @@ export function createApp(deps: AppDeps): Express {
       protectedResourceMetadata(publicBase(req, options.basePath), authenticator.authorizationServers),
     );
   });
+  if (options.readOnly) router.use(readOnlyMiddleware(options.basePath));
   router.use(principalMiddleware(authenticator, options.basePath));
   const budget = { points: options.rateLimit, windowSeconds: options.rateLimitWindowSeconds };
   const rateLimits =

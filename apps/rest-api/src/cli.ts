@@ -43,6 +43,7 @@ export interface RunApiOptions {
 interface ApiFlags {
   host?: string;
   port?: string;
+  readOnly?: boolean;
 }
 
 function buildCommand(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Command {
@@ -53,6 +54,10 @@ function buildCommand(stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStre
       'address to bind (default TESTIO_REST_HOST or 127.0.0.1); anything but loopback requires TESTIO_API_KEYS',
     )
     .option('--port <port>', 'port to listen on, 0 for any free one (default TESTIO_REST_PORT or 8081)')
+    .option(
+      '--read-only',
+      'serve reads only: no POST /api/sync and no report exports (TESTIO_READ_ONLY=true); the background sync still runs',
+    )
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) });
@@ -121,6 +126,7 @@ export async function runApiCommand(
       ...env,
       ...(flags.host ? { TESTIO_REST_HOST: flags.host } : {}),
       ...(port !== undefined ? { TESTIO_REST_PORT: port } : {}),
+      ...(flags.readOnly ? { TESTIO_READ_ONLY: 'true' } : {}),
     });
     const runtime = resolveRestRuntime(settings);
     logger = createProcessLogger(settings, env, { process: 'rest-api', demo: runtime.demo });

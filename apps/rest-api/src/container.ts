@@ -63,6 +63,7 @@ export function appOptionsFromSettings(settings: RestApiSettings, version: strin
     demo: settings.TESTIO_DEMO_MODE,
     // Two missed periodic syncs make the data stale; with periodic sync off, a day.
     staleAfterSeconds: interval > 0 ? interval * 2 : 86_400,
+    readOnly: settings.TESTIO_READ_ONLY,
   };
 }
 

@@ -79,6 +79,11 @@ export const sharedSettingsSchema = z.object({
   TESTIO_DB_PATH: z.string().trim().min(1).optional(),
   TESTIO_PRODUCT_IDS: idListFromEnv.optional(),
   TESTIO_REFRESH_INTERVAL_SECONDS: intIn(0, 7 * 24 * 3600).default(3600),
+  /**
+   * Serve reads only (`--read-only`, ADR 0028): no tool or REST route that writes (sync_data,
+   * POST /api/sync, report exports). The background sync that keeps the mirror fresh still runs.
+   */
+  TESTIO_READ_ONLY: booleanFromEnv.default(false),
   TESTIO_SYNC_SINCE: z.string().trim().min(1).optional(),
   CACHE_TTL_SECONDS: intIn(60, 86_400).default(3600),
   MAX_CONCURRENT_API_REQUESTS: intIn(1, 50).default(10),

@@ -74,6 +74,14 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
    * hits): its text block is fenced as untrusted data so the model does not follow instructions in it.
    */
   readonly untrustedContent?: boolean;
+  /**
+   * How a tool that writes only through some arguments is served under `--read-only` (ADR 0028):
+   * without those arguments, with `readOnlyHint: true` and this description; a call that still passes
+   * one answers the read-only error. A writing tool without it is left out of a read-only server.
+   */
+  readonly readOnly?: { readonly without: readonly string[]; readonly description: string };
+  /** Set on the read-only variant: the arguments it refuses with the read-only error. */
+  readonly refusedArguments?: readonly string[];
   /** Example calls; the first one is shown in docs/tools.md. Each must parse with `inputSchema`. */
   readonly examples: readonly [ToolExample<z.input<I>>, ...ToolExample<z.input<I>>[]];
   handler(input: z.output<I>, ctx: ToolContext): Promise<z.input<O>>;

@@ -11,13 +11,16 @@ import type { ToolDefinition } from './define-tool.js';
 
 export { generateQualityReportOutputSchema };
 
-const description = [
+const sentences = [
   'Product quality report for one or several products (default: all): tests and bugs in the period (test end date; default all time) and statuses (default executed tests), with acceptance, auto-acceptance, rejection and review rates and their health (healthy / warning / critical) against the configured playbook thresholds.',
   'Returns the summary, the same figures per product and per test (the newest max_tests), top rejection reasons, bugs by severity and platform, a monthly trend, and the whole report as Markdown ready to hand to a customer.',
   'charts: true adds the charts (monthly trend, severities, review outcomes, rejection reasons, products) as PNG images.',
   "output_file ('acme/q2-quality') also writes the full report (Markdown, JSON, a CSV with one row per test, HTML with the charts, a PNG per chart) under the server's export directory and links the files; existing files are kept unless overwrite is true.",
   'Sends progress notifications when the client asks. For custom groupings use query_metrics; both give the same numbers for the same products and period.',
-].join(' ');
+];
+const description = sentences.join(' ');
+/** Under --read-only: the same report without the export (ADR 0028). */
+const readOnlyDescription = sentences.filter((s) => !s.startsWith('output_file')).join(' ');
 
 const definition = {
   name: 'generate_quality_report',
@@ -29,6 +32,7 @@ const definition = {
   // Reads only, except that output_file writes new files in the export directory.
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   untrustedContent: true,
+  readOnly: { without: ['output_file', 'overwrite'], description: readOnlyDescription },
   examples: [
     {
       description: 'Quality of products 598 and 599 over the last quarter',
@@ -99,4 +103,8 @@ export const getProductQualityReport: ToolDefinition<
   aliasOf: 'generate_quality_report',
   title: 'Product quality report (alias of generate_quality_report)',
   description: `Alias of generate_quality_report (the name older prompts and docs use); same parameters and answer. ${description}`,
+  readOnly: {
+    without: ['output_file', 'overwrite'],
+    description: `Alias of generate_quality_report (the name older prompts and docs use); same parameters and answer. ${readOnlyDescription}`,
+  },
 };

@@ -35,6 +35,7 @@ export { withOAuth } from './oauth-authenticator.js';
 export { decryptSecret, encryptSecret, loadMasterKey, type MasterKeySettings } from './master-key.js';
 export { checkToken, type TokenCheck } from './token-check.js';
 export { mayAct, refusalParts, roleForRequest, roleForTool, serverAdminRefusal } from './policy.js';
+export { EXPORT_PARAMETERS, isWriteRequest, readOnlyRefusalParts } from './read-only.js';
 export {
   protectedResourceMetadata,
   RESOURCE_METADATA_PATH,
