@@ -1,4 +1,3 @@
-import { reportCliError } from '@testio-mcp/composition';
 import {
   InvalidInputError,
   systemClock,
@@ -7,7 +6,7 @@ import {
   type EnvRecord,
 } from '@testio-mcp/domain';
 import { Command } from 'commander';
-import { openPrincipalDb, processIo, table, type CommandIo, type PrincipalDb } from './principal-db.js';
+import { processIo, runWithPrincipalDb, table, type CommandIo, type PrincipalDb } from './principal-db.js';
 
 /**
  * `testio-mcp audit [--tenant SLUG] [--since 24h|ISO] [--limit N] [--json]`: the newest entries of the
@@ -106,22 +105,10 @@ function command(io: CommandIo, run: (action: (db: PrincipalDb) => void) => void
     );
 }
 
-export async function runAuditCommand(
+export function runAuditCommand(
   argv: readonly string[],
   env: EnvRecord,
   io: CommandIo = processIo(),
 ): Promise<number> {
-  let db: PrincipalDb | undefined;
-  try {
-    const root = command(io, (action) => {
-      db = openPrincipalDb(env);
-      action(db);
-    });
-    await root.parseAsync([...argv], { from: 'user' });
-    return 0;
-  } catch (error) {
-    return reportCliError(error, io.stderr);
-  } finally {
-    await db?.close();
-  }
+  return runWithPrincipalDb(command, argv, env, io);
 }

@@ -1,7 +1,7 @@
-import { issueApiKey, listApiKeys, reportCliError, revokeApiKey } from '@testio-mcp/composition';
+import { issueApiKey, listApiKeys, revokeApiKey } from '@testio-mcp/composition';
 import { systemClock, type EnvRecord } from '@testio-mcp/domain';
 import { Command } from 'commander';
-import { openPrincipalDb, processIo, table, type CommandIo, type PrincipalDb } from './principal-db.js';
+import { processIo, runWithPrincipalDb, table, type CommandIo, type PrincipalDb } from './principal-db.js';
 
 /**
  * `testio-mcp keys create|list|revoke`: API keys for MCP over HTTP and the REST API (ADR 0022). The key
@@ -82,22 +82,10 @@ function command(io: CommandIo, run: (action: (db: PrincipalDb) => void) => void
   return root;
 }
 
-export async function runKeysCommand(
+export function runKeysCommand(
   argv: readonly string[],
   env: EnvRecord,
   io: CommandIo = processIo(),
 ): Promise<number> {
-  let db: PrincipalDb | undefined;
-  try {
-    const root = command(io, (action) => {
-      db = openPrincipalDb(env);
-      action(db);
-    });
-    await root.parseAsync([...argv], { from: 'user' });
-    return 0;
-  } catch (error) {
-    return reportCliError(error, io.stderr);
-  } finally {
-    await db?.close();
-  }
+  return runWithPrincipalDb(command, argv, env, io);
 }

@@ -1,4 +1,5 @@
-import { resolveRuntimeWithoutToken } from '@testio-mcp/composition';
+import { reportCliError, resolveRuntimeWithoutToken } from '@testio-mcp/composition';
+import type { Command } from 'commander';
 import { parseSettings, sharedSettingsSchema, type EnvRecord, type SharedSettings } from '@testio-mcp/domain';
 import {
   createAuditStore,
@@ -54,4 +55,29 @@ export function table(rows: readonly (readonly string[])[]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/**
+ * Runs a principals command (`keys`, `audit`): the database opens only when a subcommand acts, so
+ * `--help` and argument errors need none, and it is closed whatever happens; errors print in three parts.
+ */
+export async function runWithPrincipalDb(
+  command: (io: CommandIo, run: (action: (db: PrincipalDb) => void) => void) => Command,
+  argv: readonly string[],
+  env: EnvRecord,
+  io: CommandIo,
+): Promise<number> {
+  let db: PrincipalDb | undefined;
+  try {
+    const root = command(io, (action) => {
+      db = openPrincipalDb(env);
+      action(db);
+    });
+    await root.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    return reportCliError(error, io.stderr);
+  } finally {
+    await db?.close();
+  }
 }
