@@ -175,6 +175,39 @@ describe('audit trail', () => {
       locked.close();
     });
 
+    it('does not try again per request while busy once a batch is full: the scheduled retry writes it', async () => {
+      const locked = lockedByAnotherWriter();
+      let attempts = 0;
+      const counting: AuditStore = {
+        ...locked.store,
+        insertMany: (rows) => {
+          attempts++;
+          locked.store.insertMany(rows);
+        },
+      };
+      const trail = createAuditTrail({ store: counting, clock, logger, retentionDays: 90, maxBatch: 2 });
+      const call = {
+        principal: viewer,
+        surface: 'mcp',
+        action: 'list_tests',
+        outcome: 'ok',
+        durationMs: 1,
+      } as const;
+      trail.record(call);
+      trail.record(call);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(attempts).toBe(1);
+      for (let i = 0; i < 10; i++) trail.record(call);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(attempts).toBe(1);
+      locked.release();
+      trail.flush();
+      expect(store.list({ limit: 100 })).toHaveLength(12);
+      expect(warnings).toEqual([]);
+      trail.close();
+      locked.close();
+    });
+
     it('defers the prune without a warning', () => {
       store.insertMany([
         {

@@ -167,7 +167,9 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         status: event.status ?? null,
         durationMs: event.durationMs,
       });
-      if (buffer.length >= maxBatch) setImmediate(flush);
+      // A full batch is written at once, unless the database is busy: then the retry already scheduled
+      // writes it, instead of one failed attempt per request.
+      if (buffer.length >= maxBatch && busySince === null) setImmediate(flush);
       else schedule();
     },
     flush,
