@@ -26,6 +26,17 @@ export interface Transport {
 }
 
 /**
+ * How long an idle keep-alive socket is kept for the next request. Without a `timeout`, Node's agent keeps
+ * a free socket forever and ignores the server's `Keep-Alive: timeout=N` hint (it only lowers a timeout it
+ * already has), so the server closes the socket first: a request sent on it at that moment gets no answer
+ * (ECONNRESET / socket hang up) and is retried, an upstream call the server never saw. With a timeout the
+ * agent closes an idle socket itself, 1 s before the server's announced timeout, and never after 4 s (below
+ * Node's own server default of 5 s, the shortest idle timeout servers commonly use). Each request's own
+ * socket timeout is axios' `timeout`, so this applies to idle sockets only.
+ */
+export const FREE_SOCKET_TIMEOUT_MS = 4_000;
+
+/**
  * The axios instance behind a client.
  *
  * Concurrency: the cap applies to **attempts**, not calls. The queue wraps axios' HTTP adapter, so
@@ -43,6 +54,7 @@ export function createTransport(
     keepAlive: true,
     maxSockets: options.maxConcurrentRequests,
     maxFreeSockets: options.maxConcurrentRequests,
+    timeout: FREE_SOCKET_TIMEOUT_MS,
   };
   const httpAgent = agents.httpAgent ?? new HttpAgent(agentOptions);
   const httpsAgent = agents.httpsAgent ?? new HttpsAgent(agentOptions);

@@ -6,7 +6,8 @@ import {
   createAuditStore,
   databaseSizeBytes,
   defaultReadWorkers,
-  openSqlite,
+  openAuditDatabase,
+  setBusyTimeout,
   resolveUserPath,
   type MirrorDatabase,
   type ReadPorts,
@@ -25,6 +26,9 @@ import {
   type RateLimitSettings,
 } from './limits/rate-limits.js';
 import { createTenantServices, type TenantServices } from './tenants/tenant-services.js';
+
+/** How long the audit trail's last batch may wait for another writer when the server stops. */
+const AUDIT_CLOSE_WAIT_MS = 2_000;
 
 /** The settings the services read: the shared ones, plus the alert threshold of the MCP server and REST API. */
 export type ServiceSettings = MirrorSettings &
@@ -193,13 +197,13 @@ export function openServingParts({
     void reads.close().then(() => mirror.close());
     throw error;
   }
-  // The audit trail writes through a connection of its own with a short busy timeout: a batch that meets
-  // the worker's sync transaction waits a quarter second at most and retries later, never blocking requests
-  // for the mirror connection's ten seconds.
-  let auditDb: ReturnType<typeof openSqlite>;
+  // The audit trail writes through a connection of its own that never waits for a lock: a batch that meets
+  // a sync's write transaction fails at once and is tried again a moment later, so the serving thread (every
+  // request) never stalls behind the sync, and no "database is locked" warning is logged for what is normal.
+  let auditDb: ReturnType<typeof openAuditDatabase>;
   let audit: AuditTrail;
   try {
-    auditDb = openSqlite(runtime.databasePath, { busyTimeoutMs: 250 });
+    auditDb = openAuditDatabase(runtime.databasePath);
     audit = createAuditTrail({
       store: createAuditStore(auditDb),
       clock: mirror.clock,
@@ -236,6 +240,8 @@ export function openServingParts({
     async close() {
       tenants.close();
       await reads.close();
+      // The last batch may wait for a sync's transaction: the server is stopping, no request waits.
+      setBusyTimeout(auditDb, AUDIT_CLOSE_WAIT_MS);
       audit.close();
       auditDb.close();
       await mirror.close();

@@ -1,9 +1,12 @@
+import { databaseBusy, isBusyError } from './errors.js';
 import { dbTime, fromDbTime } from './time.js';
-import type { Sqlite } from './sqlite.js';
+import { openSqlite, type Sqlite } from './sqlite.js';
 
 /**
  * The rows of the audit trail (migration 20261209000200_audit, ADR 0025). Written in batches, one
  * transaction over one prepared insert, so a busy server pays one commit per batch, not per request.
+ * A write that meets another writer's transaction (a sync) throws the domain's `DatabaseBusyError`, so
+ * the trail can tell "try again in a moment" from a real failure.
  */
 
 export interface AuditRow {
@@ -27,11 +30,40 @@ export interface AuditQuery {
 }
 
 export interface AuditStore {
+  /** Throws `DatabaseBusyError` when another writer holds the database (nothing is written then). */
   insertMany(rows: readonly AuditRow[]): void;
   /** Newest first. */
   list(query: AuditQuery): AuditRow[];
-  /** Deletes rows older than `before`; the number deleted. */
+  /** Deletes rows older than `before`; the number deleted. Throws `DatabaseBusyError` as `insertMany`. */
   prune(before: Date): number;
+}
+
+/**
+ * The serving process' own connection for the audit trail: the usual PRAGMAs, then a busy timeout of 0.
+ * better-sqlite3 waits for a lock synchronously, on the thread that serves every request; a batch that
+ * meets a sync's write transaction fails at once instead (`DatabaseBusyError`) and the trail tries again
+ * a moment later, so the serving thread never waits for the sync. `close` may raise the timeout for the
+ * last batch (`setBusyTimeout`).
+ */
+export function openAuditDatabase(path: string): Sqlite {
+  const db = openSqlite(path);
+  setBusyTimeout(db, 0);
+  return db;
+}
+
+/** Sets how long `db` waits for another writer's lock before SQLITE_BUSY. */
+export function setBusyTimeout(db: Sqlite, ms: number): void {
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(ms))}`);
+}
+
+/** Runs `fn`, turning SQLite's busy/locked error into the domain's `DatabaseBusyError`. */
+function busyAsDomain<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (isBusyError(error)) throw databaseBusy(error);
+    throw error;
+  }
 }
 
 interface RawRow {
@@ -73,7 +105,8 @@ export function createAuditStore(db: Sqlite): AuditStore {
   const remove = db.prepare(`DELETE FROM "audit_log" WHERE "at" < ?`);
   return {
     insertMany(rows) {
-      if (rows.length > 0) insertAll(rows);
+      // IMMEDIATE: the write lock is taken (or refused) at BEGIN, before any row is inserted.
+      if (rows.length > 0) busyAsDomain(() => insertAll.immediate(rows));
     },
     list(query) {
       const raw = select.all({
@@ -93,7 +126,7 @@ export function createAuditStore(db: Sqlite): AuditStore {
       }));
     },
     prune(before) {
-      return remove.run(dbTime(before)).changes;
+      return busyAsDomain(() => remove.run(dbTime(before)).changes);
     },
   };
 }

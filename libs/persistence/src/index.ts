@@ -45,7 +45,14 @@ export {
 export { databaseSizeBytes, defaultDatabasePath, demoDatabasePath, resolveUserPath } from './paths.js';
 export { createPrincipalStore } from './principals.js';
 export type { ApiKeyRow, PrincipalStore, TenantRow } from './principals.js';
-export { createAuditStore, type AuditQuery, type AuditRow, type AuditStore } from './audit.js';
+export {
+  createAuditStore,
+  openAuditDatabase,
+  setBusyTimeout,
+  type AuditQuery,
+  type AuditRow,
+  type AuditStore,
+} from './audit.js';
 export {
   createReadPorts,
   createReadPool,

@@ -20,9 +20,14 @@ let client: Client;
 let apiUrl: string;
 let truth: GroundTruth;
 
-/** Fields that say when or how long ago, not what: they differ between two calls by nature. */
+/**
+ * Fields that say when or how long ago, not what: they differ between two calls by nature. A product's
+ * `last_synced` is one: each server refreshes the product list on demand once it is 60 s old, so when the
+ * 60 s pass between the REST call and the MCP call (a loaded machine, a slow start after the sync) the
+ * second server refreshes it and answers a later time than the first did.
+ */
 const VOLATILE =
-  /^(active_since|age_seconds|uptime_seconds|.*_relative|latency_ms|query_time_ms|data_as_of)$/;
+  /^(active_since|age_seconds|uptime_seconds|.*_relative|latency_ms|query_time_ms|data_as_of|last_synced)$/;
 
 function stable(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stable);

@@ -1,12 +1,23 @@
-import { DEFAULT_TENANT, type Clock, type Logger, type Principal } from '@testio-mcp/domain';
+import {
+  DatabaseBusyError,
+  DEFAULT_TENANT,
+  type Clock,
+  type Logger,
+  type Principal,
+} from '@testio-mcp/domain';
 import type { AuditRow, AuditStore } from '@testio-mcp/persistence';
 
 /**
  * The audit trail (ADR 0025): who (principal id, never a secret), for which tenant, did what (tool or
  * route), with what outcome and how long it took. Recording only appends to a buffer; the buffer is
  * written in one transaction a second later (or at once when it fills), so no request waits for the
- * disk. A write that fails (the database busy beyond the short timeout of the audit's own connection)
- * keeps its rows for the next flush, up to a bound past which the oldest are dropped and counted.
+ * disk. A write that fails keeps its rows for the next flush, up to a bound past which the oldest are
+ * dropped and counted.
+ *
+ * The database busy (`DatabaseBusyError`: a sync's write transaction holds the lock; the audit's
+ * connection does not wait for it) is expected while a sync runs: the batch is tried again a moment
+ * later, quietly. Only when nothing could be written for `warnAfterMs` is that a warning. Any other
+ * failure is a warning at once.
  */
 
 export type AuditOutcome = 'ok' | 'error' | 'refused' | 'rate_limited';
@@ -40,6 +51,10 @@ export interface AuditTrailOptions {
   readonly maxBuffered?: number;
   /** How often old entries are pruned (default hourly; the first prune runs at once). */
   readonly pruneIntervalMs?: number;
+  /** Delay before a batch that met a busy database is tried again (default 250 ms). */
+  readonly busyRetryMs?: number;
+  /** How long the database may stay busy for the trail before that is a warning (default 60 s). */
+  readonly warnAfterMs?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -49,11 +64,24 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   const flushIntervalMs = options.flushIntervalMs ?? 1000;
   const maxBatch = options.maxBatch ?? 500;
   const maxBuffered = options.maxBuffered ?? 20_000;
+  const busyRetryMs = options.busyRetryMs ?? 250;
+  const warnAfterMs = options.warnAfterMs ?? 60_000;
   let buffer: AuditRow[] = [];
   let timer: NodeJS.Timeout | undefined;
-  let failing = false;
+  /** A failure was logged as a warning; the next successful write says so. */
+  let warned = false;
+  /** Since when every write met a busy database (null: the last write did not). */
+  let busySince: Date | null = null;
   let dropped = 0;
   let closed = false;
+
+  function keep(rows: AuditRow[]): void {
+    buffer = rows.concat(buffer);
+    if (buffer.length > maxBuffered) {
+      dropped += buffer.length - maxBuffered;
+      buffer = buffer.slice(buffer.length - maxBuffered);
+    }
+  }
 
   function flush(): void {
     if (timer) clearTimeout(timer);
@@ -63,32 +91,61 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     buffer = [];
     try {
       store.insertMany(rows);
-      if (failing) logger.info({ rows: rows.length, dropped }, 'audit trail written again');
-      failing = false;
+      if (warned) logger.info({ rows: rows.length, dropped }, 'audit trail written again');
+      warned = false;
+      busySince = null;
       dropped = 0;
     } catch (error) {
-      if (!failing) logger.warn({ err: error, rows: rows.length }, 'audit trail write failed; will retry');
-      failing = true;
-      buffer = rows.concat(buffer);
-      if (buffer.length > maxBuffered) {
-        dropped += buffer.length - maxBuffered;
-        buffer = buffer.slice(buffer.length - maxBuffered);
+      keep(rows);
+      if (error instanceof DatabaseBusyError) {
+        const now = clock.now();
+        busySince ??= now;
+        const waitedMs = now.getTime() - busySince.getTime();
+        if (!warned && waitedMs >= warnAfterMs) {
+          warned = true;
+          logger.warn(
+            { err: error, rows: buffer.length, dropped, waitedSeconds: Math.round(waitedMs / 1000) },
+            `The audit trail could not be written for ${Math.round(waitedMs / 1000)} s (${buffer.length} entries waiting). ` +
+              'Another writer kept the database locked the whole time (a sync holds the lock only while it writes). ' +
+              'The entries are kept and written once the lock is free; look for a process holding the mirror in a transaction (testio-mcp sync --status)',
+          );
+        } else {
+          logger.debug({ rows: buffer.length, waitedMs }, 'audit trail write deferred: the database is busy');
+        }
+        schedule(busyRetryMs);
+        return;
       }
+      busySince = null;
+      if (!warned) logger.warn({ err: error, rows: rows.length }, 'audit trail write failed; will retry');
+      warned = true;
       schedule();
     }
   }
 
-  function schedule(): void {
+  function schedule(delayMs: number = flushIntervalMs): void {
     if (timer || closed) return;
-    timer = setTimeout(flush, flushIntervalMs);
+    timer = setTimeout(flush, delayMs);
     timer.unref();
   }
 
+  let pruneRetry: NodeJS.Timeout | undefined;
   function prune(): number {
     try {
       return store.prune(new Date(clock.now().getTime() - options.retentionDays * DAY_MS));
     } catch (error) {
-      logger.warn({ err: error }, 'audit trail prune failed; will retry');
+      if (error instanceof DatabaseBusyError) {
+        // A sync is writing: prune a moment later (pruning is never urgent).
+        logger.debug({}, 'audit trail prune deferred: the database is busy');
+        if (!pruneRetry && !closed) {
+          pruneRetry = setTimeout(() => {
+            pruneRetry = undefined;
+            prune();
+          }, busyRetryMs * 4);
+          pruneRetry.unref();
+        }
+      } else {
+        logger.warn({ err: error }, 'audit trail prune failed; will retry');
+      }
       return 0;
     }
   }
@@ -110,16 +167,27 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         status: event.status ?? null,
         durationMs: event.durationMs,
       });
-      if (buffer.length >= maxBatch) setImmediate(flush);
+      // A full batch is written at once, unless the database is busy: then the retry already scheduled
+      // writes it, instead of one failed attempt per request.
+      if (buffer.length >= maxBatch && busySince === null) setImmediate(flush);
       else schedule();
     },
     flush,
     prune,
     close() {
       clearInterval(pruner);
+      if (pruneRetry) clearTimeout(pruneRetry);
       flush();
       closed = true;
       if (timer) clearTimeout(timer);
+      if (buffer.length > 0) {
+        logger.warn(
+          { rows: buffer.length, dropped },
+          `${buffer.length} audit entries were not written before the server stopped. ` +
+            'Their last write failed (the database stayed busy, or see the earlier warnings). ' +
+            'Nothing can bring them back; if it happens at every stop, check for a long sync with testio-mcp sync --status',
+        );
+      }
     },
   };
 }
