@@ -31,7 +31,7 @@ beforeAll(async () => {
   ids = knownIds(stack.dbPath);
   mcpUrl = (await stack.startMcp()).url;
   restBase = (await stack.startRest()).base;
-}, 180_000);
+}, 600_000); // a first sync and two server starts: minutes on a loaded two-core CI machine
 
 afterAll(async () => {
   await stack?.close();
