@@ -22,10 +22,14 @@ interface KillResult {
 }
 
 /**
- * Starts the writer and SIGKILLs it `delayMs` after it reported `ready` (or after start, when
- * `fromStart`, which may hit the migrations of a fresh file).
+ * When the kill's timer starts: at process start (may hit the migrations of a fresh file), once the
+ * writer reported `ready`, or once it committed its first round (so the kill lands among later rounds
+ * however slow a loaded machine makes each round).
  */
-function runAndKill(seed: number, delayMs: number, fromStart: boolean): Promise<KillResult> {
+type ArmOn = 'start' | 'ready' | 'round';
+
+/** Starts the writer and SIGKILLs it `delayMs` after the moment `armOn` names. */
+function runAndKill(seed: number, delayMs: number, armOn: ArmOn): Promise<KillResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dbPath, String(seed)], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,10 +38,11 @@ function runAndKill(seed: number, delayMs: number, fromStart: boolean): Promise<
     let err = '';
     let timer: NodeJS.Timeout | undefined;
     const kill = () => child.kill('SIGKILL');
-    if (fromStart) timer = setTimeout(kill, delayMs);
+    const marker = armOn === 'ready' ? /^ready$/m : /^round /m;
+    if (armOn === 'start') timer = setTimeout(kill, delayMs);
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      if (!fromStart && timer === undefined && out.includes('ready\n')) timer = setTimeout(kill, delayMs);
+      if (timer === undefined && marker.test(out)) timer = setTimeout(kill, delayMs);
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
@@ -61,9 +66,9 @@ describe('crash safety', () => {
   it('survives SIGKILL at random points: integrity, FTS, no duplicates, migrations intact', async () => {
     const results: KillResult[] = [];
     // First kill at a random moment from process start (possibly during the first migration).
-    results.push(await runAndKill(1, 150 + Math.floor(Math.random() * 600), true));
+    results.push(await runAndKill(1, 150 + Math.floor(Math.random() * 600), 'start'));
     for (let i = 0; i < 7; i++) {
-      results.push(await runAndKill(i + 2, Math.floor(Math.random() * 400), false));
+      results.push(await runAndKill(i + 2, Math.floor(Math.random() * 400), i % 2 === 0 ? 'ready' : 'round'));
     }
     expect(results.every((r) => r.signal === 'SIGKILL')).toBe(true);
     expect(results.filter((r) => r.ready).length).toBeGreaterThanOrEqual(7);
@@ -110,5 +115,5 @@ describe('crash safety', () => {
     } finally {
       await db.close();
     }
-  }, 120_000);
+  }, 300_000); // eight writer processes, each starting tsx: minutes on a loaded machine
 });
