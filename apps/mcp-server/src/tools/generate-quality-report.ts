@@ -16,7 +16,7 @@ const sentences = [
   'Returns the summary, the same figures per product and per test (the newest max_tests), top rejection reasons, bugs by severity and platform, a monthly trend, and the whole report as Markdown ready to hand to a customer.',
   'charts: true adds the charts (monthly trend, severities, review outcomes, rejection reasons, products) as PNG images.',
   "output_file ('acme/q2-quality') also writes the full report (Markdown, JSON, a CSV with one row per test, HTML with the charts, a PNG per chart) under the server's export directory and links the files; existing files are kept unless overwrite is true.",
-  'Sends progress notifications when the client asks; runs as a task for clients that support tasks. For custom groupings use query_metrics; both give the same numbers for the same products and period.',
+  'Sends progress notifications when the client asks. For custom groupings use query_metrics; both give the same numbers for the same products and period.',
 ];
 const description = sentences.join(' ');
 /** Under --read-only: the same report without the export (ADR 0028). */
