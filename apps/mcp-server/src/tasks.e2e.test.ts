@@ -129,60 +129,61 @@ async function diagnostics(client: Client): Promise<Diagnostics> {
 }
 
 describe.each(transports)('over %s', (_name, connect) => {
+  // One client (and over stdio one server process) for the whole block, as a real client keeps one.
+  let connected: { client: Client; stderr: () => string };
+  beforeAll(async () => {
+    connected = await connect();
+  }, 60_000);
+  afterAll(async () => {
+    await connected?.client.close();
+  });
+
   it('lists sync_data and generate_quality_report as optional tasks, and declares the tasks capability', async () => {
-    const { client } = await connect();
-    try {
-      expect(client.getServerCapabilities()?.tasks).toMatchObject({
-        list: {},
-        cancel: {},
-        requests: { tools: { call: {} } },
-      });
-      const { tools } = await client.listTools();
-      const taskTools = tools.filter((t) => t.execution?.taskSupport === 'optional').map((t) => t.name);
-      expect(taskTools).toEqual(['generate_quality_report', 'sync_data']);
-    } finally {
-      await client.close();
-    }
+    const { client } = connected;
+    expect(client.getServerCapabilities()?.tasks).toMatchObject({
+      list: {},
+      cancel: {},
+      requests: { tools: { call: {} } },
+    });
+    const { tools } = await client.listTools();
+    const taskTools = tools.filter((t) => t.execution?.taskSupport === 'optional').map((t) => t.name);
+    expect(taskTools).toEqual(['generate_quality_report', 'sync_data']);
   }, 60_000);
 
   it('runs sync_data as a task: a task id at once, polled to completion, the result through tasks/result', async () => {
-    const { client } = await connect();
-    try {
-      const messages: string[] = [];
-      let result: CallToolResult | undefined;
-      let taskId: string | undefined;
-      // A client learns which tools run as tasks from tools/list (execution.taskSupport).
-      await client.listTools();
-      for await (const message of client.experimental.tasks.callToolStream(
-        { name: 'sync_data', arguments: { since: 'all' } },
-        CallToolResultSchema,
-      )) {
-        messages.push(message.type);
-        if (message.type === 'taskCreated') {
-          taskId = message.task.taskId;
-          expect(message.task.status).toBe('working');
-        }
-        if (message.type === 'result') result = message.result as CallToolResult;
-        if (message.type === 'error') throw message.error;
+    const { client } = connected;
+    const messages: string[] = [];
+    let result: CallToolResult | undefined;
+    let taskId: string | undefined;
+    // A client learns which tools run as tasks from tools/list (execution.taskSupport).
+    await client.listTools();
+    for await (const message of client.experimental.tasks.callToolStream(
+      { name: 'sync_data', arguments: { since: 'all' } },
+      CallToolResultSchema,
+    )) {
+      messages.push(message.type);
+      if (message.type === 'taskCreated') {
+        taskId = message.task.taskId;
+        expect(message.task.status).toBe('working');
       }
-      expect(messages[0]).toBe('taskCreated');
-      expect(messages.at(-1)).toBe('result');
-      const sync = structuredOf<SyncAnswer>(result);
-      expect(sync).toMatchObject({ status: 'success', mode: 'force' });
-      // The task stays available after it finished: its status, its result again, in the owner's list.
-      const task = await client.experimental.tasks.getTask(taskId ?? '');
-      expect(task.status).toBe('completed');
-      const again = await client.experimental.tasks.getTaskResult(taskId ?? '', CallToolResultSchema);
-      expect(structuredOf<SyncAnswer>(again).run_id).toBe(sync.run_id);
-      const { tasks } = await client.experimental.tasks.listTasks();
-      expect(tasks.map((t) => t.taskId)).toContain(taskId);
-    } finally {
-      await client.close();
+      if (message.type === 'result') result = message.result as CallToolResult;
+      if (message.type === 'error') throw message.error;
     }
+    expect(messages[0]).toBe('taskCreated');
+    expect(messages.at(-1)).toBe('result');
+    const sync = structuredOf<SyncAnswer>(result);
+    expect(sync).toMatchObject({ status: 'success', mode: 'force' });
+    // The task stays available after it finished: its status, its result again, in the owner's list.
+    const task = await client.experimental.tasks.getTask(taskId ?? '');
+    expect(task.status).toBe('completed');
+    const again = await client.experimental.tasks.getTaskResult(taskId ?? '', CallToolResultSchema);
+    expect(structuredOf<SyncAnswer>(again).run_id).toBe(sync.run_id);
+    const { tasks } = await client.experimental.tasks.listTasks();
+    expect(tasks.map((t) => t.taskId)).toContain(taskId);
   }, 120_000);
 
   it('cancels a running sync task: the sync stops, the lease is released, and the next sync runs', async () => {
-    const { client, stderr } = await connect();
+    const { client, stderr } = connected;
     // Slow upstream answers keep the sync running long enough to be seen working and cancelled.
     stack.sandbox.setFaults({ latencyMs: 400 });
     try {
@@ -216,50 +217,41 @@ describe.each(transports)('over %s', (_name, connect) => {
       expect(stderr()).not.toContain(stack.sandbox.token);
     } finally {
       stack.sandbox.setFaults({});
-      await client.close();
     }
   }, 180_000);
 
   it('answers a client that does not ask for a task as before, with progress notifications', async () => {
-    const { client } = await connect();
-    try {
-      const updates: Array<{ progress: number; message?: string }> = [];
-      const result = await client.callTool({ name: 'sync_data', arguments: {} }, CallToolResultSchema, {
-        onprogress: (p) => updates.push(p),
-        timeout: 120_000,
-      });
-      expect(result).not.toHaveProperty('task');
-      expect(structuredOf<SyncAnswer>(result)).toMatchObject({ status: 'success', mode: 'incremental' });
-      expect(updates.length).toBeGreaterThan(0);
-      expect(updates.every((u, i) => i === 0 || u.progress > (updates[i - 1]?.progress ?? 0))).toBe(true);
-    } finally {
-      await client.close();
-    }
+    const { client } = connected;
+    const updates: Array<{ progress: number; message?: string }> = [];
+    const result = await client.callTool({ name: 'sync_data', arguments: {} }, CallToolResultSchema, {
+      onprogress: (p) => updates.push(p),
+      timeout: 120_000,
+    });
+    expect(result).not.toHaveProperty('task');
+    expect(structuredOf<SyncAnswer>(result)).toMatchObject({ status: 'success', mode: 'incremental' });
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.every((u, i) => i === 0 || u.progress > (updates[i - 1]?.progress ?? 0))).toBe(true);
   }, 120_000);
 
   it('runs a quality report over every product as a task; refuses a task for a tool that does not run as one', async () => {
-    const { client } = await connect();
-    try {
-      const created = await startTask(client, 'generate_quality_report', {});
-      const { task } = await pollUntil(client, created.taskId, (t) => t.status !== 'working');
-      expect(task.status).toBe('completed');
-      const report = structuredOf<{ products: unknown[] }>(
-        await client.experimental.tasks.getTaskResult(created.taskId, CallToolResultSchema),
-      );
-      expect(report.products.length).toBe(stack.truth.totals.products);
+    const { client } = connected;
+    const created = await startTask(client, 'generate_quality_report', {});
+    const { task } = await pollUntil(client, created.taskId, (t) => t.status !== 'working');
+    expect(task.status).toBe('completed');
+    const report = structuredOf<{ products: unknown[] }>(
+      await client.experimental.tasks.getTaskResult(created.taskId, CallToolResultSchema),
+    );
+    expect(report.products.length).toBe(stack.truth.totals.products);
 
-      await expect(startTask(client, 'list_products', {})).rejects.toThrow(
-        /list_products cannot run as a task[\s\S]*without the task parameter/,
-      );
-      // A tool error fails the task, and tasks/result still gives the three-part answer.
-      const bad = await startTask(client, 'sync_data', { since: 'not a date at all' });
-      const { task: failed } = await pollUntil(client, bad.taskId, (t) => t.status !== 'working');
-      expect(failed.status).toBe('failed');
-      expect(failed.statusMessage).toMatch(/^❌ /);
-      expectThreePartError(await client.experimental.tasks.getTaskResult(bad.taskId, CallToolResultSchema));
-    } finally {
-      await client.close();
-    }
+    await expect(startTask(client, 'list_products', {})).rejects.toThrow(
+      /list_products cannot run as a task[\s\S]*without the task parameter/,
+    );
+    // A tool error fails the task, and tasks/result still gives the three-part answer.
+    const bad = await startTask(client, 'sync_data', { since: 'not a date at all' });
+    const { task: failed } = await pollUntil(client, bad.taskId, (t) => t.status !== 'working');
+    expect(failed.status).toBe('failed');
+    expect(failed.statusMessage).toMatch(/^❌ /);
+    expectThreePartError(await client.experimental.tasks.getTaskResult(bad.taskId, CallToolResultSchema));
   }, 120_000);
 });
 
