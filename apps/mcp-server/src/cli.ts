@@ -24,6 +24,7 @@ import { createMcpContainer, resolveMcpRuntime, type McpContainer } from './cont
 import { createServer, SERVER_VERSION } from './server.js';
 import { startSyncProcess, type SyncProcess } from './sync-process.js';
 import { resolveToolSelection, type ToolSelection } from './toolsets.js';
+import { ToolTasks } from './tasks.js';
 import { createHttpApp, listen } from './transports/http.js';
 import { routeByPath, type PreparedRestApi, type RestApiHost } from './transports/rest-host.js';
 import { serveStdio } from './transports/stdio.js';
@@ -145,6 +146,7 @@ async function runStdio(
   sync: () => SyncProcess | undefined,
 ): Promise<string> {
   const tools = selection.listed;
+  const tasks = new ToolTasks({ logger });
   const server = createServer({
     services: container.services,
     logger,
@@ -152,6 +154,7 @@ async function runStdio(
     callableTools: selection.callable,
     restBaseUrl: restBaseUrl(settings),
     readOnly: settings.TESTIO_READ_ONLY,
+    tasks,
   });
   const session = await serveStdio(server);
   // Listening for signals before saying "ready": whoever reacts to that line may signal at once.
@@ -167,7 +170,8 @@ async function runStdio(
   const syncing = sync();
   const stop = await stopping;
   logger.info({ reason: stop.reason }, 'stopping');
-  await Promise.all([session.close(), syncing?.stop()]);
+  // A sync running as a task stops (interrupted, lease released) before the mirror closes.
+  await Promise.all([session.close(), syncing?.stop(), tasks.close()]);
   await container.close();
   stop.done();
   return stop.reason;
@@ -210,6 +214,8 @@ async function runHttp(
   assertPrincipalsForBind(host, authenticator, 'Serving over HTTP', 'TESTIO_HTTP_HOST');
   // Known once listening when the REST API is served on this port; the programmatic-access resource shows it.
   let restUrl = restBaseUrl(settings);
+  // One registry for every request's server: a task created by one POST is polled by the next (ADR 0033).
+  const tasks = new ToolTasks({ logger });
   const mcpApp =
     mode === 'rest'
       ? undefined
@@ -226,6 +232,7 @@ async function runHttp(
               audit: container.audit,
               rateLimits: container.rateLimits,
               readOnly: settings.TESTIO_READ_ONLY,
+              tasks,
             }),
           authenticator,
           ...(rest ? { trustProxy: rest.trustProxy } : {}),
@@ -294,7 +301,7 @@ async function runHttp(
   const syncing = sync();
   const stop = await stopping;
   logger.info({ signal: stop.reason }, 'stopping: running requests finish first');
-  await Promise.all([running.close(), syncing?.stop()]);
+  await Promise.all([running.close(), syncing?.stop(), tasks.close()]);
   await hosted?.close();
   await container.close();
   stop.done();

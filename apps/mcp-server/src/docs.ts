@@ -62,6 +62,7 @@ function hints(tool: AnyToolDefinition): string {
     a.destructiveHint ? 'destructive' : undefined,
     a.idempotentHint ? 'idempotent' : undefined,
     a.openWorldHint ? 'may call the TestIO API' : 'local mirror only',
+    tool.runsAsTask ? 'runs as a task for clients that support tasks' : undefined,
   ]
     .filter(Boolean)
     .join(' · ');

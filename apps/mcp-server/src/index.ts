@@ -1,6 +1,7 @@
 export * from './config.js';
 export { runServeCommand, type ServeOptions } from './cli.js';
 export { createServer, describeTool, SERVER_NAME, SERVER_VERSION, type ServerDeps } from './server.js';
+export { ToolTasks, taskOwner, type ToolTasksOptions } from './tasks.js';
 export { createMcpContainer, resolveMcpRuntime, type McpContainer, type McpRuntime } from './container.js';
 export {
   createHttpApp,

@@ -1,5 +1,9 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CallToolResultSchema, type ProgressNotification } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  type ProgressNotification,
+} from '@modelcontextprotocol/sdk/types.js';
 import { ConflictError, InvalidInputError, ProductNotFoundError } from '@testio-mcp/domain';
 import type { ListProductsOutput, Services, SyncDataOutput } from '@testio-mcp/services';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,6 +15,7 @@ import {
   textOf,
 } from './__fixtures__/harness.js';
 import { findRefs } from './json-schema.js';
+import { ToolTasks } from './tasks.js';
 import { resolveToolSelection, selectTools } from './toolsets.js';
 import { TOOLS } from './tools/index.js';
 
@@ -90,7 +95,12 @@ afterEach(async () => {
 
 async function connect(
   services: Services,
-  options: { tools?: typeof TOOLS; callableTools?: typeof TOOLS; maxResponseChars?: number } = {},
+  options: {
+    tools?: typeof TOOLS;
+    callableTools?: typeof TOOLS;
+    maxResponseChars?: number;
+    tasks?: ToolTasks;
+  } = {},
 ) {
   const log = memoryLogger();
   session = await connectInMemory({ services, logger: log.logger, ...options });
@@ -487,5 +497,126 @@ describe('progress', () => {
     };
     structuredOf(await call(client, 'sync_data'));
     expect(notifications).toBe(0);
+  });
+});
+
+describe('tasks (ADR 0033)', () => {
+  const syncAnswer: SyncDataOutput = {
+    run_id: 7,
+    status: 'interrupted',
+    mode: 'incremental',
+    product_ids: null,
+    products_synced: 0,
+    products_deleted: 0,
+    features_refreshed: 0,
+    tests_discovered: 0,
+    tests_updated: 0,
+    tests_deleted: 0,
+    bugs_synced: 0,
+    failed_ranges: 0,
+    duration_seconds: 1,
+    started_at: '2025-06-01T00:00:00.000Z',
+    finished_at: '2025-06-01T00:00:01.000Z',
+    errors: [],
+    warnings: [],
+  };
+
+  /** A sync that reports one step and then runs until its signal aborts: only a cancel can end it. */
+  function syncUntilAborted(stopped: { count: number }): Partial<Services> {
+    return {
+      syncData: (_input, options) =>
+        new Promise((resolve) => {
+          options?.onProgress?.({
+            phase: 'products',
+            productIndex: 0,
+            productCount: 0,
+            message: 'Listing products',
+          });
+          options?.signal?.addEventListener('abort', () => {
+            stopped.count += 1;
+            resolve(syncAnswer);
+          });
+        }),
+    };
+  }
+
+  it('without a task registry, declares no tasks capability and lists no tool with execution', async () => {
+    const { client } = await connect(stubServices());
+    expect(client.getServerCapabilities()?.tasks).toBeUndefined();
+    const { tools } = await client.listTools();
+    expect(tools.filter((t) => t.execution !== undefined)).toEqual([]);
+  });
+
+  it('runs sync_data as a task whose status message is its progress, and cancels it once the work stopped', async () => {
+    const stopped = { count: 0 };
+    const tasks = new ToolTasks({ logger: memoryLogger().logger });
+    const { client } = await connect(stubServices(syncUntilAborted(stopped)), { tasks });
+    const { task } = await client.request(
+      { method: 'tools/call', params: { name: 'sync_data', arguments: {}, task: { ttl: 5_000 } } },
+      CreateTaskResultSchema,
+    );
+    expect(task).toMatchObject({ status: 'working', ttl: 5_000, pollInterval: 1000 });
+    expect(await client.experimental.tasks.getTask(task.taskId)).toMatchObject({
+      status: 'working',
+      statusMessage: 'Listing products',
+    });
+    expect(tasks.runningCount()).toBe(1);
+    const cancelled = await client.experimental.tasks.cancelTask(task.taskId);
+    expect(cancelled.status).toBe('cancelled');
+    // The answer came after the work stopped, not merely after the status changed.
+    expect(stopped.count).toBe(1);
+    expect(tasks.runningCount()).toBe(0);
+    const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+    expect(result.structuredContent).toMatchObject({ status: 'interrupted', run_id: 7 });
+    await tasks.close();
+  });
+
+  it('refuses more running tasks than one caller may have, and stops them all on close', async () => {
+    const stopped = { count: 0 };
+    const tasks = new ToolTasks({ logger: memoryLogger().logger, maxRunningPerOwner: 2 });
+    const { client } = await connect(stubServices(syncUntilAborted(stopped)), { tasks });
+    const start = () =>
+      client.request(
+        { method: 'tools/call', params: { name: 'sync_data', arguments: {}, task: {} } },
+        CreateTaskResultSchema,
+      );
+    const first = await start();
+    await start();
+    await expect(start()).rejects.toThrow(/Too many tasks running[\s\S]*at most 2/);
+    // A task without a requested ttl is kept for the default hour.
+    expect(first.task.ttl).toBe(60 * 60 * 1000);
+    await tasks.close();
+    expect(stopped.count).toBe(2);
+    expect((await client.experimental.tasks.getTask(first.task.taskId)).status).toBe('cancelled');
+    await expect(start()).rejects.toThrow(/stopping/);
+  });
+
+  it('fails the task of a call that answers an error, and caps the ttl a client asks for', async () => {
+    const tasks = new ToolTasks({ logger: memoryLogger().logger, maxTtlMs: 10_000 });
+    const { client } = await connect(
+      stubServices({
+        syncData: () =>
+          Promise.reject(
+            new ConflictError({
+              message: 'A sync is already running',
+              reason: 'Only one sync at a time',
+              hint: 'Check get_server_diagnostics',
+            }),
+          ),
+      }),
+      { tasks },
+    );
+    const { task } = await client.request(
+      { method: 'tools/call', params: { name: 'sync_data', arguments: {}, task: { ttl: 99_000_000 } } },
+      CreateTaskResultSchema,
+    );
+    expect(task.ttl).toBe(10_000);
+    const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+    expectThreePartError(result, /already running/);
+    expect(await client.experimental.tasks.getTask(task.taskId)).toMatchObject({
+      status: 'failed',
+      statusMessage: '❌ A sync is already running',
+    });
+    await tasks.close();
   });
 });

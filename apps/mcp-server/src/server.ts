@@ -17,6 +17,8 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
+  type CallToolRequest,
+  type CreateTaskResult,
   ErrorCode,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
@@ -45,6 +47,7 @@ import type { AnyToolDefinition, ProgressUpdate, ToolContext } from './tools/def
 import { TOOLS } from './tools/index.js';
 import { translateFormerCall } from './tools/former-names.js';
 import { selectTools } from './toolsets.js';
+import { TASK_POLL_INTERVAL_MS, taskOwner, type ToolTasks } from './tasks.js';
 import type { PromptContext } from './prompts/define-prompt.js';
 import { PROMPTS } from './prompts/index.js';
 import { matchTemplate, type ResourceContext } from './resources/define-resource.js';
@@ -124,6 +127,11 @@ export interface ServerDeps {
    * one (or of an export argument) answer why, rather than "not enabled".
    */
   readonly readOnly?: boolean | undefined;
+  /**
+   * The process's task registry (ADR 0033): with it the server declares the tasks capability and the
+   * tools marked `runsAsTask` run as tasks for clients that ask; without it, no tasks.
+   */
+  readonly tasks?: ToolTasks | undefined;
 }
 
 /** JSON-RPC code of "resource not found" (MCP specification). */
@@ -158,6 +166,7 @@ export function describeTool(tool: AnyToolDefinition): Tool {
     inputSchema: toToolJsonSchema(tool.inputSchema, 'input') as Tool['inputSchema'],
     outputSchema: toToolJsonSchema(tool.outputSchema, 'output') as NonNullable<Tool['outputSchema']>,
     annotations: { title: tool.title, ...tool.annotations },
+    ...(tool.runsAsTask ? { execution: { taskSupport: 'optional' as const } } : {}),
     icons: iconsFor(tool.toolset),
   };
   described.set(tool, entry);
@@ -219,7 +228,13 @@ export function createServer(deps: ServerDeps): Server {
   const enabledNames = tools.map((tool) => tool.name);
   const knownNames = TOOLS.map((tool) => tool.name);
   const principal = deps.principal;
-  const listed = tools.filter((tool) => mayAct(principal, roleForTool(tool.name))).map(describeTool);
+  const tasks = deps.tasks;
+  const owner = taskOwner(principal);
+  // Without a task registry the tools are listed without `execution`: nothing may ask for a task.
+  const listed = tools
+    .filter((tool) => mayAct(principal, roleForTool(tool.name)))
+    .map(describeTool)
+    .map((entry) => (tasks || !entry.execution ? entry : withoutExecution(entry)));
 
   const server = new Server(SERVER_INFO, {
     capabilities: {
@@ -227,15 +242,59 @@ export function createServer(deps: ServerDeps): Server {
       prompts: { listChanged: false },
       resources: { listChanged: false },
       completions: {},
+      ...(tasks ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } } : {}),
     },
     instructions: SERVER_INSTRUCTIONS,
     jsonSchemaValidator: JSON_SCHEMA_VALIDATOR,
+    ...(tasks ? { taskStore: tasks.storeFor(owner), defaultTaskPollInterval: TASK_POLL_INTERVAL_MS } : {}),
   });
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
   registerPromptsAndResources(server, deps);
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+  server.setRequestHandler(
+    CallToolRequestSchema,
+    async (request, extra): Promise<CallToolResult | CreateTaskResult> => {
+      const taskParams = request.params.task;
+      if (!taskParams) return answer(request, extra, extra.signal, progressReporter(extra, deps.logger));
+      const name = request.params.name;
+      const target =
+        byName.get(name) ??
+        byName.get(translateFormerCall(name, request.params.arguments ?? {})?.replacement ?? '');
+      if (!tasks || !target?.runsAsTask) {
+        throw new McpError(
+          ErrorCode.MethodNotFound,
+          formatThreePart(
+            `${name.slice(0, 100)} cannot run as a task`,
+            `Only the long tools run as tasks here (${TOOLS.filter((t) => t.runsAsTask)
+              .map((t) => t.name)
+              .join(', ')}), and only when the server offers tasks`,
+            `Call ${name.slice(0, 100)} without the task parameter`,
+          ),
+        );
+      }
+      const report = progressReporter(extra, deps.logger);
+      const task = tasks.start(owner, taskParams, (run) =>
+        answer(request, extra, run.signal, async (update) => {
+          if (update.message) run.setStatusMessage(update.message);
+          await report(update);
+        }),
+      );
+      deps.logger.info({ tool: target.name, taskId: task.taskId }, `${target.name} running as a task`);
+      return { task };
+    },
+  );
+
+  /**
+   * One call, start to finish: every check, the handler, the output contract and the size guard. A
+   * task runs it under the task's signal; a plain call under the request's.
+   */
+  async function answer(
+    request: CallToolRequest,
+    extra: Extra,
+    signal: AbortSignal,
+    reportProgress: (update: ProgressUpdate) => Promise<void>,
+  ): Promise<CallToolResult> {
     const name = request.params.name;
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
@@ -301,8 +360,8 @@ export function createServer(deps: ServerDeps): Server {
       services: deps.services,
       logger,
       requestId,
-      signal: extra.signal,
-      reportProgress: progressReporter(extra, logger),
+      signal,
+      reportProgress,
     };
     try {
       const args = former?.args ?? request.params.arguments ?? {};
@@ -365,9 +424,14 @@ export function createServer(deps: ServerDeps): Server {
         content: [{ type: 'text', text: described.text }],
       });
     }
-  });
+  }
 
   return server;
+}
+
+function withoutExecution(entry: Tool): Tool {
+  const { execution: _execution, ...rest } = entry;
+  return rest;
 }
 
 /** `prompts/*`, `completion/complete` and `resources/*`, driven by the registries in prompts/ and resources/. */

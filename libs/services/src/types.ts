@@ -16,6 +16,8 @@ export interface AnalyticsProgress {
 export interface AnalyticsOptions {
   /** Called once per step (the MCP layer maps it to progress notifications). */
   readonly onProgress?: (progress: AnalyticsProgress) => void;
+  /** Checked between steps: once aborted (a cancelled MCP task), the next step is not started. */
+  readonly signal?: AbortSignal;
 }
 
 export interface SyncDataOptions {

@@ -82,6 +82,11 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   readonly readOnly?: { readonly without: readonly string[]; readonly description: string };
   /** Set on the read-only variant: the arguments it refuses with the read-only error. */
   readonly refusedArguments?: readonly string[];
+  /**
+   * Long work a client may run as an MCP task (ADR 0033): listed with `execution.taskSupport: 'optional'`,
+   * and a `tools/call` carrying `task` answers a task id at once. Other tools refuse a task request.
+   */
+  readonly runsAsTask?: boolean;
   /** Example calls; the first one is shown in docs/tools.md. Each must parse with `inputSchema`. */
   readonly examples: readonly [ToolExample<z.input<I>>, ...ToolExample<z.input<I>>[]];
   handler(input: z.output<I>, ctx: ToolContext): Promise<z.input<O>>;

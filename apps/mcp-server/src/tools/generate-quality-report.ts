@@ -33,6 +33,8 @@ const definition = {
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   untrustedContent: true,
   readOnly: { without: ['output_file', 'overwrite'], description: readOnlyDescription },
+  // A report over every product of a large account takes a while.
+  runsAsTask: true,
   examples: [
     {
       description: 'Quality of products 598 and 599 over the last quarter',
@@ -44,7 +46,10 @@ const definition = {
     },
   ],
   handler: (input, ctx) =>
-    ctx.services.generateQualityReport(input, { onProgress: (p) => void ctx.reportProgress(p) }),
+    ctx.services.generateQualityReport(input, {
+      signal: ctx.signal,
+      onProgress: (p) => void ctx.reportProgress(p),
+    }),
   attachments: reportAttachments,
 } satisfies ToolDefinition<typeof generateQualityReportInputSchema, typeof generateQualityReportOutputSchema>;
 

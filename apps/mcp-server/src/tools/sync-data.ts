@@ -18,6 +18,7 @@ export default defineTool({
   inputSchema: syncDataInputSchema,
   outputSchema: syncDataOutputSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  runsAsTask: true,
   examples: [
     { description: 'Pick up new and changed tests of every product', arguments: {} },
     {

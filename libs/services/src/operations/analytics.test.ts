@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { EXECUTED_TEST_STATUSES, InvalidInputError, UpstreamError } from '@testio-mcp/domain';
+import { ConflictError, EXECUTED_TEST_STATUSES, InvalidInputError, UpstreamError } from '@testio-mcp/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failingApi, must, startStack, type Stack } from '../__fixtures__/stack.js';
 import {
@@ -118,6 +118,21 @@ describe('quality report', () => {
     await expect(noWriter.generateQualityReport(report({ output_file: 'x' }))).rejects.toThrow(
       /cannot export reports/,
     );
+  });
+
+  it('stops at the next step once its signal is aborted (a cancelled MCP task), and reports the steps it took', async () => {
+    const controller = new AbortController();
+    const steps: string[] = [];
+    await expect(
+      stack.services.generateQualityReport(report({}), {
+        signal: controller.signal,
+        onProgress: (p) => {
+          steps.push(p.message);
+          if (p.progress === 2) controller.abort();
+        },
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect(steps).toEqual(['Checking products and tests', 'Refreshing bugs of changing tests']);
   });
 });
 

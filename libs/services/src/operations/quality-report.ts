@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  ConflictError,
   InvalidInputError,
   TEST_STATUSES,
   TestNotFoundError,
@@ -261,8 +262,16 @@ export function createQualityReportOperations(ctx: ServiceContext) {
     options: AnalyticsOptions & { includeTestData?: boolean },
   ): Promise<QualityReportWithTestsOutput> {
     const steps = input.output_file ? 5 : 4;
-    const progress = (step: number, message: string) =>
+    const progress = (step: number, message: string) => {
+      if (options.signal?.aborted) {
+        throw new ConflictError({
+          message: 'The quality report was cancelled',
+          reason: 'The caller cancelled it before it was finished',
+          hint: 'Ask for the report again to run it anew',
+        });
+      }
       options.onProgress?.({ progress: step, total: steps, message });
+    };
     checkReportInput(input);
 
     progress(1, 'Checking products and tests');
