@@ -70,3 +70,6 @@ export { DEFAULT_PG_MIGRATIONS_DIR, migratePostgres } from './postgres/migrator.
 export type { PgMigrateOptions } from './postgres/migrator.js';
 export { openPostgresDatabase } from './postgres/database.js';
 export type { OpenPostgresDatabaseOptions, PgMirrorDatabase, PgTenantDatabase } from './postgres/database.js';
+export { createPgSyncStores } from './postgres/stores/index.js';
+export type { PgStoreContext } from './postgres/stores/index.js';
+export { pgDomainError } from './postgres/errors.js';
