@@ -73,3 +73,5 @@ export type { OpenPostgresDatabaseOptions, PgMirrorDatabase, PgTenantDatabase } 
 export { createPgSyncStores } from './postgres/stores/index.js';
 export type { PgStoreContext } from './postgres/stores/index.js';
 export { pgDomainError } from './postgres/errors.js';
+export { PgMirrorQueries } from './postgres/queries.js';
+export { buildMirrorCounts } from './queries.js';

@@ -38,6 +38,7 @@ export {
 export type { PgTestDatabase } from './postgres/testing.js';
 
 import type { SyncStores } from '@testio-mcp/domain';
+import type { MirrorCounts } from './queries.js';
 import { openDatabase as openSqliteDatabase } from './database.js';
 import { openPostgresDatabase as openPgDatabase } from './postgres/database.js';
 import { createPgTestDatabase as createPgDb } from './postgres/testing.js';
@@ -47,6 +48,8 @@ export interface EngineTestDatabase {
   readonly engine: 'sqlite' | 'postgres';
   readonly customerId: number;
   readonly stores: SyncStores;
+  /** Whole-mirror counts in the sandbox's ground-truth shape. */
+  readonly queries: { countsForTruthComparison(): Promise<MirrorCounts> };
   /** The same database seen as another tenant. */
   forCustomer(customerId: number): { readonly customerId: number; readonly stores: SyncStores };
   /**
@@ -71,14 +74,25 @@ async function openSqliteEngine(options: { customerId?: number } = {}): Promise<
     engine: 'sqlite',
     customerId: db.customerId,
     stores: db.stores,
+    queries: db.queries,
     forCustomer: (customerId) => db.forCustomer(customerId),
     async connectAgain() {
       const other = openSqliteDatabase({ path: db.path, customerId: db.customerId });
       others.push(other);
       return { stores: other.stores, close: () => other.close() };
     },
-    rows: <R>(sql: string, params: unknown[] = []) =>
-      Promise.resolve(db.sqlite.prepare(sql).all(...params) as R[]),
+    rows: <R>(sql: string, params: unknown[] = []) => {
+      try {
+        const statement = db.sqlite.prepare(sql);
+        if (!statement.reader) {
+          statement.run(...params);
+          return Promise.resolve([] as R[]);
+        }
+        return Promise.resolve(statement.all(...params) as R[]);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    },
     async cleanup() {
       for (const other of others.splice(0)) await other.close();
       await db.cleanup();
@@ -93,6 +107,7 @@ async function openPostgresEngine(options: { customerId?: number } = {}): Promis
     engine: 'postgres',
     customerId: db.customerId,
     stores: db.stores,
+    queries: db.queries,
     forCustomer: (customerId) => db.forCustomer(customerId),
     async connectAgain() {
       const other = await openPgDatabase({ url: db.url, customerId: db.customerId });

@@ -1,6 +1,7 @@
 import { InvalidInputError, type Logger, type SyncStores } from '@testio-mcp/domain';
 import type { MigrateResult } from '../migrator.js';
 import { migratePostgres } from './migrator.js';
+import { PgMirrorQueries } from './queries.js';
 import { createPgSyncStores } from './stores/index.js';
 import { createPgPool, type PgPool, type PgPoolOptions } from './pool.js';
 
@@ -20,6 +21,8 @@ export interface PgTenantDatabase {
   readonly customerId: number;
   /** The sync engine's write ports. */
   readonly stores: SyncStores;
+  /** Whole-mirror counts, for tests that compare the mirror with the sandbox's truth. */
+  readonly queries: PgMirrorQueries;
 }
 
 export interface PgMirrorDatabase extends PgTenantDatabase {
@@ -63,7 +66,11 @@ export async function openPostgresDatabase(options: OpenPostgresDatabaseOptions)
   }
   const tenant = (customerId: number): PgTenantDatabase => {
     checkCustomerId(customerId);
-    return { customerId, stores: createPgSyncStores({ pool, customerId, logger: options.logger }) };
+    return {
+      customerId,
+      stores: createPgSyncStores({ pool, customerId, logger: options.logger }),
+      queries: new PgMirrorQueries(pool, customerId),
+    };
   };
   let closed = false;
   return {
