@@ -75,3 +75,5 @@ export type { PgStoreContext } from './postgres/stores/index.js';
 export { pgDomainError } from './postgres/errors.js';
 export { PgMirrorQueries } from './postgres/queries.js';
 export { buildMirrorCounts } from './queries.js';
+export { createPgAuditStore, createPgPrincipalStore } from './postgres/principals.js';
+export type { AsyncOf, PgAuditStore, PgPrincipalStore } from './postgres/principals.js';
