@@ -71,3 +71,16 @@ export type {
   ReadPoolStats,
   ReadPorts,
 } from './read-pool/index.js';
+export { createPgPool, withTransaction as withPgTransaction, redactUrl } from './postgres/pool.js';
+export type { PgClient, PgPool, PgPoolOptions } from './postgres/pool.js';
+export { DEFAULT_PG_MIGRATIONS_DIR, migratePostgres } from './postgres/migrator.js';
+export type { PgMigrateOptions } from './postgres/migrator.js';
+export { openPostgresDatabase } from './postgres/database.js';
+export type { OpenPostgresDatabaseOptions, PgMirrorDatabase, PgTenantDatabase } from './postgres/database.js';
+export { createPgSyncStores } from './postgres/stores/index.js';
+export type { PgStoreContext } from './postgres/stores/index.js';
+export { pgDomainError } from './postgres/errors.js';
+export { PgMirrorQueries } from './postgres/queries.js';
+export { buildMirrorCounts } from './queries.js';
+export { createPgAuditStore, createPgPrincipalStore } from './postgres/principals.js';
+export type { AsyncOf, PgAuditStore, PgPrincipalStore } from './postgres/principals.js';

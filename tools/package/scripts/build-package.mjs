@@ -50,10 +50,14 @@ export const EXTERNALS = {
  */
 export const OPTIONAL_IMPORTS = {
   canvas: 'vega-canvas imports it inside try/catch; the charts render SVG without it',
+  'pg-native':
+    'pg loads it only for its native bindings (`pg.native`), inside try/catch; the pure JavaScript client is used',
 };
 
 /** Where the bundled migrator finds the migrations: the package's `migrations/`, from `dist/<chunk>.mjs`. */
 const BUNDLED_MIGRATIONS_DIR = '../migrations/';
+/** The PostgreSQL migrations (ADR 0029), in a folder of `migrations/` the SQLite migrator skips (no migration.sql). */
+const BUNDLED_PG_MIGRATIONS_DIR = '../migrations/postgresql/';
 /** The read worker thread's entry (ADR 0027), beside the chunks that start it. */
 const BUNDLED_READ_WORKER = './read-worker.mjs';
 
@@ -173,6 +177,7 @@ export async function buildPackage({
     external: [...Object.keys(EXTERNALS), ...Object.keys(OPTIONAL_IMPORTS)],
     define: {
       TESTIO_MCP_BUNDLED_MIGRATIONS_DIR: JSON.stringify(BUNDLED_MIGRATIONS_DIR),
+      TESTIO_MCP_BUNDLED_PG_MIGRATIONS_DIR: JSON.stringify(BUNDLED_PG_MIGRATIONS_DIR),
       TESTIO_MCP_BUNDLED_READ_WORKER: JSON.stringify(BUNDLED_READ_WORKER),
     },
     // tsoa's controllers use the legacy decorators (bin/tsconfig.json does the same for tsx).
@@ -206,6 +211,7 @@ export async function buildPackage({
   // migrations (see BUNDLED_MIGRATIONS_DIR).
   cpSync(join(ROOT, 'apps/rest-api/src/generated/openapi.json'), join(dir, 'dist/generated/openapi.json'));
   cpSync(join(ROOT, 'prisma/migrations'), join(dir, 'migrations'), { recursive: true });
+  cpSync(join(ROOT, 'prisma/postgresql/migrations'), join(dir, 'migrations/postgresql'), { recursive: true });
   // The charts' font: libs/charts reads `../fonts/` from src/, the bundle from dist/, the same folder.
   cpSync(join(ROOT, 'libs/charts/fonts'), join(dir, 'fonts'), { recursive: true });
   writeFileSync(join(dir, 'THIRD_PARTY_NOTICES.md'), thirdPartyNotices(result.metafile));
