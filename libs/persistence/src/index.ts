@@ -64,3 +64,8 @@ export type {
   ReadPoolStats,
   ReadPorts,
 } from './read-pool/index.js';
+// PostgreSQL: the read side (readers, search; ADR 0030).
+export { createPgMirrorReader } from './postgres/readers/index.js';
+export { createPgMirrorSearch, createPgSearchIndex, SEARCH_CONFIG } from './postgres/search.js';
+export { FtsSyntaxError, parseFtsExpression, toTsQueries } from './postgres/fts-expression.js';
+export type { FtsNode, TsQueries } from './postgres/fts-expression.js';
