@@ -27,7 +27,7 @@ import { namedToPositional, readSnapshot } from './readers/sql.js';
 /** The text search configuration of the migration (unaccent + English stemming, no stop words). */
 export const SEARCH_CONFIG = 'testio_search';
 
-interface EntityIndex {
+export interface EntityIndex {
   readonly type: SearchEntityType;
   readonly table: string;
   readonly product: string;
@@ -36,7 +36,8 @@ interface EntityIndex {
   readonly date: string | null;
 }
 
-const INDEXES: readonly EntityIndex[] = [
+/** The indexed tables and their columns, in weight order (A, B, C, D), as the migration builds them. */
+export const PG_SEARCH_INDEXES: readonly EntityIndex[] = [
   { type: 'product', table: 'products', product: 'e.id', columns: ['title', 'description'], date: null },
   {
     type: 'feature',
@@ -231,7 +232,7 @@ async function runSearch(
         : text
       : toFtsMatchQuery(text, { prefix, minPrefixLength: 2 });
   const dated = options.from !== undefined || options.to !== undefined;
-  const indexes = INDEXES.filter((i) => types.includes(i.type) && (!dated || i.date !== null));
+  const indexes = PG_SEARCH_INDEXES.filter((i) => types.includes(i.type) && (!dated || i.date !== null));
   const productIds = options.productIds;
   if (match === null || indexes.length === 0 || (productIds !== undefined && productIds.length === 0)) {
     return { match, total: 0, totalIsLowerBound: false, results: [] };
