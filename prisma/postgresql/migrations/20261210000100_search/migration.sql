@@ -8,20 +8,21 @@
 --   the body columns B, C, D. Ranking gives A 1.0 and B-D 0.1 (the title weighs 10 times the body, as the
 --   FTS5 BM25 weights do); column filters of the raw syntax (`title:x`) become weight labels (`'x':A`).
 -- - The text search configuration `testio_search` does what FTS5's `porter unicode61 remove_diacritics 2`
---   tokenizer does: accents removed (unaccent), English stemming (Snowball), and no stop words (FTS5 has
---   none: "the" and "a" are searchable words).
+--   tokenizer does: accents removed (unaccent), the Porter stemmer (Snowball's `porter`, the algorithm FTS5
+--   uses; `english` is Porter2, which stems differently: `pay` stays `pay` there, `pai` here and in FTS5),
+--   and no stop words (FTS5 has none: "the" and "a" are searchable words).
 -- - Triggers keep the index in the write's transaction: AFTER INSERT adds the row, AFTER UPDATE OF the
 --   indexed columns rewrites it only when one of them changed, and the foreign key's ON DELETE CASCADE
 --   removes it with its base row. The write stores need no change.
 
 CREATE EXTENSION IF NOT EXISTS unaccent;
 
-CREATE TEXT SEARCH DICTIONARY testio_english_stem (TEMPLATE = snowball, LANGUAGE = english);
+CREATE TEXT SEARCH DICTIONARY testio_porter_stem (TEMPLATE = snowball, LANGUAGE = porter);
 
 CREATE TEXT SEARCH CONFIGURATION testio_search (COPY = simple);
 ALTER TEXT SEARCH CONFIGURATION testio_search
     ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part, numword, numhword, hword_numpart
-    WITH unaccent, testio_english_stem;
+    WITH unaccent, testio_porter_stem;
 
 -- products
 CREATE TABLE "products_fts" (
