@@ -70,6 +70,11 @@ export { DEFAULT_PG_MIGRATIONS_DIR, migratePostgres } from './postgres/migrator.
 export type { PgMigrateOptions } from './postgres/migrator.js';
 export { openPostgresDatabase } from './postgres/database.js';
 export type { OpenPostgresDatabaseOptions, PgMirrorDatabase, PgTenantDatabase } from './postgres/database.js';
+export { createPgSyncStores } from './postgres/stores/index.js';
+export type { PgStoreContext } from './postgres/stores/index.js';
+export { pgDomainError } from './postgres/errors.js';
+export { PgMirrorQueries } from './postgres/queries.js';
+export { buildMirrorCounts } from './queries.js';
 // PostgreSQL: the read side (readers, search; ADR 0030).
 export { createPgMirrorReader } from './postgres/readers/index.js';
 export { createPgMirrorSearch, createPgSearchIndex, SEARCH_CONFIG } from './postgres/search.js';

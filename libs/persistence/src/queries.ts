@@ -50,6 +50,74 @@ function bump(record: Record<string, number>, key: string | null, by: number): v
   record[k] = (record[k] ?? 0) + by;
 }
 
+/** One product's row and catalogue sizes, as both engines read them. */
+export interface ProductCountRow {
+  id: number;
+  title: string;
+  hasSections: boolean;
+  sectionIds: number[];
+  features: number;
+  userStories: number;
+}
+
+/** `count(*)` of one product's rows grouped by one column (status or severity). */
+export interface GroupCount {
+  productId: number;
+  key: string | null;
+  n: number;
+}
+
+/** The truth-comparison shape from grouped counts (shared by the SQLite and PostgreSQL queries). */
+export function buildMirrorCounts(input: {
+  products: ProductCountRow[];
+  testGroups: GroupCount[];
+  bugStatusGroups: GroupCount[];
+  bugSeverityGroups: GroupCount[];
+}): MirrorCounts {
+  const byProduct = new Map<number, ProductCounts>(
+    input.products.map((p) => [
+      p.id,
+      {
+        id: p.id,
+        name: p.title,
+        hasSections: p.hasSections,
+        sectionIds: p.sectionIds,
+        features: p.features,
+        userStories: p.userStories,
+        ...emptyCounts(),
+      },
+    ]),
+  );
+  for (const g of input.testGroups) {
+    const p = byProduct.get(g.productId);
+    if (!p) continue;
+    p.tests += g.n;
+    bump(p.testsByStatus, g.key, g.n);
+  }
+  for (const g of input.bugStatusGroups) {
+    const p = byProduct.get(g.productId);
+    if (!p) continue;
+    p.bugs += g.n;
+    bump(p.bugsByStatus, g.key, g.n);
+  }
+  for (const g of input.bugSeverityGroups) {
+    const p = byProduct.get(g.productId);
+    if (p) bump(p.bugsBySeverity, g.key, g.n);
+  }
+
+  const totals = { ...emptyCounts(), products: input.products.length, features: 0, userStories: 0 };
+  for (const p of byProduct.values()) {
+    totals.tests += p.tests;
+    totals.bugs += p.bugs;
+    totals.features += p.features;
+    totals.userStories += p.userStories;
+    for (const [k, v] of Object.entries(p.testsByStatus)) bump(totals.testsByStatus, k, v);
+    for (const [k, v] of Object.entries(p.bugsByStatus)) bump(totals.bugsByStatus, k, v);
+    for (const [k, v] of Object.entries(p.bugsBySeverity)) bump(totals.bugsBySeverity, k, v);
+  }
+  return { totals, products: [...byProduct.values()] };
+}
+
 /**
  * Read-only, intent-named queries over the mirror of one tenant, through Prisma, for the tests that
  * compare the mirror with the sandbox's ground truth (no production path uses it; ADR 0017). The client
@@ -90,48 +158,27 @@ export class MirrorQueries {
           }),
         }),
       );
-      const byProduct = new Map<number, ProductCounts>(
-        products.map((p) => [
-          p.id,
-          {
-            id: p.id,
-            name: p.title,
-            hasSections: p.hasSections,
-            sectionIds: p.sections.map((s) => s.id),
-            features: p._count.features,
-            userStories: p._count.userStories,
-            ...emptyCounts(),
-          },
-        ]),
-      );
-      for (const g of testGroups) {
-        const p = byProduct.get(g.productId);
-        if (!p) continue;
-        p.tests += g._count._all;
-        bump(p.testsByStatus, g.status, g._count._all);
-      }
-      for (const g of bugStatusGroups) {
-        const p = byProduct.get(g.productId);
-        if (!p) continue;
-        p.bugs += g._count._all;
-        bump(p.bugsByStatus, g.status, g._count._all);
-      }
-      for (const g of bugSeverityGroups) {
-        const p = byProduct.get(g.productId);
-        if (p) bump(p.bugsBySeverity, g.severity, g._count._all);
-      }
-
-      const totals = { ...emptyCounts(), products: products.length, features: 0, userStories: 0 };
-      for (const p of byProduct.values()) {
-        totals.tests += p.tests;
-        totals.bugs += p.bugs;
-        totals.features += p.features;
-        totals.userStories += p.userStories;
-        for (const [k, v] of Object.entries(p.testsByStatus)) bump(totals.testsByStatus, k, v);
-        for (const [k, v] of Object.entries(p.bugsByStatus)) bump(totals.bugsByStatus, k, v);
-        for (const [k, v] of Object.entries(p.bugsBySeverity)) bump(totals.bugsBySeverity, k, v);
-      }
-      return { totals, products: [...byProduct.values()] };
+      return buildMirrorCounts({
+        products: products.map((p) => ({
+          id: p.id,
+          title: p.title,
+          hasSections: p.hasSections,
+          sectionIds: p.sections.map((section) => section.id),
+          features: p._count.features,
+          userStories: p._count.userStories,
+        })),
+        testGroups: testGroups.map((g) => ({ productId: g.productId, key: g.status, n: g._count._all })),
+        bugStatusGroups: bugStatusGroups.map((g) => ({
+          productId: g.productId,
+          key: g.status,
+          n: g._count._all,
+        })),
+        bugSeverityGroups: bugSeverityGroups.map((g) => ({
+          productId: g.productId,
+          key: g.severity,
+          n: g._count._all,
+        })),
+      });
     });
   }
 }
