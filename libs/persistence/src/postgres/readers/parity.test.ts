@@ -7,6 +7,7 @@ import type {
   SearchPortOptions,
   SyncStores,
   TestSortField,
+  UserRow,
   UserSortField,
 } from '@testio-mcp/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +141,44 @@ async function fill(stores: (customerId?: number) => SyncStores): Promise<void> 
 const page = (offset: number, limit: number) => ({ offset, limit });
 const PAGES = [page(0, 100), page(3, 5)];
 
+/**
+ * Users' `id`s are surrogate keys each engine's stores assign in their own way (PostgreSQL's
+ * `INSERT … ON CONFLICT` takes an identity value even when it updates, and users arrive in another
+ * order): users are compared by username, and lists by the sequence of their sort values.
+ */
+function withoutUserIds(key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (key.startsWith('users ')) {
+    // Ties of the sort key are ordered by id: the sequence of sort values, and the rows by username.
+    const page = value as { total: number; items: (UserRow & Record<string, unknown>)[] };
+    const sortBy = key.split(' ')[1] as UserSortField;
+    const sortValue = (u: UserRow) =>
+      sortBy === 'username'
+        ? u.username.toLowerCase()
+        : sortBy === 'user_type'
+          ? u.isTester
+          : sortBy === 'last_activity'
+            ? u.lastActivityAt?.getTime()
+            : u.firstSeenAt.getTime();
+    return {
+      total: page.total,
+      order: page.items.map(sortValue),
+      items: page.items
+        .map(({ id: _id, ...rest }) => rest)
+        .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0)),
+    };
+  }
+  if (key.startsWith('user ')) {
+    const { id: _id, ...rest } = value as Record<string, unknown>;
+    return rest;
+  }
+  if (key.startsWith('bug ') && (value as { reporter?: unknown }).reporter) {
+    const bug = value as { reporter: { username: string } };
+    return { ...bug, reporter: { username: bug.reporter.username } };
+  }
+  return value;
+}
+
 /** Every reader method, in a fixed order, with every sort field, direction, filter and a page window. */
 async function readAll(reader: MirrorReader): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
@@ -235,6 +274,7 @@ async function readAll(reader: MirrorReader): Promise<Record<string, unknown>> {
   });
   for (const u of users.items) out[`user ${u.username}`] = await reader.getUserSummary(u.id);
   out['user 0'] = await reader.getUserSummary(0);
+  for (const key of Object.keys(out)) out[key] = withoutUserIds(key, out[key]);
   out['usersSeenAt'] = await reader.usersSeenAt();
   out['stats'] = await reader.stats();
   out['lastTestsSyncAt'] = await reader.lastTestsSyncAt();

@@ -1,6 +1,6 @@
 import { EXECUTED_TEST_STATUSES, type SortOrder } from '@testio-mcp/domain';
 import type pg from 'pg';
-import { toDomainError } from '../../errors.js';
+import { pgDomainError } from '../errors.js';
 
 /**
  * What the PostgreSQL entity readers share (the counterpart of `readers/sql.ts`): one pool bound to one
@@ -136,7 +136,7 @@ export async function run<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    throw toDomainError(error);
+    throw pgDomainError(error);
   }
 }
 
