@@ -84,3 +84,8 @@ export { PgMirrorQueries } from './postgres/queries.js';
 export { buildMirrorCounts } from './queries.js';
 export { createPgAuditStore, createPgPrincipalStore } from './postgres/principals.js';
 export type { AsyncOf, PgAuditStore, PgPrincipalStore } from './postgres/principals.js';
+// PostgreSQL: the read side (readers, search; ADR 0030).
+export { createPgMirrorReader } from './postgres/readers/index.js';
+export { createPgMirrorSearch, createPgSearchIndex, SEARCH_CONFIG } from './postgres/search.js';
+export { FtsSyntaxError, parseFtsExpression, toTsQueries } from './postgres/fts-expression.js';
+export type { FtsNode, TsQueries } from './postgres/fts-expression.js';

@@ -159,6 +159,8 @@ describe('schema.prisma vs the migrated PostgreSQL database', () => {
       'test_author_bug_totals',
       'test_feature_bug_totals',
       'test_platform_bug_totals',
+      // The full-text index (migration *_search, ADR 0030).
+      ...['products', 'features', 'tests', 'bugs'].map((t) => `${t}_fts`),
     ]);
     expect(rows.map((r) => r.name).filter((t) => !allowed.has(t))).toEqual([]);
     for (const t of allowed)
@@ -181,6 +183,10 @@ describe('schema.prisma vs the migrated PostgreSQL database', () => {
         ...['ad', 'ai', 'au'].map((k) => ({ name: `test_platforms_count_${k}`, table: 'test_platforms' })),
         ...['ad', 'ai', 'au'].map((k) => ({ name: `bugs_aggregates_${k}`, table: 'bugs' })),
         { name: 'tests_bug_totals_ad', table: 'tests' },
+        // The full-text index (migration *_search, ADR 0030); deletes cascade through its foreign key.
+        ...['products', 'features', 'tests', 'bugs'].flatMap((t) =>
+          ['ai', 'au'].map((k) => ({ name: `${t}_fts_${k}`, table: t })),
+        ),
       ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     );
   });

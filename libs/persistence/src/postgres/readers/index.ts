@@ -1,0 +1,1 @@
+export { createPgMirrorReader } from './mirror-reader.js';
