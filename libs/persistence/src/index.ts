@@ -64,3 +64,9 @@ export type {
   ReadPoolStats,
   ReadPorts,
 } from './read-pool/index.js';
+export { createPgPool, withTransaction as withPgTransaction, redactUrl } from './postgres/pool.js';
+export type { PgClient, PgPool, PgPoolOptions } from './postgres/pool.js';
+export { DEFAULT_PG_MIGRATIONS_DIR, migratePostgres } from './postgres/migrator.js';
+export type { PgMigrateOptions } from './postgres/migrator.js';
+export { openPostgresDatabase } from './postgres/database.js';
+export type { OpenPostgresDatabaseOptions, PgMirrorDatabase, PgTenantDatabase } from './postgres/database.js';

@@ -89,7 +89,7 @@ export function readMigrations(migrationsDir: string): MigrationFile[] {
     });
 }
 
-interface AppliedRow {
+export interface AppliedRow {
   id: string;
   migration_name: string;
   checksum: string;
@@ -102,7 +102,7 @@ function checksumMatches(file: MigrationFile, recorded: string): boolean {
   return file.checksum === recorded || sha256(file.sql.replace(/\r\n/g, '\n')) === recorded;
 }
 
-function verifyApplied(rows: readonly AppliedRow[], files: ReadonlyMap<string, MigrationFile>): void {
+export function verifyApplied(rows: readonly AppliedRow[], files: ReadonlyMap<string, MigrationFile>): void {
   for (const row of rows) {
     if (row.rolled_back_at !== null) continue;
     if (row.finished_at === null) {
@@ -116,9 +116,7 @@ function verifyApplied(rows: readonly AppliedRow[], files: ReadonlyMap<string, M
     if (!file) {
       throw new MigrationError(
         `Migration ${row.migration_name} is applied to this database but its folder is missing from the migrations directory. ` +
-          'Restore prisma/migrations/' +
-          row.migration_name +
-          '/migration.sql, or use a database created by this version.',
+          `Restore ${row.migration_name}/migration.sql in the migrations folder, or use a database created by this version.`,
         row.migration_name,
       );
     }

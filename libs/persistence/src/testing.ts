@@ -28,3 +28,11 @@ export function createTestDatabase(options: Partial<OpenDatabaseOptions> = {}): 
 }
 
 export { toDbTime } from './time.js';
+
+export {
+  createEmptyPgDatabase,
+  createPgTestDatabase,
+  pgTestServerUrl,
+  TEST_DATABASE_URL_VARIABLE,
+} from './postgres/testing.js';
+export type { PgTestDatabase } from './postgres/testing.js';

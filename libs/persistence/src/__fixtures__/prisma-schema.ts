@@ -71,3 +71,89 @@ export function parsePrismaSchema(text: string): SchemaModel[] {
 export function readPrismaSchema(path: string = SCHEMA_PATH): SchemaModel[] {
   return parsePrismaSchema(readFileSync(path, 'utf8'));
 }
+
+/** The keys, indexes and relations of one model, as schema.prisma declares them (column names). */
+export interface SchemaModelKeys {
+  readonly name: string;
+  readonly table: string;
+  /** `@id` / `@@id` columns. */
+  readonly primaryKey: string[];
+  /** Columns of `@default(autoincrement())` fields. */
+  readonly autoincrement: string[];
+  /** `@unique` / `@@unique` column lists. */
+  readonly unique: string[][];
+  /** `@@index` column lists. */
+  readonly indexes: string[][];
+  /** `@relation(fields: [...], references: [...], onDelete: ...)` of the model's relation fields. */
+  readonly relations: {
+    columns: string[];
+    table: string;
+    references: string[];
+    onDelete: string | undefined;
+  }[];
+}
+
+/**
+ * Keys, indexes and relations of every model (for the PostgreSQL schema test), with field names resolved to
+ * column names and related model names to table names.
+ */
+export function readPrismaSchemaKeys(path: string = SCHEMA_PATH): SchemaModelKeys[] {
+  const text = readFileSync(path, 'utf8').replace(/\/\/.*$/gm, '');
+  const models = parsePrismaSchema(text);
+  const tableOf = new Map(models.map((m) => [m.name, m.table]));
+  const columnsOf = new Map(models.map((m) => [m.name, new Map(m.fields.map((f) => [f.name, f.column]))]));
+  const list = (model: string, names: string): string[] =>
+    names
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean)
+      .map((n) => columnsOf.get(model)?.get(n) ?? n);
+  const result: SchemaModelKeys[] = [];
+  for (const match of text.matchAll(/^\s*model\s+(\w+)\s*\{([^}]*)\}/gm)) {
+    const name = match[1] ?? '';
+    const body = match[2] ?? '';
+    const keys: SchemaModelKeys = {
+      name,
+      table: tableOf.get(name) ?? name,
+      primaryKey: [],
+      autoincrement: [],
+      unique: [],
+      indexes: [],
+      relations: [],
+    };
+    for (const rawLine of body.split('\n')) {
+      const line = rawLine.trim();
+      if (line === '') continue;
+      const block = /^@@(id|unique|index)\(\s*\[([^\]]*)\]/.exec(line);
+      if (block) {
+        const columns = list(name, block[2] ?? '');
+        if (block[1] === 'id') keys.primaryKey.push(...columns);
+        else if (block[1] === 'unique') keys.unique.push(columns);
+        else keys.indexes.push(columns);
+        continue;
+      }
+      if (line.startsWith('@@')) continue;
+      const field = /^(\w+)\s+(\w+)(\[\])?(\?)?(.*)$/.exec(line);
+      if (!field) continue;
+      const [, fieldName = '', type = '', , , rest = ''] = field;
+      const column = columnsOf.get(name)?.get(fieldName) ?? fieldName;
+      if (/@id\b/.test(rest)) keys.primaryKey.push(column);
+      if (/@unique\b/.test(rest)) keys.unique.push([column]);
+      if (/@default\(autoincrement\(\)\)/.test(rest)) keys.autoincrement.push(column);
+      const relation =
+        /@relation\(\s*fields:\s*\[([^\]]*)\],\s*references:\s*\[([^\]]*)\](?:,\s*onDelete:\s*(\w+))?/.exec(
+          rest,
+        );
+      if (relation) {
+        keys.relations.push({
+          columns: list(name, relation[1] ?? ''),
+          table: tableOf.get(type) ?? type,
+          references: list(type, relation[2] ?? ''),
+          onDelete: relation[3],
+        });
+      }
+    }
+    result.push(keys);
+  }
+  return result;
+}
