@@ -70,6 +70,9 @@ export { DEFAULT_PG_MIGRATIONS_DIR, migratePostgres } from './postgres/migrator.
 export type { PgMigrateOptions } from './postgres/migrator.js';
 export { openPostgresDatabase } from './postgres/database.js';
 export type { OpenPostgresDatabaseOptions, PgMirrorDatabase, PgTenantDatabase } from './postgres/database.js';
+export { createPgSyncStores } from './postgres/stores/index.js';
+export type { PgStoreContext } from './postgres/stores/index.js';
+export { pgDomainError } from './postgres/errors.js';
 // Analytics on PostgreSQL (ADR 0031): the AnalyticsReader port over a pool.
 export { buildPgMetricSql, createPgAnalyticsReader, pgScopeParams } from './postgres/analytics/reader.js';
 export type { PgAnalyticsReaderOptions } from './postgres/analytics/reader.js';

@@ -1,6 +1,7 @@
-import { InvalidInputError, type Logger } from '@testio-mcp/domain';
+import { InvalidInputError, type Logger, type SyncStores } from '@testio-mcp/domain';
 import type { MigrateResult } from '../migrator.js';
 import { migratePostgres } from './migrator.js';
+import { createPgSyncStores } from './stores/index.js';
 import { createPgPool, type PgPool, type PgPoolOptions } from './pool.js';
 
 export interface OpenPostgresDatabaseOptions {
@@ -17,6 +18,8 @@ export interface OpenPostgresDatabaseOptions {
 /** Everything bound to one tenant on PostgreSQL. */
 export interface PgTenantDatabase {
   readonly customerId: number;
+  /** The sync engine's write ports. */
+  readonly stores: SyncStores;
 }
 
 export interface PgMirrorDatabase extends PgTenantDatabase {
@@ -60,7 +63,7 @@ export async function openPostgresDatabase(options: OpenPostgresDatabaseOptions)
   }
   const tenant = (customerId: number): PgTenantDatabase => {
     checkCustomerId(customerId);
-    return { customerId };
+    return { customerId, stores: createPgSyncStores({ pool, customerId, logger: options.logger }) };
   };
   let closed = false;
   return {

@@ -54,7 +54,7 @@ function toSyncState(row: SyncStateRow): ProductSyncState {
   };
 }
 
-function rawSection(raw: UpstreamProduct, sectionId: number): UpstreamSection | { id: number } {
+export function rawSection(raw: UpstreamProduct, sectionId: number): UpstreamSection | { id: number } {
   return (
     raw.sections?.find((s) => s.id === sectionId) ??
     raw.sections_with_default?.find((s) => s.id === sectionId) ?? { id: sectionId }

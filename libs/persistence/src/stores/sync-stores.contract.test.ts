@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Product, Stored, UpstreamProduct } from '@testio-mcp/domain';
-import { createTestDatabase, type TestDatabase } from '../testing.js';
+import { type EngineTestDatabase, testEngines } from '../testing.js';
 
 /**
  * The storage contract the sync engine relies on (lease, runs, problematic ranges, product bookkeeping),
@@ -25,11 +25,15 @@ function product(id: number): Stored<Product, UpstreamProduct> {
   };
 }
 
-describe('SyncStores contract', () => {
-  let db: TestDatabase | undefined;
-  const open = () => {
-    db = createTestDatabase();
+describe.each(testEngines)('SyncStores contract ($name)', (engine) => {
+  let db: EngineTestDatabase | undefined;
+  const open = async () => {
+    db = await engine.open();
     return db.stores;
+  };
+  const opened = (): EngineTestDatabase => {
+    if (!db) throw new Error('open() the database first');
+    return db;
   };
   afterEach(async () => {
     await db?.cleanup();
@@ -38,7 +42,7 @@ describe('SyncStores contract', () => {
 
   describe('lease', () => {
     it('is taken when free, refused while a live holder has it, taken over once expired or stealable', async () => {
-      const { syncState } = open();
+      const { syncState } = await open();
       expect(await syncState.acquireLease('a', 1000, t0)).toMatchObject({
         acquired: true,
         lease: { holder: 'a' },
@@ -61,7 +65,7 @@ describe('SyncStores contract', () => {
     });
 
     it('renews only for its holder, keeping the tenure start, and releases only its holder', async () => {
-      const { syncState } = open();
+      const { syncState } = await open();
       await syncState.acquireLease('a', 1000, t0);
       expect(await syncState.renewLease('b', 1000, at(100))).toBe(false);
       expect(await syncState.renewLease('a', 1000, at(900))).toBe(true);
@@ -73,9 +77,36 @@ describe('SyncStores contract', () => {
     });
   });
 
+  describe('lease between processes', () => {
+    it('goes to exactly one of several contenders racing on their own connections', async () => {
+      await open();
+      const contenders = await Promise.all([1, 2, 3, 4].map(() => opened().connectAgain()));
+      const results = await Promise.all(
+        contenders.map((c, i) => c.stores.syncState.acquireLease(`worker-${i}`, 60_000, t0)),
+      );
+      const winners = results.filter((r) => r.acquired);
+      expect(winners).toHaveLength(1);
+      const holder = winners[0]?.acquired ? winners[0].lease.holder : undefined;
+      for (const r of results) if (!r.acquired) expect(r.current.holder).toBe(holder);
+      expect((await opened().stores.syncState.readLease())?.holder).toBe(holder);
+    });
+
+    it('is taken over by exactly one contender once expired', async () => {
+      const { syncState } = await open();
+      await syncState.acquireLease('dead', 1000, t0);
+      const contenders = await Promise.all([1, 2, 3].map(() => opened().connectAgain()));
+      const results = await Promise.all(
+        contenders.map((c, i) => c.stores.syncState.acquireLease(`worker-${i}`, 60_000, at(5000))),
+      );
+      expect(results.filter((r) => r.acquired)).toHaveLength(1);
+      expect((await syncState.readLease())?.holder).toMatch(/^worker-/);
+      expect(await syncState.renewLease('dead', 1000, at(5001))).toBe(false);
+    });
+  });
+
   describe('runs and problematic ranges', () => {
     it('interrupts stale running runs and counts by status', async () => {
-      const { syncState } = open();
+      const { syncState } = await open();
       const stale = await syncState.startRun({
         trigger: 'background',
         mode: 'incremental',
@@ -97,7 +128,7 @@ describe('SyncStores contract', () => {
     });
 
     it('records how a run finished and finds the last run with a status', async () => {
-      const { syncState } = open();
+      const { syncState } = await open();
       const failed = await syncState.startRun({
         trigger: 'background',
         mode: 'incremental',
@@ -124,7 +155,7 @@ describe('SyncStores contract', () => {
     });
 
     it('dedupes a range seen again by product and boundaries', async () => {
-      const { syncState } = open();
+      const { syncState } = await open();
       const range = {
         productId: 1,
         offsetFrom: 40,
@@ -162,7 +193,7 @@ describe('SyncStores contract', () => {
 
   describe('products', () => {
     it('keeps the sync bookkeeping of each product, ordered by id, and deletes those no longer listed', async () => {
-      const { products } = open();
+      const { products } = await open();
       await products.upsertProducts([product(2), product(1)], t0);
       expect(await products.listProductSyncStates()).toMatchObject([
         { id: 1, testsSyncedAt: null, lastFullSyncAt: null },
