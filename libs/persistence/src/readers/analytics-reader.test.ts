@@ -21,7 +21,6 @@ import {
   type SyncStores,
 } from '@testio-mcp/domain';
 import pg from 'pg';
-import { copyMirrorToPostgres } from '../__fixtures__/copy-to-postgres.js';
 import { bug, product, test as testOf } from '../__fixtures__/entities.js';
 import { createPgAnalyticsReader } from '../postgres/analytics/reader.js';
 import { createPgTestDatabase } from '../postgres/testing.js';
@@ -128,26 +127,14 @@ const engines: Array<{ name: 'sqlite' | 'postgres'; open(): Promise<AnalyticsEng
     },
   },
   {
-    // The same rows, written by SQLite's stores and copied with plain INSERTs (copy-to-postgres.ts):
-    // PostgreSQL's triggers keep its counts and aggregates.
     name: 'postgres',
     async open() {
-      const scratch = createTestDatabase();
       const db = await createPgTestDatabase();
-      try {
-        await fill(scratch.stores, scratch.forCustomer(2).stores);
-        await copyMirrorToPostgres(scratch.sqlite, db.pool);
-      } finally {
-        await scratch.cleanup();
-      }
+      await fill(db.stores, db.forCustomer(2).stores);
       return {
         reader: (customerId) => createPgAnalyticsReader(db.pool, customerId),
         writeLinuxBug: async () => {
-          await db.pool.query(
-            `INSERT INTO bugs (customer_id, id, test_id, product_id, title, known, devices, raw)
-             VALUES (1, $1, 102, 1, $2, false, $3, '{}')`,
-            [LINUX_BUG.entity.id, LINUX_BUG.entity.title, JSON.stringify(LINUX_BUG.entity.devices)],
-          );
+          await db.stores.bugs.replaceBugsOfTests([102], [LINUX_BUG], T0);
         },
         async insertMacRequirementElsewhere() {
           const worker = new pg.Client({ connectionString: db.url });

@@ -7,12 +7,12 @@ import type {
   ReportTestRow,
 } from '@testio-mcp/domain';
 import type pg from 'pg';
-import { toDomainError } from '../../errors.js';
 import { buildAggregateMetricSql } from '../../readers/analytics/aggregate-sql.js';
 import { buildMetricSql } from '../../readers/analytics/bug-level-sql.js';
 import { scopeParams, type MetricSqlQuery } from '../../readers/analytics/cube.js';
 import { toReportTest, type ReportTestRaw } from '../../readers/analytics/report-sql.js';
 import { metricParams, metricShape, toBreakdowns, toMetricResult } from '../../readers/analytics/shape.js';
+import { pgDomainError } from '../errors.js';
 import { POSTGRES } from './dialect.js';
 import { bindNamed } from './named-params.js';
 import { PG_REPORT } from './report-sql.js';
@@ -57,7 +57,7 @@ export function createPgAnalyticsReader(
     try {
       return (await pool.query(text, values)).rows as T[];
     } catch (error) {
-      throw toDomainError(error);
+      throw pgDomainError(error);
     }
   };
   return {
