@@ -89,3 +89,6 @@ export { createPgMirrorReader } from './postgres/readers/index.js';
 export { createPgMirrorSearch, createPgSearchIndex, SEARCH_CONFIG } from './postgres/search.js';
 export { FtsSyntaxError, parseFtsExpression, toTsQueries } from './postgres/fts-expression.js';
 export type { FtsNode, TsQueries } from './postgres/fts-expression.js';
+// Analytics on PostgreSQL (ADR 0031): the AnalyticsReader port over a pool.
+export { buildPgMetricSql, createPgAnalyticsReader, pgScopeParams } from './postgres/analytics/reader.js';
+export type { PgAnalyticsReaderOptions } from './postgres/analytics/reader.js';

@@ -4,6 +4,8 @@
  * mirror (seed 7, small): the same groups with the same values to the last digit, before and after
  * writes that change, move and delete bugs and rewrite their devices and features. Besides fully random
  * queries, each path gets queries drawn from the dimensions it serves, so every path is compared often.
+ * The same on PostgreSQL (ADR 0031): the sandbox synced into a PostgreSQL mirror by the same engine, its
+ * aggregate paths against its bug-level statements, before and after the same kind of writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,13 +22,23 @@ import {
   type MetricQuery,
   type MetricQueryResult,
 } from '@testio-mcp/domain';
-import { aggregatePath, createAnalyticsReader, type AggregatePath } from '@testio-mcp/persistence';
+import {
+  aggregatePath,
+  createAnalyticsReader,
+  createPgAnalyticsReader,
+  type AggregatePath,
+} from '@testio-mcp/persistence';
+import { createPgTestDatabase, type PgTestDatabase } from '@testio-mcp/persistence/testing';
+import { createSyncEngine } from '@testio-mcp/sync';
+import { createCaptureLogger } from '@testio-mcp/sync/testing';
 import { pick, rng } from './__fixtures__/random.js';
 import { startStack, type Stack } from './__fixtures__/stack.js';
 
 let stack: Stack;
 let aggregates: AnalyticsReader;
 let bugLevel: AnalyticsReader;
+const aggregatesReader = () => aggregates;
+const bugLevelReader = () => bugLevel;
 
 beforeAll(async () => {
   stack = await startStack();
@@ -160,7 +172,12 @@ interface Compared {
   byPath: Partial<Record<AggregatePath, number>>;
 }
 
-async function compare(seed: number, cases: number): Promise<Compared> {
+async function compare(
+  seed: number,
+  cases: number,
+  aggregates: AnalyticsReader = aggregatesReader(),
+  bugLevel: AnalyticsReader = bugLevelReader(),
+): Promise<Compared> {
   const random = rng(seed);
   const values = dimensionValues();
   // The quality report's per-test rows and rejection reasons come from the aggregates too.
@@ -345,4 +362,107 @@ describe('query_metrics: aggregates vs bug level', () => {
     for (const path of ['feature', 'platform', 'author'] as const)
       expect(byPath[path] ?? 0, `${path}: ${JSON.stringify(byPath)}`).toBeGreaterThan(5);
   });
+});
+
+describe('query_metrics on PostgreSQL: aggregates vs bug level', () => {
+  let pg: PgTestDatabase;
+  let pgAggregates: AnalyticsReader;
+  let pgBugLevel: AnalyticsReader;
+
+  beforeAll(async () => {
+    pg = await createPgTestDatabase({ customerId: stack.db.customerId });
+    const engine = createSyncEngine({
+      api: stack.api,
+      stores: pg.stores,
+      clock: stack.clock,
+      logger: createCaptureLogger(),
+      options: { holderId: 'services-test-postgres' },
+    });
+    await engine.run({ mode: 'force', trigger: 'manual_cli' });
+    pgAggregates = createPgAnalyticsReader(pg.pool, pg.customerId);
+    pgBugLevel = createPgAnalyticsReader(pg.pool, pg.customerId, { aggregates: false });
+  }, 180_000);
+  afterAll(async () => {
+    await pg?.cleanup();
+  });
+
+  it('gives the same groups and values on 200 random queries over the synced mirror, on every path, before and after writes', async () => {
+    const before = await compare(19, 200, pgAggregates, pgBugLevel);
+    expect(before.aggregated).toBeGreaterThan(100);
+    for (const path of ['totals', 'attrs', 'feature', 'platform', 'author', 'counts'] as const)
+      expect(before.byPath[path] ?? 0, `${path}: ${JSON.stringify(before.byPath)}`).toBeGreaterThanOrEqual(5);
+    expect(before.nonEmpty).toBeGreaterThan(120);
+
+    // The writes of the SQLite case above, in PostgreSQL's SQL, in one transaction.
+    const client = await pg.pool.connect();
+    try {
+      const c = pg.customerId;
+      const ids = async (table: string) =>
+        (
+          await client.query<{ id: number }>(`SELECT id FROM ${table} WHERE customer_id = $1 ORDER BY id`, [
+            c,
+          ])
+        ).rows.map((r) => r.id);
+      const tests = await ids('tests');
+      const bugs = await ids('bugs');
+      const random = rng(22);
+      await client.query('BEGIN');
+      for (let i = 0; i < 100; i += 1) {
+        await client.query(
+          `UPDATE bugs SET devices = coalesce((SELECT devices FROM bugs x WHERE x.customer_id = $1 AND x.id = $2), '[]')
+           WHERE customer_id = $1 AND id = $3`,
+          [c, random() < 0.2 ? -1 : pick(random, bugs), pick(random, bugs)],
+        );
+        await client.query(
+          `UPDATE bugs SET feature_id = CASE WHEN $2 THEN feature_id END,
+             test_feature_id = (SELECT id FROM test_features tf WHERE tf.customer_id = $1 AND tf.test_id = bugs.test_id
+                                ORDER BY id LIMIT 1 OFFSET $3)
+           WHERE customer_id = $1 AND id = $4`,
+          [c, random() < 0.5, Math.floor(random() * 3), pick(random, bugs)],
+        );
+      }
+      await client.query(
+        `DELETE FROM test_features WHERE customer_id = $1 AND test_id = (
+           SELECT test_id FROM bugs WHERE customer_id = $1 AND test_feature_id IS NOT NULL LIMIT 1)`,
+        [c],
+      );
+      for (let i = 0; i < 300; i += 1) {
+        const status = pick(random, [...BUG_STATUSES, null]);
+        await client.query(
+          `UPDATE bugs SET status = $2::text, severity = $3, known = $4,
+             rejection_reason = CASE WHEN $2::text = 'rejected' THEN $5 END,
+             author = CASE WHEN $6 THEN NULL ELSE author END
+           WHERE customer_id = $1 AND id = $7`,
+          [
+            c,
+            status,
+            pick(random, [...BUG_SEVERITIES, null]),
+            random() < 0.2,
+            pick(random, ['not_reproducible', 'intended_behavior', null]),
+            random() < 0.1,
+            pick(random, bugs),
+          ],
+        );
+      }
+      for (let i = 0; i < 50; i += 1) {
+        const test = pick(random, tests);
+        await client.query(
+          `UPDATE bugs SET test_id = $2, product_id = (SELECT product_id FROM tests t WHERE t.customer_id = $1 AND t.id = $2)
+           WHERE customer_id = $1 AND id = $3`,
+          [c, test, pick(random, bugs)],
+        );
+      }
+      await client.query('DELETE FROM bugs WHERE customer_id = $1 AND id % 17 = 0', [c]);
+      await client.query('DELETE FROM tests WHERE customer_id = $1 AND id = $2', [c, pick(random, tests)]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+
+    const after = await compare(43, 120, pgAggregates, pgBugLevel);
+    expect(after.aggregated).toBeGreaterThan(60);
+  }, 600_000);
 });

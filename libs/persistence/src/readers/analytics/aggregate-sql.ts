@@ -1,13 +1,16 @@
 import { SEVERITY_SCORE_WEIGHTS, type MetricDimension, type MetricKey } from '@testio-mcp/domain';
 import {
   BUG_LEVEL,
-  DIMENSIONS,
+  bugFiltersOf,
+  dimensionsOf,
   METRICS,
   metricStatement,
-  ratio,
+  perDialect,
+  ratioOf,
   type DimensionSql,
   type MetricSqlQuery,
 } from './cube.js';
+import { SQLITE, type AnalyticsDialect } from './dialect.js';
 
 /**
  * The aggregate paths (ADR 0021): the same cube over the bug counts the sync keeps per test by trigger.
@@ -37,20 +40,21 @@ const TEST_LEVEL = new Set<MetricDimension>([
   'test_environment',
 ]);
 
-const AGGREGATE_DIMENSIONS: Partial<Record<MetricDimension, DimensionSql>> = {
+const aggregateDimensionsOf = perDialect((d): Partial<Record<MetricDimension, DimensionSql>> => ({
   tester: { label: 'f.author', id: 'ut.id', joins: ['tester_aggregate'] },
   severity: { label: 'f.severity' },
   status: { label: 'f.status' },
   rejection_reason: { label: 'f.rejection_reason' },
   known_bug: { label: "CASE WHEN f.known THEN 'true' ELSE 'false' END" },
   // The fact rows carry the resolved feature id and the platform, as the bug-level facts do.
-  feature: DIMENSIONS.feature,
-  platform: DIMENSIONS.platform,
-};
+  feature: dimensionsOf(d).feature,
+  platform: dimensionsOf(d).platform,
+}));
 
-const dimensionSql = (key: MetricDimension): DimensionSql => {
+const dimensionSql = (d: AnalyticsDialect, key: MetricDimension): DimensionSql => {
+  const DIMENSIONS = dimensionsOf(d);
   if (!(key in DIMENSIONS)) throw new RangeError(`unknown dimension ${String(key)}`);
-  return TEST_LEVEL.has(key) ? DIMENSIONS[key] : (AGGREGATE_DIMENSIONS[key] ?? DIMENSIONS[key]);
+  return TEST_LEVEL.has(key) ? DIMENSIONS[key] : (aggregateDimensionsOf(d)[key] ?? DIMENSIONS[key]);
 };
 
 // ---- metrics on the "counts" tables (one `bugs` count per attribute set)
@@ -58,7 +62,7 @@ const dimensionSql = (key: MetricDimension): DimensionSql => {
 const bugsOf = (condition: string): string => `SUM(CASE WHEN ${condition} THEN f.bugs ELSE 0 END)`;
 const COUNTS_ACCEPTED = "f.status IN ('accepted', 'auto_accepted')";
 
-const COUNTS_METRICS: Record<MetricKey, string | null> = {
+const countsMetricsOf = perDialect((d): Record<MetricKey, string | null> => ({
   test_count: 'COUNT(DISTINCT f.test_id)',
   bug_count: 'SUM(f.bugs)',
   bug_severity_score: `SUM(f.bugs * CASE f.severity ${Object.entries(SEVERITY_SCORE_WEIGHTS)
@@ -66,22 +70,22 @@ const COUNTS_METRICS: Record<MetricKey, string | null> = {
     .join(' ')} ELSE 0 END)`,
   features_tested: null,
   active_testers: 'COUNT(DISTINCT f.author)',
-  bugs_per_test: ratio('SUM(f.bugs)', 'COUNT(DISTINCT f.test_id)'),
+  bugs_per_test: ratioOf(d, 'SUM(f.bugs)', 'COUNT(DISTINCT f.test_id)'),
   tests_created: METRICS.tests_created.sql,
   tests_submitted: METRICS.tests_submitted.sql,
-  overall_acceptance_rate: ratio(bugsOf(COUNTS_ACCEPTED), 'SUM(f.bugs)'),
-  rejection_rate: ratio(bugsOf("f.status = 'rejected'"), 'SUM(f.bugs)'),
-  review_rate: ratio(bugsOf("f.status IN ('accepted', 'rejected')"), 'SUM(f.bugs)'),
-  active_acceptance_rate: ratio(bugsOf("f.status = 'accepted'"), 'SUM(f.bugs)'),
-  auto_acceptance_rate: ratio(bugsOf("f.status = 'auto_accepted'"), bugsOf(COUNTS_ACCEPTED)),
-};
+  overall_acceptance_rate: ratioOf(d, bugsOf(COUNTS_ACCEPTED), 'SUM(f.bugs)'),
+  rejection_rate: ratioOf(d, bugsOf("f.status = 'rejected'"), 'SUM(f.bugs)'),
+  review_rate: ratioOf(d, bugsOf("f.status IN ('accepted', 'rejected')"), 'SUM(f.bugs)'),
+  active_acceptance_rate: ratioOf(d, bugsOf("f.status = 'accepted'"), 'SUM(f.bugs)'),
+  auto_acceptance_rate: ratioOf(d, bugsOf("f.status = 'auto_accepted'"), bugsOf(COUNTS_ACCEPTED)),
+}));
 
 // ---- metrics on the "totals" tables (bugs, by status, by severity as columns)
 
 const TOTALS_BUGS = 'SUM(f.bugs)';
 const TOTALS_ACCEPTED = 'SUM(f.accepted + f.auto_accepted)';
 
-const TOTALS_METRICS: Record<MetricKey, string | null> = {
+const totalsMetricsOf = perDialect((d): Record<MetricKey, string | null> => ({
   test_count: 'COUNT(DISTINCT f.test_id)',
   bug_count: TOTALS_BUGS,
   bug_severity_score: `SUM(${Object.entries(SEVERITY_SCORE_WEIGHTS)
@@ -89,15 +93,15 @@ const TOTALS_METRICS: Record<MetricKey, string | null> = {
     .join(' + ')})`,
   features_tested: null,
   active_testers: null,
-  bugs_per_test: ratio(TOTALS_BUGS, 'COUNT(DISTINCT f.test_id)'),
+  bugs_per_test: ratioOf(d, TOTALS_BUGS, 'COUNT(DISTINCT f.test_id)'),
   tests_created: METRICS.tests_created.sql,
   tests_submitted: METRICS.tests_submitted.sql,
-  overall_acceptance_rate: ratio(TOTALS_ACCEPTED, TOTALS_BUGS),
-  rejection_rate: ratio('SUM(f.rejected)', TOTALS_BUGS),
-  review_rate: ratio('SUM(f.accepted + f.rejected)', TOTALS_BUGS),
-  active_acceptance_rate: ratio('SUM(f.accepted)', TOTALS_BUGS),
-  auto_acceptance_rate: ratio('SUM(f.auto_accepted)', TOTALS_ACCEPTED),
-};
+  overall_acceptance_rate: ratioOf(d, TOTALS_ACCEPTED, TOTALS_BUGS),
+  rejection_rate: ratioOf(d, 'SUM(f.rejected)', TOTALS_BUGS),
+  review_rate: ratioOf(d, 'SUM(f.accepted + f.rejected)', TOTALS_BUGS),
+  active_acceptance_rate: ratioOf(d, 'SUM(f.accepted)', TOTALS_BUGS),
+  auto_acceptance_rate: ratioOf(d, 'SUM(f.auto_accepted)', TOTALS_ACCEPTED),
+}));
 
 /** The count columns of every totals table. */
 const TOTALS_COLUMNS = [
@@ -110,10 +114,8 @@ const TOTALS_COLUMNS = [
 const zeros = TOTALS_COLUMNS.map((c) => `0 AS ${c}`).join(', ');
 const columnsOf = (alias: string) => TOTALS_COLUMNS.map((c) => `${alias}.${c} AS ${c}`).join(', ');
 
-const COUNTS_BUG_FILTERS = `(@bug_statuses IS NULL OR a.status IN (SELECT value FROM json_each(@bug_statuses)))
-    AND (@severities IS NULL OR a.severity IN (SELECT value FROM json_each(@severities)))`;
-const PLATFORM_FILTER = (column: string) =>
-  `(@platforms IS NULL OR lower(${column}) IN (SELECT value FROM json_each(@platforms)))`;
+const platformFilter = (d: AnalyticsDialect, column: string) =>
+  d.listFilter(d.lower(column), 'platforms', 'text');
 
 interface Path {
   readonly name: AggregatePath;
@@ -128,7 +130,7 @@ interface Path {
 const union = (bugsOnly: boolean, testRows: string, bugRows: string) =>
   bugsOnly ? bugRows : `${testRows}\n    UNION ALL\n    ${bugRows}`;
 
-const countsPath = (name: 'attrs' | 'counts', table: string, author: boolean): Path => ({
+const countsPath = (d: AnalyticsDialect, name: 'attrs' | 'counts', table: string, author: boolean): Path => ({
   name,
   dimensions: new Set<MetricDimension>([
     'severity',
@@ -138,7 +140,7 @@ const countsPath = (name: 'attrs' | 'counts', table: string, author: boolean): P
     ...(author ? (['tester'] as const) : []),
   ]),
   bugFilters: true,
-  metrics: author ? COUNTS_METRICS : { ...COUNTS_METRICS, active_testers: null },
+  metrics: author ? countsMetricsOf(d) : { ...countsMetricsOf(d), active_testers: null },
   facts: (bugsOnly) =>
     union(
       bugsOnly,
@@ -148,29 +150,29 @@ const countsPath = (name: 'attrs' | 'counts', table: string, author: boolean): P
       `SELECT a.test_id AS test_id, a.status AS status, a.severity AS severity, a.known AS known,
       a.rejection_reason AS rejection_reason, ${author ? 'a.author AS author, ' : ''}a.bugs AS bugs
     FROM scoped_tests st
-    CROSS JOIN ${table} a ON a.customer_id = @cid AND a.test_id = st.id
-    WHERE ${COUNTS_BUG_FILTERS}`,
+    ${d.loopJoin} ${table} a ON a.customer_id = @cid AND a.test_id = st.id
+    WHERE ${bugFiltersOf(d, 'a')}`,
     ),
 });
 
 /** In the order tried: the fewest rows first (per test, per test and key, per test and attribute set). */
-const PATHS: readonly Path[] = [
+const pathsOf = perDialect((d): readonly Path[] => [
   {
     name: 'totals',
     dimensions: new Set(),
     bugFilters: false,
-    metrics: TOTALS_METRICS,
+    metrics: totalsMetricsOf(d),
     facts:
       () => `SELECT st.id AS test_id, ${TOTALS_COLUMNS.map((c) => `coalesce(x.${c}, 0) AS ${c}`).join(', ')}
     FROM scoped_tests st
     LEFT JOIN test_bug_totals x ON x.customer_id = @cid AND x.test_id = st.id`,
   },
-  countsPath('attrs', 'test_bug_attr_counts', false),
+  countsPath(d, 'attrs', 'test_bug_attr_counts', false),
   {
     name: 'feature',
     dimensions: new Set<MetricDimension>(['feature']),
     bugFilters: false,
-    metrics: { ...TOTALS_METRICS, features_tested: METRICS.features_tested.sql },
+    metrics: { ...totalsMetricsOf(d), features_tested: METRICS.features_tested.sql },
     // A test under each feature it covered; a bug's rows under their own feature, resolved as the
     // bug-level path resolves it (the bug's feature, else its test feature's).
     facts: (bugsOnly) =>
@@ -181,7 +183,7 @@ const PATHS: readonly Path[] = [
     LEFT JOIN test_features tf ON tf.customer_id = @cid AND tf.test_id = st.id`,
         `SELECT a.test_id AS test_id, coalesce(a.feature_id, tfb.feature_id) AS feature_id, ${columnsOf('a')}
     FROM scoped_tests st
-    CROSS JOIN test_feature_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id
+    ${d.loopJoin} test_feature_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id
     LEFT JOIN test_features tfb ON tfb.customer_id = @cid AND tfb.id = a.test_feature_id`,
       ),
   },
@@ -189,25 +191,25 @@ const PATHS: readonly Path[] = [
     name: 'platform',
     dimensions: new Set<MetricDimension>(['platform']),
     bugFilters: false,
-    metrics: TOTALS_METRICS,
+    metrics: totalsMetricsOf(d),
     facts: (bugsOnly) =>
       union(
         bugsOnly,
         `SELECT st.id AS test_id, tp.operating_system AS platform, ${zeros}
     FROM scoped_tests st
     LEFT JOIN test_platforms tp ON tp.customer_id = @cid AND tp.test_id = st.id
-    WHERE ${PLATFORM_FILTER('tp.operating_system')}`,
+    WHERE ${platformFilter(d, 'tp.operating_system')}`,
         `SELECT a.test_id AS test_id, a.os AS platform, ${columnsOf('a')}
     FROM scoped_tests st
-    CROSS JOIN test_platform_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id
-    WHERE ${PLATFORM_FILTER('a.os')}`,
+    ${d.loopJoin} test_platform_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id
+    WHERE ${platformFilter(d, 'a.os')}`,
       ),
   },
   {
     name: 'author',
     dimensions: new Set<MetricDimension>(['tester']),
     bugFilters: false,
-    metrics: { ...TOTALS_METRICS, active_testers: 'COUNT(DISTINCT f.author)' },
+    metrics: { ...totalsMetricsOf(d), active_testers: 'COUNT(DISTINCT f.author)' },
     facts: (bugsOnly) =>
       union(
         bugsOnly,
@@ -215,21 +217,22 @@ const PATHS: readonly Path[] = [
     FROM scoped_tests st`,
         `SELECT a.test_id AS test_id, a.author AS author, ${columnsOf('a')}
     FROM scoped_tests st
-    CROSS JOIN test_author_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id`,
+    ${d.loopJoin} test_author_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id`,
       ),
   },
-  countsPath('counts', 'test_bug_counts', true),
-];
+  countsPath(d, 'counts', 'test_bug_counts', true),
+]);
 
-function choosePath(query: MetricSqlQuery): Path | null {
+function choosePath(query: MetricSqlQuery, d: AnalyticsDialect): Path | null {
   const keys = [...query.dimensions, ...(query.filterDimensions ?? [])];
-  for (const key of keys) if (!(key in DIMENSIONS)) throw new RangeError(`unknown dimension ${String(key)}`);
+  for (const key of keys)
+    if (!(key in dimensionsOf(d))) throw new RangeError(`unknown dimension ${String(key)}`);
   for (const key of query.metrics)
     if (!(key in METRICS)) throw new RangeError(`unknown metric ${String(key)}`);
   // The platform rows sum only within one platform group: a platform filter needs platform as a dimension.
   const platformFilter = query.hasPlatformFilter || (query.filterDimensions ?? []).includes('platform');
   return (
-    PATHS.find(
+    pathsOf(d).find(
       (path) =>
         (!query.hasBugFilter || path.bugFilters) &&
         (!platformFilter || (path.name === 'platform' && query.dimensions.includes('platform'))) &&
@@ -241,22 +244,33 @@ function choosePath(query: MetricSqlQuery): Path | null {
 
 /** Which aggregate path answers a query (`null`: the bug-level path). Exported for tests and the bench. */
 export function aggregatePath(query: MetricSqlQuery): AggregatePath | null {
-  return choosePath(query)?.name ?? null;
+  return choosePath(query, SQLITE)?.name ?? null;
 }
 
 /**
- * The statement of one metric query on the aggregates, on the first path of {@link PATHS} that serves its
+ * The statement of one metric query on the aggregates, on the first path of `pathsOf` that serves its
  * dimensions, filters and metrics; `null` when none does (`feature` with `platform`, the `platforms`
  * filter without the platform dimension, `active_testers` by feature or platform...). Exported for tests;
  * it returns the same columns as {@link buildMetricSql}, and `analytics-aggregates.test.ts` proves the
  * same values.
  */
-export function buildAggregateMetricSql(query: MetricSqlQuery): string | null {
-  const path = choosePath(query);
+export function buildAggregateMetricSql(
+  query: MetricSqlQuery,
+  dialect: AnalyticsDialect = SQLITE,
+): string | null {
+  const path = choosePath(query, dialect);
   if (!path) return null;
-  const dims = query.dimensions.map((key) => ({ key, sql: dimensionSql(key) }));
-  const filtered = (query.filterDimensions ?? []).map((key) => ({ key, sql: dimensionSql(key) }));
+  const dims = query.dimensions.map((key) => ({ key, sql: dimensionSql(dialect, key) }));
+  const filtered = (query.filterDimensions ?? []).map((key) => ({ key, sql: dimensionSql(dialect, key) }));
   const bugsOnly = query.hasBugFilter || [...dims, ...filtered].some((x) => BUG_LEVEL.has(x.key));
   const metrics = query.metrics.map((key) => ({ key, sql: path.metrics[key] as string }));
-  return metricStatement({ ...query, facts: path.facts(bugsOnly), bugJoin: false, dims, filtered, metrics });
+  return metricStatement({
+    ...query,
+    dialect,
+    facts: path.facts(bugsOnly),
+    bugJoin: false,
+    dims,
+    filtered,
+    metrics,
+  });
 }

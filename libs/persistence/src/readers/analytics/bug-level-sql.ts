@@ -1,15 +1,20 @@
 import {
-  BUG_FILTERS,
   BUG_LEVEL,
-  DEVICE_OS,
-  DIMENSIONS,
-  METRICS,
+  bugFiltersOf,
+  dimensionsOf,
+  metricsOf,
   metricStatement,
   type MetricSqlQuery,
 } from './cube.js';
+import { SQLITE, type AnalyticsDialect } from './dialect.js';
 
-/** Builds the statement of one metric query. Exported for tests; every fragment comes from the maps of `cube.ts`. */
-export function buildMetricSql(query: MetricSqlQuery): string {
+/**
+ * Builds the statement of one metric query over the bugs, on either engine. Exported for tests; every
+ * fragment comes from the maps of `cube.ts` and the dialect.
+ */
+export function buildMetricSql(query: MetricSqlQuery, dialect: AnalyticsDialect = SQLITE): string {
+  const DIMENSIONS = dimensionsOf(dialect);
+  const METRICS = metricsOf(dialect);
   const filtered = (query.filterDimensions ?? []).map((key) => {
     const sql = DIMENSIONS[key];
     if (!sql) throw new RangeError(`unknown dimension ${String(key)}`);
@@ -30,13 +35,14 @@ export function buildMetricSql(query: MetricSqlQuery): string {
     metrics.some((m) => m.sql.needs === 'feature');
   const expandPlatform = [...dims, ...filtered].some((d) => d.sql.needs === 'platform');
   const bugsOnly = query.hasBugFilter || [...dims, ...filtered].some((d) => BUG_LEVEL.has(d.key));
+  const os = dialect.deviceOs;
 
   // Fact rows: tests (unless only bugs count), then bugs.
   const testPlatformFilter = query.hasPlatformFilter
     ? expandPlatform
-      ? 'AND lower(tp.operating_system) IN (SELECT value FROM json_each(@platforms))'
+      ? `AND ${dialect.inList(dialect.lower('tp.operating_system'), 'platforms', 'text')}`
       : `AND EXISTS (SELECT 1 FROM test_platforms x WHERE x.customer_id = @cid AND x.test_id = st.id
-           AND lower(x.operating_system) IN (SELECT value FROM json_each(@platforms)))`
+           AND ${dialect.inList(dialect.lower('x.operating_system'), 'platforms', 'text')})`
     : '';
   const testRows = `SELECT st.id AS test_id, NULL AS bug_id, ${expandFeature ? 'tf.feature_id' : 'NULL'} AS feature_id,
       ${expandPlatform ? 'tp.operating_system' : 'NULL'} AS platform
@@ -46,20 +52,21 @@ export function buildMetricSql(query: MetricSqlQuery): string {
     WHERE 1 = 1 ${testPlatformFilter}`;
   const bugPlatformFilter = query.hasPlatformFilter
     ? expandPlatform
-      ? `AND lower(${DEVICE_OS}) IN (SELECT value FROM json_each(@platforms))`
-      : `AND EXISTS (SELECT 1 FROM json_each(b.devices) d WHERE lower(${DEVICE_OS}) IN (SELECT value FROM json_each(@platforms)))`
+      ? `AND ${dialect.inList(dialect.lower(os), 'platforms', 'text')}`
+      : `AND ${dialect.deviceIn('b.devices', 'platforms')}`
     : '';
   const bugRows = `SELECT b.test_id AS test_id, b.id AS bug_id, ${expandFeature ? 'coalesce(b.feature_id, tfb.feature_id)' : 'NULL'} AS feature_id,
-      ${expandPlatform ? DEVICE_OS : 'NULL'} AS platform
+      ${expandPlatform ? os : 'NULL'} AS platform
     FROM scoped_tests st
-    CROSS JOIN bugs b ON b.customer_id = @cid AND b.test_id = st.id
+    ${dialect.loopJoin} bugs b ON b.customer_id = @cid AND b.test_id = st.id
     ${expandFeature ? 'LEFT JOIN test_features tfb ON tfb.customer_id = @cid AND tfb.id = b.test_feature_id' : ''}
-    ${expandPlatform ? 'LEFT JOIN json_each(b.devices) d' : ''}
-    WHERE b.customer_id = @cid AND ${BUG_FILTERS} ${bugPlatformFilter}`;
+    ${expandPlatform ? dialect.devicesJoin('b.devices') : ''}
+    WHERE b.customer_id = @cid AND ${bugFiltersOf(dialect, 'b')} ${bugPlatformFilter}`;
   const facts = bugsOnly ? bugRows : `${testRows}\n    UNION ALL\n    ${bugRows}`;
 
   return metricStatement({
     ...query,
+    dialect,
     facts,
     bugJoin: true,
     dims,

@@ -8,12 +8,14 @@ import {
   type SortOrder,
 } from '@testio-mcp/domain';
 import { dbTime } from '../../time.js';
+import { SQLITE, type AnalyticsDialect } from './dialect.js';
 
 /**
- * The metric cube's vocabulary on SQLite, and the outer query both statement builders share. Every piece
+ * The metric cube's vocabulary, and the outer query both statement builders share, for either engine:
+ * the fragments that differ come from an {@link AnalyticsDialect} (ADR 0031). Every piece
  * of SQL comes from the closed maps below, keyed by the domain's dimension and metric vocabularies (exhaustive `Record`s, so a new
  * key cannot be forgotten); caller values are only ever bound as parameters (lists as one JSON
- * parameter read with `json_each`).
+ * parameter read with `json_each` on SQLite, as an array on PostgreSQL).
  *
  * The cube is anchored on tests, not on test features (which would hide tests without features and their bugs): its fact rows are one row
  * per test (with bug columns NULL) plus one row per bug, so a test without features or bugs and a bug
@@ -45,7 +47,20 @@ const OUTER_JOINS: Record<OuterJoin, string> = {
   tester_aggregate: 'LEFT JOIN users ut ON ut.customer_id = @cid AND ut.username = f.author',
 };
 
-export const DIMENSIONS: Record<MetricDimension, DimensionSql> = {
+/** Memoised per dialect: the maps below are built once per engine. */
+export function perDialect<T>(build: (d: AnalyticsDialect) => T): (d: AnalyticsDialect) => T {
+  const built = new Map<AnalyticsDialect, T>();
+  return (d) => {
+    let value = built.get(d);
+    if (value === undefined) {
+      value = build(d);
+      built.set(d, value);
+    }
+    return value;
+  };
+}
+
+export const dimensionsOf = perDialect((d): Record<MetricDimension, DimensionSql> => ({
   feature: {
     label: "CASE WHEN f.feature_id IS NULL THEN NULL ELSE coalesce(fe.title, 'Feature ' || f.feature_id) END",
     id: 'f.feature_id',
@@ -59,22 +74,26 @@ export const DIMENSIONS: Record<MetricDimension, DimensionSql> = {
   severity: { label: 'b.severity' },
   status: { label: 'b.status' },
   testing_type: { label: 't.testing_type' },
-  month: { label: "strftime('%Y-%m', t.end_at)" },
-  week: { label: "strftime('%Y-W%W', t.end_at)" },
-  quarter: {
-    label: "strftime('%Y', t.end_at) || '-Q' || ((CAST(strftime('%m', t.end_at) AS INTEGER) + 2) / 3)",
-  },
+  month: { label: d.month('t.end_at') },
+  week: { label: d.week('t.end_at') },
+  quarter: { label: d.quarter('t.end_at') },
   rejection_reason: { label: 'b.rejection_reason' },
   test_environment: {
-    label: "json_extract(t.environment, '$.title')",
-    id: "CAST(json_extract(t.environment, '$.id') AS INTEGER)",
+    label: d.json('t.environment', 'title', 'text'),
+    id: d.json('t.environment', 'id', 'int'),
   },
   known_bug: { label: "CASE WHEN b.known THEN 'true' ELSE 'false' END" },
-};
+}));
+
+/** The dimensions on SQLite. */
+export const DIMENSIONS = dimensionsOf(SQLITE);
 
 const ACCEPTED = "b.status IN ('accepted', 'auto_accepted')";
 const bugsWhere = (condition: string): string => `COUNT(DISTINCT CASE WHEN ${condition} THEN b.id END)`;
-export const ratio = (part: string, whole: string): string => `CAST(${part} AS REAL) / NULLIF(${whole}, 0)`;
+export const ratioOf = (d: AnalyticsDialect, part: string, whole: string): string =>
+  `${d.real(part)} / NULLIF(${whole}, 0)`;
+/** {@link ratioOf} on SQLite. */
+export const ratio = (part: string, whole: string): string => ratioOf(SQLITE, part, whole);
 const SEVERITY_SCORE = Object.entries(SEVERITY_SCORE_WEIGHTS)
   .map(([severity, weight]) => `${weight} * ${bugsWhere(`b.severity = '${severity}'`)}`)
   .join(' + ');
@@ -86,60 +105,77 @@ interface MetricSql {
   readonly kind: 'count' | 'rate';
 }
 
-export const METRICS: Record<MetricKey, MetricSql> = {
+export const metricsOf = perDialect((d): Record<MetricKey, MetricSql> => ({
   test_count: { sql: 'COUNT(DISTINCT f.test_id)', kind: 'count' },
   bug_count: { sql: 'COUNT(DISTINCT f.bug_id)', kind: 'count' },
   bug_severity_score: { sql: `(${SEVERITY_SCORE})`, kind: 'count' },
   features_tested: { sql: 'COUNT(DISTINCT f.feature_id)', needs: 'feature', kind: 'count' },
   active_testers: { sql: 'COUNT(DISTINCT b.author)', kind: 'count' },
-  bugs_per_test: { sql: ratio('COUNT(DISTINCT f.bug_id)', 'COUNT(DISTINCT f.test_id)'), kind: 'rate' },
-  tests_created: { sql: 'COUNT(DISTINCT CASE WHEN t.created_by IS NOT NULL THEN t.id END)', kind: 'count' },
+  bugs_per_test: {
+    sql: ratioOf(d, 'COUNT(DISTINCT f.bug_id)', 'COUNT(DISTINCT f.test_id)'),
+    kind: 'rate',
+  },
+  tests_created: {
+    sql: 'COUNT(DISTINCT CASE WHEN t.created_by IS NOT NULL THEN t.id END)',
+    kind: 'count',
+  },
   tests_submitted: {
     sql: 'COUNT(DISTINCT CASE WHEN t.submitted_by IS NOT NULL THEN t.id END)',
     kind: 'count',
   },
-  overall_acceptance_rate: { sql: ratio(bugsWhere(ACCEPTED), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
-  rejection_rate: { sql: ratio(bugsWhere("b.status = 'rejected'"), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
+  overall_acceptance_rate: { sql: ratioOf(d, bugsWhere(ACCEPTED), 'COUNT(DISTINCT b.id)'), kind: 'rate' },
+  rejection_rate: {
+    sql: ratioOf(d, bugsWhere("b.status = 'rejected'"), 'COUNT(DISTINCT b.id)'),
+    kind: 'rate',
+  },
   review_rate: {
-    sql: ratio(bugsWhere("b.status IN ('accepted', 'rejected')"), 'COUNT(DISTINCT b.id)'),
+    sql: ratioOf(d, bugsWhere("b.status IN ('accepted', 'rejected')"), 'COUNT(DISTINCT b.id)'),
     kind: 'rate',
   },
   active_acceptance_rate: {
-    sql: ratio(bugsWhere("b.status = 'accepted'"), 'COUNT(DISTINCT b.id)'),
+    sql: ratioOf(d, bugsWhere("b.status = 'accepted'"), 'COUNT(DISTINCT b.id)'),
     kind: 'rate',
   },
   auto_acceptance_rate: {
-    sql: ratio(bugsWhere("b.status = 'auto_accepted'"), bugsWhere(ACCEPTED)),
+    sql: ratioOf(d, bugsWhere("b.status = 'auto_accepted'"), bugsWhere(ACCEPTED)),
     kind: 'rate',
   },
-};
+}));
+
+/** The metrics on SQLite (the kinds are the same on every engine). */
+export const METRICS = metricsOf(SQLITE);
 
 const DIRECTION: Record<SortOrder, string> = { asc: 'ASC', desc: 'DESC' };
 export const BUG_LEVEL = new Set<MetricDimension>(BUG_LEVEL_DIMENSIONS);
 
-function list(values: readonly (string | number)[] | undefined): string | null {
-  return values === undefined || values.length === 0 ? null : JSON.stringify(values);
-}
+/** How a list parameter is bound: one JSON text on SQLite, an array on PostgreSQL; `null` when absent. */
+export type ListEncoding = (values: readonly (string | number)[]) => unknown;
+const jsonList: ListEncoding = (values) => JSON.stringify(values);
 
-function lowerList(values: readonly string[] | undefined): string | null {
-  return values === undefined || values.length === 0
-    ? null
-    : JSON.stringify(values.map((v) => v.toLowerCase()));
-}
-
-/** Named parameters of a scope (the same names in every statement). Exported for tests. */
-export function scopeParams(customerId: number, scope: AnalyticsScope): Record<string, unknown> {
+/**
+ * Named parameters of a scope (the same names in every statement). Exported for tests. Lists are JSON
+ * text (SQLite's `json_each`) unless `encode` binds them otherwise; times are the stored text unless
+ * `time` does.
+ */
+export function scopeParams(
+  customerId: number,
+  scope: AnalyticsScope,
+  encode: ListEncoding = jsonList,
+  time: (value: Date) => unknown = dbTime,
+): Record<string, unknown> {
+  const list = (values: readonly (string | number)[] | undefined) =>
+    values === undefined || values.length === 0 ? null : encode(values);
   return {
     cid: customerId,
     products: list(scope.productIds),
     tests: list(scope.testIds),
     statuses: list(scope.testStatuses),
     types: list(scope.testingTypes),
-    from: scope.from ? dbTime(scope.from) : null,
-    to: scope.to ? dbTime(scope.to) : null,
+    from: scope.from ? time(scope.from) : null,
+    to: scope.to ? time(scope.to) : null,
     bug_statuses: list(scope.bugStatuses),
     severities: list(scope.severities),
-    platforms: lowerList(scope.platforms),
+    platforms: list(scope.platforms?.map((v) => v.toLowerCase())),
   };
 }
 
@@ -149,21 +185,27 @@ export function scopeParams(customerId: number, scope: AnalyticsScope): Record<s
  * which otherwise (no statistics for the json_each filters) scanned every bug of the account and probed
  * the scope, 2× slower for one product of `medium` (docs/performance.md).
  */
-export const SCOPED_TESTS = `scoped_tests AS (
+export const scopedTestsOf = perDialect(
+  (d) => `scoped_tests AS (
   SELECT t.id, t.product_id FROM tests t
   WHERE t.customer_id = @cid
-    AND (@products IS NULL OR t.product_id IN (SELECT value FROM json_each(@products)))
-    AND (@tests IS NULL OR t.id IN (SELECT value FROM json_each(@tests)))
-    AND (@statuses IS NULL OR t.status IN (SELECT value FROM json_each(@statuses)))
-    AND (@types IS NULL OR t.testing_type IN (SELECT value FROM json_each(@types)))
-    AND (@from IS NULL OR t.end_at >= @from)
-    AND (@to IS NULL OR t.end_at <= @to)
-)`;
+    AND ${d.listFilter('t.product_id', 'products', 'int')}
+    AND ${d.listFilter('t.id', 'tests', 'int')}
+    AND ${d.listFilter('t.status', 'statuses', 'text')}
+    AND ${d.listFilter('t.testing_type', 'types', 'text')}
+    AND (${d.param('from', 'time')} IS NULL OR t.end_at >= ${d.param('from', 'time')})
+    AND (${d.param('to', 'time')} IS NULL OR t.end_at <= ${d.param('to', 'time')})
+)`,
+);
+export const SCOPED_TESTS = scopedTestsOf(SQLITE);
 
-export const BUG_FILTERS = `(@bug_statuses IS NULL OR b.status IN (SELECT value FROM json_each(@bug_statuses)))
-    AND (@severities IS NULL OR b.severity IN (SELECT value FROM json_each(@severities)))`;
+/** The scope's bug filters on the bug (or aggregate) row `alias`. */
+export const bugFiltersOf = (d: AnalyticsDialect, alias: string): string =>
+  `${d.listFilter(`${alias}.status`, 'bug_statuses', 'text')}
+    AND ${d.listFilter(`${alias}.severity`, 'severities', 'text')}`;
+export const BUG_FILTERS = bugFiltersOf(SQLITE, 'b');
 
-export const DEVICE_OS = "json_extract(d.value, '$.operating_system')";
+export const DEVICE_OS = SQLITE.deviceOs;
 
 /** The shape of one metric query, as both statement builders read it. */
 export interface MetricSqlQuery extends Pick<MetricQuery, 'dimensions' | 'metrics' | 'sortBy' | 'sortOrder'> {
@@ -175,6 +217,7 @@ export interface MetricSqlQuery extends Pick<MetricQuery, 'dimensions' | 'metric
 
 /** The outer query both paths share: labels, metrics, dimension filters, grouping, order and limit. */
 export function metricStatement(q: {
+  dialect?: AnalyticsDialect;
   facts: string;
   /** The bug-level path joins each fact row's bug back; the aggregate rows carry their attributes. */
   bugJoin: boolean;
@@ -185,14 +228,15 @@ export function metricStatement(q: {
   sortOrder: SortOrder;
 }): string {
   const { dims, filtered, metrics } = q;
+  const dialect = q.dialect ?? SQLITE;
   const joins = [...new Set([...dims, ...filtered].flatMap((d) => d.sql.joins ?? []))].map(
     (j) => OUTER_JOINS[j],
   );
   // A dimension filter keeps the fact rows whose label (case-insensitive) or id is among the values.
   const where = filtered.map(
     ({ key, sql }) =>
-      `(lower(${sql.label}) IN (SELECT value FROM json_each(@dv_${key}))${
-        sql.id ? ` OR ${sql.id} IN (SELECT value FROM json_each(@dvi_${key}))` : ''
+      `(${dialect.inList(dialect.lower(sql.label), `dv_${key}`, 'text')}${
+        sql.id ? ` OR ${dialect.inList(sql.id, `dvi_${key}`, 'int')}` : ''
       })`,
   );
   const select = [
@@ -207,25 +251,34 @@ export function metricStatement(q: {
   const sortDim = dims.findIndex((d) => d.key === q.sortBy);
   const sortMetric = metrics.find((m) => m.key === q.sortBy) ?? metrics[0];
   const sortColumn = sortDim >= 0 ? `d${sortDim}_label` : sortMetric ? `m_${sortMetric.key}` : null;
+  const sortText = sortDim >= 0 ? dialect.textOrder(`d${sortDim}_label`) : sortColumn;
   const order = [
-    ...(sortColumn ? [`${sortColumn} IS NULL`, `${sortColumn} ${dir}`] : []),
-    ...dims.map((_, i) => `d${i}_label IS NULL, d${i}_label ASC`),
+    ...(sortColumn ? [`${sortColumn} IS NULL`, `${sortText} ${dir}`] : []),
+    ...dims.map((_, i) => `d${i}_label IS NULL, ${dialect.textOrder(`d${i}_label`)} ASC`),
   ];
 
   // The aggregate rows come from scoped tests only, so the join to tests matters only where a label, a
   // filter or a metric reads a test column: left out otherwise (one lookup per fact row saved).
   const readsTest = q.bugJoin || /\bt\./.test([...select, ...where, ...joins].join(' '));
-  return `WITH ${SCOPED_TESTS},
-  facts AS (
-    ${q.facts}
-  )
-  SELECT ${select.join(',\n    ')}
+  const grouped = `SELECT ${select.join(',\n    ')}
   FROM facts f
   ${readsTest ? 'JOIN tests t ON t.customer_id = @cid AND t.id = f.test_id' : ''}
   ${q.bugJoin ? 'LEFT JOIN bugs b ON b.customer_id = @cid AND b.id = f.bug_id' : ''}
   ${joins.join('\n  ')}
   ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-  ${groupBy}
-  ${order.length > 0 ? `ORDER BY ${order.join(', ')}` : ''}
+  ${groupBy}`;
+  const orderBy = order.length > 0 ? `ORDER BY ${order.join(', ')}` : '';
+  // PostgreSQL resolves output column names in ORDER BY only when they stand alone: order the groups outside.
+  return `WITH ${scopedTestsOf(dialect)},
+  facts AS (
+    ${q.facts}
+  )
+  ${
+    dialect.wrapOrder
+      ? `SELECT * FROM (${grouped}) g
+  ${orderBy}`
+      : `${grouped}
+  ${orderBy}`
+  }
   LIMIT @limit`;
 }
