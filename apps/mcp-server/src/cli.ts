@@ -152,6 +152,8 @@ async function runStdio(
     callableTools: selection.callable,
     restBaseUrl: restBaseUrl(settings),
     readOnly: settings.TESTIO_READ_ONLY,
+    // One person and no principal: tool calls are not audited, writes to TestIO are (ADR 0032).
+    writeAudit: container.audit,
   });
   const session = await serveStdio(server);
   // Listening for signals before saying "ready": whoever reacts to that line may signal at once.

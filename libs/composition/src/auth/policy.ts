@@ -28,8 +28,6 @@ const POST_ROLES: ReadonlyArray<readonly [RegExp, Role]> = [
   [/^\/api\/sync\/?$/i, 'operator'],
   // Bug triage (ADR 0032): previews and confirmed writes alike.
   [/^\/api\/bugs\/(\d+\/(accept|reject|mark_known|mark_fixed)|triage)\/?$/i, 'operator'],
-  // Bug triage (ADR 0032): previews and confirmed writes alike.
-  [/^\/api\/bugs\/(\d+\/(accept|reject|mark_known|mark_fixed)|triage)\/?$/i, 'operator'],
 ];
 
 /** Tenants, keys and every tenant's diagnostics: admin whatever the verb, reads included (ADR 0022). */
