@@ -6,7 +6,7 @@ import { CONFIRMATION_TEXT, runTriage } from './triage-flow.js';
 export default defineTool({
   name: 'triage_bugs',
   title: 'Triage several bugs',
-  description: `One action (accept, reject with reason, mark_known, mark_fixed) over a list of bugs, with an outcome per bug. Bugs already in that state are left alone; a refusal that would repeat (rate limit, not allowed) stops the run and the rest are reported skipped. ${CONFIRMATION_TEXT}`,
+  description: `One action over a list of bugs, with an outcome per bug; bugs already so are left alone, and a refusal that would repeat (rate limit, not allowed) stops the run. ${CONFIRMATION_TEXT}`,
   toolset: 'triage',
   inputSchema: triageBugsInputSchema,
   outputSchema: triageOutputSchema,

@@ -54,4 +54,4 @@ export async function runTriage(
 
 /** The part of every triage tool's description about confirmation. */
 export const CONFIRMATION_TEXT =
-  'Every write is confirmed: clients with elicitation ask the person; otherwise the first call returns a preview and a confirmation_token, and only a second call with the same arguments and that token writes. Show the preview to the person and confirm only on their yes. Needs the operator role; each write is audited and the mirror updated at once.';
+  'Confirmed before writing: the person is asked (elicitation), or the first call returns a preview and confirmation_token and a second call with the same arguments and the token writes; confirm only on their yes. Operator role; audited.';

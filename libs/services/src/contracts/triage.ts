@@ -28,16 +28,14 @@ const confirmationToken = z
   .min(1)
   .max(200)
   .optional()
-  .describe(
-    'The confirmation_token of the preview this call confirms. Leave it out on the first call: the answer is a preview of exactly what would change and a token valid for a few minutes, for this change, these bugs and this caller only.',
-  );
+  .describe('Token of the preview this call confirms; leave out on the first call.');
 
 const rejectReason = z
   .string()
   .trim()
   .min(1)
   .max(64)
-  .describe(`Reject reason key: ${KNOWN_REJECT_REASONS.join(', ')} (checked against TestIO's current list).`);
+  .describe("Reject reason key (listed in the tool's description; checked against TestIO's list).");
 
 const comment = z
   .string()
@@ -66,7 +64,9 @@ export const triageBugsInputSchema = z.object({
     `Bugs to change, 1-${MAX_TRIAGE_BUGS} ids (from list_bugs): [123, 456] or '123,456'.`,
     MAX_TRIAGE_BUGS,
   ),
-  reason: rejectReason.optional().describe('Required with action=reject: the reject reason key.'),
+  reason: rejectReason
+    .optional()
+    .describe(`With action=reject: ${KNOWN_REJECT_REASONS.join(', ')} (checked against TestIO's list).`),
   comment,
   confirmation_token: confirmationToken,
 });
@@ -93,9 +93,9 @@ export const triageOutputSchema = z.object({
   status: z
     .enum(['confirmation_required', 'done', 'stopped', 'cancelled'])
     .describe(
-      'confirmation_required: nothing written yet, call again with confirmation_token; done: every bug handled; stopped: TestIO refused in a way that would repeat (rate limit, not allowed, unavailable) and the rest were skipped; cancelled: the person declined, nothing written.',
+      'confirmation_required (nothing written; confirm with the token), done, stopped (a refusal that would repeat; the rest skipped) or cancelled (declined).',
     ),
-  message: z.string().describe('What happened, and what to do next.'),
+  message: z.string().describe('What happened and what next.'),
   reason: z.string().nullable().describe('Reject reason key (reject only).'),
   comment: z.string().nullable().describe('Comment sent with a rejection (reject only).'),
   bugs: z
@@ -115,12 +115,9 @@ export const triageOutputSchema = z.object({
         upstream_status: z.number().int().nullable().describe('HTTP status of TestIO’s answer to the write.'),
       }),
     )
-    .describe('One entry per bug, in the order given.'),
-  confirmation_token: z
-    .string()
-    .optional()
-    .describe('Pass it back with the same arguments to write (present only with confirmation_required).'),
-  expires_at: z.string().optional().describe('When the confirmation_token expires (ISO 8601).'),
+    .describe('Per bug: title, before, after, change, outcome, message, upstream_status.'),
+  confirmation_token: z.string().optional().describe('Pass back with the same arguments to write.'),
+  expires_at: z.string().optional().describe('Token expiry (ISO 8601).'),
 });
 export type TriageOutput = z.output<typeof triageOutputSchema>;
 export type TriageBugOutcome = TriageOutput['bugs'][number];
