@@ -441,6 +441,47 @@ describe('elicitation', () => {
   });
 });
 
+describe('elicitation for a full resync (issue 17)', () => {
+  it('asks before a full forced resync, saying how long the last one took; a no starts nothing', async () => {
+    const productId = stack.truth.products[0]?.id ?? 0;
+    const runs = () =>
+      stack.container.database.sqlite.prepare('SELECT COUNT(*) AS n FROM sync_runs').get() as { n: number };
+    const before = runs().n;
+    const no = await elicitingClient({ action: 'decline' });
+    try {
+      expectThreePartError(
+        await no.client.callTool({
+          name: 'sync_data',
+          arguments: { since: 'all', product_ids: [productId] },
+        }),
+        /The full resync was not started/,
+      );
+      expect(no.asked[0]).toMatch(
+        /^Re-read products \d+ from TestIO \(a full resync: every test and bug\)\? The last full sync took \d+ (s|min)/,
+      );
+    } finally {
+      await no.close();
+    }
+    expect(runs().n).toBe(before);
+    const yes = await elicitingClient({ action: 'accept', content: { confirm: true } });
+    try {
+      const result = structuredOf<{ status: string; mode: string }>(
+        await yes.client.callTool({
+          name: 'sync_data',
+          arguments: { since: 'all', product_ids: [productId] },
+        }),
+      );
+      expect(result).toMatchObject({ mode: 'force' });
+      // An incremental sync is not asked about.
+      structuredOf(await yes.client.callTool({ name: 'sync_data', arguments: { product_ids: [productId] } }));
+      expect(yes.asked).toHaveLength(1);
+    } finally {
+      await yes.close();
+    }
+    expect(runs().n).toBe(before + 2);
+  });
+});
+
 describe('over HTTP with API keys', () => {
   let server: RunningHttpServer;
   const keys = { operator: '', viewer: '' };
