@@ -60,7 +60,9 @@ function hints(tool: AnyToolDefinition): string {
       ? 'read-only'
       : tool.readOnly
         ? `writes files through ${tool.readOnly.without.join(', ')} (left out under --read-only)`
-        : 'writes the local mirror (left out under --read-only)',
+        : tool.toolset === 'triage'
+          ? 'writes to TestIO, confirmed (off by default, left out under --read-only)'
+          : 'writes the local mirror (left out under --read-only)',
     a.destructiveHint ? 'destructive' : undefined,
     a.idempotentHint ? 'idempotent' : undefined,
     a.openWorldHint ? 'may call the TestIO API' : 'local mirror only',
