@@ -121,3 +121,10 @@ export const triageOutputSchema = z.object({
 });
 export type TriageOutput = z.output<typeof triageOutputSchema>;
 export type TriageBugOutcome = TriageOutput['bugs'][number];
+
+/** Every triage operation answers the same shape; one name per input schema, as the contracts pair them. */
+export const acceptBugOutputSchema = triageOutputSchema;
+export const rejectBugOutputSchema = triageOutputSchema;
+export const markBugKnownOutputSchema = triageOutputSchema;
+export const markBugFixedOutputSchema = triageOutputSchema;
+export const triageBugsOutputSchema = triageOutputSchema;
