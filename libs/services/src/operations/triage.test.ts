@@ -1,7 +1,8 @@
 import { createTestIOClient } from '@testio-mcp/api-client';
-import { InvalidInputError, type Clock } from '@testio-mcp/domain';
+import { InvalidInputError, UpstreamError, type Clock } from '@testio-mcp/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must, startStack, type Stack } from '../__fixtures__/stack.js';
+import { describeWriteFailure } from './triage.js';
 import {
   checkConfirmationToken,
   issueConfirmationToken,
@@ -147,5 +148,64 @@ describe('confirmation tokens', () => {
     expect(() => checkConfirmationToken(key, token.replace(state, stateDigest(['x'])), binding, at)).toThrow(
       mismatch,
     );
+  });
+});
+
+describe('what a refused write means', () => {
+  const operation = { method: 'PUT', path: 'bugs/7/reject' };
+  const upstream = (status: number, retryAfterSeconds?: number) =>
+    new UpstreamError({
+      status,
+      operation,
+      message: `TestIO rejected the request (HTTP ${status}) for PUT bugs/7/reject: reason must be one of a, b`,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    });
+  const cases = [
+    {
+      status: 429,
+      outcome: 'rate_limited',
+      stop: true,
+      text: /rate limited the request to reject bug 7[\s\S]*Wait 12 s/,
+    },
+    {
+      status: 401,
+      outcome: 'refused',
+      stop: true,
+      text: /did not allow this account[\s\S]*invalid or expired/,
+    },
+    {
+      status: 403,
+      outcome: 'refused',
+      stop: true,
+      text: /did not allow this account[\s\S]*not triage its bugs/,
+    },
+    { status: 404, outcome: 'refused', stop: false, text: /Bug 7 was not found in TestIO/ },
+    {
+      status: 422,
+      outcome: 'refused',
+      stop: false,
+      text: /not allowed for this bug[\s\S]*it said: reason must be one of a, b/,
+    },
+    {
+      status: 503,
+      outcome: 'error',
+      stop: true,
+      text: /could not reject bug 7 \(HTTP 503\)[\s\S]*may or may not/,
+    },
+    { status: 0, outcome: 'error', stop: true, text: /could not reject bug 7 \(no connection\)/ },
+  ] as const;
+
+  it.each(cases)('HTTP $status: $outcome, stop $stop', ({ status, outcome, stop, text }) => {
+    const failure = describeWriteFailure(upstream(status, status === 429 ? 12 : undefined), 7, 'reject');
+    expect(failure).toMatchObject({ status, outcome, stop });
+    expect((failure.error as UpstreamError).toUserText()).toMatch(text);
+  });
+
+  it('an unexpected error stops the run', () => {
+    expect(describeWriteFailure(new Error('boom'), 7, 'accept')).toMatchObject({
+      status: 0,
+      outcome: 'error',
+      stop: true,
+    });
   });
 });

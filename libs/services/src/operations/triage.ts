@@ -109,7 +109,7 @@ function changeText(action: BugTriageAction, state: BugState | null, reason: str
 }
 
 /** What TestIO's refusal of one write means, and whether it would repeat for the next bug. */
-function describeWriteFailure(
+export function describeWriteFailure(
   error: unknown,
   bugId: number,
   action: BugTriageAction,
