@@ -43,7 +43,7 @@ export class TriageController extends Controller {
   /**
    * Accepts a bug in TestIO (the same as the MCP tool `accept_bug`). Without the header: the preview.
    * @summary Accept a bug (accept_bug)
-   * @param bug_id Bug id (from list_bugs).
+   * @param bug_id Bug id (from list_bugs or search), e.g. 12345.
    */
   @Post('{bug_id}/accept')
   public async acceptBug(
@@ -57,7 +57,7 @@ export class TriageController extends Controller {
    * Rejects a bug with a reason and a comment (the same as the MCP tool `reject_bug`). Without the
    * header: the preview.
    * @summary Reject a bug (reject_bug)
-   * @param bug_id Bug id (from list_bugs).
+   * @param bug_id Bug id (from list_bugs or search), e.g. 12345.
    */
   @Post('{bug_id}/reject')
   public async rejectBug(
@@ -79,7 +79,7 @@ export class TriageController extends Controller {
   /**
    * Marks a bug as known (the same as the MCP tool `mark_bug_known`). Without the header: the preview.
    * @summary Mark a bug as known (mark_bug_known)
-   * @param bug_id Bug id (from list_bugs).
+   * @param bug_id Bug id (from list_bugs or search), e.g. 12345.
    */
   @Post('{bug_id}/mark_known')
   public async markBugKnown(
@@ -92,7 +92,7 @@ export class TriageController extends Controller {
   /**
    * Marks a bug as fixed (the same as the MCP tool `mark_bug_fixed`). Without the header: the preview.
    * @summary Mark a bug as fixed (mark_bug_fixed)
-   * @param bug_id Bug id (from list_bugs).
+   * @param bug_id Bug id (from list_bugs or search), e.g. 12345.
    */
   @Post('{bug_id}/mark_fixed')
   public async markBugFixed(
