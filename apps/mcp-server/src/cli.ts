@@ -155,6 +155,8 @@ async function runStdio(
     restBaseUrl: restBaseUrl(settings),
     readOnly: settings.TESTIO_READ_ONLY,
     tasks,
+    // One person and no principal: tool calls are not audited, writes to TestIO are (ADR 0032).
+    writeAudit: container.audit,
   });
   const session = await serveStdio(server);
   // Listening for signals before saying "ready": whoever reacts to that line may signal at once.

@@ -19,6 +19,8 @@ const TOOLSET_NOTES: Record<(typeof TOOLSETS)[number], string> = {
   analytics: 'quality reports and ad-hoc metrics',
   search: 'full-text search',
   admin: 'sync, health and sync problems',
+  triage:
+    'accept, reject, mark known or fixed: writes to TestIO, off unless TESTIO_ENABLE_WRITES=true or named in TESTIO_TOOLSETS, never under --read-only; every write confirmed and audited (ADR 0032)',
 };
 
 function cell(text: string): string {
@@ -58,7 +60,9 @@ function hints(tool: AnyToolDefinition): string {
       ? 'read-only'
       : tool.readOnly
         ? `writes files through ${tool.readOnly.without.join(', ')} (left out under --read-only)`
-        : 'writes the local mirror (left out under --read-only)',
+        : tool.toolset === 'triage'
+          ? 'writes to TestIO, confirmed (off by default, left out under --read-only)'
+          : 'writes the local mirror (left out under --read-only)',
     a.destructiveHint ? 'destructive' : undefined,
     a.idempotentHint ? 'idempotent' : undefined,
     a.openWorldHint ? 'may call the TestIO API' : 'local mirror only',

@@ -17,6 +17,7 @@ const SHAPES = {
   search: "<circle cx='11' cy='11' r='6'/><path d='M20 20l-4.5-4.5'/>",
   admin: "<path d='M20 12a8 8 0 0 1-14 5M4 12a8 8 0 0 1 14-5M18 3v4h-4M6 21v-4h4'/>",
   prompt: "<path d='M4 5h16v11H9l-5 4z'/>",
+  triage: "<path d='M9 11l3 3 8-8'/><path d='M20 12v7a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1h9'/>",
 } as const satisfies Record<Toolset | 'server' | 'prompt', string>;
 
 export type IconName = keyof typeof SHAPES;

@@ -279,6 +279,28 @@ describe('tools/list', () => {
     expect(total).toBeLessThanOrEqual(100_000);
     expect(modelView).toBeLessThanOrEqual(32_000);
   });
+
+  // The triage toolset is off by default (ADR 0032), so the budget above is the default catalogue's.
+  // Turned on, its five tools have a budget of their own: what they add to every conversation.
+  it('keeps what the opt-in triage tools add under 20 KB, and what a model reads of it under 5.5 KB', async () => {
+    const { client } = await connect(stubServices(), { tools: selectTools({ TESTIO_ENABLE_WRITES: true }) });
+    const { tools } = await client.listTools();
+    const triage = tools.filter((t) => TOOLS.find((d) => d.name === t.name)?.toolset === 'triage');
+    expect(triage.map((t) => t.name)).toEqual([
+      'accept_bug',
+      'reject_bug',
+      'mark_bug_known',
+      'mark_bug_fixed',
+      'triage_bugs',
+    ]);
+    const total = JSON.stringify({ tools: triage }).length;
+    const modelView = JSON.stringify(
+      triage.map(({ name, title, description, inputSchema }) => ({ name, title, description, inputSchema })),
+    ).length;
+    console.log(`tools/list, triage tools: ${total} bytes in all, ${modelView} bytes seen by a model`);
+    expect(total).toBeLessThanOrEqual(20_000);
+    expect(modelView).toBeLessThanOrEqual(5_500);
+  });
 });
 
 describe('tools/call', () => {

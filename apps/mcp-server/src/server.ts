@@ -34,6 +34,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { createElicitation } from './elicitation.js';
 import { iconsFor } from './icons.js';
 import { rejectUnknownArguments } from './input-guards.js';
 import { toToolJsonSchema } from './json-schema.js';
@@ -120,6 +121,11 @@ export interface ServerDeps {
   readonly principal?: Principal | undefined;
   /** Records every tool call: principal id, tenant, tool, outcome, duration (ADR 0025). */
   readonly audit?: AuditTrail | undefined;
+  /**
+   * Records the writes to TestIO of the triage tools (ADR 0032); default `audit`. Stdio passes it alone:
+   * its tool calls are not audited, its writes are.
+   */
+  readonly writeAudit?: AuditTrail | undefined;
   /** Per-principal limits; a call over the budget answers an error saying when to retry (ADR 0025). */
   readonly rateLimits?: RateLimits | undefined;
   /**
@@ -362,6 +368,10 @@ export function createServer(deps: ServerDeps): Server {
       requestId,
       signal,
       reportProgress,
+      elicitation: createElicitation(server, extra, logger),
+      principal,
+      recordWrite: (entry) =>
+        (deps.writeAudit ?? deps.audit)?.record({ principal, surface: 'mcp', ...entry }),
     };
     try {
       const args = former?.args ?? request.params.arguments ?? {};

@@ -13,11 +13,26 @@ function userText(run: () => unknown): string {
   throw new Error('expected an InvalidInputError');
 }
 
+const TRIAGE = ['accept_bug', 'reject_bug', 'mark_bug_known', 'mark_bug_fixed', 'triage_bugs'];
 const names = (settings: Parameters<typeof selectTools>[0]) => selectTools(settings).map((t) => t.name);
 
 describe('tool selection', () => {
-  it('serves every tool but the aliases by default, in registry order', () => {
-    expect(names({})).toEqual(TOOL_NAMES.filter((name) => name !== 'get_product_quality_report'));
+  it('serves every tool but the aliases and the opt-in triage tools by default, in registry order', () => {
+    expect(names({})).toEqual(
+      TOOL_NAMES.filter((name) => name !== 'get_product_quality_report' && !TRIAGE.includes(name)),
+    );
+    expect(names({ TESTIO_ENABLE_WRITES: true })).toEqual(
+      TOOL_NAMES.filter((name) => name !== 'get_product_quality_report'),
+    );
+  });
+
+  it('serves the triage tools when TESTIO_TOOLSETS names triage or writes are on, never under read-only', () => {
+    expect(names({ TESTIO_TOOLSETS: ['triage'] })).toEqual(TRIAGE);
+    expect(names({ TESTIO_TOOLSETS: ['search'], TESTIO_ENABLE_WRITES: true })).toEqual(['search', ...TRIAGE]);
+    expect(names({ TESTIO_TOOLSETS: ['search'] })).toEqual(['search']);
+    const readOnly = resolveToolSelection({ TESTIO_READ_ONLY: true, TESTIO_ENABLE_WRITES: true });
+    expect(readOnly.listed.map((t) => t.name).filter((name) => TRIAGE.includes(name))).toEqual([]);
+    expect(readOnly.warnings).toEqual([expect.stringMatching(/^TESTIO_ENABLE_WRITES: .*read-only/)]);
   });
 
   it('ENABLED_TOOLS alone is the exact set, still in registry order', () => {
@@ -26,7 +41,7 @@ describe('tool selection', () => {
 
   it('DISABLED_TOOLS removes tools', () => {
     const served = names({ DISABLED_TOOLS: ['sync_data', 'get_problematic_tests'] });
-    expect(served).toHaveLength(TOOL_NAMES.length - 3);
+    expect(served).toHaveLength(TOOL_NAMES.length - 3 - TRIAGE.length);
     expect(served).not.toContain('sync_data');
   });
 

@@ -1,11 +1,12 @@
 import { InvalidInputError } from '@testio-mcp/domain';
-import { TOOLSETS, type AnyToolDefinition, type Toolset } from './tools/define-tool.js';
+import { OPT_IN_TOOLSETS, TOOLSETS, type AnyToolDefinition, type Toolset } from './tools/define-tool.js';
 import { closestName, FORMER_TOOL_NAMES } from './tools/former-names.js';
 import { TOOLS } from './tools/index.js';
 
 /**
  * Which tools this server serves, decided once at start-up:
- * - `TESTIO_TOOLSETS` picks groups (default: every group);
+ * - `TESTIO_TOOLSETS` picks groups (default: every group but `triage`, which writes to TestIO and is
+ *   served only when named there or with `TESTIO_ENABLE_WRITES=true`, never under `--read-only`);
  * - `ENABLED_TOOLS` is an allow-list: alone it is the exact set; with `TESTIO_TOOLSETS` it adds tools
  *   to the chosen groups;
  * - `DISABLED_TOOLS` removes tools from the chosen groups.
@@ -22,6 +23,8 @@ export interface ToolSelectionSettings {
   readonly TESTIO_TOOLSETS?: readonly string[] | undefined;
   /** `--read-only` (ADR 0028): only tools that write nothing, some of them without their export arguments. */
   readonly TESTIO_READ_ONLY?: boolean | undefined;
+  /** Serves the `triage` toolset (ADR 0032); ignored, with a warning, under `--read-only`. */
+  readonly TESTIO_ENABLE_WRITES?: boolean | undefined;
 }
 
 export interface ToolSelection {
@@ -130,8 +133,18 @@ export function resolveToolSelection(
   }
   if (disabled) disabled = resolveNames('DISABLED_TOOLS', disabled, registry, warnings);
 
+  if (settings.TESTIO_READ_ONLY && (settings.TESTIO_ENABLE_WRITES || toolsets?.includes('triage'))) {
+    warnings.push(
+      'TESTIO_ENABLE_WRITES: the triage tools write to TestIO and this server is read-only (--read-only); they are not served',
+    );
+  }
+  const optedIn = (set: Toolset) =>
+    !OPT_IN_TOOLSETS.includes(set) ||
+    settings.TESTIO_ENABLE_WRITES === true ||
+    toolsets?.includes(set) === true;
   const inGroups = (tool: AnyToolDefinition) =>
-    toolsets === undefined || toolsets.includes(tool.toolset as Toolset);
+    optedIn(tool.toolset) &&
+    (toolsets === undefined || toolsets.includes(tool.toolset) || OPT_IN_TOOLSETS.includes(tool.toolset));
   const named = (tool: AnyToolDefinition) => enabled?.includes(tool.name) === true;
   const listed = registry.filter((tool) => {
     if (named(tool)) return true;

@@ -12,7 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectThreePartError, structuredOf } from './__fixtures__/harness.js';
 import { startMcpStack, type McpStack } from './__fixtures__/stack.js';
 import { createServer } from './server.js';
-import { TOOL_NAMES } from './tools/index.js';
+import { TOOLS } from './tools/index.js';
+
+/** What a server serves by default: every tool but the alias and the opt-in triage tools (ADR 0032). */
+const DEFAULT_TOOLS = TOOLS.filter((t) => t.aliasOf === undefined && t.toolset !== 'triage').map(
+  (t) => t.name,
+);
 import { listProductsOutputSchema } from './tools/list-products.js';
 import { createHttpApp, listen, type RunningHttpServer } from './transports/http.js';
 
@@ -56,7 +61,7 @@ describe('stdio', () => {
     await client.connect(transport);
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(TOOL_NAMES.filter((n) => n !== 'get_product_quality_report'));
+      expect(tools.map((t) => t.name)).toEqual(DEFAULT_TOOLS);
       const data = listProductsOutputSchema.parse(
         structuredOf(await client.callTool({ name: 'list_products', arguments: {} })),
       );
@@ -239,9 +244,7 @@ describe('Streamable HTTP', () => {
   it('lists and calls the tools, statelessly, for several clients at once', async () => {
     const [a, b] = await Promise.all([connectClient(), connectClient()]);
     try {
-      expect((await a.listTools()).tools.map((t) => t.name)).toEqual(
-        TOOL_NAMES.filter((n) => n !== 'get_product_quality_report'),
-      );
+      expect((await a.listTools()).tools.map((t) => t.name)).toEqual(DEFAULT_TOOLS);
       const [ra, rb] = await Promise.all([
         a.callTool({ name: 'list_products', arguments: {} }),
         b.callTool({ name: 'list_products', arguments: { per_page: 2 } }),

@@ -797,6 +797,8 @@ describe('errors and auth on the real app', () => {
     const documented = Object.entries(openapi.paths).flatMap(([p, ops]) =>
       Object.keys(ops).map((m) => `${m} ${p}`),
     );
-    expect(documented.filter((op) => !covered.has(op))).toEqual([]);
+    // The bug triage routes write to TestIO and are off here; triage.sandbox.test.ts exercises them.
+    const triage = /^post \/api\/bugs\/(\{bug_id\}\/|triage)/;
+    expect(documented.filter((op) => !covered.has(op) && !triage.test(op))).toEqual([]);
   });
 });

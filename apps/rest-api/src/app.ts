@@ -24,6 +24,7 @@ import { ProductsController } from './controllers/products.controller.js';
 import { SearchController } from './controllers/search.controller.js';
 import { SyncController } from './controllers/sync.controller.js';
 import { TestsController } from './controllers/tests.controller.js';
+import { TriageController } from './controllers/triage.controller.js';
 import { UsersController } from './controllers/users.controller.js';
 import { RegisterRoutes } from './generated/routes.js';
 import type { HealthPolicy, HealthProbe } from './health.js';
@@ -34,7 +35,7 @@ import { requestContext, requestIdMiddleware } from './http/request-context.js';
 import { CONTAINER_KEY, ControllerContainer } from './ioc.js';
 import { createMetrics, type ApiMetrics } from './metrics.js';
 import { SyncJobs } from './sync-jobs.js';
-import { readOnlyMiddleware, readOnlySpec } from './http/read-only.js';
+import { readOnlyMiddleware, readOnlySpec, writesDisabledMiddleware } from './http/read-only.js';
 import { describeStreamedResponses } from './openapi-media.js';
 
 /**
@@ -70,6 +71,8 @@ export interface AppOptions {
   readonly staleAfterSeconds: number;
   /** Serve reads only: writes answer 403 `read_only` and leave the OpenAPI document (ADR 0028). */
   readonly readOnly?: boolean;
+  /** Bug triage under /api/bugs (TESTIO_ENABLE_WRITES, ADR 0032); off: those routes answer 403 `writes_disabled`. */
+  readonly enableWrites?: boolean;
 }
 
 export interface AppDeps {
@@ -202,6 +205,25 @@ export function createApp(deps: AppDeps): Express {
     .register(DiagnosticsController, (req) => new DiagnosticsController(servicesOf(req)))
     .register(AnalyticsController, (req) => new AnalyticsController(servicesOf(req)))
     .register(SyncController, (req) => new SyncController(servicesOf(req), syncJobsOf(req)))
+    .register(TriageController, (req) => {
+      const principal = principalOf(req);
+      return new TriageController(
+        servicesOf(req),
+        { id: principal?.id ?? 'local', tenant: principal?.tenant ?? DEFAULT_TENANT },
+        {
+          // Each write to TestIO, beside the request's own audit row (ADR 0032).
+          record: (event) =>
+            deps.audit?.record({
+              principal,
+              surface: 'rest',
+              action: `POST /api/bugs ${event.action} bug ${event.bugId}: ${event.before} → ${event.after ?? 'unchanged'}`,
+              outcome: event.outcome,
+              status: event.upstreamStatus,
+              durationMs: event.durationMs,
+            }),
+        },
+      );
+    })
     .register(HealthController, () => new HealthController(deps.health, policy, clock))
     .register(AdminController, () => {
       if (!deps.admin) {
@@ -315,6 +337,7 @@ export function createApp(deps: AppDeps): Express {
     );
   });
   if (options.readOnly) router.use(readOnlyMiddleware(options.basePath));
+  if (!options.enableWrites || options.readOnly) router.use(writesDisabledMiddleware(options.basePath));
   router.use(principalMiddleware(authenticator, options.basePath));
   const budget = { points: options.rateLimit, windowSeconds: options.rateLimitWindowSeconds };
   const rateLimits =

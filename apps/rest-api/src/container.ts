@@ -64,6 +64,7 @@ export function appOptionsFromSettings(settings: RestApiSettings, version: strin
     // Two missed periodic syncs make the data stale; with periodic sync off, a day.
     staleAfterSeconds: interval > 0 ? interval * 2 : 86_400,
     readOnly: settings.TESTIO_READ_ONLY,
+    enableWrites: settings.TESTIO_ENABLE_WRITES,
   };
 }
 

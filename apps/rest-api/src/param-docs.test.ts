@@ -33,6 +33,12 @@ interface Mismatch {
  */
 const REST_ONLY: Readonly<Record<string, readonly string[]>> = {
   'GET /api/quality-report': ['format'],
+  // The tool's confirmation_token travels in a header on REST (ADR 0032).
+  'POST /api/bugs/{bug_id}/accept': ['X-Confirmation-Token'],
+  'POST /api/bugs/{bug_id}/reject': ['X-Confirmation-Token'],
+  'POST /api/bugs/{bug_id}/mark_known': ['X-Confirmation-Token'],
+  'POST /api/bugs/{bug_id}/mark_fixed': ['X-Confirmation-Token'],
+  'POST /api/bugs/triage': ['X-Confirmation-Token'],
 };
 
 const CONTROLLERS = new URL('./controllers/', import.meta.url);

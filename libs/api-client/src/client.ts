@@ -10,7 +10,11 @@ import {
   productListResponse,
   productResponse,
   productSectionList,
+  rejectReasonListResponse,
   userStoryListResponse,
+  type BugTriageAction,
+  type BugTriageApi,
+  type RejectReason,
   type FeatureWithSections,
   type Logger,
   type TestIOApi,
@@ -50,7 +54,7 @@ interface GetOptions extends RequestOptions {
  * Every response is validated with the domain's zod schemas; every failure is an `UpstreamError`
  * (an aborted call rejects with the signal's reason instead).
  */
-export class TestIOClient implements TestIOApi {
+export class TestIOClient implements TestIOApi, BugTriageApi {
   readonly options: Omit<ResolvedClientOptions, 'token'>;
   private readonly token: string;
   private readonly transport: Transport;
@@ -266,6 +270,74 @@ export class TestIOClient implements TestIOApi {
     );
   }
 
+  /** `GET /bugs/reject_reasons`: the reasons a customer may give, with their default comments. */
+  async listRejectReasons(options?: RequestOptions): Promise<RejectReason[]> {
+    const body = await this.get(
+      'bugs/reject_reasons',
+      rejectReasonListResponse,
+      'an object with `reject_reasons` (a list of reasons)',
+      options,
+    );
+    return body.reject_reasons.map((r) => ({
+      key: r.key,
+      name: r.name ?? r.key,
+      defaultComment: r.default_comment ?? r.name ?? r.key,
+    }));
+  }
+
+  /**
+   * One triage decision: `PUT /bugs/{id}/accept|reject|mark_as_known|mark_as_fixed` (the reject body is
+   * `{reason, comment}` at the top level). Never retried: a write that timed out may have happened.
+   */
+  async triageBug(
+    bugId: number,
+    action: BugTriageAction,
+    rejection?: { readonly reason: string; readonly comment: string },
+    options?: RequestOptions,
+  ): Promise<UpstreamBug> {
+    const segment = TRIAGE_PATHS[action];
+    const path = apiPath`bugs/${id(bugId, 'bugId')}/${segment}`;
+    const body = action === 'reject' ? { reason: rejection?.reason, comment: rejection?.comment } : undefined;
+    return this.send('PUT', path, body, bugResponse, 'an object with `bug`', options).then((b) => b.bug);
+  }
+
+  private async send<S extends z.ZodType>(
+    method: 'PUT',
+    path: string,
+    body: unknown,
+    schema: S,
+    expected: string,
+    options: RequestOptions = {},
+  ): Promise<z.output<S>> {
+    const operation: UpstreamOperation = { method, path };
+    const { signal } = options;
+    signal?.throwIfAborted();
+    let response;
+    try {
+      response = await this.transport.http.request<string>({
+        method,
+        url: path,
+        signal,
+        ...(body === undefined ? {} : { data: body, headers: { 'Content-Type': 'application/json' } }),
+        'axios-retry': { retries: 0 },
+      });
+    } catch (error) {
+      throw this.toUpstreamError(error, operation, signal);
+    }
+    try {
+      return parseResponseBody(response.data, schema, {
+        operation,
+        status: response.status,
+        attempts: 1,
+        expected,
+        secrets: [this.token],
+      });
+    } catch (error) {
+      this.logFailure(error as UpstreamError);
+      throw error;
+    }
+  }
+
   private async readTestsPage(
     productId: number,
     page: number,
@@ -386,6 +458,13 @@ export class TestIOClient implements TestIOApi {
 export function createTestIOClient(options: TestIOClientOptions): TestIOClient {
   return new TestIOClient(options);
 }
+
+const TRIAGE_PATHS: Readonly<Record<BugTriageAction, string>> = {
+  accept: 'accept',
+  reject: 'reject',
+  mark_known: 'mark_as_known',
+  mark_fixed: 'mark_as_fixed',
+};
 
 /** Checks an id argument (a positive integer, or ≥ `min`); throws a RangeError naming the argument. */
 function id(value: number, name: string, min = 1): number {

@@ -102,6 +102,9 @@ export function createAppServices({
     engine,
     api,
     productStore: database.stores.products,
+    // Bug triage (ADR 0032) writes through the tenant's client and its bug store; the tools that call it
+    // are served only when writes are turned on.
+    triage: { api, bugs: database.stores.bugs },
     clock,
     logger,
     settings: {

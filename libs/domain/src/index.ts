@@ -81,6 +81,10 @@ export {
   type TestListPage,
   type TestListOptions,
   type TestIOApi,
+  BUG_TRIAGE_ACTIONS,
+  type BugTriageAction,
+  type BugTriageApi,
+  type RejectReason,
 } from './ports.js';
 export { upstreamErrorBody } from './upstream/common.js';
 export {

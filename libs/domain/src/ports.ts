@@ -91,3 +91,28 @@ export interface TestIOApi {
   listBugsForTests(testIds: readonly number[]): Promise<UpstreamBug[]>;
   getBug(bugId: number): Promise<UpstreamBug>;
 }
+
+/** The customer's decisions on a bug (`PUT /bugs/{id}/...`, ADR 0032). */
+export const BUG_TRIAGE_ACTIONS = ['accept', 'reject', 'mark_known', 'mark_fixed'] as const;
+export type BugTriageAction = (typeof BUG_TRIAGE_ACTIONS)[number];
+
+/** A reason a customer may give when rejecting (`GET /bugs/reject_reasons`). */
+export interface RejectReason {
+  readonly key: string;
+  readonly name: string;
+  readonly defaultComment: string;
+}
+
+/**
+ * The write endpoints of the TestIO API for bug triage. Kept apart from `TestIOApi` (reads), so only
+ * the code that triages can write. Each call answers the bug as TestIO returns it after the change and
+ * throws `UpstreamError` when TestIO refuses it; writes are never retried.
+ */
+export interface BugTriageApi {
+  listRejectReasons(): Promise<RejectReason[]>;
+  triageBug(
+    bugId: number,
+    action: BugTriageAction,
+    rejection?: { readonly reason: string; readonly comment: string },
+  ): Promise<UpstreamBug>;
+}

@@ -29,7 +29,7 @@ export function roleAllows(held: Role, needed: Role): boolean {
 /** What each role is for, in the words errors and help use. */
 export const ROLE_PURPOSE: Readonly<Record<Role, string>> = {
   viewer: 'reads: every read tool, prompt and resource, and REST GET',
-  operator: 'reads and starting syncs (sync_data, POST /api/sync)',
+  operator: 'reads, starting syncs (sync_data, POST /api/sync) and, where writes are on, bug triage',
   admin: 'everything, including managing tenants and keys',
 };
 

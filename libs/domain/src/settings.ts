@@ -84,6 +84,11 @@ export const sharedSettingsSchema = z.object({
    * POST /api/sync, report exports). The background sync that keeps the mirror fresh still runs.
    */
   TESTIO_READ_ONLY: booleanFromEnv.default(false),
+  /**
+   * Bug triage from chat and REST (ADR 0032): serves the `triage` tools and `/api/bugs/{id}/accept|...`.
+   * Off by default; never under TESTIO_READ_ONLY. Naming `triage` in TESTIO_TOOLSETS also serves the tools.
+   */
+  TESTIO_ENABLE_WRITES: booleanFromEnv.default(false),
   TESTIO_SYNC_SINCE: z.string().trim().min(1).optional(),
   CACHE_TTL_SECONDS: intIn(60, 86_400).default(3600),
   MAX_CONCURRENT_API_REQUESTS: intIn(1, 50).default(10),

@@ -91,6 +91,14 @@ export interface BugStore {
     bugs: ReadonlyArray<Stored<Bug, UpstreamBug>>,
     syncedAt: Date,
   ): Promise<{ upserted: number; deleted: number }>;
+  /**
+   * Writes single bugs as TestIO answered them after a change (bug triage), leaving the tests' other
+   * bugs and their `bugsSyncedAt` alone. A bug of a test the mirror does not hold is skipped.
+   */
+  upsertBugs(
+    bugs: ReadonlyArray<Stored<Bug, UpstreamBug>>,
+    at: Date,
+  ): Promise<{ upserted: number; skipped: number }>;
 }
 
 export const SYNC_MODES = ['incremental', 'refresh', 'force'] as const;

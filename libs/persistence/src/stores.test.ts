@@ -375,6 +375,18 @@ describe.each(testEngines)('stores on $name', (engine) => {
       expect(states.map((s) => s.bugsSyncedAt)).toEqual([T1, T1, T0]);
     });
 
+    it("writes single bugs after a triage without touching the tests' other bugs or their sync time", async () => {
+      await stores.bugs.replaceBugsOfTests([100], [bug(1, 100), bug(2, 100)], T0);
+      expect(
+        await stores.bugs.upsertBugs([bug(1, 100, { status: 'rejected', known: true }), bug(9, 999)], T1),
+      ).toEqual({ upserted: 1, skipped: 1 });
+      expect(await all('SELECT id, status, known FROM bugs ORDER BY id')).toEqual([
+        { id: 1, status: 'rejected', known: 1 },
+        { id: 2, status: 'accepted', known: 0 },
+      ]);
+      expect((await stores.tests.getTestSyncStates([100]))[0]?.bugsSyncedAt).toEqual(T0);
+    });
+
     it('stores enriched status, product of the test, UTC report time and tester users', async () => {
       await stores.bugs.replaceBugsOfTests(
         [100],

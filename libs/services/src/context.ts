@@ -11,6 +11,8 @@ import {
   type ProductStore,
   type SearchPort,
   type TestIOApi,
+  type BugStore,
+  type BugTriageApi,
 } from '@testio-mcp/domain';
 import type { ReadThrough, RefreshOutcome, SyncEngine } from '@testio-mcp/sync';
 import { DEFAULT_PAGE_SIZE } from './contracts/common.js';
@@ -58,6 +60,17 @@ export interface ServicesDeps {
   readonly analytics?: AnalyticsReader;
   /** Where `output_file` of the quality report writes (`createReportFileWriter(TESTIO_EXPORT_DIR)`); without it exports are refused. */
   readonly reportFiles?: ReportFileWriter;
+  /** Bug triage (ADR 0032): TestIO's write endpoints and the store the answers go to. Without it triage is refused. */
+  readonly triage?: TriageDeps;
+}
+
+export interface TriageDeps {
+  readonly api: BugTriageApi;
+  readonly bugs: Pick<BugStore, 'upsertBugs'>;
+  /** HMAC key of the confirmation tokens; default one random key per process. */
+  readonly confirmationKey?: Buffer;
+  /** How long a preview may be confirmed (default 300 s). */
+  readonly confirmationTtlSeconds?: number;
 }
 
 export interface ResolvedSettings {

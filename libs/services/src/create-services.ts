@@ -5,6 +5,7 @@ import { createManagementOperations } from './operations/management.js';
 import { createQualityReportOperations } from './operations/quality-report.js';
 import { createQueryMetricsOperations } from './operations/query-metrics.js';
 import { createSummaryOperations } from './operations/summaries.js';
+import { createTriageOperations } from './operations/triage.js';
 import type { Services } from './types.js';
 
 /**
@@ -21,5 +22,6 @@ export function createServices(deps: ServicesDeps): Services {
     ...createQueryMetricsOperations(ctx),
     ...createQualityReportOperations(ctx),
     ...createCapabilitiesOperations(ctx),
+    ...createTriageOperations(ctx),
   };
 }

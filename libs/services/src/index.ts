@@ -10,3 +10,5 @@ export * from './contracts/index.js';
 export { chartMetrics, metricsChartData } from './analytics/chart.js';
 export { renderReportCharts, type RenderedReportChart } from './analytics/report-charts.js';
 export type { ChartFormat, RenderedChart } from '@testio-mcp/charts';
+export type { TriageActor, TriageOptions, TriageWriteEvent } from './operations/triage.js';
+export { type TriageDeps } from './context.js';

@@ -6,6 +6,7 @@ import type { createManagementOperations } from './operations/management.js';
 import type { createQualityReportOperations } from './operations/quality-report.js';
 import type { createQueryMetricsOperations } from './operations/query-metrics.js';
 import type { createSummaryOperations } from './operations/summaries.js';
+import type { createTriageOperations } from './operations/triage.js';
 
 export interface AnalyticsProgress {
   readonly progress: number;
@@ -40,4 +41,5 @@ export type Services = ReturnType<typeof createDiscoveryOperations> &
   ReturnType<typeof createManagementOperations> &
   ReturnType<typeof createQueryMetricsOperations> &
   ReturnType<typeof createQualityReportOperations> &
-  ReturnType<typeof createCapabilitiesOperations>;
+  ReturnType<typeof createCapabilitiesOperations> &
+  ReturnType<typeof createTriageOperations>;

@@ -60,6 +60,14 @@ describe('rate limiting', () => {
     for (let i = 0; i < 6; i++) statuses.push((await call(sandbox, '/products')).status);
     expect(statuses).toEqual([200, 200, 429, 200, 200, 429]);
   });
+
+  it('can limit only the requests of some methods (the triage writes)', async () => {
+    sandbox.setFaults({ rateLimit: { times: 1, methods: ['put'] } });
+    expect((await call(sandbox, '/products')).status).toBe(200);
+    expect((await call(sandbox, '/bugs/5/accept', { method: 'PUT' })).status).toBe(429);
+    expect((await call(sandbox, '/bugs/5/accept', { method: 'PUT' })).status).toBe(404);
+    sandbox.setFaults({});
+  });
 });
 
 describe('poisoned tests', () => {

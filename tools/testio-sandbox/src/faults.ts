@@ -14,6 +14,7 @@ export const sandboxFaultsSchema = z.strictObject({
       times,
       retryAfterSeconds: z.number().int().nonnegative().optional(),
       everyNth: z.number().int().positive().optional(),
+      methods: z.array(z.string().toUpperCase()).optional(),
     })
     .optional(),
   failTests: z.array(z.number().int()).optional(),
@@ -106,9 +107,10 @@ export class FaultController {
   }
 
   /** Seconds for `Retry-After` when this request is rate limited, else null. */
-  takeRateLimit(): number | null {
+  takeRateLimit(method = 'GET'): number | null {
     const limit = this.faults.rateLimit;
     if (!limit) return null;
+    if (limit.methods && !limit.methods.includes(method.toUpperCase())) return null;
     this.rateLimitCounter++;
     if (limit.everyNth !== undefined && this.rateLimitCounter % limit.everyNth !== 0) return null;
     return take(limit) ? (limit.retryAfterSeconds ?? 1) : null;

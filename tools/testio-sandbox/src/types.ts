@@ -21,8 +21,11 @@ export interface SandboxFaults {
   latencyMs?: number;
   /** Extra random latency in [0, latencyJitterMs), seeded. */
   latencyJitterMs?: number;
-  /** Answer 429 with `Retry-After` (seconds) for the next `times` API requests (or every `everyNth`). */
-  rateLimit?: Repeatable & { retryAfterSeconds?: number; everyNth?: number };
+  /**
+   * Answer 429 with `Retry-After` (seconds) for the next `times` API requests (or every `everyNth`);
+   * with `methods`, only requests of those methods count (e.g. `['PUT']`: the bug triage writes).
+   */
+  rateLimit?: Repeatable & { retryAfterSeconds?: number; everyNth?: number; methods?: string[] };
   /**
    * Poisoned tests: `GET /exploratory_tests/{id}` and every list page whose range contains one of them
    * answer 500, as the real API does for pages holding a broken record. Shrinking the page size

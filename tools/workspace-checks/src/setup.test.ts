@@ -227,7 +227,7 @@ describe('testio-mcp setup --non-interactive', () => {
     const toolsets = await run([...base, '--toolsets', 'discovery,magic']);
     expect(toolsets.code).toBe(2);
     expect(toolsets.stderr).toContain(
-      "--toolsets 'discovery,magic' is not valid: unknown toolset 'magic'; valid: discovery, summaries, analytics, search, admin",
+      "--toolsets 'discovery,magic' is not valid: unknown toolset 'magic'; valid: discovery, summaries, analytics, search, admin, triage",
     );
     const id = await run([...base, '--customer-id', '0']);
     expect(id.code).toBe(2);

@@ -61,7 +61,10 @@ function buildCommand(): Command {
     .option('--customer-name <name>', 'your TestIO customer name, e.g. the subdomain (default "default")')
     .option('--customer-id <id>', 'local tenant id stored on every row (default 1)')
     .option('--product-ids <ids>', 'mirror only these products, e.g. 598,599 (default: all)')
-    .option('--toolsets <names>', `MCP tool groups to serve: ${TOOLSETS.join(', ')} (default: all)`)
+    .option(
+      '--toolsets <names>',
+      `MCP tool groups to serve: ${TOOLSETS.join(', ')} (default: all but triage)`,
+    )
     .option('--output <path>', `where to write the env file (default ${DEFAULT_ENV_FILE})`)
     .option('--force', 'replace the output file if it exists (interactive setup asks instead)')
     .option('--skip-check', 'save without checking the token against the API (offline installs)')
@@ -131,8 +134,11 @@ function parseToolsets(raw: string): string[] | undefined {
       raw,
       `unknown toolset ${unknown.map((n) => `'${n}'`).join(', ')}; valid: ${TOOLSETS.join(', ')}`,
     );
-  // All of them is the same as none listed: keep the file short and open to new toolsets.
-  return names.length === TOOLSETS.length ? undefined : TOOLSETS.filter((t) => names.includes(t));
+  // The default set (every toolset but the opt-in triage, ADR 0032) is the same as none listed: keep the
+  // file short and open to new toolsets.
+  const defaults = TOOLSETS.filter((t) => t !== 'triage');
+  const chosen = TOOLSETS.filter((t) => names.includes(t));
+  return chosen.length === defaults.length && defaults.every((t) => chosen.includes(t)) ? undefined : chosen;
 }
 
 function parseToken(raw: string, source: string): string {
@@ -238,7 +244,7 @@ function toolsetChoices(selected: readonly string[] | undefined) {
       .join(', ')}`,
     value: set,
     short: set,
-    checked: selected === undefined || selected.includes(set),
+    checked: selected === undefined ? set !== 'triage' : selected.includes(set),
   }));
 }
 

@@ -1,7 +1,8 @@
-import type { Logger } from '@testio-mcp/domain';
+import type { Logger, Principal } from '@testio-mcp/domain';
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import type { Services } from '@testio-mcp/services';
 import type { z } from 'zod';
+import type { Elicitation } from '../elicitation.js';
 
 /**
  * The typed shape of one MCP tool. Every tool file default-exports `defineTool({...})`; `createServer`
@@ -10,8 +11,14 @@ import type { z } from 'zod';
  */
 
 /** Groups that `TESTIO_TOOLSETS` switches on and off. */
-export const TOOLSETS = ['discovery', 'summaries', 'analytics', 'search', 'admin'] as const;
+export const TOOLSETS = ['discovery', 'summaries', 'analytics', 'search', 'admin', 'triage'] as const;
 export type Toolset = (typeof TOOLSETS)[number];
+
+/**
+ * Groups served only when asked for: `triage` writes to TestIO (ADR 0032), so it needs
+ * TESTIO_ENABLE_WRITES=true or its name in TESTIO_TOOLSETS, and is never served under --read-only.
+ */
+export const OPT_IN_TOOLSETS: readonly Toolset[] = ['triage'];
 
 /**
  * MCP tool annotations, with the three hints whose protocol defaults are wrong for us made required:
@@ -44,6 +51,22 @@ export interface ToolContext {
    * Values that do not increase are dropped (the protocol requires increasing progress).
    */
   reportProgress(update: ProgressUpdate): Promise<void>;
+  /** Asks the person through the client (MCP elicitation) when it supports it; see elicitation.ts. */
+  readonly elicitation: Elicitation;
+  /** The caller over HTTP; undefined on stdio and an open loopback server (one person). */
+  readonly principal: Principal | undefined;
+  /** Records one write to TestIO in the audit trail (ADR 0032), on every transport. */
+  recordWrite(entry: WriteAuditEntry): void;
+}
+
+/** One write to TestIO as the audit trail keeps it. */
+export interface WriteAuditEntry {
+  /** What changed, e.g. `reject_bug bug 123: forwarded → rejected`. */
+  readonly action: string;
+  readonly outcome: 'ok' | 'refused' | 'error' | 'rate_limited';
+  /** TestIO's HTTP status (0 when it could not be reached). */
+  readonly status: number;
+  readonly durationMs: number;
 }
 
 export interface ToolExample<I> {

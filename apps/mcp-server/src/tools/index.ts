@@ -1,3 +1,4 @@
+import acceptBug from './accept-bug.js';
 import type { AnyToolDefinition } from './define-tool.js';
 import generateQualityReport, { getProductQualityReport } from './generate-quality-report.js';
 import getAnalyticsCapabilities from './get-analytics-capabilities.js';
@@ -9,15 +10,19 @@ import getServerDiagnostics from './get-server-diagnostics.js';
 import getTestSummary from './get-test-summary.js';
 import getUserSummary from './get-user-summary.js';
 import listBugs from './list-bugs.js';
+import markBugFixed from './mark-bug-fixed.js';
+import markBugKnown from './mark-bug-known.js';
 import listFeatures from './list-features.js';
 import listProducts from './list-products.js';
 import listTests from './list-tests.js';
 import listUsers from './list-users.js';
 import queryMetrics from './query-metrics.js';
+import rejectBug from './reject-bug.js';
 import search from './search.js';
 import syncData from './sync-data.js';
+import triageBugs from './triage-bugs.js';
 
-/** Every tool, in `tools/list` order: discovery, summaries, analytics, search, admin. */
+/** Every tool, in `tools/list` order: discovery, summaries, analytics, search, admin, triage. */
 export const TOOLS: readonly AnyToolDefinition[] = [
   listProducts,
   listTests,
@@ -37,6 +42,11 @@ export const TOOLS: readonly AnyToolDefinition[] = [
   syncData,
   getServerDiagnostics,
   getProblematicTests,
+  acceptBug,
+  rejectBug,
+  markBugKnown,
+  markBugFixed,
+  triageBugs,
 ];
 
 export const TOOL_NAMES: readonly string[] = TOOLS.map((tool) => tool.name);

@@ -1,5 +1,6 @@
+import { InvalidInputError } from '@testio-mcp/domain';
 import { syncDataInputSchema, syncDataOutputSchema } from '@testio-mcp/services';
-import { defineTool } from './define-tool.js';
+import { defineTool, type ToolContext } from './define-tool.js';
 
 export { syncDataOutputSchema };
 
@@ -27,6 +28,7 @@ export default defineTool({
     },
   ],
   handler: async (input, ctx) => {
+    if (input.since?.trim().toLowerCase() === 'all') await confirmFullResync(ctx, input.product_ids);
     let step = 0;
     let lastPhase: string | undefined;
     let lastSentAt = 0;
@@ -44,3 +46,46 @@ export default defineTool({
     });
   },
 });
+
+/** `1 h 5 min`, `4 min 12 s`, `38 s`. */
+function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/**
+ * A full forced resync re-reads every test and bug (minutes on a large account): a client that supports
+ * elicitation asks the person first, saying how long the last one took (issue 17). Others run it as before.
+ */
+export async function confirmFullResync(
+  ctx: ToolContext,
+  productIds: readonly number[] | undefined,
+): Promise<void> {
+  if (!ctx.elicitation.supported) return;
+  const diagnostics = await ctx.services.getServerDiagnostics({
+    include_sync_events: true,
+    sync_event_limit: 50,
+    check_api: false,
+  });
+  const last = diagnostics.events?.find(
+    (e) => e.mode === 'force' && e.duration_seconds !== null && e.status !== 'running',
+  );
+  const scope = productIds && productIds.length > 0 ? `products ${productIds.join(', ')}` : 'every product';
+  const history =
+    last?.duration_seconds != null
+      ? `The last full sync took ${duration(last.duration_seconds)} (${last.started_at_relative}).`
+      : 'No full sync has finished yet, so how long it takes is not known.';
+  const answer = await ctx.elicitation.confirm(
+    `Re-read ${scope} from TestIO (a full resync: every test and bug)? ${history} The mirror stays readable meanwhile.`,
+    'Yes, start the full resync',
+  );
+  if (answer.action === 'accept') return;
+  throw new InvalidInputError({
+    field: 'since',
+    message: 'The full resync was not started: the person did not confirm it',
+    reason: 'A full resync re-reads every test and bug from TestIO and can take minutes',
+    hint: "Call sync_data without since for a quick incremental sync, or since='last 30 days' for recent tests",
+  });
+}

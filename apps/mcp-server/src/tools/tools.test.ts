@@ -41,7 +41,8 @@ describe('tool registry', () => {
   it('names every tool uniquely, snake_case and verb first', () => {
     const names = TOOLS.map((t) => t.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const name of names) expect(name).toMatch(/^(list|get|search|sync|query|generate)(_[a-z]+)*$/);
+    for (const name of names)
+      expect(name).toMatch(/^(list|get|search|sync|query|generate|accept|reject|mark|triage)(_[a-z]+)*$/);
   });
 
   it('declares every hint, and no tool is both read-only and destructive', () => {
@@ -52,7 +53,9 @@ describe('tool registry', () => {
         tool.name,
       ).toBe(true);
       expect(readOnlyHint && destructiveHint, tool.name).toBe(false);
-      expect(destructiveHint, tool.name).toBe(false);
+      // Only the triage writes that cannot be undone from here are destructive (ADR 0032).
+      expect(destructiveHint, tool.name).toBe(['reject_bug', 'triage_bugs'].includes(tool.name));
+      if (tool.toolset === 'triage') expect(readOnlyHint, tool.name).toBe(false);
     }
   });
 

@@ -51,3 +51,24 @@ export function readOnlySpec(spec: Record<string, unknown>): Record<string, unkn
   };
   return spec;
 }
+
+/** The bug triage routes (ADR 0032). */
+const TRIAGE_PATH = /^\/api\/bugs\/(\d+\/(accept|reject|mark_known|mark_fixed)|triage)\/?$/i;
+
+/**
+ * Without TESTIO_ENABLE_WRITES the triage routes answer 403 `writes_disabled` (before authentication, as
+ * no key could make them succeed): they are in the API's contract, this server turns them off.
+ */
+export function writesDisabledMiddleware(basePath: string): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' || !TRIAGE_PATH.test(req.path)) return next();
+    return next(
+      new HttpError(
+        403,
+        'writes_disabled',
+        `${req.method} ${basePath}${req.path} is not available: bug triage is off on this server. Writes to TestIO change a customer's data and the testers' payouts, so they are served only when turned on`,
+        'Ask whoever runs this server to start it with TESTIO_ENABLE_WRITES=true (and without --read-only)',
+      ),
+    );
+  };
+}

@@ -9,6 +9,12 @@ import { DEFAULT_TENANT, ROLE_PURPOSE, roleAllows, type Principal, type Role } f
 
 const TOOL_ROLES: Readonly<Record<string, Role>> = {
   sync_data: 'operator',
+  // Bug triage (ADR 0032): an operator decides on bugs; viewers never see these tools.
+  accept_bug: 'operator',
+  reject_bug: 'operator',
+  mark_bug_known: 'operator',
+  mark_bug_fixed: 'operator',
+  triage_bugs: 'operator',
 };
 
 export function roleForTool(tool: string): Role {
@@ -20,6 +26,8 @@ const POST_ROLES: ReadonlyArray<readonly [RegExp, Role]> = [
   // Reads sent as POST: the analytics query and its chart (a body too rich for a query string).
   [/^\/api\/analytics\/(query|chart)\/?$/i, 'viewer'],
   [/^\/api\/sync\/?$/i, 'operator'],
+  // Bug triage (ADR 0032): previews and confirmed writes alike.
+  [/^\/api\/bugs\/(\d+\/(accept|reject|mark_known|mark_fixed)|triage)\/?$/i, 'operator'],
 ];
 
 /** Tenants, keys and every tenant's diagnostics: admin whatever the verb, reads included (ADR 0022). */

@@ -62,53 +62,15 @@ export class SqliteBugStore implements BugStore {
       writeTransaction(db, () => {
         const involved = new Set<number>(testIds);
         for (const b of bugs) involved.add(b.entity.test_id);
-        const productOfTest = new Map<number, number>(
-          (
-            prepared(
-              db,
-              'SELECT id, product_id FROM tests WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))',
-            ).all(customerId, idList(involved)) as { id: number; product_id: number }[]
-          ).map((r) => [r.id, r.product_id]),
-        );
-
-        const upsert = prepared(db, UPSERT_BUG);
+        const productOfTest = this.productsOfTests(involved);
         const users: UserSighting[] = [];
+
         const bugIds = new Set<number>();
-        for (const { entity: b, raw } of bugs) {
-          const productId = productOfTest.get(b.test_id);
-          if (productId === undefined) throw unknownTest(b.test_id);
-          const reportedAt = toDbTime(b.reported_at);
-          upsert.run(
-            customerId,
-            b.id,
-            b.test_id,
-            productId,
-            b.title,
-            b.severity,
-            b.status,
-            b.known ? 1 : 0,
-            b.rejection_reason,
-            reportedAt,
-            b.author,
-            b.test_feature_id,
-            b.feature_id,
-            b.language,
-            b.location,
-            b.steps,
-            b.actual_result,
-            b.expected_result,
-            JSON.stringify(b.devices),
-            rawJson(compactBugRaw(raw, b)),
-          );
-          bugIds.add(b.id);
-          for (const user of usersOfBug(raw)) {
-            users.push({
-              username: user.username,
-              role: 'tester',
-              firstActivityAt: reportedAt,
-              lastActivityAt: reportedAt,
-            });
-          }
+        for (const item of bugs) {
+          const productId = productOfTest.get(item.entity.test_id);
+          if (productId === undefined) throw unknownTest(item.entity.test_id);
+          this.writeBug(item, productId, users);
+          bugIds.add(item.entity.id);
         }
 
         const deleted = prepared(db, DELETE_OTHER_BUGS).run(
@@ -124,5 +86,79 @@ export class SqliteBugStore implements BugStore {
         return { upserted: bugIds.size, deleted };
       }),
     );
+  }
+
+  upsertBugs(
+    bugs: ReadonlyArray<Stored<Bug, UpstreamBug>>,
+    at: Date,
+  ): Promise<{ upserted: number; skipped: number }> {
+    const { db } = this.ctx;
+    return run(() =>
+      writeTransaction(db, () => {
+        const productOfTest = this.productsOfTests(new Set(bugs.map((b) => b.entity.test_id)));
+        const users: UserSighting[] = [];
+        let upserted = 0;
+        for (const item of bugs) {
+          const productId = productOfTest.get(item.entity.test_id);
+          if (productId === undefined) continue;
+          this.writeBug(item, productId, users);
+          upserted++;
+        }
+        recordUsers(this.ctx, users, at);
+        return { upserted, skipped: bugs.length - upserted };
+      }),
+    );
+  }
+
+  private productsOfTests(testIds: ReadonlySet<number>): Map<number, number> {
+    const { db, customerId } = this.ctx;
+    return new Map<number, number>(
+      (
+        prepared(
+          db,
+          'SELECT id, product_id FROM tests WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?))',
+        ).all(customerId, idList(testIds)) as { id: number; product_id: number }[]
+      ).map((r) => [r.id, r.product_id]),
+    );
+  }
+
+  /** One bug row (unchanged rows are not written), and its reporter for the users table. */
+  private writeBug(
+    { entity: b, raw }: Stored<Bug, UpstreamBug>,
+    productId: number,
+    users: UserSighting[],
+  ): void {
+    const { db, customerId } = this.ctx;
+    const reportedAt = toDbTime(b.reported_at);
+    prepared(db, UPSERT_BUG).run(
+      customerId,
+      b.id,
+      b.test_id,
+      productId,
+      b.title,
+      b.severity,
+      b.status,
+      b.known ? 1 : 0,
+      b.rejection_reason,
+      reportedAt,
+      b.author,
+      b.test_feature_id,
+      b.feature_id,
+      b.language,
+      b.location,
+      b.steps,
+      b.actual_result,
+      b.expected_result,
+      JSON.stringify(b.devices),
+      rawJson(compactBugRaw(raw, b)),
+    );
+    for (const user of usersOfBug(raw)) {
+      users.push({
+        username: user.username,
+        role: 'tester',
+        firstActivityAt: reportedAt,
+        lastActivityAt: reportedAt,
+      });
+    }
   }
 }

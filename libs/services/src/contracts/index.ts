@@ -7,3 +7,4 @@ export * from './query-metrics.js';
 export * from './capabilities.js';
 export * from './quality-report.js';
 export * from './charts.js';
+export * from './triage.js';

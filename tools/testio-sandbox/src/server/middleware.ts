@@ -76,7 +76,7 @@ export function faultInjection(context: SandboxContext): RequestHandler {
     const { faults } = context;
     const path = relativePath(req);
     if (faults.takeTimeout(path)) return;
-    const retryAfter = faults.takeRateLimit();
+    const retryAfter = faults.takeRateLimit(req.method);
     if (retryAfter !== null) {
       res.set('Retry-After', String(retryAfter));
       sendError(res, 429, 'Rate limit exceeded');
