@@ -13,7 +13,8 @@ const ROOT = path.resolve(import.meta.dirname, '../../../..');
 export function catalogueToolNames(): string[] {
   const doc = readFileSync(path.join(ROOT, 'docs/tools.md'), 'utf8');
   // An alias (its title says "alias of ...") answers calls but is not listed in tools/list.
-  const names = [...doc.matchAll(/^## `([a-z_]+)`\n\n\*\*([^\n]*)\*\*/gm)]
+  // The line under each heading: the title in bold, then the toolset and the hints.
+  const names = [...doc.matchAll(/^## `([a-z_]+)`\n\n(\*\*[^\n]*)/gm)]
     .filter((m) => !/\(alias of /.test(m[2] as string) && !/toolset `triage`/.test(m[2] as string))
     .map((m) => m[1] as string);
   if (names.length === 0) throw new Error('docs/tools.md lists no tools: run npm run docs:tools');
