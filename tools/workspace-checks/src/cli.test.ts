@@ -105,8 +105,9 @@ describe('testio-mcp CLI', () => {
 
   it('npm start runs the demo on the sandbox when no token is configured, syncs it, serves MCP, and stops on Ctrl-C', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'testio-start-'));
+    let p: ReturnType<typeof launch> | undefined;
     try {
-      const p = launch(
+      p = launch(
         ['start'],
         cleanEnv({
           TESTIO_SANDBOX_PORT: '0',
@@ -161,6 +162,11 @@ describe('testio-mcp CLI', () => {
       expect(p.err()).toContain('stopped (SIGINT).');
       expect(existsSync(path.join(dir, 'demo.db'))).toBe(true);
     } finally {
+      // A failed check must not leave the demo (and its worker and server) running.
+      if (p && p.child.exitCode === null && p.child.signalCode === null) {
+        p.child.kill('SIGTERM');
+        await p.exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     }
   });
