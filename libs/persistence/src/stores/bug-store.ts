@@ -7,7 +7,8 @@ import { idList, run, type StoreContext } from './context.js';
 import { unknownTest } from './test-store.js';
 import { recordUsers, type UserSighting } from './users.js';
 
-const BUG_COLUMNS = [
+/** The columns an upsert writes, in bind order (the PostgreSQL store writes the same). */
+export const BUG_COLUMNS = [
   'test_id',
   'product_id',
   'title',

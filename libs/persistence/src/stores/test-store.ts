@@ -16,7 +16,8 @@ import { dbTime, fromDbTime, toDbTime } from '../time.js';
 import { bit, idList, run, type StoreContext } from './context.js';
 import { recordUsers, type UserSighting } from './users.js';
 
-const TEST_COLUMNS = [
+/** The columns an upsert writes, in bind order (the PostgreSQL store writes the same). */
+export const TEST_COLUMNS = [
   'product_id',
   'section_id',
   'title',

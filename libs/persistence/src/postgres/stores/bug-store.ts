@@ -7,27 +7,7 @@ import type { UserSighting } from '../../stores/users.js';
 import { toDbTime } from '../../time.js';
 import { ids, inTransaction, json, type PgStoreContext } from './context.js';
 import { recordPgUsers } from './users.js';
-
-const BUG_COLUMNS = [
-  'test_id',
-  'product_id',
-  'title',
-  'severity',
-  'status',
-  'known',
-  'rejection_reason',
-  'reported_at',
-  'author',
-  'test_feature_id',
-  'feature_id',
-  'language',
-  'location',
-  'steps',
-  'actual_result',
-  'expected_result',
-  'devices',
-  'raw',
-] as const;
+import { BUG_COLUMNS } from '../../stores/bug-store.js';
 
 /**
  * One statement per bug. An unchanged bug is left alone (the `WHERE` of the update), so re-syncing a test

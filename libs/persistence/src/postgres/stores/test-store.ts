@@ -13,28 +13,7 @@ import type { UserSighting } from '../../stores/users.js';
 import { toDbTime } from '../../time.js';
 import { ids, inTransaction, json, type PgStoreContext, query } from './context.js';
 import { recordPgUsers } from './users.js';
-
-const TEST_COLUMNS = [
-  'product_id',
-  'section_id',
-  'title',
-  'status',
-  'testing_type',
-  'goal',
-  'instructions',
-  'out_of_scope',
-  'review_status',
-  'start_at',
-  'end_at',
-  'created_by',
-  'submitted_by',
-  'enable_low',
-  'enable_high',
-  'enable_critical',
-  'environment',
-  'raw',
-  'synced_at',
-] as const;
+import { TEST_COLUMNS } from '../../stores/test-store.js';
 
 const UPSERT_TEST = `
 INSERT INTO tests (customer_id, id, ${TEST_COLUMNS.join(', ')})
