@@ -1,7 +1,6 @@
 import {
   InvalidInputError,
   SEARCH_COUNT_CAP,
-  SEARCH_ENTITY_TYPES,
   type Logger,
   type SearchEntityType,
   type SearchPort,
@@ -9,8 +8,7 @@ import {
   type SearchPortResult,
 } from '@testio-mcp/domain';
 import type pg from 'pg';
-import { toFtsMatchQuery } from '../fts-query.js';
-import { SEARCH_CANDIDATES_PER_ENTITY } from '../readers/mirror-search.js';
+import { SEARCH_CANDIDATES_PER_ENTITY, searchRequest } from '../readers/mirror-search.js';
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, TITLE_WEIGHT } from '../search-constants.js';
 import type { SearchIndex, SearchOptions, SearchResult } from '../search.js';
 import { FtsSyntaxError, type FtsNode, parseFtsExpression, toTsQueries } from './fts-expression.js';
@@ -215,23 +213,7 @@ async function runSearch(
   options: SearchPortOptions,
   prefix: boolean,
 ): Promise<SearchPortResult> {
-  const types = options.entityTypes ?? SEARCH_ENTITY_TYPES;
-  const unknown = types.filter((t) => !(SEARCH_ENTITY_TYPES as readonly string[]).includes(t));
-  if (unknown.length > 0) {
-    throw new InvalidInputError({
-      message: `Unknown entity type '${unknown[0]}'`,
-      field: 'entities',
-      hint: `Use any of: ${SEARCH_ENTITY_TYPES.join(', ')}`,
-    });
-  }
-  const text = String(options.query ?? '').trim();
-  const match =
-    options.mode === 'raw'
-      ? text === ''
-        ? null
-        : text
-      : toFtsMatchQuery(text, { prefix, minPrefixLength: 2 });
-  const dated = options.from !== undefined || options.to !== undefined;
+  const { types, match, dated } = searchRequest(options, prefix);
   const indexes = PG_SEARCH_INDEXES.filter((i) => types.includes(i.type) && (!dated || i.date !== null));
   const productIds = options.productIds;
   if (match === null || indexes.length === 0 || (productIds !== undefined && productIds.length === 0)) {

@@ -191,6 +191,34 @@ export function createMirrorSearch(db: Sqlite, customerId: number, logger?: Logg
   return { search: (options) => searchMirror(db, customerId, options, { logger }) };
 }
 
+/**
+ * What both engines read from a search's options: the entity types (unknown ones refused), the FTS5
+ * expression (`null` when there is nothing to search for) and whether a date bound is set.
+ */
+export function searchRequest(
+  options: SearchPortOptions,
+  prefix: boolean,
+): { types: NonNullable<SearchPortOptions['entityTypes']>; match: string | null; dated: boolean } {
+  const types = options.entityTypes ?? SEARCH_ENTITY_TYPES;
+  const unknown = types.filter((t) => !(SEARCH_ENTITY_TYPES as readonly string[]).includes(t));
+  if (unknown.length > 0) {
+    throw new InvalidInputError({
+      message: `Unknown entity type '${unknown[0]}'`,
+      field: 'entities',
+      hint: `Use any of: ${SEARCH_ENTITY_TYPES.join(', ')}`,
+    });
+  }
+  const text = String(options.query ?? '').trim();
+  const match =
+    options.mode === 'raw'
+      ? text === ''
+        ? null
+        : text
+      : toFtsMatchQuery(text, { prefix, minPrefixLength: 2 });
+  const dated = options.from !== undefined || options.to !== undefined;
+  return { types, match, dated };
+}
+
 /** The search of `createMirrorSearch` and `createSearchIndex`; `prefix: false` matches simple words whole. */
 export function searchMirror(
   db: Sqlite,
@@ -232,23 +260,7 @@ function runSearch(
   options: SearchPortOptions,
   prefix: boolean,
 ): SearchPortResult {
-  const types = options.entityTypes ?? SEARCH_ENTITY_TYPES;
-  const unknown = types.filter((t) => !(SEARCH_ENTITY_TYPES as readonly string[]).includes(t));
-  if (unknown.length > 0) {
-    throw new InvalidInputError({
-      message: `Unknown entity type '${unknown[0]}'`,
-      field: 'entities',
-      hint: `Use any of: ${SEARCH_ENTITY_TYPES.join(', ')}`,
-    });
-  }
-  const text = String(options.query ?? '').trim();
-  const match =
-    options.mode === 'raw'
-      ? text === ''
-        ? null
-        : text
-      : toFtsMatchQuery(text, { prefix, minPrefixLength: 2 });
-  const dated = options.from !== undefined || options.to !== undefined;
+  const { types, match, dated } = searchRequest(options, prefix);
   // Products and features carry no date: any date bound leaves them out.
   const indexes = INDEXES.filter((i) => types.includes(i.type) && (!dated || i.date !== null));
   const productIds = options.productIds;
