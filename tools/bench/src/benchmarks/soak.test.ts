@@ -17,8 +17,16 @@ interface Trace {
 
 interface SoakFigures {
   file: string;
-  server: { errors: number; clients: number; rss: Trace; heap: Trace; warnings: string[] };
-  worker: { cycles: number; failed: number; advances: number; rss: Trace; heap: Trace; warnings: string[] };
+  server: { errors: number; clients: number; rss: Trace; rssAnon: Trace; heap: Trace; warnings: string[] };
+  worker: {
+    cycles: number;
+    failed: number;
+    advances: number;
+    rss: Trace;
+    rssAnon: Trace;
+    heap: Trace;
+    warnings: string[];
+  };
   benchWarnings: string[];
 }
 
@@ -39,6 +47,7 @@ describe('soak benchmark', () => {
     expect(figures.worker.advances).toBe(1);
     for (const soak of [figures.server, figures.worker]) {
       expect(soak.rss.samples.length).toBeGreaterThan(0);
+      expect(soak.rssAnon.samples.length).toBe(soak.rss.samples.length);
       expect(soak.heap.samples.length).toBeGreaterThan(0);
       expect(soak.warnings).toEqual([]);
     }

@@ -45,10 +45,16 @@ interface MemoryTrace {
   readonly growthPercent: number;
 }
 
-export function readVmRssKb(pid: number): number | null {
+/**
+ * VmRSS and its anonymous part (RssAnon: heaps, SQLite's page caches, buffers; not mapped files such as
+ * the node binary), in kB, or null once the process is gone.
+ */
+export function readRssKb(pid: number): { rss: number; anon: number } | null {
   try {
-    const match = /VmRSS:\s+(\d+)\s*kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : null;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rss = /VmRSS:\s+(\d+)\s*kB/.exec(status);
+    const anon = /RssAnon:\s+(\d+)\s*kB/.exec(status);
+    return rss && anon ? { rss: Number(rss[1]), anon: Number(anon[1]) } : null;
   } catch {
     return null;
   }
@@ -107,6 +113,7 @@ function lineWatcher(onLine: (line: string) => void = () => undefined) {
 
 interface ProcessSoak {
   readonly rss: MemoryTrace;
+  readonly rssAnon: MemoryTrace;
   readonly heap: MemoryTrace;
   readonly warnings: string[];
   readonly seconds: number;
@@ -115,6 +122,7 @@ interface ProcessSoak {
 /** A soaked process: launched with the memory probe; `sample()` reads its RSS and asks for its heap. */
 function launchProbed(args: string[], env: NodeJS.ProcessEnv, dir: string, onLine: (line: string) => void) {
   const rss: number[] = [];
+  const anon: number[] = [];
   const heap: number[] = [];
   const watcher = lineWatcher((line) => {
     const kb = probeHeapKb(line);
@@ -131,12 +139,13 @@ function launchProbed(args: string[], env: NodeJS.ProcessEnv, dir: string, onLin
     proc,
     watcher,
     sample() {
-      const kb = readVmRssKb(proc.pid);
+      const kb = readRssKb(proc.pid);
       if (kb === null) return;
-      rss.push(kb);
+      rss.push(kb.rss);
+      anon.push(kb.anon);
       proc.child.kill('SIGUSR2');
     },
-    traces: () => ({ rss: memoryTrace(rss), heap: memoryTrace(heap) }),
+    traces: () => ({ rss: memoryTrace(rss), rssAnon: memoryTrace(anon), heap: memoryTrace(heap) }),
   };
 }
 
@@ -146,7 +155,7 @@ async function soakServer(
   dbPath: string,
   calls: number,
   clients: number,
-): Promise<ProcessSoak & { errors: number; firstError: string | null }> {
+): Promise<ProcessSoak & { errors: number; gone: number; firstError: string | null }> {
   const server = launchProbed(['serve', '--transport', 'http'], env, dir, () => undefined);
   const samples = readSamples(dbPath, 200);
   const requests: Array<(random: () => number) => [string, Record<string, unknown>]> = [
@@ -159,6 +168,8 @@ async function soakServer(
   const every = Math.max(1, Math.floor(calls / 200));
   let next = 0;
   let errors = 0;
+  // A test the worker removed after the sandbox deleted it: the right answer, not a failure.
+  let gone = 0;
   let firstError: string | null = null;
   const connected: Client[] = [];
   try {
@@ -173,7 +184,8 @@ async function soakServer(
         const [name, args] = (requests[i % requests.length] as (typeof requests)[number])(random);
         try {
           const answer = await callTool(client, name, args);
-          if (answer.isError) {
+          if (answer.isError && answer.text.includes('deleted upstream')) gone++;
+          else if (answer.isError) {
             errors++;
             firstError ??= `${name}: ${answer.text.slice(0, 300)}`;
           }
@@ -192,7 +204,7 @@ async function soakServer(
     // The last heap answer arrives after the signal: give it a moment.
     await new Promise((resolve) => setTimeout(resolve, 200));
     if (firstError) process.stderr.write(`first failed call: ${firstError}\n`);
-    return { ...server.traces(), warnings: server.watcher.warnings, errors, firstError, seconds };
+    return { ...server.traces(), warnings: server.watcher.warnings, errors, gone, firstError, seconds };
   } finally {
     await Promise.all(connected.map((client) => client.close()));
     await server.proc.stop();
@@ -305,6 +317,7 @@ export async function runSoakBenchmark(options: SoakBenchOptions): Promise<unkno
       mb(soak.rss.warmedUpKb),
       mb(soak.rss.finalKb),
       soak.rss.growthPercent,
+      soak.rssAnon.growthPercent,
       mb(soak.heap.warmedUpKb),
       mb(soak.heap.finalKb),
       soak.heap.growthPercent,
@@ -319,13 +332,18 @@ export async function runSoakBenchmark(options: SoakBenchOptions): Promise<unkno
           'RSS after warm-up MB',
           'RSS at end MB',
           'RSS growth %',
+          'anon RSS growth %',
           'heap after warm-up MB',
           'heap at end MB',
           'heap growth %',
           'warnings',
         ],
         [
-          row('serve (http)', `${options.calls} calls, ${server.errors} errors`, server),
+          row(
+            'serve (http)',
+            `${options.calls} calls, ${server.errors} errors, ${server.gone} deleted tests`,
+            server,
+          ),
           row('worker', `${worker.cycles} incremental syncs, ${worker.failed} failed`, worker),
         ],
       ),
@@ -341,12 +359,19 @@ export async function runSoakBenchmark(options: SoakBenchOptions): Promise<unkno
       maxMb: mb(trace.maxKb),
     });
     const figures = {
-      server: { ...server, clients, rss: inMb(server.rss), heap: inMb(server.heap) },
+      server: {
+        ...server,
+        clients,
+        rss: inMb(server.rss),
+        rssAnon: inMb(server.rssAnon),
+        heap: inMb(server.heap),
+      },
       worker: {
         ...worker,
         advanceEveryCycles: ADVANCE_EVERY_CYCLES,
         advanceHours: ADVANCE_HOURS,
         rss: inMb(worker.rss),
+        rssAnon: inMb(worker.rssAnon),
         heap: inMb(worker.heap),
       },
       benchWarnings,
