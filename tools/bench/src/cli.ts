@@ -27,8 +27,9 @@ benchmarks:
   serve-sync  serve on an empty mirror: time to the first list_tests, tool latency during its
               own first sync and idle                                  (default --scale small)
   charts   a chart of 1,000 rows of each kind: table to SVG, SVG to PNG, in process (no mirror)
-  soak     a server through --calls tool calls (default 100000) and the worker through --cycles
-           incremental syncs (default 1000): RSS growth after warm-up, process warnings (default --scale small)
+  soak     at once on one mirror: a server through --calls tool calls from --clients SDK clients
+           (default 100000 calls, 4 clients) and the worker through --cycles incremental syncs with small
+           upstream changes (default 1000): RSS and heap growth after warm-up, process warnings (default --scale small)
 
 options:
   --scale demo|small|medium|large
@@ -36,6 +37,7 @@ options:
   --concurrency N     MAX_CONCURRENT_API_REQUESTS of the sync (default 10)
   --calls N           measured calls per tool (tools, default 300; serve-sync idle, default 30) / queries per kind (search, default 200) / calls per query and side (persistence, default 200) / server calls (soak, default 100000) / renders per chart (charts, default 20)
   --cycles N          soak: incremental syncs of the worker (default 1000, one a second at the least)
+  --clients N         soak: concurrent SDK clients of the server (default 4)
   --analytics-calls N tools: measured calls per analytics tool (quality reports, metrics; default 30)
   --duration N        seconds of load per endpoint and phase (rest, default 5)
   --connections N     concurrent connections (rest, default 10)
@@ -83,6 +85,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'light-calls': { type: 'string' },
       'read-workers': { type: 'string' },
       cycles: { type: 'string' },
+      clients: { type: 'string' },
       'no-mcp': { type: 'boolean' },
       tools: { type: 'string' },
       'write-between': { type: 'boolean' },
@@ -152,6 +155,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         scale,
         calls: intFlag(values.calls, 'calls', 100_000, 1),
         cycles: intFlag(values.cycles, 'cycles', 1000, 1),
+        clients: intFlag(values.clients, 'clients', 4, 1),
         fresh,
       });
       break;

@@ -1,14 +1,26 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { fetchWithRequestSignal } from './request-signal-fetch.js';
 
 /** The official SDK client on the Streamable HTTP endpoint, as Claude Code or Cursor would connect. */
-export async function connectMcp(url: string, name = 'testio-bench', apiKey?: string): Promise<Client> {
-  // Note: after ~1,500 calls on one client Node prints a MaxListenersExceededWarning about abort
-  // listeners on an AbortSignal (seen with SDK 1.32.2); it is a warning only and changes no figure.
+export async function connectMcp(
+  url: string,
+  name = 'testio-bench',
+  apiKey?: string,
+  /** Wraps the transport's fetch, e.g. to see the signal the transport hands it (a test does). */
+  wrapFetch: (fetch: FetchLike) => FetchLike = (fetch) => fetch,
+): Promise<Client> {
   const client = new Client({ name, version: '1.0.0' });
   // With a key, as a team client sends it (docs/deployment.md): a static bearer header.
   const requestInit = apiKey ? { headers: { Authorization: `Bearer ${apiKey}` } } : {};
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit }));
+  // A signal per request: the transport's own one signal would collect a listener per call (issue 18).
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit,
+      fetch: wrapFetch(fetchWithRequestSignal()),
+    }),
+  );
   return client;
 }
 

@@ -44,6 +44,8 @@ export interface LaunchOptions {
   readonly onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
   /** Pin the process to these CPUs (`taskset -c`, e.g. `0`): a one-core baseline on a bigger machine. */
   readonly cpus?: string;
+  /** Node flags for this process only, after the shared ones (e.g. `--require` of a probe). */
+  readonly nodeArgs?: readonly string[];
 }
 
 let nodeFlags: readonly string[] = heapFlagsFor(process.env);
@@ -62,7 +64,7 @@ export function currentNodeFlags(): readonly string[] {
 }
 
 export function launchCli(args: readonly string[], options: LaunchOptions): Launched {
-  const argv = [...nodeFlags, BIN, ...args];
+  const argv = [...nodeFlags, ...(options.nodeArgs ?? []), BIN, ...args];
   // taskset execs node in place, so the pid (and its /proc figures) are node's.
   const child = options.cpus
     ? spawn('taskset', ['-c', options.cpus, process.execPath, ...argv], {
