@@ -139,8 +139,8 @@ function tile(label: string, value: string, note = '', tone = ''): HTMLElement {
 function trendChart(trend: Report['monthly_trend']): Element {
   const months = trend.filter((m) => m.month !== 'unknown').slice(-18);
   if (months.length === 0) return el('p', { class: 'empty' }, 'No tests ended in this period.');
-  const width = 640;
-  const height = 200;
+  const width = 1000;
+  const height = 230;
   const pad = { left: 36, right: 36, top: 12, bottom: 28 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
@@ -160,7 +160,7 @@ function trendChart(trend: Report['monthly_trend']): Element {
       class: 'axis',
     }),
     svg('text', { x: pad.left - 6, y: pad.top + 8, class: 'tick end' }, count(max)),
-    svg('text', { x: width - pad.right + 6, y: pad.top + 8, class: 'tick' }, '100%'),
+    svg('text', { x: width - 2, y: pad.top + 8, class: 'tick end' }, '100%'),
   );
   const points: string[] = [];
   months.forEach((m, i) => {
@@ -219,6 +219,17 @@ function bars(rows: ReadonlyArray<readonly [string, number, string]>, metric: st
 
 function card(title: string, body: Node, wide = false): HTMLElement {
   return el('section', { class: wide ? 'card wide' : 'card' }, el('h2', {}, title), body);
+}
+
+function trendCard(trend: Report['monthly_trend']): HTMLElement {
+  const legend = el(
+    'div',
+    { class: 'legend' },
+    el('span', {}, el('i', { class: 'key bar-key' }), 'bugs per month (left axis)'),
+    el('span', {}, el('i', { class: 'key rate-key' }), 'acceptance rate (right axis)'),
+  );
+  const body = el('div', {}, trendChart(trend), legend);
+  return card('Quality trend', body, true);
 }
 
 function render(report: Report, features: Feature[], critical: Bug[], criticalTotal: number): void {
@@ -301,11 +312,11 @@ function render(report: Report, features: Feature[], critical: Bug[], criticalTo
     el(
       'div',
       { class: 'grid' },
-      card('Quality trend: bugs per month, acceptance rate', trendChart(report.monthly_trend), true),
+      trendCard(report.monthly_trend),
       card('Bugs by severity', severity),
       card('Bugs by review status', review),
       card('Features with the most bugs', featureBody),
-      card(`Recent critical bugs (${count(criticalTotal)})`, bugList),
+      card(`Recent critical bugs (${count(criticalTotal)} in the newest tests)`, bugList, true),
     ),
   );
 }
