@@ -11,7 +11,7 @@ import { CHROMIUM, launchChromium, type Browser } from '../__fixtures__/cdp.js';
 import { startMcpStack, type McpStack } from '../__fixtures__/stack.js';
 import { createServer } from '../server.js';
 import { createHttpApp, listen, type RunningHttpServer } from '../transports/http.js';
-import { DASHBOARD_URI, UI_MIME_TYPE } from './index.js';
+import { DASHBOARD_URI, UI_EXTENSION_ID, UI_MIME_TYPE } from './index.js';
 
 /**
  * The dashboard as a person sees it in a host that renders MCP Apps: a real server on the sandbox over
@@ -37,7 +37,11 @@ beforeAll(async () => {
     health: () => container.health(),
   });
   http = await listen(app, '127.0.0.1', 0);
-  client = new Client({ name: 'testio-test-host', version: '1.0.0' });
+  // The host declares MCP Apps support, as Claude, VS Code or Goose do (SEP-1865 capability negotiation).
+  client = new Client(
+    { name: 'testio-test-host', version: '1.0.0' },
+    { capabilities: { extensions: { [UI_EXTENSION_ID]: { mimeTypes: [UI_MIME_TYPE] } } } },
+  );
   await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
   dir = mkdtempSync(path.join(tmpdir(), 'testio-app-host-'));
 }, 180_000);
@@ -216,4 +220,35 @@ describe('the product dashboard (MCP App) in a host of our own', () => {
       await host.close();
     }
   }, 120_000);
+});
+
+describe('tool results for hosts with and without MCP Apps', () => {
+  it('are the same text, image and link content for a plain client as for an apps host', async () => {
+    const plain = new Client({ name: 'plain-client', version: '1.0.0' });
+    await plain.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+    try {
+      const calls = [
+        {
+          name: 'generate_quality_report',
+          arguments: { product_ids: [stack.truth.products[0]?.id], charts: true },
+        },
+        { name: 'get_product_summary', arguments: { product_id: stack.truth.products[0]?.id } },
+      ];
+      for (const call of calls) {
+        const forPlain = await plain.callTool(call);
+        const forApps = await client.callTool(call);
+        expect(forPlain.isError, call.name).toBeFalsy();
+        expect(forPlain._meta, call.name).toBeUndefined();
+        // The fences around untrusted text carry a random id per answer; everything else is equal.
+        const unfenced = (result: typeof forPlain) =>
+          JSON.stringify(result).replace(/untrusted-data-[0-9a-f-]+/g, 'untrusted-data');
+        expect(unfenced(forPlain), call.name).toBe(unfenced(forApps));
+        const types = (forPlain.content as Array<{ type: string }>).map((c) => c.type);
+        expect(types[0]).toBe('text');
+        expect(types).toContain('resource_link');
+      }
+    } finally {
+      await plain.close();
+    }
+  }, 60_000);
 });
