@@ -9,9 +9,11 @@ import { build } from 'esbuild';
  */
 
 const DIR = fileURLToPath(new URL('../src/apps/dashboard/', import.meta.url));
-export const DASHBOARD_HTML_PATH = `${DIR}dashboard.html`;
+/** A module rather than an .html file: it is bundled with the server (tools/package) like any code. */
+export const DASHBOARD_HTML_PATH = `${DIR}dashboard-html.generated.ts`;
 
-export async function buildDashboardHtml(): Promise<string> {
+/** The generated module's text. */
+export async function buildDashboardModule(): Promise<string> {
   const bundle = await build({
     entryPoints: [`${DIR}view.ts`],
     bundle: true,
@@ -26,7 +28,13 @@ export async function buildDashboardHtml(): Promise<string> {
   const css = readFileSync(`${DIR}dashboard.css`, 'utf8').trim();
   const template = readFileSync(`${DIR}dashboard.template.html`, 'utf8');
   // `</` inside the inline script would end it early; `<\/` means the same in JavaScript strings.
-  return template
+  const html = template
     .replace('/* STYLES */', () => css)
     .replace('/* SCRIPT */', () => script.replaceAll('</', '<\\/'));
+  return [
+    '// Generated from view.ts, host-bridge.ts, dashboard.css and dashboard.template.html by',
+    '// `npm run build:apps`; do not edit (src/apps/apps.test.ts fails when it is out of date).',
+    `export const DASHBOARD_HTML = ${JSON.stringify(html)};`,
+    '',
+  ].join('\n');
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Services } from '@testio-mcp/services';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildDashboardHtml, DASHBOARD_HTML_PATH } from '../../scripts/dashboard-html.js';
+import { buildDashboardModule, DASHBOARD_HTML_PATH } from '../../scripts/dashboard-html.js';
 import { connectInMemory, memoryLogger } from '../__fixtures__/harness.js';
 import { DASHBOARD_TOOLS, DASHBOARD_URI, UI_EXTENSION_ID, UI_MIME_TYPE } from './index.js';
 
@@ -66,6 +66,6 @@ describe('MCP Apps on the server', () => {
   });
 
   it('serves the HTML that view.ts and dashboard.css build to (run npm run build:apps when this fails)', async () => {
-    expect(readFileSync(DASHBOARD_HTML_PATH, 'utf8')).toBe(await buildDashboardHtml());
+    expect(readFileSync(DASHBOARD_HTML_PATH, 'utf8')).toBe(await buildDashboardModule());
   });
 });

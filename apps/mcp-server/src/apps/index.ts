@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { DASHBOARD_HTML } from './dashboard/dashboard-html.generated.js';
 
 /**
  * MCP Apps (SEP-1865, extension `io.modelcontextprotocol/ui`, spec 2026-01-26): the product dashboard
@@ -38,8 +38,6 @@ export interface UiResource {
   read(): string;
 }
 
-let html: string | undefined;
-
 export const DASHBOARD_RESOURCE: UiResource = {
   uri: DASHBOARD_URI,
   name: 'product-dashboard',
@@ -48,8 +46,8 @@ export const DASHBOARD_RESOURCE: UiResource = {
     'Interactive dashboard of one product (MCP App): quality trend, bugs by severity and review status, the features with the most bugs, recent critical bugs, with a product selector and a period picker. Hosts that support MCP Apps show it beside generate_quality_report and get_product_summary.',
   mimeType: UI_MIME_TYPE,
   _meta: RESOURCE_UI_META,
-  // Built from dashboard/view.ts by `npm run build:apps`; read once per process.
-  read: () => (html ??= readFileSync(new URL('./dashboard/dashboard.html', import.meta.url), 'utf8')),
+  // Built from dashboard/view.ts and its CSS by `npm run build:apps`.
+  read: () => DASHBOARD_HTML,
 };
 
 export const UI_RESOURCES: readonly UiResource[] = [DASHBOARD_RESOURCE];
