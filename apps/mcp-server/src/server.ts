@@ -625,7 +625,7 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
         formatThreePart(
           `Unknown resource '${uri.slice(0, 200)}'`,
           'This server has no resource at that URI',
-          `Use one of: ${[...RESOURCES.map((r) => r.uri), ...RESOURCE_TEMPLATES.map((t) => t.uriTemplate)].join(', ')}`,
+          `Use one of: ${[...RESOURCES.map((r) => r.uri), ...UI_RESOURCES.map((r) => r.uri), ...RESOURCE_TEMPLATES.map((t) => t.uriTemplate)].join(', ')}`,
         ),
       );
     } catch (error) {

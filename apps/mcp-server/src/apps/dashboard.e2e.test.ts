@@ -64,8 +64,8 @@ interface ViewFacts {
   criticalBugIds: number[];
 }
 
-/** Reads the view's DOM inside its sandboxed frame (an isolated world of that frame). */
-async function viewFacts(browser: Browser): Promise<ViewFacts | null> {
+/** Evaluates an expression in the view's sandboxed frame (an isolated world: same DOM, own globals). */
+async function frameEval(browser: Browser, expression: string): Promise<string | null> {
   const tree = await browser.send<{ frameTree: { childFrames?: Array<{ frame: { id: string } }> } }>(
     'Page.getFrameTree',
   );
@@ -75,6 +75,16 @@ async function viewFacts(browser: Browser): Promise<ViewFacts | null> {
     frameId,
     worldName: 'test',
   });
+  const evaluated = await browser.send<{ result: { value?: unknown } }>('Runtime.evaluate', {
+    expression,
+    contextId: world.executionContextId,
+    returnByValue: true,
+  });
+  return typeof evaluated.result.value === 'string' ? evaluated.result.value : null;
+}
+
+/** Reads the view's DOM inside its sandboxed frame (an isolated world of that frame). */
+async function viewFacts(browser: Browser): Promise<ViewFacts | null> {
   const expression = `(() => {
     const rows = (list) => Object.fromEntries([...document.querySelectorAll('[data-list="' + list + '"] .bar-row')]
       .map((r) => [r.dataset.label, Number(r.dataset.value)]));
@@ -90,12 +100,8 @@ async function viewFacts(browser: Browser): Promise<ViewFacts | null> {
       criticalBugIds: [...document.querySelectorAll('[data-bug-id]')].map((r) => Number(r.dataset.bugId)),
     });
   })()`;
-  const evaluated = await browser.send<{ result: { value?: string } }>('Runtime.evaluate', {
-    expression,
-    contextId: world.executionContextId,
-    returnByValue: true,
-  });
-  return evaluated.result.value ? (JSON.parse(evaluated.result.value) as ViewFacts) : null;
+  const json = await frameEval(browser, expression);
+  return json ? (JSON.parse(json) as ViewFacts) : null;
 }
 
 async function until<T>(read: () => Promise<T | null>, done: (value: T) => boolean): Promise<T> {
@@ -215,6 +221,23 @@ describe('the product dashboard (MCP App) in a host of our own', () => {
       expect(facts2.inked).toBeGreaterThan(0.2);
       expect(facts2.colours).toBeGreaterThan(6);
       writeFileSync(SCREENSHOT, png);
+
+      // The host switches to dark (ui/notifications/host-context-changed): the view follows.
+      await browser.send('Runtime.evaluate', {
+        expression: `document.getElementById('view').contentWindow.postMessage({ jsonrpc: '2.0', method: 'ui/notifications/host-context-changed', params: { theme: 'dark' } }, '*')`,
+      });
+      const background = await until(
+        () => frameEval(browser, 'getComputedStyle(document.body).backgroundColor'),
+        (colour) => colour !== 'rgb(255, 255, 255)',
+      );
+      const [r = 255, g = 255, b = 255] = (background.match(/\d+/g) ?? []).map(Number);
+      expect(r + g + b).toBeLessThan(150);
+      const dark = await browser.send<{ data: string }>('Page.captureScreenshot', {
+        format: 'png',
+        clip: { x: 0, y: 0, width: 1100, height: Math.min(frame.result.value, 1250), scale: 1 },
+      });
+      expect(drawn(Buffer.from(dark.data, 'base64')).colours).toBeGreaterThan(6);
+      writeFileSync(SCREENSHOT.replace('.png', '-dark.png'), Buffer.from(dark.data, 'base64'));
     } finally {
       await browser.close();
       await host.close();
