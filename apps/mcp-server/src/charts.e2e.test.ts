@@ -152,8 +152,13 @@ describe.each(['stdio', 'http'] as const)('generate_quality_report with charts, 
     expect(report.products.length).toBeGreaterThan(1);
     const types = result.content.map((c) => c.type);
     // The JSON, then image + text alternative per chart: trends of tests, of bugs and of rates, severities,
-    // review outcomes, rejection reasons, and with several products bugs and rates per product.
-    expect(types).toEqual(['text', ...Array<string[]>(8).fill(['image', 'text']).flat()]);
+    // review outcomes, rejection reasons, and with several products bugs and rates per product; then a
+    // link to each product's testio:// resource.
+    expect(types).toEqual([
+      'text',
+      ...Array<string[]>(8).fill(['image', 'text']).flat(),
+      ...report.products.map(() => 'resource_link'),
+    ]);
     for (const block of result.content.filter((c) => c.type === 'image')) {
       const png = inspectPng(Buffer.from(block.data, 'base64'));
       expect([png.width, png.height]).toEqual([800, 450]);
@@ -190,7 +195,11 @@ describe.each(['stdio', 'http'] as const)('generate_quality_report with charts, 
       'products-bugs-by-severity',
       'products-rates',
     ]);
-    const links = result.content.flatMap((c) => (c.type === 'resource_link' ? [c] : []));
+    const allLinks = result.content.flatMap((c) => (c.type === 'resource_link' ? [c] : []));
+    expect(allLinks.filter((l) => l.uri.startsWith('testio://')).map((l) => l.uri)).toEqual(
+      report.products.map((p) => `testio://products/${p.id}`),
+    );
+    const links = allLinks.filter((l) => l.uri.startsWith('file:'));
     expect(links.map((l) => l.mimeType)).toEqual([
       'text/markdown',
       'text/html',

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { toolUiMeta } from './apps/index.js';
 import type { JsonSchema } from './json-schema.js';
 import { describeTool } from './server.js';
 import { TOOLSETS, type AnyToolDefinition } from './tools/define-tool.js';
@@ -67,6 +68,7 @@ function hints(tool: AnyToolDefinition): string {
     a.idempotentHint ? 'idempotent' : undefined,
     a.openWorldHint ? 'may call the TestIO API' : 'local mirror only',
     tool.runsAsTask ? 'runs as a task for clients that support tasks' : undefined,
+    toolUiMeta(tool.aliasOf ?? tool.name) ? 'opens the product dashboard in hosts with MCP Apps' : undefined,
   ]
     .filter(Boolean)
     .join(' · ');

@@ -34,6 +34,7 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { APPS_CAPABILITY, toolUiMeta, UI_RESOURCES } from './apps/index.js';
 import { createElicitation } from './elicitation.js';
 import { iconsFor } from './icons.js';
 import { rejectUnknownArguments } from './input-guards.js';
@@ -174,9 +175,16 @@ export function describeTool(tool: AnyToolDefinition): Tool {
     annotations: { title: tool.title, ...tool.annotations },
     ...(tool.runsAsTask ? { execution: { taskSupport: 'optional' as const } } : {}),
     icons: iconsFor(tool.toolset),
+    // MCP Apps (ADR 0038): hosts that render apps open the dashboard beside this tool's results.
+    ...withUiMeta(tool.aliasOf ?? tool.name),
   };
   described.set(tool, entry);
   return entry;
+}
+
+function withUiMeta(name: string): Pick<Tool, '_meta'> {
+  const meta = toolUiMeta(name);
+  return meta ? { _meta: meta } : {};
 }
 
 /** The text block: the JSON itself, fenced when it carries third-party text. */
@@ -248,6 +256,7 @@ export function createServer(deps: ServerDeps): Server {
       prompts: { listChanged: false },
       resources: { listChanged: false },
       completions: {},
+      extensions: APPS_CAPABILITY,
       ...(tasks ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } } : {}),
     },
     instructions: SERVER_INSTRUCTIONS,
@@ -556,13 +565,23 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
   });
 
   server.setRequestHandler(ListResourcesRequestSchema, () => ({
-    resources: RESOURCES.map((r) => ({
-      uri: r.uri,
-      name: r.name,
-      title: r.title,
-      description: r.description,
-      mimeType: r.mimeType,
-    })),
+    resources: [
+      ...RESOURCES.map((r) => ({
+        uri: r.uri,
+        name: r.name,
+        title: r.title,
+        description: r.description,
+        mimeType: r.mimeType,
+      })),
+      ...UI_RESOURCES.map((r) => ({
+        uri: r.uri,
+        name: r.name,
+        title: r.title,
+        description: r.description,
+        mimeType: r.mimeType,
+        _meta: r._meta,
+      })),
+    ],
   }));
 
   server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
@@ -578,6 +597,8 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
     const uri = request.params.uri;
     try {
+      const app = UI_RESOURCES.find((r) => r.uri === uri);
+      if (app) return { contents: [{ uri, mimeType: app.mimeType, text: app.read(), _meta: app._meta }] };
       const fixed = RESOURCES.find((r) => r.uri === uri);
       if (fixed)
         return {
@@ -604,7 +625,7 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
         formatThreePart(
           `Unknown resource '${uri.slice(0, 200)}'`,
           'This server has no resource at that URI',
-          `Use one of: ${[...RESOURCES.map((r) => r.uri), ...RESOURCE_TEMPLATES.map((t) => t.uriTemplate)].join(', ')}`,
+          `Use one of: ${[...RESOURCES.map((r) => r.uri), ...UI_RESOURCES.map((r) => r.uri), ...RESOURCE_TEMPLATES.map((t) => t.uriTemplate)].join(', ')}`,
         ),
       );
     } catch (error) {

@@ -1,3 +1,4 @@
+import type { ResourceLink } from '@modelcontextprotocol/sdk/types.js';
 import {
   getBugSummaryInputSchema,
   getFeatureSummaryInputSchema,
@@ -52,3 +53,27 @@ export const bugResource = defineTemplate({
   entity: 'bug',
   read: (id, { services }) => services.getBugSummary(parseInput(getBugSummaryInputSchema, { bug_id: id })),
 });
+
+export type EntityKind = 'product' | 'test' | 'feature' | 'bug';
+
+const TEMPLATE_OF: Record<EntityKind, string> = {
+  product: productResource.uriTemplate,
+  test: testResource.uriTemplate,
+  feature: featureResource.uriTemplate,
+  bug: bugResource.uriTemplate,
+};
+
+/**
+ * A `resource_link` to an entity's `testio://` resource, for results to point at what they are about: a
+ * client can show it as a link and read it with resources/read. The title names the kind and id only:
+ * entity titles are text written by testers and customers, kept inside the answer's fenced JSON.
+ */
+export function entityLink(kind: EntityKind, id: number): ResourceLink {
+  return {
+    type: 'resource_link',
+    uri: TEMPLATE_OF[kind].replace('{id}', String(id)),
+    name: `${kind}-${id}`,
+    title: `${kind[0]?.toUpperCase()}${kind.slice(1)} ${id}`,
+    mimeType: 'application/json',
+  };
+}

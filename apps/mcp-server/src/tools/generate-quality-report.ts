@@ -7,6 +7,7 @@ import {
   type GenerateQualityReportInput,
   type GenerateQualityReportOutput,
 } from '@testio-mcp/services';
+import { entityLink } from '../resources/entities.js';
 import type { ToolDefinition } from './define-tool.js';
 
 export { generateQualityReportOutputSchema };
@@ -94,6 +95,10 @@ async function reportAttachments(
       ...(file.chart ? { description: file.chart.description } : {}),
       size: file.size_bytes,
     });
+  }
+  // A link per product of a focused report; a report over the whole account would list dozens.
+  if (output.products.length <= 10) {
+    blocks.push(...output.products.map((product) => entityLink('product', product.id)));
   }
   return blocks;
 }

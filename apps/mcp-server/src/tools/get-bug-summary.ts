@@ -1,4 +1,5 @@
 import { getBugSummaryInputSchema, getBugSummaryOutputSchema } from '@testio-mcp/services';
+import { entityLink } from '../resources/entities.js';
 import { defineTool } from './define-tool.js';
 
 export { getBugSummaryOutputSchema };
@@ -17,4 +18,5 @@ export default defineTool({
   untrustedContent: true,
   examples: [{ description: 'Steps, results and devices of bug 12345', arguments: { bug_id: 12345 } }],
   handler: (input, { services }) => services.getBugSummary(input),
+  attachments: (output) => Promise.resolve([entityLink('bug', output.id)]),
 });

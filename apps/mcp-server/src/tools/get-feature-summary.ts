@@ -1,4 +1,5 @@
 import { getFeatureSummaryInputSchema, getFeatureSummaryOutputSchema } from '@testio-mcp/services';
+import { entityLink } from '../resources/entities.js';
 import { defineTool } from './define-tool.js';
 
 export { getFeatureSummaryOutputSchema };
@@ -17,4 +18,5 @@ export default defineTool({
   untrustedContent: true,
   examples: [{ description: 'User stories and counts of feature 4321', arguments: { feature_id: 4321 } }],
   handler: (input, { services }) => services.getFeatureSummary(input),
+  attachments: (output) => Promise.resolve([entityLink('feature', output.id)]),
 });

@@ -1,4 +1,5 @@
 import { getProductSummaryInputSchema, getProductSummaryOutputSchema } from '@testio-mcp/services';
+import { entityLink } from '../resources/entities.js';
 import { defineTool } from './define-tool.js';
 
 export { getProductSummaryOutputSchema };
@@ -16,4 +17,5 @@ export default defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   examples: [{ description: 'Test and feature counts of product 598', arguments: { product_id: 598 } }],
   handler: (input, { services }) => services.getProductSummary(input),
+  attachments: (output) => Promise.resolve([entityLink('product', output.id)]),
 });

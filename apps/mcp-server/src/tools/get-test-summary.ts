@@ -1,4 +1,5 @@
 import { getTestSummaryInputSchema, getTestSummaryOutputSchema } from '@testio-mcp/services';
+import { entityLink } from '../resources/entities.js';
 import { defineTool } from './define-tool.js';
 
 export { getTestSummaryOutputSchema };
@@ -20,4 +21,6 @@ export default defineTool({
     { description: 'Configuration and bug statistics of test 109363', arguments: { test_id: 109363 } },
   ],
   handler: (input, { services }) => services.getTestSummary(input),
+  attachments: (output) =>
+    Promise.resolve([entityLink('test', output.test.id), entityLink('product', output.test.product.id)]),
 });
