@@ -92,3 +92,6 @@ export type { FtsNode, TsQueries } from './postgres/fts-expression.js';
 // Analytics on PostgreSQL (ADR 0031): the AnalyticsReader port over a pool.
 export { buildPgMetricSql, createPgAnalyticsReader, pgScopeParams } from './postgres/analytics/reader.js';
 export type { PgAnalyticsReaderOptions } from './postgres/analytics/reader.js';
+// The principals on PostgreSQL behind the synchronous port: an in-memory copy kept fresh (ADR 0034).
+export { openPgPrincipalSnapshot, PRINCIPALS_CHANNEL } from './postgres/principal-snapshot.js';
+export type { PgPrincipalSnapshot, PgPrincipalSnapshotOptions } from './postgres/principal-snapshot.js';

@@ -10,16 +10,52 @@ export interface PgStoreContext {
   readonly logger?: Logger | undefined;
 }
 
-/** Runs `fn` as one transaction, with database errors mapped to domain errors. */
+/** Attempts of a transaction PostgreSQL aborted as a deadlock victim or a serialization failure. */
+const MAX_ATTEMPTS = 5;
+
+const retryable = (error: unknown): boolean => {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === '40P01' || code === '40001';
+};
+
+/**
+ * Runs `fn` again when PostgreSQL rolled its transaction back as a deadlock victim or a serialization
+ * failure: concurrent product syncs bump the same aggregate rows (`entity_counts`, `platform_counts`) from
+ * triggers in different orders, and PostgreSQL resolves such a cycle by aborting one of them whole, so
+ * running it again is safe. A short random pause keeps the two from meeting again at once.
+ */
+async function retrying<T>(ctx: PgStoreContext, run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!retryable(error) || attempt >= MAX_ATTEMPTS) throw pgDomainError(error);
+      ctx.logger?.debug({ attempt, code: (error as { code: string }).code }, 'transaction retried');
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/** Advisory lock namespace ("tw": tenant writes); the second key is the customer id. */
+const TENANT_WRITE_LOCK = 0x7477;
+
+/**
+ * Runs `fn` as one transaction, with database errors mapped to domain errors. The write transactions of
+ * one tenant take turns (a transaction-scoped advisory lock per customer id), as every write does on
+ * SQLite: concurrent product syncs otherwise bump the same aggregate rows (`entity_counts`,
+ * `platform_counts`) from triggers in different orders and deadlock. Reads never wait for it; other
+ * tenants' writes neither. A deadlock that still happens (with a single-statement write) is retried.
+ */
 export async function inTransaction<T>(
   ctx: PgStoreContext,
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  try {
-    return await withTransaction(ctx.pool, fn);
-  } catch (error) {
-    throw pgDomainError(error);
-  }
+  return retrying(ctx, () =>
+    withTransaction(ctx.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [TENANT_WRITE_LOCK, ctx.customerId]);
+      return fn(client);
+    }),
+  );
 }
 
 /** One statement on any connection of the pool (its own transaction), errors mapped. */
@@ -28,11 +64,7 @@ export async function query<R extends pg.QueryResultRow>(
   text: string,
   values: unknown[],
 ): Promise<pg.QueryResult<R>> {
-  try {
-    return await ctx.pool.query<R>(text, values);
-  } catch (error) {
-    throw pgDomainError(error);
-  }
+  return retrying(ctx, () => ctx.pool.query<R>(text, values));
 }
 
 /** Distinct ids, for `= ANY($n::int[])`. */
