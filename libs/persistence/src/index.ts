@@ -92,3 +92,10 @@ export type { FtsNode, TsQueries } from './postgres/fts-expression.js';
 // Analytics on PostgreSQL (ADR 0031): the AnalyticsReader port over a pool.
 export { buildPgMetricSql, createPgAnalyticsReader, pgScopeParams } from './postgres/analytics/reader.js';
 export type { PgAnalyticsReaderOptions } from './postgres/analytics/reader.js';
+// State serving instances share (ADR 0035): sync jobs, rate-limit windows, shared keys.
+export { createInstanceSecretStore, createRateWindowStore, createSyncJobStore } from './shared-state.js';
+export {
+  createPgInstanceSecretStore,
+  createPgRateWindowStore,
+  createPgSyncJobStore,
+} from './postgres/shared-state.js';
