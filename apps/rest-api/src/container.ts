@@ -6,6 +6,7 @@ import {
   type ServingParts,
 } from '@testio-mcp/composition';
 import type { Clock, Logger } from '@testio-mcp/domain';
+import { createSyncJobStore } from '@testio-mcp/persistence';
 import type { ReadThrough, RefreshOutcome } from '@testio-mcp/sync';
 import type { AppDeps, AppOptions } from './app.js';
 import type { RestApiSettings } from './config.js';
@@ -102,7 +103,15 @@ export function createRestContainer({ basePath = '', ...options }: RestContainer
   const { api, database, engine, services, clock } = parts;
   const health = createHealthProbe({ database, engine, clock });
   metrics.setSources({ upstream: () => api.stats(), health });
-  const syncJobs = new SyncJobs({ services, logger, clock, metrics, basePath });
+  // Jobs live in the mirror database, so any instance on it answers GET /api/sync/{id} (ADR 0035).
+  const syncJobs = new SyncJobs({
+    services,
+    logger,
+    clock,
+    metrics,
+    basePath,
+    store: createSyncJobStore(database.sqlite),
+  });
 
   return {
     ...parts,
