@@ -1,7 +1,10 @@
-import type { SyncJobStore } from '@testio-mcp/domain';
+import { createRateLimits, sharedLimiter } from '@testio-mcp/composition';
+import type { RateWindowStore, SyncJobStore } from '@testio-mcp/domain';
 import {
-  createPgSyncJobStore,
   createPgPool,
+  createPgRateWindowStore,
+  createPgSyncJobStore,
+  createRateWindowStore,
   createSyncJobStore,
   openDatabase,
 } from '@testio-mcp/persistence';
@@ -10,17 +13,18 @@ import type { SyncDataOutput } from '@testio-mcp/services';
 import type { SyncProgress } from '@testio-mcp/sync';
 import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildApp, fakeServices, syncOutput } from './__fixtures__/fakes.js';
+import { buildApp, FakeClock, fakeServices, syncOutput } from './__fixtures__/fakes.js';
 
 /**
- * Two REST API instances on one database (ADR 0035): a sync started on A is followed on B, and a job whose
- * instance died is reported failed, not running forever. Both engines, each instance with its own
- * connection (SQLite) or pool (PostgreSQL).
+ * Two REST API instances on one database (ADR 0035): a sync started on A is followed on B, a job whose
+ * instance died is reported failed, not running forever, and both spend one rate budget. Both engines, each
+ * instance with its own connection (SQLite) or pool (PostgreSQL).
  */
 
 interface Engine {
   readonly name: string;
   open(): Promise<{ a: SyncJobStore; b: SyncJobStore; cleanup(): Promise<void> }>;
+  openRateWindows(): Promise<{ a: RateWindowStore; b: RateWindowStore; cleanup(): Promise<void> }>;
 }
 
 const engines: Engine[] = [
@@ -38,6 +42,18 @@ const engines: Engine[] = [
         },
       };
     },
+    async openRateWindows() {
+      const db = createTestDatabase();
+      const other = openDatabase({ path: db.path, customerId: 1 });
+      return {
+        a: createRateWindowStore(db.sqlite),
+        b: createRateWindowStore(other.sqlite),
+        async cleanup() {
+          await other.close();
+          await db.cleanup();
+        },
+      };
+    },
   },
   {
     name: 'postgres',
@@ -47,6 +63,18 @@ const engines: Engine[] = [
       return {
         a: createPgSyncJobStore(db.pool),
         b: createPgSyncJobStore(other),
+        async cleanup() {
+          await other.end();
+          await db.cleanup();
+        },
+      };
+    },
+    async openRateWindows() {
+      const db = await createPgTestDatabase();
+      const other = createPgPool(db.url, { max: 2 });
+      return {
+        a: createPgRateWindowStore(db.pool),
+        b: createPgRateWindowStore(other),
         async cleanup() {
           await other.end();
           await db.cleanup();
@@ -156,5 +184,36 @@ describe.each(engines)('sync jobs shared by two instances on $name', (engine) =>
     // Let A's sync end so nothing is left pending.
     sync.finish(syncOutput());
     await a.syncJobs.wait('sync-a1');
+  });
+});
+
+describe.each(engines)('rate limits shared by two instances on $name', (engine) => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+  });
+
+  it('two apps spend one budget: the request over it is refused whichever instance it reaches', async () => {
+    const stores = await engine.openRateWindows();
+    cleanup = stores.cleanup;
+    const budget = { points: 3, windowSeconds: 60 };
+    const config = { viewer: budget, operator: budget, admin: budget, anonymous: budget };
+    const clock = new FakeClock();
+    const appA = buildApp({}, { rateLimits: createRateLimits(config, sharedLimiter(stores.a, clock)) });
+    const appB = buildApp({}, { rateLimits: createRateLimits(config, sharedLimiter(stores.b, clock)) });
+
+    const first = await request(appA.app).get('/api/products').expect(200);
+    expect(first.headers['ratelimit-remaining']).toBe('2');
+    await request(appB.app).get('/api/products').expect(200);
+    await request(appA.app).get('/api/products').expect(200);
+    const refused = await request(appB.app).get('/api/products').expect(429);
+    expect(refused.body.error.code).toBe('rate_limited');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    await request(appA.app).get('/api/products').expect(429);
+
+    // The window ends for both at once.
+    clock.advance(60_000);
+    await request(appB.app).get('/api/products').expect(200);
   });
 });

@@ -53,6 +53,8 @@ export {
   createRateLimits,
   rateLimitConfig,
   type MakeLimiter,
+  sharedLimiter,
+  type WindowLimiter,
   type RateBudget,
   type RateDecision,
   type RateLimitConfig,

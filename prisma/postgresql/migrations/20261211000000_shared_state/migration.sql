@@ -21,7 +21,9 @@ CREATE INDEX "sync_jobs_tenant_created_at_idx" ON "sync_jobs"("tenant", "created
 
 -- rate_windows: fixed-window request counters of the rate limits (ADR 0025), one row per budget key
 -- (`testio-<role>:principal:<id>` or `testio-anonymous:ip:<address>`), reset when `expires_at` passes.
-CREATE TABLE "rate_windows" (
+-- UNLOGGED on PostgreSQL: a counted request costs no WAL flush (measured: 5.5 ms logged, see ADR 0035); a
+-- crash or a failover to a standby empties the table, which only starts every budget's window afresh.
+CREATE UNLOGGED TABLE "rate_windows" (
     "key" TEXT NOT NULL PRIMARY KEY,
     "points" INTEGER NOT NULL,
     "expires_at" TIMESTAMPTZ(3) NOT NULL
