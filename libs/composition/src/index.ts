@@ -49,6 +49,7 @@ export {
   type AuditTrail,
   type AuditTrailOptions,
 } from './audit/audit-trail.js';
+export { sharedConfirmationKey } from './auth/confirmation-key.js';
 export {
   createRateLimits,
   rateLimitConfig,

@@ -4,6 +4,7 @@ import {
   createReadPorts,
   createReportFileWriter,
   createAuditStore,
+  createInstanceSecretStore,
   databaseSizeBytes,
   defaultReadWorkers,
   openAuditDatabase,
@@ -18,6 +19,7 @@ import { createApi, openMirror, type Mirror, type MirrorSettings } from './mirro
 import type { AppRuntime } from './runtime.js';
 import { openServingPrincipals, type PrincipalSettings, type ServingPrincipals } from './auth/serving.js';
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail.js';
+import { sharedConfirmationKey } from './auth/confirmation-key.js';
 import {
   createRateLimits,
   rateLimitConfig,
@@ -62,6 +64,8 @@ export interface CreateAppServicesOptions {
   readonly instrumentReadThrough?: (readThrough: ReadThrough) => ReadThrough;
   /** Where the reads run (`openReadPorts`); absent = on the mirror's connection, on this thread. */
   readonly reads?: ReadPorts;
+  /** The triage confirmation key every instance shares (`sharedConfirmationKey`); absent = one per process. */
+  readonly confirmationKey?: () => Promise<Buffer | undefined>;
 }
 
 /**
@@ -75,6 +79,7 @@ export function createAppServices({
   mirror,
   logger,
   instrumentReadThrough = (readThrough) => readThrough,
+  confirmationKey,
   reads = createReadPorts({
     db: mirror.database.sqlite,
     path: runtime.databasePath,
@@ -104,7 +109,7 @@ export function createAppServices({
     productStore: database.stores.products,
     // Bug triage (ADR 0032) writes through the tenant's client and its bug store; the tools that call it
     // are served only when writes are turned on.
-    triage: { api, bugs: database.stores.bugs },
+    triage: { api, bugs: database.stores.bugs, ...(confirmationKey ? { confirmationKey } : {}) },
     clock,
     logger,
     settings: {
@@ -188,7 +193,15 @@ export function openServingParts({
   const api = createApi(settings, runtime, logger);
   const mirror = openMirror({ settings, runtime, logger, api, role, ...(clock ? { clock } : {}) });
   const reads = openReadPorts(settings, mirror.database, logger, audience);
-  const services = createAppServices({ ...options, mirror, reads });
+  // One triage confirmation key for every instance on the database, sealed under the master key (ADR 0035);
+  // the master key is known once the principals are open, before any request.
+  let masterKey: Buffer | undefined;
+  const confirmationKey = sharedConfirmationKey(
+    createInstanceSecretStore(mirror.database.sqlite),
+    () => masterKey,
+    mirror.clock,
+  );
+  const services = createAppServices({ ...options, mirror, reads, confirmationKey });
   let principals: ServingPrincipals;
   try {
     principals = openServingPrincipals(settings, mirror.database.sqlite, mirror.clock, {
@@ -196,6 +209,7 @@ export function openServingParts({
       token: runtime.token,
       customerId: runtime.customerId,
     });
+    masterKey = principals.masterKey;
   } catch (error) {
     void reads.close().then(() => mirror.close());
     throw error;
@@ -224,6 +238,7 @@ export function openServingParts({
     database: mirror.database,
     store: principals.store,
     masterKey: principals.masterKey,
+    confirmationKey,
     logger,
     role,
     clock: mirror.clock,
