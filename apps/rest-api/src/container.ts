@@ -6,7 +6,6 @@ import {
   type ServingParts,
 } from '@testio-mcp/composition';
 import type { Clock, Logger } from '@testio-mcp/domain';
-import { createSyncJobStore } from '@testio-mcp/persistence';
 import type { ReadThrough, RefreshOutcome } from '@testio-mcp/sync';
 import type { AppDeps, AppOptions } from './app.js';
 import type { RestApiSettings } from './config.js';
@@ -88,10 +87,13 @@ export interface RestContainerOptions {
   readonly basePath?: string;
 }
 
-export function createRestContainer({ basePath = '', ...options }: RestContainerOptions): RestContainer {
+export async function createRestContainer({
+  basePath = '',
+  ...options
+}: RestContainerOptions): Promise<RestContainer> {
   const { runtime, logger } = options;
   const metrics = createMetrics();
-  const parts = openServingParts({
+  const parts = await openServingParts({
     ...options,
     role: 'rest-api',
     anonymousRateLimit: {
@@ -110,7 +112,7 @@ export function createRestContainer({ basePath = '', ...options }: RestContainer
     clock,
     metrics,
     basePath,
-    store: createSyncJobStore(database.sqlite),
+    store: database.syncJobs,
   });
 
   return {

@@ -99,3 +99,6 @@ export {
   createPgRateWindowStore,
   createPgSyncJobStore,
 } from './postgres/shared-state.js';
+// The principals on PostgreSQL behind the synchronous port: an in-memory copy kept fresh (ADR 0034).
+export { openPgPrincipalSnapshot, PRINCIPALS_CHANNEL } from './postgres/principal-snapshot.js';
+export type { PgPrincipalSnapshot, PgPrincipalSnapshotOptions } from './postgres/principal-snapshot.js';

@@ -142,7 +142,7 @@ describe('triage on two instances of one database', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function instance(file: string, masterKey: string | undefined): ServingParts {
+  async function instance(file: string, masterKey: string | undefined): Promise<ServingParts> {
     const settings = settingsFrom({
       TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
       TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
@@ -151,7 +151,7 @@ describe('triage on two instances of one database', () => {
       TESTIO_READ_WORKERS: '0',
       ...(masterKey ? { TESTIO_MASTER_KEY: masterKey } : {}),
     });
-    const parts = openServingParts({
+    const parts = await openServingParts({
       settings,
       runtime: resolveServingRuntime(settings, 'The probe server'),
       logger: quietLogger(),
@@ -172,8 +172,8 @@ describe('triage on two instances of one database', () => {
 
   it('a preview made on A is confirmed on B when they share the master key', async () => {
     const master = randomBytes(32).toString('hex');
-    const a = instance('shared.db', master);
-    const b = instance('shared.db', master);
+    const a = await instance('shared.db', master);
+    const b = await instance('shared.db', master);
     const [bugId] = await forwardedBugs(a);
     expect(bugId).toBeGreaterThan(0);
     const preview = await a.services.previewTriage({ action: 'accept', bug_ids: [bugId as number] }, actor);
@@ -187,8 +187,8 @@ describe('triage on two instances of one database', () => {
   });
 
   it('without a master key, a preview is confirmed only on the instance that made it', async () => {
-    const a = instance('solo.db', undefined);
-    const b = instance('solo.db', undefined);
+    const a = await instance('solo.db', undefined);
+    const b = await instance('solo.db', undefined);
     const bugs = await forwardedBugs(a);
     const bugId = bugs[bugs.length - 1] as number;
     const preview = await a.services.previewTriage({ action: 'accept', bug_ids: [bugId] }, actor);
