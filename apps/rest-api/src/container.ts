@@ -105,7 +105,15 @@ export async function createRestContainer({
   const { api, database, engine, services, clock } = parts;
   const health = createHealthProbe({ database, engine, clock });
   metrics.setSources({ upstream: () => api.stats(), health });
-  const syncJobs = new SyncJobs({ services, logger, clock, metrics, basePath });
+  // Jobs live in the mirror database, so any instance on it answers GET /api/sync/{id} (ADR 0035).
+  const syncJobs = new SyncJobs({
+    services,
+    logger,
+    clock,
+    metrics,
+    basePath,
+    store: database.syncJobs,
+  });
 
   return {
     ...parts,

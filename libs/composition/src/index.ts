@@ -49,10 +49,13 @@ export {
   type AuditTrail,
   type AuditTrailOptions,
 } from './audit/audit-trail.js';
+export { sharedConfirmationKey } from './auth/confirmation-key.js';
 export {
   createRateLimits,
   rateLimitConfig,
   type MakeLimiter,
+  sharedLimiter,
+  type WindowLimiter,
   type RateBudget,
   type RateDecision,
   type RateLimitConfig,

@@ -12,8 +12,10 @@ import { createApi, openMirror, type Mirror, type MirrorSettings } from './mirro
 import type { AppRuntime } from './runtime.js';
 import { openServingPrincipals, type PrincipalSettings, type ServingPrincipals } from './auth/serving.js';
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail.js';
+import { sharedConfirmationKey } from './auth/confirmation-key.js';
 import {
   createRateLimits,
+  sharedLimiter,
   rateLimitConfig,
   type RateBudget,
   type RateLimits,
@@ -54,6 +56,8 @@ export interface CreateAppServicesOptions {
   readonly instrumentReadThrough?: (readThrough: ReadThrough) => ReadThrough;
   /** Where the reads run (`openReadPorts`); absent = on the mirror's connection, on this thread. */
   readonly reads?: ReadPorts;
+  /** The triage confirmation key every instance shares (`sharedConfirmationKey`); absent = one per process. */
+  readonly confirmationKey?: () => Promise<Buffer | undefined>;
 }
 
 /**
@@ -67,6 +71,7 @@ export function createAppServices({
   mirror,
   logger,
   instrumentReadThrough = (readThrough) => readThrough,
+  confirmationKey,
   reads = mirror.database.openReads({
     customerId: runtime.customerId,
     workers: 0,
@@ -94,7 +99,7 @@ export function createAppServices({
     productStore: database.stores.products,
     // Bug triage (ADR 0032) writes through the tenant's client and its bug store; the tools that call it
     // are served only when writes are turned on.
-    triage: { api, bugs: database.stores.bugs },
+    triage: { api, bugs: database.stores.bugs, ...(confirmationKey ? { confirmationKey } : {}) },
     clock,
     logger,
     settings: {
@@ -187,7 +192,15 @@ export async function openServingParts({
     ...(principalRefreshMs === undefined ? {} : { principalRefreshMs }),
   });
   const reads = openReadPorts(settings, mirror.database, logger, audience);
-  const services = createAppServices({ ...options, mirror, reads });
+  // One triage confirmation key for every instance on the database, sealed under the master key (ADR 0035);
+  // the master key is known once the principals are open, before any request.
+  let masterKey: Buffer | undefined;
+  const confirmationKey = sharedConfirmationKey(
+    mirror.database.instanceSecrets,
+    () => masterKey,
+    mirror.clock,
+  );
+  const services = createAppServices({ ...options, mirror, reads, confirmationKey });
   let principals: ServingPrincipals;
   try {
     principals = openServingPrincipals(settings, mirror.database.principals, mirror.clock, {
@@ -195,6 +208,7 @@ export async function openServingParts({
       token: runtime.token,
       customerId: runtime.customerId,
     });
+    masterKey = principals.masterKey;
   } catch (error) {
     void reads.close().then(() => mirror.close());
     throw error;
@@ -222,6 +236,7 @@ export async function openServingParts({
     database: mirror.database,
     store: principals.store,
     masterKey: principals.masterKey,
+    confirmationKey,
     logger,
     role,
     clock: mirror.clock,
@@ -230,7 +245,15 @@ export async function openServingParts({
   return {
     principals,
     audit,
-    rateLimits: createRateLimits(rateLimitConfig(settings, anonymousRateLimit)),
+    // PostgreSQL: one budget for every instance on the database; SQLite: this process' memory (ADR 0035).
+    rateLimits: createRateLimits(
+      rateLimitConfig(settings, anonymousRateLimit),
+      mirror.database.rateWindows
+        ? sharedLimiter(mirror.database.rateWindows, mirror.clock, (error) =>
+            logger.warn({ err: error }, 'expired rate windows could not be pruned'),
+          )
+        : undefined,
+    ),
     api,
     database: mirror.database,
     engine: mirror.engine,

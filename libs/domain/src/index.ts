@@ -211,3 +211,12 @@ export {
   type Principal,
   type Role,
 } from './principals.js';
+export {
+  SYNC_JOB_STATES,
+  type SyncJobState,
+  type SyncJobRecord,
+  type SyncJobStore,
+  type RateWindowHit,
+  type RateWindowStore,
+  type InstanceSecretStore,
+} from './shared-state.js';

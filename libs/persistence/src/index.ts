@@ -92,6 +92,13 @@ export type { FtsNode, TsQueries } from './postgres/fts-expression.js';
 // Analytics on PostgreSQL (ADR 0031): the AnalyticsReader port over a pool.
 export { buildPgMetricSql, createPgAnalyticsReader, pgScopeParams } from './postgres/analytics/reader.js';
 export type { PgAnalyticsReaderOptions } from './postgres/analytics/reader.js';
+// State serving instances share (ADR 0035): sync jobs, rate-limit windows, shared keys.
+export { createInstanceSecretStore, createRateWindowStore, createSyncJobStore } from './shared-state.js';
+export {
+  createPgInstanceSecretStore,
+  createPgRateWindowStore,
+  createPgSyncJobStore,
+} from './postgres/shared-state.js';
 // The principals on PostgreSQL behind the synchronous port: an in-memory copy kept fresh (ADR 0034).
 export { openPgPrincipalSnapshot, PRINCIPALS_CHANNEL } from './postgres/principal-snapshot.js';
 export type { PgPrincipalSnapshot, PgPrincipalSnapshotOptions } from './postgres/principal-snapshot.js';

@@ -67,8 +67,11 @@ export interface ServicesDeps {
 export interface TriageDeps {
   readonly api: BugTriageApi;
   readonly bugs: Pick<BugStore, 'upsertBugs'>;
-  /** HMAC key of the confirmation tokens; default one random key per process. */
-  readonly confirmationKey?: Buffer;
+  /**
+   * HMAC key of the confirmation tokens, or where to load it from (the key every instance shares, ADR
+   * 0035; undefined there means none is configured). Default one random key per process.
+   */
+  readonly confirmationKey?: Buffer | (() => Promise<Buffer | undefined>);
   /** How long a preview may be confirmed (default 300 s). */
   readonly confirmationTtlSeconds?: number;
 }

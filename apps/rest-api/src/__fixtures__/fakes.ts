@@ -1,5 +1,5 @@
 import type { AuditTrail, Authenticator, RateLimits } from '@testio-mcp/composition';
-import type { Clock } from '@testio-mcp/domain';
+import type { Clock, SyncJobStore } from '@testio-mcp/domain';
 import type {
   GetServerDiagnosticsOutput,
   ListProductsOutput,
@@ -179,6 +179,10 @@ export function buildApp(
     authenticator?: Authenticator;
     rateLimits?: RateLimits;
     audit?: AuditTrail;
+    /** Where sync jobs live (another app on the same store is another instance); default memory. */
+    syncJobStore?: SyncJobStore;
+    /** This app's job ids (two apps on one store must not draw the same). Default job1, job2, ... */
+    jobIdPrefix?: string;
   } = {},
 ): TestApp {
   const logger = createCaptureLogger();
@@ -193,7 +197,8 @@ export function buildApp(
     clock,
     metrics,
     basePath: appOptions.basePath,
-    generateId: () => `job${++n}`,
+    generateId: () => `${deps.jobIdPrefix ?? 'job'}${++n}`,
+    ...(deps.syncJobStore ? { store: deps.syncJobStore } : {}),
   });
   const app = createApp({
     services,

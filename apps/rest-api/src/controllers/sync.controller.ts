@@ -100,18 +100,20 @@ export class SyncController extends Controller {
 
   /**
    * The state of a sync started with `POST /api/sync`: running (with its last progress), completed
-   * (with the run's outcome) or failed (with the error). Jobs are kept in this process's memory.
+   * (with the run's outcome) or failed (with the error; `abandoned` when the instance running it stopped).
+   * Any instance on the same database answers, for the tenant that started the job.
    * @summary Sync job state
    * @param id Job id from POST /api/sync.
    */
   @Get('{id}')
-  @Response<ErrorBody>(404, 'No such job (unknown id, or the server restarted)')
+  @Response<ErrorBody>(404, "No such job (unknown id, another tenant's job, or pruned)")
   public async getSyncJob(@Path() id: string): Promise<SyncJob> {
-    const job = this.jobs.get(id);
+    const job = await this.jobs.get(id);
     if (!job) {
       throw new NotFoundError('sync_run', id, {
         message: `Sync job '${id}' not found`,
-        reason: 'Jobs live in the memory of the REST API process (the newest 50); a restart forgets them',
+        reason:
+          'Jobs are kept in the mirror database for the tenant that started them (the newest 50 finished ones)',
         hint: 'GET /api/sync/history lists every recorded run',
       });
     }

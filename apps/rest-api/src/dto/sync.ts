@@ -38,8 +38,8 @@ export interface SyncJobProgress {
 }
 
 /**
- * A sync started through this API. Jobs live in this process's memory (the newest 50); the run itself
- * is recorded in the mirror and listed by GET /api/sync/history.
+ * A sync started through this API. Jobs are kept in the mirror database (the newest 50 finished ones per
+ * tenant), so any instance on it answers; the run itself is listed by GET /api/sync/history.
  */
 export interface SyncJob {
   /**
@@ -47,7 +47,10 @@ export interface SyncJob {
    * @example "sync-3f2a9c1e-7d4b-4c8e-9a6f-1b2c3d4e5f60"
    */
   id: string;
-  /** running; completed (the run finished: see result.status); failed (the run could not start or crashed: see error). */
+  /**
+   * running; completed (the run finished: see result.status); failed (the run could not start or crashed,
+   * or `abandoned`: the instance running it stopped; see error).
+   */
   state: 'running' | 'completed' | 'failed';
   request: { product_ids: number[] | null; since: string | null };
   /** ISO 8601 UTC. */

@@ -1,6 +1,18 @@
-import { InvalidInputError, type Logger, type SyncStores } from '@testio-mcp/domain';
+import {
+  InvalidInputError,
+  type InstanceSecretStore,
+  type Logger,
+  type RateWindowStore,
+  type SyncJobStore,
+  type SyncStores,
+} from '@testio-mcp/domain';
 import {
   createAuditStore,
+  createInstanceSecretStore,
+  createPgInstanceSecretStore,
+  createPgRateWindowStore,
+  createPgSyncJobStore,
+  createSyncJobStore,
   createPgAnalyticsReader,
   createPgAuditStore,
   createPgMirrorReader,
@@ -72,6 +84,15 @@ export interface AppDatabase extends TenantDatabaseView {
   openAuditSink(): AuditSinkHandle;
   /** Reads the audit entries (the CLI's `audit`). */
   listAudit: (...args: Parameters<AuditStore['list']>) => Promise<ReturnType<AuditStore['list']>>;
+  /** The jobs of POST /api/sync, seen by every instance on the database (ADR 0035). */
+  readonly syncJobs: SyncJobStore;
+  /**
+   * Rate-limit windows every instance counts in (ADR 0035); undefined on SQLite, where one serving process
+   * counts in its memory (cheaper, and it never waits for a sync's write lock on the serving thread).
+   */
+  readonly rateWindows: RateWindowStore | undefined;
+  /** Keys every instance shares, such as the triage confirmation key (ADR 0035). */
+  readonly instanceSecrets: InstanceSecretStore;
   /** Throws when the database does not answer a trivial query. */
   ping(): Promise<void>;
   /** The mirror's size on disk (SQLite: file + WAL), or the database's on the server. */
@@ -141,6 +162,9 @@ export function sqliteAppDatabase(database: MirrorDatabase): AppDatabase {
       };
     },
     listAudit: async (query) => audit.list(query),
+    syncJobs: createSyncJobStore(database.sqlite),
+    rateWindows: undefined,
+    instanceSecrets: createInstanceSecretStore(database.sqlite),
     ping: async () => {
       database.sqlite.prepare('SELECT 1').get();
     },
@@ -194,6 +218,9 @@ async function openPostgresAppDatabase(
     principalsSettled: () => principals.settled(),
     openAuditSink: () => ({ sink: audit, beforeLastFlush: () => undefined, close: () => undefined }),
     listAudit: (query) => audit.list(query),
+    syncJobs: createPgSyncJobStore(pool),
+    rateWindows: createPgRateWindowStore(pool),
+    instanceSecrets: createPgInstanceSecretStore(pool),
     ping: async () => {
       await pool.query('SELECT 1');
     },

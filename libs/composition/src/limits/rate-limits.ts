@@ -1,12 +1,12 @@
-import { ROLES, type Principal, type Role } from '@testio-mcp/domain';
+import { ROLES, type Clock, type Principal, type RateWindowStore, type Role } from '@testio-mcp/domain';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**
  * Per-principal rate limits (ADR 0025), one budget per principal shared by MCP and the REST API on one
  * port: requests per minute by role, and requests without a principal (an open loopback server) per
- * client address. rate-limiter-flexible keeps the counters; the memory store serves one process, and
- * `makeLimiter` is where the PostgreSQL issue plugs its shared store (RateLimiterPostgres) in.
+ * client address. rate-limiter-flexible's memory store keeps the counters of one process; `sharedLimiter`
+ * keeps them in the database's `rate_windows` (ADR 0035), so instances behind one load balancer spend one
+ * budget.
  */
 
 export interface RateBudget {
@@ -58,10 +58,50 @@ export function rateLimitConfig(settings: RateLimitSettings, anonymous: RateBudg
   };
 }
 
-export type MakeLimiter = (budget: RateBudget, keyPrefix: string) => RateLimiterAbstract;
+/** Counts one request: resolves with what is left, rejects with a `RateLimiterRes` when over the budget. */
+export interface WindowLimiter {
+  consume(key: string): Promise<RateLimiterRes>;
+}
+
+export type MakeLimiter = (budget: RateBudget, keyPrefix: string) => WindowLimiter;
 
 const memoryLimiter: MakeLimiter = (budget, keyPrefix) =>
   new RateLimiterMemory({ points: budget.points, duration: budget.windowSeconds, keyPrefix });
+
+/** Expired windows are deleted at most this often per process (a new window reuses its key's row anyway). */
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/**
+ * Fixed windows in the database (`rate_windows`), one row per budget key, counted in one statement, so
+ * every instance on the database spends the same budget. A window starts with its key's first request
+ * (the memory store's windows do too).
+ */
+export function sharedLimiter(
+  store: RateWindowStore,
+  clock: Clock,
+  onPruneError: (error: unknown) => void = () => undefined,
+): MakeLimiter {
+  let prunedAt = 0;
+  return (budget, keyPrefix) => ({
+    async consume(key) {
+      const now = clock.now();
+      if (now.getTime() - prunedAt >= PRUNE_EVERY_MS) {
+        prunedAt = now.getTime();
+        store.prune(now).catch(onPruneError);
+      }
+      const hit = await store.hit(`${keyPrefix}:${key}`, budget.windowSeconds * 1000, now);
+      const msBeforeNext = Math.max(0, hit.expiresAt.getTime() - now.getTime());
+      const res = new RateLimiterRes(
+        Math.max(0, budget.points - hit.points),
+        msBeforeNext,
+        hit.points,
+        hit.points === 1,
+      );
+      if (hit.points > budget.points) throw res;
+      return res;
+    },
+  });
+}
 
 export function createRateLimits(
   config: RateLimitConfig,

@@ -40,6 +40,8 @@ export interface TenantServicesOptions {
   readonly database: Pick<AppDatabase, 'forCustomer' | 'engine' | 'openReads' | 'location' | 'sizeBytes'>;
   readonly store: Pick<PrincipalStore, 'findTenant'>;
   readonly masterKey: Buffer | undefined;
+  /** The triage confirmation key every instance shares (ADR 0035). */
+  readonly confirmationKey?: () => Promise<Buffer | undefined>;
   readonly logger: Logger;
   readonly role: string;
   readonly clock: Clock;
@@ -79,6 +81,7 @@ export function createTenantServices(options: TenantServicesOptions): TenantServ
         database: { ...options.database, stores: mirror.stores },
       },
       logger: options.logger.child({ tenant: row.slug }),
+      ...(options.confirmationKey ? { confirmationKey: options.confirmationKey } : {}),
       ...(options.instrumentReadThrough ? { instrumentReadThrough: options.instrumentReadThrough } : {}),
     });
     return { fingerprint: fingerprint(row), mirror, services };

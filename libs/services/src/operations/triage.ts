@@ -9,7 +9,7 @@ import {
   type UpstreamBug,
 } from '@testio-mcp/domain';
 import type { TriageBugOutcome, TriageOutput, TriageRequest } from '../contracts/triage.js';
-import { safeMessage, type ServiceContext } from '../context.js';
+import { safeMessage, type ServiceContext, type TriageDeps } from '../context.js';
 import {
   checkConfirmationToken,
   issueConfirmationToken,
@@ -51,7 +51,6 @@ export interface TriageOptions {
   readonly record?: (event: TriageWriteEvent) => void;
 }
 
-const PROCESS_KEY = newConfirmationKey();
 const DEFAULT_TTL_SECONDS = 300;
 const REASONS_TTL_MS = 10 * 60_000;
 
@@ -212,6 +211,16 @@ function refuseSingle(request: TriageRequest, planned: readonly Planned[]): void
 
 export function createTriageOperations(ctx: ServiceContext) {
   const { clock } = ctx;
+  // Without a configured key, the key of these services (one set per tenant in a process): a preview is
+  // then confirmed where it was made. Instances share theirs through the database (ADR 0035).
+  const ownKey = newConfirmationKey();
+
+  /** The configured key (loading the shared one), or this stack's own. */
+  async function confirmationKey(triage: TriageDeps): Promise<Buffer> {
+    const configured = triage.confirmationKey;
+    if (typeof configured === 'function') return (await configured()) ?? ownKey;
+    return configured ?? ownKey;
+  }
   let reasonsCache: { at: number; reasons: RejectReason[] } | null = null;
 
   function deps() {
@@ -371,7 +380,7 @@ export function createTriageOperations(ctx: ServiceContext) {
     const ttl = triage.confirmationTtlSeconds ?? DEFAULT_TTL_SECONDS;
     const expiresAt = new Date(clock.now().getTime() + ttl * 1000);
     const token = issueConfirmationToken(
-      triage.confirmationKey ?? PROCESS_KEY,
+      await confirmationKey(triage),
       binding(request, actor, rejection),
       digestOf(planned),
       expiresAt,
@@ -403,7 +412,7 @@ export function createTriageOperations(ctx: ServiceContext) {
       });
     }
     const previewed = checkConfirmationToken(
-      triage.confirmationKey ?? PROCESS_KEY,
+      await confirmationKey(triage),
       token,
       binding(request, actor, rejection),
       clock.now(),
