@@ -636,6 +636,8 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
           'This server has no resource at that URI',
           `Use one of: ${[...RESOURCES.map((r) => r.uri), ...RESOURCE_TEMPLATES.map((t) => t.uriTemplate)].join(', ')}`,
         ),
+        // SEP-2164: the error names the URI it could not find, so a client can match it to its request.
+        { uri },
       );
     } catch (error) {
       throw protocolError(error, logger, 'resources/read');
