@@ -147,18 +147,19 @@ async function runStdio(
 ): Promise<string> {
   const tools = selection.listed;
   const tasks = new ToolTasks({ logger });
-  const server = createServer({
-    services: container.services,
-    logger,
-    tools,
-    callableTools: selection.callable,
-    restBaseUrl: restBaseUrl(settings),
-    readOnly: settings.TESTIO_READ_ONLY,
-    tasks,
-    // One person and no principal: tool calls are not audited, writes to TestIO are (ADR 0032).
-    writeAudit: container.audit,
-  });
-  const session = await serveStdio(server);
+  const session = serveStdio(() =>
+    createServer({
+      services: container.services,
+      logger,
+      tools,
+      callableTools: selection.callable,
+      restBaseUrl: restBaseUrl(settings),
+      readOnly: settings.TESTIO_READ_ONLY,
+      tasks,
+      // One person and no principal: tool calls are not audited, writes to TestIO are (ADR 0032).
+      writeAudit: container.audit,
+    }),
+  );
   // Listening for signals before saying "ready": whoever reacts to that line may signal at once.
   const stopping = stopRequested(
     logger,

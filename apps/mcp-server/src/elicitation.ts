@@ -1,17 +1,12 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type {
-  ElicitRequestFormParams,
-  ServerNotification,
-  ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { ElicitRequestFormParams, Server, ServerContext } from '@modelcontextprotocol/server';
 import type { Logger } from '@testio-mcp/domain';
 
 /**
  * Asking the person, through MCP elicitation (form mode), where a person should decide: a write to
  * TestIO (ADR 0032), a full forced resync, an ambiguous product name. A tool checks `supported` and
  * keeps its behaviour for clients without elicitation (a preview and a token, or today's answer).
- * Over stateless HTTP the server never sees the client's capabilities, so it never asks there.
+ * Over stateless HTTP the server never sees the client's capabilities, so it never asks there; nor on a
+ * 2026-07-28 request (which would need the multi-round-trip `input_required` answer, not done yet).
  */
 
 export type ElicitationAnswer<T> =
@@ -36,16 +31,19 @@ export const NO_ELICITATION: Elicitation = {
   choose: () => Promise.resolve({ action: 'cancel' }),
 };
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type Extra = ServerContext;
 
 /** An elicitation bound to one tool call: the question goes out as a request related to that call. */
 export function createElicitation(server: Server, extra: Extra, logger: Logger): Elicitation {
-  const supported = server.getClientCapabilities()?.elicitation?.form !== undefined;
+  // A 2026-07-28 request carries its capabilities in the envelope; the push-style request below is
+  // legacy-era only.
+  const modern = extra.mcpReq.envelope !== undefined;
+  const supported = !modern && server.getClientCapabilities()?.elicitation?.form !== undefined;
   if (!supported) return NO_ELICITATION;
   async function ask(params: ElicitRequestFormParams): Promise<Record<string, unknown> | null> {
     const result = await server.elicitInput(params, {
-      relatedRequestId: extra.requestId,
-      signal: extra.signal,
+      relatedRequestId: extra.mcpReq.id,
+      signal: extra.mcpReq.signal,
     });
     logger.info({ action: result.action }, 'elicitation answered');
     return result.action === 'accept' ? (result.content ?? {}) : null;

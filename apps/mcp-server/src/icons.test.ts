@@ -15,6 +15,8 @@ function svgOf(icon: { src: string; mimeType?: string; sizes?: string[] }): stri
   expect(icon.mimeType).toBe('image/svg+xml');
   expect(icon.sizes).toEqual(['any']);
   expect(icon.src.startsWith('data:image/svg+xml,')).toBe(true);
+  // RFC 3986 characters only (the schema's `format: uri`): a raw space or quote makes strict clients reject it.
+  expect(icon.src).toMatch(/^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/);
   const svg = decodeURIComponent(icon.src.slice('data:image/svg+xml,'.length));
   expect(svg).toMatch(/^<svg xmlns='http:\/\/www\.w3\.org\/2000\/svg' viewBox='0 0 24 24'[^>]*>.*<\/svg>$/);
   expect(svg).not.toMatch(/<script|on\w+=|href=/i);

@@ -1,4 +1,4 @@
-import type { Icon } from '@modelcontextprotocol/sdk/types.js';
+import type { Icon } from '@modelcontextprotocol/server';
 import type { Toolset } from './tools/define-tool.js';
 
 /**
@@ -27,9 +27,13 @@ export function iconSvg(name: IconName): string {
   return `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' stroke='#0f766e' stroke-width='2' stroke-linecap='round' stroke-linejoin='round'>${SHAPES[name]}</svg>`;
 }
 
-/** The characters a data URI must escape in this SVG (RFC 2397 with the URL rules). */
+/**
+ * A data URI (RFC 2397) that is also a valid RFC 3986 URI: every character outside the unreserved and
+ * reserved sets is percent-encoded, spaces included (the 2025-11-25 and 2026-07-28 schemas declare
+ * `src` with `format: uri`, and the conformance suite's wire check rejects a bare space).
+ */
 function dataUri(svg: string): string {
-  return `data:image/svg+xml,${svg.replace(/[<>#%"]/g, (c) => encodeURIComponent(c))}`;
+  return `data:image/svg+xml,${svg.replace(/[^A-Za-z0-9\-._~:/?@!$&'()*+,;=]/g, (c) => encodeURIComponent(c))}`;
 }
 
 const cache = new Map<IconName, Icon[]>();

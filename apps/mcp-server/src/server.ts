@@ -12,28 +12,22 @@ import {
 } from '@testio-mcp/composition';
 import { formatThreePart, isDomainError, type Logger, type Principal } from '@testio-mcp/domain';
 import { parseInput, type Services } from '@testio-mcp/services';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import {
-  CallToolRequestSchema,
-  CompleteRequestSchema,
+  Server,
+  ProtocolError,
+  ProtocolErrorCode,
+  type CacheHint,
   type CallToolRequest,
-  type CreateTaskResult,
-  ErrorCode,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
-  ReadResourceRequestSchema,
   type CallToolResult,
+  type CreateTaskResult,
   type Implementation,
-  type ServerNotification,
-  type ServerRequest,
+  type JSONRPCRequest,
+  type Result,
+  type ServerContext,
+  type ServerOptions,
   type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+} from '@modelcontextprotocol/server';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { APPS_CAPABILITY, toolUiMeta, UI_RESOURCES } from './apps/index.js';
 import { createElicitation } from './elicitation.js';
 import { iconsFor } from './icons.js';
@@ -49,7 +43,7 @@ import type { AnyToolDefinition, ProgressUpdate, ToolContext } from './tools/def
 import { TOOLS } from './tools/index.js';
 import { translateFormerCall } from './tools/former-names.js';
 import { selectTools } from './toolsets.js';
-import { TASK_POLL_INTERVAL_MS, taskOwner, type ToolTasks } from './tasks.js';
+import { registerTaskHandlers, taskOwner, type ToolTasks } from './tasks.js';
 import type { PromptContext } from './prompts/define-prompt.js';
 import { PROMPTS } from './prompts/index.js';
 import { matchTemplate, type ResourceContext } from './resources/define-resource.js';
@@ -141,24 +135,27 @@ export interface ServerDeps {
   readonly tasks?: ToolTasks | undefined;
 }
 
-/** JSON-RPC code of "resource not found" (MCP specification). */
-const RESOURCE_NOT_FOUND = -32002;
+/**
+ * "Resource not found": -32602 on every revision since 2026-07-28 made it so (the SDK maps -32002 to it
+ * at the wire for every era anyway).
+ */
+const RESOURCE_NOT_FOUND = ProtocolErrorCode.InvalidParams;
 
 /** A protocol error carrying the three-part text (prompts and resources have no isError results). */
-function protocolError(error: unknown, logger: Logger, what: string): McpError {
-  if (error instanceof McpError) return error;
+function protocolError(error: unknown, logger: Logger, what: string): ProtocolError {
+  if (error instanceof ProtocolError) return error;
   if (isDomainError(error)) {
-    return new McpError(
-      error.code === 'not_found' ? RESOURCE_NOT_FOUND : ErrorCode.InvalidParams,
+    return new ProtocolError(
+      error.code === 'not_found' ? RESOURCE_NOT_FOUND : ProtocolErrorCode.InvalidParams,
       error.toUserText(),
     );
   }
   const described = describeToolError(error, what);
   logger.error({ err: error, errorId: described.errorId }, `${what} failed`);
-  return new McpError(ErrorCode.InternalError, described.text);
+  return new ProtocolError(ProtocolErrorCode.InternalError, described.text);
 }
 
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+type Extra = ServerContext;
 
 const described = new WeakMap<AnyToolDefinition, Tool>();
 
@@ -182,7 +179,7 @@ export function describeTool(tool: AnyToolDefinition): Tool {
   return entry;
 }
 
-function withUiMeta(name: string): Pick<Tool, '_meta'> {
+function withUiMeta(name: string): { _meta?: Tool['_meta'] } {
   const meta = toolUiMeta(name);
   return meta ? { _meta: meta } : {};
 }
@@ -200,13 +197,13 @@ function textBlock(json: string, untrusted: boolean, what = 'The JSON below'): s
 }
 
 function progressReporter(extra: Extra, logger: Logger): (update: ProgressUpdate) => Promise<void> {
-  const token = extra._meta?.progressToken;
+  const token = extra.mcpReq._meta?.progressToken;
   let last = Number.NEGATIVE_INFINITY;
   return async ({ progress, total, message }) => {
     if (token === undefined || !(progress > last)) return;
     last = progress;
     try {
-      await extra.sendNotification({
+      await extra.mcpReq.notify({
         method: 'notifications/progress',
         params: {
           progressToken: token,
@@ -229,6 +226,40 @@ function progressReporter(extra: Extra, logger: Logger): (update: ProgressUpdate
  */
 const JSON_SCHEMA_VALIDATOR = new AjvJsonSchemaValidator();
 
+/**
+ * How long 2026-07-28 clients may reuse a list (SEP-2549). The tools, prompts and resources a server
+ * offers change only when it restarts; `tools/list` depends on the caller's role, so it is private to
+ * the caller, while the prompts and resources are the same for everyone. `resources/read` keeps the
+ * SDK's default (0 ms, private): the mirror changes with every sync.
+ */
+export const LIST_TTL_MS = 5 * 60 * 1000;
+const CACHE_HINTS: ServerOptions['cacheHints'] = {
+  'server/discover': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
+  'tools/list': { ttlMs: LIST_TTL_MS, cacheScope: 'private' },
+  'prompts/list': { ttlMs: LIST_TTL_MS, cacheScope: 'public' },
+  'resources/list': { ttlMs: LIST_TTL_MS, cacheScope: 'public' },
+  'resources/templates/list': { ttlMs: LIST_TTL_MS, cacheScope: 'public' },
+} satisfies Record<string, CacheHint>;
+
+/**
+ * The SDK's `Server`, letting a task-augmented `tools/call` answer `{ task }` (ADR 0033). SDK 2.x keeps
+ * the 2025-11-25 task vocabulary for the legacy era but checks every `tools/call` result as a
+ * `CallToolResult`, which a `CreateTaskResult` is not; the check still runs for every other call.
+ */
+class TestioServer extends Server {
+  protected override _wrapHandler(
+    method: string,
+    handler: (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result>,
+  ): (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result> {
+    const checked = super._wrapHandler(method, handler);
+    if (method !== 'tools/call') return checked;
+    return (request, ctx) =>
+      (request.params as { task?: unknown } | undefined)?.task === undefined
+        ? checked(request, ctx)
+        : handler(request, ctx);
+  }
+}
+
 export function createServer(deps: ServerDeps): Server {
   const tools = deps.tools ?? selectTools({});
   const maxChars = deps.maxResponseChars ?? DEFAULT_MAX_RESPONSE_CHARS;
@@ -250,7 +281,7 @@ export function createServer(deps: ServerDeps): Server {
     .map(describeTool)
     .map((entry) => (tasks || !entry.execution ? entry : withoutExecution(entry)));
 
-  const server = new Server(SERVER_INFO, {
+  const server = new TestioServer(SERVER_INFO, {
     capabilities: {
       tools: { listChanged: false },
       prompts: { listChanged: false },
@@ -261,44 +292,43 @@ export function createServer(deps: ServerDeps): Server {
     },
     instructions: SERVER_INSTRUCTIONS,
     jsonSchemaValidator: JSON_SCHEMA_VALIDATOR,
-    ...(tasks ? { taskStore: tasks.storeFor(owner), defaultTaskPollInterval: TASK_POLL_INTERVAL_MS } : {}),
+    cacheHints: CACHE_HINTS,
   });
+  if (tasks) registerTaskHandlers(server, tasks, owner);
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  server.setRequestHandler('tools/list', () => ({ tools: listed }));
   registerPromptsAndResources(server, deps);
 
-  server.setRequestHandler(
-    CallToolRequestSchema,
-    async (request, extra): Promise<CallToolResult | CreateTaskResult> => {
-      const taskParams = request.params.task;
-      if (!taskParams) return answer(request, extra, extra.signal, progressReporter(extra, deps.logger));
-      const name = request.params.name;
-      const target =
-        byName.get(name) ??
-        byName.get(translateFormerCall(name, request.params.arguments ?? {})?.replacement ?? '');
-      if (!tasks || !target?.runsAsTask) {
-        throw new McpError(
-          ErrorCode.MethodNotFound,
-          formatThreePart(
-            `${name.slice(0, 100)} cannot run as a task`,
-            `Only the long tools run as tasks here (${TOOLS.filter((t) => t.runsAsTask)
-              .map((t) => t.name)
-              .join(', ')}), and only when the server offers tasks`,
-            `Call ${name.slice(0, 100)} without the task parameter`,
-          ),
-        );
-      }
-      const report = progressReporter(extra, deps.logger);
-      const task = tasks.start(owner, taskParams, (run) =>
-        answer(request, extra, run.signal, async (update) => {
-          if (update.message) run.setStatusMessage(update.message);
-          await report(update);
-        }),
+  server.setRequestHandler('tools/call', async (request, extra): Promise<CallToolResult> => {
+    const taskParams = request.params.task;
+    if (!taskParams) return answer(request, extra, extra.mcpReq.signal, progressReporter(extra, deps.logger));
+    const name = request.params.name;
+    const target =
+      byName.get(name) ??
+      byName.get(translateFormerCall(name, request.params.arguments ?? {})?.replacement ?? '');
+    if (!tasks || !target?.runsAsTask) {
+      throw new ProtocolError(
+        ProtocolErrorCode.MethodNotFound,
+        formatThreePart(
+          `${name.slice(0, 100)} cannot run as a task`,
+          `Only the long tools run as tasks here (${TOOLS.filter((t) => t.runsAsTask)
+            .map((t) => t.name)
+            .join(', ')}), and only when the server offers tasks`,
+          `Call ${name.slice(0, 100)} without the task parameter`,
+        ),
       );
-      deps.logger.info({ tool: target.name, taskId: task.taskId }, `${target.name} running as a task`);
-      return { task };
-    },
-  );
+    }
+    const report = progressReporter(extra, deps.logger);
+    const task = tasks.start(owner, taskParams, (run) =>
+      answer(request, extra, run.signal, async (update) => {
+        if (update.message) run.setStatusMessage(update.message);
+        await report(update);
+      }),
+    );
+    deps.logger.info({ tool: target.name, taskId: task.taskId }, `${target.name} running as a task`);
+    // A CreateTaskResult: SDK 2.x types `tools/call` as CallToolResult only (TestioServer lets it through).
+    return { task } satisfies CreateTaskResult as unknown as CallToolResult;
+  });
 
   /**
    * One call, start to finish: every check, the handler, the output contract and the size guard. A
@@ -335,7 +365,7 @@ export function createServer(deps: ServerDeps): Server {
         content: [{ type: 'text', text: unknownToolText(name, enabledNames, knownNames) }],
       });
     }
-    const requestId = String(extra.requestId);
+    const requestId = String(extra.mcpReq.id);
     const logger = deps.logger.child({
       tool: tool.name,
       requestId,
@@ -466,7 +496,7 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
   });
   const promptNames = PROMPTS.map((p) => p.name).join(', ');
 
-  server.setRequestHandler(ListPromptsRequestSchema, () => ({
+  server.setRequestHandler('prompts/list', () => ({
     prompts: PROMPTS.map((p) => ({
       name: p.name,
       title: p.title,
@@ -476,11 +506,11 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
     })),
   }));
 
-  server.setRequestHandler(GetPromptRequestSchema, async (request) => {
+  server.setRequestHandler('prompts/get', async (request) => {
     const prompt = PROMPTS.find((p) => p.name === request.params.name);
     if (!prompt) {
-      throw new McpError(
-        ErrorCode.InvalidParams,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
         formatThreePart(
           `Unknown prompt '${request.params.name.slice(0, 100)}'`,
           'This server has no prompt by that name',
@@ -493,8 +523,8 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
     const accepted = prompt.arguments.flatMap((a) => [a.name, ...(a.aliases ?? [])]);
     const unknown = Object.keys(given).filter((k) => !accepted.includes(k));
     if (unknown.length > 0) {
-      throw new McpError(
-        ErrorCode.InvalidParams,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
         formatThreePart(
           `Invalid argument '${unknown[0]?.slice(0, 60)}' for prompt ${prompt.name}`,
           `${prompt.name} takes: ${known.join(', ')}`,
@@ -509,8 +539,8 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
         .filter((v): v is { name: string; value: string } => Boolean(v.value));
       const [chosen, other] = values;
       if (chosen && other && other.value !== chosen.value) {
-        throw new McpError(
-          ErrorCode.InvalidParams,
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
           formatThreePart(
             `Conflicting arguments '${chosen.name}' and '${other.name}' for prompt ${prompt.name}`,
             `'${other.name}' is another name of '${a.name}', and the two values differ`,
@@ -521,8 +551,8 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
       const value = chosen?.value;
       args[a.name] = value ? value.slice(0, 500) : undefined;
       if (a.required && !args[a.name]) {
-        throw new McpError(
-          ErrorCode.InvalidParams,
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
           formatThreePart(
             `Missing required argument '${a.name}' for prompt ${prompt.name}`,
             a.description,
@@ -542,7 +572,7 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
     }
   });
 
-  server.setRequestHandler(CompleteRequestSchema, async (request) => {
+  server.setRequestHandler('completion/complete', async (request) => {
     const { ref, argument } = request.params;
     try {
       let values: string[] = [];
@@ -564,7 +594,7 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
     }
   });
 
-  server.setRequestHandler(ListResourcesRequestSchema, () => ({
+  server.setRequestHandler('resources/list', () => ({
     resources: [
       ...RESOURCES.map((r) => ({
         uri: r.uri,
@@ -584,7 +614,7 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
     ],
   }));
 
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+  server.setRequestHandler('resources/templates/list', () => ({
     resourceTemplates: RESOURCE_TEMPLATES.map((t) => ({
       uriTemplate: t.uriTemplate,
       name: t.name,
@@ -594,7 +624,7 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
     })),
   }));
 
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+  server.setRequestHandler('resources/read', async (request) => {
     const uri = request.params.uri;
     try {
       const app = UI_RESOURCES.find((r) => r.uri === uri);
@@ -608,8 +638,8 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
         const id = matchTemplate(template, uri);
         if (id === undefined) continue;
         if (id === null) {
-          throw new McpError(
-            ErrorCode.InvalidParams,
+          throw new ProtocolError(
+            ProtocolErrorCode.InvalidParams,
             formatThreePart(
               `Invalid ${template.entity} id in '${uri.slice(0, 200)}'`,
               'Ids are positive whole numbers',
@@ -620,13 +650,15 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
         const data = await template.read(id, await resourceContext());
         return { contents: [{ uri, mimeType: template.mimeType, text: JSON.stringify(data) }] };
       }
-      throw new McpError(
+      throw new ProtocolError(
         RESOURCE_NOT_FOUND,
         formatThreePart(
           `Unknown resource '${uri.slice(0, 200)}'`,
           'This server has no resource at that URI',
           `Use one of: ${[...RESOURCES.map((r) => r.uri), ...UI_RESOURCES.map((r) => r.uri), ...RESOURCE_TEMPLATES.map((t) => t.uriTemplate)].join(', ')}`,
         ),
+        // SEP-2164: the error names the URI it could not find, so a client can match it to its request.
+        { uri },
       );
     } catch (error) {
       throw protocolError(error, logger, 'resources/read');

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger, Principal } from '@testio-mcp/domain';
-import type {
-  CreateTaskOptions,
-  TaskStore,
-} from '@modelcontextprotocol/sdk/experimental/tasks/interfaces.js';
-import { isTerminal } from '@modelcontextprotocol/sdk/experimental/tasks/interfaces.js';
-import type { CallToolResult, Result, Task } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  RELATED_TASK_META_KEY,
+  type CallToolResult,
+  type Server,
+  type Task,
+  type TaskMetadata,
+  type TaskStatus,
+} from '@modelcontextprotocol/server';
+import { z } from 'zod';
 
 /**
  * Tool calls run as MCP tasks (ADR 0033): a client that declares task support and sends `task` with a
@@ -19,6 +23,11 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
  * new server, so a task created by one request is polled by the next. Tasks belong to their owner (the
  * principal and its tenant; `local` for stdio and an open server) and are invisible to anyone else,
  * whatever the session.
+ *
+ * SDK 2.x keeps the 2025-11-25 task vocabulary (types, the capability) for the legacy era but no longer
+ * answers `tasks/*` itself, so `registerTaskHandlers` does, with the 1.x SDK's semantics (ADR 0037).
+ * The 2026-07-28 tasks extension (`io.modelcontextprotocol/tasks`) is not served yet: a 2026 client
+ * gets the plain call with progress notifications.
  */
 
 /** How long a finished task and its result stay available when the client asks for nothing else. */
@@ -87,10 +96,10 @@ export class ToolTasks {
    * result with `isError` fails the task (MCP 2025-11-25: a tool error is a failed task), and
    * `tasks/result` answers it either way.
    */
-  start(owner: string, params: CreateTaskOptions, work: (run: TaskWork) => Promise<CallToolResult>): Task {
+  start(owner: string, params: TaskMetadata, work: (run: TaskWork) => Promise<CallToolResult>): Task {
     if (this.closed) {
-      throw new McpError(
-        ErrorCode.InternalError,
+      throw new ProtocolError(
+        ProtocolErrorCode.InternalError,
         'The server is stopping and starts no new task. Call the tool again once it is back',
       );
     }
@@ -98,8 +107,8 @@ export class ToolTasks {
       (e) => e.owner === owner && !isTerminal(e.task.status),
     ).length;
     if (running >= this.maxRunningPerOwner) {
-      throw new McpError(
-        ErrorCode.InvalidRequest,
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidRequest,
         `❌ Too many tasks running: ${running} of yours are still working\nℹ️ This server runs at most ${this.maxRunningPerOwner} tasks per caller at once\n💡 Wait for one to finish (tasks/get) or cancel one (tasks/cancel), then call again`,
       );
     }
@@ -206,62 +215,76 @@ export class ToolTasks {
     else this.logger.info({ taskId: entry.task.taskId }, 'task cancelled');
   }
 
-  /** The `TaskStore` the SDK's `tasks/*` handlers use for one owner. */
-  storeFor(owner: string): TaskStore {
-    const lookup = (taskId: string): Entry | undefined => {
-      const entry = this.entries.get(taskId);
-      return entry?.owner === owner ? entry : undefined;
+  /** One owner's task, or undefined when it does not exist or belongs to someone else. */
+  private lookup(owner: string, taskId: string): Entry | undefined {
+    const entry = this.entries.get(taskId);
+    return entry?.owner === owner ? entry : undefined;
+  }
+
+  /** `tasks/get`: the task as it stands. */
+  get(owner: string, taskId: string): Task {
+    return { ...this.found(owner, taskId).task };
+  }
+
+  /**
+   * `tasks/result`: waits (as long as the request lives) for the task to end, then answers its result
+   * with the related-task `_meta` (MCP 2025-11-25).
+   */
+  async result(owner: string, taskId: string, signal: AbortSignal): Promise<CallToolResult> {
+    const entry = this.found(owner, taskId);
+    if (!isTerminal(entry.task.status)) {
+      await Promise.race([
+        entry.done,
+        new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+      ]);
+    }
+    const result: CallToolResult = entry.result ?? {
+      // Cancelled before its work answered (it did not stop within the wait).
+      isError: true,
+      content: [
+        {
+          type: 'text',
+          text: '❌ The task was cancelled\nℹ️ It was cancelled before it produced a result\n💡 Call the tool again to run it anew',
+        },
+      ],
     };
-    const notFound = (taskId: string) =>
-      new McpError(ErrorCode.InvalidParams, `Task not found: ${taskId.slice(0, 100)}`);
-    return {
-      createTask: () =>
-        Promise.reject(new Error('Tasks are created by the tools/call handler (ToolTasks.start)')),
-      getTask: (taskId) => {
-        const entry = lookup(taskId);
-        return Promise.resolve(entry ? { ...entry.task } : null);
-      },
-      storeTaskResult: () => Promise.reject(new Error('Task results are stored by ToolTasks')),
-      getTaskResult: (taskId) => {
-        const entry = lookup(taskId);
-        if (!entry) return Promise.reject(notFound(taskId));
-        if (entry.result) return Promise.resolve(entry.result as Result);
-        // Cancelled before its work answered (it did not stop within the wait).
-        return Promise.resolve({
-          isError: true,
-          content: [
-            {
-              type: 'text',
-              text: '❌ The task was cancelled\nℹ️ It was cancelled before it produced a result\n💡 Call the tool again to run it anew',
-            },
-          ],
-        } satisfies CallToolResult as Result);
-      },
-      updateTaskStatus: async (taskId, status, statusMessage) => {
-        const entry = lookup(taskId);
-        if (!entry) throw notFound(taskId);
-        if (isTerminal(entry.task.status)) return;
-        if (status === 'cancelled') {
-          await this.cancel(entry, statusMessage ?? 'Cancelled by the client');
-          return;
-        }
-        entry.task = {
-          ...entry.task,
-          status,
-          ...(statusMessage ? { statusMessage } : {}),
-          lastUpdatedAt: new Date().toISOString(),
-        };
-      },
-      listTasks: (cursor) => {
-        const mine = [...this.entries.values()].filter((e) => e.owner === owner).map((e) => ({ ...e.task }));
-        const start = cursor ? mine.findIndex((t) => t.taskId === cursor) + 1 : 0;
-        if (cursor && start === 0)
-          return Promise.reject(new Error(`Unknown cursor: ${cursor.slice(0, 100)}`));
-        const page = mine.slice(start, start + PAGE_SIZE);
-        const next = start + PAGE_SIZE < mine.length ? page.at(-1)?.taskId : undefined;
-        return Promise.resolve({ tasks: page, ...(next ? { nextCursor: next } : {}) });
-      },
-    };
+    return { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId } } };
+  }
+
+  /** `tasks/list`: the owner's tasks, a page at a time (the cursor is the last task id of a page). */
+  list(owner: string, cursor: string | undefined): { tasks: Task[]; nextCursor?: string } {
+    const mine = [...this.entries.values()].filter((e) => e.owner === owner).map((e) => ({ ...e.task }));
+    const start = cursor ? mine.findIndex((t) => t.taskId === cursor) + 1 : 0;
+    if (cursor && start === 0) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Failed to list tasks: unknown cursor ${cursor.slice(0, 100)}`,
+      );
+    }
+    const page = mine.slice(start, start + PAGE_SIZE);
+    const next = start + PAGE_SIZE < mine.length ? page.at(-1)?.taskId : undefined;
+    return { tasks: page, ...(next ? { nextCursor: next } : {}) };
+  }
+
+  /** `tasks/cancel`: aborts a working task and answers once its work stopped; a finished one is refused. */
+  async cancelTask(owner: string, taskId: string): Promise<Task> {
+    const entry = this.found(owner, taskId);
+    if (isTerminal(entry.task.status)) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        `Cannot cancel task in terminal status: ${entry.task.status}`,
+      );
+    }
+    await this.cancel(entry, 'Cancelled by the client');
+    return { ...entry.task };
+  }
+
+  private found(owner: string, taskId: string): Entry {
+    const entry = this.lookup(owner, taskId);
+    if (!entry) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task not found: ${taskId.slice(0, 100)}`);
+    }
+    return entry;
   }
 
   /** Running tasks of every owner (diagnostics, tests). */
@@ -276,4 +299,27 @@ export class ToolTasks {
     await Promise.all(running.map((e) => this.cancel(e, 'The server stopped')));
     for (const entry of this.entries.values()) clearTimeout(entry.cleanup);
   }
+}
+
+function isTerminal(status: TaskStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
+const TaskIdParams = z.looseObject({ taskId: z.string() });
+const CursorParams = z.looseObject({ cursor: z.string().optional() }).optional();
+
+/** Answers `tasks/get`, `tasks/result`, `tasks/list` and `tasks/cancel` on `server` for one owner's tasks. */
+export function registerTaskHandlers(server: Server, tasks: ToolTasks, owner: string): void {
+  server.setRequestHandler('tasks/get', { params: TaskIdParams }, (params) =>
+    tasks.get(owner, params.taskId),
+  );
+  server.setRequestHandler('tasks/result', { params: TaskIdParams }, (params, ctx) =>
+    tasks.result(owner, params.taskId, ctx.mcpReq.signal),
+  );
+  server.setRequestHandler('tasks/list', { params: CursorParams }, (params) =>
+    tasks.list(owner, params?.cursor),
+  );
+  server.setRequestHandler('tasks/cancel', { params: TaskIdParams }, (params) =>
+    tasks.cancelTask(owner, params.taskId),
+  );
 }

@@ -13,9 +13,8 @@ import { catalogueToolNames } from './__fixtures__/catalogue.js';
 
 /**
  * Our own MCP tests use the official SDK client, which shares its protocol code with the server. These
- * checks use two clients built apart from it: the MCP Inspector CLI (stdio and Streamable HTTP, with its
- * `--strict` portability lint of tool schemas) and the official conformance suite's generic server
- * scenarios (the others need fixture tools such as `test_image_content` that only SDK demo servers have).
+ * checks use a client built apart from it: the MCP Inspector CLI (stdio and Streamable HTTP, with its
+ * `--strict` portability lint of tool schemas). The official conformance suite runs in conformance.test.ts.
  */
 
 let clients: IndependentClients;
@@ -160,36 +159,4 @@ describe('MCP Inspector CLI over Streamable HTTP', () => {
     expect(called.code, called.stderr).toBe(0);
     expect(JSON.stringify(parse(called.stdout).result.structuredContent)).toContain('dimensions');
   }, 120_000);
-});
-
-describe('official conformance suite (Node 22)', () => {
-  // The generic scenarios that apply to a product server; each must pass on its own.
-  const scenarios = [
-    'server-initialize',
-    'ping',
-    'tools-list',
-    'tools-call-error',
-    'resources-list',
-    'prompts-list',
-    'completion-complete',
-    'dns-rebinding-protection',
-  ];
-
-  it.each(scenarios)(
-    '%s passes',
-    async (scenario) => {
-      const outcome = await runCommand(clients.node22, [
-        clients.conformance,
-        'server',
-        '--url',
-        mcpUrl,
-        '--scenario',
-        scenario,
-      ]);
-      const plain = outcome.stdout.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
-      expect(outcome.code, `${plain}\n${outcome.stderr}`).toBe(0);
-      expect(plain).toMatch(/Passed: (\d+)\/\1, 0 failed/);
-    },
-    120_000,
-  );
 });

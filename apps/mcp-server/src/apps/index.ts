@@ -20,7 +20,9 @@ export const DASHBOARD_TOOLS: readonly string[] = [
 ];
 
 /** `capabilities.extensions` of the server (SEP-2133), saying it serves MCP App templates. */
-export const APPS_CAPABILITY = { [UI_EXTENSION_ID]: { mimeTypes: [UI_MIME_TYPE] } } as const;
+export const APPS_CAPABILITY: Record<string, { mimeTypes: string[] }> = {
+  [UI_EXTENSION_ID]: { mimeTypes: [UI_MIME_TYPE] },
+};
 
 /**
  * The resource's `_meta.ui`: no outside origins at all (the page is self-contained and reaches the

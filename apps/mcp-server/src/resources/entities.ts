@@ -1,4 +1,4 @@
-import type { ResourceLink } from '@modelcontextprotocol/sdk/types.js';
+import type { ResourceLink } from '@modelcontextprotocol/server';
 import {
   getBugSummaryInputSchema,
   getFeatureSummaryInputSchema,

@@ -1,5 +1,5 @@
 import type { Logger, Principal } from '@testio-mcp/domain';
-import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import type { ContentBlock } from '@modelcontextprotocol/server';
 import type { Services } from '@testio-mcp/services';
 import type { z } from 'zod';
 import type { Elicitation } from '../elicitation.js';

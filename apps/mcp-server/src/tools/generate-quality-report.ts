@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
+import type { ContentBlock } from '@modelcontextprotocol/server';
 import {
   generateQualityReportInputSchema,
   generateQualityReportOutputSchema,

@@ -10,15 +10,22 @@ import {
 } from '@testio-mcp/composition';
 import type { Logger, Principal } from '@testio-mcp/domain';
 import { ConflictError, isLoopbackHost } from '@testio-mcp/domain';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { hostHeaderValidation } from '@modelcontextprotocol/sdk/server/middleware/hostHeaderValidation.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import {
+  createMcpHandler,
+  validateHostHeader,
+  type AuthInfo,
+  type Server,
+} from '@modelcontextprotocol/server';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { sendWebResponse, toWebRequest } from './web-bridge.js';
 
 /**
- * Streamable HTTP, stateless: every POST to /mcp gets a new MCP server and transport, so nothing is
- * shared between requests and any number of clients can connect. GET and DELETE (the session
- * stream and session end) answer 405. Protection against DNS rebinding: the Host header must be one
+ * Streamable HTTP, stateless: every POST to /mcp gets a new MCP server, so nothing is shared between
+ * requests and any number of clients can connect. The SDK's `createMcpHandler` serves both protocol
+ * eras from the one factory (ADR 0037): 2026-07-28 requests (per-request `_meta`, `server/discover`,
+ * the `Mcp-Method`/`Mcp-Name` headers checked against the body) and 2025-era ones (`initialize`, then
+ * plain calls, statelessly). GET and DELETE (the 2025 session stream and session end; 2026-07-28 has
+ * neither) answer 405. Protection against DNS rebinding: the Host header must be one
  * of the allowed names (loopback ones when bound to loopback) and a browser Origin must be loopback
  * or explicitly allowed; anything else gets 403 before the body is read. Then the principal (ADR 0022):
  * once a principal source is configured a request without a valid bearer gets 401 with the RFC 9728
@@ -53,6 +60,10 @@ export interface HttpAppOptions {
   readonly trustProxy?: boolean | number | readonly string[];
 }
 
+interface PrincipalCarrier {
+  readonly principal: Principal;
+}
+
 const LOOPBACK_HOSTNAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
@@ -85,6 +96,21 @@ export function isAllowedOrigin(origin: string, allowedOrigins: readonly string[
   }
 }
 
+function hostValidation(allowed: string[], logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const result = validateHostHeader(req.headers.host, allowed);
+    if (result.ok) {
+      next();
+      return;
+    }
+    logger.warn(
+      { host: req.headers.host?.slice(0, 200), path: req.path },
+      'request with a disallowed Host refused',
+    );
+    jsonRpcError(res, 403, -32000, result.message);
+  };
+}
+
 function originValidation(allowedOrigins: readonly string[], logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const origin = req.headers.origin;
@@ -103,7 +129,7 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   app.disable('x-powered-by');
   const trust = options.trustProxy ?? false;
   app.set('trust proxy', Array.isArray(trust) ? [...trust] : trust);
-  app.use(hostHeaderValidation(allowedHostnames(options.bindHost, options.allowedHosts)));
+  app.use(hostValidation(allowedHostnames(options.bindHost, options.allowedHosts), logger));
   app.use(originValidation(options.allowedOrigins ?? [], logger));
 
   app.get(HEALTH_PATH, (_req, res) => {
@@ -150,16 +176,23 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
     next();
   };
 
+  // The principal rides to the factory in the SDK's pass-through `authInfo` (never from headers).
+  const mcp = createMcpHandler(
+    ({ authInfo }) => options.createServer((authInfo?.extra as PrincipalCarrier | undefined)?.principal),
+    {
+      legacy: 'stateless',
+      maxRequestBodySize: 1024 * 1024,
+      onerror: (error) => logger.debug({ err: error }, 'MCP request rejected'),
+    },
+  );
   app.post(MCP_PATH, authenticate, express.json({ limit: '1mb' }), (req, res) => {
-    const server = options.createServer(res.locals['principal'] as Principal | undefined);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
-    server
-      .connect(transport)
-      .then(() => transport.handleRequest(req, res, req.body))
+    const principal = res.locals['principal'] as Principal | undefined;
+    const authInfo: AuthInfo | undefined = principal
+      ? { token: '', clientId: principal.id, scopes: [], extra: { principal } satisfies PrincipalCarrier }
+      : undefined;
+    mcp
+      .fetch(toWebRequest(req, res), { parsedBody: req.body, ...(authInfo ? { authInfo } : {}) })
+      .then((response) => sendWebResponse(response, res))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'MCP request failed');
         if (!res.headersSent) jsonRpcError(res, 500, -32603, 'Internal server error');

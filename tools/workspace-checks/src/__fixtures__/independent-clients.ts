@@ -5,17 +5,15 @@ import { promisify } from 'node:util';
 import { ROOT } from './processes.js';
 
 /**
- * Clients we did not write: the MCP Inspector CLI and the official conformance suite. They are installed
- * from the npm registry on first use into node_modules/.cache (not devDependencies: the Inspector pulls
- * vite and react, and the conformance suite needs Node 22, which the `node` package provides).
+ * A client we did not write: the MCP Inspector CLI, installed from the npm registry on first use into
+ * node_modules/.cache (not a devDependency: it pulls vite and react). The conformance suite is a
+ * devDependency (conformance.test.ts).
  */
 
 const run = promisify(execFile);
 
 export const CLIENT_VERSIONS = {
   '@modelcontextprotocol/inspector': '2.12.0',
-  '@modelcontextprotocol/conformance': '0.1.16',
-  node: '22.23.3',
 } as const;
 
 export const CLIENTS_DIR = path.join(ROOT, 'node_modules/.cache/testio-mcp-independent-clients');
@@ -23,9 +21,6 @@ export const CLIENTS_DIR = path.join(ROOT, 'node_modules/.cache/testio-mcp-indep
 export interface IndependentClients {
   /** `mcp-inspector` bin (runs on our Node 20: its CLI mode works there). */
   readonly inspector: string;
-  /** Node 22 binary and the conformance suite's entry point for it. */
-  readonly node22: string;
-  readonly conformance: string;
 }
 
 export async function installIndependentClients(): Promise<IndependentClients> {
@@ -33,16 +28,13 @@ export async function installIndependentClients(): Promise<IndependentClients> {
     name: 'testio-mcp-independent-clients',
     private: true,
     dependencies: CLIENT_VERSIONS,
-    // The `node` package fetches its platform binary (also from the npm registry) in a preinstall script.
-    allowScripts: { node: true, '@modelcontextprotocol/inspector': false },
+    allowScripts: { '@modelcontextprotocol/inspector': false },
   };
   const wanted = JSON.stringify(manifest, null, 2);
   const manifestPath = path.join(CLIENTS_DIR, 'package.json');
   const stamp = path.join(CLIENTS_DIR, '.installed');
   const clients: IndependentClients = {
     inspector: path.join(CLIENTS_DIR, 'node_modules/.bin/mcp-inspector'),
-    node22: path.join(CLIENTS_DIR, 'node_modules/node/bin/node'),
-    conformance: path.join(CLIENTS_DIR, 'node_modules/@modelcontextprotocol/conformance/dist/index.js'),
   };
   const installed =
     existsSync(stamp) &&
