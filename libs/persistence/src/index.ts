@@ -92,3 +92,6 @@ export type { FtsNode, TsQueries } from './postgres/fts-expression.js';
 // Analytics on PostgreSQL (ADR 0031): the AnalyticsReader port over a pool.
 export { buildPgMetricSql, createPgAnalyticsReader, pgScopeParams } from './postgres/analytics/reader.js';
 export type { PgAnalyticsReaderOptions } from './postgres/analytics/reader.js';
+// Moving a SQLite mirror to PostgreSQL (`testio-mcp db copy`, ADR 0036).
+export { copySqliteToPostgres, DERIVED_TABLES, PROCESS_TABLES } from './postgres/copy.js';
+export type { CopyTableResult, CopyToPostgresOptions, CopyToPostgresResult } from './postgres/copy.js';
