@@ -527,7 +527,7 @@ describe('report exports', () => {
   ): Promise<T> {
     const dir = mkdtempSync(path.join(exportRoot, 'case-'));
     const settings = parseMcpServerSettings({ ...stack.env, TESTIO_EXPORT_DIR: path.join(dir, 'exports') });
-    const container = createMcpContainer({
+    const container = await createMcpContainer({
       settings,
       runtime: resolveMcpRuntime(settings),
       logger: stack.log.logger,

@@ -343,7 +343,7 @@ export async function runServeCommand(
       flags.transport === 'http' && mode !== 'mcp'
         ? await prepareRestApi(options, env, flags.host ?? settings.TESTIO_HTTP_HOST, logger)
         : undefined;
-    container = createMcpContainer({
+    container = await createMcpContainer({
       settings,
       runtime,
       logger,

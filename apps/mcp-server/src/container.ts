@@ -43,21 +43,40 @@ export interface McpContainerOptions {
   readonly audience?: 'shared' | 'personal';
 }
 
-export function createMcpContainer(options: McpContainerOptions): McpContainer {
+export async function createMcpContainer(options: McpContainerOptions): Promise<McpContainer> {
   const { runtime } = options;
-  const parts = openServingParts({ ...options, role: 'mcp-server' });
+  const parts = await openServingParts({ ...options, role: 'mcp-server' });
   const { engine } = parts;
 
   return {
     ...parts,
     runtime,
     async health() {
+      const { database } = parts;
+      try {
+        await database.ping();
+      } catch (error) {
+        // 503, so a proxy takes this instance out; the reason is in the log, never the URL's credentials.
+        options.logger.warn({ err: error, engine: database.engine }, 'health: the database does not answer');
+        return {
+          status: 'error',
+          demo: runtime.demo,
+          database: { engine: database.engine, reachable: false },
+          message: `The ${database.engine === 'sqlite' ? 'SQLite mirror' : 'PostgreSQL database'} does not answer queries`,
+        };
+      }
       const status = await engine.status({ runs: 1 });
       const last = status.runs[0];
       return {
         status: 'ok',
         demo: runtime.demo,
-        database: { path: runtime.databasePath, products: status.products.length },
+        database: {
+          engine: database.engine,
+          reachable: true,
+          // The file's path on SQLite; on PostgreSQL nothing from the URL (it may carry credentials).
+          ...(database.engine === 'sqlite' ? { path: runtime.databasePath } : {}),
+          products: status.products.length,
+        },
         sync: {
           running: status.running,
           last_run: last

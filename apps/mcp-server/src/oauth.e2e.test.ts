@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createRateLimits, rateLimitConfig } from '@testio-mcp/composition';
-import { startTestIssuer, type TestIssuer } from '@testio-mcp/composition/testing';
+import { startTestIssuer, type TestIssuer, sqliteOf } from '@testio-mcp/composition/testing';
 import { createAuditStore } from '@testio-mcp/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectThreePartError, structuredOf } from './__fixtures__/harness.js';
@@ -175,7 +175,7 @@ describe('audit trail and rate limits over MCP', () => {
       await limited.close();
     }
     container.audit.flush();
-    const rows = createAuditStore(container.database.sqlite)
+    const rows = createAuditStore(sqliteOf(container.database))
       .list({ limit: 10 })
       .filter((r) => r.principal === 'oauth:grace')
       .reverse();

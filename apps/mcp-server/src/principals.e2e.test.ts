@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { sqliteOf } from '@testio-mcp/composition/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,7 @@ const MASTER_KEY = randomBytes(32);
 beforeAll(async () => {
   stack = await startMcpStack();
   const { container, log } = stack;
-  store = createPrincipalStore(container.database.sqlite);
+  store = createPrincipalStore(sqliteOf(container.database));
   for (const role of ['viewer', 'operator', 'admin'] as const) {
     keys[role] = issueApiKey(store, { tenant: 'default', role, name: `${role} e2e` }, container.clock).key;
   }

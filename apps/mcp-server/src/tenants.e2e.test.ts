@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sqliteOf } from '@testio-mcp/composition/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -39,7 +40,7 @@ let store: PrincipalStore;
 const tenants = {} as Record<'a' | 'b', TenantData>;
 
 function idsOf(customerId: number): TenantData['ids'] {
-  const sqlite = stack.container.database.sqlite;
+  const sqlite = sqliteOf(stack.container.database);
   const column = (table: string): number[] =>
     (
       sqlite.prepare(`SELECT id FROM ${table} WHERE customer_id = ? ORDER BY id`).all(customerId) as Array<{
@@ -65,7 +66,7 @@ beforeAll(async () => {
     anchor: ANCHOR,
     token: 'beta-sandbox-token-0123456789',
   });
-  store = createPrincipalStore(container.database.sqlite);
+  store = createPrincipalStore(sqliteOf(container.database));
   const beta = addTenant(
     store,
     { slug: 'beta', token: sandboxB.token, baseUrl: sandboxB.baseUrl },
@@ -257,7 +258,9 @@ describe('a removed tenant', () => {
     // Removing a tenant revokes its keys; a key row left behind (another process, an old backup) still
     // cannot reach anything: the tenant check refuses it.
     store.removeTenant('gone', container.clock.now());
-    container.database.sqlite.prepare('UPDATE api_keys SET revoked_at = NULL WHERE tenant = ?').run('gone');
+    sqliteOf(container.database)
+      .prepare('UPDATE api_keys SET revoked_at = NULL WHERE tenant = ?')
+      .run('gone');
     const res = await fetch(server.url, {
       method: 'POST',
       headers: {

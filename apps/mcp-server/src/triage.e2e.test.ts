@@ -1,4 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { sqliteOf } from '@testio-mcp/composition/testing';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
@@ -48,7 +49,7 @@ async function upstreamBug(id: number): Promise<UpstreamBug> {
 }
 
 function mirrorBug(id: number): { status: string; known: number; rejection_reason: string | null } {
-  return stack.container.database.sqlite
+  return sqliteOf(stack.container.database)
     .prepare('SELECT status, known, rejection_reason FROM bugs WHERE id = ?')
     .get(id) as { status: string; known: number; rejection_reason: string | null };
 }
@@ -66,7 +67,7 @@ function auditRows(): Array<{
   status: number | null;
 }> {
   stack.container.audit.flush();
-  return createAuditStore(stack.container.database.sqlite).list({ limit: 500 });
+  return createAuditStore(sqliteOf(stack.container.database)).list({ limit: 500 });
 }
 
 const withTriage = resolveToolSelection({ TESTIO_ENABLE_WRITES: true });
@@ -445,7 +446,9 @@ describe('elicitation for a full resync (issue 17)', () => {
   it('asks before a full forced resync, saying how long the last one took; a no starts nothing', async () => {
     const productId = stack.truth.products[0]?.id ?? 0;
     const runs = () =>
-      stack.container.database.sqlite.prepare('SELECT COUNT(*) AS n FROM sync_runs').get() as { n: number };
+      sqliteOf(stack.container.database).prepare('SELECT COUNT(*) AS n FROM sync_runs').get() as {
+        n: number;
+      };
     const before = runs().n;
     const no = await elicitingClient({ action: 'decline' });
     try {
@@ -486,7 +489,7 @@ describe('over HTTP with API keys', () => {
   let server: RunningHttpServer;
   const keys = { operator: '', viewer: '' };
   beforeAll(async () => {
-    const store = createPrincipalStore(stack.container.database.sqlite);
+    const store = createPrincipalStore(sqliteOf(stack.container.database));
     keys.operator = issueApiKey(
       store,
       { tenant: 'default', role: 'operator', name: 'triage op' },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sqliteOf } from '@testio-mcp/composition/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,9 +57,9 @@ beforeAll(async () => {
   const offset = new Date(sandboxA.truth().now).getTime() - Date.now();
   clock = { now: () => new Date(Date.now() + offset) };
   logger = createCaptureLogger();
-  container = createRestContainer({ settings, runtime: resolveRestRuntime(settings), logger, clock });
+  container = await createRestContainer({ settings, runtime: resolveRestRuntime(settings), logger, clock });
   expect((await container.engine.run({ mode: 'force', trigger: 'manual_cli' })).status).toBe('success');
-  store = createPrincipalStore(container.database.sqlite);
+  store = createPrincipalStore(sqliteOf(container.database));
   for (const role of ['admin', 'operator', 'viewer'] as const) {
     const issued = issueApiKey(store, { tenant: 'default', role, name: role }, clock);
     keys[role] = issued.key;
@@ -226,7 +227,7 @@ describe('REST admin API', () => {
     expect(list.body.tenants.map((t: { slug: string }) => t.slug)).toEqual(['default']);
 
     container.audit.flush();
-    const rows = createAuditStore(container.database.sqlite).list({ limit: 1000 });
+    const rows = createAuditStore(sqliteOf(container.database)).list({ limit: 1000 });
     const mine = rows.filter((r) => r.principal === keys.adminId).map((r) => `${r.action} ${r.status}`);
     expect(mine).toEqual(
       expect.arrayContaining([

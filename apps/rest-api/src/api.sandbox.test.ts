@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { sqliteOf } from '@testio-mcp/composition/testing';
 import os from 'node:os';
 import path from 'node:path';
 import { issueApiKey } from '@testio-mcp/composition';
@@ -112,7 +113,7 @@ beforeAll(async () => {
   const settings = parseRestApiSettings(envFor(path.join(dir, 'mirror.db')));
   const offset = new Date(sandbox.truth().now).getTime() - Date.now();
   clock = { now: () => new Date(Date.now() + offset) };
-  container = createRestContainer({
+  container = await createRestContainer({
     settings,
     runtime: resolveRestRuntime(settings),
     logger: createCaptureLogger(),
@@ -477,7 +478,7 @@ describe('operations endpoints on a synced sandbox', () => {
 
   it('GET /health answers 503 once the database is gone', async () => {
     const settings = parseRestApiSettings(envFor(container.runtime.databasePath));
-    const second = createRestContainer({
+    const second = await createRestContainer({
       settings,
       runtime: resolveRestRuntime(settings),
       logger: createCaptureLogger(),
@@ -773,7 +774,7 @@ describe('errors and auth on the real app', () => {
 
   it('requires a key once one exists in the database, and serves the same answer with one', async () => {
     const open = (await request(app).get('/api/products').expect(200)).body as unknown;
-    const store = createPrincipalStore(container.database.sqlite);
+    const store = createPrincipalStore(sqliteOf(container.database));
     const viewer = issueApiKey(
       store,
       { tenant: 'default', role: 'viewer', name: 'sandbox test' },

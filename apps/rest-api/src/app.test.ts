@@ -353,7 +353,11 @@ describe('/health', () => {
       {},
       {
         health: async () => ({
-          database: { reachable: false, error: 'The SQLite mirror does not answer queries' },
+          database: {
+            engine: 'sqlite',
+            reachable: false,
+            error: 'The SQLite mirror does not answer queries',
+          },
           sync: null,
         }),
       },

@@ -131,7 +131,7 @@ export async function runApiCommand(
     const runtime = resolveRestRuntime(settings);
     logger = createProcessLogger(settings, env, { process: 'rest-api', demo: runtime.demo });
     const appOptions = appOptionsFromSettings(settings, REST_API_VERSION);
-    container = createRestContainer({ settings, runtime, logger, basePath: appOptions.basePath });
+    container = await createRestContainer({ settings, runtime, logger, basePath: appOptions.basePath });
     assertRestPrincipals(settings, container.principals.authenticator);
     const app = createApp(container.appDeps(appOptions));
     const server = createServer(app);

@@ -87,10 +87,13 @@ export interface RestContainerOptions {
   readonly basePath?: string;
 }
 
-export function createRestContainer({ basePath = '', ...options }: RestContainerOptions): RestContainer {
+export async function createRestContainer({
+  basePath = '',
+  ...options
+}: RestContainerOptions): Promise<RestContainer> {
   const { runtime, logger } = options;
   const metrics = createMetrics();
-  const parts = openServingParts({
+  const parts = await openServingParts({
     ...options,
     role: 'rest-api',
     anonymousRateLimit: {

@@ -1,11 +1,16 @@
 import type { Clock } from '@testio-mcp/domain';
-import type { MirrorDatabase } from '@testio-mcp/persistence';
+import type { AppDatabase, DatabaseEngine } from '@testio-mcp/composition';
 import type { SyncEngine } from '@testio-mcp/sync';
 import type { HealthResponse } from './dto/health.js';
 
 /** What `/health` and the scrape-time gauges know about the mirror and its sync. */
 export interface HealthSnapshot {
-  readonly database: { readonly reachable: boolean; readonly error: string | null };
+  readonly database: {
+    /** Which engine this instance reads (ADR 0034); never its location or credentials. */
+    readonly engine: DatabaseEngine;
+    readonly reachable: boolean;
+    readonly error: string | null;
+  };
   /** null when the sync state could not be read (the database is unreachable). */
   readonly sync: {
     readonly running: boolean;
@@ -24,16 +29,18 @@ export type HealthProbe = () => Promise<HealthSnapshot>;
 
 /** The production probe: one `SELECT 1` on the mirror, then the sync engine's status. */
 export function createHealthProbe(deps: {
-  database: Pick<MirrorDatabase, 'sqlite'>;
+  database: Pick<AppDatabase, 'ping' | 'engine'>;
   engine: Pick<SyncEngine, 'status'>;
   clock: Clock;
 }): HealthProbe {
+  const { engine } = deps.database;
+  const name = engine === 'sqlite' ? 'The SQLite mirror' : 'The PostgreSQL database';
   return async () => {
     try {
-      deps.database.sqlite.prepare('SELECT 1').get();
+      await deps.database.ping();
     } catch {
       return {
-        database: { reachable: false, error: 'The SQLite mirror does not answer queries' },
+        database: { engine, reachable: false, error: `${name} does not answer queries` },
         sync: null,
       };
     }
@@ -44,7 +51,7 @@ export function createHealthProbe(deps: {
       const last = finished[0];
       const success = finished.find((r) => r.status === 'success' || r.status === 'partial_failure');
       return {
-        database: { reachable: true, error: null },
+        database: { engine, reachable: true, error: null },
         sync: {
           running: status.running,
           lease_holder: status.running ? (status.lease?.holder ?? null) : null,
@@ -62,7 +69,7 @@ export function createHealthProbe(deps: {
       };
     } catch {
       return {
-        database: { reachable: false, error: 'The sync state could not be read from the mirror' },
+        database: { engine, reachable: false, error: 'The sync state could not be read from the mirror' },
         sync: null,
       };
     }
@@ -105,7 +112,7 @@ export function evaluateHealth(snapshot: HealthSnapshot, policy: HealthPolicy, n
     version: policy.version,
     demo: policy.demo,
     uptime_seconds: Math.max(0, Math.round((now.getTime() - policy.startedAt.getTime()) / 1000)),
-    database: { reachable: snapshot.database.reachable },
+    database: { engine: snapshot.database.engine, reachable: snapshot.database.reachable },
     sync: snapshot.sync
       ? {
           running: snapshot.sync.running,

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import {
   checkToken,
+  type AppDatabase,
   type AuditTrail,
   type Authenticator,
   type RateBudget,
@@ -8,7 +9,7 @@ import {
 } from '@testio-mcp/composition';
 import type { TestIOClient } from '@testio-mcp/api-client';
 import { type Clock, type EnvRecord, type Logger, type Principal } from '@testio-mcp/domain';
-import type { MirrorDatabase, PrincipalStore } from '@testio-mcp/persistence';
+import type { PrincipalStore } from '@testio-mcp/persistence';
 import type { Services } from '@testio-mcp/services';
 import type { ReadThrough, SyncEngine } from '@testio-mcp/sync';
 import { createApp } from './app.js';
@@ -41,7 +42,7 @@ export interface HostedRestParts {
   readonly services: Services;
   /** The services of a request's principal's tenant (ADR 0024). */
   readonly servicesFor?: (principal: Principal | undefined) => Services;
-  readonly database: Pick<MirrorDatabase, 'sqlite'>;
+  readonly database: Pick<AppDatabase, 'ping' | 'engine'>;
   readonly engine: Pick<SyncEngine, 'status'>;
   readonly api: Pick<TestIOClient, 'stats'>;
   readonly clock: Clock;

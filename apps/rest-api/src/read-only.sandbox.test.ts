@@ -44,7 +44,7 @@ beforeAll(async () => {
     TESTIO_REST_RATE_LIMIT: '0',
     LOG_LEVEL: 'error',
   });
-  container = createRestContainer({
+  container = await createRestContainer({
     settings,
     runtime: resolveRestRuntime(settings),
     logger: createCaptureLogger(),

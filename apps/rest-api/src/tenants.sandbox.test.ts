@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sqliteOf } from '@testio-mcp/composition/testing';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,7 +56,7 @@ const tenants = {} as Record<'a' | 'b', TenantData>;
 function idsOf(customerId: number): TenantData['ids'] {
   const column = (table: string): number[] =>
     (
-      container.database.sqlite
+      sqliteOf(container.database)
         .prepare(`SELECT id FROM ${table} WHERE customer_id = ? ORDER BY id`)
         .all(customerId) as Array<{ id: number }>
     ).map((r) => r.id);
@@ -91,10 +92,10 @@ beforeAll(async () => {
   const offset = new Date(sandboxA.truth().now).getTime() - Date.now();
   clock = { now: () => new Date(Date.now() + offset) };
   const logger = createCaptureLogger();
-  container = createRestContainer({ settings, runtime: resolveRestRuntime(settings), logger, clock });
+  container = await createRestContainer({ settings, runtime: resolveRestRuntime(settings), logger, clock });
   expect((await container.engine.run({ mode: 'force', trigger: 'manual_cli' })).status).toBe('success');
 
-  store = createPrincipalStore(container.database.sqlite);
+  store = createPrincipalStore(sqliteOf(container.database));
   const beta = addTenant(
     store,
     { slug: 'beta', token: sandboxB.token, baseUrl: sandboxB.baseUrl },
@@ -322,7 +323,7 @@ describe('TestIO customer tokens as bearers (TESTIO_ACCEPT_CUSTOMER_TOKENS)', ()
     expect(refused.headers['www-authenticate']).toContain('resource_metadata=');
     expect(store.listTenants()).toHaveLength(tenantsBefore);
     // The token is sealed: not in the database file.
-    container.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    sqliteOf(container.database).pragma('wal_checkpoint(TRUNCATE)');
     expect(readFileSync(path.join(dir, 'mirror.db')).includes(Buffer.from(sandboxB.token))).toBe(false);
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { sqliteOf } from '@testio-mcp/composition/testing';
 import os from 'node:os';
 import path from 'node:path';
 import { issueApiKey } from '@testio-mcp/composition';
@@ -54,14 +55,14 @@ beforeAll(async () => {
     LOG_LEVEL: 'error',
   };
   const settings = parseRestApiSettings({ ...env, TESTIO_ENABLE_WRITES: 'true' });
-  container = createRestContainer({
+  container = await createRestContainer({
     settings,
     runtime: resolveRestRuntime(settings),
     logger: createCaptureLogger(),
   });
   const sync = await container.engine.run({ mode: 'force', trigger: 'manual_cli' });
   expect(sync.status).toBe('success');
-  const store = createPrincipalStore(container.database.sqlite);
+  const store = createPrincipalStore(sqliteOf(container.database));
   keys.operator = issueApiKey(
     store,
     { tenant: 'default', role: 'operator', name: 'rest op' },
@@ -153,7 +154,7 @@ describe('REST bug triage', () => {
     expect(again.body.error.message).toMatch(/already rejected/);
 
     container.audit.flush();
-    const rows = createAuditStore(container.database.sqlite).list({ limit: 50 });
+    const rows = createAuditStore(sqliteOf(container.database)).list({ limit: 50 });
     expect(rows).toContainEqual(
       expect.objectContaining({
         surface: 'rest',

@@ -24,7 +24,7 @@ describe('the sync container without a token', () => {
   it('opens the mirror for local-only commands, and a sync explains that it needs the token', async () => {
     const settings = parseSyncWorkerSettings({ TESTIO_DB_PATH: path.join(dir, 'mirror.db') });
     const runtime = resolveSyncRuntime(settings, new Date(), { requireToken: false });
-    const container = createSyncContainer(settings, runtime, quiet(), 'sync-cli');
+    const container = await createSyncContainer(settings, runtime, quiet(), 'sync-cli');
     try {
       expect((await container.engine.status()).products).toEqual([]);
       const result = await container.engine.run({ mode: 'incremental', trigger: 'manual_cli' });

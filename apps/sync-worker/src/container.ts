@@ -6,10 +6,11 @@ import {
   openMirror,
   openTenantMirror,
   requireMasterKey,
+  type AppDatabase,
   type TenantMirror,
 } from '@testio-mcp/composition';
 import { DEFAULT_TENANT, InvalidInputError, type Logger } from '@testio-mcp/domain';
-import { createPrincipalStore, type MirrorDatabase, type TenantRow } from '@testio-mcp/persistence';
+import type { TenantRow } from '@testio-mcp/persistence';
 import type { SyncEngine } from '@testio-mcp/sync';
 import type { SyncRuntime, SyncWorkerSettings } from './config.js';
 
@@ -37,7 +38,7 @@ export interface TenantChanges {
 
 export interface SyncContainer {
   readonly runtime: SyncRuntime;
-  readonly database: MirrorDatabase;
+  readonly database: AppDatabase;
   /** `default`'s engine. */
   readonly engine: SyncEngine;
   /** The tenants to sync: `default` first, then the stored ones by slug (or the one asked for). */
@@ -56,16 +57,16 @@ export interface SyncContainerOptions {
   readonly tenant?: string | undefined;
 }
 
-export function createSyncContainer(
+export async function createSyncContainer(
   settings: SyncWorkerSettings,
   runtime: SyncRuntime,
   logger: Logger,
   role: string,
   options: SyncContainerOptions = {},
-): SyncContainer {
+): Promise<SyncContainer> {
   const token = runtime.token;
   const api = token ? createApi(settings, { ...runtime, token }, logger) : offlineApi();
-  const mirror = openMirror({ settings, runtime, logger, api, role });
+  const mirror = await openMirror({ settings, runtime, logger, api, role });
   const opened = new Map<string, { mirror: TenantMirror; fingerprint: string; sync: TenantSync }>();
   const close = async (): Promise<void> => {
     for (const tenant of opened.values()) tenant.mirror.close();
@@ -76,7 +77,7 @@ export function createSyncContainer(
     `${row.customerId}\u0000${row.baseUrl}\u0000${row.tokenCiphertext}`;
   try {
     const { database, engine } = mirror;
-    const store = createPrincipalStore(database.sqlite);
+    const store = database.principals;
     const stored = store.listTenants().filter((t) => !options.tenant || t.slug === options.tenant);
     if (options.tenant && options.tenant !== DEFAULT_TENANT && stored.length === 0) {
       throw new InvalidInputError({
@@ -154,7 +155,7 @@ export function createSyncContainer(
     };
     return container;
   } catch (error) {
-    void close();
+    await close();
     throw error;
   }
 }

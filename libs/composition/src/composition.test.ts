@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sqliteOf } from './database/sqlite-of.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -83,7 +84,13 @@ describe('openMirror without a token', () => {
   it('reads the local mirror and explains when a step needs the TestIO API', async () => {
     const settings = settingsFrom({ TESTIO_DB_PATH: path.join(dir, 'offline.db') });
     const runtime = resolveRuntimeWithoutToken(settings);
-    const mirror = openMirror({ settings, runtime, logger: quietLogger(), role: 'probe', api: offlineApi() });
+    const mirror = await openMirror({
+      settings,
+      runtime,
+      logger: quietLogger(),
+      role: 'probe',
+      api: offlineApi(),
+    });
     try {
       expect((await mirror.engine.status()).products).toEqual([]);
       await expect(mirror.api.listProducts()).rejects.toThrow(/No TestIO API token is configured/);
@@ -105,7 +112,7 @@ describe('openServingParts over the sandbox', () => {
       }),
       TESTIO_MASTER_KEY: masterKey.toString('hex'),
     };
-    const parts = openServingParts({
+    const parts = await openServingParts({
       settings,
       runtime: resolveServingRuntime(settings, 'The probe server'),
       logger: quietLogger(),
@@ -129,7 +136,7 @@ describe('openServingParts over the sandbox', () => {
       // Its empty mirror is read through from its own API, into its own rows (customer id 2).
       const listed = await acme.listProducts(listProductsInputSchema.parse({}));
       expect(listed.products.length).toBe(sandbox.truth().products.length);
-      const rows = parts.database.sqlite
+      const rows = sqliteOf(parts.database)
         .prepare('SELECT customer_id AS c, count(*) AS n FROM products GROUP BY customer_id')
         .all() as Array<{ c: number; n: number }>;
       expect(rows).toEqual([{ c: 2, n: sandbox.truth().products.length }]);
@@ -152,7 +159,7 @@ describe('openServingParts over the sandbox', () => {
     });
     const runtime = resolveServingRuntime(settings, 'The probe server');
     let lookups = 0;
-    const parts = openServingParts({
+    const parts = await openServingParts({
       settings,
       runtime,
       logger: quietLogger(),

@@ -59,3 +59,20 @@ export {
   type RateLimits,
   type RateLimitSettings,
 } from './limits/rate-limits.js';
+export {
+  openAppDatabase,
+  sqliteAppDatabase,
+  type AppDatabase,
+  type AuditSink,
+  type AuditSinkHandle,
+  type OpenAppDatabaseOptions,
+  type ReadPortsRequest,
+  type TenantDatabaseView,
+} from './database/app-database.js';
+export {
+  databaseTarget,
+  describeTarget,
+  parseDatabaseUrl,
+  type DatabaseEngine,
+  type DatabaseTarget,
+} from './database/target.js';

@@ -8,8 +8,9 @@ import {
   type SyncStores,
   type TestIOApi,
 } from '@testio-mcp/domain';
-import { openDatabase, type MirrorDatabase } from '@testio-mcp/persistence';
 import { createSyncEngine, isDeadLocalHolder, leaseHolderId, type SyncEngine } from '@testio-mcp/sync';
+import { openAppDatabase, type AppDatabase } from './database/app-database.js';
+import type { DatabaseEngine } from './database/target.js';
 import type { AppRuntime } from './runtime.js';
 
 /** The settings the client, the mirror and the engine are built from. */
@@ -24,10 +25,10 @@ export type MirrorSettings = Pick<
 /** The TestIO API as the composition uses it: the port, plus the request count and a way to close it. */
 export type AppApi = TestIOApi & { stats(): { requests: number }; close(): void };
 
-/** The parts every process shares: the TestIO client, the SQLite mirror and the sync engine over both. */
+/** The parts every process shares: the TestIO client, the mirror (either engine) and the sync engine over both. */
 export interface Mirror<Api extends AppApi = AppApi> {
   readonly api: Api;
-  readonly database: MirrorDatabase;
+  readonly database: AppDatabase;
   readonly engine: SyncEngine;
   readonly clock: Clock;
   /** Closes the client and the database. */
@@ -43,6 +44,8 @@ export interface OpenMirrorOptions<Api extends AppApi> {
   readonly clock?: Clock;
   /** The client: {@link createApi} for the runtime's token, or {@link offlineApi} for local-only commands. */
   readonly api: Api;
+  /** PostgreSQL: the principal copy's fallback reload interval (ADR 0034; default 5 s). */
+  readonly principalRefreshMs?: number;
 }
 
 /** The default client: TestIO over HTTP with the configured limits. */
@@ -64,14 +67,31 @@ export function createApi(
  * Opens the mirror (migrating it), builds the client and the sync engine. Every process takes the same
  * lease, so a sync from any of them never overlaps one from another; `role` names the holder.
  */
-export function openMirror<Api extends AppApi = AppApi>(options: OpenMirrorOptions<Api>): Mirror<Api> {
+export async function openMirror<Api extends AppApi = AppApi>(
+  options: OpenMirrorOptions<Api>,
+): Promise<Mirror<Api>> {
   const { settings, runtime, logger, role, api, clock = systemClock } = options;
-  const database = openDatabase({
-    path: runtime.databasePath,
-    customerId: runtime.customerId,
-    logger: logger.child({ component: 'persistence' }),
+  let database: AppDatabase;
+  try {
+    database = await openAppDatabase({
+      runtime,
+      logger,
+      ...(options.principalRefreshMs === undefined ? {} : { principalRefreshMs: options.principalRefreshMs }),
+    });
+  } catch (error) {
+    api.close();
+    throw error;
+  }
+  const engine = createMirrorEngine({
+    settings,
+    runtime,
+    logger,
+    role,
+    api,
+    clock,
+    stores: database.stores,
+    databaseEngine: database.engine,
   });
-  const engine = createMirrorEngine({ settings, runtime, logger, role, api, clock, stores: database.stores });
   return {
     api,
     database,
@@ -93,6 +113,8 @@ export interface MirrorEngineOptions {
   readonly clock: Clock;
   /** The stores of one tenant: its lease, runs and breaker live in rows keyed by its customer id. */
   readonly stores: SyncStores;
+  /** Which engine holds the lease: decides whether a dead holder may be recognised by its PID. */
+  readonly databaseEngine: DatabaseEngine;
 }
 
 /**
@@ -110,7 +132,10 @@ export function createMirrorEngine(options: MirrorEngineOptions): SyncEngine {
       cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
       productConcurrency: settings.MAX_CONCURRENT_API_REQUESTS,
       holderId: leaseHolderId(role),
-      canStealLease: isDeadLocalHolder,
+      // On SQLite every holder runs on this host, so a holder whose PID is gone is dead and its lease can
+      // be taken at once. On PostgreSQL the holder may run on another machine (or in another container
+      // with the same host name and its own PIDs): only the lease's expiry says it is gone (ADR 0034).
+      ...(options.databaseEngine === 'sqlite' ? { canStealLease: isDeadLocalHolder } : {}),
       ...(runtime.productIds ? { productIds: runtime.productIds } : {}),
       countUpstreamCalls: () => api.stats().requests,
       refreshIntervalMs: Math.max(1, settings.TESTIO_REFRESH_INTERVAL_SECONDS) * 1000,

@@ -7,6 +7,7 @@ export type RuntimeSettings = Pick<
   | 'TESTIO_CUSTOMER_API_TOKEN'
   | 'TESTIO_CUSTOMER_API_BASE_URL'
   | 'TESTIO_DB_PATH'
+  | 'TESTIO_DATABASE_URL'
   | 'TESTIO_CUSTOMER_ID'
   | 'TESTIO_PRODUCT_IDS'
 > & { readonly TESTIO_DEMO_MODE: boolean };
@@ -16,6 +17,8 @@ export interface AppRuntime<Token extends string | undefined = string> {
   readonly token: Token;
   readonly baseUrl: string;
   readonly databasePath: string;
+  /** TESTIO_DATABASE_URL: PostgreSQL instead of the SQLite file at `databasePath` (ADR 0034). */
+  readonly databaseUrl?: string | undefined;
   readonly customerId: number;
   readonly productIds: readonly number[] | undefined;
   readonly demo: boolean;
@@ -49,6 +52,7 @@ export function resolveRuntimeWithoutToken(settings: RuntimeSettings): AppRuntim
     token: settings.TESTIO_CUSTOMER_API_TOKEN,
     baseUrl: settings.TESTIO_CUSTOMER_API_BASE_URL,
     databasePath: resolveUserPath(settings.TESTIO_DB_PATH ?? defaultDatabasePath()),
+    databaseUrl: settings.TESTIO_DATABASE_URL,
     customerId: settings.TESTIO_CUSTOMER_ID,
     productIds: settings.TESTIO_PRODUCT_IDS,
     demo: settings.TESTIO_DEMO_MODE,

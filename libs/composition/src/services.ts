@@ -1,15 +1,9 @@
 import type { TestIOClient } from '@testio-mcp/api-client';
 import { playbookThresholdsFrom, type Clock, type Logger, type SharedSettings } from '@testio-mcp/domain';
 import {
-  createReadPorts,
   createReportFileWriter,
-  createAuditStore,
-  databaseSizeBytes,
   defaultReadWorkers,
-  openAuditDatabase,
-  setBusyTimeout,
   resolveUserPath,
-  type MirrorDatabase,
   type ReadPorts,
 } from '@testio-mcp/persistence';
 import { createServices, type Services } from '@testio-mcp/services';
@@ -26,9 +20,7 @@ import {
   type RateLimitSettings,
 } from './limits/rate-limits.js';
 import { createTenantServices, type TenantServices } from './tenants/tenant-services.js';
-
-/** How long the audit trail's last batch may wait for another writer when the server stops. */
-const AUDIT_CLOSE_WAIT_MS = 2_000;
+import type { AppDatabase, AuditSinkHandle } from './database/app-database.js';
 
 /** The settings the services read: the shared ones, plus the alert threshold of the MCP server and REST API. */
 export type ServiceSettings = MirrorSettings &
@@ -53,9 +45,9 @@ export type ServingSettings = ServiceSettings &
 export interface CreateAppServicesOptions {
   readonly settings: ServiceSettings;
   readonly runtime: AppRuntime;
-  /** One tenant's parts: its client and engine, and the mirror's connection with that tenant's stores. */
+  /** One tenant's parts: its client and engine, and the mirror with that tenant's stores. */
   readonly mirror: Pick<Mirror<TestIOClient>, 'api' | 'engine' | 'clock'> & {
-    readonly database: Pick<MirrorDatabase, 'sqlite' | 'stores'>;
+    readonly database: Pick<AppDatabase, 'stores' | 'openReads' | 'location' | 'sizeBytes'>;
   };
   readonly logger: Logger;
   /** Wraps the read-through refresh, e.g. to count its decisions into the REST API's metrics. */
@@ -75,9 +67,7 @@ export function createAppServices({
   mirror,
   logger,
   instrumentReadThrough = (readThrough) => readThrough,
-  reads = createReadPorts({
-    db: mirror.database.sqlite,
-    path: runtime.databasePath,
+  reads = mirror.database.openReads({
     customerId: runtime.customerId,
     workers: 0,
     logger: logger.child({ component: 'search' }),
@@ -112,8 +102,8 @@ export function createAppServices({
       cacheTtlSeconds: settings.CACHE_TTL_SECONDS,
       autoAcceptanceAlertThreshold: settings.AUTO_ACCEPTANCE_ALERT_THRESHOLD,
       productIds: runtime.productIds ?? null,
-      databasePath: runtime.databasePath,
-      databaseSizeBytes: () => databaseSizeBytes(runtime.databasePath),
+      databasePath: database.location,
+      databaseSizeBytes: () => database.sizeBytes(),
       playbookThresholds: playbookThresholdsFrom(settings),
     },
   });
@@ -122,7 +112,7 @@ export function createAppServices({
 /** What the two serving apps (MCP server, REST API) share: the client, the mirror, the engine, the services. */
 export interface ServingParts {
   readonly api: TestIOClient;
-  readonly database: MirrorDatabase;
+  readonly database: AppDatabase;
   readonly engine: SyncEngine;
   readonly clock: Clock;
   /** `default`'s services (the environment's account). */
@@ -154,18 +144,18 @@ export interface OpenServingPartsOptions extends Omit<CreateAppServicesOptions, 
    * reads). Default `shared`.
    */
   readonly audience?: 'shared' | 'personal';
+  /** PostgreSQL: the principal copy's fallback reload interval (ADR 0034; default 5 s). */
+  readonly principalRefreshMs?: number;
 }
 
 /** The read ports of a serving process: its workers from TESTIO_READ_WORKERS or the audience's default. */
 export function openReadPorts(
   settings: Pick<ServiceSettings, 'TESTIO_READ_WORKERS'>,
-  database: MirrorDatabase,
+  database: Pick<AppDatabase, 'openReads' | 'customerId'>,
   logger: Logger,
   audience: 'shared' | 'personal' = 'shared',
 ): ReadPorts {
-  return createReadPorts({
-    db: database.sqlite,
-    path: database.path,
+  return database.openReads({
     customerId: database.customerId,
     workers: settings.TESTIO_READ_WORKERS ?? defaultReadWorkers(audience),
     logger: logger.child({ component: 'read-pool' }),
@@ -177,21 +167,30 @@ export function openReadPorts(
  * sync engine over both (`sync_data`, `POST /api/sync` run through it; its lease keeps them from
  * overlapping the worker), and the services.
  */
-export function openServingParts({
+export async function openServingParts({
   role,
   clock,
   anonymousRateLimit = { points: 0, windowSeconds: 60 },
   audience = 'shared',
+  principalRefreshMs,
   ...options
-}: OpenServingPartsOptions): ServingParts {
+}: OpenServingPartsOptions): Promise<ServingParts> {
   const { settings, runtime, logger } = options;
   const api = createApi(settings, runtime, logger);
-  const mirror = openMirror({ settings, runtime, logger, api, role, ...(clock ? { clock } : {}) });
+  const mirror = await openMirror({
+    settings,
+    runtime,
+    logger,
+    api,
+    role,
+    ...(clock ? { clock } : {}),
+    ...(principalRefreshMs === undefined ? {} : { principalRefreshMs }),
+  });
   const reads = openReadPorts(settings, mirror.database, logger, audience);
   const services = createAppServices({ ...options, mirror, reads });
   let principals: ServingPrincipals;
   try {
-    principals = openServingPrincipals(settings, mirror.database.sqlite, mirror.clock, {
+    principals = openServingPrincipals(settings, mirror.database.principals, mirror.clock, {
       baseUrl: runtime.baseUrl,
       token: runtime.token,
       customerId: runtime.customerId,
@@ -200,15 +199,14 @@ export function openServingParts({
     void reads.close().then(() => mirror.close());
     throw error;
   }
-  // The audit trail writes through a connection of its own that never waits for a lock: a batch that meets
-  // a sync's write transaction fails at once and is tried again a moment later, so the serving thread (every
-  // request) never stalls behind the sync, and no "database is locked" warning is logged for what is normal.
-  let auditDb: ReturnType<typeof openAuditDatabase>;
+  // On SQLite the audit trail writes through a connection of its own that never waits for a lock (see
+  // AppDatabase.openAuditSink), so the serving thread never stalls behind a sync.
+  let auditSink: AuditSinkHandle;
   let audit: AuditTrail;
   try {
-    auditDb = openAuditDatabase(runtime.databasePath);
+    auditSink = mirror.database.openAuditSink();
     audit = createAuditTrail({
-      store: createAuditStore(auditDb),
+      store: auditSink.sink,
       clock: mirror.clock,
       logger: logger.child({ component: 'audit' }),
       retentionDays: settings.TESTIO_AUDIT_RETENTION_DAYS ?? 90,
@@ -244,9 +242,9 @@ export function openServingParts({
       tenants.close();
       await reads.close();
       // The last batch may wait for a sync's transaction: the server is stopping, no request waits.
-      setBusyTimeout(auditDb, AUDIT_CLOSE_WAIT_MS);
-      audit.close();
-      auditDb.close();
+      auditSink.beforeLastFlush();
+      await audit.close();
+      auditSink.close();
       await mirror.close();
     },
   };

@@ -77,6 +77,11 @@ export const sharedSettingsSchema = z.object({
   TESTIO_CUSTOMER_ID: intIn(1, Number.MAX_SAFE_INTEGER).default(1),
   TESTIO_CUSTOMER_NAME: z.string().trim().min(1).default('default'),
   TESTIO_DB_PATH: z.string().trim().min(1).optional(),
+  /**
+   * `postgresql://user:password@host:5432/db` selects PostgreSQL for every process (ADR 0034); unset, the
+   * SQLite file (TESTIO_DB_PATH). Checked where it is opened, so no error ever shows its password.
+   */
+  TESTIO_DATABASE_URL: z.string().trim().min(1).optional(),
   TESTIO_PRODUCT_IDS: idListFromEnv.optional(),
   TESTIO_REFRESH_INTERVAL_SECONDS: intIn(0, 7 * 24 * 3600).default(3600),
   /**

@@ -40,7 +40,7 @@ export async function startMcpStack(extraEnv: Record<string, string> = {}): Prom
   };
   const log = memoryLogger();
   const settings = parseMcpServerSettings(env);
-  const container = createMcpContainer({
+  const container = await createMcpContainer({
     settings,
     runtime: resolveMcpRuntime(settings),
     logger: log.logger,

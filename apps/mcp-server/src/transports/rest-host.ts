@@ -2,13 +2,14 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { TestIOClient } from '@testio-mcp/api-client';
 import {
   RESOURCE_METADATA_PATH,
+  type AppDatabase,
   type AuditTrail,
   type Authenticator,
   type RateBudget,
   type RateLimits,
 } from '@testio-mcp/composition';
 import type { Clock, EnvRecord, Logger, Principal } from '@testio-mcp/domain';
-import type { MirrorDatabase, PrincipalStore } from '@testio-mcp/persistence';
+import type { PrincipalStore } from '@testio-mcp/persistence';
 import type { Services } from '@testio-mcp/services';
 import type { ReadThrough, SyncEngine } from '@testio-mcp/sync';
 import { MCP_PATH } from './http.js';
@@ -46,7 +47,7 @@ export interface PreparedRestApi {
     services: Services;
     /** The services of a request's principal's tenant (ADR 0024). */
     servicesFor?: (principal: Principal | undefined) => Services;
-    database: Pick<MirrorDatabase, 'sqlite'>;
+    database: Pick<AppDatabase, 'ping' | 'engine'>;
     engine: Pick<SyncEngine, 'status'>;
     api: Pick<TestIOClient, 'stats'>;
     clock: Clock;

@@ -149,7 +149,7 @@ export function fakeServices(overrides: Partial<Services> = {}): Services {
 }
 
 export const HEALTHY: HealthSnapshot = {
-  database: { reachable: true, error: null },
+  database: { engine: 'sqlite', reachable: true, error: null },
   sync: {
     running: false,
     lease_holder: null,

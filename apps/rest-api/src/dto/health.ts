@@ -34,7 +34,11 @@ export interface HealthResponse {
   /** Serving the embedded sandbox (simulated data). */
   demo: boolean;
   uptime_seconds: number;
-  database: { reachable: boolean };
+  /**
+   * The database engine this instance reads (`sqlite` or `postgresql`), and whether it answers. Never
+   * its location or credentials.
+   */
+  database: { engine: 'sqlite' | 'postgresql'; reachable: boolean };
   /** null when the database is unreachable. */
   sync: HealthSync | null;
   /** Why the status is not ok; empty when it is. */

@@ -56,7 +56,7 @@ export async function runProblematicCommand(argv: readonly string[], env: EnvRec
     const { settings, runtime, logger } = loadContext(env, 'problematic', {
       requireToken: action.name === 'retry',
     });
-    const container = createSyncContainer(settings, runtime, logger, 'problematic-cli');
+    const container = await createSyncContainer(settings, runtime, logger, 'problematic-cli');
     try {
       const stores = container.database.stores.syncState;
       if (action.name === 'list') {

@@ -146,7 +146,7 @@ function deleteMirror(databasePath: string): void {
 
 /** Deleting the mirror under a running sync would leave that sync writing to a file nobody reads. */
 async function refuseWhileSyncing(context: CommandContext): Promise<void> {
-  const container = createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli');
+  const container = await createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli');
   try {
     for (const tenant of container.tenants) {
       const report = await tenant.engine.status({ runs: 1 });
@@ -182,6 +182,16 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
 
     // The status and the dry run only read the local mirror: they work without a token.
     const context = loadContext(env, 'sync', { requireToken: !(flags.status || flags.dryRun) });
+    if (flags.nuke && !flags.dryRun && context.runtime.databaseUrl) {
+      throw new InvalidInputError({
+        field: '--nuke',
+        message:
+          '--nuke deletes the SQLite mirror file, but this mirror is on PostgreSQL (TESTIO_DATABASE_URL)',
+        reason:
+          'A shared PostgreSQL database is not deleted by one instance; the other instances still use it',
+        hint: 'Run testio-mcp sync --force to read everything again, or drop and recreate the database with PostgreSQL tools',
+      });
+    }
     if (flags.nuke && !flags.dryRun) {
       const confirmed = await confirmDestructive({
         yes: Boolean(flags.yes),
@@ -196,9 +206,15 @@ export async function runSyncCommand(argv: readonly string[], env: EnvRecord): P
       deleteMirror(context.runtime.databasePath);
       process.stderr.write(`deleted ${context.runtime.databasePath}; rebuilding it\n`);
     }
-    const container = createSyncContainer(context.settings, context.runtime, context.logger, 'sync-cli', {
-      tenant: flags.tenant,
-    });
+    const container = await createSyncContainer(
+      context.settings,
+      context.runtime,
+      context.logger,
+      'sync-cli',
+      {
+        tenant: flags.tenant,
+      },
+    );
     try {
       const many = container.tenants.length > 1;
       if (productIds && many) {

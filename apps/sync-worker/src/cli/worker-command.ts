@@ -29,7 +29,7 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
         .allowExcessArguments(false),
     ).parse([...argv], { from: 'user' });
     const { settings, runtime, logger } = loadContext(env, 'sync-worker');
-    const container = createSyncContainer(settings, runtime, logger, 'sync-worker');
+    const container = await createSyncContainer(settings, runtime, logger, 'sync-worker');
     const interval = nextRunDelayMs(settings);
     // One scheduler per tenant (ADR 0024): each with its own lease, client and circuit breaker, so one
     // tenant's outage, 429s or bad token never hold up another's sync.

@@ -83,14 +83,14 @@ describe('audit trail', () => {
     trail.close();
   });
 
-  it('prunes entries older than the retention', () => {
+  it('prunes entries older than the retention', async () => {
     const trail = createAuditTrail({ store, clock, logger, retentionDays: 30 });
     trail.record({ principal: viewer, surface: 'mcp', action: 'old', outcome: 'ok', durationMs: 1 });
     trail.flush();
     now = new Date(now.getTime() + 31 * 86_400_000);
     trail.record({ principal: viewer, surface: 'mcp', action: 'new', outcome: 'ok', durationMs: 1 });
     trail.flush();
-    expect(trail.prune()).toBe(1);
+    expect(await trail.prune()).toBe(1);
     expect(store.list({ limit: 10 }).map((r) => r.action)).toEqual(['new']);
     trail.close();
   });
@@ -208,7 +208,7 @@ describe('audit trail', () => {
       locked.close();
     });
 
-    it('defers the prune without a warning', () => {
+    it('defers the prune without a warning', async () => {
       store.insertMany([
         {
           at: new Date(now.getTime() - 100 * 86_400_000),
@@ -223,10 +223,10 @@ describe('audit trail', () => {
       ]);
       const locked = lockedByAnotherWriter();
       const trail = createAuditTrail({ store: locked.store, clock, logger, retentionDays: 90 });
-      expect(trail.prune()).toBe(0);
+      expect(await trail.prune()).toBe(0);
       expect(warnings).toEqual([]);
       locked.release();
-      expect(trail.prune()).toBe(1);
+      expect(await trail.prune()).toBe(1);
       trail.close();
       locked.close();
     });

@@ -5,7 +5,8 @@ import {
   type Logger,
   type Principal,
 } from '@testio-mcp/domain';
-import type { AuditRow, AuditStore } from '@testio-mcp/persistence';
+import type { AuditRow } from '@testio-mcp/persistence';
+import type { AuditSink } from '../database/app-database.js';
 
 /**
  * The audit trail (ADR 0025): who (principal id, never a secret), for which tenant, did what (tool or
@@ -33,16 +34,19 @@ export interface AuditEvent {
 
 export interface AuditTrail {
   record(event: AuditEvent): void;
-  /** Writes what is buffered now (tests, shutdown). */
-  flush(): void;
+  /**
+   * Writes what is buffered now (tests, shutdown). On a synchronous store (SQLite) the write is done when
+   * this returns; the promise settles when an asynchronous one (PostgreSQL) has answered.
+   */
+  flush(): Promise<void>;
   /** Deletes entries older than the retention; the number deleted. */
-  prune(): number;
+  prune(): Promise<number>;
   /** Flushes and stops the timers. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface AuditTrailOptions {
-  readonly store: AuditStore;
+  readonly store: AuditSink;
   readonly clock: Pick<Clock, 'now'>;
   readonly logger: Logger;
   readonly retentionDays: number;
@@ -83,75 +87,109 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     }
   }
 
-  function flush(): void {
+  /** The write in flight on an asynchronous store: the next flush waits for it, so batches stay in order. */
+  let inFlight: Promise<void> | undefined;
+
+  function written(rows: AuditRow[]): void {
+    if (warned) logger.info({ rows: rows.length, dropped }, 'audit trail written again');
+    warned = false;
+    busySince = null;
+    dropped = 0;
+  }
+
+  function failed(rows: AuditRow[], error: unknown): void {
+    keep(rows);
+    if (error instanceof DatabaseBusyError) {
+      const now = clock.now();
+      busySince ??= now;
+      const waitedMs = now.getTime() - busySince.getTime();
+      if (!warned && waitedMs >= warnAfterMs) {
+        warned = true;
+        logger.warn(
+          { err: error, rows: buffer.length, dropped, waitedSeconds: Math.round(waitedMs / 1000) },
+          `The audit trail could not be written for ${Math.round(waitedMs / 1000)} s (${buffer.length} entries waiting). ` +
+            'Another writer kept the database locked the whole time (a sync holds the lock only while it writes). ' +
+            'The entries are kept and written once the lock is free; look for a process holding the mirror in a transaction (testio-mcp sync --status)',
+        );
+      } else {
+        logger.debug({ rows: buffer.length, waitedMs }, 'audit trail write deferred: the database is busy');
+      }
+      schedule(busyRetryMs);
+      return;
+    }
+    busySince = null;
+    if (!warned) logger.warn({ err: error, rows: rows.length }, 'audit trail write failed; will retry');
+    warned = true;
+    schedule();
+  }
+
+  /** Writes the buffer; undefined when that finished synchronously (SQLite), else the pending write. */
+  function flushNow(): Promise<void> | undefined {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (buffer.length === 0) return;
+    if (inFlight) return inFlight.then(flush);
+    if (buffer.length === 0) return undefined;
     const rows = buffer;
     buffer = [];
+    let result: void | Promise<void>;
     try {
-      store.insertMany(rows);
-      if (warned) logger.info({ rows: rows.length, dropped }, 'audit trail written again');
-      warned = false;
-      busySince = null;
-      dropped = 0;
+      result = store.insertMany(rows);
     } catch (error) {
-      keep(rows);
-      if (error instanceof DatabaseBusyError) {
-        const now = clock.now();
-        busySince ??= now;
-        const waitedMs = now.getTime() - busySince.getTime();
-        if (!warned && waitedMs >= warnAfterMs) {
-          warned = true;
-          logger.warn(
-            { err: error, rows: buffer.length, dropped, waitedSeconds: Math.round(waitedMs / 1000) },
-            `The audit trail could not be written for ${Math.round(waitedMs / 1000)} s (${buffer.length} entries waiting). ` +
-              'Another writer kept the database locked the whole time (a sync holds the lock only while it writes). ' +
-              'The entries are kept and written once the lock is free; look for a process holding the mirror in a transaction (testio-mcp sync --status)',
-          );
-        } else {
-          logger.debug({ rows: buffer.length, waitedMs }, 'audit trail write deferred: the database is busy');
-        }
-        schedule(busyRetryMs);
-        return;
-      }
-      busySince = null;
-      if (!warned) logger.warn({ err: error, rows: rows.length }, 'audit trail write failed; will retry');
-      warned = true;
-      schedule();
+      failed(rows, error);
+      return undefined;
     }
+    if (!result) {
+      written(rows);
+      return undefined;
+    }
+    const pending: Promise<void> = result.then(
+      () => written(rows),
+      (error: unknown) => failed(rows, error),
+    );
+    inFlight = pending.finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  }
+
+  function flush(): Promise<void> {
+    return flushNow() ?? Promise.resolve();
   }
 
   function schedule(delayMs: number = flushIntervalMs): void {
     if (timer || closed) return;
-    timer = setTimeout(flush, delayMs);
+    timer = setTimeout(() => void flush(), delayMs);
     timer.unref();
   }
 
   let pruneRetry: NodeJS.Timeout | undefined;
-  function prune(): number {
-    try {
-      return store.prune(new Date(clock.now().getTime() - options.retentionDays * DAY_MS));
-    } catch (error) {
-      if (error instanceof DatabaseBusyError) {
-        // A sync is writing: prune a moment later (pruning is never urgent).
-        logger.debug({}, 'audit trail prune deferred: the database is busy');
-        if (!pruneRetry && !closed) {
-          pruneRetry = setTimeout(() => {
-            pruneRetry = undefined;
-            prune();
-          }, busyRetryMs * 4);
-          pruneRetry.unref();
-        }
-      } else {
-        logger.warn({ err: error }, 'audit trail prune failed; will retry');
+  function pruneFailed(error: unknown): number {
+    if (error instanceof DatabaseBusyError) {
+      // A sync is writing: prune a moment later (pruning is never urgent).
+      logger.debug({}, 'audit trail prune deferred: the database is busy');
+      if (!pruneRetry && !closed) {
+        pruneRetry = setTimeout(() => {
+          pruneRetry = undefined;
+          void prune();
+        }, busyRetryMs * 4);
+        pruneRetry.unref();
       }
-      return 0;
+    } else {
+      logger.warn({ err: error }, 'audit trail prune failed; will retry');
+    }
+    return 0;
+  }
+  function prune(): Promise<number> {
+    try {
+      const result = store.prune(new Date(clock.now().getTime() - options.retentionDays * DAY_MS));
+      return typeof result === 'number' ? Promise.resolve(result) : result.catch(pruneFailed);
+    } catch (error) {
+      return Promise.resolve(pruneFailed(error));
     }
   }
 
-  prune();
-  const pruner = setInterval(prune, options.pruneIntervalMs ?? 3_600_000);
+  void prune();
+  const pruner = setInterval(() => void prune(), options.pruneIntervalMs ?? 3_600_000);
   pruner.unref();
 
   return {
@@ -169,7 +207,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       });
       // A full batch is written at once, unless the database is busy: then the retry already scheduled
       // writes it, instead of one failed attempt per request.
-      if (buffer.length >= maxBatch && busySince === null) setImmediate(flush);
+      if (buffer.length >= maxBatch && busySince === null) setImmediate(() => void flush());
       else schedule();
     },
     flush,
@@ -177,17 +215,25 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     close() {
       clearInterval(pruner);
       if (pruneRetry) clearTimeout(pruneRetry);
-      flush();
-      closed = true;
-      if (timer) clearTimeout(timer);
-      if (buffer.length > 0) {
-        logger.warn(
-          { rows: buffer.length, dropped },
-          `${buffer.length} audit entries were not written before the server stopped. ` +
-            'Their last write failed (the database stayed busy, or see the earlier warnings). ' +
-            'Nothing can bring them back; if it happens at every stop, check for a long sync with testio-mcp sync --status',
-        );
+      const finish = (): void => {
+        closed = true;
+        if (timer) clearTimeout(timer);
+        if (buffer.length > 0) {
+          logger.warn(
+            { rows: buffer.length, dropped },
+            `${buffer.length} audit entries were not written before the server stopped. ` +
+              'Their last write failed (the database stayed busy, or see the earlier warnings). ' +
+              'Nothing can bring them back; if it happens at every stop, check for a long sync with testio-mcp sync --status',
+          );
+        }
+      };
+      // A synchronous store (SQLite) is written and closed before this returns, as before ADR 0034.
+      const pending = flushNow();
+      if (!pending) {
+        finish();
+        return Promise.resolve();
       }
+      return pending.then(finish);
     },
   };
 }
@@ -195,7 +241,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
 /** A trail that records nothing: stdio, tests that do not look at it. */
 export const NO_AUDIT: AuditTrail = {
   record: () => undefined,
-  flush: () => undefined,
-  prune: () => 0,
-  close: () => undefined,
+  flush: async () => undefined,
+  prune: async () => 0,
+  close: async () => undefined,
 };

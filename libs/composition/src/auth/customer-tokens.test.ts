@@ -137,11 +137,11 @@ describe('customer tokens', () => {
   it('a serving process that accepts them refuses to start without the master key, saying what to set', () => {
     const account = { baseUrl: 'https://api.example.test/customer/v2', token: DEFAULT_TOKEN, customerId: 1 };
     expect(() =>
-      openServingPrincipals({ TESTIO_ACCEPT_CUSTOMER_TOKENS: true }, db.sqlite, clock, account),
+      openServingPrincipals({ TESTIO_ACCEPT_CUSTOMER_TOKENS: true }, store, clock, account),
     ).toThrow(/needs the master key/);
     const opened = openServingPrincipals(
       { TESTIO_ACCEPT_CUSTOMER_TOKENS: true, TESTIO_MASTER_KEY: masterKey.toString('hex') },
-      db.sqlite,
+      store,
       clock,
       account,
     );

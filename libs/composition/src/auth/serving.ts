@@ -1,5 +1,5 @@
 import { InvalidInputError, isLoopbackHost, type Clock } from '@testio-mcp/domain';
-import { createPrincipalStore, type PrincipalStore, type Sqlite } from '@testio-mcp/persistence';
+import type { PrincipalStore } from '@testio-mcp/persistence';
 import { createAuthenticator, type Authenticator } from './authenticator.js';
 import { createJwtVerifier, oauthConfigFrom, type OAuthSettings } from './jwt.js';
 import { loadMasterKey, type MasterKeySettings } from './master-key.js';
@@ -35,11 +35,10 @@ export interface ServingPrincipals {
 
 export function openServingPrincipals(
   settings: PrincipalSettings,
-  sqlite: Sqlite,
+  store: PrincipalStore,
   clock: Pick<Clock, 'now'>,
   account?: DefaultAccount,
 ): ServingPrincipals {
-  const store = createPrincipalStore(sqlite);
   const masterKey = loadMasterKey(settings);
   // Checked before anything listens: a half-configured OAuth must not start as keys-only.
   oauthConfigFrom(settings);

@@ -1,6 +1,7 @@
 import type { TestIOClient } from '@testio-mcp/api-client';
 import type { Clock, Logger, SyncStores } from '@testio-mcp/domain';
-import type { MirrorDatabase, TenantRow } from '@testio-mcp/persistence';
+import type { TenantRow } from '@testio-mcp/persistence';
+import type { AppDatabase } from '../database/app-database.js';
 import type { SyncEngine } from '@testio-mcp/sync';
 import { decryptSecret } from '../auth/master-key.js';
 import { createApi, createMirrorEngine, type MirrorSettings } from '../mirror.js';
@@ -10,7 +11,7 @@ import type { AppRuntime } from '../runtime.js';
  * The parts of one stored tenant (ADR 0024): its own TestIO client (its decrypted token, its base URL,
  * its own request cap), its stores in the shared mirror (rows keyed by its customer id) and a sync
  * engine over both, whose lease, runs and circuit breaker are that customer id's rows. Nothing here is
- * shared with another tenant but the SQLite connection.
+ * shared with another tenant but the database connection.
  */
 
 export interface TenantMirror {
@@ -29,7 +30,7 @@ export interface OpenTenantMirrorOptions {
   readonly base: AppRuntime<string | undefined>;
   readonly tenant: TenantRow;
   readonly masterKey: Buffer;
-  readonly database: Pick<MirrorDatabase, 'forCustomer'>;
+  readonly database: Pick<AppDatabase, 'forCustomer' | 'engine'>;
   readonly logger: Logger;
   /** Who holds the lease (`mcp-server`, `rest-api`, `sync-worker`, ...). */
   readonly role: string;
@@ -58,6 +59,15 @@ export function openTenantMirror(options: OpenTenantMirrorOptions): TenantMirror
   const runtime = tenantRuntime(options.base, tenant, token);
   const api = createApi(settings, runtime, logger);
   const { stores } = options.database.forCustomer(tenant.customerId);
-  const engine = createMirrorEngine({ settings, runtime, logger, role, api, clock, stores });
+  const engine = createMirrorEngine({
+    settings,
+    runtime,
+    logger,
+    role,
+    api,
+    clock,
+    stores,
+    databaseEngine: options.database.engine,
+  });
   return { slug: tenant.slug, runtime, api, stores, engine, close: () => api.close() };
 }

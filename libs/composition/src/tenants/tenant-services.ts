@@ -5,7 +5,8 @@ import {
   type Logger,
   type Principal,
 } from '@testio-mcp/domain';
-import type { MirrorDatabase, PrincipalStore, TenantRow } from '@testio-mcp/persistence';
+import type { PrincipalStore, TenantRow } from '@testio-mcp/persistence';
+import type { AppDatabase } from '../database/app-database.js';
 import type { Services } from '@testio-mcp/services';
 import type { ReadThrough } from '@testio-mcp/sync';
 import { requireMasterKey } from '../auth/tenants.js';
@@ -36,7 +37,7 @@ export interface TenantServicesOptions {
   readonly runtime: AppRuntime;
   /** `default`'s services, the ones the process already built. */
   readonly defaults: Services;
-  readonly database: Pick<MirrorDatabase, 'sqlite' | 'forCustomer'>;
+  readonly database: Pick<AppDatabase, 'forCustomer' | 'engine' | 'openReads' | 'location' | 'sizeBytes'>;
   readonly store: Pick<PrincipalStore, 'findTenant'>;
   readonly masterKey: Buffer | undefined;
   readonly logger: Logger;
@@ -75,7 +76,7 @@ export function createTenantServices(options: TenantServicesOptions): TenantServ
         api: mirror.api,
         engine: mirror.engine,
         clock: options.clock,
-        database: { sqlite: options.database.sqlite, stores: mirror.stores },
+        database: { ...options.database, stores: mirror.stores },
       },
       logger: options.logger.child({ tenant: row.slug }),
       ...(options.instrumentReadThrough ? { instrumentReadThrough: options.instrumentReadThrough } : {}),
