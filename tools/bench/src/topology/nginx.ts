@@ -35,7 +35,7 @@ export interface NginxConfigOptions {
  * The configuration as tested (docs/deployment.md shows it). The MCP endpoint is stateless Streamable HTTP
  * (every POST stands alone, no Mcp-Session-Id), so plain round robin is right and no stickiness is needed.
  * A request whose connection was refused (the instance is down) goes to the next instance, POST included,
- * since nothing reached the dead one; a GET is also retried after an error or a 502/503/504 from an
+ * since nothing reached the dead one (hence no keepalive pool to the instances); a GET is also retried after an error or a 502/503/504 from an
  * instance. A POST that was already sent is not retried: an MCP tool call may write (bug triage).
  */
 export function nginxConfig(options: NginxConfigOptions): string {
@@ -63,7 +63,9 @@ http {
 
     upstream testio_mcp {
 ${options.upstreams.map((u) => `        server ${u} max_fails=${maxFails} fail_timeout=${failTimeout}s;`).join('\n')}
-        keepalive 32;
+        # No keepalive pool: a POST sent on a kept connection to an instance that has just died fails
+        # after it was sent, and nginx rightly does not resend it. On a new connection the dead
+        # instance refuses it before anything is sent, and nginx passes it to the next one.
     }
 
     server {
@@ -75,7 +77,6 @@ ${options.upstreams.map((u) => `        server ${u} max_fails=${maxFails} fail_t
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_http_version 1.1;
-        proxy_set_header Connection "";
         proxy_connect_timeout 2s;
         proxy_next_upstream error timeout http_502 http_503 http_504;
         proxy_next_upstream_tries 2;

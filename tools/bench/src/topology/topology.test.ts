@@ -7,7 +7,7 @@ import { createEmptyPgDatabase } from '@testio-mcp/persistence/testing';
 import { startSandbox, type RunningSandbox } from '@testio-mcp/testio-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callTool, connectMcp } from '../mcp.js';
-import { launchCli, productEnv, startMcpHttp, type Launched } from '../process.js';
+import { launchCli, productEnv, type Launched } from '../process.js';
 import { BENCH_ANCHOR, BENCH_SEED } from '../sandbox.js';
 import { startTopology, type Topology } from './topology.js';
 
@@ -61,6 +61,28 @@ function stable(value: unknown): unknown {
       Object.entries(value as Record<string, unknown>)
         .filter(([k]) => !VOLATILE.test(k))
         .map(([k, v]) => [k, stable(v)]),
+    );
+  return value;
+}
+
+/**
+ * A search answer as both engines must agree on it: the same hits (type, id, title match) and totals.
+ * Scores, snippets and so the order among hits are each engine's own (ADR 0030).
+ */
+function searchHits(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    if (value.every((v) => v && typeof v === 'object' && 'entity_id' in v)) {
+      return (value as { entity_type: string; entity_id: number; title_match: boolean }[])
+        .map((h) => `${h.entity_type} ${h.entity_id} ${h.title_match}`)
+        .sort();
+    }
+    return value.map(searchHits);
+  }
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([k]) => k !== 'score' && k !== 'snippet')
+        .map(([k, v]) => [k, searchHits(v)]),
     );
   return value;
 }
@@ -140,7 +162,11 @@ describe('two instances and a worker on PostgreSQL behind nginx', () => {
     const env = productEnv(sandbox, join(sqliteDir, 'mirror.db'));
     const sync = launchCli(['sync', '--force'], { env, cwd: dir });
     expect((await sync.exited).code, sync.err().slice(-2000)).toBe(0);
-    single = await startMcpHttp(env, dir);
+    // Kept before it is ready, so afterAll stops it even when it never gets there.
+    const proc = launchCli(['serve', '--transport', 'http'], { env, cwd: dir });
+    single = { proc, url: '' };
+    const ready = await proc.waitFor(/MCP server ready at (http:\/\/127\.0\.0\.1:\d+\/mcp)/, 120_000);
+    single = { proc, url: ready[1] as string };
     const singleBase = new URL(single.url).origin;
 
     const viaProxy = await connectMcp(topology.mcpUrl, 'topology-test');
@@ -149,21 +175,27 @@ describe('two instances and a worker on PostgreSQL behind nginx', () => {
       const products = await callTool(alone, 'list_products', {});
       const productIds = (products.structured as { products: { id: number }[] }).products.map((p) => p.id);
       expect(productIds.length).toBeGreaterThan(0);
-      const tests = await callTool(alone, 'list_tests', { product_id: productIds[0] });
-      const testId = (tests.structured as { tests: { id: number }[] }).tests[0]?.id;
+      let testId: number | undefined;
+      for (const id of productIds) {
+        const tests = await callTool(alone, 'list_tests', { product_id: id });
+        testId ??= (tests.structured as { tests: { test_id: number }[] }).tests[0]?.test_id;
+      }
+      expect(testId).toBeDefined();
       const calls: [string, Record<string, unknown>][] = [
         ['list_products', {}],
         ...productIds.map((id): [string, Record<string, unknown>] => ['list_tests', { product_id: id }]),
         ['get_test_summary', { test_id: testId }],
         ['list_bugs', { test_ids: [testId] }],
-        ['search', { query: 'checkout' }],
+        // Every hit on one page, so the engines' different rankings cannot pick different pages.
+        ['search', { query: 'checkout', limit: 100 }],
         ['get_product_summary', { product_id: productIds[0] }],
       ];
       for (const [name, args] of calls) {
         const expected = await callTool(alone, name, args);
         expect(expected.isError, `${name} ${expected.text}`).toBe(false);
         const got = await callTool(viaProxy, name, args);
-        expect(stable(got.structured), name).toEqual(stable(expected.structured));
+        const same = name === 'search' ? (v: unknown) => searchHits(stable(v)) : stable;
+        expect(same(got.structured), name).toEqual(same(expected.structured));
       }
       for (const path of [
         '/api/products',
@@ -184,10 +216,11 @@ describe('two instances and a worker on PostgreSQL behind nginx', () => {
     const productId = (
       (await (await fetch(`${topology.url}/api/products`)).json()) as { products: { id: number }[] }
     ).products[0]?.id;
+    let killing = false;
     let killedAt = 0;
     let stopAt = Number.POSITIVE_INFINITY;
     const rest = { ok: 0, failed: [] as string[] };
-    const mcp = { ok: 0, failedInFlight: 0, failedAfter: [] as string[] };
+    const mcp = { ok: 0, failedBefore: [] as string[], failedInFlight: 0, failedAfter: [] as string[] };
 
     const restLoop = async () => {
       while (Date.now() < stopAt) {
@@ -208,7 +241,8 @@ describe('two instances and a worker on PostgreSQL behind nginx', () => {
         } catch (error) {
           // A call already on the killed instance when it died has nobody to answer it; nginx does not
           // resend a POST it already sent (a tool call may write). Every later call must succeed.
-          if (killedAt > 0 && sent <= killedAt) mcp.failedInFlight++;
+          if (!killing) mcp.failedBefore.push((error as Error).message);
+          else if (killedAt === 0 || sent <= killedAt) mcp.failedInFlight++;
           else mcp.failedAfter.push((error as Error).message);
         }
       }
@@ -218,15 +252,18 @@ describe('two instances and a worker on PostgreSQL behind nginx', () => {
       const load = Promise.all([...clients.map(mcpLoop), restLoop(), restLoop(), restLoop()]);
       await new Promise((r) => setTimeout(r, 2_000));
       const victim = topology.instances[0];
-      killedAt = Date.now();
+      killing = true;
       victim?.proc.child.kill('SIGKILL');
       await victim?.proc.exited;
+      // The instance is known dead from here: a call sent earlier may have reached it just before.
+      killedAt = Date.now();
       stopAt = Date.now() + 4_000;
       await load;
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }
     expect(rest.failed).toEqual([]);
+    expect(mcp.failedBefore).toEqual([]);
     expect(mcp.failedAfter).toEqual([]);
     expect(mcp.failedInFlight).toBeLessThanOrEqual(clients.length);
     expect(rest.ok).toBeGreaterThan(0);
