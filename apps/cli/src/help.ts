@@ -14,6 +14,7 @@ export const COMMANDS: ReadonlySet<string> = new Set([
   'keys',
   'tenants',
   'audit',
+  'db',
 ]);
 
 export const GLOBAL_HELP = `Global options (before or after the command; each sets the variable in brackets):
@@ -48,6 +49,7 @@ Commands:
   tenants <cmd>       TestIO accounts besides default: add SLUG [--customer-id N] [--base-url URL]
                       [--token-env VAR] (token on stdin) | list | remove SLUG | rekey
   audit [options]     recent MCP tool calls and REST requests: [--tenant SLUG] [--since 24h|DATE] [--limit N] [--json]
+  db copy --to URL    copy the SQLite mirror into a PostgreSQL database (migrated first): [--replace] [--json]
 
 ${GLOBAL_HELP}`;
 

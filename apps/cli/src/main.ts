@@ -58,6 +58,11 @@ async function runCommand(command: string, args: string[]): Promise<void> {
       process.exitCode = await runTenantsCommand(args, process.env);
       return;
     }
+    case 'db': {
+      const { runDbCommand } = await import('./db/db-command.js');
+      process.exitCode = await runDbCommand(args, process.env);
+      return;
+    }
     case 'setup': {
       const { runSetupCommand } = await import('./setup/setup-command.js');
       process.exitCode = await runSetupCommand(args, process.env);

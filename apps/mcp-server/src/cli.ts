@@ -167,7 +167,7 @@ async function runStdio(
     session.closed.then(() => 'stdin closed'),
   );
   logger.info(
-    { tools: tools.length, database: container.runtime.databasePath },
+    { tools: tools.length, database: container.database.location },
     `${container.runtime.demo ? 'DEMO MODE: ' : ''}MCP server ready on stdio`,
   );
   const syncing = sync();
@@ -288,7 +288,7 @@ async function runHttp(
     health: `${restBase}/health`,
     ...restFields,
     tools: mcpApp ? tools.length : 0,
-    database: container.runtime.databasePath,
+    database: container.database.location,
   };
   if (!mcpApp) logger.info(fields, `${demo}REST API ready at ${restBase}/api (docs: ${restBase}/docs)`);
   else if (hosted)

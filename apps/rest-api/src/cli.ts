@@ -157,7 +157,7 @@ export async function runApiCommand(
       {
         url: urls.api,
         docs: urls.docs,
-        database: runtime.databasePath,
+        database: container.database.location,
         auth: container.principals.authenticator.configured() ? 'required' : 'off',
         loopback: isLoopbackHost(host),
       },

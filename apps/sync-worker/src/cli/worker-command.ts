@@ -87,7 +87,7 @@ export async function runWorkerCommand(argv: readonly string[], env: EnvRecord):
     });
     logger.info(
       {
-        database: runtime.databasePath,
+        database: container.database.location,
         api: runtime.baseUrl,
         intervalSeconds: settings.TESTIO_REFRESH_INTERVAL_SECONDS,
         products: runtime.productIds ?? 'all',

@@ -51,14 +51,40 @@ export function createPgPool(url: string, options: PgPoolOptions = {}): pg.Pool 
   return pool;
 }
 
+/** SQLSTATEs after which PostgreSQL asks for the whole transaction to be run again: deadlock, serialization. */
+const RETRYABLE = new Set(['40P01', '40001']);
+/** Attempts in all: concurrent syncs of two products meet on the shared counters (`platform_counts`). */
+const ATTEMPTS = 5;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE.has(code);
+}
+
 /**
- * Runs `fn` in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws
- * (the error is rethrown unchanged).
+ * Runs `fn` in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws (the
+ * error is rethrown unchanged). A deadlock or serialization failure is run again, up to five attempts with
+ * a short random pause: the trigger-kept counters make transactions of two product syncs lock the same
+ * rows in different orders, which PostgreSQL resolves by aborting one of them. `fn` must therefore have
+ * no effect outside the database.
  */
 export async function withTransaction<T>(
   pool: pg.Pool,
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transactionOnce(pool, fn);
+    } catch (error) {
+      if (attempt >= ATTEMPTS || !isRetryable(error)) throw error;
+      await sleep(Math.random() * 20 * attempt);
+    }
+  }
+}
+
+async function transactionOnce<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -19,7 +19,7 @@ const retryable = (error: unknown): boolean => {
 };
 
 /**
- * Runs `fn` again when PostgreSQL rolled its transaction back as a deadlock victim or a serialization
+ * Runs a single statement again when PostgreSQL rolled it back as a deadlock victim or a serialization
  * failure: concurrent product syncs bump the same aggregate rows (`entity_counts`, `platform_counts`) from
  * triggers in different orders, and PostgreSQL resolves such a cycle by aborting one of them whole, so
  * running it again is safe. A short random pause keeps the two from meeting again at once.
@@ -44,18 +44,21 @@ const TENANT_WRITE_LOCK = 0x7477;
  * one tenant take turns (a transaction-scoped advisory lock per customer id), as every write does on
  * SQLite: concurrent product syncs otherwise bump the same aggregate rows (`entity_counts`,
  * `platform_counts`) from triggers in different orders and deadlock. Reads never wait for it; other
- * tenants' writes neither. A deadlock that still happens (with a single-statement write) is retried.
+ * tenants' writes neither.
  */
 export async function inTransaction<T>(
   ctx: PgStoreContext,
   fn: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  return retrying(ctx, () =>
-    withTransaction(ctx.pool, async (client) => {
+  // withTransaction runs a deadlock victim again itself (pool.ts); only the error mapping is added here.
+  try {
+    return await withTransaction(ctx.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', [TENANT_WRITE_LOCK, ctx.customerId]);
       return fn(client);
-    }),
-  );
+    });
+  } catch (error) {
+    throw pgDomainError(error);
+  }
 }
 
 /** One statement on any connection of the pool (its own transaction), errors mapped. */
