@@ -249,9 +249,7 @@ export async function openServingParts({
     rateLimits: createRateLimits(
       rateLimitConfig(settings, anonymousRateLimit),
       mirror.database.rateWindows
-        ? sharedLimiter(mirror.database.rateWindows, mirror.clock, (error) =>
-            logger.warn({ err: error }, 'expired rate windows could not be pruned'),
-          )
+        ? sharedLimiter(mirror.database.rateWindows, mirror.clock, rateStoreWarning(logger))
         : undefined,
     ),
     api,
@@ -270,5 +268,20 @@ export async function openServingParts({
       auditSink.close();
       await mirror.close();
     },
+  };
+}
+
+/** Logs a failing rate-window store at most once a minute: every request would otherwise log it. */
+function rateStoreWarning(logger: Logger): (error: unknown, during: 'count' | 'prune') => void {
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  return (error, during) => {
+    if (Date.now() - warnedAt < 60_000) return;
+    warnedAt = Date.now();
+    logger.warn(
+      { err: error, during },
+      during === 'count'
+        ? 'rate windows cannot be counted in the database; counting in this process until it answers'
+        : 'expired rate windows could not be pruned',
+    );
   };
 }

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { systemClock } from '@testio-mcp/domain';
+import { createRateWindowStore, openDatabase } from '@testio-mcp/persistence';
 import { describe, expect, it } from 'vitest';
-import { createRateLimits, rateLimitConfig } from './rate-limits.js';
+import { createRateLimits, rateLimitConfig, sharedLimiter } from './rate-limits.js';
 
 /** Per-principal budgets by role (ADR 0025), with the memory store of rate-limiter-flexible. */
 
@@ -39,5 +44,27 @@ describe('rate limits', () => {
       { points: 300, windowSeconds: 60 },
       { points: 600, windowSeconds: 60 },
     ]);
+  });
+
+  it('keeps counting in memory, and says so, when the shared rate windows cannot be reached', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rate-windows-'));
+    try {
+      const database = openDatabase({ path: path.join(dir, 'mirror.db'), customerId: 1 });
+      const store = createRateWindowStore(database.sqlite);
+      const failures: string[] = [];
+      const limits = createRateLimits(
+        rateLimitConfig({ TESTIO_RATE_LIMIT_VIEWER: 2 }, { points: 1, windowSeconds: 60 }),
+        sharedLimiter(store, systemClock, (_error, during) => failures.push(during)),
+      );
+      expect(await limits.consume(viewer, '127.0.0.1')).toMatchObject({ kind: 'allowed', remaining: 1 });
+      await database.close();
+      // The database is gone: requests are neither refused as errors nor let through without a limit.
+      expect(await limits.consume(viewer, '127.0.0.1')).toMatchObject({ kind: 'allowed', remaining: 1 });
+      expect(await limits.consume(viewer, '127.0.0.1')).toMatchObject({ kind: 'allowed', remaining: 0 });
+      expect((await limits.consume(viewer, '127.0.0.1')).kind).toBe('refused');
+      expect(failures).toEqual(['count', 'count', 'count']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -79,28 +79,40 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 export function sharedLimiter(
   store: RateWindowStore,
   clock: Clock,
-  onPruneError: (error: unknown) => void = () => undefined,
+  onStoreError: (error: unknown, during: 'count' | 'prune') => void = () => undefined,
 ): MakeLimiter {
   let prunedAt = 0;
-  return (budget, keyPrefix) => ({
-    async consume(key) {
-      const now = clock.now();
-      if (now.getTime() - prunedAt >= PRUNE_EVERY_MS) {
-        prunedAt = now.getTime();
-        store.prune(now).catch(onPruneError);
-      }
-      const hit = await store.hit(`${keyPrefix}:${key}`, budget.windowSeconds * 1000, now);
-      const msBeforeNext = Math.max(0, hit.expiresAt.getTime() - now.getTime());
-      const res = new RateLimiterRes(
-        Math.max(0, budget.points - hit.points),
-        msBeforeNext,
-        hit.points,
-        hit.points === 1,
-      );
-      if (hit.points > budget.points) throw res;
-      return res;
-    },
-  });
+  return (budget, keyPrefix) => {
+    // A database that does not answer must not turn every request (/health included, which a proxy
+    // reads to take this instance out) into a 500: the request is counted in this process's memory
+    // instead, so a limit still applies, per instance, until the database answers again.
+    const fallback = memoryLimiter(budget, keyPrefix);
+    return {
+      async consume(key) {
+        const now = clock.now();
+        if (now.getTime() - prunedAt >= PRUNE_EVERY_MS) {
+          prunedAt = now.getTime();
+          store.prune(now).catch((error: unknown) => onStoreError(error, 'prune'));
+        }
+        let hit: Awaited<ReturnType<RateWindowStore['hit']>>;
+        try {
+          hit = await store.hit(`${keyPrefix}:${key}`, budget.windowSeconds * 1000, now);
+        } catch (error) {
+          onStoreError(error, 'count');
+          return fallback.consume(key);
+        }
+        const msBeforeNext = Math.max(0, hit.expiresAt.getTime() - now.getTime());
+        const res = new RateLimiterRes(
+          Math.max(0, budget.points - hit.points),
+          msBeforeNext,
+          hit.points,
+          hit.points === 1,
+        );
+        if (hit.points > budget.points) throw res;
+        return res;
+      },
+    };
+  };
 }
 
 export function createRateLimits(
