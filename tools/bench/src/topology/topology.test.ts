@@ -95,7 +95,7 @@ beforeAll(async () => {
     seed: BENCH_SEED,
     scale: 'demo',
     anchor: BENCH_ANCHOR,
-    faults: { latencyMs: 40 },
+    faults: { latencyMs: 300 },
   });
   dir = mkdtempSync(join(tmpdir(), 'testio-topology-'));
   const db = await createEmptyPgDatabase();
@@ -127,10 +127,11 @@ describe('two instances and a worker on PostgreSQL behind nginx', () => {
       async () => ((await health(topology.url)).sync?.running ? true : undefined),
       60_000,
     );
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 1_000));
     first?.child.kill('SIGKILL');
     await first?.exited;
-    expect((await health(topology.url)).sync?.last_success_at).toBeNull();
+    const afterKill = (await health(topology.url)).sync;
+    expect(afterKill?.last_success_at, JSON.stringify(afterKill)).toBeNull();
 
     sandbox.setFaults({});
     const second = topology.startWorker();
