@@ -1,14 +1,5 @@
 import { createRateLimits, sharedLimiter } from '@testio-mcp/composition';
-import type { RateWindowStore, SyncJobStore } from '@testio-mcp/domain';
-import {
-  createPgPool,
-  createPgRateWindowStore,
-  createPgSyncJobStore,
-  createRateWindowStore,
-  createSyncJobStore,
-  openDatabase,
-} from '@testio-mcp/persistence';
-import { createPgTestDatabase, createTestDatabase } from '@testio-mcp/persistence/testing';
+import { openTwoInstances, testEngines } from '@testio-mcp/persistence/testing';
 import type { SyncDataOutput } from '@testio-mcp/services';
 import type { SyncProgress } from '@testio-mcp/sync';
 import request from 'supertest';
@@ -20,69 +11,6 @@ import { buildApp, FakeClock, fakeServices, syncOutput } from './__fixtures__/fa
  * instance died is reported failed, not running forever, and both spend one rate budget. Both engines, each
  * instance with its own connection (SQLite) or pool (PostgreSQL).
  */
-
-interface Engine {
-  readonly name: string;
-  open(): Promise<{ a: SyncJobStore; b: SyncJobStore; cleanup(): Promise<void> }>;
-  openRateWindows(): Promise<{ a: RateWindowStore; b: RateWindowStore; cleanup(): Promise<void> }>;
-}
-
-const engines: Engine[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const db = createTestDatabase();
-      const other = openDatabase({ path: db.path, customerId: 1 });
-      return {
-        a: createSyncJobStore(db.sqlite),
-        b: createSyncJobStore(other.sqlite),
-        async cleanup() {
-          await other.close();
-          await db.cleanup();
-        },
-      };
-    },
-    async openRateWindows() {
-      const db = createTestDatabase();
-      const other = openDatabase({ path: db.path, customerId: 1 });
-      return {
-        a: createRateWindowStore(db.sqlite),
-        b: createRateWindowStore(other.sqlite),
-        async cleanup() {
-          await other.close();
-          await db.cleanup();
-        },
-      };
-    },
-  },
-  {
-    name: 'postgres',
-    async open() {
-      const db = await createPgTestDatabase();
-      const other = createPgPool(db.url, { max: 2 });
-      return {
-        a: createPgSyncJobStore(db.pool),
-        b: createPgSyncJobStore(other),
-        async cleanup() {
-          await other.end();
-          await db.cleanup();
-        },
-      };
-    },
-    async openRateWindows() {
-      const db = await createPgTestDatabase();
-      const other = createPgPool(db.url, { max: 2 });
-      return {
-        a: createPgRateWindowStore(db.pool),
-        b: createPgRateWindowStore(other),
-        async cleanup() {
-          await other.end();
-          await db.cleanup();
-        },
-      };
-    },
-  },
-];
 
 type SyncDataOptions = { onProgress?: (p: SyncProgress) => void };
 
@@ -104,7 +32,7 @@ function controlledSync() {
   };
 }
 
-describe.each(engines)('sync jobs shared by two instances on $name', (engine) => {
+describe.each(testEngines)('sync jobs shared by two instances on $name', (engine) => {
   let cleanup: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await cleanup?.();
@@ -112,11 +40,11 @@ describe.each(engines)('sync jobs shared by two instances on $name', (engine) =>
   });
 
   it('a sync started on A is followed on B: running, its progress, then its result', async () => {
-    const stores = await engine.open();
+    const stores = await openTwoInstances(engine);
     cleanup = stores.cleanup;
     const sync = controlledSync();
-    const a = buildApp({}, { services: sync.services, syncJobStore: stores.a, jobIdPrefix: 'a' });
-    const b = buildApp({}, { services: fakeServices(), syncJobStore: stores.b, jobIdPrefix: 'b' });
+    const a = buildApp({}, { services: sync.services, syncJobStore: stores.a.syncJobs, jobIdPrefix: 'a' });
+    const b = buildApp({}, { services: fakeServices(), syncJobStore: stores.b.syncJobs, jobIdPrefix: 'b' });
 
     const started = await request(a.app)
       .post('/api/sync')
@@ -162,11 +90,11 @@ describe.each(engines)('sync jobs shared by two instances on $name', (engine) =>
   });
 
   it('a job whose instance died is reported failed (abandoned) once its heartbeat has been quiet a minute', async () => {
-    const stores = await engine.open();
+    const stores = await openTwoInstances(engine);
     cleanup = stores.cleanup;
     const sync = controlledSync();
-    const a = buildApp({}, { services: sync.services, syncJobStore: stores.a, jobIdPrefix: 'a' });
-    const b = buildApp({}, { services: fakeServices(), syncJobStore: stores.b, jobIdPrefix: 'b' });
+    const a = buildApp({}, { services: sync.services, syncJobStore: stores.a.syncJobs, jobIdPrefix: 'a' });
+    const b = buildApp({}, { services: fakeServices(), syncJobStore: stores.b.syncJobs, jobIdPrefix: 'b' });
     await request(a.app).post('/api/sync').send({}).expect(202);
 
     // A stops beating (its clock stands still: no heartbeat is newer than the start); B's time goes on.
@@ -187,7 +115,7 @@ describe.each(engines)('sync jobs shared by two instances on $name', (engine) =>
   });
 });
 
-describe.each(engines)('rate limits shared by two instances on $name', (engine) => {
+describe.each(testEngines)('rate limits shared by two instances on $name', (engine) => {
   let cleanup: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await cleanup?.();
@@ -195,13 +123,19 @@ describe.each(engines)('rate limits shared by two instances on $name', (engine) 
   });
 
   it('two apps spend one budget: the request over it is refused whichever instance it reaches', async () => {
-    const stores = await engine.openRateWindows();
+    const stores = await openTwoInstances(engine);
     cleanup = stores.cleanup;
     const budget = { points: 3, windowSeconds: 60 };
     const config = { viewer: budget, operator: budget, admin: budget, anonymous: budget };
     const clock = new FakeClock();
-    const appA = buildApp({}, { rateLimits: createRateLimits(config, sharedLimiter(stores.a, clock)) });
-    const appB = buildApp({}, { rateLimits: createRateLimits(config, sharedLimiter(stores.b, clock)) });
+    const appA = buildApp(
+      {},
+      { rateLimits: createRateLimits(config, sharedLimiter(stores.a.rateWindows, clock)) },
+    );
+    const appB = buildApp(
+      {},
+      { rateLimits: createRateLimits(config, sharedLimiter(stores.b.rateWindows, clock)) },
+    );
 
     const first = await request(appA.app).get('/api/products').expect(200);
     expect(first.headers['ratelimit-remaining']).toBe('2');

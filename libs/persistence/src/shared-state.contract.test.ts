@@ -1,75 +1,11 @@
-import type { InstanceSecretStore, RateWindowStore, SyncJobRecord, SyncJobStore } from '@testio-mcp/domain';
+import type { SyncJobRecord } from '@testio-mcp/domain';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from './database.js';
-import {
-  createPgInstanceSecretStore,
-  createPgRateWindowStore,
-  createPgSyncJobStore,
-} from './postgres/shared-state.js';
-import { createPgPool } from './postgres/pool.js';
-import { createPgTestDatabase } from './postgres/testing.js';
-import { createInstanceSecretStore, createRateWindowStore, createSyncJobStore } from './shared-state.js';
-import { createTestDatabase } from './testing.js';
+import { openTwoInstances, testEngines } from './testing.js';
 
 /**
  * The shared-state stores (ADR 0035) on both engines, each seen through two connections (SQLite) or two
  * pools (PostgreSQL) of one database, as two instances see it.
  */
-
-interface Stores {
-  readonly syncJobs: SyncJobStore;
-  readonly rateWindows: RateWindowStore;
-  readonly secrets: InstanceSecretStore;
-}
-
-interface Engine {
-  readonly name: string;
-  /** Two instances' stores on one fresh database. */
-  open(): Promise<{ a: Stores; b: Stores; cleanup(): Promise<void> }>;
-}
-
-const engines: Engine[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const db = createTestDatabase();
-      const other = openDatabase({ path: db.path, customerId: 1 });
-      const stores = (sqlite: typeof db.sqlite): Stores => ({
-        syncJobs: createSyncJobStore(sqlite),
-        rateWindows: createRateWindowStore(sqlite),
-        secrets: createInstanceSecretStore(sqlite),
-      });
-      return {
-        a: stores(db.sqlite),
-        b: stores(other.sqlite),
-        async cleanup() {
-          await other.close();
-          await db.cleanup();
-        },
-      };
-    },
-  },
-  {
-    name: 'postgres',
-    async open() {
-      const db = await createPgTestDatabase();
-      const other = createPgPool(db.url, { max: 4 });
-      const stores = (pool: typeof other): Stores => ({
-        syncJobs: createPgSyncJobStore(pool),
-        rateWindows: createPgRateWindowStore(pool),
-        secrets: createPgInstanceSecretStore(pool),
-      });
-      return {
-        a: stores(db.pool),
-        b: stores(other),
-        async cleanup() {
-          await other.end();
-          await db.cleanup();
-        },
-      };
-    },
-  },
-];
 
 const T0 = new Date('2026-12-11T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -91,14 +27,14 @@ function job(overrides: Partial<SyncJobRecord> = {}): SyncJobRecord {
   };
 }
 
-describe.each(engines)('shared state on $name', (engine) => {
+describe.each(testEngines)('shared state on $name', (engine) => {
   let cleanup: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await cleanup?.();
     cleanup = undefined;
   });
   const open = async () => {
-    const opened = await engine.open();
+    const opened = await openTwoInstances(engine);
     cleanup = opened.cleanup;
     return opened;
   };

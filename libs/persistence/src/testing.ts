@@ -37,17 +37,49 @@ export {
 } from './postgres/testing.js';
 export type { PgTestDatabase } from './postgres/testing.js';
 
-import type { SyncStores } from '@testio-mcp/domain';
+import type { InstanceSecretStore, RateWindowStore, SyncJobStore, SyncStores } from '@testio-mcp/domain';
+import type pg from 'pg';
+import type { Sqlite } from './sqlite.js';
 import type { MirrorCounts } from './queries.js';
+import {
+  createPgInstanceSecretStore,
+  createPgRateWindowStore,
+  createPgSyncJobStore,
+} from './postgres/shared-state.js';
+import { createInstanceSecretStore, createRateWindowStore, createSyncJobStore } from './shared-state.js';
 import { openDatabase as openSqliteDatabase } from './database.js';
 import { openPostgresDatabase as openPgDatabase } from './postgres/database.js';
 import { createPgTestDatabase as createPgDb } from './postgres/testing.js';
+
+/** The stores serving instances share through the database (ADR 0035). */
+export interface SharedStateStores {
+  readonly syncJobs: SyncJobStore;
+  readonly rateWindows: RateWindowStore;
+  readonly secrets: InstanceSecretStore;
+}
+
+function sqliteSharedState(sqlite: Sqlite): SharedStateStores {
+  return {
+    syncJobs: createSyncJobStore(sqlite),
+    rateWindows: createRateWindowStore(sqlite),
+    secrets: createInstanceSecretStore(sqlite),
+  };
+}
+
+function pgSharedState(pool: pg.Pool): SharedStateStores {
+  return {
+    syncJobs: createPgSyncJobStore(pool),
+    rateWindows: createPgRateWindowStore(pool),
+    secrets: createPgInstanceSecretStore(pool),
+  };
+}
 
 /** What a contract suite sees of a test database, whichever the engine. */
 export interface EngineTestDatabase {
   readonly engine: 'sqlite' | 'postgres';
   readonly customerId: number;
   readonly stores: SyncStores;
+  readonly shared: SharedStateStores;
   /** Whole-mirror counts in the sandbox's ground-truth shape. */
   readonly queries: { countsForTruthComparison(): Promise<MirrorCounts> };
   /** The same database seen as another tenant. */
@@ -56,7 +88,11 @@ export interface EngineTestDatabase {
    * The same database through a new connection (SQLite) or pool (PostgreSQL), as another process would
    * open it. Closed by `cleanup` at the latest.
    */
-  connectAgain(): Promise<{ readonly stores: SyncStores; close(): Promise<void> }>;
+  connectAgain(): Promise<{
+    readonly stores: SyncStores;
+    readonly shared: SharedStateStores;
+    close(): Promise<void>;
+  }>;
   /** One SQL query with positional parameters (`?` on SQLite, `$1` on PostgreSQL), for assertions. */
   rows<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   cleanup(): Promise<void>;
@@ -74,12 +110,13 @@ async function openSqliteEngine(options: { customerId?: number } = {}): Promise<
     engine: 'sqlite',
     customerId: db.customerId,
     stores: db.stores,
+    shared: sqliteSharedState(db.sqlite),
     queries: db.queries,
     forCustomer: (customerId) => db.forCustomer(customerId),
     async connectAgain() {
       const other = openSqliteDatabase({ path: db.path, customerId: db.customerId });
       others.push(other);
-      return { stores: other.stores, close: () => other.close() };
+      return { stores: other.stores, shared: sqliteSharedState(other.sqlite), close: () => other.close() };
     },
     rows: <R>(sql: string, params: unknown[] = []) => {
       try {
@@ -107,12 +144,13 @@ async function openPostgresEngine(options: { customerId?: number } = {}): Promis
     engine: 'postgres',
     customerId: db.customerId,
     stores: db.stores,
+    shared: pgSharedState(db.pool),
     queries: db.queries,
     forCustomer: (customerId) => db.forCustomer(customerId),
     async connectAgain() {
       const other = await openPgDatabase({ url: db.url, customerId: db.customerId });
       others.push(other);
-      return { stores: other.stores, close: () => other.close() };
+      return { stores: other.stores, shared: pgSharedState(other.pool), close: () => other.close() };
     },
     rows: async <R>(sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows as R[],
     async cleanup() {
@@ -130,3 +168,15 @@ export const testEngines: readonly TestEngine[] = [
   { name: 'sqlite', open: openSqliteEngine },
   { name: 'postgres', open: openPostgresEngine },
 ];
+
+/**
+ * Two serving instances' view of one fresh database: the first through the test database's own
+ * connection or pool, the second through another, as two processes see it (ADR 0035's contract).
+ */
+export async function openTwoInstances(
+  engine: TestEngine,
+): Promise<{ a: SharedStateStores; b: SharedStateStores; db: EngineTestDatabase; cleanup(): Promise<void> }> {
+  const db = await engine.open();
+  const other = await db.connectAgain();
+  return { a: db.shared, b: other.shared, db, cleanup: () => db.cleanup() };
+}

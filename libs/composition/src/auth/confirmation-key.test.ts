@@ -3,20 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import {
-  parseSettings,
-  sharedSettingsSchema,
-  systemClock,
-  type EnvRecord,
-  type InstanceSecretStore,
-} from '@testio-mcp/domain';
-import {
-  createInstanceSecretStore,
-  createPgInstanceSecretStore,
-  createPgPool,
-  openDatabase,
-} from '@testio-mcp/persistence';
-import { createPgTestDatabase, createTestDatabase } from '@testio-mcp/persistence/testing';
+import { parseSettings, sharedSettingsSchema, systemClock, type EnvRecord } from '@testio-mcp/domain';
+import { openTwoInstances, testEngines, type TestEngine } from '@testio-mcp/persistence/testing';
 import { startSandbox, type RunningSandbox } from '@testio-mcp/testio-sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRootLogger } from '../logger.js';
@@ -29,58 +17,19 @@ import { sharedConfirmationKey } from './confirmation-key.js';
  * instance is confirmed on another; without a master key each process keeps its own.
  */
 
-interface Engine {
-  readonly name: string;
-  open(): Promise<{
-    a: InstanceSecretStore;
-    b: InstanceSecretStore;
-    rows(): Promise<string[]>;
-    cleanup(): Promise<void>;
-  }>;
+/** Two instances' secret stores on one fresh database, and the stored values as they are at rest. */
+async function openSecrets(engine: TestEngine) {
+  const pair = await openTwoInstances(engine);
+  return {
+    a: pair.a.secrets,
+    b: pair.b.secrets,
+    rows: async () =>
+      (await pair.db.rows<{ value: string }>('SELECT "value" FROM "instance_secrets"')).map((r) => r.value),
+    cleanup: pair.cleanup,
+  };
 }
 
-const engines: Engine[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const db = createTestDatabase();
-      const other = openDatabase({ path: db.path, customerId: 1 });
-      return {
-        a: createInstanceSecretStore(db.sqlite),
-        b: createInstanceSecretStore(other.sqlite),
-        rows: async () =>
-          (db.sqlite.prepare('SELECT "value" FROM "instance_secrets"').all() as { value: string }[]).map(
-            (r) => r.value,
-          ),
-        async cleanup() {
-          await other.close();
-          await db.cleanup();
-        },
-      };
-    },
-  },
-  {
-    name: 'postgres',
-    async open() {
-      const db = await createPgTestDatabase();
-      const other = createPgPool(db.url, { max: 2 });
-      return {
-        a: createPgInstanceSecretStore(db.pool),
-        b: createPgInstanceSecretStore(other),
-        rows: async () =>
-          (await db.pool.query<{ value: string }>('SELECT "value" FROM "instance_secrets"')).rows.map(
-            (r) => r.value,
-          ),
-        async cleanup() {
-          await other.end();
-          await db.cleanup();
-        },
-      };
-    },
-  },
-];
-
-describe.each(engines)('the shared confirmation key on $name', (engine) => {
+describe.each(testEngines)('the shared confirmation key on $name', (engine) => {
   let cleanup: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await cleanup?.();
@@ -88,7 +37,7 @@ describe.each(engines)('the shared confirmation key on $name', (engine) => {
   });
 
   it('is one key for two instances with the master key, stored sealed, never in clear', async () => {
-    const db = await engine.open();
+    const db = await openSecrets(engine);
     cleanup = db.cleanup;
     const master = randomBytes(32);
     const [a, b] = await Promise.all([
@@ -111,7 +60,7 @@ describe.each(engines)('the shared confirmation key on $name', (engine) => {
   });
 
   it('is none without a master key, and nothing is stored', async () => {
-    const db = await engine.open();
+    const db = await openSecrets(engine);
     cleanup = db.cleanup;
     expect(await sharedConfirmationKey(db.a, () => undefined, systemClock)()).toBeUndefined();
     expect(await db.rows()).toEqual([]);
