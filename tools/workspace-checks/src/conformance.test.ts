@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startSandbox, type RunningSandbox } from '@testio-mcp/testio-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from './__fixtures__/independent-clients.js';
-import { launch, ROOT, type Launched } from './__fixtures__/processes.js';
+import { startDemoServer, type DemoServer } from './__fixtures__/demo-server.js';
+import { ROOT } from './__fixtures__/processes.js';
 
 /**
  * The official MCP conformance suite against `testio-mcp serve --transport http` on the sandbox: every
@@ -42,37 +41,18 @@ const RUNS: [keyof typeof SUITES, string][] = [
 const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
 
 let node24: string;
-let sandbox: RunningSandbox;
-let dir: string;
-let http: Launched;
-let mcpUrl: string;
+let server: DemoServer;
 
 beforeAll(async () => {
   const { stdout } = await promisify(execFile)('bash', [path.join(ROOT, '.ci/node24.sh')], {
     timeout: 300_000,
   });
   node24 = path.join(stdout.trim(), 'bin/node');
-  sandbox = await startSandbox({ port: 0, seed: 7, scale: 'demo', anchor: new Date('2025-06-01T00:00:00Z') });
-  dir = mkdtempSync(path.join(tmpdir(), 'testio-conformance-'));
-  const env = {
-    ...process.env,
-    TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
-    TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
-    TESTIO_DB_PATH: path.join(dir, 'mirror.db'),
-    CACHE_TTL_SECONDS: '86400',
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
-  };
-  const sync = launch(['sync', '--force'], env);
-  expect(await sync.exited, sync.err()).toBe(0);
-  http = launch(['serve', '--transport', 'http'], { ...env, TESTIO_HTTP_PORT: '0', LOG_LEVEL: 'info' });
-  [, mcpUrl = ''] = await http.waitFor(/MCP server ready at (http:\/\/\S+?\/mcp)\b/);
+  server = await startDemoServer('conformance');
 }, 400_000);
 
 afterAll(async () => {
-  await http?.stop();
-  await sandbox?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 interface Entry {
@@ -96,7 +76,7 @@ function baseline(): Entry[] {
 
 /** The suite's own baseline format for one revision (it reports stale entries only for what it ran). */
 function baselineFor(revision: string): string {
-  const file = path.join(dir, `expected-failures.${revision}.yml`);
+  const file = path.join(server.dir, `expected-failures.${revision}.yml`);
   const scenarios = baseline().filter((e) => e.revision === undefined || e.revision === revision);
   writeFileSync(file, `server:\n${scenarios.map((e) => `  - ${e.scenario}\n`).join('')}`);
   return file;
@@ -128,14 +108,14 @@ describe('official MCP conformance suite, every server scenario (Node 24)', () =
   it.each(RUNS)(
     'conformance %s, revision %s: every failure is an expected one and none of those passes',
     async (suite, revision) => {
-      const out = mkdtempSync(path.join(dir, 'results-'));
+      const out = mkdtempSync(path.join(server.dir, 'results-'));
       const run = await runCommand(
         node24,
         [
           SUITES[suite],
           'server',
           '--url',
-          mcpUrl,
+          server.mcpUrl,
           '--suite',
           'all',
           '--spec-version',

@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startSandbox, type RunningSandbox } from '@testio-mcp/testio-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   installIndependentClients,
   runCommand,
   type IndependentClients,
 } from './__fixtures__/independent-clients.js';
-import { BIN, launch, type Launched } from './__fixtures__/processes.js';
+import { startDemoServer, type DemoServer } from './__fixtures__/demo-server.js';
+import { BIN } from './__fixtures__/processes.js';
 import { catalogueToolNames } from './__fixtures__/catalogue.js';
 
 /**
@@ -18,40 +15,20 @@ import { catalogueToolNames } from './__fixtures__/catalogue.js';
  */
 
 let clients: IndependentClients;
-let sandbox: RunningSandbox;
-let dir: string;
-let serverEnv: Record<string, string>;
-let http: Launched;
-let mcpUrl: string;
+let server: DemoServer;
 
 beforeAll(async () => {
   clients = await installIndependentClients();
-  sandbox = await startSandbox({ port: 0, seed: 7, scale: 'demo', anchor: new Date('2025-06-01T00:00:00Z') });
-  dir = mkdtempSync(path.join(tmpdir(), 'testio-independent-'));
-  serverEnv = {
-    TESTIO_CUSTOMER_API_TOKEN: sandbox.token,
-    TESTIO_CUSTOMER_API_BASE_URL: sandbox.baseUrl,
-    TESTIO_DB_PATH: path.join(dir, 'mirror.db'),
-    CACHE_TTL_SECONDS: '86400',
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
-  };
-  const env = { ...process.env, ...serverEnv };
-  const sync = launch(['sync', '--force'], env);
-  expect(await sync.exited, sync.err()).toBe(0);
-  http = launch(['serve', '--transport', 'http'], { ...env, TESTIO_HTTP_PORT: '0', LOG_LEVEL: 'info' });
-  [, mcpUrl = ''] = await http.waitFor(/MCP server ready at (http:\/\/\S+?\/mcp)\b/);
+  server = await startDemoServer('independent');
 }, 400_000);
 
 afterAll(async () => {
-  await http?.stop();
-  await sandbox?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 /** `mcp-inspector --cli --format json` against `testio-mcp serve` over stdio, spawned by the Inspector. */
 function inspectStdio(args: readonly string[]) {
-  const envFlags = Object.entries(serverEnv).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
+  const envFlags = Object.entries(server.serverEnv).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
   return runCommand(clients.inspector, [
     '--cli',
     '--format',
@@ -86,7 +63,7 @@ describe('MCP Inspector CLI over stdio', () => {
     const result = parse(called.stdout).result as {
       structuredContent: { total_count: number; products: { id: number }[] };
     };
-    const truth = sandbox.truth();
+    const truth = server.sandbox.truth();
     expect(result.structuredContent.total_count).toBe(truth.products.length);
     expect(result.structuredContent.products.map((p) => p.id).sort()).toEqual(
       truth.products.map((p) => p.id).sort(),
@@ -135,7 +112,7 @@ describe('MCP Inspector CLI over Streamable HTTP', () => {
       '--cli',
       '--format',
       'json',
-      mcpUrl,
+      server.mcpUrl,
       '--method',
       'tools/list',
       '--strict',
@@ -150,7 +127,7 @@ describe('MCP Inspector CLI over Streamable HTTP', () => {
       '--cli',
       '--format',
       'json',
-      mcpUrl,
+      server.mcpUrl,
       '--method',
       'tools/call',
       '--tool-name',
