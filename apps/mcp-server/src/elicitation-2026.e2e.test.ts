@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { Client, StreamableHTTPClientTransport, type ElicitResult } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { sqliteOf } from '@testio-mcp/composition/testing';
 import type { Principal } from '@testio-mcp/domain';
 import { triageOutputSchema } from '@testio-mcp/services';
@@ -13,9 +15,10 @@ import { createHttpApp, listen, type RunningHttpServer } from './transports/http
  * Elicitation for 2026-07-28 requests (issue 17, ADR 0037): the 2.x SDK client negotiates 2026-07-28
  * over (stateless) HTTP, the server answers a question with `input_required`, and the client asks
  * through its `elicitation/create` handler and retries the call with the answer. Checked where a
- * person decides: a full forced resync and a triage write, each against the sandbox.
+ * person decides: a full forced resync (also over stdio) and a triage write, each against the sandbox.
  */
 
+const BIN = path.resolve(import.meta.dirname, '../../../bin/testio-mcp.mjs');
 const operator: Principal = { id: 'key-operator', tenant: 'default', role: 'operator' };
 const withTriage = resolveToolSelection({ TESTIO_ENABLE_WRITES: true });
 
@@ -126,6 +129,41 @@ describe('a full forced resync on 2026-07-28', () => {
       await yes.client.close();
     }
     expect(syncRuns()).toBe(before + 1);
+  }, 120_000);
+});
+
+describe('over stdio on 2026-07-28', () => {
+  it('asks before a full forced resync in a spawned testio-mcp serve, and a no starts nothing', async () => {
+    const before = syncRuns();
+    const client = new Client(
+      { name: 'vitest-sdk2-elicit', version: '1.0.0' },
+      { versionNegotiation: { mode: 'auto' }, capabilities: { elicitation: { form: {} } } },
+    );
+    const asked: string[] = [];
+    client.setRequestHandler('elicitation/create', (request) => {
+      asked.push(request.params.message);
+      return { action: 'decline' };
+    });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'serve', '--transport', 'stdio'],
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...stack.env },
+        stderr: 'ignore',
+      }),
+    );
+    try {
+      expect(client.getProtocolEra()).toBe('modern');
+      expectThreePartError(
+        await client.callTool({ name: 'sync_data', arguments: { since: 'all' } }),
+        /The full resync was not started/,
+      );
+      expect(asked).toHaveLength(1);
+      expect(asked[0]).toMatch(/^Re-read every product from TestIO/);
+    } finally {
+      await client.close();
+    }
+    expect(syncRuns()).toBe(before);
   }, 120_000);
 });
 
