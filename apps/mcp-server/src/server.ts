@@ -13,6 +13,7 @@ import {
 import { formatThreePart, isDomainError, type Logger, type Principal } from '@testio-mcp/domain';
 import { parseInput, type Services } from '@testio-mcp/services';
 import {
+  isInputRequiredResult,
   Server,
   ProtocolError,
   ProtocolErrorCode,
@@ -21,6 +22,7 @@ import {
   type CallToolResult,
   type CreateTaskResult,
   type Implementation,
+  type InputRequiredResult,
   type JSONRPCRequest,
   type Result,
   type ServerContext,
@@ -29,7 +31,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { APPS_CAPABILITY, toolUiMeta, UI_RESOURCES } from './apps/index.js';
-import { createElicitation } from './elicitation.js';
+import { createElicitation, InputNeeded } from './elicitation.js';
 import { iconsFor } from './icons.js';
 import { rejectUnknownArguments } from './input-guards.js';
 import { toToolJsonSchema } from './json-schema.js';
@@ -299,36 +301,43 @@ export function createServer(deps: ServerDeps): Server {
   server.setRequestHandler('tools/list', () => ({ tools: listed }));
   registerPromptsAndResources(server, deps);
 
-  server.setRequestHandler('tools/call', async (request, extra): Promise<CallToolResult> => {
-    const taskParams = request.params.task;
-    if (!taskParams) return answer(request, extra, extra.mcpReq.signal, progressReporter(extra, deps.logger));
-    const name = request.params.name;
-    const target =
-      byName.get(name) ??
-      byName.get(translateFormerCall(name, request.params.arguments ?? {})?.replacement ?? '');
-    if (!tasks || !target?.runsAsTask) {
-      throw new ProtocolError(
-        ProtocolErrorCode.MethodNotFound,
-        formatThreePart(
-          `${name.slice(0, 100)} cannot run as a task`,
-          `Only the long tools run as tasks here (${TOOLS.filter((t) => t.runsAsTask)
-            .map((t) => t.name)
-            .join(', ')}), and only when the server offers tasks`,
-          `Call ${name.slice(0, 100)} without the task parameter`,
-        ),
-      );
-    }
-    const report = progressReporter(extra, deps.logger);
-    const task = tasks.start(owner, taskParams, (run) =>
-      answer(request, extra, run.signal, async (update) => {
-        if (update.message) run.setStatusMessage(update.message);
-        await report(update);
-      }),
-    );
-    deps.logger.info({ tool: target.name, taskId: task.taskId }, `${target.name} running as a task`);
-    // A CreateTaskResult: SDK 2.x types `tools/call` as CallToolResult only (TestioServer lets it through).
-    return { task } satisfies CreateTaskResult as unknown as CallToolResult;
-  });
+  server.setRequestHandler(
+    'tools/call',
+    async (request, extra): Promise<CallToolResult | InputRequiredResult> => {
+      const taskParams = request.params.task;
+      if (!taskParams)
+        return answer(request, extra, extra.mcpReq.signal, progressReporter(extra, deps.logger));
+      const name = request.params.name;
+      const target =
+        byName.get(name) ??
+        byName.get(translateFormerCall(name, request.params.arguments ?? {})?.replacement ?? '');
+      if (!tasks || !target?.runsAsTask) {
+        throw new ProtocolError(
+          ProtocolErrorCode.MethodNotFound,
+          formatThreePart(
+            `${name.slice(0, 100)} cannot run as a task`,
+            `Only the long tools run as tasks here (${TOOLS.filter((t) => t.runsAsTask)
+              .map((t) => t.name)
+              .join(', ')}), and only when the server offers tasks`,
+            `Call ${name.slice(0, 100)} without the task parameter`,
+          ),
+        );
+      }
+      const report = progressReporter(extra, deps.logger);
+      const task = tasks.start(owner, taskParams, async (run) => {
+        const result = await answer(request, extra, run.signal, async (update) => {
+          if (update.message) run.setStatusMessage(update.message);
+          await report(update);
+        });
+        // Tasks are 2025-era only, where questions go out as requests: a task never answers input_required.
+        if (isInputRequiredResult(result)) throw new Error('a task cannot ask for input');
+        return result;
+      });
+      deps.logger.info({ tool: target.name, taskId: task.taskId }, `${target.name} running as a task`);
+      // A CreateTaskResult: SDK 2.x types `tools/call` as CallToolResult only (TestioServer lets it through).
+      return { task } satisfies CreateTaskResult as unknown as CallToolResult;
+    },
+  );
 
   /**
    * One call, start to finish: every check, the handler, the output contract and the size guard. A
@@ -339,7 +348,7 @@ export function createServer(deps: ServerDeps): Server {
     extra: Extra,
     signal: AbortSignal,
     reportProgress: (update: ProgressUpdate) => Promise<void>,
-  ): Promise<CallToolResult> {
+  ): Promise<CallToolResult | InputRequiredResult> {
     const name = request.params.name;
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
@@ -460,6 +469,11 @@ export function createServer(deps: ServerDeps): Server {
         ],
       });
     } catch (error) {
+      if (error instanceof InputNeeded) {
+        // Not an outcome yet: the client asks the person and retries the call, which is audited then.
+        logger.info({ durationMs: elapsed() }, `${tool.name} asks the person (input_required)`);
+        return error.result;
+      }
       const described = describeToolError(error, tool.name);
       const fields = {
         durationMs: elapsed(),

@@ -12,7 +12,7 @@ export default defineTool({
   title: 'Sync the mirror now',
   description: [
     'Refresh the local mirror from TestIO now, instead of waiting for the background sync: products, then features, then tests with their bugs.',
-    "No since: incremental (new and changed tests). since='all': re-read everything. since=a date ('2025-01-01', 'last 30 days'): re-read every test that ended on or after it. product_ids limits the run.",
+    "No since: incremental (new and changed tests). since='all': re-read everything (a client with elicitation asks the person first). since=a date ('2025-01-01', 'last 30 days'): re-read every test that ended on or after it. product_ids limits the run.",
     'Sends progress notifications when the client asks for them. Only one sync runs at a time: if one is already running, wait and check get_server_diagnostics. Writes only the local mirror, never TestIO.',
   ].join(' '),
   toolset: 'admin',
