@@ -696,6 +696,8 @@ describe('prompts, completion and resources', () => {
     expect(resources.map((r) => r.uri)).toEqual([
       'testio://knowledge/playbook',
       'testio://knowledge/programmatic-access',
+      // The MCP App (ADR 0038): hosts that render apps preload it.
+      'ui://testio-mcp/product-dashboard',
     ]);
     const playbook = await client.readResource({ uri: 'testio://knowledge/playbook' });
     expect((playbook.contents[0] as { text: string }).text).toMatch(

@@ -215,3 +215,78 @@ describe('a triage write on 2026-07-28', () => {
     expect(await upstreamStatus(bug)).toBe('forwarded');
   }, 60_000);
 });
+
+describe('an ambiguous product name in analyze-product-quality on 2026-07-28', () => {
+  /** Two letters found in the names of two or more of the account's products, but not in all of them. */
+  function ambiguousText(): { text: string; matching: { id: number; name: string }[] } {
+    const products = stack.truth.products;
+    for (const product of products) {
+      const name = product.name.toLowerCase();
+      for (let i = 0; i + 2 <= name.length; i += 1) {
+        const text = name.slice(i, i + 2);
+        if (text.trim().length < 2) continue;
+        const matching = products.filter((p) => p.name.toLowerCase().includes(text));
+        if (matching.length >= 2 && matching.length < products.length) return { text, matching };
+      }
+    }
+    throw new Error(
+      `no two-letter text names some but not all of: ${products.map((p) => p.name).join(', ')}`,
+    );
+  }
+
+  /** A 2.x client whose person picks the option at `pick`, or declines when `pick` is undefined. */
+  async function choosingClient(pick?: number): Promise<{ client: Client; offered: string[][] }> {
+    const client = new Client(
+      { name: 'vitest-sdk2-choose', version: '1.0.0' },
+      { versionNegotiation: { mode: 'auto' }, capabilities: { elicitation: { form: {} } } },
+    );
+    const offered: string[][] = [];
+    client.setRequestHandler('elicitation/create', (request) => {
+      const params = request.params as {
+        requestedSchema?: { properties?: { choice?: { oneOf?: { const: string; title: string }[] } } };
+      };
+      const options = params.requestedSchema?.properties?.choice?.oneOf ?? [];
+      offered.push(options.map((o) => o.title));
+      const chosen = pick === undefined ? undefined : options[pick];
+      return chosen ? { action: 'accept', content: { choice: chosen.const } } : { action: 'decline' };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
+    return { client, offered };
+  }
+
+  const promptText = async (client: Client, product: string): Promise<string> => {
+    const prompt = await client.getPrompt({ name: 'analyze-product-quality', arguments: { product } });
+    const content = prompt.messages[0]?.content;
+    return content?.type === 'text' ? content.text : '';
+  };
+
+  it('asks which product was meant and writes the chosen one into the prompt', async () => {
+    const { text, matching } = ambiguousText();
+    const { client, offered } = await choosingClient(1);
+    try {
+      const body = await promptText(client, text);
+      expect(offered).toHaveLength(1);
+      expect([...(offered[0] ?? [])].sort()).toEqual(matching.map((p) => `${p.name} (id ${p.id})`).sort());
+      const chosen = (offered[0] ?? [])[1];
+      expect(body).toContain(`- Product: ${chosen}`);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('leaves the name as typed when the person declines, and asks nothing for a name that fits one product', async () => {
+    const { text } = ambiguousText();
+    const declining = await choosingClient(undefined);
+    try {
+      expect(await promptText(declining.client, text)).toContain(`- Product: ${text}\n`);
+      expect(declining.offered).toHaveLength(1);
+      const product = stack.truth.products[0] ?? { id: 0, name: '' };
+      expect(await promptText(declining.client, product.name.toUpperCase())).toContain(
+        `- Product: ${product.name} (id ${product.id})\n`,
+      );
+      expect(declining.offered).toHaveLength(1);
+    } finally {
+      await declining.client.close();
+    }
+  });
+});

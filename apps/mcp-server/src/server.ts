@@ -31,7 +31,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
 import { APPS_CAPABILITY, toolUiMeta, UI_RESOURCES } from './apps/index.js';
-import { createElicitation, InputNeeded } from './elicitation.js';
+import { createElicitation, InputNeeded, NO_ELICITATION, type Elicitation } from './elicitation.js';
 import { iconsFor } from './icons.js';
 import { rejectUnknownArguments } from './input-guards.js';
 import { toToolJsonSchema } from './json-schema.js';
@@ -500,9 +500,10 @@ function withoutExecution(entry: Tool): Tool {
 /** `prompts/*`, `completion/complete` and `resources/*`, driven by the registries in prompts/ and resources/. */
 function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
   const logger = deps.logger.child({ component: 'prompts-resources' });
-  const promptContext = async (): Promise<PromptContext> => ({
+  const promptContext = async (elicitation: Elicitation = NO_ELICITATION): Promise<PromptContext> => ({
     services: deps.services,
     thresholds: await deps.services.getThresholds(),
+    elicitation,
   });
   const resourceContext = async (): Promise<ResourceContext> => ({
     ...(await promptContext()),
@@ -520,7 +521,7 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
     })),
   }));
 
-  server.setRequestHandler('prompts/get', async (request) => {
+  server.setRequestHandler('prompts/get', async (request, extra) => {
     const prompt = PROMPTS.find((p) => p.name === request.params.name);
     if (!prompt) {
       throw new ProtocolError(
@@ -576,12 +577,15 @@ function registerPromptsAndResources(server: Server, deps: ServerDeps): void {
       }
     }
     try {
-      const text = await prompt.render(args, await promptContext());
+      const elicitation = createElicitation(server, extra, logger);
+      const text = await prompt.render(args, await promptContext(elicitation));
       return {
         description: prompt.description,
         messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }],
       };
     } catch (error) {
+      // A 2026-07-28 client asks the person (an ambiguous product name) and gets the prompt again.
+      if (error instanceof InputNeeded) return error.result;
       throw protocolError(error, logger, `prompt ${prompt.name}`);
     }
   });

@@ -1,4 +1,4 @@
-import { completeProductNames, definePrompt, percent } from './define-prompt.js';
+import { completeProductNames, definePrompt, percent, resolveProductArgument } from './define-prompt.js';
 
 const YOLO_WORDS = ['full report', 'comprehensive', 'everything', 'complete analysis'];
 
@@ -29,8 +29,9 @@ export default definePrompt({
       required: false,
     },
   ],
-  render(args, { thresholds: t }) {
-    const product = args['product'] ?? 'NOT_PROVIDED';
+  async render(args, ctx) {
+    const t = ctx.thresholds;
+    const product = args['product'] ? await resolveProductArgument(args['product'], ctx) : 'NOT_PROVIDED';
     const period = args['period'] ?? 'last 30 days';
     const focus = args['focus_area'] ?? 'overall quality';
     const yolo = YOLO_WORDS.some((w) => focus.toLowerCase().includes(w));

@@ -4,6 +4,7 @@ import {
   type Services,
   type ThresholdsOutput,
 } from '@testio-mcp/services';
+import type { Elicitation } from '../elicitation.js';
 
 /**
  * The typed shape of one MCP prompt. Every prompt file default-exports `definePrompt({...})`;
@@ -14,6 +15,8 @@ export interface PromptContext {
   readonly services: Services;
   /** The playbook thresholds in force (PLAYBOOK_* settings). */
   readonly thresholds: ThresholdsOutput;
+  /** Asking the person during `prompts/get` (never during completion or resource reads). */
+  readonly elicitation: Elicitation;
 }
 
 export interface PromptArgument {
@@ -56,4 +59,34 @@ export async function completeProductNames(value: string, ctx: PromptContext): P
   const starts = names.filter((n) => n.toLowerCase().startsWith(typed));
   const contains = names.filter((n) => !n.toLowerCase().startsWith(typed) && n.toLowerCase().includes(typed));
   return [...starts, ...contains].slice(0, 100);
+}
+
+/** Most products offered in one question; a name matching more is better narrowed by typing more. */
+const MAX_CHOICES = 20;
+
+/**
+ * A product argument given by name, resolved where it can be: the one product it names (`Name (id N)`),
+ * or, when it names several and the client can ask, the product the person picks (issue 17). Ids,
+ * id lists and `portfolio` pass through; a name nobody resolves stays as typed for the assistant to look
+ * up, as before.
+ */
+export async function resolveProductArgument(value: string, ctx: PromptContext): Promise<string> {
+  if (/^(portfolio|\d+(\s*,\s*\d+)*)$/i.test(value)) return value;
+  const typed = value.toLowerCase();
+  const page = await ctx.services.listProducts(
+    parseInput(listProductsInputSchema, { search: value, per_page: 100 }),
+  );
+  const matches = page.products.filter((p) => p.name.toLowerCase().includes(typed));
+  const exact = matches.filter((p) => p.name.toLowerCase() === typed);
+  const candidates = exact.length === 1 ? exact : matches;
+  const named = (p: { id: number; name: string }) => `${p.name} (id ${p.id})`;
+  if (candidates.length === 1 && candidates[0]) return named(candidates[0]);
+  if (candidates.length < 2 || candidates.length > MAX_CHOICES || !ctx.elicitation.supported) return value;
+  const answer = await ctx.elicitation.choose(
+    `"${value}" matches ${candidates.length} products. Which one should the analysis cover?`,
+    { title: 'Product', options: candidates.map((p) => ({ value: String(p.id), label: named(p) })) },
+  );
+  const chosen =
+    answer.action === 'accept' ? candidates.find((p) => String(p.id) === answer.value) : undefined;
+  return chosen ? named(chosen) : value;
 }
