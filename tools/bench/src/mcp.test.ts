@@ -82,6 +82,12 @@ describe('connectMcp', () => {
       await new Promise((resolve) => setImmediate(resolve));
       expect(collected.warnings).toEqual([]);
       expect(signals.size).toBeGreaterThan(0);
+      // A call resolves when its JSON-RPC answer is parsed, which can come before the read that ends
+      // its body (and releases its listener): give the last bodies a moment to end, then look.
+      const left = () => [...signals].reduce((n, signal) => n + getEventListeners(signal, 'abort').length, 0);
+      for (let waited = 0; left() > 0 && waited < 5_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       for (const signal of signals) expect(getEventListeners(signal, 'abort')).toHaveLength(0);
     } finally {
       collected.stop();
