@@ -52,8 +52,16 @@ export async function openPgPrincipalSnapshot(
   let closed = false;
   let listener: PgClient | undefined;
 
+  /**
+   * Writes applied to the copy but not yet to the database. A reload read while one is queued would put
+   * the older database state back over it (a key revoked here accepted again for a moment), so it is not
+   * applied; the reload after the last queued write brings the copy in line.
+   */
+  let pendingWrites = 0;
+
   const load = async (): Promise<void> => {
     const [keyRows, tenantRows] = await Promise.all([store.listApiKeys(), store.listTenants()]);
+    if (pendingWrites > 0) return;
     keys = new Map(keyRows.map((row) => [row.id, row]));
     tenants = new Map(tenantRows.map((row) => [row.slug, row]));
   };
@@ -64,6 +72,7 @@ export async function openPgPrincipalSnapshot(
   };
   const refresh = (): Promise<void> => enqueue(load);
   const write = (what: string, step: () => Promise<unknown>): void => {
+    pendingWrites += 1;
     void enqueue(async () => {
       try {
         await step();
@@ -71,8 +80,14 @@ export async function openPgPrincipalSnapshot(
       } catch (error) {
         failure ??= error;
         logger?.error({ err: error, write: what }, `A principal change (${what}) was not stored`);
-        await load().catch(() => undefined);
+      } finally {
+        pendingWrites -= 1;
       }
+      // The database's state once this instance's writes are in: `settled()` then sees the same copy any
+      // other instance loads (and a refused change is gone from it).
+      await load().catch((error: unknown) =>
+        logger?.warn({ err: error }, 'principals could not be reloaded after a write'),
+      );
     });
   };
 
