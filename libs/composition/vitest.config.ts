@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { projectTestConfig } from '../../vitest.shared.js';
 
-// Lines 90 -> 86 (2026-12-07, measured 86.4 %): the auth helpers the apps call (the refusal text in
-// policy.ts, resource-metadata.ts, serving.ts) run in the apps' tests (principals.e2e, principals.test),
-// which this project's coverage does not see; the master key file's error paths have no test yet.
-export default defineConfig(projectTestConfig({ coverageFloors: { lines: 86, branches: 88 } }));
+// Lines 86 -> 89 (2026-12-07, measured 91.0 % lines, 88.6 % branches): the app database facade (both
+// engines), the token check and the master key file's error paths have tests now. Branches stay at 88:
+// V8 counts the branches of a function only once it runs, so covering new code can lower the ratio.
+export default defineConfig(projectTestConfig({ coverageFloors: { lines: 89, branches: 88 } }));

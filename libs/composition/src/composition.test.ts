@@ -100,6 +100,22 @@ describe('openMirror without a token', () => {
   });
 });
 
+describe('openMirror on a database it cannot open', () => {
+  it('refuses a TESTIO_DATABASE_URL that is not PostgreSQL and closes the API client it was given', async () => {
+    const settings = settingsFrom({
+      TESTIO_DB_PATH: path.join(dir, 'never.db'),
+      TESTIO_DATABASE_URL: 'mysql://u:pw@db:3306/testio',
+    });
+    const runtime = resolveRuntimeWithoutToken(settings);
+    let closed = 0;
+    const api = { ...offlineApi(), close: () => void (closed += 1) };
+    await expect(
+      openMirror({ settings, runtime, logger: quietLogger(), role: 'probe', api }),
+    ).rejects.toThrow(/TESTIO_DATABASE_URL is not a PostgreSQL URL/);
+    expect(closed).toBe(1);
+  });
+});
+
 describe('openServingParts over the sandbox', () => {
   it('serves a stored tenant from its own services, kept while its row stays, refused once it is removed', async () => {
     const masterKey = randomBytes(32);
@@ -241,5 +257,8 @@ describe('reportCliError', () => {
     expect(reportCliError(new Error('boom'), out.stream)).toBe(1);
     expect(out.text()).toContain('Unexpected error: boom');
     expect(out.text()).toContain('LOG_LEVEL=debug');
+    const thrown = capture();
+    expect(reportCliError('a string was thrown', thrown.stream)).toBe(1);
+    expect(thrown.text()).toContain('Unexpected error: a string was thrown');
   });
 });

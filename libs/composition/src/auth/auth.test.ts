@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createPrincipalStore, type PrincipalStore } from '@testio-mcp/persistence';
 import { createTestDatabase, type TestDatabase } from '@testio-mcp/persistence/testing';
@@ -141,6 +143,19 @@ describe('API keys', () => {
     expect(() =>
       issueApiKey(store, { tenant: 'default', role: 'viewer', name: 'a', expires: 'soon' }, clock),
     ).toThrow(/--expires/);
+    expect(() => issueApiKey(store, { tenant: 'Not A Slug', role: 'viewer', name: 'a' }, clock)).toThrow(
+      expect.objectContaining({ reason: 'Tenant slugs are lower-case letters, digits and dashes' }),
+    );
+    expect(() => issueApiKey(store, { tenant: 'default', role: 'viewer', name: '  ' }, clock)).toThrow(
+      /name of 1 to 200 characters/,
+    );
+    // Hours and minutes as well as days; the unit's case does not matter.
+    const hourly = issueApiKey(
+      store,
+      { tenant: 'default', role: 'viewer', name: 'h', expires: '12H' },
+      clock,
+    );
+    expect(hourly.expires_at).toBe(new Date(clock.now().getTime() + 12 * 3_600_000).toISOString());
   });
 
   it('reads the credential from Authorization: Bearer or X-API-Key', () => {
@@ -201,6 +216,32 @@ describe('tenants', () => {
     expect(loadMasterKey({ TESTIO_MASTER_KEY_FILE: '/k' }, () => `${hexKey}\n`)).toEqual(key);
     expect(() => loadMasterKey({ TESTIO_MASTER_KEY: 'short' })).toThrow(/not a 256-bit key/);
     expect(loadMasterKey({})).toBeUndefined();
+  });
+
+  it('reads the master key from a real file, and says what is wrong with a missing file or two sources', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'testio-master-key-'));
+    try {
+      const file = path.join(dir, 'master.key');
+      writeFileSync(file, `${key.toString('base64url')}\n`, { mode: 0o600 });
+      expect(loadMasterKey({ TESTIO_MASTER_KEY_FILE: file })).toEqual(key);
+      const missing = path.join(dir, 'absent.key');
+      expect(() => loadMasterKey({ TESTIO_MASTER_KEY_FILE: missing })).toThrow(
+        expect.objectContaining({
+          message: `Cannot read the master key file ${missing}`,
+          reason: 'ENOENT',
+          hint: 'Check the path and that this user may read it',
+        }),
+      );
+      writeFileSync(file, 'not a key');
+      expect(() => loadMasterKey({ TESTIO_MASTER_KEY_FILE: file })).toThrow(
+        /TESTIO_MASTER_KEY_FILE is not a 256-bit key/,
+      );
+      expect(() => loadMasterKey({ TESTIO_MASTER_KEY: hexKey, TESTIO_MASTER_KEY_FILE: file })).toThrow(
+        /both set/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses `default`, malformed slugs, duplicates and a customer id in use', () => {

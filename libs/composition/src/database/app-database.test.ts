@@ -8,6 +8,7 @@ import { createEmptyPgDatabase, pgTestServerUrl } from '@testio-mcp/persistence/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRootLogger } from '../logger.js';
 import { openAppDatabase, type AppDatabase } from './app-database.js';
+import { sqliteOf } from './sqlite-of.js';
 import { databaseTarget, describeTarget, parseDatabaseUrl } from './target.js';
 
 const quietLogger = () =>
@@ -85,9 +86,11 @@ describe.each(engines)('the app database on $name', (engine) => {
       expect(database.sqlite).toBeUndefined();
       expect(database.postgres).toBeDefined();
       expect(database.rateWindows).toBeDefined();
+      expect(() => sqliteOf(database)).toThrow(/mirror is on postgresql/);
     } else {
       expect(database.location).toMatch(/mirror-[0-9a-f]+\.db$/);
       expect(database.postgres).toBeUndefined();
+      expect(sqliteOf(database).open).toBe(true);
       // One serving process counts its own rate windows in memory on SQLite (ADR 0035).
       expect(database.rateWindows).toBeUndefined();
     }
@@ -220,6 +223,19 @@ describe('TESTIO_DATABASE_URL', () => {
     );
     expect(error?.reason).toBe('Nothing accepts connections at that host and port');
     expect(`${error?.reason} ${error?.hint}`).not.toContain(SECRET);
+  });
+
+  it('says the server refused the user', async () => {
+    const server = new URL(await pgTestServerUrl());
+    server.username = 'testio_no_such_role';
+    server.password = SECRET;
+    const error = await open(server.toString()).then(
+      () => undefined,
+      (e: unknown) => e as InvalidInputError,
+    );
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error?.reason).toBe('The server refused the user name or password');
+    expect(error?.message).not.toContain(SECRET);
   });
 
   it('says the server has no database of that name', async () => {
