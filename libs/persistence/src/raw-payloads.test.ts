@@ -7,6 +7,7 @@ import {
   expandTestFeatureRaw,
   expandTestRaw,
 } from './raw-payloads.js';
+import { decodeRawText } from './raw-codec.js';
 import { stripSecrets } from './secrets.js';
 import { createTestDatabase, type TestDatabase } from './testing.js';
 
@@ -104,14 +105,17 @@ describe('compact raw payloads', () => {
       await db.stores.bugs.replaceBugsOfTests([100], [b], T0);
 
       const bugRow = db.sqlite.prepare('SELECT * FROM bugs WHERE id = 5').get() as Record<string, unknown>;
-      expect(String(bugRow['raw']).length).toBeLessThan(JSON.stringify(b.raw).length);
-      const expandedBug = expandBugRaw(JSON.parse(String(bugRow['raw'])), bugRow, {
+      // compact, then compressed (ADR 0039): expandBugRaw takes the column's value as it is
+      expect(bugRow['raw']).toBeInstanceOf(Uint8Array);
+      expect(decodeRawText(bugRow['raw']).length).toBeLessThan(JSON.stringify(b.raw).length);
+      expect((bugRow['raw'] as Uint8Array).length).toBeLessThan(decodeRawText(bugRow['raw']).length);
+      const expandedBug = expandBugRaw(bugRow['raw'], bugRow, {
         product: { id: 1, name: 'Product 1', description: 'long' },
         test: { id: 100, title: 'Test 100' },
       });
       expect(canonical(expandedBug)).toEqual(canonical(b.raw));
 
-      const testRow = db.sqlite.prepare('SELECT raw FROM tests WHERE id = 100').get() as { raw: string };
+      const testRow = db.sqlite.prepare('SELECT raw FROM tests WHERE id = 100').get() as { raw: Uint8Array };
       const features = (
         db.sqlite.prepare('SELECT * FROM test_features WHERE test_id = 100 ORDER BY id').all() as Record<
           string,
@@ -123,7 +127,7 @@ describe('compact raw payloads', () => {
           raw: string;
         }[]
       ).map((row) => JSON.parse(row.raw) as unknown);
-      const expandedTest = expandTestRaw(JSON.parse(testRow.raw), {
+      const expandedTest = expandTestRaw(testRow.raw, {
         product: t.raw.product,
         features,
         platforms,

@@ -10,6 +10,7 @@ import {
 } from '@testio-mcp/domain';
 import type { TestRow } from '../rows.js';
 import { prepared, writeTransaction } from '../sqlite.js';
+import { encodeRaw } from '../raw-codec.js';
 import { compactTestFeatureRaw, compactTestRaw } from '../raw-payloads.js';
 import { rawJson } from '../secrets.js';
 import { dbTime, fromDbTime, toDbTime } from '../time.js';
@@ -151,7 +152,7 @@ export class SqliteTestStore implements TestStore {
             bit(t.enable_high),
             bit(t.enable_critical),
             t.environment === null ? null : JSON.stringify(t.environment),
-            rawJson(compactTestRaw(raw, t)),
+            encodeRaw(rawJson(compactTestRaw(raw, t))),
             at,
           );
           deleteFeatures.run(customerId, t.id);
