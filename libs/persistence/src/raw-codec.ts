@@ -1,5 +1,6 @@
 /**
- * The stored form of the largest `raw` payloads (`bugs.raw`, `tests.raw` on SQLite; ADR 0039).
+ * The stored form of the `raw` payloads of bugs, tests and a test's features and platforms on SQLite
+ * (`bugs.raw`, `tests.raw`, `test_features.raw`, `test_platforms.raw`; ADR 0039).
  *
  * A payload is written as a BLOB: one format byte, then the compact JSON text (`raw-payloads.ts`,
  * secrets stripped) compressed with raw DEFLATE and a preset dictionary of the API's keys and common
@@ -24,6 +25,14 @@ const FORMAT_DEFLATE_V1 = 1;
  */
 const RAW_DICTIONARY_V1 = Buffer.from(
   [
+    '{"id":,"category":{"id":2,"key":"smartphone","name":"Smartphones"},"vendor":{"id":11,"name":"Apple"},',
+    '"devices":[{"id":,"name":"iPhone 15 Pro"}],"operating_system":{"id":4,"key":"ios","name":"iOS"},',
+    '"min_operating_system_version":null,"max_operating_system_version":null,"browsers":[{"id":2,"key":',
+    '"chrome","name":"Chrome"},{"id":4,"key":"safari","name":"Safari"}],"input_devices":[],',
+    '"browser_based":true,"gaming":false}',
+    '{"id":,"feature_id":,"description":null,"location":null,"howtofind":null,"target_idx":null,',
+    '"enable_default":true,"enable_content":false,"enable_visual":true,"custom_report_configurations":[],',
+    '"$columns":9}',
     '"test_environment":{"id":,"title":"Production","url":"https://www.example.com/","proxy":false,',
     '"allow_orders":false,"access_type":"url","environment_test_information":null,"binary_app":null},',
     '"goal":"**Find functional bugs in ","goal_text":"Find functional bugs in ","out_of_scope":"**',

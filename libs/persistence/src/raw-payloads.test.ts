@@ -7,7 +7,7 @@ import {
   expandTestFeatureRaw,
   expandTestRaw,
 } from './raw-payloads.js';
-import { decodeRawText } from './raw-codec.js';
+import { decodeRaw, decodeRawText } from './raw-codec.js';
 import { stripSecrets } from './secrets.js';
 import { createTestDatabase, type TestDatabase } from './testing.js';
 
@@ -121,12 +121,12 @@ describe('compact raw payloads', () => {
           string,
           unknown
         >[]
-      ).map((row) => expandTestFeatureRaw(JSON.parse(String(row['raw'])), row));
+      ).map((row) => expandTestFeatureRaw(row['raw'], row));
       const platforms = (
         db.sqlite.prepare('SELECT raw FROM test_platforms WHERE test_id = 100 ORDER BY position').all() as {
-          raw: string;
+          raw: Uint8Array;
         }[]
-      ).map((row) => JSON.parse(row.raw) as unknown);
+      ).map((row) => decodeRaw(row.raw));
       const expandedTest = expandTestRaw(testRow.raw, {
         product: t.raw.product,
         features,

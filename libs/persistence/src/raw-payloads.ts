@@ -193,9 +193,12 @@ export function compactTestFeatureRaw(raw: unknown, feature: TestFeature): Json 
   return out;
 }
 
-/** The payload of one feature of a test, from its stored `raw` and its `test_features` columns. */
+/**
+ * The payload of one feature of a test, from its stored `raw` (the column's value, compressed or not,
+ * or the parsed payload) and its `test_features` columns.
+ */
 export function expandTestFeatureRaw(stored: unknown, columns: Columns): Json {
-  const out: Json = { ...(stored as Json) };
+  const out: Json = { ...parsedPayload(stored) };
   attachColumns(out, TEST_FEATURE_COLUMN_FIELDS, columns);
   return out;
 }

@@ -31,7 +31,7 @@ function sqliteShaped(row: Record<string, unknown>): Record<string, unknown> {
         ? toDbTime(v)
         : typeof v === 'boolean'
           ? Number(v)
-          : v !== null && typeof v === 'object'
+          : v !== null && typeof v === 'object' && !(v instanceof Uint8Array)
             ? JSON.stringify(v)
             : v,
     ]),

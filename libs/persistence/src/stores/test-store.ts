@@ -170,7 +170,9 @@ export class SqliteTestStore implements TestStore {
               bit(f.enable_default),
               bit(f.enable_content),
               bit(f.enable_visual),
-              rawJson(compactTestFeatureRaw(rawFeatures.find((r) => r.id === f.id) ?? { id: f.id }, f)),
+              encodeRaw(
+                rawJson(compactTestFeatureRaw(rawFeatures.find((r) => r.id === f.id) ?? { id: f.id }, f)),
+              ),
             );
           }
           deletePlatforms.run(customerId, t.id);
@@ -185,7 +187,7 @@ export class SqliteTestStore implements TestStore {
               p.min_version,
               p.max_version,
               JSON.stringify(p.browsers),
-              rawJson(rawRequirements[position] ?? {}),
+              encodeRaw(rawJson(rawRequirements[position] ?? {})),
             );
           });
           for (const user of usersOfTest(raw)) {
