@@ -114,13 +114,14 @@ async function dependencyOrder(client: PgClient, tables: readonly string[]): Pro
 
 /**
  * SQLite values as PostgreSQL takes them bound as text and cast: booleans 0/1 become 'false'/'true', a
- * compressed `raw` payload (a BLOB in a `jsonb` column, ADR 0039) its JSON text.
+ * compressed `raw` payload (a BLOB where PostgreSQL has a `json` column, ADR 0039) its JSON text.
  */
 function pgValue(value: unknown, column: PgColumn): unknown {
   if (value === null || value === undefined) return null;
   if (column.type === 'boolean') return value === 1 || value === '1' || value === true ? 'true' : 'false';
   if (typeof value === 'bigint') return value.toString();
-  if (Buffer.isBuffer(value)) return column.type === 'jsonb' ? decodeRawText(value) : value;
+  if (Buffer.isBuffer(value))
+    return column.type === 'json' || column.type === 'jsonb' ? decodeRawText(value) : value;
   return value;
 }
 
