@@ -29,6 +29,7 @@ export {
   expandTestFeatureRaw,
   expandTestRaw,
 } from './raw-payloads.js';
+export { decodeRaw, decodeRawText, encodeRaw } from './raw-codec.js';
 export type { PrismaClient } from './generated/prisma/client.js';
 export {
   createMirrorReader,

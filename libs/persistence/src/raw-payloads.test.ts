@@ -7,6 +7,7 @@ import {
   expandTestFeatureRaw,
   expandTestRaw,
 } from './raw-payloads.js';
+import { decodeRaw, decodeRawText } from './raw-codec.js';
 import { stripSecrets } from './secrets.js';
 import { createTestDatabase, type TestDatabase } from './testing.js';
 
@@ -104,26 +105,29 @@ describe('compact raw payloads', () => {
       await db.stores.bugs.replaceBugsOfTests([100], [b], T0);
 
       const bugRow = db.sqlite.prepare('SELECT * FROM bugs WHERE id = 5').get() as Record<string, unknown>;
-      expect(String(bugRow['raw']).length).toBeLessThan(JSON.stringify(b.raw).length);
-      const expandedBug = expandBugRaw(JSON.parse(String(bugRow['raw'])), bugRow, {
+      // compact, then compressed (ADR 0039): expandBugRaw takes the column's value as it is
+      expect(bugRow['raw']).toBeInstanceOf(Uint8Array);
+      expect(decodeRawText(bugRow['raw']).length).toBeLessThan(JSON.stringify(b.raw).length);
+      expect((bugRow['raw'] as Uint8Array).length).toBeLessThan(decodeRawText(bugRow['raw']).length);
+      const expandedBug = expandBugRaw(bugRow['raw'], bugRow, {
         product: { id: 1, name: 'Product 1', description: 'long' },
         test: { id: 100, title: 'Test 100' },
       });
       expect(canonical(expandedBug)).toEqual(canonical(b.raw));
 
-      const testRow = db.sqlite.prepare('SELECT raw FROM tests WHERE id = 100').get() as { raw: string };
+      const testRow = db.sqlite.prepare('SELECT raw FROM tests WHERE id = 100').get() as { raw: Uint8Array };
       const features = (
         db.sqlite.prepare('SELECT * FROM test_features WHERE test_id = 100 ORDER BY id').all() as Record<
           string,
           unknown
         >[]
-      ).map((row) => expandTestFeatureRaw(JSON.parse(String(row['raw'])), row));
+      ).map((row) => expandTestFeatureRaw(row['raw'], row));
       const platforms = (
         db.sqlite.prepare('SELECT raw FROM test_platforms WHERE test_id = 100 ORDER BY position').all() as {
-          raw: string;
+          raw: Uint8Array;
         }[]
-      ).map((row) => JSON.parse(row.raw) as unknown);
-      const expandedTest = expandTestRaw(JSON.parse(testRow.raw), {
+      ).map((row) => decodeRaw(row.raw));
+      const expandedTest = expandTestRaw(testRow.raw, {
         product: t.raw.product,
         features,
         platforms,

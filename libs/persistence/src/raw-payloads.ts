@@ -17,6 +17,7 @@
  * objects not given stay stubs. Key order may differ from the API's.
  */
 import type { Bug, Test, TestFeature, UpstreamBug, UpstreamExploratoryTest } from '@testio-mcp/domain';
+import { decodeRaw } from './raw-codec.js';
 
 type Json = Record<string, unknown>;
 type Columns = Readonly<Record<string, unknown>>;
@@ -82,6 +83,11 @@ function attachColumns(out: Json, fields: readonly ColumnField[], columns: Colum
   });
 }
 
+/** A stored payload as read from its column (a compressed BLOB or JSON text) or already parsed. */
+function parsedPayload(stored: unknown): Json {
+  return (typeof stored === 'string' || stored instanceof Uint8Array ? decodeRaw(stored) : stored) as Json;
+}
+
 function idStub(value: unknown): unknown {
   if (
     value !== null &&
@@ -113,13 +119,16 @@ export function compactBugRaw(raw: UpstreamBug, bug: Bug): Json {
   return out;
 }
 
-/** What the API sent for a bug, from its stored `raw`, its row's columns and, when given, its related rows' payloads. */
+/**
+ * What the API sent for a bug, from its stored `raw` (the column's value, compressed or not, or the
+ * parsed payload), its row's columns and, when given, its related rows' payloads.
+ */
 export function expandBugRaw(
   stored: unknown,
   columns: Columns,
   related: { readonly product?: unknown; readonly test?: unknown; readonly feature?: unknown } = {},
 ): Json {
-  const out: Json = { ...(stored as Json) };
+  const out: Json = { ...parsedPayload(stored) };
   attachColumns(out, BUG_COLUMN_FIELDS, columns);
   for (const key of ['product', 'test', 'feature'] as const) {
     if (isStub(out[key]) && related[key] !== undefined) out[key] = related[key];
@@ -153,7 +162,10 @@ export function compactTestRaw(raw: UpstreamExploratoryTest, test: Test): Json {
   return out;
 }
 
-/** What the API sent for a test, from its stored `raw` and the payloads of its child rows. */
+/**
+ * What the API sent for a test, from its stored `raw` (the column's value, compressed or not, or the
+ * parsed payload) and the payloads of its child rows.
+ */
 export function expandTestRaw(
   stored: unknown,
   children: {
@@ -164,7 +176,7 @@ export function expandTestRaw(
     readonly platforms: readonly unknown[];
   },
 ): Json {
-  const out: Json = { ...(stored as Json) };
+  const out: Json = { ...parsedPayload(stored) };
   if (isStub(out['product']) && children.product !== undefined) out['product'] = children.product;
   if (Array.isArray(out['features'])) {
     const byId = new Map(children.features.map((f) => [(f as Json)['id'], f]));
@@ -181,9 +193,12 @@ export function compactTestFeatureRaw(raw: unknown, feature: TestFeature): Json 
   return out;
 }
 
-/** The payload of one feature of a test, from its stored `raw` and its `test_features` columns. */
+/**
+ * The payload of one feature of a test, from its stored `raw` (the column's value, compressed or not,
+ * or the parsed payload) and its `test_features` columns.
+ */
 export function expandTestFeatureRaw(stored: unknown, columns: Columns): Json {
-  const out: Json = { ...(stored as Json) };
+  const out: Json = { ...parsedPayload(stored) };
   attachColumns(out, TEST_FEATURE_COLUMN_FIELDS, columns);
   return out;
 }

@@ -6,7 +6,7 @@ import type { Prisma } from './generated/prisma/client.js';
  * the schema and `persistence:typecheck` (which regenerates the client first) fails where the code
  * disagrees. Columns are the fields' `@map` names, which `schema.test.ts` holds to snake_case of the
  * field name; values are what better-sqlite3 returns for them: `DateTime` → ISO text (`time.ts`),
- * `Boolean` → 0/1, `Json` → JSON text, `Int` → number, nullability as in the schema.
+ * `Boolean` → 0/1, `Json` → JSON text (but `raw` of the bug and test tables: `StoredRaw`), `Int` → number, nullability as in the schema.
  * Columns a query computes (`count(*) AS n`) are typed where the query is written.
  */
 
@@ -37,13 +37,21 @@ export type SqliteRow<Model, OrderBy> = {
 export type ProductRow = SqliteRow<Prisma.ProductModel, Prisma.ProductOrderByWithRelationInput>;
 export type FeatureRow = SqliteRow<Prisma.FeatureModel, Prisma.FeatureOrderByWithRelationInput>;
 export type UserStoryRow = SqliteRow<Prisma.UserStoryModel, Prisma.UserStoryOrderByWithRelationInput>;
-export type TestRow = SqliteRow<Prisma.TestModel, Prisma.TestOrderByWithRelationInput>;
-export type TestFeatureRow = SqliteRow<Prisma.TestFeatureModel, Prisma.TestFeatureOrderByWithRelationInput>;
-export type TestPlatformRow = SqliteRow<
-  Prisma.TestPlatformModel,
-  Prisma.TestPlatformOrderByWithRelationInput
+/**
+ * The `raw` of bugs, tests, test features and test platforms: a compressed BLOB, or the JSON text of a
+ * row written before compression (ADR 0039); read it with `decodeRaw`.
+ */
+export type StoredRaw = Uint8Array | string;
+type WithStoredRaw<Row> = Omit<Row, 'raw'> & { raw: StoredRaw };
+
+export type TestRow = WithStoredRaw<SqliteRow<Prisma.TestModel, Prisma.TestOrderByWithRelationInput>>;
+export type TestFeatureRow = WithStoredRaw<
+  SqliteRow<Prisma.TestFeatureModel, Prisma.TestFeatureOrderByWithRelationInput>
 >;
-export type BugRow = SqliteRow<Prisma.BugModel, Prisma.BugOrderByWithRelationInput>;
+export type TestPlatformRow = WithStoredRaw<
+  SqliteRow<Prisma.TestPlatformModel, Prisma.TestPlatformOrderByWithRelationInput>
+>;
+export type BugRow = WithStoredRaw<SqliteRow<Prisma.BugModel, Prisma.BugOrderByWithRelationInput>>;
 export type UserRow = SqliteRow<Prisma.UserModel, Prisma.UserOrderByWithRelationInput>;
 export type SyncRunRow = SqliteRow<Prisma.SyncRunModel, Prisma.SyncRunOrderByWithRelationInput>;
 export type ProblematicRangeRow = SqliteRow<

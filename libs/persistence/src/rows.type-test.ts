@@ -37,7 +37,10 @@ export type Checks = [
   Expect<Equal<ProductRow['synced_at'], string>>,
   Expect<Equal<TestRow['end_at'], string | null>>,
   // Json and Json? are JSON text
-  Expect<Equal<BugRow['raw'], string>>,
+  Expect<Equal<ProductRow['raw'], string>>,
+  // except the compressed payloads of bugs, tests and their children (ADR 0039)
+  Expect<Equal<BugRow['raw'], Uint8Array | string>>,
+  Expect<Equal<TestPlatformRow['raw'], Uint8Array | string>>,
   Expect<Equal<TestRow['environment'], string | null>>,
   Expect<Equal<FeatureRow['user_stories'], string>>,
   Expect<Equal<TestPlatformRow['browsers'], string>>,

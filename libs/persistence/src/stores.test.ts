@@ -9,6 +9,7 @@ import {
 } from '@testio-mcp/domain';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bug, feature, product, test as testOf, userStory } from './__fixtures__/entities.js';
+import { decodeRawText } from './raw-codec.js';
 import { openSqlite } from './sqlite.js';
 import { createTestDatabase, type EngineTestDatabase, type TestDatabase, testEngines } from './testing.js';
 import { fromDbTime, toDbTime } from './time.js';
@@ -30,7 +31,7 @@ function sqliteShaped(row: Record<string, unknown>): Record<string, unknown> {
         ? toDbTime(v)
         : typeof v === 'boolean'
           ? Number(v)
-          : v !== null && typeof v === 'object'
+          : v !== null && typeof v === 'object' && !(v instanceof Uint8Array)
             ? JSON.stringify(v)
             : v,
     ]),
@@ -180,11 +181,12 @@ describe.each(testEngines)('stores on $name', (engine) => {
     it('strips credentials from stored payloads', async () => {
       await stores.products.upsertProducts([product(1)], T0);
       await stores.tests.upsertTests([testOf(100, 1)], T0);
-      const raw = await row<{ raw: string; environment: string }>(
+      const raw = await row<{ raw: string | Uint8Array; environment: string }>(
         'SELECT raw, environment FROM tests WHERE id = 100',
       );
-      expect(raw.raw).not.toMatch(/s3cret-pass|qa-user|magic-link/);
-      expect(JSON.parse(raw.raw).test_environment).toEqual({
+      // SQLite stores the payload compressed (ADR 0039), PostgreSQL as jsonb
+      expect(decodeRawText(raw.raw)).not.toMatch(/s3cret-pass|qa-user|magic-link/);
+      expect(JSON.parse(decodeRawText(raw.raw)).test_environment).toEqual({
         id: 7,
         title: 'Staging',
         url: 'https://staging.example.com',

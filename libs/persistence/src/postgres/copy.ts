@@ -1,4 +1,5 @@
 import { ConflictError, InvalidInputError } from '@testio-mcp/domain';
+import { decodeRawText } from '../raw-codec.js';
 import type { Sqlite } from '../sqlite.js';
 import { pgDomainError } from './errors.js';
 import type { PgClient, PgPool } from './pool.js';
@@ -111,12 +112,16 @@ async function dependencyOrder(client: PgClient, tables: readonly string[]): Pro
   return ordered;
 }
 
-/** SQLite values as PostgreSQL takes them bound as text and cast: booleans 0/1 become 'false'/'true'. */
+/**
+ * SQLite values as PostgreSQL takes them bound as text and cast: booleans 0/1 become 'false'/'true', a
+ * compressed `raw` payload (a BLOB where PostgreSQL has a `json` column, ADR 0039) its JSON text.
+ */
 function pgValue(value: unknown, column: PgColumn): unknown {
   if (value === null || value === undefined) return null;
   if (column.type === 'boolean') return value === 1 || value === '1' || value === true ? 'true' : 'false';
   if (typeof value === 'bigint') return value.toString();
-  if (Buffer.isBuffer(value)) return value;
+  if (Buffer.isBuffer(value))
+    return column.type === 'json' || column.type === 'jsonb' ? decodeRawText(value) : value;
   return value;
 }
 

@@ -1,5 +1,6 @@
 import { type Bug, type BugStore, type Stored, type UpstreamBug, usersOfBug } from '@testio-mcp/domain';
 import { prepared, writeTransaction } from '../sqlite.js';
+import { encodeRaw } from '../raw-codec.js';
 import { compactBugRaw } from '../raw-payloads.js';
 import { rawJson } from '../secrets.js';
 import { dbTime, toDbTime } from '../time.js';
@@ -151,7 +152,7 @@ export class SqliteBugStore implements BugStore {
       b.actual_result,
       b.expected_result,
       JSON.stringify(b.devices),
-      rawJson(compactBugRaw(raw, b)),
+      encodeRaw(rawJson(compactBugRaw(raw, b))),
     );
     for (const user of usersOfBug(raw)) {
       users.push({

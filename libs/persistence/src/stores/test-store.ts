@@ -10,6 +10,7 @@ import {
 } from '@testio-mcp/domain';
 import type { TestRow } from '../rows.js';
 import { prepared, writeTransaction } from '../sqlite.js';
+import { encodeRaw } from '../raw-codec.js';
 import { compactTestFeatureRaw, compactTestRaw } from '../raw-payloads.js';
 import { rawJson } from '../secrets.js';
 import { dbTime, fromDbTime, toDbTime } from '../time.js';
@@ -151,7 +152,7 @@ export class SqliteTestStore implements TestStore {
             bit(t.enable_high),
             bit(t.enable_critical),
             t.environment === null ? null : JSON.stringify(t.environment),
-            rawJson(compactTestRaw(raw, t)),
+            encodeRaw(rawJson(compactTestRaw(raw, t))),
             at,
           );
           deleteFeatures.run(customerId, t.id);
@@ -169,7 +170,9 @@ export class SqliteTestStore implements TestStore {
               bit(f.enable_default),
               bit(f.enable_content),
               bit(f.enable_visual),
-              rawJson(compactTestFeatureRaw(rawFeatures.find((r) => r.id === f.id) ?? { id: f.id }, f)),
+              encodeRaw(
+                rawJson(compactTestFeatureRaw(rawFeatures.find((r) => r.id === f.id) ?? { id: f.id }, f)),
+              ),
             );
           }
           deletePlatforms.run(customerId, t.id);
@@ -184,7 +187,7 @@ export class SqliteTestStore implements TestStore {
               p.min_version,
               p.max_version,
               JSON.stringify(p.browsers),
-              rawJson(rawRequirements[position] ?? {}),
+              encodeRaw(rawJson(rawRequirements[position] ?? {})),
             );
           });
           for (const user of usersOfTest(raw)) {

@@ -6,6 +6,7 @@ import {
   createMirrorReader,
   createPrismaClient,
   dbTime,
+  decodeRaw,
   openSqlite,
   type PrismaClient,
   type Sqlite,
@@ -114,7 +115,8 @@ interface BugRowFull {
   actual_result: string | null;
   expected_result: string | null;
   devices: string;
-  raw: string;
+  /** Compressed on SQLite (ADR 0039), or the JSON text of an older row. */
+  raw: Uint8Array | string;
 }
 
 /** The production bug upsert (`stores/bug-store.ts`): insert, or update only when a column differs. */
@@ -354,7 +356,7 @@ function cases(db: Sqlite, prisma: PrismaClient, samples: Samples): Case[] {
               actualResult: r.actual_result,
               expectedResult: r.expected_result,
               devices: jsonOf(r.devices),
-              raw: jsonOf(r.raw),
+              raw: decodeRaw(r.raw) as object,
             };
             return prisma.bug.upsert({
               where: { customerId_id: { customerId: CUSTOMER, id: r.id } },

@@ -44,6 +44,27 @@ const TABLES = [
   'users',
 ] as const;
 
+/**
+ * Bytes per table and index (SQLite's dbstat; an FTS5 index's shadow tables are folded into the
+ * index's name, `bugs_fts_data` into `bugs_fts`), largest first.
+ */
+export function storageBreakdown(path: string): { name: string; bytes: number }[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    const rows = db
+      .prepare(`SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC`)
+      .all() as { name: string; bytes: number }[];
+    const folded = new Map<string, number>();
+    for (const { name, bytes } of rows) {
+      const key = name.replace(/_fts_(data|idx|docsize|config|content)$/, '_fts');
+      folded.set(key, (folded.get(key) ?? 0) + bytes);
+    }
+    return [...folded].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+  } finally {
+    db.close();
+  }
+}
+
 function countRows(path: string): Record<string, number> {
   const db = new Database(path, { readonly: true });
   try {
@@ -104,6 +125,7 @@ export async function runSyncBenchmark(options: SyncBenchOptions): Promise<unkno
     const rows = countRows(dbPath);
     const totalRows = Object.values(rows).reduce((a, b) => a + b, 0);
     const dbBytes = fileSizeWithWal(dbPath);
+    const breakdown = storageBreakdown(dbPath);
     const incremental = await measure('incremental, no upstream change (sync)', []);
     const products = truth.products.length;
     const advance = sandbox.advance({ days: 1 });
@@ -149,7 +171,21 @@ export async function runSyncBenchmark(options: SyncBenchOptions): Promise<unkno
         ],
       ),
     );
-    const figures = { truth: truth.totals, runs, ...summary };
+    console.log('');
+    console.log(
+      formatTable(
+        ['table or index', 'MB', 'MB per 1,000 tests', 'share %'],
+        breakdown
+          .filter((b) => b.bytes >= 64 * 1024)
+          .map((b) => [
+            b.name,
+            mb(b.bytes),
+            mb((b.bytes / Math.max(1, rows.tests ?? 0)) * 1000),
+            round((100 * b.bytes) / Math.max(1, dbBytes), 1),
+          ]),
+      ),
+    );
+    const figures = { truth: truth.totals, runs, ...summary, storageBreakdown: breakdown };
     const file = writeResult({ benchmark: 'sync', scale: options.scale, options: { ...options }, figures });
     console.error(`written ${file}`);
     return figures;
