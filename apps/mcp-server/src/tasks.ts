@@ -478,7 +478,11 @@ export function declaresTasksExtension(ctx: ServerContext): boolean | undefined 
 function missingExtension(method: string): MissingRequiredClientCapabilityError {
   return new MissingRequiredClientCapabilityError(
     { requiredCapabilities: { extensions: { [TASKS_EXTENSION_ID]: {} } } },
-    `Missing required client capability: ${method} belongs to the tasks extension, which this request does not declare. Declare extensions['${TASKS_EXTENSION_ID}'] in the request's clientCapabilities`,
+    formatThreePart(
+      `${method} needs the tasks extension`,
+      `On 2026-07-28 the task methods belong to ${TASKS_EXTENSION_ID}, which this request does not declare`,
+      `Declare extensions['${TASKS_EXTENSION_ID}']: {} in the request's clientCapabilities (_meta)`,
+    ),
   );
 }
 
@@ -519,7 +523,11 @@ export function registerTaskHandlers(server: Server, tasks: ToolTasks, owner: st
     if (modern === undefined) {
       throw new ProtocolError(
         ProtocolErrorCode.MethodNotFound,
-        'Method not found: tasks/update (2026-07-28 tasks extension only)',
+        formatThreePart(
+          'Method not found: tasks/update',
+          'tasks/update belongs to the 2026-07-28 tasks extension; 2025-11-25 tasks take no input this way',
+          'Poll tasks/get and fetch the answer with tasks/result',
+        ),
       );
     }
     if (!modern) throw missingExtension('tasks/update');
