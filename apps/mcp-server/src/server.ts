@@ -45,7 +45,15 @@ import type { AnyToolDefinition, ProgressUpdate, ToolContext } from './tools/def
 import { TOOLS } from './tools/index.js';
 import { translateFormerCall } from './tools/former-names.js';
 import { selectTools } from './toolsets.js';
-import { registerTaskHandlers, taskOwner, type ToolTasks } from './tasks.js';
+import {
+  declaresTasksExtension,
+  registerTaskHandlers,
+  taskOwner,
+  TASKS_EXTENSION_ID,
+  toTaskV2,
+  type TaskV2,
+  type ToolTasks,
+} from './tasks.js';
 import type { PromptContext } from './prompts/define-prompt.js';
 import { PROMPTS } from './prompts/index.js';
 import { matchTemplate, type ResourceContext } from './resources/define-resource.js';
@@ -244,9 +252,10 @@ const CACHE_HINTS: ServerOptions['cacheHints'] = {
 } satisfies Record<string, CacheHint>;
 
 /**
- * The SDK's `Server`, letting a task-augmented `tools/call` answer `{ task }` (ADR 0033). SDK 2.x keeps
- * the 2025-11-25 task vocabulary for the legacy era but checks every `tools/call` result as a
- * `CallToolResult`, which a `CreateTaskResult` is not; the check still runs for every other call.
+ * The SDK's `Server`, letting a `tools/call` answer a task (ADR 0033): `{ task }` to a task-augmented
+ * 2025-11-25 call, `resultType: 'task'` to a 2026-07-28 one (the tasks extension). SDK 2.x keeps the
+ * 2025-11-25 task vocabulary for the legacy era but checks every `tools/call` result as a
+ * `CallToolResult`, which a `CreateTaskResult` is not; the check still runs for every other answer.
  */
 class TestioServer extends Server {
   protected override _wrapHandler(
@@ -255,12 +264,19 @@ class TestioServer extends Server {
   ): (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result> {
     const checked = super._wrapHandler(method, handler);
     if (method !== 'tools/call') return checked;
-    return (request, ctx) =>
-      (request.params as { task?: unknown } | undefined)?.task === undefined
-        ? checked(request, ctx)
-        : handler(request, ctx);
+    return async (request, ctx) => {
+      if ((request.params as { task?: unknown } | undefined)?.task !== undefined)
+        return handler(request, ctx);
+      if (!declaresTasksExtension(ctx)) return checked(request, ctx);
+      const result = await handler(request, ctx);
+      if (result.resultType === 'task') return result;
+      return super._wrapHandler(method, () => Promise.resolve(result))(request, ctx);
+    };
   }
 }
+
+/** The answer to a 2026-07-28 `tools/call` that runs as a task (SEP-2663 `CreateTaskResult`). */
+type CreateTaskResultV2 = TaskV2 & { readonly resultType: 'task' };
 
 export function createServer(deps: ServerDeps): Server {
   const tools = deps.tools ?? selectTools({});
@@ -289,7 +305,8 @@ export function createServer(deps: ServerDeps): Server {
       prompts: { listChanged: false },
       resources: { listChanged: false },
       completions: {},
-      extensions: APPS_CAPABILITY,
+      // The 2026-07-28 tasks extension (SEP-2663): no settings, an empty object says it is served.
+      extensions: { ...APPS_CAPABILITY, ...(tasks ? { [TASKS_EXTENSION_ID]: {} } : {}) },
       ...(tasks ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } } : {}),
     },
     instructions: SERVER_INSTRUCTIONS,
@@ -305,12 +322,18 @@ export function createServer(deps: ServerDeps): Server {
     'tools/call',
     async (request, extra): Promise<CallToolResult | InputRequiredResult> => {
       const taskParams = request.params.task;
-      if (!taskParams)
+      // 2026-07-28: the server decides (SEP-2663); a request that declares the tasks extension gets a
+      // task for a long tool, any other call its answer as before.
+      const modernTask =
+        tasks !== undefined && taskParams === undefined && declaresTasksExtension(extra) === true;
+      if (!taskParams && !modernTask)
         return answer(request, extra, extra.mcpReq.signal, progressReporter(extra, deps.logger));
       const name = request.params.name;
       const target =
         byName.get(name) ??
         byName.get(translateFormerCall(name, request.params.arguments ?? {})?.replacement ?? '');
+      if (modernTask && !target?.runsAsTask)
+        return answer(request, extra, extra.mcpReq.signal, progressReporter(extra, deps.logger));
       if (!tasks || !target?.runsAsTask) {
         throw new ProtocolError(
           ProtocolErrorCode.MethodNotFound,
@@ -324,16 +347,36 @@ export function createServer(deps: ServerDeps): Server {
         );
       }
       const report = progressReporter(extra, deps.logger);
-      const task = tasks.start(owner, taskParams, async (run) => {
+      const task = tasks.start(owner, taskParams ?? {}, async (run) => {
+        if (modernTask) {
+          // No progress notifications on a 2026 task (SEP-2663): progress is the status message. The
+          // answers `tasks/update` brought reach the tool as a retry's would (ADR 0037 amendment).
+          const retry: Extra = {
+            ...extra,
+            mcpReq: { ...extra.mcpReq, inputResponses: run.inputResponses, requestState: () => undefined },
+          } as Extra;
+          return answer(request, retry, run.signal, (update) => {
+            if (update.message) run.setStatusMessage(update.message);
+            return Promise.resolve();
+          });
+        }
         const result = await answer(request, extra, run.signal, async (update) => {
           if (update.message) run.setStatusMessage(update.message);
           await report(update);
         });
-        // Tasks are 2025-era only, where questions go out as requests: a task never answers input_required.
+        // 2025-era questions go out as requests (stdio): such a task never answers input_required.
         if (isInputRequiredResult(result)) throw new Error('a task cannot ask for input');
         return result;
       });
-      deps.logger.info({ tool: target.name, taskId: task.taskId }, `${target.name} running as a task`);
+      deps.logger.info(
+        { tool: target.name, taskId: task.taskId, era: modernTask ? '2026-07-28' : '2025-11-25' },
+        `${target.name} running as a task`,
+      );
+      if (modernTask) {
+        const created: CreateTaskResultV2 = { ...toTaskV2(task), resultType: 'task' };
+        // SDK 2.x types `tools/call` as CallToolResult | InputRequiredResult (TestioServer lets it through).
+        return created as unknown as CallToolResult;
+      }
       // A CreateTaskResult: SDK 2.x types `tools/call` as CallToolResult only (TestioServer lets it through).
       return { task } satisfies CreateTaskResult as unknown as CallToolResult;
     },

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger, Principal } from '@testio-mcp/domain';
+import { formatThreePart, type Logger, type Principal } from '@testio-mcp/domain';
 import {
+  isInputRequiredResult,
+  MissingRequiredClientCapabilityError,
   ProtocolError,
   ProtocolErrorCode,
   RELATED_TASK_META_KEY,
   type CallToolResult,
+  type InputRequiredResult,
   type Server,
+  type ServerContext,
   type Task,
   type TaskMetadata,
   type TaskStatus,
@@ -26,9 +30,19 @@ import { z } from 'zod';
  *
  * SDK 2.x keeps the 2025-11-25 task vocabulary (types, the capability) for the legacy era but no longer
  * answers `tasks/*` itself, so `registerTaskHandlers` does, with the 1.x SDK's semantics (ADR 0037).
- * The 2026-07-28 tasks extension (`io.modelcontextprotocol/tasks`) is not served yet: a 2026 client
- * gets the plain call with progress notifications.
+ *
+ * The same registry serves the 2026-07-28 tasks extension (`io.modelcontextprotocol/tasks`, SEP-2663):
+ * a request that declares the extension in its `_meta` capabilities gets a `CreateTaskResult`
+ * (`resultType: 'task'`) for a long tool, then `tasks/get` (the task with its `result` inlined once it
+ * has one), `tasks/update` (answers to the task's `inputRequests`) and `tasks/cancel` (an empty
+ * acknowledgement). `tasks/result` and `tasks/list` do not exist on that revision. A task whose work
+ * asks the person something (a forced full resync) waits in `input_required` and runs again with the
+ * answers once `tasks/update` brings them.
  */
+
+/** The 2026-07-28 tasks extension's identifier (SEP-2663). */
+export const TASKS_EXTENSION_ID = 'io.modelcontextprotocol/tasks';
+const CLIENT_CAPABILITIES_META = 'io.modelcontextprotocol/clientCapabilities';
 
 /** How long a finished task and its result stay available when the client asks for nothing else. */
 export const DEFAULT_TASK_TTL_MS = 60 * 60 * 1000;
@@ -46,16 +60,47 @@ interface Entry {
   task: Task;
   readonly owner: string;
   result: CallToolResult | undefined;
+  /** The work threw instead of answering (a bug): a JSON-RPC error, a `failed` task on 2026-07-28. */
+  crashed: boolean;
+  readonly work: TaskWorkFn;
+  /** Questions the work is waiting on (`input_required`), by key, as the client is to see them. */
+  inputRequests: InputRequiredResult['inputRequests'] | undefined;
+  /** Every answer the client gave so far, by question key: the next run finds them. */
+  readonly answers: Record<string, unknown>;
   readonly controller: AbortController;
   /** Settles when the work has stopped (finished, failed or aborted). */
   done: Promise<void>;
   cleanup: ReturnType<typeof setTimeout> | undefined;
 }
 
-/** What a task's work gets: its abort signal and a way to publish a progress message on the task. */
+/**
+ * What a task's work gets: its abort signal, a way to publish a progress message on the task, and the
+ * answers the client gave through `tasks/update` (2026-07-28) to the questions of earlier runs.
+ */
 export interface TaskWork {
   readonly signal: AbortSignal;
   setStatusMessage(message: string): void;
+  readonly inputResponses: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A task's work: the tool call's answer, or (2026-07-28) the questions it needs answered first. A work
+ * that asks runs again from the start once the answers came, as a multi-round-trip retry does.
+ */
+export type TaskWorkFn = (run: TaskWork) => Promise<CallToolResult | InputRequiredResult>;
+
+/** A task on the 2026-07-28 wire (SEP-2663): `ttlMs`/`pollIntervalMs`, the outcome inlined. */
+export interface TaskV2 {
+  readonly taskId: string;
+  readonly status: TaskStatus;
+  readonly statusMessage?: string;
+  readonly createdAt: string;
+  readonly lastUpdatedAt: string;
+  readonly ttlMs: number | null;
+  readonly pollIntervalMs?: number;
+  readonly inputRequests?: InputRequiredResult['inputRequests'];
+  readonly result?: Record<string, unknown>;
+  readonly error?: { readonly code: number; readonly message: string };
 }
 
 /** The owner key of a caller: tasks are visible to the principal that created them, in its tenant. */
@@ -96,7 +141,7 @@ export class ToolTasks {
    * result with `isError` fails the task (MCP 2025-11-25: a tool error is a failed task), and
    * `tasks/result` answers it either way.
    */
-  start(owner: string, params: TaskMetadata, work: (run: TaskWork) => Promise<CallToolResult>): Task {
+  start(owner: string, params: TaskMetadata, work: TaskWorkFn): Task {
     if (this.closed) {
       throw new ProtocolError(
         ProtocolErrorCode.InternalError,
@@ -129,13 +174,24 @@ export class ToolTasks {
       task,
       owner,
       result: undefined,
+      crashed: false,
+      work,
+      inputRequests: undefined,
+      answers: {},
       controller,
       done: Promise.resolve(),
       cleanup: undefined,
     };
     this.entries.set(task.taskId, entry);
+    this.launch(entry);
+    this.logger.info({ taskId: task.taskId, owner, ttl }, 'task started');
+    return { ...task };
+  }
+
+  /** Runs (or, after answers came, runs again) the entry's work in the background. */
+  private launch(entry: Entry): void {
     const run: TaskWork = {
-      signal: controller.signal,
+      signal: entry.controller.signal,
       setStatusMessage: (message) => {
         if (isTerminal(entry.task.status)) return;
         entry.task = {
@@ -144,27 +200,70 @@ export class ToolTasks {
           lastUpdatedAt: new Date().toISOString(),
         };
       },
+      inputResponses: { ...entry.answers },
     };
     entry.done = Promise.resolve()
-      .then(() => work(run))
+      .then(() => entry.work(run))
       .then(
-        (result) => this.finish(entry, result),
+        (result) => (isInputRequiredResult(result) ? this.ask(entry, result) : this.finish(entry, result)),
         (error: unknown) => {
           // The tool wrapper turns every failure into a result; reaching here is a bug.
-          this.logger.error({ err: error, taskId: task.taskId }, 'task work threw');
+          this.logger.error({ err: error, taskId: entry.task.taskId }, 'task work threw');
+          entry.crashed = true;
           this.finish(entry, {
             isError: true,
-            content: [
-              {
-                type: 'text',
-                text: '❌ The task failed unexpectedly\nℹ️ The server hit an internal error while running it\n💡 Call the tool again; if it keeps failing, see the server log',
-              },
-            ],
+            content: [{ type: 'text', text: CRASHED_TEXT }],
           });
         },
       );
-    this.logger.info({ taskId: task.taskId, owner, ttl }, 'task started');
-    return { ...task };
+  }
+
+  /** The work needs answers first: the task waits in `input_required` with the questions. */
+  private ask(entry: Entry, result: InputRequiredResult): void {
+    if (isTerminal(entry.task.status)) return;
+    entry.inputRequests = result.inputRequests;
+    entry.task = {
+      ...entry.task,
+      status: 'input_required',
+      statusMessage: 'Waiting for your answer',
+      lastUpdatedAt: new Date().toISOString(),
+    };
+    this.logger.info({ taskId: entry.task.taskId }, 'task waits for input');
+    // Unanswered, it is given up when its ttl ends, and forgotten a minute later.
+    clearTimeout(entry.cleanup);
+    const expiresAt = Date.parse(entry.task.createdAt) + (entry.task.ttl ?? this.defaultTtlMs);
+    entry.cleanup = setTimeout(
+      () => {
+        if (entry.task.status !== 'input_required') return;
+        void this.cancel(entry, 'No answer came within the task’s ttl').then(() => {
+          entry.cleanup = setTimeout(() => this.entries.delete(entry.task.taskId), 60_000);
+          entry.cleanup.unref();
+        });
+      },
+      Math.max(expiresAt - Date.now(), 60_000),
+    );
+    entry.cleanup.unref();
+  }
+
+  /**
+   * `tasks/update` (2026-07-28): answers to the task's outstanding questions. Answers to keys that are
+   * not outstanding are ignored (SEP-2663); once every question has its answer the work runs again.
+   */
+  update(owner: string, taskId: string, inputResponses: Record<string, unknown>): void {
+    const entry = this.found(owner, taskId);
+    const outstanding = entry.inputRequests;
+    if (entry.task.status !== 'input_required' || !outstanding) return;
+    const given = Object.keys(inputResponses).filter(
+      (key) => Object.hasOwn(outstanding, key) && !Object.hasOwn(entry.answers, key),
+    );
+    for (const key of given) entry.answers[key] = inputResponses[key];
+    if (Object.keys(outstanding).some((key) => !Object.hasOwn(entry.answers, key))) return;
+    entry.inputRequests = undefined;
+    clearTimeout(entry.cleanup);
+    entry.task = { ...entry.task, status: 'working', lastUpdatedAt: new Date().toISOString() };
+    delete (entry.task as { statusMessage?: string }).statusMessage;
+    this.logger.info({ taskId, answered: given.length }, 'task resumes with the answers');
+    this.launch(entry);
   }
 
   private finish(entry: Entry, result: CallToolResult): void {
@@ -227,6 +326,43 @@ export class ToolTasks {
   }
 
   /**
+   * `tasks/get` on 2026-07-28: the task with its outcome inlined. A tool's answer, an error result
+   * included, is a `completed` task with that `result` (SEP-2663: `failed` is for JSON-RPC errors
+   * only, here the work crashing).
+   */
+  getV2(owner: string, taskId: string): TaskV2 {
+    const entry = this.found(owner, taskId);
+    const { status } = entry.task;
+    const base = toTaskV2(entry.task);
+    if (status === 'input_required') return { ...base, status, inputRequests: entry.inputRequests ?? {} };
+    if ((status === 'completed' || status === 'failed') && entry.result) {
+      if (entry.crashed) {
+        return {
+          ...base,
+          status: 'failed',
+          error: { code: ProtocolErrorCode.InternalError, message: CRASHED_TEXT },
+        };
+      }
+      const { _meta, ...result } = entry.result;
+      return {
+        ...base,
+        status: 'completed',
+        result: { ...result, ...(_meta ? { _meta } : {}), resultType: 'complete' },
+      };
+    }
+    return { ...base, status };
+  }
+
+  /**
+   * `tasks/cancel` on 2026-07-28: aborts a working (or waiting) task and acknowledges once its work
+   * stopped; a finished task is acknowledged as it is (cancellation is cooperative, SEP-2663).
+   */
+  async cancelV2(owner: string, taskId: string): Promise<void> {
+    const entry = this.found(owner, taskId);
+    if (!isTerminal(entry.task.status)) await this.cancel(entry, 'Cancelled by the client');
+  }
+
+  /**
    * `tasks/result`: waits (as long as the request lives) for the task to end, then answers its result
    * with the related-task `_meta` (MCP 2025-11-25).
    */
@@ -282,7 +418,14 @@ export class ToolTasks {
   private found(owner: string, taskId: string): Entry {
     const entry = this.lookup(owner, taskId);
     if (!entry) {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task not found: ${taskId.slice(0, 100)}`);
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        formatThreePart(
+          `Task not found: ${taskId.slice(0, 100)}`,
+          'This server has no task by that id for you: it never existed, belongs to another caller, or ended longer ago than its ttl (a restart forgets every task)',
+          'Call the tool again to start a new task',
+        ),
+      );
     }
     return entry;
   }
@@ -301,25 +444,95 @@ export class ToolTasks {
   }
 }
 
+/** A task's 2026-07-28 shape without its outcome (the seed of a `CreateTaskResult`). */
+export function toTaskV2(task: Task): TaskV2 {
+  const { ttl, pollInterval, ...rest } = task;
+  return {
+    ...rest,
+    ttlMs: ttl ?? null,
+    ...(pollInterval === undefined ? {} : { pollIntervalMs: pollInterval }),
+  };
+}
+
+const CRASHED_TEXT =
+  '❌ The task failed unexpectedly\nℹ️ The server hit an internal error while running it\n💡 Call the tool again; if it keeps failing, see the server log';
+
 function isTerminal(status: TaskStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
+/**
+ * Whether a request is on 2026-07-28 and declares the tasks extension in its `_meta` capabilities
+ * (`extensions: { 'io.modelcontextprotocol/tasks': {} }`). Undefined for a 2025-era request.
+ */
+export function declaresTasksExtension(ctx: ServerContext): boolean | undefined {
+  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+  if (envelope === undefined) return undefined;
+  const capabilities = envelope[CLIENT_CAPABILITIES_META] as
+    { extensions?: Record<string, unknown> } | undefined;
+  const declared = capabilities?.extensions?.[TASKS_EXTENSION_ID];
+  return typeof declared === 'object' && declared !== null && !Array.isArray(declared);
+}
+
+/** The -32021 answer to a 2026-07-28 `tasks/*` request that does not declare the extension (SEP-2663). */
+function missingExtension(method: string): MissingRequiredClientCapabilityError {
+  return new MissingRequiredClientCapabilityError(
+    { requiredCapabilities: { extensions: { [TASKS_EXTENSION_ID]: {} } } },
+    formatThreePart(
+      `${method} needs the tasks extension`,
+      `On 2026-07-28 the task methods belong to ${TASKS_EXTENSION_ID}, which this request does not declare`,
+      `Declare extensions['${TASKS_EXTENSION_ID}']: {} in the request's clientCapabilities (_meta)`,
+    ),
+  );
+}
+
 const TaskIdParams = z.looseObject({ taskId: z.string() });
+const UpdateParams = z.looseObject({
+  taskId: z.string(),
+  inputResponses: z.record(z.string(), z.unknown()).optional(),
+});
 const CursorParams = z.looseObject({ cursor: z.string().optional() }).optional();
 
-/** Answers `tasks/get`, `tasks/result`, `tasks/list` and `tasks/cancel` on `server` for one owner's tasks. */
+/**
+ * Answers the task methods on `server` for one owner's tasks: on 2025-11-25 `tasks/get`, `tasks/result`,
+ * `tasks/list` and `tasks/cancel`; on 2026-07-28 (the extension) `tasks/get`, `tasks/update` and
+ * `tasks/cancel` (the SDK answers -32601 for the other two on that revision).
+ */
 export function registerTaskHandlers(server: Server, tasks: ToolTasks, owner: string): void {
-  server.setRequestHandler('tasks/get', { params: TaskIdParams }, (params) =>
-    tasks.get(owner, params.taskId),
-  );
+  server.setRequestHandler('tasks/get', { params: TaskIdParams }, (params, ctx) => {
+    const modern = declaresTasksExtension(ctx);
+    if (modern === undefined) return tasks.get(owner, params.taskId);
+    if (!modern) throw missingExtension('tasks/get');
+    return tasks.getV2(owner, params.taskId) as unknown as Task;
+  });
   server.setRequestHandler('tasks/result', { params: TaskIdParams }, (params, ctx) =>
     tasks.result(owner, params.taskId, ctx.mcpReq.signal),
   );
   server.setRequestHandler('tasks/list', { params: CursorParams }, (params) =>
     tasks.list(owner, params?.cursor),
   );
-  server.setRequestHandler('tasks/cancel', { params: TaskIdParams }, (params) =>
-    tasks.cancelTask(owner, params.taskId),
-  );
+  server.setRequestHandler('tasks/cancel', { params: TaskIdParams }, async (params, ctx) => {
+    const modern = declaresTasksExtension(ctx);
+    if (modern === undefined) return tasks.cancelTask(owner, params.taskId);
+    if (!modern) throw missingExtension('tasks/cancel');
+    await tasks.cancelV2(owner, params.taskId);
+    return {} as Task;
+  });
+  server.setRequestHandler('tasks/update', { params: UpdateParams }, (params, ctx) => {
+    const modern = declaresTasksExtension(ctx);
+    if (modern === undefined) {
+      throw new ProtocolError(
+        ProtocolErrorCode.MethodNotFound,
+        formatThreePart(
+          'Method not found: tasks/update',
+          'tasks/update belongs to the 2026-07-28 tasks extension; 2025-11-25 tasks take no input this way',
+          'Poll tasks/get and fetch the answer with tasks/result',
+        ),
+      );
+    }
+    if (!modern) throw missingExtension('tasks/update');
+    // The SDK lifts `inputResponses` off a 2026-07-28 request's params into the context (MRTR).
+    tasks.update(owner, params.taskId, ctx.mcpReq.inputResponses ?? params.inputResponses ?? {});
+    return {};
+  });
 }
