@@ -1,60 +1,49 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { createAuditStore, openDatabase } from '@testio-mcp/persistence';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cliEngines, commandIo as io, type CliDatabase } from '../__fixtures__/cli-engines.js';
 import { parseSince, runAuditCommand } from './audit-command.js';
 
-/** `testio-mcp audit` against a real SQLite file holding entries written by the audit store. */
+/**
+ * `testio-mcp audit` on both engines (a SQLite file, a PostgreSQL database named by TESTIO_DATABASE_URL),
+ * holding entries written through the audit sink a serving process writes with.
+ */
 
-let dir: string;
-let env: Record<string, string>;
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
 
-beforeEach(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'testio-audit-'));
-  env = { TESTIO_DB_PATH: path.join(dir, 'mirror.db') };
-  const db = openDatabase({ path: env.TESTIO_DB_PATH ?? '', customerId: 1 });
-  const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
-  createAuditStore(db.sqlite).insertMany([
-    {
-      at: hoursAgo(48),
-      principal: 'tmcp_0123456789ab',
-      tenant: 'default',
-      surface: 'rest',
-      action: 'GET /api/products',
-      outcome: 'ok',
-      status: 200,
-      durationMs: 7,
-    },
-    {
-      at: hoursAgo(1),
-      principal: 'oauth:ada',
-      tenant: 'acme',
-      surface: 'mcp',
-      action: 'list_tests',
-      outcome: 'rate_limited',
-      status: null,
-      durationMs: 1,
-    },
-  ]);
-  await db.close();
-});
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+describe.each(cliEngines)('testio-mcp audit on $name', (engine) => {
+  let db: CliDatabase;
+  let env: Record<string, string>;
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { io: { stdout, stderr, stdin: process.stdin }, out: () => out, err: () => err };
-}
+  beforeEach(async () => {
+    db = await engine.open();
+    env = db.env;
+    const server = await db.openAsServer();
+    const audit = server.openAuditSink();
+    await audit.sink.insertMany([
+      {
+        at: hoursAgo(48),
+        principal: 'tmcp_0123456789ab',
+        tenant: 'default',
+        surface: 'rest',
+        action: 'GET /api/products',
+        outcome: 'ok',
+        status: 200,
+        durationMs: 7,
+      },
+      {
+        at: hoursAgo(1),
+        principal: 'oauth:ada',
+        tenant: 'acme',
+        surface: 'mcp',
+        action: 'list_tests',
+        outcome: 'rate_limited',
+        status: null,
+        durationMs: 1,
+      },
+    ]);
+    audit.close();
+  });
+  afterEach(() => db.cleanup());
 
-describe('testio-mcp audit', () => {
   it('prints recent entries newest first, as a table or JSON, filtered by tenant and time', async () => {
     const all = io();
     expect(await runAuditCommand([], env, all.io)).toBe(0);

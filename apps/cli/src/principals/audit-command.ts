@@ -6,7 +6,13 @@ import {
   type EnvRecord,
 } from '@testio-mcp/domain';
 import { Command } from 'commander';
-import { processIo, runWithPrincipalDb, table, type CommandIo, type PrincipalDb } from './principal-db.js';
+import {
+  processIo,
+  runWithPrincipalDb,
+  table,
+  type CommandIo,
+  type PrincipalAction,
+} from './principal-db.js';
 
 /**
  * `testio-mcp audit [--tenant SLUG] [--since 24h|ISO] [--limit N] [--json]`: the newest entries of the
@@ -41,7 +47,7 @@ function parseLimit(value: string): number {
   });
 }
 
-function command(io: CommandIo, run: (action: (db: PrincipalDb) => void) => void): Command {
+function command(io: CommandIo, run: PrincipalAction): Command {
   return new Command('testio-mcp audit')
     .description('recent MCP tool calls and REST requests: who, which tenant, what, outcome, duration')
     .option('--tenant <slug>', 'only this tenant')
@@ -51,7 +57,7 @@ function command(io: CommandIo, run: (action: (db: PrincipalDb) => void) => void
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .action((flags: { tenant?: string; since?: string; limit: string; json?: boolean }) =>
-      run((db) => {
+      run(async (db) => {
         if (flags.tenant !== undefined && !TENANT_SLUG_PATTERN.test(flags.tenant)) {
           throw new InvalidInputError({
             field: 'tenant',
@@ -60,22 +66,22 @@ function command(io: CommandIo, run: (action: (db: PrincipalDb) => void) => void
             hint: 'Use default, or a slug from `testio-mcp tenants list`',
           });
         }
-        const rows = db.audit
-          .list({
+        const rows = (
+          await db.listAudit({
             tenant: flags.tenant,
             since: flags.since === undefined ? undefined : parseSince(flags.since, systemClock),
             limit: parseLimit(flags.limit),
           })
-          .map((r) => ({
-            at: r.at.toISOString(),
-            principal: r.principal,
-            tenant: r.tenant,
-            surface: r.surface,
-            action: r.action,
-            outcome: r.outcome,
-            status: r.status,
-            duration_ms: r.durationMs,
-          }));
+        ).map((r) => ({
+          at: r.at.toISOString(),
+          principal: r.principal,
+          tenant: r.tenant,
+          surface: r.surface,
+          action: r.action,
+          outcome: r.outcome,
+          status: r.status,
+          duration_ms: r.durationMs,
+        }));
         if (flags.json) {
           io.stdout.write(`${JSON.stringify(rows)}\n`);
           return;

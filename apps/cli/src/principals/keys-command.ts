@@ -1,14 +1,20 @@
 import { issueApiKey, listApiKeys, revokeApiKey } from '@testio-mcp/composition';
 import { systemClock, type EnvRecord } from '@testio-mcp/domain';
 import { Command } from 'commander';
-import { processIo, runWithPrincipalDb, table, type CommandIo, type PrincipalDb } from './principal-db.js';
+import {
+  processIo,
+  runWithPrincipalDb,
+  table,
+  type CommandIo,
+  type PrincipalAction,
+} from './principal-db.js';
 
 /**
  * `testio-mcp keys create|list|revoke`: API keys for MCP over HTTP and the REST API (ADR 0022). The key
  * is printed once, by `create`; the database keeps its SHA-256 only, so nothing can show it again.
  */
 
-function command(io: CommandIo, run: (action: (db: PrincipalDb) => void) => void): Command {
+function command(io: CommandIo, run: PrincipalAction): Command {
   const root = new Command('testio-mcp keys')
     .description('API keys for MCP over HTTP and the REST API: create (shown once), list, revoke')
     .exitOverride()
@@ -23,8 +29,10 @@ function command(io: CommandIo, run: (action: (db: PrincipalDb) => void) => void
     .option('--expires <duration>', 'e.g. 90d, 12h, 30m, or never (default never)')
     .option('--json', 'print {"id","key","tenant","role","expires_at"}')
     .action((flags: { tenant: string; role: string; name: string; expires?: string; json?: boolean }) =>
-      run((db) => {
+      run(async (db) => {
         const issued = issueApiKey(db.store, flags, systemClock);
+        // Printed once stored: a key the database refused is never shown as made.
+        await db.settled();
         if (flags.json) {
           const { id, key, tenant, role, expires_at } = issued;
           io.stdout.write(`${JSON.stringify({ id, key, tenant, role, expires_at })}\n`);
@@ -74,8 +82,9 @@ function command(io: CommandIo, run: (action: (db: PrincipalDb) => void) => void
     .description('revoke a key at once (its id from `keys list`)')
     .argument('<id>', 'the key id')
     .action((id: string) =>
-      run((db) => {
+      run(async (db) => {
         revokeApiKey(db.store, id, systemClock.now());
+        await db.settled();
         io.stdout.write(`Revoked key ${id}: requests with it are refused from now on.\n`);
       }),
     );

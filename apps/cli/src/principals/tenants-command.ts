@@ -83,7 +83,7 @@ export async function runTenantsCommand(
   options: TenantsOptions = {},
 ): Promise<number> {
   let db: PrincipalDb | undefined;
-  const open = () => (db ??= openPrincipalDb(env));
+  const open = async (): Promise<PrincipalDb> => (db ??= await openPrincipalDb(env, io));
   const check = options.checkToken ?? checkToken;
   try {
     const root = new Command('testio-mcp tenants')
@@ -106,7 +106,7 @@ export async function runTenantsCommand(
           slug: string,
           flags: { customerId?: string; baseUrl?: string; tokenEnv?: string; skipCheck?: boolean },
         ) => {
-          const { store, settings } = open();
+          const { store, settings, settled } = await open();
           const masterKey = requireMasterKey(loadMasterKey(settings), 'Adding a tenant');
           const customerId = parseCustomerId(flags.customerId);
           const token = await readSecret(io, env, flags.tokenEnv, 'TestIO API token');
@@ -125,6 +125,7 @@ export async function runTenantsCommand(
           const added = addTenant(store, { slug, token, customerId, baseUrl }, masterKey, systemClock, [
             settings.TESTIO_CUSTOMER_ID,
           ]);
+          await settled();
           io.stdout.write(
             `Added tenant ${added.slug} (customer id ${added.customer_id}, ${added.base_url}); its token is stored encrypted.\nCreate a key for it: testio-mcp keys create --tenant ${added.slug} --role viewer --name "<label>"\n`,
           );
@@ -135,8 +136,8 @@ export async function runTenantsCommand(
       .command('list')
       .description('list tenants (never a token)')
       .option('--json', 'print a JSON array')
-      .action((flags: { json?: boolean }) => {
-        const { store, settings } = open();
+      .action(async (flags: { json?: boolean }) => {
+        const { store, settings } = await open();
         const rows = [
           {
             slug: 'default',
@@ -169,9 +170,10 @@ export async function runTenantsCommand(
         'remove a tenant and revoke its keys (its mirrored rows stay until the database is rebuilt)',
       )
       .argument('<slug>')
-      .action((slug: string) => {
-        const { store } = open();
-        removeTenant(store, slug, systemClock.now());
+      .action(async (slug: string) => {
+        const opened = await open();
+        removeTenant(opened.store, slug, systemClock.now());
+        await opened.settled();
         io.stdout.write(`Removed tenant ${slug}; its keys are revoked.\n`);
       });
 
@@ -182,18 +184,20 @@ export async function runTenantsCommand(
       )
       .option('--new-key-env <VAR>', 'read the new key from this variable instead of stdin')
       .action(async (flags: { newKeyEnv?: string }) => {
-        const { store, settings } = open();
+        const { store, settings, settled } = await open();
         const current = requireMasterKey(loadMasterKey(settings), 'Re-encrypting the tenants');
         const next = loadMasterKey({
           TESTIO_MASTER_KEY: await readSecret(io, env, flags.newKeyEnv, 'New master key'),
         }) as Buffer;
         const n = rekeyTenants(store, current, next, systemClock);
+        await settled();
         io.stdout.write(
           `Re-encrypted ${n} tenant token${n === 1 ? '' : 's'} under the new key. Set TESTIO_MASTER_KEY to it before the next start.\n`,
         );
       });
 
     await root.parseAsync([...argv], { from: 'user' });
+    await db?.settled();
     return 0;
   } catch (error) {
     return reportCliError(error, io.stderr);
