@@ -106,8 +106,8 @@ export type PgFill = 'copy' | 'sync';
  */
 export const DEFAULT_PG_FILL: PgFill = 'copy';
 
-/** Advisory lock keys ("testio-mcp", "bench"): one template build at a time on a server. */
-const BUILD_LOCK = [0x74696f, 0x62656e] as const;
+/** Advisory lock key ("testio-mcp" and the template's name): one build of a template at a time. */
+const BUILD_LOCK = 0x74696f;
 
 export interface PgTemplate {
   readonly name: string;
@@ -129,10 +129,12 @@ export async function ensurePgTemplate(
   const name = pgTemplateName(mirror);
   const fill = options.fill ?? DEFAULT_PG_FILL;
   return onServer(serverUrl, async (c) => {
-    await c.query('SELECT pg_advisory_lock($1, $2)', [...BUILD_LOCK]);
+    const exists = async () =>
+      ((await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0;
+    // Without a wait when it is there (another scale's build may hold its own lock for many minutes).
+    if (!options.fresh && (await exists())) return { name, builtSeconds: null };
+    await c.query('SELECT pg_advisory_lock($1, hashtext($2))', [BUILD_LOCK, name]);
     try {
-      const exists = async () =>
-        ((await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0;
       if (await exists()) {
         if (!options.fresh) return { name, builtSeconds: null };
         await c.query(`DROP DATABASE "${name}" WITH (FORCE)`);
@@ -161,7 +163,7 @@ export async function ensurePgTemplate(
         await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
       return { name, builtSeconds: seconds };
     } finally {
-      await c.query('SELECT pg_advisory_unlock($1, $2)', [...BUILD_LOCK]);
+      await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [BUILD_LOCK, name]);
     }
   });
 }
