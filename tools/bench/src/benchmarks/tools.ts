@@ -51,6 +51,8 @@ export interface ToolsBenchOptions extends Partial<EngineOptions> {
   readonly only?: readonly string[] | undefined;
   /** Commit a write from another connection before each call (a sync writing between calls). */
   readonly writeBetween?: boolean;
+  /** Where the JSON goes (default bench-results/). */
+  readonly resultsDir?: string;
 }
 
 type Reader = ReturnType<typeof createMirrorReader>;
@@ -529,15 +531,18 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
       ...(pgDb ? { pgTemplate: pgDb.template.name, pgTemplateBuiltSeconds: pgDb.template.builtSeconds } : {}),
       errorSamples,
     };
-    const file = writeResult({
-      benchmark: 'tools',
-      scale: options.scale,
-      options: { ...options, ...engine },
-      figures: result,
-      variant: engine.engine === 'sqlite' ? 'sqlite' : `postgres-x${engine.instances}`,
-    });
+    const file = writeResult(
+      {
+        benchmark: 'tools',
+        scale: options.scale,
+        options: { ...options, ...engine, resultsDir: undefined },
+        figures: result,
+        variant: engine.engine === 'sqlite' ? 'sqlite' : `postgres-x${engine.instances}`,
+      },
+      options.resultsDir,
+    );
     console.error(`written ${file}`);
-    return result;
+    return { ...result, file };
   } finally {
     await client?.close();
     await server?.stop();
