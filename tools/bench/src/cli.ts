@@ -20,9 +20,11 @@ const USAGE = `usage: npm run bench -- <benchmark> [options]
 
 benchmarks:
   sync     full + incremental sync from the sandbox with latency      (default --scale small)
-  tools    every MCP tool over HTTP with the SDK client, vs the SQL floor (default --scale medium)
+  tools    every MCP tool over HTTP with the SDK client, vs the SQL floor (default --scale medium);
+           --engine sqlite|postgres, --instances N
   rest     REST endpoints under autocannon load on one core (reads on the loop), two cores (loop), two
-           cores (read pool), head-of-line under a heavy analytics loop, and during a sync (default --scale medium)
+           cores (read pool), head-of-line under a heavy analytics loop, and during a sync (default --scale medium);
+           on PostgreSQL one server configuration (or N instances behind nginx) instead of the three
   search   FTS query latency by query kind, SQL and through MCP          (default --scale large)
   persistence  production queries through raw better-sqlite3 vs Prisma Client (default --scale small)
   serve-sync  serve on an empty mirror: time to the first list_tests, tool latency during its

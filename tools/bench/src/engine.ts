@@ -101,8 +101,8 @@ export function pgTemplateName(mirror: Pick<CachedMirror, 'scale' | 'builtAt'>):
 export type PgFill = 'copy' | 'sync';
 
 /**
- * The fill the templates use. Measured once at `small` (docs/performance.md, "Issue 15"): `sync --force`
- * straight into PostgreSQL took 48 s against 50 s for `db copy` of the cached file; see there.
+ * The fill the templates use. Measured once at `small` (docs/performance.md, "Issue 15"): `db copy` of the
+ * cached file took 22.4 s, a `sync --force` from the sandbox straight into PostgreSQL 67.0 s (load ~8).
  */
 export const DEFAULT_PG_FILL: PgFill = 'copy';
 
