@@ -7,6 +7,7 @@ import { runServeSyncBenchmark } from './benchmarks/serve-sync.js';
 import { runSoakBenchmark } from './benchmarks/soak.js';
 import { runSyncBenchmark } from './benchmarks/sync.js';
 import { runToolsBenchmark } from './benchmarks/tools.js';
+import { parseEngineOptions } from './engine.js';
 import { currentNodeFlags, setNodeFlags } from './process.js';
 import { SCALES, type Scale } from './sandbox.js';
 
@@ -19,9 +20,11 @@ const USAGE = `usage: npm run bench -- <benchmark> [options]
 
 benchmarks:
   sync     full + incremental sync from the sandbox with latency      (default --scale small)
-  tools    every MCP tool over HTTP with the SDK client, vs the SQL floor (default --scale medium)
+  tools    every MCP tool over HTTP with the SDK client, vs the SQL floor (default --scale medium);
+           --engine sqlite|postgres, --instances N
   rest     REST endpoints under autocannon load on one core (reads on the loop), two cores (loop), two
-           cores (read pool), head-of-line under a heavy analytics loop, and during a sync (default --scale medium)
+           cores (read pool), head-of-line under a heavy analytics loop, and during a sync (default --scale medium);
+           on PostgreSQL one server configuration (or N instances behind nginx) instead of the three
   search   FTS query latency by query kind, SQL and through MCP          (default --scale large)
   persistence  production queries through raw better-sqlite3 vs Prisma Client (default --scale small)
   serve-sync  serve on an empty mirror: time to the first list_tests, tool latency during its
@@ -47,7 +50,12 @@ options:
   --tools a,b         tools: measure only these tools (default every tool)
   --write-between     tools: before each call, commit a write to the mirror from another connection (as a
                       sync does), so caches keyed on the database's change counter are always cold
-  --fresh             rebuild the cached mirror under bench-results/cache/
+  --engine sqlite|postgres  tools, rest: the database the servers read (default sqlite). postgres: a fresh
+                      database on TESTIO_BENCH_DATABASE_URL's server (else TESTIO_TEST_DATABASE_URL's), cloned
+                      from a template database holding the cached mirror (built once per scale with db copy)
+  --instances N       tools, rest with --engine postgres: N serve --transport http instances on the one
+                      database behind nginx, the clients on the proxy (default 1: one instance, no proxy)
+  --fresh             rebuild the cached mirror under bench-results/cache/ (and the PostgreSQL template)
   --no-heap-flags     launch testio-mcp with plain node, without the V8 heap limits testio-mcp start uses
 `;
 
@@ -90,6 +98,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       tools: { type: 'string' },
       'write-between': { type: 'boolean' },
       fresh: { type: 'boolean' },
+      engine: { type: 'string' },
+      instances: { type: 'string' },
       'no-heap-flags': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -108,6 +118,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (!SCALES.includes(scale))
     throw new Error(`--scale '${values.scale}' must be one of ${SCALES.join(', ')}`);
   const fresh = values.fresh === true;
+  const engine = parseEngineOptions(values);
+  if ((engine.engine !== 'sqlite' || values.instances !== undefined) && name !== 'tools' && name !== 'rest')
+    throw new Error(
+      `--engine and --instances apply to tools and rest only: '${name}' reads the SQLite mirror itself. Leave them out, or run tools or rest`,
+    );
   if (values['no-heap-flags'] === true) setNodeFlags([]);
   process.stderr.write(
     `testio-mcp processes run with node ${currentNodeFlags().join(' ') || '(no flags)'}\n`,
@@ -128,6 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         fresh,
         only: values.tools?.split(',').map((t) => t.trim()),
         writeBetween: values['write-between'] === true,
+        ...engine,
       });
       break;
     case 'rest':
@@ -138,6 +154,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         latencyMs: intFlag(values['latency-ms'], 'latency-ms', 0, 0),
         fresh,
         lightCalls: intFlag(values['light-calls'], 'light-calls', 200, 1),
+        ...engine,
         ...(values['read-workers'] === undefined
           ? {}
           : { readWorkers: intFlag(values['read-workers'], 'read-workers', 0, 0) }),

@@ -34,6 +34,8 @@ export interface BenchResult {
   readonly scale: string;
   readonly options: Record<string, unknown>;
   readonly figures: unknown;
+  /** Added to the file name after the scale, e.g. `postgres-x2` (the engine of a read benchmark). */
+  readonly variant?: string;
 }
 
 /** Writes `<repo>/bench-results/<benchmark>-<scale>-<timestamp>.json` and returns its path. */
@@ -42,11 +44,11 @@ export function writeResult(result: BenchResult, dir = RESULTS_DIR): string {
   const at = new Date();
   const file = join(
     dir,
-    `${result.benchmark}-${result.scale}-${at.toISOString().replace(/[:.]/g, '-')}.json`,
+    `${result.benchmark}-${result.scale}${result.variant ? `-${result.variant}` : ''}-${at.toISOString().replace(/[:.]/g, '-')}.json`,
   );
   writeFileSync(
     file,
-    `${JSON.stringify({ ...result, date: at.toISOString(), machine: machineInfo() }, null, 2)}\n`,
+    `${JSON.stringify({ ...result, variant: undefined, date: at.toISOString(), machine: machineInfo() }, null, 2)}\n`,
   );
   return file;
 }

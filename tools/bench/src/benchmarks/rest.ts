@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { copyMirror, ensureMirror, readSamples } from '../mirror.js';
-import { launchCli, productEnv, startMcpHttp, type Launched } from '../process.js';
+import {
+  engineLabel,
+  pgRunDatabase,
+  startBenchServers,
+  type BenchServers,
+  type EngineOptions,
+} from '../engine.js';
+import { launchCli, productEnv, type Launched } from '../process.js';
 import { formatTable, round, writeResult } from '../results.js';
 import { startBenchSandbox, type Scale } from '../sandbox.js';
 import { summarize, type LatencySummary } from '../stats.js';
@@ -19,7 +26,7 @@ import { summarize, type LatencySummary } from '../stats.js';
  * rewrites the same database from another process (restarted when it ends).
  */
 
-export interface RestBenchOptions {
+export interface RestBenchOptions extends Partial<EngineOptions> {
   readonly scale: Scale;
   readonly durationSeconds: number;
   readonly connections: number;
@@ -33,7 +40,7 @@ export interface RestBenchOptions {
 }
 
 interface ServerConfig {
-  readonly key: 'one-core' | 'loop' | 'pool';
+  readonly key: 'one-core' | 'loop' | 'pool' | 'postgres';
   readonly label: string;
   readonly cpus?: string;
   readonly readWorkers?: string;
@@ -144,34 +151,50 @@ async function headOfLine(
 }
 
 export async function runRestBenchmark(options: RestBenchOptions): Promise<unknown> {
+  const engine: EngineOptions = { engine: options.engine ?? 'sqlite', instances: options.instances ?? 1 };
   const mirror = await ensureMirror(options.scale, { fresh: options.fresh });
   const dir = mkdtempSync(join(tmpdir(), 'testio-bench-rest-'));
+  // PostgreSQL: a database cloned from the template of the same mirror; the samples come from the file.
+  const pgDb =
+    engine.engine === 'postgres' ? await pgRunDatabase(mirror, { fresh: options.fresh }) : undefined;
   const sandbox = await startBenchSandbox({ scale: options.scale });
-  const dbPath = copyMirror(mirror, dir);
-  const configs: ServerConfig[] = [
-    { key: 'one-core', label: '1 core, reads on the loop', cpus: '0', readWorkers: '0' },
-    { key: 'loop', label: '2 cores, reads on the loop', readWorkers: '0' },
-    {
-      key: 'pool',
-      label: `2 cores, read pool (${options.readWorkers ?? 'default'} workers)`,
-      ...(options.readWorkers === undefined ? {} : { readWorkers: String(options.readWorkers) }),
-    },
-  ];
+  const dbPath = pgDb ? join(dir, 'unused.db') : copyMirror(mirror, dir);
+  const pooled = {
+    key: 'pool',
+    label: `2 cores, read pool (${options.readWorkers ?? 'default'} workers)`,
+    ...(options.readWorkers === undefined ? {} : { readWorkers: String(options.readWorkers) }),
+  } as const;
+  // SQLite: the one-core baseline and both ways of reading on two cores (ADR 0027). PostgreSQL: the
+  // product's default (reads through the pool's connections), with one instance or several behind nginx.
+  const configs: ServerConfig[] = pgDb
+    ? [
+        {
+          key: 'postgres',
+          label: `${engineLabel(engine)}, 2 cores`,
+          ...(options.readWorkers === undefined ? {} : { readWorkers: String(options.readWorkers) }),
+        },
+      ]
+    : [
+        { key: 'one-core', label: '1 core, reads on the loop', cpus: '0', readWorkers: '0' },
+        { key: 'loop', label: '2 cores, reads on the loop', readWorkers: '0' },
+        pooled,
+      ];
   const envFor = (config: ServerConfig) =>
     productEnv(sandbox, dbPath, {
+      ...(pgDb ? { TESTIO_DATABASE_URL: pgDb.url } : {}),
       // `serve` says it is ready at info; a request line each is the product's default cost anyway.
       LOG_LEVEL: 'info',
       CACHE_TTL_SECONDS: '86400',
       TESTIO_REST_RATE_LIMIT: '0',
       ...(config.readWorkers === undefined ? {} : { TESTIO_READ_WORKERS: config.readWorkers }),
     });
-  let api: { proc: Launched; url: string } | undefined;
+  let api: BenchServers | undefined;
   let sync: Launched | undefined;
   let stopSyncing = false;
   let syncRuns = 0;
   let syncLoop: Promise<void> | undefined;
   try {
-    const s = readSamples(dbPath, 50);
+    const s = readSamples(pgDb ? mirror.path : dbPath, 50);
     const product = s.productIds[Math.floor(s.productIds.length / 2)] as number;
     const lightPath = `/api/tests/${s.testIds[0]}/summary`;
     const mcp = (name: string, args: Record<string, unknown>) =>
@@ -231,29 +254,39 @@ export async function runRestBenchmark(options: RestBenchOptions): Promise<unkno
       }
     };
     const start = async (config: ServerConfig) => {
-      api = await startMcpHttp(envFor(config), dir, undefined, config.cpus);
-      return api.url.replace(/\/mcp$/, '');
+      api = await startBenchServers({
+        ...engine,
+        env: envFor(config),
+        dir,
+        sandbox,
+        ...(pgDb ? { databaseUrl: pgDb.url } : {}),
+        ...(config.cpus ? { cpus: config.cpus } : {}),
+      });
+      return api.origin;
     };
     console.error(
-      `rest benchmark: scale ${options.scale}, ${options.connections} connections, ${options.durationSeconds} s per endpoint`,
+      `rest benchmark: scale ${options.scale}, ${engineLabel(engine)}, ${options.connections} connections, ${options.durationSeconds} s per endpoint`,
     );
-    const rss: Record<string, number | null> = {};
+    const rss: Record<string, (number | null)[]> = {};
     for (const config of configs) {
       const origin = await start(config);
       console.error(`${config.label}: ${origin}`);
       hol.push(await headOfLine(config, origin, lightPath, options.lightCalls));
       await load(origin, config.label);
-      const kb = api?.proc.peakRssKb() ?? null;
-      rss[config.label] = kb === null ? null : round(kb / 1024, 1);
-      await api?.proc.stop();
+      rss[config.label] = api?.peakRssMb() ?? [];
+      await api?.stop();
       api = undefined;
     }
 
-    // A writer in another process for the whole last phase, against the pool server.
-    const pool = configs[2] as ServerConfig;
+    // A writer in another process for the whole last phase, against the pool server (SQLite) or the
+    // same database (PostgreSQL).
+    const pool = configs[configs.length - 1] as ServerConfig;
     const origin = await start(pool);
     await lightLoop(`${origin}${lightPath}`, 10, 30); // warm-up: the first call starts the workers
-    const syncEnv = productEnv(sandbox, dbPath, { LOG_LEVEL: 'warn' });
+    const syncEnv = productEnv(sandbox, dbPath, {
+      LOG_LEVEL: 'warn',
+      ...(pgDb ? { TESTIO_DATABASE_URL: pgDb.url } : {}),
+    });
     sandbox.setFaults(options.latencyMs > 0 ? { latencyMs: options.latencyMs } : {});
     syncLoop = (async () => {
       for (let i = 0; i < 1000 && !stopSyncing; i++) {
@@ -300,7 +333,7 @@ export async function runRestBenchmark(options: RestBenchOptions): Promise<unkno
     );
     const rate = (endpoint: string, phase: string) =>
       results.find((r) => r.endpoint === endpoint && r.phase === phase)?.requestsPerSecond ?? 0;
-    const ratios = endpoints.map(([name]) => {
+    const ratios = (pgDb ? [] : endpoints).map(([name]) => {
       const base = rate(name, (configs[0] as ServerConfig).label);
       const loop = rate(name, (configs[1] as ServerConfig).label);
       const pooled = rate(name, pool.label);
@@ -313,20 +346,21 @@ export async function runRestBenchmark(options: RestBenchOptions): Promise<unkno
         loopOverOneCore: base > 0 ? round(loop / base, 2) : null,
       };
     });
-    console.log(
-      `\nthroughput with ${options.connections} connections (requests/s) against one process on one core:\n` +
-        formatTable(
-          ['endpoint', '1 core', '2 cores loop', '2 cores pool', 'pool ÷ 1 core', 'loop ÷ 1 core'],
-          ratios.map((r) => [
-            r.endpoint,
-            r.oneCore,
-            r.twoCoresLoop,
-            r.twoCoresPool,
-            r.poolOverOneCore ?? '—',
-            r.loopOverOneCore ?? '—',
-          ]),
-        ),
-    );
+    if (ratios.length > 0)
+      console.log(
+        `\nthroughput with ${options.connections} connections (requests/s) against one process on one core:\n` +
+          formatTable(
+            ['endpoint', '1 core', '2 cores loop', '2 cores pool', 'pool ÷ 1 core', 'loop ÷ 1 core'],
+            ratios.map((r) => [
+              r.endpoint,
+              r.oneCore,
+              r.twoCoresLoop,
+              r.twoCoresPool,
+              r.poolOverOneCore ?? '—',
+              r.loopOverOneCore ?? '—',
+            ]),
+          ),
+      );
     console.log(
       `\nhead of line: ${hol[0]?.light} in a loop, idle and while another client runs query_metrics by feature over the whole account in a loop:\n` +
         formatTable(
@@ -354,28 +388,43 @@ export async function runRestBenchmark(options: RestBenchOptions): Promise<unkno
           ]),
         ),
     );
-    const rssKb = api?.proc.peakRssKb() ?? null;
+    const duringSync = api?.peakRssMb() ?? [];
+    const mbList = (list: readonly (number | null)[]) => list.map((v) => `${v ?? 'n/a'} MB`).join(', ');
     console.log(
       `\nsync --force runs started during the last phase: ${syncRuns}; server peak RSS: ${Object.entries(rss)
-        .map(([k, v]) => `${k} ${v ?? 'n/a'} MB`)
-        .join('; ')}; pool during sync ${rssKb === null ? 'n/a' : `${round(rssKb / 1024, 1)} MB`}`,
+        .map(([k, v]) => `${k} ${mbList(v)}`)
+        .join('; ')}; ${pool.label} during sync ${mbList(duringSync)}`,
     );
+    const single = (list: readonly (number | null)[]) => (list.length === 1 ? list[0] : list);
     const figures = {
+      engine: engine.engine,
+      instances: engine.instances,
+      ...(pgDb ? { pgTemplate: pgDb.template.name, pgTemplateBuiltSeconds: pgDb.template.builtSeconds } : {}),
       endpoints: results,
       throughputRatios: ratios,
       headOfLine: hol,
       syncRunsDuringLoad: syncRuns,
-      apiPeakRssMb: { ...rss, duringSync: rssKb === null ? null : round(rssKb / 1024, 1) },
+      apiPeakRssMb: {
+        ...Object.fromEntries(Object.entries(rss).map(([k, v]) => [k, single(v)])),
+        duringSync: single(duringSync),
+      },
     };
-    const file = writeResult({ benchmark: 'rest', scale: options.scale, options: { ...options }, figures });
+    const file = writeResult({
+      benchmark: 'rest',
+      scale: options.scale,
+      options: { ...options, ...engine },
+      figures,
+      variant: engine.engine === 'sqlite' ? 'sqlite' : `postgres-x${engine.instances}`,
+    });
     console.error(`written ${file}`);
     return figures;
   } finally {
     stopSyncing = true;
     await sync?.stop();
     await syncLoop;
-    await api?.proc.stop();
+    await api?.stop();
     await sandbox.close();
+    await pgDb?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

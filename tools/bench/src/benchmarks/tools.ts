@@ -12,11 +12,23 @@ import {
   createAnalyticsReader,
   createMirrorReader,
   createMirrorSearch,
+  createPgAnalyticsReader,
+  createPgMirrorReader,
+  createPgMirrorSearch,
+  createPgPool,
   openSqlite,
 } from '@testio-mcp/persistence';
+import {
+  engineLabel,
+  pgRunDatabase,
+  startBenchServers,
+  type EngineOptions,
+  type PgRunDatabase,
+  type PgTemplate,
+} from '../engine.js';
 import { callTool, connectMcp } from '../mcp.js';
 import { copyMirror, ensureMirror, pick, readSamples, rng, type Samples } from '../mirror.js';
-import { productEnv, startMcpHttp } from '../process.js';
+import { productEnv } from '../process.js';
 import { formatTable, round, writeResult } from '../results.js';
 import { startBenchSandbox, type Scale } from '../sandbox.js';
 import { summarize, type LatencySummary } from '../stats.js';
@@ -28,7 +40,7 @@ import { summarize, type LatencySummary } from '../stats.js';
  * that is the floor, and the ratio says what MCP, HTTP, JSON and the services add.
  */
 
-export interface ToolsBenchOptions {
+export interface ToolsBenchOptions extends Partial<EngineOptions> {
   readonly scale: Scale;
   /** Measured calls per read tool (after a warm-up of 10). */
   readonly calls: number;
@@ -39,6 +51,8 @@ export interface ToolsBenchOptions {
   readonly only?: readonly string[] | undefined;
   /** Commit a write from another connection before each call (a sync writing between calls). */
   readonly writeBetween?: boolean;
+  /** Where the JSON goes (default bench-results/). */
+  readonly resultsDir?: string;
 }
 
 type Reader = ReturnType<typeof createMirrorReader>;
@@ -321,20 +335,34 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unknown> {
+  const engine: EngineOptions = { engine: options.engine ?? 'sqlite', instances: options.instances ?? 1 };
   const mirror = await ensureMirror(options.scale, { fresh: options.fresh });
   const dir = mkdtempSync(join(tmpdir(), 'testio-bench-tools-'));
+  // On SQLite the server reads a private copy of the mirror; on PostgreSQL a database cloned from the
+  // template holding the same mirror (the ids and words to call with still come from the cached file).
+  const pgDb: (PgRunDatabase & { template: PgTemplate }) | undefined =
+    engine.engine === 'postgres' ? await pgRunDatabase(mirror, { fresh: options.fresh }) : undefined;
   const sandbox = await startBenchSandbox({ scale: options.scale });
-  const dbPath = copyMirror(mirror, dir);
+  const dbPath = pgDb ? join(dir, 'unused.db') : copyMirror(mirror, dir);
   // The largest TTL: the cached mirror counts as fresh, so timings are of the mirror, not of TestIO.
   const env = productEnv(sandbox, dbPath, { LOG_LEVEL: 'info', CACHE_TTL_SECONDS: '86400' });
-  const server = await startMcpHttp(env, dir);
-  const client = await connectMcp(server.url);
+  let server: Awaited<ReturnType<typeof startBenchServers>> | undefined;
+  let client: Awaited<ReturnType<typeof connectMcp>> | undefined;
   try {
-    const samples = readSamples(dbPath);
-    const { tools } = await client.listTools();
+    server = await startBenchServers({
+      ...engine,
+      env,
+      dir,
+      sandbox,
+      ...(pgDb ? { databaseUrl: pgDb.url } : {}),
+    });
+    const mcp = await connectMcp(server.mcpUrl);
+    client = mcp;
+    const samples = readSamples(pgDb ? mirror.path : dbPath);
+    const { tools } = await mcp.listTools();
     const generators = toolCalls(samples, rng(42));
     console.error(
-      `tools benchmark: scale ${options.scale} (${mirror.tests} tests, ${mirror.bugs} bugs), ${tools.length} tools, ${options.calls} calls per read tool, ${options.analyticsCalls} per analytics tool, server ${server.url}`,
+      `tools benchmark: scale ${options.scale} (${mirror.tests} tests, ${mirror.bugs} bugs), ${engineLabel(engine)}, ${tools.length} tools, ${options.calls} calls per read tool, ${options.analyticsCalls} per analytics tool, server ${server.mcpUrl}`,
     );
     const planned = new Map<string, CallSpec[]>();
     for (const tool of tools) {
@@ -350,9 +378,15 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
     const errorSamples: string[] = [];
     // Interleave the tools (round robin) so a slow period of the machine hits every tool alike.
     const started = Date.now();
-    const writer = options.writeBetween ? openSqlite(dbPath) : null;
     // A write that changes no value but commits: the server's connection sees a new data_version.
-    const write = writer?.prepare('UPDATE bugs SET title = title WHERE pk = (SELECT max(pk) FROM bugs)');
+    const WRITE = 'UPDATE bugs SET title = title WHERE pk = (SELECT max(pk) FROM bugs)';
+    const writer = options.writeBetween && !pgDb ? openSqlite(dbPath) : null;
+    const pgWriter = options.writeBetween && pgDb ? createPgPool(pgDb.url, { max: 1 }) : null;
+    const sqliteWrite = writer?.prepare(WRITE);
+    const write = async () => {
+      sqliteWrite?.run();
+      if (pgWriter) await pgWriter.query(WRITE);
+    };
     for (let i = 0; i < rounds; i++) {
       if (i > 0 && i % 50 === 0)
         console.error(`  ${i}/${rounds} rounds, ${Math.round((Date.now() - started) / 1000)} s`);
@@ -361,8 +395,8 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
         if (!spec) continue;
         if (process.env.BENCH_DEBUG) console.error(`  ${name} ${JSON.stringify(spec.args)}`);
         let answer: Awaited<ReturnType<typeof callTool>> | undefined;
-        write?.run();
-        const ms = await time(async () => (answer = await callTool(client, name, spec.args)));
+        await write();
+        const ms = await time(async () => (answer = await callTool(mcp, name, spec.args)));
         if (i < 10) continue;
         (mcpTimes.get(name) ?? mcpTimes.set(name, []).get(name))?.push(ms);
         if (answer?.isError) {
@@ -373,6 +407,7 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
       }
     }
     writer?.close();
+    await pgWriter?.end();
     const upstreamCalls = sandbox.requestLog().length;
     const unmeasured = tools
       .map((t) => t.name)
@@ -382,12 +417,22 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
     const syncTimes: number[] = [];
     const timeSync = !options.only || options.only.includes('sync_data');
     for (let i = 0; i < (timeSync ? 5 : 0); i++)
-      syncTimes.push(await time(() => callTool(client, 'sync_data', {})));
+      syncTimes.push(await time(() => callTool(mcp, 'sync_data', {})));
 
-    const db = openSqlite(dbPath);
-    const reader = createMirrorReader(db, 1);
-    const search = createMirrorSearch(db, 1);
-    const analytics = createAnalyticsReader(db, 1);
+    // The floor: the same reader calls in-process, on the engine the server reads.
+    const sqliteDb = pgDb ? undefined : openSqlite(dbPath);
+    const pool = pgDb ? createPgPool(pgDb.url) : undefined;
+    const [reader, search, analytics]: [Reader, Search, Analytics] = pool
+      ? [createPgMirrorReader(pool, 1), createPgMirrorSearch(pool, 1), createPgAnalyticsReader(pool, 1)]
+      : sqliteDb
+        ? [
+            createMirrorReader(sqliteDb, 1),
+            createMirrorSearch(sqliteDb, 1),
+            createAnalyticsReader(sqliteDb, 1),
+          ]
+        : (() => {
+            throw new Error('no database for the floor');
+          })();
     const floorTimes = new Map<string, number[]>();
     try {
       for (let i = 0; i < rounds; i++) {
@@ -399,7 +444,8 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
         }
       }
     } finally {
-      db.close();
+      sqliteDb?.close();
+      await pool?.end();
     }
 
     const figures: ToolFigures[] = [...mcpTimes].map(([tool, times]) => {
@@ -466,34 +512,42 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
         ],
       ),
     );
-    const rssKb = server.proc.peakRssKb();
+    const rssMb = server.peakRssMb();
     console.log(
-      `\nupstream calls during the read calls: ${upstreamCalls}; MCP server peak RSS: ${rssKb === null ? 'n/a' : `${round(rssKb / 1024, 1)} MB`}`,
+      `\nupstream calls during the read calls: ${upstreamCalls}; MCP server peak RSS: ${rssMb.map((mb) => (mb === null ? 'n/a' : `${mb} MB`)).join(', ')}`,
     );
     if (unmeasured.length) console.log(`not measured (no input generator yet): ${unmeasured.join(', ')}`);
     if (errorSamples.length)
       console.log(`tool errors (first ${errorSamples.length}):\n  ${errorSamples.join('\n  ')}`);
     const result = {
+      engine: engine.engine,
+      instances: engine.instances,
       mirror: { tests: mirror.tests, bugs: mirror.bugs },
       tools: figures,
       unmeasured,
       syncData,
       upstreamCalls,
-      serverPeakRssMb: rssKb === null ? null : round(rssKb / 1024, 1),
+      serverPeakRssMb: rssMb.length === 1 ? rssMb[0] : rssMb,
+      ...(pgDb ? { pgTemplate: pgDb.template.name, pgTemplateBuiltSeconds: pgDb.template.builtSeconds } : {}),
       errorSamples,
     };
-    const file = writeResult({
-      benchmark: 'tools',
-      scale: options.scale,
-      options: { ...options },
-      figures: result,
-    });
+    const file = writeResult(
+      {
+        benchmark: 'tools',
+        scale: options.scale,
+        options: { ...options, ...engine, resultsDir: undefined },
+        figures: result,
+        variant: engine.engine === 'sqlite' ? 'sqlite' : `postgres-x${engine.instances}`,
+      },
+      options.resultsDir,
+    );
     console.error(`written ${file}`);
-    return result;
+    return { ...result, file };
   } finally {
-    await client.close();
-    await server.proc.stop();
+    await client?.close();
+    await server?.stop();
     await sandbox.close();
+    await pgDb?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
