@@ -32,7 +32,9 @@ export { toDbTime } from './time.js';
 export {
   createEmptyPgDatabase,
   createPgTestDatabase,
+  onServer as onPgServer,
   pgTestServerUrl,
+  withDatabase,
   TEST_DATABASE_URL_VARIABLE,
 } from './postgres/testing.js';
 export type { PgTestDatabase } from './postgres/testing.js';

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PG_MIGRATIONS_DIR, readMigrations } from '@testio-mcp/persistence';
-import pg from 'pg';
+import { onPgServer as onServer, withDatabase } from '@testio-mcp/persistence/testing';
 import type { CachedMirror } from './mirror.js';
 import { launchCli, productEnv, startMcpHttp } from './process.js';
 import { round } from './results.js';
@@ -67,22 +67,6 @@ export function benchServerUrl(env: NodeJS.ProcessEnv = process.env): string {
   throw new Error(
     `no PostgreSQL server for --engine postgres: the benchmark creates its databases on the server named by ${BENCH_DATABASE_URL_VARIABLES.join(' or ')}, and neither is set. Set one, e.g. TESTIO_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres`,
   );
-}
-
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-async function onServer<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /**

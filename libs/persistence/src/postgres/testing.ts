@@ -36,13 +36,15 @@ export async function pgTestServerUrl(): Promise<string> {
   }
 }
 
-function withDatabase(url: string, database: string): string {
+/** The same server URL naming another database. */
+export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
 }
 
-async function onServer<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** One client on `serverUrl` for `fn` (CREATE/DROP DATABASE, advisory locks), closed after it. */
+export async function onServer<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { pgTestServerUrl, TEST_DATABASE_URL_VARIABLE } from '@testio-mcp/persistence/testing';
+import {
+  onPgServer as onServer,
+  pgTestServerUrl,
+  TEST_DATABASE_URL_VARIABLE,
+} from '@testio-mcp/persistence/testing';
 import type { TestProject } from 'vitest/node';
-import { onServer, stackTemplateName } from './pg-stack-template.js';
+import { stackTemplateName } from './pg-stack-template.js';
 
 /**
  * vitest globalSetup: names this run's synced PostgreSQL template (pg-stack-template.ts) and drops it when

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createPgPool, openPostgresDatabase, type PgClient } from '@testio-mcp/persistence';
-import { createPgTestDatabase, pgTestServerUrl, type PgTestDatabase } from '@testio-mcp/persistence/testing';
+import { openPostgresDatabase } from '@testio-mcp/persistence';
+import {
+  createPgTestDatabase,
+  onPgServer as onServer,
+  pgTestServerUrl,
+  withDatabase,
+  type PgTestDatabase,
+} from '@testio-mcp/persistence/testing';
 import type { SyncResult } from '@testio-mcp/sync';
 
 /**
@@ -22,27 +28,6 @@ declare module 'vitest' {
 const TEMPLATE_LOCK = [0x74696f, 0x737461] as const;
 
 export const stackTemplateName = (runId: string): string => `testio_stack_${runId}`;
-
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-/** One connection to the server's maintenance database (`fn` runs on it, advisory locks included). */
-export async function onServer<T>(serverUrl: string, fn: (client: PgClient) => Promise<T>): Promise<T> {
-  const pool = createPgPool(serverUrl, { max: 1 });
-  try {
-    const client = await pool.connect();
-    try {
-      return await fn(client);
-    } finally {
-      client.release();
-    }
-  } finally {
-    await pool.end();
-  }
-}
 
 export interface SyncedPgDatabase {
   readonly db: PgTestDatabase;
