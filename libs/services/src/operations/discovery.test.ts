@@ -12,6 +12,7 @@ import {
 import {
   failingApi,
   must,
+  rejection,
   startStack,
   type Stack,
   stackEngines,
@@ -41,15 +42,6 @@ describe.each(stackEngines)('on $name', ({ name }) => {
       status: 503,
       operation: { method: 'GET', path: 'products' },
     });
-
-  async function rejection(promise: Promise<unknown>): Promise<Error> {
-    try {
-      await promise;
-    } catch (error) {
-      return error as Error;
-    }
-    throw new Error('expected a rejection');
-  }
 
   describe('list_products', () => {
     it('lists every product with its test and feature counts', async () => {

@@ -8,6 +8,7 @@ import { createSyncEngine } from '@testio-mcp/sync';
 import {
   failingApi,
   must,
+  rejection,
   startStack,
   type Stack,
   stackEngines,
@@ -30,15 +31,6 @@ describe.each(stackEngines)('on $name', ({ name }) => {
   afterAll(async () => {
     await stack?.close();
   });
-
-  async function rejection(promise: Promise<unknown>): Promise<Error> {
-    try {
-      await promise;
-    } catch (error) {
-      return error as Error;
-    }
-    throw new Error('expected a rejection');
-  }
 
   /** A word of a test title, to search for. */
   async function titleWord(): Promise<string> {

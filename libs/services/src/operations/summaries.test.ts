@@ -16,6 +16,7 @@ import { createReadThrough } from '@testio-mcp/sync';
 import {
   failingApi,
   must,
+  rejection,
   startStack,
   type Stack,
   stackEngines,
@@ -38,15 +39,6 @@ describe.each(stackEngines)('on $name', ({ name }) => {
   afterAll(async () => {
     await stack?.close();
   });
-
-  async function rejection(promise: Promise<unknown>): Promise<Error> {
-    try {
-      await promise;
-    } catch (error) {
-      return error as Error;
-    }
-    throw new Error('expected a rejection');
-  }
 
   const tests = () => must(stack.truth.tests);
 
