@@ -14,11 +14,9 @@ import {
 import type { Transport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectThreePartError, structuredOf } from './__fixtures__/harness.js';
-import { startMcpStack, type McpStack } from './__fixtures__/stack.js';
-import { createServer } from './server.js';
+import { serveTasksOverHttp, startMcpStack, type McpStack } from './__fixtures__/stack.js';
 import { TASKS_EXTENSION_ID, ToolTasks } from './tasks.js';
-import { selectTools } from './toolsets.js';
-import { createHttpApp, listen, type RunningHttpServer } from './transports/http.js';
+import type { RunningHttpServer } from './transports/http.js';
 
 /**
  * sync_data as a task for 2026-07-28 clients (issue 17, ADR 0033/0037): the tasks extension
@@ -57,24 +55,7 @@ let httpTasks: ToolTasks;
 beforeAll(async () => {
   stack = await startMcpStack();
   httpTasks = new ToolTasks({ logger: stack.log.logger, pollIntervalMs: 100 });
-  const tools = selectTools({});
-  http = await listen(
-    createHttpApp({
-      createServer: (principal) =>
-        createServer({
-          services: stack.container.services,
-          logger: stack.log.logger,
-          tools,
-          principal,
-          tasks: httpTasks,
-        }),
-      logger: stack.log.logger,
-      bindHost: '127.0.0.1',
-      health: () => Promise.resolve({ status: 'ok' }),
-    }),
-    '127.0.0.1',
-    0,
-  );
+  http = await serveTasksOverHttp(stack, httpTasks);
 }, 120_000);
 
 afterAll(async () => {

@@ -11,11 +11,11 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectThreePartError, memoryLogger, structuredOf } from './__fixtures__/harness.js';
-import { startMcpStack, type McpStack } from './__fixtures__/stack.js';
+import { serveTasksOverHttp, startMcpStack, type McpStack } from './__fixtures__/stack.js';
 import { createServer } from './server.js';
 import { ToolTasks } from './tasks.js';
 import { selectTools } from './toolsets.js';
-import { createHttpApp, listen, type RunningHttpServer } from './transports/http.js';
+import type { RunningHttpServer } from './transports/http.js';
 
 /**
  * sync_data (and generate_quality_report) as MCP tasks (ADR 0033), with the official SDK client over
@@ -42,21 +42,7 @@ let httpTasks: ToolTasks;
 beforeAll(async () => {
   stack = await startMcpStack();
   httpTasks = new ToolTasks({ logger: stack.log.logger });
-  const tools = selectTools({});
-  const app = createHttpApp({
-    createServer: (principal) =>
-      createServer({
-        services: stack.container.services,
-        logger: stack.log.logger,
-        tools,
-        principal,
-        tasks: httpTasks,
-      }),
-    logger: stack.log.logger,
-    bindHost: '127.0.0.1',
-    health: () => Promise.resolve({ status: 'ok' }),
-  });
-  http = await listen(app, '127.0.0.1', 0);
+  http = await serveTasksOverHttp(stack, httpTasks);
 }, 120_000);
 
 afterAll(async () => {

@@ -5,6 +5,10 @@ import type { Clock } from '@testio-mcp/domain';
 import { startSandbox, type GroundTruth, type RunningSandbox } from '@testio-mcp/testio-sandbox';
 import { parseMcpServerSettings } from '../config.js';
 import { createMcpContainer, resolveMcpRuntime, type McpContainer } from '../container.js';
+import { createServer } from '../server.js';
+import type { ToolTasks } from '../tasks.js';
+import { selectTools } from '../toolsets.js';
+import { createHttpApp, listen, type RunningHttpServer } from '../transports/http.js';
 import { memoryLogger } from './harness.js';
 
 /**
@@ -68,4 +72,20 @@ export async function startMcpStack(extraEnv: Record<string, string> = {}): Prom
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The stack's services over Streamable HTTP on 127.0.0.1 (a free port), every tool listed, long calls
+ * run as tasks of `tasks`: the server a task client talks to.
+ */
+export function serveTasksOverHttp(stack: McpStack, tasks: ToolTasks): Promise<RunningHttpServer> {
+  const tools = selectTools({});
+  const app = createHttpApp({
+    createServer: (principal) =>
+      createServer({ services: stack.container.services, logger: stack.log.logger, tools, principal, tasks }),
+    logger: stack.log.logger,
+    bindHost: '127.0.0.1',
+    health: () => Promise.resolve({ status: 'ok' }),
+  });
+  return listen(app, '127.0.0.1', 0);
 }
