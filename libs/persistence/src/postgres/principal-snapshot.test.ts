@@ -1,7 +1,7 @@
 import { ConflictError } from '@testio-mcp/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPgPrincipalSnapshot, type PgPrincipalSnapshot } from './principal-snapshot.js';
-import { createPgTestDatabase, type PgTestDatabase } from './testing.js';
+import { createPgTestDatabase, onServer, pgTestServerUrl, type PgTestDatabase } from './testing.js';
 
 /** The in-memory copy of keys and tenants each instance serves from, on a real PostgreSQL database. */
 
@@ -103,5 +103,18 @@ describe('the PostgreSQL principal copy', () => {
     expect(here.findTenant('acme-again')).toBeUndefined();
     // The failure is reported once; the copy serves on.
     await expect(here.settled()).resolves.toBeUndefined();
+  });
+});
+
+describe('the LISTEN connection', () => {
+  it('is handed back to the pool once: dropping the database under the pool after close() raises nothing', async () => {
+    const other = await createPgTestDatabase();
+    const copy = await openPgPrincipalSnapshot({ pool: other.pool, refreshIntervalMs: 0 });
+    await copy.close();
+    // The pool still holds the former listener as an idle connection; dropping the database WITH (FORCE)
+    // ends it with an error. A handler of ours still on it would release it a second time and throw.
+    await onServer(await pgTestServerUrl(), (c) => c.query(`DROP DATABASE "${other.database}" WITH (FORCE)`));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await other.cleanup();
   });
 });

@@ -50,7 +50,8 @@ export async function openPgPrincipalSnapshot(
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown;
   let closed = false;
-  let listener: PgClient | undefined;
+  /** The connection LISTENing for other instances' changes, and how to hand it back once. */
+  let listener: { readonly client: PgClient; release(destroy?: boolean): void } | undefined;
 
   /**
    * Writes applied to the copy but not yet to the database. A reload read while one is queued would put
@@ -96,22 +97,39 @@ export async function openPgPrincipalSnapshot(
   async function listen(): Promise<void> {
     try {
       const client = await pool.connect();
-      client.on('notification', () => {
+      let released = false;
+      const onNotification = (): void => {
         void refresh().catch((error: unknown) =>
           logger?.warn({ err: error }, 'principals could not be reloaded after a notification'),
         );
-      });
-      client.on('error', () => {
+      };
+      const onError = (): void => {
         // The connection dropped: the interval reloads until the next listen() succeeds.
-        if (listener === client) listener = undefined;
-        client.release(true);
-      });
-      await client.query(`LISTEN ${PRINCIPALS_CHANNEL}`);
+        if (listener?.client === client) listener = undefined;
+        release(true);
+      };
+      // Once back in the pool the client is the pool's: our handlers go with it, so an error the pool's
+      // idle client meets later (the database dropped, the server restarted) never releases it twice.
+      const release = (destroy = false): void => {
+        if (released) return;
+        released = true;
+        client.off('notification', onNotification);
+        client.off('error', onError);
+        client.release(destroy);
+      };
+      client.on('notification', onNotification);
+      client.on('error', onError);
+      try {
+        await client.query(`LISTEN ${PRINCIPALS_CHANNEL}`);
+      } catch (error) {
+        release(true);
+        throw error;
+      }
       if (closed) {
-        client.release();
+        release();
         return;
       }
-      listener = client;
+      listener = { client, release };
     } catch (error) {
       logger?.warn({ err: error }, 'principal changes of other instances are picked up by the interval only');
     }
@@ -180,11 +198,11 @@ export async function openPgPrincipalSnapshot(
       closed = true;
       if (timer) clearInterval(timer);
       await chain;
-      const client = listener;
+      const current = listener;
       listener = undefined;
-      if (client) {
-        await client.query(`UNLISTEN ${PRINCIPALS_CHANNEL}`).catch(() => undefined);
-        client.release();
+      if (current) {
+        await current.client.query(`UNLISTEN ${PRINCIPALS_CHANNEL}`).catch(() => undefined);
+        current.release();
       }
     },
   };
