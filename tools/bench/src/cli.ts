@@ -8,7 +8,9 @@ import { runSoakBenchmark } from './benchmarks/soak.js';
 import { runSyncBenchmark } from './benchmarks/sync.js';
 import { runToolsBenchmark } from './benchmarks/tools.js';
 import { parseEngineOptions } from './engine.js';
-import { currentNodeFlags, setNodeFlags } from './process.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { currentBin, currentNodeFlags, setBin, setNodeFlags } from './process.js';
 import { SCALES, type Scale } from './sandbox.js';
 
 /**
@@ -57,6 +59,8 @@ options:
                       database behind nginx, the clients on the proxy (default 1: one instance, no proxy)
   --fresh             rebuild the cached mirror under bench-results/cache/ (and the PostgreSQL template)
   --no-heap-flags     launch testio-mcp with plain node, without the V8 heap limits testio-mcp start uses
+  --bin PATH          launch this testio-mcp entry, not the checkout's bin/testio-mcp.mjs (TypeScript through tsx):
+                      e.g. <dir>/node_modules/testio-mcp/dist/testio-mcp.mjs, the package (npm run package) installed
 `;
 
 const DEFAULT_SCALE: Record<string, Scale> = {
@@ -101,6 +105,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       engine: { type: 'string' },
       instances: { type: 'string' },
       'no-heap-flags': { type: 'boolean' },
+      bin: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -124,8 +129,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       `--engine and --instances apply to tools and rest only: '${name}' reads the SQLite mirror itself. Leave them out, or run tools or rest`,
     );
   if (values['no-heap-flags'] === true) setNodeFlags([]);
+  if (values.bin !== undefined) {
+    const bin = resolve(values.bin);
+    if (!existsSync(bin))
+      throw new Error(
+        `--bin ${bin} does not exist: give the path of an installed package's dist/testio-mcp.mjs (npm run package, then npm install the tarball into a folder)`,
+      );
+    setBin(bin);
+  }
   process.stderr.write(
-    `testio-mcp processes run with node ${currentNodeFlags().join(' ') || '(no flags)'}\n`,
+    `testio-mcp processes run with node ${currentNodeFlags().join(' ') || '(no flags)'} ${currentBin()}\n`,
   );
   switch (name) {
     case 'sync':

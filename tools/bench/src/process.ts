@@ -63,8 +63,23 @@ export function currentNodeFlags(): readonly string[] {
   return nodeFlags;
 }
 
+let bin = BIN;
+
+/**
+ * The `testio-mcp` entry every process is launched from: the checkout's (TypeScript through tsx) by
+ * default; `--bin` points at an installed package's `bin.mjs`, the bundle users run, whose memory and
+ * start-up differ (no tsx in the process or its read workers).
+ */
+export function setBin(path: string): void {
+  bin = path;
+}
+
+export function currentBin(): string {
+  return bin;
+}
+
 export function launchCli(args: readonly string[], options: LaunchOptions): Launched {
-  const argv = [...nodeFlags, ...(options.nodeArgs ?? []), BIN, ...args];
+  const argv = [...nodeFlags, ...(options.nodeArgs ?? []), bin, ...args];
   // taskset execs node in place, so the pid (and its /proc figures) are node's.
   const child = options.cpus
     ? spawn('taskset', ['-c', options.cpus, process.execPath, ...argv], {

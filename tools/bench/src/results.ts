@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { RESULTS_DIR } from './paths.js';
-import { currentNodeFlags } from './process.js';
+import { currentBin, currentNodeFlags } from './process.js';
 
 /** Where a benchmark ran: printed with every figure so numbers are never compared across machines blindly. */
 export interface MachineInfo {
@@ -14,6 +14,8 @@ export interface MachineInfo {
   readonly node: string;
   /** Node flags of the launched `testio-mcp` processes. */
   readonly nodeFlags: readonly string[];
+  /** The `testio-mcp` entry launched: the checkout's bin, or an installed package's (`--bin`). */
+  readonly bin: string;
 }
 
 export function machineInfo(): MachineInfo {
@@ -26,6 +28,7 @@ export function machineInfo(): MachineInfo {
     arch: arch(),
     node: process.version,
     nodeFlags: currentNodeFlags(),
+    bin: currentBin(),
   };
 }
 

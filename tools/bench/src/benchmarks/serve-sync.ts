@@ -5,8 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { callTool } from '../mcp.js';
-import { BIN } from '../paths.js';
-import { childEnv, currentNodeFlags } from '../process.js';
+import { childEnv, currentBin, currentNodeFlags } from '../process.js';
 import { formatTable, round, writeResult } from '../results.js';
 import { startBenchSandbox, type Scale } from '../sandbox.js';
 import { summarize, type LatencySummary } from '../stats.js';
@@ -47,7 +46,7 @@ export async function runServeSyncBenchmark(options: ServeSyncBenchOptions): Pro
   });
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [...currentNodeFlags(), BIN, 'serve', '--transport', 'stdio'],
+    args: [...currentNodeFlags(), currentBin(), 'serve', '--transport', 'stdio'],
     env: env as Record<string, string>,
     cwd: dir,
     stderr: 'ignore',
