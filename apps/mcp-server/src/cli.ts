@@ -217,8 +217,9 @@ async function runHttp(
   assertPrincipalsForBind(host, authenticator, 'Serving over HTTP', 'TESTIO_HTTP_HOST');
   // Known once listening when the REST API is served on this port; the programmatic-access resource shows it.
   let restUrl = restBaseUrl(settings);
-  // One registry for every request's server: a task created by one POST is polled by the next (ADR 0033).
-  const tasks = new ToolTasks({ logger });
+  // One registry for every request's server: a task created by one POST is polled by the next (ADR 0033),
+  // and, through the database, by a request that lands on another instance (ADR 0035).
+  const tasks = new ToolTasks({ logger, store: container.database.mcpTasks });
   const mcpApp =
     mode === 'rest'
       ? undefined

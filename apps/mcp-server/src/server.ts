@@ -347,7 +347,7 @@ export function createServer(deps: ServerDeps): Server {
         );
       }
       const report = progressReporter(extra, deps.logger);
-      const task = tasks.start(owner, taskParams ?? {}, async (run) => {
+      const task = await tasks.start(owner, taskParams ?? {}, async (run) => {
         if (modernTask) {
           // No progress notifications on a 2026 task (SEP-2663): progress is the status message. The
           // answers `tasks/update` brought reach the tool as a retry's would (ADR 0037 amendment).

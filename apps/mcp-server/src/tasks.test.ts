@@ -42,7 +42,7 @@ async function until(read: () => TaskV2, status: TaskV2['status']): Promise<Task
 describe('ToolTasks on 2026-07-28', () => {
   it('shows the seed with ttlMs and pollIntervalMs, and the result inlined once done', async () => {
     const t = registry();
-    const seed = t.start('local', {}, () => Promise.resolve(ok));
+    const seed = await t.start('local', {}, () => Promise.resolve(ok));
     expect(toTaskV2(seed)).toMatchObject({ status: 'working', ttlMs: 3_600_000, pollIntervalMs: 50 });
     expect(toTaskV2(seed)).not.toHaveProperty('ttl');
     const done = await until(() => t.getV2('local', seed.taskId), 'completed');
@@ -51,7 +51,7 @@ describe('ToolTasks on 2026-07-28', () => {
 
   it('shows a tool error as completed and a crash as failed with a JSON-RPC error', async () => {
     const t = registry();
-    const toolError = t.start('local', {}, () =>
+    const toolError = await t.start('local', {}, () =>
       Promise.resolve({ isError: true, content: [{ type: 'text', text: '❌ no\nℹ️ why\n💡 next' }] }),
     );
     const completed = await until(() => t.getV2('local', toolError.taskId), 'completed');
@@ -59,7 +59,7 @@ describe('ToolTasks on 2026-07-28', () => {
     // The 2025 view of the same task says failed (a tool error fails a 2025-11-25 task).
     expect(t.get('local', toolError.taskId).status).toBe('failed');
 
-    const crash = t.start('local', {}, () => Promise.reject(new Error('bug')));
+    const crash = await t.start('local', {}, () => Promise.reject(new Error('bug')));
     const failed = await until(() => t.getV2('local', crash.taskId), 'failed');
     expect(failed.error).toMatchObject({
       code: -32603,
@@ -71,7 +71,7 @@ describe('ToolTasks on 2026-07-28', () => {
   it('waits in input_required, ignores answers to other keys, and runs again with the answers', async () => {
     const t = registry();
     const seen: Array<Readonly<Record<string, unknown>>> = [];
-    const created = t.start('local', {}, (run) => {
+    const created = await t.start('local', {}, (run) => {
       seen.push(run.inputResponses);
       return Promise.resolve(Object.hasOwn(run.inputResponses, 'q1') ? ok : question);
     });
@@ -90,12 +90,12 @@ describe('ToolTasks on 2026-07-28', () => {
 
   it('acknowledges a cancel of a finished task unchanged, and of a waiting one as cancelled', async () => {
     const t = registry();
-    const finished = t.start('local', {}, () => Promise.resolve(ok));
+    const finished = await t.start('local', {}, () => Promise.resolve(ok));
     await until(() => t.getV2('local', finished.taskId), 'completed');
     await t.cancelV2('local', finished.taskId);
     expect(t.getV2('local', finished.taskId).status).toBe('completed');
 
-    const waiting = t.start('local', {}, () => Promise.resolve(question));
+    const waiting = await t.start('local', {}, () => Promise.resolve(question));
     await until(() => t.getV2('local', waiting.taskId), 'input_required');
     await t.cancelV2('local', waiting.taskId);
     expect(t.getV2('local', waiting.taskId)).toMatchObject({ status: 'cancelled' });

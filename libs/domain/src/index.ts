@@ -219,4 +219,9 @@ export {
   type RateWindowHit,
   type RateWindowStore,
   type InstanceSecretStore,
+  MCP_TASK_STATUSES,
+  type McpTaskStatus,
+  type McpTaskRecord,
+  type McpTaskControl,
+  type McpTaskStore,
 } from './shared-state.js';

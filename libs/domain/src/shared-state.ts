@@ -65,3 +65,73 @@ export interface InstanceSecretStore {
    */
   getOrCreate(name: string, create: () => string, at: Date): Promise<string>;
 }
+
+export const MCP_TASK_STATUSES = ['working', 'input_required', 'completed', 'failed', 'cancelled'] as const;
+export type McpTaskStatus = (typeof MCP_TASK_STATUSES)[number];
+
+/**
+ * A stored MCP task (ADR 0033/0037, shared by ADR 0035). `result`, `error`, `inputRequests` and `answers`
+ * are the protocol's JSON, stored as they are.
+ */
+export interface McpTaskRecord {
+  readonly id: string;
+  /** Who created it (`<tenant>/<principal>`, or `local`); only it reads the task. */
+  readonly owner: string;
+  /** The instance running the work (a random id per process). */
+  readonly holder: string;
+  readonly status: McpTaskStatus;
+  readonly statusMessage: string | null;
+  readonly ttlMs: number | null;
+  readonly pollIntervalMs: number | null;
+  /** The tool call's answer, once the work gave one. */
+  readonly result: unknown;
+  /** `{ code, message }` when the task failed without an answer (the work crashed, or was abandoned). */
+  readonly error: unknown;
+  /** The questions an `input_required` task waits on. */
+  readonly inputRequests: unknown;
+  readonly createdAt: Date;
+  readonly lastUpdatedAt: Date;
+  /** Refreshed by the holder while the task is unfinished; a quiet heartbeat means the holder is gone. */
+  readonly heartbeatAt: Date;
+  /** A finished task is deleted after this. */
+  readonly expiresAt: Date;
+}
+
+/** What another instance asked of one of the holder's unfinished tasks. */
+export interface McpTaskControl {
+  readonly id: string;
+  readonly cancelRequested: boolean;
+  /** Every answer given through `tasks/update` on any instance so far, by question key, or null. */
+  readonly answers: Record<string, unknown> | null;
+}
+
+export interface McpTaskStore {
+  /**
+   * Inserts or replaces the task as its holder sees it (every field of the record; a cancel request and
+   * the answers other instances stored are kept).
+   */
+  put(task: McpTaskRecord): Promise<void>;
+  /** The owner's task, or undefined (another owner's id reads as unknown). */
+  get(owner: string, id: string): Promise<McpTaskRecord | undefined>;
+  /** The owner's tasks, oldest first. */
+  list(owner: string): Promise<McpTaskRecord[]>;
+  /**
+   * Refreshes the heartbeat of every unfinished task of `holder`, and answers those of them with a cancel
+   * request or answers waiting (one statement: the holder's poll costs one round trip).
+   */
+  beat(holder: string, at: Date): Promise<McpTaskControl[]>;
+  /** Asks the holder to cancel the owner's unfinished task; false when there is no such task. */
+  requestCancel(owner: string, id: string): Promise<boolean>;
+  /** Merges answers into the owner's `input_required` task for its holder to find; false when none. */
+  addAnswers(owner: string, id: string, answers: Record<string, unknown>): Promise<boolean>;
+  /**
+   * Ends the task as failed with `error` and `message` if it is unfinished and its heartbeat is older
+   * than `quietSince`; true when it did. Only one of several readers wins.
+   */
+  abandon(id: string, quietSince: Date, error: unknown, message: string, at: Date): Promise<boolean>;
+  /**
+   * Deletes finished tasks whose `expiresAt` passed before `before`, and unfinished ones whose
+   * heartbeat stopped before `staleBefore` (their holder is long gone); the number deleted.
+   */
+  prune(before: Date, staleBefore: Date): Promise<number>;
+}

@@ -100,6 +100,9 @@ export {
   createPgRateWindowStore,
   createPgSyncJobStore,
 } from './postgres/shared-state.js';
+// MCP tasks every instance reads, cancels and answers (ADR 0035).
+export { createMcpTaskStore } from './mcp-tasks.js';
+export { createPgMcpTaskStore } from './postgres/mcp-tasks.js';
 // Moving a SQLite mirror to PostgreSQL (`testio-mcp db copy`, ADR 0036).
 export { copySqliteToPostgres, DERIVED_TABLES, PROCESS_TABLES } from './postgres/copy.js';
 export type { CopyTableResult, CopyToPostgresOptions, CopyToPostgresResult } from './postgres/copy.js';

@@ -60,6 +60,7 @@ describe('schema.prisma vs the migrated database', () => {
       'SyncJob',
       'RateWindow',
       'InstanceSecret',
+      'McpTask',
     ]);
   });
 
@@ -126,8 +127,16 @@ describe('schema.prisma vs the migrated database', () => {
 
   it('has a customer_id on every tenant-owned table', () => {
     // An API key, an audit entry and a sync job name their tenant by slug: tenant `default` has no tenants
-    // row to point at. Rate windows and instance secrets belong to the deployment, not to a tenant.
-    const byDeployment = new Set(['ApiKey', 'AuditEntry', 'SyncJob', 'RateWindow', 'InstanceSecret']);
+    // row to point at; an MCP task names its owner as `<tenant slug>/<principal>`. Rate windows and
+    // instance secrets belong to the deployment, not to a tenant.
+    const byDeployment = new Set([
+      'ApiKey',
+      'AuditEntry',
+      'SyncJob',
+      'McpTask',
+      'RateWindow',
+      'InstanceSecret',
+    ]);
     for (const model of models.filter((m) => !byDeployment.has(m.name))) {
       expect(
         model.fields.map((f) => f.column),

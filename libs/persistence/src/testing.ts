@@ -39,7 +39,13 @@ export {
 } from './postgres/testing.js';
 export type { PgTestDatabase } from './postgres/testing.js';
 
-import type { InstanceSecretStore, RateWindowStore, SyncJobStore, SyncStores } from '@testio-mcp/domain';
+import type {
+  InstanceSecretStore,
+  McpTaskStore,
+  RateWindowStore,
+  SyncJobStore,
+  SyncStores,
+} from '@testio-mcp/domain';
 import type pg from 'pg';
 import type { Sqlite } from './sqlite.js';
 import type { MirrorCounts } from './queries.js';
@@ -48,6 +54,8 @@ import {
   createPgRateWindowStore,
   createPgSyncJobStore,
 } from './postgres/shared-state.js';
+import { createPgMcpTaskStore } from './postgres/mcp-tasks.js';
+import { createMcpTaskStore } from './mcp-tasks.js';
 import { createInstanceSecretStore, createRateWindowStore, createSyncJobStore } from './shared-state.js';
 import { openDatabase as openSqliteDatabase } from './database.js';
 import { openPostgresDatabase as openPgDatabase } from './postgres/database.js';
@@ -56,6 +64,7 @@ import { createPgTestDatabase as createPgDb } from './postgres/testing.js';
 /** The stores serving instances share through the database (ADR 0035). */
 export interface SharedStateStores {
   readonly syncJobs: SyncJobStore;
+  readonly mcpTasks: McpTaskStore;
   readonly rateWindows: RateWindowStore;
   readonly secrets: InstanceSecretStore;
 }
@@ -63,6 +72,7 @@ export interface SharedStateStores {
 function sqliteSharedState(sqlite: Sqlite): SharedStateStores {
   return {
     syncJobs: createSyncJobStore(sqlite),
+    mcpTasks: createMcpTaskStore(sqlite),
     rateWindows: createRateWindowStore(sqlite),
     secrets: createInstanceSecretStore(sqlite),
   };
@@ -71,6 +81,7 @@ function sqliteSharedState(sqlite: Sqlite): SharedStateStores {
 function pgSharedState(pool: pg.Pool): SharedStateStores {
   return {
     syncJobs: createPgSyncJobStore(pool),
+    mcpTasks: createPgMcpTaskStore(pool),
     rateWindows: createPgRateWindowStore(pool),
     secrets: createPgInstanceSecretStore(pool),
   };

@@ -3,6 +3,7 @@ import {
   type InstanceSecretStore,
   type Logger,
   type RateWindowStore,
+  type McpTaskStore,
   type SyncJobStore,
   type SyncStores,
 } from '@testio-mcp/domain';
@@ -11,7 +12,9 @@ import {
   createInstanceSecretStore,
   createPgInstanceSecretStore,
   createPgRateWindowStore,
+  createPgMcpTaskStore,
   createPgSyncJobStore,
+  createMcpTaskStore,
   createSyncJobStore,
   createPgAnalyticsReader,
   createPgAuditStore,
@@ -86,6 +89,8 @@ export interface AppDatabase extends TenantDatabaseView {
   listAudit: (...args: Parameters<AuditStore['list']>) => Promise<ReturnType<AuditStore['list']>>;
   /** The jobs of POST /api/sync, seen by every instance on the database (ADR 0035). */
   readonly syncJobs: SyncJobStore;
+  /** MCP tasks, seen, cancelled and answered by every instance on the database (ADR 0035). */
+  readonly mcpTasks: McpTaskStore;
   /**
    * Rate-limit windows every instance counts in (ADR 0035); undefined on SQLite, where one serving process
    * counts in its memory (cheaper, and it never waits for a sync's write lock on the serving thread).
@@ -163,6 +168,7 @@ export function sqliteAppDatabase(database: MirrorDatabase): AppDatabase {
     },
     listAudit: async (query) => audit.list(query),
     syncJobs: createSyncJobStore(database.sqlite),
+    mcpTasks: createMcpTaskStore(database.sqlite),
     rateWindows: undefined,
     instanceSecrets: createInstanceSecretStore(database.sqlite),
     ping: async () => {
@@ -219,6 +225,7 @@ async function openPostgresAppDatabase(
     openAuditSink: () => ({ sink: audit, beforeLastFlush: () => undefined, close: () => undefined }),
     listAudit: (query) => audit.list(query),
     syncJobs: createPgSyncJobStore(pool),
+    mcpTasks: createPgMcpTaskStore(pool),
     rateWindows: createPgRateWindowStore(pool),
     instanceSecrets: createPgInstanceSecretStore(pool),
     ping: async () => {

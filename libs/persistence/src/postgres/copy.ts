@@ -29,9 +29,14 @@ export const DERIVED_TABLES: ReadonlySet<string> = new Set([
  * Not copied either: a lease is a running worker's claim on its own database. Copied, the SQLite worker's
  * lease would keep the first PostgreSQL worker waiting for its expiry. Sync jobs and rate windows
  * (ADR 0035) belong to the instances serving the source: a copied running job would read `abandoned` a
- * minute later, and a window is over within its minute.
+ * minute later, and a window is over within its minute. MCP tasks likewise: their work ran on the source.
  */
-export const PROCESS_TABLES: ReadonlySet<string> = new Set(['sync_leases', 'sync_jobs', 'rate_windows']);
+export const PROCESS_TABLES: ReadonlySet<string> = new Set([
+  'sync_leases',
+  'sync_jobs',
+  'mcp_tasks',
+  'rate_windows',
+]);
 
 export interface CopyTableResult {
   readonly table: string;

@@ -80,6 +80,8 @@ ${options.upstreams.map((u) => `        server ${u} max_fails=${maxFails} fail_t
         proxy_connect_timeout 2s;
         proxy_next_upstream error timeout http_502 http_503 http_504;
         proxy_next_upstream_tries 2;
+        # Which instance answered (its host:port): tests check that requests land on each of them.
+        add_header X-Upstream $upstream_addr always;
 
         location = /mcp {
             # Streamable HTTP answers a POST with an event stream: pass each event on as it comes, and

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CallToolResultSchema, CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { openPostgresDatabase } from '@testio-mcp/persistence';
 import { createEmptyPgDatabase } from '@testio-mcp/persistence/testing';
 import { startSandbox, type RunningSandbox } from '@testio-mcp/testio-sandbox';
@@ -212,6 +213,95 @@ describe('two instances and a worker on PostgreSQL behind nginx', () => {
       await alone.close();
     }
   }, 300_000);
+
+  it('runs sync_data as a task through the proxy: polled on both instances to the plain call’s result; cancelled through the other instance', async () => {
+    // The worker would hold the lease, and the tool's sync would wait for it: this test syncs alone.
+    await Promise.all(topology.workers.map((w) => w.stop(5_000)));
+    const answeredBy: string[] = [];
+    const client = await connectMcp(
+      topology.mcpUrl,
+      'topology-tasks',
+      undefined,
+      (inner) => async (url, init) => {
+        const res = await inner(url, init);
+        const upstream = res.headers.get('x-upstream');
+        if (upstream) answeredBy.push(upstream);
+        return res;
+      },
+    );
+    /** The call's answer and the instance (host:port) that answered it. */
+    const via = async <T>(call: () => Promise<T>): Promise<{ value: T; instance: string | undefined }> => {
+      const before = answeredBy.length;
+      const value = await call();
+      return { value, instance: answeredBy.slice(before).at(-1) };
+    };
+    const args = { since: '2000-01-01' };
+    const startTask = () =>
+      via(() =>
+        client.request(
+          { method: 'tools/call', params: { name: 'sync_data', arguments: args, task: { ttl: 600_000 } } },
+          CreateTaskResultSchema,
+        ),
+      );
+    const hosts = topology.instances.map((i) => new URL(i.url).host);
+    try {
+      // First a plain call, so the mirror is complete whichever tests ran before: the task and the plain
+      // call after it then find the same data and answer the same counts.
+      expect((await callTool(client, 'sync_data', args)).isError).toBe(false);
+      // Latency on every API call: the sync lasts several polls.
+      sandbox.setFaults({ latencyMs: 150 });
+      const created = await startTask();
+      const { taskId } = created.value.task;
+      const polledOn = new Set<string>();
+      let status = created.value.task.status;
+      for (let i = 0; i < 240 && status === 'working'; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        const poll = await via(() => client.experimental.tasks.getTask(taskId));
+        status = poll.value.status;
+        if (poll.instance) polledOn.add(poll.instance);
+      }
+      expect(status).toBe('completed');
+      // Round robin: the polls landed on both instances, the one running the sync and the other.
+      expect([...polledOn].sort()).toEqual([...hosts].sort());
+      const viaTask = await via(() => client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema));
+      sandbox.setFaults({});
+      const plain = await callTool(client, 'sync_data', args);
+      expect(plain.isError, plain.text).toBe(false);
+      const withoutRun = (v: unknown) => ({
+        ...(stable(v) as Record<string, unknown>),
+        run_id: undefined,
+        started_at: undefined,
+        finished_at: undefined,
+      });
+      expect(withoutRun(viaTask.value.structuredContent)).toEqual(withoutRun(plain.structured));
+      expect((viaTask.value.structuredContent as { status: string }).status).toBe('success');
+
+      // A second task, cancelled on the instance that does not run it.
+      sandbox.setFaults({ latencyMs: 300 });
+      const second = await startTask();
+      const holder = topology.instances.find((i) => new URL(i.url).host === second.instance);
+      const other = topology.instances.find((i) => i !== holder);
+      expect(holder && other).toBeTruthy();
+      const direct = await connectMcp(`${other?.url}/mcp`, 'topology-cancel');
+      try {
+        const cancelled = await direct.experimental.tasks.cancelTask(second.value.task.taskId);
+        expect(cancelled.status).toBe('cancelled');
+      } finally {
+        await direct.close();
+      }
+      expect((await client.experimental.tasks.getTask(second.value.task.taskId)).status).toBe('cancelled');
+      await holder?.proc.waitFor(/task cancel requested on another instance/, 5_000);
+      const interrupted = await client.experimental.tasks.getTaskResult(
+        second.value.task.taskId,
+        CallToolResultSchema,
+      );
+      // The holder stored the task as cancelled once its sync had stopped: the run ended interrupted.
+      expect((interrupted.structuredContent as { status?: string } | undefined)?.status).toBe('interrupted');
+    } finally {
+      sandbox.setFaults({});
+      await client.close();
+    }
+  }, 180_000);
 
   it('keeps answering under load when one instance is SIGKILLed: no REST read fails, MCP fails only in flight', async () => {
     const productId = (
