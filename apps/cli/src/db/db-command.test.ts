@@ -217,6 +217,7 @@ describe('testio-mcp db copy', () => {
     const run = io();
     const code = await runDbCommand(['copy', '--to', target, '--batch-size', '97'], env, run.io);
     expect(run.err()).toEqual(expect.stringContaining('copying'));
+    expect(run.err()).toMatch(/bugs_fts: [1-9]\d* \(rebuilt\)/);
     expect(code).toBe(0);
     expect(run.out()).toMatch(/counts verified/);
     pg = await openPostgresDatabase({ url: target, customerId: 1 });

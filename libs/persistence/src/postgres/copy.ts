@@ -40,6 +40,8 @@ export interface CopyToPostgresOptions {
   readonly batchSize?: number;
   /** Called after each table is copied (within the transaction). */
   readonly onTable?: (result: CopyTableResult) => void;
+  /** Called after each derived table is rebuilt (within the transaction). */
+  readonly onDerived?: (result: RebuiltTable) => void;
   /**
    * How the derived tables are filled. `rebuild` (the default): the base rows go in with the tables' triggers
    * disabled, then one set-based statement per derived table. `triggers`: every row through PostgreSQL's
@@ -272,7 +274,7 @@ export async function copySqliteToPostgres(options: CopyToPostgresOptions): Prom
       let derived: RebuiltTable[] = [];
       if (bulk) {
         for (const table of tables) await client.query(`ALTER TABLE ${quote(table)} ENABLE TRIGGER USER`);
-        derived = await rebuildDerived(client);
+        derived = await rebuildDerived(client, options.onDerived);
       }
       await client.query('COMMIT');
       const verified: CopyTableResult[] = [];

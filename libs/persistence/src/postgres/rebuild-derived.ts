@@ -117,14 +117,19 @@ export interface RebuiltTable {
  * inserting the base rows with the triggers disabled) so readers never see the tables half written. The
  * identity sequences restart, as on a database whose rows all came in through the triggers.
  */
-export async function rebuildDerived(client: PgClient): Promise<RebuiltTable[]> {
+export async function rebuildDerived(
+  client: PgClient,
+  onTable?: (result: RebuiltTable) => void,
+): Promise<RebuiltTable[]> {
   await client.query(
     `TRUNCATE ${[...DERIVED_REBUILDS.keys()].map((t) => `"${t}"`).join(', ')} RESTART IDENTITY`,
   );
   const rebuilt: RebuiltTable[] = [];
   for (const [table, sql] of DERIVED_REBUILDS) {
     const { rowCount } = await client.query(sql);
-    rebuilt.push({ table, rows: rowCount ?? 0 });
+    const result = { table, rows: rowCount ?? 0 };
+    rebuilt.push(result);
+    onTable?.(result);
   }
   return rebuilt;
 }
