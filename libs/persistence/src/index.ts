@@ -105,6 +105,8 @@ export { createMcpTaskStore } from './mcp-tasks.js';
 export { createPgMcpTaskStore } from './postgres/mcp-tasks.js';
 // Moving a SQLite mirror to PostgreSQL (`testio-mcp db copy`, ADR 0036).
 export { copySqliteToPostgres, DERIVED_TABLES, PROCESS_TABLES } from './postgres/copy.js';
+export { DERIVED_REBUILDS, rebuildDerived } from './postgres/rebuild-derived.js';
+export type { RebuiltTable } from './postgres/rebuild-derived.js';
 export type { CopyTableResult, CopyToPostgresOptions, CopyToPostgresResult } from './postgres/copy.js';
 // The principals on PostgreSQL behind the synchronous port: an in-memory copy kept fresh (ADR 0034).
 export { openPgPrincipalSnapshot, PRINCIPALS_CHANNEL } from './postgres/principal-snapshot.js';

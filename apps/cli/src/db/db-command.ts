@@ -83,6 +83,9 @@ export async function runDbCommand(
             onTable: ({ table: name, rows }) => {
               if (!flags.json) io.stderr.write(`  ${name}: ${rows}\n`);
             },
+            onDerived: ({ table: name, rows }) => {
+              if (!flags.json) io.stderr.write(`  ${name}: ${rows} (rebuilt)\n`);
+            },
           });
           const seconds = (Date.now() - started) / 1000;
           const counted = new Map(result.verified.map((r) => [r.table, r.rows]));

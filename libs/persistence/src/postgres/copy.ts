@@ -3,26 +3,17 @@ import { decodeRawText } from '../raw-codec.js';
 import type { Sqlite } from '../sqlite.js';
 import { pgDomainError } from './errors.js';
 import type { PgClient, PgPool } from './pool.js';
+import { DERIVED_REBUILDS, rebuildDerived, type RebuiltTable } from './rebuild-derived.js';
 
 /**
  * Tables the database keeps itself, by trigger, from the rows of the copied ones (derived counts, analytics
- * aggregates, search documents), and the migrator's bookkeeping. They are never copied: inserting the base
- * rows through PostgreSQL's triggers rebuilds them, so they end up as the triggers would have written them.
+ * aggregates, search documents), and the migrator's bookkeeping. They are never copied: the copy inserts the
+ * base rows with the triggers off and then rebuilds these set-based (`rebuildDerived`), to the rows the
+ * triggers would have written.
  */
 export const DERIVED_TABLES: ReadonlySet<string> = new Set([
   '_prisma_migrations',
-  'entity_counts',
-  'platform_counts',
-  'test_bug_counts',
-  'test_bug_totals',
-  'test_bug_attr_counts',
-  'test_author_bug_totals',
-  'test_feature_bug_totals',
-  'test_platform_bug_totals',
-  'products_fts',
-  'features_fts',
-  'tests_fts',
-  'bugs_fts',
+  ...DERIVED_REBUILDS.keys(),
 ]);
 
 /**
@@ -54,12 +45,23 @@ export interface CopyToPostgresOptions {
   readonly batchSize?: number;
   /** Called after each table is copied (within the transaction). */
   readonly onTable?: (result: CopyTableResult) => void;
+  /** Called after each derived table is rebuilt (within the transaction). */
+  readonly onDerived?: (result: RebuiltTable) => void;
+  /**
+   * How the derived tables are filled. `rebuild` (the default): the base rows go in with the tables' triggers
+   * disabled, then one set-based statement per derived table. `triggers`: every row through PostgreSQL's
+   * per-row triggers, as a sync writes them (hours at a million bugs; kept as the reference the rebuild is
+   * tested against).
+   */
+  readonly derived?: 'rebuild' | 'triggers';
 }
 
 export interface CopyToPostgresResult {
   readonly tables: readonly CopyTableResult[];
   /** Row counts read back from PostgreSQL after the commit, per copied table. */
   readonly verified: readonly CopyTableResult[];
+  /** The derived tables the rebuild wrote, with their rows (empty when `derived` is `triggers`). */
+  readonly derived: readonly RebuiltTable[];
 }
 
 interface PgColumn {
@@ -176,8 +178,9 @@ function sqliteColumns(sqlite: Sqlite, table: string): string[] {
  * Copies a SQLite mirror into a migrated PostgreSQL database: every tenant's rows of every base table
  * (mirror, sync state and history, problematic ranges, tenants, API keys, audit), in foreign-key order, in
  * batches, all in ONE transaction, so a failed copy leaves the target as it was and can simply be run again.
- * Rows go in through PostgreSQL's triggers, which rebuild the derived counts, aggregates and search
- * documents. Refuses a target with rows (`ConflictError`) unless `replace`, and a schema the two engines
+ * The tables' own triggers are disabled while the rows go in (`DISABLE TRIGGER USER`: the foreign keys are
+ * still checked) and enabled again before the derived counts, aggregates and search documents are rebuilt
+ * set-based in the same transaction (ADR 0036): per-row triggers cost hours at a million bugs. Refuses a target with rows (`ConflictError`) unless `replace`, and a schema the two engines
  * do not share (`InvalidInputError`: migrate both to the same release first). Row counts are read back
  * after the commit.
  */
@@ -243,6 +246,10 @@ export async function copySqliteToPostgres(options: CopyToPostgresOptions): Prom
           });
         }
       }
+      const bulk = (options.derived ?? 'rebuild') === 'rebuild';
+      // Transactional DDL: a failed copy rolls the triggers back on with everything else.
+      if (bulk)
+        for (const table of tables) await client.query(`ALTER TABLE ${quote(table)} DISABLE TRIGGER USER`);
       const copied: CopyTableResult[] = [];
       for (const table of tables) {
         const columns = columnsOf.get(table) ?? [];
@@ -269,13 +276,18 @@ export async function copySqliteToPostgres(options: CopyToPostgresOptions): Prom
         copied.push(result);
         options.onTable?.(result);
       }
+      let derived: RebuiltTable[] = [];
+      if (bulk) {
+        for (const table of tables) await client.query(`ALTER TABLE ${quote(table)} ENABLE TRIGGER USER`);
+        derived = await rebuildDerived(client, options.onDerived);
+      }
       await client.query('COMMIT');
       const verified: CopyTableResult[] = [];
       for (const { table } of copied) {
         const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quote(table)}`);
         verified.push({ table, rows: rows[0]?.n ?? 0 });
       }
-      return { tables: copied, verified };
+      return { tables: copied, verified, derived };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
