@@ -45,15 +45,8 @@ import type { AnyToolDefinition, ProgressUpdate, ToolContext } from './tools/def
 import { TOOLS } from './tools/index.js';
 import { translateFormerCall } from './tools/former-names.js';
 import { selectTools } from './toolsets.js';
-import {
-  declaresTasksExtension,
-  registerTaskHandlers,
-  taskOwner,
-  TASKS_EXTENSION_ID,
-  toTaskV2,
-  type TaskV2,
-  type ToolTasks,
-} from './tasks.js';
+import { taskOwner, TASKS_EXTENSION_ID, toTaskV2, type TaskV2, type ToolTasks } from './tasks.js';
+import { declaresTasksExtension, registerTaskHandlers } from './task-handlers.js';
 import type { PromptContext } from './prompts/define-prompt.js';
 import { PROMPTS } from './prompts/index.js';
 import { matchTemplate, type ResourceContext } from './resources/define-resource.js';

@@ -8,19 +8,15 @@ import {
 } from '@testio-mcp/domain';
 import {
   isInputRequiredResult,
-  MissingRequiredClientCapabilityError,
   ProtocolError,
   ProtocolErrorCode,
   RELATED_TASK_META_KEY,
   type CallToolResult,
   type InputRequiredResult,
-  type Server,
-  type ServerContext,
   type Task,
   type TaskMetadata,
   type TaskStatus,
 } from '@modelcontextprotocol/server';
-import { z } from 'zod';
 
 /**
  * Tool calls run as MCP tasks (ADR 0033): a client that declares task support and sends `task` with a
@@ -41,7 +37,8 @@ import { z } from 'zod';
  * beating reads as failed (abandoned). Without a store (stdio, tests) tasks live in this process only.
  *
  * SDK 2.x keeps the 2025-11-25 task vocabulary (types, the capability) for the legacy era but no longer
- * answers `tasks/*` itself, so `registerTaskHandlers` does, with the 1.x SDK's semantics (ADR 0037).
+ * answers `tasks/*` itself, so `registerTaskHandlers` (task-handlers.ts) does, with the 1.x SDK's
+ * semantics (ADR 0037).
  *
  * The same registry serves the 2026-07-28 tasks extension (`io.modelcontextprotocol/tasks`, SEP-2663):
  * a request that declares the extension in its `_meta` capabilities gets a `CreateTaskResult`
@@ -54,7 +51,6 @@ import { z } from 'zod';
 
 /** The 2026-07-28 tasks extension's identifier (SEP-2663). */
 export const TASKS_EXTENSION_ID = 'io.modelcontextprotocol/tasks';
-const CLIENT_CAPABILITIES_META = 'io.modelcontextprotocol/clientCapabilities';
 
 /** How long a finished task and its result stay available when the client asks for nothing else. */
 export const DEFAULT_TASK_TTL_MS = 60 * 60 * 1000;
@@ -766,80 +762,4 @@ const CRASHED_TEXT =
 
 function isTerminal(status: TaskStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
-}
-
-/**
- * Whether a request is on 2026-07-28 and declares the tasks extension in its `_meta` capabilities
- * (`extensions: { 'io.modelcontextprotocol/tasks': {} }`). Undefined for a 2025-era request.
- */
-export function declaresTasksExtension(ctx: ServerContext): boolean | undefined {
-  const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
-  if (envelope === undefined) return undefined;
-  const capabilities = envelope[CLIENT_CAPABILITIES_META] as
-    { extensions?: Record<string, unknown> } | undefined;
-  const declared = capabilities?.extensions?.[TASKS_EXTENSION_ID];
-  return typeof declared === 'object' && declared !== null && !Array.isArray(declared);
-}
-
-/** The -32021 answer to a 2026-07-28 `tasks/*` request that does not declare the extension (SEP-2663). */
-function missingExtension(method: string): MissingRequiredClientCapabilityError {
-  return new MissingRequiredClientCapabilityError(
-    { requiredCapabilities: { extensions: { [TASKS_EXTENSION_ID]: {} } } },
-    formatThreePart(
-      `${method} needs the tasks extension`,
-      `On 2026-07-28 the task methods belong to ${TASKS_EXTENSION_ID}, which this request does not declare`,
-      `Declare extensions['${TASKS_EXTENSION_ID}']: {} in the request's clientCapabilities (_meta)`,
-    ),
-  );
-}
-
-const TaskIdParams = z.looseObject({ taskId: z.string() });
-const UpdateParams = z.looseObject({
-  taskId: z.string(),
-  inputResponses: z.record(z.string(), z.unknown()).optional(),
-});
-const CursorParams = z.looseObject({ cursor: z.string().optional() }).optional();
-
-/**
- * Answers the task methods on `server` for one owner's tasks: on 2025-11-25 `tasks/get`, `tasks/result`,
- * `tasks/list` and `tasks/cancel`; on 2026-07-28 (the extension) `tasks/get`, `tasks/update` and
- * `tasks/cancel` (the SDK answers -32601 for the other two on that revision).
- */
-export function registerTaskHandlers(server: Server, tasks: ToolTasks, owner: string): void {
-  server.setRequestHandler('tasks/get', { params: TaskIdParams }, async (params, ctx) => {
-    const modern = declaresTasksExtension(ctx);
-    if (modern === undefined) return tasks.getShared(owner, params.taskId);
-    if (!modern) throw missingExtension('tasks/get');
-    return (await tasks.getV2Shared(owner, params.taskId)) as unknown as Task;
-  });
-  server.setRequestHandler('tasks/result', { params: TaskIdParams }, (params, ctx) =>
-    tasks.result(owner, params.taskId, ctx.mcpReq.signal),
-  );
-  server.setRequestHandler('tasks/list', { params: CursorParams }, (params) =>
-    tasks.list(owner, params?.cursor),
-  );
-  server.setRequestHandler('tasks/cancel', { params: TaskIdParams }, async (params, ctx) => {
-    const modern = declaresTasksExtension(ctx);
-    if (modern === undefined) return tasks.cancelTask(owner, params.taskId);
-    if (!modern) throw missingExtension('tasks/cancel');
-    await tasks.cancelV2(owner, params.taskId);
-    return {} as Task;
-  });
-  server.setRequestHandler('tasks/update', { params: UpdateParams }, async (params, ctx) => {
-    const modern = declaresTasksExtension(ctx);
-    if (modern === undefined) {
-      throw new ProtocolError(
-        ProtocolErrorCode.MethodNotFound,
-        formatThreePart(
-          'Method not found: tasks/update',
-          'tasks/update belongs to the 2026-07-28 tasks extension; 2025-11-25 tasks take no input this way',
-          'Poll tasks/get and fetch the answer with tasks/result',
-        ),
-      );
-    }
-    if (!modern) throw missingExtension('tasks/update');
-    // The SDK lifts `inputResponses` off a 2026-07-28 request's params into the context (MRTR).
-    await tasks.updateShared(owner, params.taskId, ctx.mcpReq.inputResponses ?? params.inputResponses ?? {});
-    return {};
-  });
 }
