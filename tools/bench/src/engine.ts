@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_PG_MIGRATIONS_DIR, readMigrations } from '@testio-mcp/persistence';
 import { onPgServer as onServer, withDatabase } from '@testio-mcp/persistence/testing';
 import type { CachedMirror } from './mirror.js';
-import { launchCli, productEnv, startMcpHttp } from './process.js';
+import { launchCli, productEnv, readCpuMs, startMcpHttp } from './process.js';
 import { round } from './results.js';
 import { BENCH_SEED, startBenchSandbox } from './sandbox.js';
 import { startTopology } from './topology/topology.js';
@@ -226,6 +226,8 @@ export interface BenchServers {
   readonly mcpUrl: string;
   /** Peak RSS of each instance in MB (null where /proc is not readable). */
   peakRssMb(): (number | null)[];
+  /** CPU time all instances have used so far, in ms (every thread); null where /proc is not readable. */
+  cpuMs(): number | null;
   stop(): Promise<void>;
 }
 
@@ -261,6 +263,7 @@ export async function startBenchServers(
       origin: topology.url,
       mcpUrl: topology.mcpUrl,
       peakRssMb: () => topology.instances.map((i) => rssMb(i.proc.peakRssKb())),
+      cpuMs: () => sumCpu(topology.instances.map((i) => readCpuMs(i.proc.pid))),
       stop: () => topology.stop(),
     };
   }
@@ -272,6 +275,11 @@ export async function startBenchServers(
     origin: server.url.replace(/\/mcp$/, ''),
     mcpUrl: server.url,
     peakRssMb: () => [rssMb(server.proc.peakRssKb())],
+    cpuMs: () => readCpuMs(server.proc.pid),
     stop: () => server.proc.stop(),
   };
+}
+
+function sumCpu(values: (number | null)[]): number | null {
+  return values.some((v) => v === null) ? null : values.reduce<number>((a, b) => a + (b ?? 0), 0);
 }

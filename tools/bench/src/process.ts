@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { heapFlagsFor } from '@testio-mcp/app-runtime';
 import { BIN } from './paths.js';
 
@@ -30,6 +30,29 @@ export function readVmHwmKb(pid: number): number | null {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /VmHWM:\s+(\d+)\s*kB/.exec(status);
     return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time a process has used so far, in milliseconds: the sum over its threads (the event loop, the
+ * read workers, libuv's pool, V8's helpers) of the scheduler's own runtime counter
+ * (`/proc/<pid>/task/<tid>/schedstat`, nanoseconds, Linux only). Far less sensitive to a loaded machine
+ * than wall time; null when /proc is not readable. A thread that ended takes its share with it, which
+ * the read pool's long-lived workers do not.
+ */
+export function readCpuMs(pid: number): number | null {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return ns / 1e6;
   } catch {
     return null;
   }

@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 
 /**
@@ -26,7 +24,14 @@ export function toWebRequest(req: ExpressRequest, res: ExpressResponse): Request
   });
 }
 
-/** Writes a web `Response` (JSON or an SSE stream) to express, streaming the body as it comes. */
+/**
+ * Writes a web `Response` to express. A JSON answer (and any other complete body) is read whole and sent
+ * with one `end()`: headers and body leave in one write with a Content-Length. An SSE stream is streamed
+ * as it comes, but every frame that is ready in the same tick (the headers, a call's result and the end
+ * of the stream, for a call that sent no progress) is corked into one write: each write to a socket is a
+ * system call and, on loopback, the receiver's TCP work too, which made three writes per answer the
+ * largest share of a light call's CPU (docs/performance.md, "Issue 18: the cost of a call").
+ */
 export async function sendWebResponse(response: Response, res: ExpressResponse): Promise<void> {
   res.status(response.status);
   response.headers.forEach((value, name) => res.setHeader(name, value));
@@ -34,16 +39,41 @@ export async function sendWebResponse(response: Response, res: ExpressResponse):
     res.end();
     return;
   }
-  res.flushHeaders();
-  const body = Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>);
-  res.on('close', () => body.destroy());
-  await new Promise<void>((resolve) => {
-    body.on('error', () => {
-      // The client went away mid-stream; nothing is left to answer.
-      res.end();
-      resolve();
-    });
-    body.on('end', resolve);
-    body.pipe(res);
+  if (!isEventStream(response.headers.get('content-type'))) {
+    res.end(Buffer.from(await response.arrayBuffer()));
+    return;
+  }
+  const reader = response.body.getReader();
+  res.on('close', () => {
+    // The client went away: stop the stream (its end tears the per-request server down).
+    reader.cancel().catch(() => undefined);
   });
+  let corked = false;
+  const cork = () => {
+    if (corked) return;
+    corked = true;
+    res.cork();
+    process.nextTick(() => {
+      corked = false;
+      res.uncork();
+    });
+  };
+  // No flushHeaders(): the headers leave with the first frame (as a Node adapter of the web API does),
+  // which for most calls is the result itself.
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (res.destroyed) return;
+      cork();
+      if (done) break;
+      res.write(value);
+    }
+  } catch {
+    // The client went away mid-stream, or the stream failed; nothing is left to answer.
+  }
+  res.end();
+}
+
+function isEventStream(contentType: string | null): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/event-stream';
 }

@@ -326,6 +326,11 @@ export interface ToolFigures {
   readonly floor: LatencySummary | null;
   readonly ratioP50: number | null;
   readonly ratioP95: number | null;
+  /**
+   * The server's CPU time per measured call (every thread, /proc schedstat), in ms: far less sensitive
+   * to a loaded machine than wall time; null where /proc is not readable.
+   */
+  readonly cpuMsPerCall: number | null;
 }
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
@@ -374,6 +379,7 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
     const rounds = Math.max(0, ...[...planned.values()].map((specs) => specs.length));
     sandbox.resetRequestLog();
     const mcpTimes = new Map<string, number[]>();
+    const cpuTimes = new Map<string, number>();
     const errors = new Map<string, number>();
     const errorSamples: string[] = [];
     // Interleave the tools (round robin) so a slow period of the machine hits every tool alike.
@@ -396,8 +402,12 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
         if (process.env.BENCH_DEBUG) console.error(`  ${name} ${JSON.stringify(spec.args)}`);
         let answer: Awaited<ReturnType<typeof callTool>> | undefined;
         await write();
+        const cpuBefore = server.cpuMs();
         const ms = await time(async () => (answer = await callTool(mcp, name, spec.args)));
+        const cpuAfter = server.cpuMs();
         if (i < 10) continue;
+        if (cpuBefore !== null && cpuAfter !== null)
+          cpuTimes.set(name, (cpuTimes.get(name) ?? 0) + cpuAfter - cpuBefore);
         (mcpTimes.get(name) ?? mcpTimes.set(name, []).get(name))?.push(ms);
         if (answer?.isError) {
           errors.set(name, (errors.get(name) ?? 0) + 1);
@@ -460,6 +470,7 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
         floor,
         ratioP50: floor && floor.p50 > 0 ? round(mcp.p50 / floor.p50, 1) : null,
         ratioP95: floor && floor.p95 > 0 ? round(mcp.p95 / floor.p95, 1) : null,
+        cpuMsPerCall: cpuTimes.has(tool) ? round((cpuTimes.get(tool) ?? 0) / times.length, 3) : null,
       };
     });
     const syncData = summarize(syncTimes.length > 0 ? syncTimes : [0]);
@@ -477,6 +488,7 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
           'floor p95',
           '× p50',
           '× p95',
+          'cpu ms/call',
         ],
         [
           ...figures.map((f) => [
@@ -491,6 +503,7 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
             f.floor?.p95,
             f.ratioP50,
             f.ratioP95,
+            f.cpuMsPerCall,
           ]),
           ...(syncTimes.length > 0
             ? [
@@ -502,6 +515,7 @@ export async function runToolsBenchmark(options: ToolsBenchOptions): Promise<unk
                   syncData.p95,
                   syncData.p99,
                   syncData.max,
+                  null,
                   null,
                   null,
                   null,
