@@ -44,6 +44,8 @@ describe.each(testEngines)('shared state on $name', (engine) => {
     await a.syncJobs.put(job());
     expect(await b.syncJobs.get('default', 'sync-1')).toEqual(job());
     expect(await b.syncJobs.get('acme', 'sync-1')).toBeUndefined();
+    // An id no job can have (GET /api/sync/%00): not found, never a database error.
+    expect(await b.syncJobs.get('default', 'sync-1\u0000')).toBeUndefined();
 
     const progress = { phase: 'tests', message: 'product 598 (1/1)', product_id: 598 };
     await a.syncJobs.put(job({ progress }));

@@ -377,6 +377,21 @@ describe.each(testEngines)('stores on $name', (engine) => {
       expect(states.map((s) => s.bugsSyncedAt)).toEqual([T1, T1, T0]);
     });
 
+    it('writes a bug listed twice in one batch once, as last listed', async () => {
+      expect(
+        await stores.bugs.replaceBugsOfTests(
+          [100],
+          [bug(1, 100, { title: 'First' }), bug(2, 100), bug(1, 100, { title: 'Second' })],
+          T0,
+        ),
+      ).toEqual({ upserted: 2, deleted: 0 });
+      expect(await all('SELECT id, title FROM bugs ORDER BY id')).toEqual([
+        { id: 1, title: 'Second' },
+        { id: 2, title: 'Bug 2' },
+      ]);
+      expect(await count('bugs')).toBe(2);
+    });
+
     it("writes single bugs after a triage without touching the tests' other bugs or their sync time", async () => {
       await stores.bugs.replaceBugsOfTests([100], [bug(1, 100), bug(2, 100)], T0);
       expect(

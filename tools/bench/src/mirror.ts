@@ -128,30 +128,34 @@ export function readSamples(path: string, limit = 500): Samples {
       )
       .pluck()
       .all(2000) as string[];
-    const freq = new Map<string, number>();
-    const pairs = new Map<string, number>();
-    for (const title of titles) {
-      const words = title.toLowerCase().match(/[a-z]{4,}/g) ?? [];
-      words.forEach((w, i) => {
-        freq.set(w, (freq.get(w) ?? 0) + 1);
-        const next = words[i + 1];
-        if (next) pairs.set(`${w} ${next}`, (pairs.get(`${w} ${next}`) ?? 0) + 1);
-      });
-    }
-    const byFreq = (m: Map<string, number>) =>
-      [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([w]) => w);
     return {
       productIds: ids('SELECT id FROM products ORDER BY id LIMIT ?'),
       testIds: ids('SELECT id FROM tests ORDER BY random() LIMIT ?'),
       bugIds: ids('SELECT id FROM bugs ORDER BY random() LIMIT ?'),
       featureIds: ids('SELECT id FROM features ORDER BY random() LIMIT ?'),
       userIds: ids('SELECT id FROM users ORDER BY random() LIMIT ?'),
-      words: byFreq(freq).slice(0, 200),
-      phrases: byFreq(pairs).slice(0, 100),
+      ...titleWords(titles),
     };
   } finally {
     db.close();
   }
+}
+
+/** The common words (4+ letters) and adjacent word pairs of `titles`, most frequent first. */
+export function titleWords(titles: readonly string[]): Pick<Samples, 'words' | 'phrases'> {
+  const freq = new Map<string, number>();
+  const pairs = new Map<string, number>();
+  for (const title of titles) {
+    const words = title.toLowerCase().match(/[a-z]{4,}/g) ?? [];
+    words.forEach((w, i) => {
+      freq.set(w, (freq.get(w) ?? 0) + 1);
+      const next = words[i + 1];
+      if (next) pairs.set(`${w} ${next}`, (pairs.get(`${w} ${next}`) ?? 0) + 1);
+    });
+  }
+  const byFreq = (m: Map<string, number>) =>
+    [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([w]) => w);
+  return { words: byFreq(freq).slice(0, 200), phrases: byFreq(pairs).slice(0, 100) };
 }
 
 /** Deterministic picks (mulberry32), so two runs vary their inputs the same way. */

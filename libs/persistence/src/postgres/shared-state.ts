@@ -82,6 +82,9 @@ export function createPgSyncJobStore(pool: PgPool): SyncJobStore {
       }),
     get: (tenant, id) =>
       mapped(async () => {
+        // PostgreSQL text cannot hold U+0000 (the query itself fails: "invalid byte sequence"), so no job
+        // has such an id: a request for `/api/sync/%00` is not found, as on SQLite.
+        if (id.includes('\u0000')) return undefined;
         const { rows } = await pool.query<SyncJobRow>(
           `SELECT * FROM "sync_jobs" WHERE "tenant" = $1 AND "id" = $2`,
           [tenant, id],

@@ -8,6 +8,7 @@ import {
   expectNoDanglingRun,
   runStatuses,
 } from './__fixtures__/mirror-checks.js';
+import { RELIABILITY_ENGINES } from './__fixtures__/engines.js';
 import { findSecret } from './__fixtures__/secrets.js';
 import { startStack, type Stack } from './__fixtures__/stack.js';
 
@@ -15,7 +16,7 @@ import { startStack, type Stack } from './__fixtures__/stack.js';
  * `testio-mcp sync --force` against a sandbox that misbehaves: 429 storms, 500s, requests never
  * answered, malformed and truncated bodies, and the sandbox going away mid-sync. Whatever the outcome,
  * the process ends on its own, the mirror is consistent with no run left `running`, and the next plain
- * `testio-mcp sync` (no faults) heals it to the sandbox's ground truth.
+ * `testio-mcp sync` (no faults) heals it to the sandbox's ground truth. On both engines.
  */
 
 const SCALE = FULL ? 'small' : 'demo';
@@ -75,31 +76,31 @@ async function expectHealsAfter(
   // The faulted run ended by itself, with a documented exit code (0 success/partial, 1 failure).
   expect(faulted.signal).toBeNull();
   expect([0, 1], faulted.out + faulted.err).toContain(faulted.code);
-  expectConsistent(s.dbPath);
-  expectNoDanglingRun(s.dbPath);
+  await expectConsistent(s);
+  await expectNoDanglingRun(s);
   s.sandbox.setFaults({});
   const heal = await s.run(['sync'], CLIENT_ENV);
   expect(heal.code, heal.out + heal.err).toBe(0);
   expect(heal.out).toMatch(/outcome\s+success/);
-  expectConsistent(s.dbPath);
-  await expectMatchesTruth(s.dbPath, s.sandbox.truth());
+  await expectConsistent(s);
+  await expectMatchesTruth(s, s.sandbox.truth());
   expect(findSecret(s.output(), s.secrets), 'a secret in the sync output').toBeNull();
 }
 
-describe('sync under upstream faults', () => {
-  announce('sync faults', { scale: SCALE, scenarios: SCENARIOS.length + 1 });
+describe.each(RELIABILITY_ENGINES)('sync under upstream faults, on $name', ({ name: engine }) => {
+  announce('sync faults', { engine, scale: SCALE, scenarios: SCENARIOS.length + 1 });
 
   it.each(SCENARIOS)('%s: the mirror stays consistent and the next sync heals it', async (_name, faults) => {
-    stack = await startStack({ scale: SCALE, faults });
+    stack = await startStack({ scale: SCALE, faults, engine });
     const faulted = await stack.run(['sync', '--force'], CLIENT_ENV);
     console.error(
-      `[reliability] ${_name}: exit ${faulted.code}, ${/outcome\s+(\w+)/.exec(faulted.out)?.[1] ?? 'no outcome'}, runs ${runStatuses(stack.dbPath).join(',')}`,
+      `[reliability] ${_name}: exit ${faulted.code}, ${/outcome\s+(\w+)/.exec(faulted.out)?.[1] ?? 'no outcome'}, runs ${(await runStatuses(stack)).join(',')}`,
     );
     await expectHealsAfter(stack, faulted);
   });
 
   it('the sandbox goes away mid-sync and comes back: consistent, then healed', async () => {
-    stack = await startStack({ scale: SCALE, faults: { latencyMs: 20 } });
+    stack = await startStack({ scale: SCALE, faults: { latencyMs: 20 }, engine });
     const port = stack.sandbox.port;
     const sync = stack.launch(['sync', '--force'], CLIENT_ENV);
     for (let i = 0; i < 400 && stack.sandbox.requestLog().length < 8; i++)
@@ -112,15 +113,15 @@ describe('sync under upstream faults', () => {
     );
     expect(signal).toBeNull();
     expect([0, 1]).toContain(code);
-    expectConsistent(stack.dbPath);
-    expectNoDanglingRun(stack.dbPath);
+    await expectConsistent(stack);
+    await expectNoDanglingRun(stack);
     // The same account comes back on the same address.
     const back = await startBenchSandbox({ scale: SCALE, token: stack.secrets.token, port });
     try {
       const heal = await stack.run(['sync'], CLIENT_ENV);
       expect(heal.code, heal.out + heal.err).toBe(0);
       expect(heal.out).toMatch(/outcome\s+success/);
-      await expectMatchesTruth(stack.dbPath, back.truth());
+      await expectMatchesTruth(stack, back.truth());
     } finally {
       await back.close();
     }

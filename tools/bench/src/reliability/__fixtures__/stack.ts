@@ -1,21 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createEmptyPgDatabase } from '@testio-mcp/persistence/testing';
 import type { RunningSandbox, SandboxFaults } from '@testio-mcp/testio-sandbox';
 import { launchCli, productEnv, startMcpHttp, startRestApi, type Launched } from '../../process.js';
 import { startBenchSandbox, type Scale } from '../../sandbox.js';
+import type { MirrorLocation, ReliabilityEngine } from './engines.js';
 import { makeSecrets, type Secrets } from './secrets.js';
 
 /**
  * The product as users run it, on loopback only: the sandbox (with a per-run secret token), a mirror
- * file in a temp dir, and `testio-mcp` processes. Everything they print is kept, for the leak checks.
+ * (a file in a temp dir, or a fresh PostgreSQL database every process reaches by TESTIO_DATABASE_URL),
+ * and `testio-mcp` processes. Everything they print is kept, for the leak checks.
  */
 
-export interface Stack {
+export interface Stack extends MirrorLocation {
   readonly sandbox: RunningSandbox;
   readonly secrets: Secrets;
   readonly dir: string;
-  readonly dbPath: string;
   /** Environment of a `testio-mcp` process on this stack. */
   env(extra?: Record<string, string>): NodeJS.ProcessEnv;
   /** Runs `testio-mcp <args>` to completion. */
@@ -34,15 +36,25 @@ export interface Stack {
 
 export async function startStack(options: {
   scale: Scale;
+  /** Default SQLite. PostgreSQL: an empty database, migrated by the first process as on a new install. */
+  engine?: ReliabilityEngine;
   faults?: SandboxFaults;
   port?: number;
 }): Promise<Stack> {
+  const engine = options.engine ?? 'sqlite';
+  const pg = engine === 'postgres' ? await createEmptyPgDatabase() : undefined;
   const secrets = makeSecrets();
-  const sandbox = await startBenchSandbox({
-    scale: options.scale,
-    token: secrets.token,
-    ...(options.port ? { port: options.port } : {}),
-  });
+  let sandbox: RunningSandbox;
+  try {
+    sandbox = await startBenchSandbox({
+      scale: options.scale,
+      token: secrets.token,
+      ...(options.port ? { port: options.port } : {}),
+    });
+  } catch (error) {
+    await pg?.drop();
+    throw error;
+  }
   if (options.faults) sandbox.setFaults(options.faults);
   const dir = mkdtempSync(join(tmpdir(), 'testio-reliability-'));
   const dbPath = join(dir, 'mirror.db');
@@ -57,6 +69,7 @@ export async function startStack(options: {
       TESTIO_RATE_LIMIT_VIEWER: '0',
       TESTIO_RATE_LIMIT_OPERATOR: '0',
       TESTIO_RATE_LIMIT_ADMIN: '0',
+      ...(pg ? { TESTIO_DATABASE_URL: pg.url } : {}),
       ...extra,
     });
   const launch = (args: string[], extra: Record<string, string> = {}) => {
@@ -70,6 +83,8 @@ export async function startStack(options: {
     return proc;
   };
   return {
+    engine,
+    ...(pg ? { databaseUrl: pg.url } : {}),
     sandbox,
     secrets,
     dir,
@@ -95,6 +110,7 @@ export async function startStack(options: {
     async close() {
       await Promise.all(procs.map((p) => p.stop(5_000)));
       await sandbox.close();
+      await pg?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
