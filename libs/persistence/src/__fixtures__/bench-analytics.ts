@@ -5,7 +5,7 @@
 // docs/performance.md. The aggregate figure is the better of two runs; the bug-level one a single run. Each
 // line names the aggregate path and the 1-minute load average (the machine is shared). AGGREGATES_ONLY=1
 // skips the bug-level side (minutes per query at `large`); ONLY=<dims>[;<dims>] (e.g. `tester;product+severity`)
-// runs only those dimension sets.
+// runs only those dimension sets; SKIP_BUG_LEVEL=1 skips the queries no aggregate path serves.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -45,6 +45,7 @@ const ms = (t: Timing) => `${t.wall.toFixed(0).padStart(6)} ms (cpu ${t.cpu.toFi
 const better = (a: Timing, b: Timing) => (a.cpu <= b.cpu ? a : b);
 const only = process.env['ONLY']?.split(';');
 const aggregatesOnly = process.env['AGGREGATES_ONLY'] === '1';
+const skipBugLevel = process.env['SKIP_BUG_LEVEL'] === '1';
 const METRICS: MetricKey[][] = [
   ['bug_count', 'test_count'],
   ['overall_acceptance_rate', 'rejection_rate'],
@@ -59,6 +60,8 @@ for (const dimensions of DIMENSIONS.filter((d) => !only || only.includes(d.join(
       sortOrder: 'desc' as const,
       limit: 100,
     };
+    const path = aggregatePath({ ...query, hasBugFilter: false, hasPlatformFilter: false }) ?? 'bug level';
+    if (skipBugLevel && path === 'bug level') continue;
     const time = async (reader: typeof aggregates) => {
       const started = performance.now();
       const cpu = process.cpuUsage();
@@ -68,7 +71,6 @@ for (const dimensions of DIMENSIONS.filter((d) => !only || only.includes(d.join(
     };
     const fast = better(await time(aggregates), await time(aggregates));
     const slow = aggregatesOnly ? { wall: Number.NaN, cpu: Number.NaN } : await time(bugLevel);
-    const path = aggregatePath({ ...query, hasBugFilter: false, hasPlatformFilter: false }) ?? 'bug level';
     process.stdout.write(
       `${dimensions.join('+').padEnd(18)} ${metrics.join(',').padEnd(40)} ${path.padEnd(9)} aggregates ${ms(fast)}   bug level ${ms(slow)}   load ${loadavg()[0]?.toFixed(1)}\n`,
     );
