@@ -123,8 +123,11 @@ interface Path {
   readonly dimensions: ReadonlySet<MetricDimension>;
   readonly bugFilters: boolean;
   readonly metrics: Record<MetricKey, string | null>;
-  /** Fact rows: the scoped tests' own rows unless `bugsOnly`, then the aggregate rows of their bugs. */
-  readonly facts: (bugsOnly: boolean) => string;
+  /**
+   * Fact rows: the scoped tests' own rows unless `bugsOnly`, then the aggregate rows of their bugs; each
+   * row starts with `test_id` and the `carry` items (the scoped test's columns, see `metricStatement`).
+   */
+  readonly facts: (bugsOnly: boolean, carry: string) => string;
 }
 
 const union = (bugsOnly: boolean, testRows: string, bugRows: string) =>
@@ -141,13 +144,13 @@ const countsPath = (d: AnalyticsDialect, name: 'attrs' | 'counts', table: string
   ]),
   bugFilters: true,
   metrics: author ? countsMetricsOf(d) : { ...countsMetricsOf(d), active_testers: null },
-  facts: (bugsOnly) =>
+  facts: (bugsOnly, carry) =>
     union(
       bugsOnly,
-      `SELECT st.id AS test_id, NULL AS status, NULL AS severity, NULL AS known, NULL AS rejection_reason,
+      `SELECT st.id AS test_id, ${carry}NULL AS status, NULL AS severity, NULL AS known, NULL AS rejection_reason,
       ${author ? 'NULL AS author, ' : ''}0 AS bugs
     FROM scoped_tests st`,
-      `SELECT a.test_id AS test_id, a.status AS status, a.severity AS severity, a.known AS known,
+      `SELECT a.test_id AS test_id, ${carry}a.status AS status, a.severity AS severity, a.known AS known,
       a.rejection_reason AS rejection_reason, ${author ? 'a.author AS author, ' : ''}a.bugs AS bugs
     FROM scoped_tests st
     ${d.loopJoin} ${table} a ON a.customer_id = @cid AND a.test_id = st.id
@@ -162,8 +165,8 @@ const pathsOf = perDialect((d): readonly Path[] => [
     dimensions: new Set(),
     bugFilters: false,
     metrics: totalsMetricsOf(d),
-    facts:
-      () => `SELECT st.id AS test_id, ${TOTALS_COLUMNS.map((c) => `coalesce(x.${c}, 0) AS ${c}`).join(', ')}
+    facts: (_bugsOnly, carry) =>
+      `SELECT st.id AS test_id, ${carry}${TOTALS_COLUMNS.map((c) => `coalesce(x.${c}, 0) AS ${c}`).join(', ')}
     FROM scoped_tests st
     LEFT JOIN test_bug_totals x ON x.customer_id = @cid AND x.test_id = st.id`,
   },
@@ -175,13 +178,13 @@ const pathsOf = perDialect((d): readonly Path[] => [
     metrics: { ...totalsMetricsOf(d), features_tested: METRICS.features_tested.sql },
     // A test under each feature it covered; a bug's rows under their own feature, resolved as the
     // bug-level path resolves it (the bug's feature, else its test feature's).
-    facts: (bugsOnly) =>
+    facts: (bugsOnly, carry) =>
       union(
         bugsOnly,
-        `SELECT st.id AS test_id, tf.feature_id AS feature_id, ${zeros}
+        `SELECT st.id AS test_id, ${carry}tf.feature_id AS feature_id, ${zeros}
     FROM scoped_tests st
     LEFT JOIN test_features tf ON tf.customer_id = @cid AND tf.test_id = st.id`,
-        `SELECT a.test_id AS test_id, coalesce(a.feature_id, tfb.feature_id) AS feature_id, ${columnsOf('a')}
+        `SELECT a.test_id AS test_id, ${carry}coalesce(a.feature_id, tfb.feature_id) AS feature_id, ${columnsOf('a')}
     FROM scoped_tests st
     ${d.loopJoin} test_feature_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id
     LEFT JOIN test_features tfb ON tfb.customer_id = @cid AND tfb.id = a.test_feature_id`,
@@ -192,14 +195,14 @@ const pathsOf = perDialect((d): readonly Path[] => [
     dimensions: new Set<MetricDimension>(['platform']),
     bugFilters: false,
     metrics: totalsMetricsOf(d),
-    facts: (bugsOnly) =>
+    facts: (bugsOnly, carry) =>
       union(
         bugsOnly,
-        `SELECT st.id AS test_id, tp.operating_system AS platform, ${zeros}
+        `SELECT st.id AS test_id, ${carry}tp.operating_system AS platform, ${zeros}
     FROM scoped_tests st
     LEFT JOIN test_platforms tp ON tp.customer_id = @cid AND tp.test_id = st.id
     WHERE ${platformFilter(d, 'tp.operating_system')}`,
-        `SELECT a.test_id AS test_id, a.os AS platform, ${columnsOf('a')}
+        `SELECT a.test_id AS test_id, ${carry}a.os AS platform, ${columnsOf('a')}
     FROM scoped_tests st
     ${d.loopJoin} test_platform_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id
     WHERE ${platformFilter(d, 'a.os')}`,
@@ -210,12 +213,12 @@ const pathsOf = perDialect((d): readonly Path[] => [
     dimensions: new Set<MetricDimension>(['tester']),
     bugFilters: false,
     metrics: { ...totalsMetricsOf(d), active_testers: 'COUNT(DISTINCT f.author)' },
-    facts: (bugsOnly) =>
+    facts: (bugsOnly, carry) =>
       union(
         bugsOnly,
-        `SELECT st.id AS test_id, NULL AS author, ${zeros}
+        `SELECT st.id AS test_id, ${carry}NULL AS author, ${zeros}
     FROM scoped_tests st`,
-        `SELECT a.test_id AS test_id, a.author AS author, ${columnsOf('a')}
+        `SELECT a.test_id AS test_id, ${carry}a.author AS author, ${columnsOf('a')}
     FROM scoped_tests st
     ${d.loopJoin} test_author_bug_totals a ON a.customer_id = @cid AND a.test_id = st.id`,
       ),
@@ -267,7 +270,7 @@ export function buildAggregateMetricSql(
   return metricStatement({
     ...query,
     dialect,
-    facts: path.facts(bugsOnly),
+    facts: (carry) => path.facts(bugsOnly, carry),
     bugJoin: false,
     dims,
     filtered,

@@ -39,13 +39,15 @@ export interface DimensionSql {
 
 type OuterJoin = 'products' | 'features' | 'tester' | 'customer' | 'tester_aggregate';
 
-const OUTER_JOINS: Record<OuterJoin, string> = {
-  products: 'JOIN products p ON p.customer_id = @cid AND p.id = t.product_id',
+/** `join` is the inner join's keyword: the aggregate paths pin the fact rows as the outer loop (ADR 0021). */
+const outerJoinsOf = (join: string): Record<OuterJoin, string> => ({
+  products: `${join} products p ON p.customer_id = @cid AND p.id = t.product_id`,
   features: 'LEFT JOIN features fe ON fe.customer_id = @cid AND fe.id = f.feature_id',
   tester: 'LEFT JOIN users ut ON ut.customer_id = @cid AND ut.username = b.author',
   customer: 'LEFT JOIN users uc ON uc.customer_id = @cid AND uc.username = t.created_by',
   tester_aggregate: 'LEFT JOIN users ut ON ut.customer_id = @cid AND ut.username = f.author',
-};
+});
+const OUTER_JOINS = outerJoinsOf('JOIN');
 
 /** Memoised per dialect: the maps below are built once per engine. */
 export function perDialect<T>(build: (d: AnalyticsDialect) => T): (d: AnalyticsDialect) => T {
@@ -145,6 +147,9 @@ export const metricsOf = perDialect((d): Record<MetricKey, MetricSql> => ({
 /** The metrics on SQLite (the kinds are the same on every engine). */
 export const METRICS = metricsOf(SQLITE);
 
+/** A column of the outer query's `tests t` (word boundary: `st.id` and `ut.id` are other aliases). */
+const TEST_COLUMN = /\bt\.(\w+)/g;
+
 const DIRECTION: Record<SortOrder, string> = { asc: 'ASC', desc: 'DESC' };
 export const BUG_LEVEL = new Set<MetricDimension>(BUG_LEVEL_DIMENSIONS);
 
@@ -183,11 +188,11 @@ export function scopeParams(
  * The tests of a scope (test filters only). Bugs are always reached from it with
  * `scoped_tests st CROSS JOIN bugs b ON ... b.test_id = st.id`: CROSS JOIN keeps that loop order in SQLite,
  * which otherwise (no statistics for the json_each filters) scanned every bug of the account and probed
- * the scope, 2× slower for one product of `medium` (docs/performance.md).
+ * the scope, 2× slower for one product of `medium` (docs/performance.md). `carried`: further test columns
+ * the aggregate paths pass on into their fact rows (see `metricStatement`).
  */
-export const scopedTestsOf = perDialect(
-  (d) => `scoped_tests AS (
-  SELECT t.id, t.product_id FROM tests t
+const scopedTestsWith = (d: AnalyticsDialect, carried: readonly string[]) => `scoped_tests AS (
+  SELECT ${['id', 'product_id', ...carried.filter((c) => c !== 'id' && c !== 'product_id')].map((c) => `t.${c}`).join(', ')} FROM tests t
   WHERE t.customer_id = @cid
     AND ${d.listFilter('t.product_id', 'products', 'int')}
     AND ${d.listFilter('t.id', 'tests', 'int')}
@@ -195,8 +200,9 @@ export const scopedTestsOf = perDialect(
     AND ${d.listFilter('t.testing_type', 'types', 'text')}
     AND (${d.param('from', 'time')} IS NULL OR t.end_at >= ${d.param('from', 'time')})
     AND (${d.param('to', 'time')} IS NULL OR t.end_at <= ${d.param('to', 'time')})
-)`,
-);
+)`;
+/** {@link scopedTestsWith} selecting the id and product only, as the bug-level path and the reports read it. */
+export const scopedTestsOf = perDialect((d) => scopedTestsWith(d, []));
 export const SCOPED_TESTS = scopedTestsOf(SQLITE);
 
 /** The scope's bug filters on the bug (or aggregate) row `alias`. */
@@ -218,7 +224,13 @@ export interface MetricSqlQuery extends Pick<MetricQuery, 'dimensions' | 'metric
 /** The outer query both paths share: labels, metrics, dimension filters, grouping, order and limit. */
 export function metricStatement(q: {
   dialect?: AnalyticsDialect;
-  facts: string;
+  /**
+   * The fact rows. A function (the aggregate paths) receives the select-list items (`st.x AS t_x, `, or
+   * nothing) that carry the scoped test's columns the outer query reads into each fact row: the outer
+   * query then reads them as `f.t_x` instead of joining `tests` once per fact row (at `large` the author
+   * path's 980,000 fact rows each fetched a wide `tests` row: most of its time, docs/performance.md).
+   */
+  facts: string | ((carry: string) => string);
   /** The bug-level path joins each fact row's bug back; the aggregate rows carry their attributes. */
   bugJoin: boolean;
   dims: readonly { key: MetricDimension; sql: DimensionSql }[];
@@ -229,8 +241,10 @@ export function metricStatement(q: {
 }): string {
   const { dims, filtered, metrics } = q;
   const dialect = q.dialect ?? SQLITE;
+  const carrying = typeof q.facts === 'function';
+  const outerJoins = carrying ? outerJoinsOf(dialect.loopJoin) : OUTER_JOINS;
   const joins = [...new Set([...dims, ...filtered].flatMap((d) => d.sql.joins ?? []))].map(
-    (j) => OUTER_JOINS[j],
+    (j) => outerJoins[j],
   );
   // A dimension filter keeps the fact rows whose label (case-insensitive) or id is among the values.
   const where = filtered.map(
@@ -257,21 +271,27 @@ export function metricStatement(q: {
     ...dims.map((_, i) => `d${i}_label IS NULL, ${dialect.textOrder(`d${i}_label`)} ASC`),
   ];
 
-  // The aggregate rows come from scoped tests only, so the join to tests matters only where a label, a
-  // filter or a metric reads a test column: left out otherwise (one lookup per fact row saved).
-  const readsTest = q.bugJoin || /\bt\./.test([...select, ...where, ...joins].join(' '));
-  const grouped = `SELECT ${select.join(',\n    ')}
+  // The aggregate rows come from scoped tests only: the test columns a label, a filter or a metric reads
+  // (`t.x`, from the closed maps above) come with each fact row as `f.t_x`. The bug-level path joins
+  // `tests` per fact row, as before.
+  const outer = [...select, ...where, ...joins].join('\n');
+  const carried = carrying ? [...new Set([...outer.matchAll(TEST_COLUMN)].map((m) => m[1] as string))] : [];
+  const fromTest = (sql: string) => (carrying ? sql.replace(TEST_COLUMN, 'f.t_$1') : sql);
+  const facts =
+    typeof q.facts === 'function' ? q.facts(carried.map((c) => `st.${c} AS t_${c}, `).join('')) : q.facts;
+  const readsTest = !carrying && (q.bugJoin || /\bt\./.test(outer));
+  const grouped = `SELECT ${select.map(fromTest).join(',\n    ')}
   FROM facts f
   ${readsTest ? 'JOIN tests t ON t.customer_id = @cid AND t.id = f.test_id' : ''}
   ${q.bugJoin ? 'LEFT JOIN bugs b ON b.customer_id = @cid AND b.id = f.bug_id' : ''}
-  ${joins.join('\n  ')}
-  ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+  ${joins.map(fromTest).join('\n  ')}
+  ${where.length > 0 ? `WHERE ${where.map(fromTest).join(' AND ')}` : ''}
   ${groupBy}`;
   const orderBy = order.length > 0 ? `ORDER BY ${order.join(', ')}` : '';
   // PostgreSQL resolves output column names in ORDER BY only when they stand alone: order the groups outside.
-  return `WITH ${scopedTestsOf(dialect)},
+  return `WITH ${carrying ? scopedTestsWith(dialect, carried) : scopedTestsOf(dialect)},
   facts AS (
-    ${q.facts}
+    ${facts}
   )
   ${
     dialect.wrapOrder
