@@ -245,6 +245,24 @@ describe('testio-mcp db copy', () => {
     expect(counts['api_keys']).toBe(1);
   });
 
+  it('leaves the tables analysed and vacuumed, so the first reads are not planned blind', async () => {
+    // A bulk load has no planner statistics until autovacuum runs (never where it is off): a bug's summary
+    // then joined every test of the tenant. reltuples is -1 on a table never analysed; relallvisible > 0
+    // once VACUUM has set the visibility map that index-only counts need.
+    const { rows } = await pg.pool.query<{ relname: string; reltuples: number; relallvisible: number }>(
+      `SELECT relname, reltuples, relallvisible FROM pg_class
+       WHERE relname IN ('bugs', 'tests', 'products', 'bugs_fts', 'test_bug_counts') AND relkind = 'r'
+       ORDER BY relname`,
+    );
+    expect(rows.map((r) => r.relname)).toEqual(['bugs', 'bugs_fts', 'products', 'test_bug_counts', 'tests']);
+    for (const r of rows) {
+      const [{ n }] = (await pg.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${r.relname}"`))
+        .rows as [{ n: number }];
+      expect(r.reltuples, r.relname).toBe(n);
+      expect(r.relallvisible, r.relname).toBeGreaterThan(0);
+    }
+  });
+
   it('holds the same mirror: the truth counts and every trigger-kept table row for row', async () => {
     expect(await pg.queries.countsForTruthComparison()).toEqual(
       await sqlite.queries.countsForTruthComparison(),

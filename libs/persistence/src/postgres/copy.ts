@@ -182,7 +182,7 @@ function sqliteColumns(sqlite: Sqlite, table: string): string[] {
  * still checked) and enabled again before the derived counts, aggregates and search documents are rebuilt
  * set-based in the same transaction (ADR 0036): per-row triggers cost hours at a million bugs. Refuses a target with rows (`ConflictError`) unless `replace`, and a schema the two engines
  * do not share (`InvalidInputError`: migrate both to the same release first). Row counts are read back
- * after the commit.
+ * after the commit, and the written tables are vacuumed and analysed (statistics for the planner).
  */
 export async function copySqliteToPostgres(options: CopyToPostgresOptions): Promise<CopyToPostgresResult> {
   const { sqlite, pool } = options;
@@ -287,6 +287,14 @@ export async function copySqliteToPostgres(options: CopyToPostgresOptions): Prom
         const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quote(table)}`);
         verified.push({ table, rows: rows[0]?.n ?? 0 });
       }
+      // A bulk load leaves the tables without planner statistics and without a visibility map until
+      // autovacuum gets to them (never, where it is off). Planned blind, a single bug's summary joined every
+      // test of the tenant (tens of ms at `large` instead of 0.1) and counts could not use index-only
+      // scans: the first reads after a copy should not wait for autovacuum (docs/performance.md, Issue 15).
+      // VACUUM cannot run inside a transaction, so this follows the commit.
+      await client.query(
+        `VACUUM (ANALYZE) ${[...copied.map((c) => c.table), ...DERIVED_REBUILDS.keys()].map(quote).join(', ')}`,
+      );
       return { tables: copied, verified, derived };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

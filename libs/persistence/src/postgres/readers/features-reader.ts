@@ -70,7 +70,9 @@ export function createPgFeaturesReader(ctx: PgReaderContext): FeaturesReader {
           const params = { productId: q.productId, hasStories: q.hasUserStories ?? null };
           const total = await count(`SELECT count(*) AS n FROM features f WHERE ${FEATURE_WHERE}`, params);
           const rows = await all<FeatureSqlRow>(
-            `SELECT * FROM (SELECT ${FEATURE_COLUMNS} FROM features f WHERE ${FEATURE_WHERE}) f
+            // OFFSET 0 keeps the inner query a subquery: pulled up, its count subqueries were copied
+            // into both terms of the ORDER BY and ran twice per feature when sorting by a count.
+            `SELECT * FROM (SELECT ${FEATURE_COLUMNS} FROM features f WHERE ${FEATURE_WHERE} OFFSET 0) f
              ${orderBy(sortExpression(FEATURE_SORT, q.sortBy), q.sortOrder, 'f.id')} LIMIT @limit::int OFFSET @offset::int`,
             { ...params, limit: q.limit, offset: q.offset },
           );

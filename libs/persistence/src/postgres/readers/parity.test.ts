@@ -118,11 +118,19 @@ async function fill(stores: (customerId?: number) => SyncStores): Promise<void> 
         actual_result: random(2) === 0 ? 'Nothing happens' : 'Après le virement, rien',
         test_feature: { id: testId * 100 + (1 + random(2)), feature_id: 501 },
       });
-    }),
+    }).concat([
+      // What a bug's summary must still answer, whichever way its joins are planned: no author and no
+      // feature; a new author (the store records the user); a test feature whose feature is synced.
+      bug(5160, 100, { author: null, test_feature: null }),
+      bug(5161, 101, { author: { name: 'nobody.known' }, test_feature: { id: 10_101, feature_id: null } }),
+      bug(5162, 102, { test_feature: { id: 10_201, feature_id: 12 } }),
+    ]),
     T0,
   );
   await stores(2).products.upsertProducts([product(1, { name: 'Web shop of tenant 2' })], T0);
   await stores(2).tests.upsertTests([testOf(100, 1, { title: 'Checkout elsewhere' })], T0);
+  // The same bug id in another tenant, on that tenant's test 100: tenant 1's summary must not see it.
+  await stores(2).bugs.replaceBugsOfTests([100], [bug(5160, 100, { title: 'Tenant 2 bug' })], T0);
   await s.syncState.recordProblematicRange(
     {
       productId: 1,
@@ -240,7 +248,8 @@ async function readAll(reader: MirrorReader): Promise<Record<string, unknown>> {
             ...p,
             ...filter,
           });
-  for (const id of [5000, 5001, 5050, 5159, 1]) out[`bug ${id}`] = await reader.getBugDetail(id);
+  for (const id of [5000, 5001, 5050, 5159, 5160, 5161, 5162, 1])
+    out[`bug ${id}`] = await reader.getBugDetail(id);
   for (const productId of [1, 2, 4])
     for (const sortBy of FEATURE_SORT_FIELDS)
       for (const sortOrder of ORDERS)
@@ -361,7 +370,14 @@ describe('PostgreSQL answers what SQLite answers', () => {
     expect(Object.keys(actual)).toEqual(Object.keys(expected));
     for (const key of Object.keys(expected)) expect(actual[key], key).toEqual(expected[key]);
     // The data is rich enough for the comparison to mean something.
-    expect(expected['stats']).toMatchObject({ products: 4, tests: 36, bugs: 160 });
+    expect(expected['stats']).toMatchObject({ products: 4, tests: 36, bugs: 163 });
+    // The bugs added for the summary's lookups answer what a user expects, not only the same on both.
+    expect(actual['bug 5160']).toMatchObject({ title: 'Bug 5160', reporter: null, feature: null });
+    expect(actual['bug 5161']).toMatchObject({
+      reporter: { username: 'nobody.known' },
+      feature: { id: 11, title: expect.any(String) },
+    });
+    expect(actual['bug 5162']).toMatchObject({ feature: { id: 12 }, test: { id: 102 } });
     expect((expected['bugs severity desc 0 {}'] as { total: number }).total).toBeGreaterThan(100);
   });
 
