@@ -269,6 +269,9 @@ export function metricStatement(q: {
   const order = [
     ...(sortColumn ? [`${sortColumn} IS NULL`, `${sortText} ${dir}`] : []),
     ...dims.map((_, i) => `d${i}_label IS NULL, ${dialect.textOrder(`d${i}_label`)} ASC`),
+    // Two groups can share a label (two features called "Checkout" in two products): their ids settle
+    // the order, the same on both engines (NULL ids last on both: their defaults differ).
+    ...dims.map((_, i) => `d${i}_id IS NULL, d${i}_id ASC`),
   ];
 
   // The aggregate rows come from scoped tests only: the test columns a label, a filter or a metric reads
