@@ -213,7 +213,7 @@ describe('Streamable HTTP', () => {
 
   /** A raw request, so the Host header can be anything. */
   function raw(options: { method: string; path: string; headers?: Record<string, string>; body?: string }) {
-    return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    return new Promise<{ status: number; body: string; contentType: string }>((resolve, reject) => {
       const req = httpRequest(
         {
           host: '127.0.0.1',
@@ -225,7 +225,9 @@ describe('Streamable HTTP', () => {
         (res) => {
           let body = '';
           res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body, contentType: res.headers['content-type'] ?? '' }),
+          );
         },
       );
       req.on('error', reject);
@@ -274,6 +276,37 @@ describe('Streamable HTTP', () => {
       await client.close();
     }
   }, 60_000);
+
+  it('answers a 2025 call that can only send its result as JSON, and one that could stream as SSE', async () => {
+    const call = (id: number, meta?: Record<string, unknown>) =>
+      raw({
+        method: 'POST',
+        path: '/mcp',
+        headers: { ...mcpHeaders, 'mcp-protocol-version': '2025-06-18' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/call',
+          params: { name: 'list_products', arguments: { per_page: 2 }, ...(meta ? { _meta: meta } : {}) },
+        }),
+      });
+    const plain = await call(7);
+    expect(plain.status).toBe(200);
+    expect(plain.contentType).toMatch(/^application\/json/);
+    const answer = JSON.parse(plain.body) as { id: number; result: { structuredContent: unknown } };
+    expect(answer.id).toBe(7);
+    expect(listProductsOutputSchema.parse(answer.result.structuredContent).products).toHaveLength(2);
+    // A progress token asks for notifications before the result: that answer stays a stream.
+    const withProgress = await call(8, { progressToken: 'p8' });
+    expect(withProgress.status).toBe(200);
+    expect(withProgress.contentType).toMatch(/^text\/event-stream/);
+    const data = withProgress.body
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice(6)) as { id?: number; result?: { structuredContent: unknown } });
+    const streamed = data.find((message) => message.id === 8);
+    expect(listProductsOutputSchema.parse(streamed?.result?.structuredContent).products).toHaveLength(2);
+  });
 
   it('refuses a foreign Host header (DNS rebinding) and a foreign Origin with 403', async () => {
     const evilHost = await raw({

@@ -1,5 +1,5 @@
 import { fromDbTime, toDbTime, dbTime } from './time.js';
-import type { Sqlite } from './sqlite.js';
+import { changeStamp, type Sqlite } from './sqlite.js';
 
 /**
  * The rows behind principals and tenants (migration 20261208000100_principals, ADR 0022). This module
@@ -97,9 +97,16 @@ export function createPrincipalStore(db: Sqlite): PrincipalStore {
   const revokeTenantKeys = db.prepare(
     `UPDATE "api_keys" SET "revoked_at" = ? WHERE "tenant" = ? AND "revoked_at" IS NULL`,
   );
+  // How many keys are usable at a time, and until when the last of them stays usable ('~' sorts after
+  // every timestamp: a key without expiry).
   const usable = db.prepare(
-    `SELECT EXISTS (SELECT 1 FROM "api_keys" WHERE "revoked_at" IS NULL AND ("expires_at" IS NULL OR "expires_at" > ?)) AS "yes"`,
+    `SELECT COUNT(*) AS "n", MAX(COALESCE("expires_at", '~')) AS "until" FROM "api_keys"
+     WHERE "revoked_at" IS NULL AND ("expires_at" IS NULL OR "expires_at" > ?)`,
   );
+  // Every request without a credential asks whether a key exists (so a key made by `keys create` in
+  // another process locks an open server at once): the answer is kept while the connection's change
+  // stamp holds and the clock stays within the window in which it cannot flip on its own.
+  let known: { stamp: string; yes: boolean; from: number; until: number } | undefined;
   const insertTenant = db.prepare(
     `INSERT INTO "tenants" ("slug", "customer_id", "base_url", "token_ciphertext", "created_at", "updated_at")
      VALUES (?, ?, ?, ?, ?, ?)`,
@@ -134,7 +141,15 @@ export function createPrincipalStore(db: Sqlite): PrincipalStore {
       return revokeKey.run(dbTime(at), id).changes > 0;
     },
     hasUsableApiKey(now) {
-      return (usable.get(dbTime(now)) as { yes: number }).yes === 1;
+      const stamp = changeStamp(db);
+      const at = now.getTime();
+      if (known?.stamp === stamp && at >= known.from && at < known.until) return known.yes;
+      const row = usable.get(dbTime(now)) as { n: number; until: string | null };
+      const yes = row.n > 0;
+      // With no usable key the answer only changes by a write; with keys, when the last one expires.
+      const until = !yes || row.until === '~' ? Infinity : (fromDbTime(row.until)?.getTime() ?? at);
+      known = { stamp, yes, from: at, until };
+      return yes;
     },
     insertTenant(row) {
       insertTenant.run(

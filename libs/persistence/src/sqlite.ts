@@ -94,3 +94,16 @@ export function writeTransaction<T>(db: Sqlite, fn: () => T): T {
 export function readTransaction<T>(db: Sqlite, fn: () => T): T {
   return db.transaction(fn).deferred();
 }
+
+/**
+ * What a connection has seen change, as one string: `PRAGMA data_version` moves when another connection
+ * (the CLI's `keys create`, a sync worker, another server) commits, and `total_changes()` when this one
+ * writes, which data_version ignores. Equal stamps mean nothing a query on this connection reads has
+ * changed, so an answer computed under a stamp may be served again while the stamp holds. Two plucked
+ * statements cost a few microseconds, far less than most reads they stand in for.
+ */
+export function changeStamp(db: Sqlite): string {
+  const version = prepared(db, 'PRAGMA data_version').pluck().get() as number;
+  const changes = prepared(db, 'SELECT total_changes()').pluck().get() as number;
+  return `${version}:${changes}`;
+}

@@ -338,6 +338,37 @@ describe.each(testEngines)('stores on $name', (engine) => {
       expect(await stores.tests.getTestSyncStates([4, 5])).toHaveLength(1);
     });
 
+    it("reads a test's sync state as it is now: after this connection's writes and another's", async () => {
+      await stores.tests.upsertTests([testOf(100, 1)], T0);
+      const read = async () =>
+        (await stores.tests.getTestSyncStates([101, 100])).map((s) => [
+          s.id,
+          s.status,
+          s.syncedAt,
+          s.bugsSyncedAt,
+        ]);
+      expect(await read()).toEqual([[100, 'archived', T0, null]]);
+      expect(await read()).toEqual([[100, 'archived', T0, null]]);
+      // Another process (the sync worker, a second server) writes; the next read sees it at once.
+      const other = await db.connectAgain();
+      try {
+        await other.stores.tests.upsertTests([testOf(100, 1, { status: 'locked' }), testOf(101, 1)], T1);
+        expect(await read()).toEqual([
+          [100, 'locked', T1, null],
+          [101, 'archived', T1, null],
+        ]);
+        await stores.bugs.replaceBugsOfTests([100], [], T1);
+        expect(await read()).toEqual([
+          [100, 'locked', T1, T1],
+          [101, 'archived', T1, null],
+        ]);
+        await other.stores.tests.deleteTests([101]);
+        expect(await read()).toEqual([[100, 'locked', T1, T1]]);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('deletes tests with their bugs and children', async () => {
       await stores.tests.upsertTests([testOf(100, 1), testOf(101, 1)], T0);
       await stores.bugs.replaceBugsOfTests([100, 101], [bug(1, 100), bug(2, 101)], T0);

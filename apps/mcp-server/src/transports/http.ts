@@ -14,9 +14,11 @@ import {
   createMcpHandler,
   validateHostHeader,
   type AuthInfo,
+  type McpServerFactory,
   type Server,
 } from '@modelcontextprotocol/server';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { legacyRoute } from './legacy-json.js';
 import { sendWebResponse, toWebRequest } from './web-bridge.js';
 
 /**
@@ -177,21 +179,26 @@ export function createHttpApp(options: HttpAppOptions): express.Express {
   };
 
   // The principal rides to the factory in the SDK's pass-through `authInfo` (never from headers).
-  const mcp = createMcpHandler(
-    ({ authInfo }) => options.createServer((authInfo?.extra as PrincipalCarrier | undefined)?.principal),
-    {
-      legacy: 'stateless',
-      maxRequestBodySize: 1024 * 1024,
-      onerror: (error) => logger.debug({ err: error }, 'MCP request rejected'),
-    },
-  );
+  const factory: McpServerFactory = ({ authInfo }) =>
+    options.createServer((authInfo?.extra as PrincipalCarrier | undefined)?.principal);
+  const onerror = (error: Error): void => logger.debug({ err: error }, 'MCP request rejected');
+  const maxRequestBodySize = 1024 * 1024;
+  // 2026-07-28 requests go to the SDK's handler; 2025-era ones to our leg in front of it, which answers
+  // JSON where nothing could be streamed and the SDK's stateless SSE fallback otherwise (legacy-json.ts).
+  const mcp = createMcpHandler(factory, { legacy: 'reject', maxRequestBodySize, onerror });
+  const legacy = legacyRoute(factory, onerror, maxRequestBodySize);
   app.post(MCP_PATH, authenticate, express.json({ limit: '1mb' }), (req, res) => {
     const principal = res.locals['principal'] as Principal | undefined;
     const authInfo: AuthInfo | undefined = principal
       ? { token: '', clientId: principal.id, scopes: [], extra: { principal } satisfies PrincipalCarrier }
       : undefined;
-    mcp
-      .fetch(toWebRequest(req, res), { parsedBody: req.body, ...(authInfo ? { authInfo } : {}) })
+    const request = toWebRequest(req, res);
+    const handlerOptions = { parsedBody: req.body as unknown, ...(authInfo ? { authInfo } : {}) };
+    legacy
+      .isLegacy(request, req.body)
+      .then((isLegacy) =>
+        isLegacy ? legacy.handle(request, handlerOptions) : mcp.fetch(request, handlerOptions),
+      )
       .then((response) => sendWebResponse(response, res))
       .catch((error: unknown) => {
         logger.error({ err: error }, 'MCP request failed');

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createPrincipalStore, type PrincipalStore } from '@testio-mcp/persistence';
+import { createPrincipalStore, openSqlite, type PrincipalStore } from '@testio-mcp/persistence';
 import { createTestDatabase, type TestDatabase } from '@testio-mcp/persistence/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issueApiKey } from './api-keys.js';
@@ -86,6 +86,32 @@ describe('API keys', () => {
       kind: 'principal',
       principal: { tenant: 'default', role: 'admin', id: expect.stringMatching(/^env:[0-9a-f]{12}$/) },
     });
+  });
+
+  it('locks at once when another process creates a key, and opens again when it is revoked or expires', () => {
+    const auth = authenticator();
+    expect(auth.authenticate(undefined)).toEqual({ kind: 'open' });
+    expect(auth.authenticate(undefined)).toEqual({ kind: 'open' });
+    // `testio-mcp keys create` and `keys revoke` run in another process: their own connection.
+    const cli = openSqlite(db.path);
+    try {
+      const cliStore = createPrincipalStore(cli);
+      const issued = issueApiKey(
+        cliStore,
+        { tenant: 'default', role: 'viewer', name: 'a', expires: '1d' },
+        clock,
+      );
+      expect(auth.authenticate(undefined)).toMatchObject({ kind: 'refused', status: 401 });
+      expect(auth.authenticate(undefined)).toMatchObject({ kind: 'refused', status: 401 });
+      now = new Date(now.getTime() + 86_400_001);
+      expect(auth.authenticate(undefined)).toEqual({ kind: 'open' });
+      now = new Date('2026-12-08T10:00:00Z');
+      expect(auth.authenticate(undefined)).toMatchObject({ kind: 'refused', status: 401 });
+      expect(cliStore.revokeApiKey(issued.id, now)).toBe(true);
+      expect(auth.authenticate(undefined)).toEqual({ kind: 'open' });
+    } finally {
+      cli.close();
+    }
   });
 
   it('keeps requiring keys when the database goes away, and answers 503 for a key it cannot check', () => {

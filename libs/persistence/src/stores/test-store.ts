@@ -9,7 +9,7 @@ import {
   usersOfTest,
 } from '@testio-mcp/domain';
 import type { TestRow } from '../rows.js';
-import { prepared, writeTransaction } from '../sqlite.js';
+import { changeStamp, prepared, writeTransaction, type Sqlite } from '../sqlite.js';
 import { encodeRaw } from '../raw-codec.js';
 import { compactTestFeatureRaw, compactTestRaw } from '../raw-payloads.js';
 import { rawJson } from '../secrets.js';
@@ -73,6 +73,23 @@ function toState(row: StateRow): TestSyncState {
     bugsSyncedAt: fromDbTime(row.bugs_synced_at),
   };
 }
+
+/** Above this many remembered states the cache starts over (a sync's walk asks for thousands). */
+const STATE_CACHE_LIMIT = 10_000;
+
+interface StateCache {
+  stamp: string;
+  /** `customerId:testId` → the state, or null: no such test. */
+  readonly states: Map<string, TestSyncState | null>;
+}
+
+/**
+ * The sync states read per connection under its change stamp. The read-through asks for them before
+ * every read of a test (`get_test_summary` twice: the test, then its bugs); while nothing was written
+ * they are the rows the last read returned, so they are served from here without the query. Freshness
+ * itself is still decided by the caller against its clock.
+ */
+const stateCaches = new WeakMap<Sqlite, StateCache>();
 
 export class SqliteTestStore implements TestStore {
   constructor(private readonly ctx: StoreContext) {}
@@ -220,14 +237,31 @@ export class SqliteTestStore implements TestStore {
 
   getTestSyncStates(testIds: readonly number[]): Promise<TestSyncState[]> {
     const { db, customerId } = this.ctx;
-    return run(() =>
-      (
+    return run(() => {
+      const stamp = changeStamp(db);
+      let cache = stateCaches.get(db);
+      if (!cache || cache.stamp !== stamp || cache.states.size > STATE_CACHE_LIMIT) {
+        cache = { stamp, states: new Map() };
+        stateCaches.set(db, cache);
+      }
+      const states = cache.states;
+      const ids = [...new Set(testIds)];
+      if (ids.every((id) => states.has(`${customerId}:${id}`))) {
+        return ids
+          .sort((a, b) => a - b)
+          .map((id) => states.get(`${customerId}:${id}`))
+          .filter((state): state is TestSyncState => state !== null && state !== undefined);
+      }
+      const found = (
         prepared(
           db,
           `SELECT ${STATE_COLUMNS} FROM tests WHERE customer_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`,
-        ).all(customerId, idList(testIds)) as StateRow[]
-      ).map(toState),
-    );
+        ).all(customerId, idList(ids)) as StateRow[]
+      ).map(toState);
+      for (const id of ids) states.set(`${customerId}:${id}`, null);
+      for (const state of found) states.set(`${customerId}:${state.id}`, state);
+      return found;
+    });
   }
 
   /** Newest `endAt` first; tests without `endAt` last; ties by id, newest first. */
