@@ -1,5 +1,5 @@
 import type { McpTaskControl, McpTaskRecord, McpTaskStatus, McpTaskStore } from '@testio-mcp/domain';
-import { databaseBusy, isBusyError } from './errors.js';
+import { onSqlite as run, fromJsonText as parsed, toJsonText as json } from './store-io.js';
 import type { Sqlite } from './sqlite.js';
 import { dbTime, fromDbTime } from './time.js';
 
@@ -7,19 +7,6 @@ import { dbTime, fromDbTime } from './time.js';
  * MCP tasks shared by the serving instances (migration 20261214000000_mcp_tasks, ADR 0035) in the SQLite
  * file. better-sqlite3 is synchronous; these answer promises so one port serves both engines.
  */
-
-async function run<T>(fn: () => T): Promise<T> {
-  try {
-    return fn();
-  } catch (error) {
-    if (isBusyError(error)) throw databaseBusy(error);
-    throw error;
-  }
-}
-
-const json = (value: unknown): string | null =>
-  value === null || value === undefined ? null : JSON.stringify(value);
-const parsed = (text: string | null): unknown => (text === null ? null : (JSON.parse(text) as unknown));
 
 /** Statuses whose work may still run: the holder beats for them, a cancel or answers still matter. */
 const UNFINISHED = `('working', 'input_required')`;

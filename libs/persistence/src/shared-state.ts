@@ -5,7 +5,7 @@ import type {
   SyncJobState,
   SyncJobStore,
 } from '@testio-mcp/domain';
-import { databaseBusy, isBusyError } from './errors.js';
+import { onSqlite as run, fromJsonText as parsed, toJsonText as json } from './store-io.js';
 import type { Sqlite } from './sqlite.js';
 import { dbTime, fromDbTime } from './time.js';
 
@@ -14,19 +14,6 @@ import { dbTime, fromDbTime } from './time.js';
  * better-sqlite3 is synchronous; these answer promises so one port serves both engines. A write that
  * meets another process' write lock past the busy timeout throws the domain's `DatabaseBusyError`.
  */
-
-async function run<T>(fn: () => T): Promise<T> {
-  try {
-    return fn();
-  } catch (error) {
-    if (isBusyError(error)) throw databaseBusy(error);
-    throw error;
-  }
-}
-
-const json = (value: unknown): string | null =>
-  value === null || value === undefined ? null : JSON.stringify(value);
-const parsed = (text: string | null): unknown => (text === null ? null : (JSON.parse(text) as unknown));
 
 interface SyncJobRow {
   id: string;

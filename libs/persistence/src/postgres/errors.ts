@@ -45,3 +45,12 @@ export function pgDomainError(error: unknown): unknown {
       return error;
   }
 }
+
+/** Runs a statement (or several) and answers its errors in the domain's terms (`pgDomainError`). */
+export async function withPgErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw pgDomainError(error);
+  }
+}

@@ -1,22 +1,12 @@
 import type { McpTaskControl, McpTaskRecord, McpTaskStatus, McpTaskStore } from '@testio-mcp/domain';
-import { pgDomainError } from './errors.js';
+import { withPgErrors as mapped } from './errors.js';
+import { toJsonText as json } from '../store-io.js';
 import type { PgPool } from './pool.js';
 
 /**
  * MCP tasks shared by the serving instances (migration 20261214000000_mcp_tasks, ADR 0035) on PostgreSQL:
  * the twin of the SQLite store in ../mcp-tasks.ts, statement for statement.
  */
-
-async function mapped<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw pgDomainError(error);
-  }
-}
-
-const json = (value: unknown): string | null =>
-  value === null || value === undefined ? null : JSON.stringify(value);
 
 const UNFINISHED = `('working', 'input_required')`;
 

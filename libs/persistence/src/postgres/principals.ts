@@ -1,6 +1,6 @@
 import type { AuditQuery, AuditRow, AuditStore } from '../audit.js';
 import type { ApiKeyRow, PrincipalStore, TenantRow } from '../principals.js';
-import { pgDomainError } from './errors.js';
+import { withPgErrors as mapped } from './errors.js';
 import { type PgPool, withTransaction } from './pool.js';
 
 /**
@@ -55,14 +55,6 @@ const tenantRow = (r: TenantRecord): TenantRow => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
-
-async function mapped<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw pgDomainError(error);
-  }
-}
 
 export function createPgPrincipalStore(pool: PgPool): PgPrincipalStore {
   return {

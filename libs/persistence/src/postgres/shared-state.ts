@@ -5,24 +5,14 @@ import type {
   SyncJobState,
   SyncJobStore,
 } from '@testio-mcp/domain';
-import { pgDomainError } from './errors.js';
+import { withPgErrors as mapped } from './errors.js';
+import { toJsonText as json } from '../store-io.js';
 import type { PgPool } from './pool.js';
 
 /**
  * The state serving instances share (migration 20261211000000_shared_state, ADR 0035) on PostgreSQL: the
  * twins of the SQLite stores in ../shared-state.ts, statement for statement.
  */
-
-async function mapped<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw pgDomainError(error);
-  }
-}
-
-const json = (value: unknown): string | null =>
-  value === null || value === undefined ? null : JSON.stringify(value);
 
 interface SyncJobRow {
   id: string;
